@@ -1,0 +1,60 @@
+//! The `airdrop` command-line tool: one module per command under `commands/`.
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "airdrop", version, about = "Run token airdrops end to end: decide, prove, distribute.")]
+struct Cli {
+    /// Log filter (also AIRDROP_LOG), e.g. `info` or `airdrop_merkle=debug`. Logs go to stderr.
+    #[arg(long, global = true, env = "AIRDROP_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Merkle trees in the formats real distributors use.
+    #[command(subcommand)]
+    Tree(TreeCommand),
+    /// Build a campaign bundle (allocations, claims, manifest, report) from a campaign spec.
+    Build(commands::build::BuildArgs),
+    /// Explain why an address got what it got in a built bundle.
+    Explain(commands::explain::ExplainArgs),
+    /// Compare two bundles: who gained, lost, appeared or disappeared.
+    Diff(commands::diff::DiffArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TreeCommand {
+    /// Build a tree from a CSV or JSON file and write its claims, dump or shards.
+    Build(commands::tree_build::TreeBuildArgs),
+    /// Print one claim (index, amount, proof) from a built tree as JSON.
+    Proof(commands::tree_proof::TreeProofArgs),
+    /// Rebuild the root from a claims file, dump or shard folder and check every proof.
+    Verify(commands::tree_verify::TreeVerifyArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+
+    let result = match cli.command {
+        Command::Tree(TreeCommand::Build(args)) => commands::tree_build::run(args),
+        Command::Tree(TreeCommand::Proof(args)) => commands::tree_proof::run(args),
+        Command::Tree(TreeCommand::Verify(args)) => commands::tree_verify::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+    };
+    if let Err(err) = result {
+        // One line: the chain of causes joined, so scripts can grep it and people can read it.
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,431 @@
+//! Reading tree inputs: CSV with a header, Uniswap balance maps, OpenZeppelin values arrays and
+//! Solana distributor CSVs. Every rejection names the file, the line and the value.
+
+use crate::address::{looks_like_secret, parse_address, refuse_secret, AddressError};
+use crate::amount::{parse_amount, parse_json_amount};
+use crate::error::{Location, MerkleError, Result};
+use crate::values;
+use crate::{Entry, LeafEncoding};
+use alloy_dyn_abi::{DynSolType, DynSolValue};
+use alloy_primitives::{Address, U256};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// One Solana distributor claimant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolanaEntry {
+    /// The claimant's 32-byte public key.
+    pub claimant: [u8; 32],
+    /// Amount unlocked at start, base units.
+    pub unlocked: u64,
+    /// Amount locked (vesting), base units.
+    pub locked: u64,
+}
+
+/// Parsed, validated input rows.
+#[derive(Debug, Clone)]
+pub enum Records {
+    /// Address and amount per recipient (Uniswap, packed, OpenZeppelin `address,uint256`).
+    Accounts(Vec<Entry>),
+    /// OpenZeppelin rows of any leaf encoding.
+    Values {
+        /// Column names (the type where unnamed).
+        names: Vec<String>,
+        /// Column types.
+        types: Vec<DynSolType>,
+        /// Rows, in input order.
+        rows: Vec<Vec<DynSolValue>>,
+    },
+    /// Solana distributor claimants.
+    Solana(Vec<SolanaEntry>),
+}
+
+impl Records {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Records::Accounts(v) => v.len(),
+            Records::Values { rows, .. } => rows.len(),
+            Records::Solana(v) => v.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The input's syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV with a header row.
+    Csv,
+    /// JSON: a balance map, an array of `{address, earnings}` or a values array.
+    Json,
+}
+
+impl InputFormat {
+    /// Guesses from a file name: `.json` is JSON, anything else CSV.
+    pub fn from_name(name: &str) -> Self {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            InputFormat::Json
+        } else {
+            InputFormat::Csv
+        }
+    }
+}
+
+/// What reading did besides returning rows, for the user to see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    /// Rows read.
+    pub rows: usize,
+    /// Duplicate rows summed into an earlier row (with `merge_duplicates`).
+    pub merged: usize,
+}
+
+/// Reads and validates an input for `encoding`.
+pub fn read_records(
+    reader: impl Read,
+    file: &str,
+    format: InputFormat,
+    encoding: &LeafEncoding,
+    merge_duplicates: bool,
+) -> Result<(Records, ReadReport)> {
+    let mut acc = Accounts::new(file, merge_duplicates);
+    let records = match (encoding, format) {
+        (LeafEncoding::Jito, InputFormat::Csv) => Records::Solana(read_solana_csv(reader, file, merge_duplicates)?),
+        (LeafEncoding::Jito, InputFormat::Json) => {
+            return Err(MerkleError::format(file, 0, "the jito preset reads CSV (pubkey,amount_unlocked,amount_locked)"))
+        }
+        (LeafEncoding::Standard(items), _) => {
+            let (names, types) = values::parse_encoding(items).map_err(|d| MerkleError::Options(d))?;
+            if types == [DynSolType::Address, DynSolType::Uint(256)] {
+                match format {
+                    InputFormat::Csv => read_accounts_csv(reader, file, &names, &mut acc)?,
+                    InputFormat::Json => read_accounts_json(reader, file, &mut acc)?,
+                }
+                Records::Accounts(acc.entries)
+            } else {
+                let rows = match format {
+                    InputFormat::Csv => read_values_csv(reader, file, &names, &types)?,
+                    InputFormat::Json => read_values_json(reader, file, &types)?,
+                };
+                Records::Values { names, types, rows }
+            }
+        }
+        (_, InputFormat::Csv) => {
+            read_accounts_csv(reader, file, &["address".into(), "amount".into()], &mut acc)?;
+            Records::Accounts(acc.entries)
+        }
+        (_, InputFormat::Json) => {
+            read_accounts_json(reader, file, &mut acc)?;
+            Records::Accounts(acc.entries)
+        }
+    };
+    if records.is_empty() {
+        return Err(MerkleError::Empty { file: file.to_owned() });
+    }
+    let report = ReadReport { rows: records.len() + acc.merged, merged: acc.merged };
+    Ok((records, report))
+}
+
+/// Collects address/amount rows, refusing or merging duplicates and zero amounts.
+struct Accounts<'a> {
+    file: &'a str,
+    merge: bool,
+    entries: Vec<Entry>,
+    seen: HashMap<Address, (usize, u64)>,
+    merged: usize,
+}
+
+impl<'a> Accounts<'a> {
+    fn new(file: &'a str, merge: bool) -> Self {
+        Accounts { file, merge, entries: Vec::new(), seen: HashMap::new(), merged: 0 }
+    }
+
+    fn loc(&self, line: u64) -> Location {
+        Location { file: self.file.to_owned(), line }
+    }
+
+    fn push(&mut self, line: u64, address_text: &str, amount: std::result::Result<U256, String>) -> Result<()> {
+        let address = parse_address(address_text)
+            .map_err(|source| MerkleError::Address { location: self.loc(line), source })?;
+        let amount = amount.map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
+        if amount.is_zero() {
+            return Err(MerkleError::amount(
+                self.file,
+                line,
+                format!("amount is zero for {address}; leave the row out, a zero claim cannot be paid"),
+            ));
+        }
+        match self.seen.get(&address) {
+            Some(&(idx, first_line)) => {
+                if !self.merge {
+                    return Err(MerkleError::Duplicate {
+                        location: self.loc(line),
+                        address: address.to_checksum(None),
+                        first_line,
+                    });
+                }
+                let sum = self.entries[idx].amount.checked_add(amount);
+                self.entries[idx].amount = sum.ok_or(MerkleError::TotalOverflow { location: self.loc(line) })?;
+                self.merged += 1;
+            }
+            None => {
+                self.seen.insert(address, (self.entries.len(), line));
+                self.entries.push(Entry { address, amount });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn csv_reader(reader: impl Read) -> csv::Reader<impl Read> {
+    csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).flexible(false).from_reader(reader)
+}
+
+fn csv_error(file: &str, e: csv::Error) -> MerkleError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            MerkleError::format(file, line, format!("row has {len} fields but the header has {expected_len}"))
+        }
+        csv::ErrorKind::Utf8 { .. } => MerkleError::format(file, line, "not valid UTF-8 text"),
+        _ => MerkleError::Read { file: file.to_owned(), detail: e.to_string() },
+    }
+}
+
+/// Checks a header against expected column names (case-insensitive), naming what is missing
+/// or unknown.
+fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> Result<Vec<usize>> {
+    let got: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    for h in &got {
+        if looks_like_secret(h).is_some() {
+            return Err(MerkleError::Address {
+                location: Location { file: file.to_owned(), line: 1 },
+                source: refuse_secret(h).err().unwrap_or(AddressError::Malformed { value: String::new() }),
+            });
+        }
+    }
+    let mut order = Vec::new();
+    for want in expected {
+        match got.iter().position(|g| g == &want.to_ascii_lowercase()) {
+            Some(i) => order.push(i),
+            None => {
+                return Err(MerkleError::format(
+                    file,
+                    1,
+                    format!("missing column {want:?}; the header is {:?}, expected columns {}", got.join(","), expected.join(",")),
+                ))
+            }
+        }
+    }
+    if let Some(extra) = got.iter().find(|g| !expected.iter().any(|e| e.eq_ignore_ascii_case(g))) {
+        return Err(MerkleError::format(
+            file,
+            1,
+            format!("unknown column {extra:?}; expected exactly {}", expected.join(",")),
+        ));
+    }
+    Ok(order)
+}
+
+fn checked_amount(text: &str) -> std::result::Result<U256, String> {
+    if let Some(kind) = looks_like_secret(text) {
+        return Err(format!("refused: this looks like a {kind}, not an amount. No airdrop ever needs one; it was not stored or logged"));
+    }
+    parse_amount(text)
+}
+
+fn read_accounts_csv(reader: impl Read, file: &str, columns: &[String], acc: &mut Accounts<'_>) -> Result<()> {
+    let mut rdr = csv_reader(reader);
+    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    if header.is_empty() {
+        return Err(MerkleError::Empty { file: file.to_owned() });
+    }
+    let order = check_header(file, &header, columns)?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(file, e)),
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let address = record.get(order[0]).unwrap_or_default();
+        let amount = record.get(order[1]).unwrap_or_default();
+        acc.push(line, address, checked_amount(amount))?;
+    }
+    Ok(())
+}
+
+fn parse_json(reader: impl Read, file: &str) -> Result<serde_json::Value> {
+    serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
+        if e.is_io() {
+            MerkleError::Read { file: file.to_owned(), detail: e.to_string() }
+        } else {
+            MerkleError::format(file, e.line() as u64, format!("malformed JSON: {e}"))
+        }
+    })
+}
+
+fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> Result<()> {
+    match parse_json(reader, file)? {
+        // Uniswap's balance map: {"0xAddress": amount}
+        serde_json::Value::Object(map) => {
+            for (key, value) in &map {
+                let amount = match value {
+                    serde_json::Value::String(s) => checked_amount(s),
+                    v => parse_json_amount(v),
+                };
+                acc.push(0, key, amount)?;
+            }
+        }
+        // Uniswap's newer format [{address, earnings, reasons}], or OpenZeppelin [[address, amount]].
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let at = |d: String| MerkleError::format(file, 0, format!("item {i}: {d}"));
+                let (address, amount) = match item {
+                    serde_json::Value::Object(o) => {
+                        let address = o.get("address").or_else(|| o.get("account"));
+                        let amount = o.get("earnings").or_else(|| o.get("amount"));
+                        match (address, amount) {
+                            (Some(serde_json::Value::String(a)), Some(m)) => (a.clone(), m.clone()),
+                            _ => return Err(at("expected {\"address\": \"0x…\", \"earnings\" or \"amount\": …}".into())),
+                        }
+                    }
+                    serde_json::Value::Array(pair) if pair.len() == 2 => match &pair[0] {
+                        serde_json::Value::String(a) => (a.clone(), pair[1].clone()),
+                        _ => return Err(at("expected [\"0xaddress\", amount]".into())),
+                    },
+                    _ => return Err(at("expected an object {address, earnings} or a pair [address, amount]".into())),
+                };
+                let amount = match &amount {
+                    serde_json::Value::String(s) => checked_amount(s),
+                    v => parse_json_amount(v),
+                };
+                acc.push(0, &address, amount.map_err(|d| format!("item {i}: {d}")))?;
+            }
+        }
+        _ => {
+            return Err(MerkleError::format(
+                file,
+                0,
+                "expected a balance map {\"0xaddress\": amount} or an array of entries",
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn read_values_csv(reader: impl Read, file: &str, names: &[String], types: &[DynSolType]) -> Result<Vec<Vec<DynSolValue>>> {
+    let mut rdr = csv_reader(reader);
+    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    if header.is_empty() {
+        return Err(MerkleError::Empty { file: file.to_owned() });
+    }
+    let order = check_header(file, &header, names)?;
+    let mut rows = Vec::new();
+    for record in rdr.records() {
+        let record = record.map_err(|e| csv_error(file, e))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let mut row = Vec::with_capacity(types.len());
+        for (col, ty) in order.iter().zip(types) {
+            let text = record.get(*col).unwrap_or_default();
+            row.push(values::from_text(ty, text).map_err(|d| MerkleError::format(file, line, d))?);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn read_values_json(reader: impl Read, file: &str, types: &[DynSolType]) -> Result<Vec<Vec<DynSolValue>>> {
+    let serde_json::Value::Array(items) = parse_json(reader, file)? else {
+        return Err(MerkleError::format(file, 0, "expected an array of values arrays, e.g. [[\"0x…\", \"100\"]]"));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = |d: String| MerkleError::format(file, 0, format!("item {i}: {d}"));
+            let serde_json::Value::Array(cells) = item else {
+                return Err(at("expected an array of values".into()));
+            };
+            if cells.len() != types.len() {
+                return Err(at(format!("has {} values but the encoding has {}", cells.len(), types.len())));
+            }
+            types.iter().zip(cells).map(|(t, v)| values::from_json(t, v).map_err(at)).collect()
+        })
+        .collect()
+}
+
+/// Parses a Solana public key (base58, 32 bytes).
+pub fn parse_pubkey(text: &str) -> std::result::Result<[u8; 32], String> {
+    if let Some(kind) = looks_like_secret(text) {
+        return Err(format!("refused: this looks like a {kind}, not a public key. No airdrop ever needs one; it was not stored or logged"));
+    }
+    let mut out = [0u8; 32];
+    match bs58::decode(text.trim()).onto(&mut out) {
+        Ok(32) => Ok(out),
+        Ok(n) if n == 64 => Err("refused: this decodes to 64 bytes, like a Solana secret key, not a public key. No airdrop ever needs one".into()),
+        _ => {
+            let value: String = text.chars().take(60).collect();
+            Err(format!("invalid Solana public key {value:?}: expected 32 bytes in base58"))
+        }
+    }
+}
+
+fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<SolanaEntry>> {
+    let mut rdr = csv_reader(reader);
+    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    let cols: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let find = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
+    let (Some(pk), Some(unlocked), Some(locked)) = (
+        find(&["pubkey", "claimant"]),
+        find(&["amount_unlocked", "amount"]),
+        find(&["amount_locked", "locked_amount"]),
+    ) else {
+        return Err(MerkleError::format(
+            file,
+            1,
+            format!("the header is {:?}; the jito preset expects pubkey,amount_unlocked,amount_locked (or Jupiter's pubkey,amount,locked_amount)", cols.join(",")),
+        ));
+    };
+    if let Some(extra) = cols.iter().enumerate().find(|(i, c)| ![pk, unlocked, locked].contains(i) && c.as_str() != "category") {
+        return Err(MerkleError::format(file, 1, format!("unknown column {:?}", extra.1)));
+    }
+    let mut out: Vec<SolanaEntry> = Vec::new();
+    let mut seen: HashMap<[u8; 32], (usize, u64)> = HashMap::new();
+    for record in rdr.records() {
+        let record = record.map_err(|e| csv_error(file, e))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let claimant = parse_pubkey(record.get(pk).unwrap_or_default()).map_err(|d| MerkleError::format(file, line, d))?;
+        let u64_of = |col: usize| -> Result<u64> {
+            let text = record.get(col).unwrap_or_default();
+            let v = checked_amount(text).map_err(|d| MerkleError::amount(file, line, d))?;
+            u64::try_from(v).map_err(|_| MerkleError::amount(file, line, format!("amount {text} does not fit in u64, the Solana distributor's amount type")))
+        };
+        let entry = SolanaEntry { claimant, unlocked: u64_of(unlocked)?, locked: u64_of(locked)? };
+        match seen.get(&claimant) {
+            Some(&(idx, _)) if merge => {
+                let e = &mut out[idx];
+                e.unlocked = e.unlocked.checked_add(entry.unlocked).ok_or_else(|| MerkleError::amount(file, line, "merged amount overflows u64"))?;
+                e.locked = e.locked.checked_add(entry.locked).ok_or_else(|| MerkleError::amount(file, line, "merged amount overflows u64"))?;
+            }
+            Some(&(_, first_line)) => {
+                return Err(MerkleError::Duplicate {
+                    location: Location { file: file.to_owned(), line },
+                    address: bs58::encode(claimant).into_string(),
+                    first_line,
+                })
+            }
+            None => {
+                seen.insert(claimant, (out.len(), line));
+                out.push(entry);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,304 @@
+//! Writing a built tree in the file formats its ecosystem consumes. Items are formatted in
+//! parallel in chunks and written in order, so output runs at disk speed and memory stays
+//! bounded by one window of chunks.
+
+use crate::amount::to_even_hex;
+use crate::build::{AccountTree, Built, Kind, OzRows};
+use crate::error::{MerkleError, Result};
+use crate::values;
+use crate::{LeafEncoding, Sink};
+use alloy_primitives::{hex, B256};
+use rayon::prelude::*;
+use std::io::Write;
+
+const CHUNK: usize = 2048;
+const WINDOW: usize = 64;
+
+/// Formats `count` items with `f(i, buf)` in parallel and writes them in order.
+fn write_items<F>(w: &mut dyn Write, count: usize, f: F) -> std::io::Result<()>
+where
+    F: Fn(usize, &mut Vec<u8>) + Sync,
+{
+    let chunks = count.div_ceil(CHUNK);
+    let mut start = 0;
+    while start < chunks {
+        let end = (start + WINDOW).min(chunks);
+        let bufs: Vec<Vec<u8>> = (start..end)
+            .into_par_iter()
+            .map(|c| {
+                let mut buf = Vec::with_capacity(CHUNK * 256);
+                for i in c * CHUNK..((c + 1) * CHUNK).min(count) {
+                    f(i, &mut buf);
+                }
+                buf
+            })
+            .collect();
+        for b in bufs {
+            w.write_all(&b)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+fn push_hash(buf: &mut Vec<u8>, h: &B256) {
+    buf.extend_from_slice(b"\"0x");
+    let mut out = [0u8; 64];
+    // Cannot fail: the output buffer is exactly twice the input.
+    if hex::encode_to_slice(h.as_slice(), &mut out).is_ok() {
+        buf.extend_from_slice(&out);
+    }
+    buf.push(b'"');
+}
+
+fn push_hashes(buf: &mut Vec<u8>, hs: &[B256]) {
+    buf.push(b'[');
+    for (i, h) in hs.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_hash(buf, h);
+    }
+    buf.push(b']');
+}
+
+fn io(path: &str) -> impl Fn(std::io::Error) -> MerkleError + '_ {
+    move |source| MerkleError::Write { path: path.to_owned(), source }
+}
+
+impl Built {
+    /// Writes the output files: `claims.json` for a single tree; `root.json` and
+    /// `shards/<prefix>.json` for a sharded one.
+    pub fn write(&self, sink: &mut dyn Sink) -> Result<()> {
+        match &self.kind {
+            Kind::Accounts(t) => {
+                let path = "claims.json";
+                let mut w = sink.create(path).map_err(io(path))?;
+                write_account_claims(&mut *w, self, t, &[], None).map_err(io(path))?;
+                w.flush().map_err(io(path))
+            }
+            Kind::Sharded { shards, digits, .. } => {
+                for s in shards {
+                    let path = format!("shards/{}.json", s.prefix);
+                    let mut w = sink.create(&path).map_err(io(&path))?;
+                    write_account_claims(&mut *w, self, &s.tree, &s.shard_proof, Some(&s.prefix)).map_err(io(&path))?;
+                    w.flush().map_err(io(&path))?;
+                }
+                let path = "root.json";
+                let mut w = sink.create(path).map_err(io(path))?;
+                let mut shard_map = serde_json::Map::new();
+                for s in shards {
+                    shard_map.insert(
+                        s.prefix.clone(),
+                        serde_json::json!({
+                            "root": s.tree.layers.root(),
+                            "count": s.tree.entries.len(),
+                            "proof": s.shard_proof,
+                        }),
+                    );
+                }
+                let (enc, tree) = encoding_labels(self);
+                let doc = serde_json::json!({
+                    "merkleRoot": self.root(),
+                    "tokenTotal": self.total.to_string(),
+                    "count": self.len(),
+                    "preset": self.options.preset.name(),
+                    "leafEncoding": enc,
+                    "tree": tree,
+                    "shardDigits": digits,
+                    "shards": shard_map,
+                });
+                serde_json::to_writer_pretty(&mut *w, &doc).map_err(|e| io(path)(e.into()))?;
+                w.write_all(b"\n").map_err(io(path))?;
+                w.flush().map_err(io(path))
+            }
+            Kind::Oz { types, rows, tree, tree_index, .. } => {
+                let path = "claims.json";
+                let mut w = sink.create(path).map_err(io(path))?;
+                write_oz_dump(&mut *w, types, rows, tree.nodes(), tree_index).map_err(io(path))?;
+                w.flush().map_err(io(path))
+            }
+            Kind::Jito { entries, layers } => {
+                let path = "claims.json";
+                let mut w = sink.create(path).map_err(io(path))?;
+                write_jito(&mut *w, self, entries, layers).map_err(io(path))?;
+                w.flush().map_err(io(path))
+            }
+        }
+    }
+}
+
+fn encoding_labels(b: &Built) -> (&'static str, &'static str) {
+    let enc = match b.options.leaf_encoding() {
+        LeafEncoding::Uniswap => "uniswap",
+        _ => "packed",
+    };
+    (enc, if b.options.sort { "sorted" } else { "input-order" })
+}
+
+/// Uniswap's format (`merkleRoot`, `tokenTotal`, `claims` keyed by checksummed address, hex
+/// amounts) for Uniswap leaves; the same shape with decimal amounts and a `leafEncoding` key for
+/// packed leaves. One claim per line keeps multi-gigabyte files greppable.
+fn write_account_claims(
+    w: &mut dyn Write,
+    b: &Built,
+    t: &AccountTree,
+    extra: &[B256],
+    shard: Option<&str>,
+) -> std::io::Result<()> {
+    let uniswap = t.encoding == LeafEncoding::Uniswap;
+    let (enc, tree) = encoding_labels(b);
+    write!(w, "{{\"merkleRoot\":\"{}\",", b.root())?;
+    if let Some(prefix) = shard {
+        write!(w, "\"shard\":\"{prefix}\",\"shardRoot\":\"{}\",\"shardProof\":", t.layers.root())?;
+        let mut buf = Vec::new();
+        push_hashes(&mut buf, extra);
+        w.write_all(&buf)?;
+        w.write_all(b",")?;
+    } else if uniswap {
+        write!(w, "\"tokenTotal\":\"{}\",", to_even_hex(&b.total))?;
+    } else {
+        write!(w, "\"tokenTotal\":\"{}\",", b.total)?;
+    }
+    if !uniswap {
+        write!(w, "\"leafEncoding\":\"{enc}\",")?;
+    }
+    if !t.sorted {
+        write!(w, "\"tree\":\"{tree}\",")?;
+    }
+
+    w.write_all(b"\"claims\":{\n")?;
+    let n = t.entries.len();
+    write_items(w, n, |k, buf| {
+        let e = &t.entries[k];
+        let mut addr = [0u8; 42];
+        let _ = e.address.to_checksum_raw(&mut addr, None);
+        buf.push(b'"');
+        buf.extend_from_slice(&addr);
+        buf.extend_from_slice(b"\":{\"index\":");
+        buf.extend_from_slice(t.indices[k].to_string().as_bytes());
+        buf.extend_from_slice(b",\"amount\":\"");
+        let amount = if uniswap { to_even_hex(&e.amount) } else { e.amount.to_string() };
+        buf.extend_from_slice(amount.as_bytes());
+        buf.extend_from_slice(b"\",\"proof\":");
+        let mut proof = Vec::with_capacity(40);
+        t.proof_into(k, &mut proof);
+        proof.extend_from_slice(extra);
+        push_hashes(buf, &proof);
+        buf.push(b'}');
+        if k + 1 < n {
+            buf.push(b',');
+        }
+        buf.push(b'\n');
+    })?;
+    w.write_all(b"}}\n")
+}
+
+/// OpenZeppelin's `standard-v1` dump, loadable with `StandardMerkleTree.load`.
+fn write_oz_dump(
+    w: &mut dyn Write,
+    types: &[alloy_dyn_abi::DynSolType],
+    rows: &OzRows,
+    nodes: &[B256],
+    tree_index: &[usize],
+) -> std::io::Result<()> {
+    let enc = serde_json::to_string(&values::type_names(types)).map_err(std::io::Error::other)?;
+    write!(w, "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":[\n")?;
+    let n = nodes.len();
+    write_items(w, n, |i, buf| {
+        push_hash(buf, &nodes[i]);
+        if i + 1 < n {
+            buf.push(b',');
+        }
+        buf.push(b'\n');
+    })?;
+    w.write_all(b"],\"values\":[\n")?;
+    let m = tree_index.len();
+    write_items(w, m, |k, buf| {
+        buf.extend_from_slice(b"{\"value\":");
+        match rows {
+            OzRows::Accounts(e) => {
+                let mut addr = [0u8; 42];
+                let _ = e[k].address.to_checksum_raw(&mut addr, None);
+                buf.extend_from_slice(b"[\"");
+                buf.extend_from_slice(&addr);
+                buf.extend_from_slice(b"\",\"");
+                buf.extend_from_slice(e[k].amount.to_string().as_bytes());
+                buf.extend_from_slice(b"\"]");
+            }
+            OzRows::Values(rows) => {
+                let v = serde_json::Value::Array(rows[k].iter().map(values::to_json).collect());
+                if let Ok(s) = serde_json::to_vec(&v) {
+                    buf.extend_from_slice(&s);
+                }
+            }
+        }
+        buf.extend_from_slice(b",\"treeIndex\":");
+        buf.extend_from_slice(tree_index[k].to_string().as_bytes());
+        buf.push(b'}');
+        if k + 1 < m {
+            buf.push(b',');
+        }
+        buf.push(b'\n');
+    })?;
+    w.write_all(b"]}\n")
+}
+
+fn push_bytes_array(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.push(b'[');
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b.to_string().as_bytes());
+    }
+    buf.push(b']');
+}
+
+/// The Jito/Jupiter distributor's tree JSON (byte arrays, as their Rust CLI serialises them).
+fn write_jito(
+    w: &mut dyn Write,
+    b: &Built,
+    entries: &[crate::SolanaEntry],
+    layers: &crate::layers::Layers,
+) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    head.extend_from_slice(b"{\"merkle_root\":");
+    push_bytes_array(&mut head, b.root().as_slice());
+    head.extend_from_slice(format!(",\"max_num_nodes\":{},\"max_total_claim\":{},\"tree_nodes\":[\n", entries.len(), b.total).as_bytes());
+    w.write_all(&head)?;
+    // Positions of entries in the (possibly sorted) leaf layer.
+    let leaves = layers.leaves();
+    let positions: Vec<usize> = entries
+        .par_iter()
+        .map(|e| {
+            let leaf = crate::hash::jito_leaf(&e.claimant, e.unlocked, e.locked);
+            if b.options.sort {
+                leaves.binary_search(&leaf).unwrap_or(0)
+            } else {
+                0
+            }
+        })
+        .collect();
+    let n = entries.len();
+    write_items(w, n, |k, buf| {
+        let e = &entries[k];
+        let pos = if b.options.sort { positions[k] } else { k };
+        buf.extend_from_slice(b"{\"claimant\":");
+        push_bytes_array(buf, &e.claimant);
+        buf.extend_from_slice(format!(",\"amount_unlocked\":{},\"amount_locked\":{},\"proof\":[", e.unlocked, e.locked).as_bytes());
+        for (i, h) in layers.proof(pos).iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_bytes_array(buf, h.as_slice());
+        }
+        buf.extend_from_slice(b"]}");
+        if k + 1 < n {
+            buf.push(b',');
+        }
+        buf.push(b'\n');
+    })?;
+    w.write_all(b"]}\n")?;
+    Ok(())
+}
