@@ -1,5 +1,8 @@
 //! The `airdrop` command-line tool: one module per command under `commands/`.
 
+// The binary is the one place that talks to the terminal.
+#![allow(clippy::print_stdout)]
+
 mod commands;
 mod output;
 

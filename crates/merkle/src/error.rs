@@ -25,13 +25,12 @@ impl std::fmt::Display for Location {
 #[derive(Debug, Error)]
 pub enum MerkleError {
     /// An address field held something that is not an address.
-    #[error("{location}: {source}")]
+    #[error("{location}: {error}")]
     Address {
         /// Where.
         location: Location,
         /// What.
-        #[source]
-        source: crate::address::AddressError,
+        error: crate::address::AddressError,
     },
     /// An amount field held something that is not a base-unit integer.
     #[error("{location}: {detail}")]
@@ -81,13 +80,12 @@ pub enum MerkleError {
     #[error("address {0} is not in this tree")]
     NotFound(String),
     /// Writing output failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {error}")]
     Write {
         /// The relative output path.
         path: String,
         /// The IO error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Reading input failed at the IO level.
     #[error("cannot read {file}: {detail}")]

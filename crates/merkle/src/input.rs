@@ -102,6 +102,8 @@ pub fn read_records(
         (LeafEncoding::Standard(items), _) => {
             let (names, types) = values::parse_encoding(items).map_err(|d| MerkleError::Options(d))?;
             if types == [DynSolType::Address, DynSolType::Uint(256)] {
+                // Unnamed `address,uint256` columns read the usual `address,amount` header.
+                let names = if items.iter().any(|i| i.contains(':')) { names } else { vec!["address".into(), "amount".into()] };
                 match format {
                     InputFormat::Csv => read_accounts_csv(reader, file, &names, &mut acc)?,
                     InputFormat::Json => read_accounts_json(reader, file, &mut acc)?,
@@ -151,7 +153,7 @@ impl<'a> Accounts<'a> {
 
     fn push(&mut self, line: u64, address_text: &str, amount: std::result::Result<U256, String>) -> Result<()> {
         let address = parse_address(address_text)
-            .map_err(|source| MerkleError::Address { location: self.loc(line), source })?;
+            .map_err(|error| MerkleError::Address { location: self.loc(line), error })?;
         let amount = amount.map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
         if amount.is_zero() {
             return Err(MerkleError::amount(
@@ -205,7 +207,7 @@ fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> 
         if looks_like_secret(h).is_some() {
             return Err(MerkleError::Address {
                 location: Location { file: file.to_owned(), line: 1 },
-                source: refuse_secret(h).err().unwrap_or(AddressError::Malformed { value: String::new() }),
+                error: refuse_secret(h).err().unwrap_or(AddressError::Malformed { value: String::new() }),
             });
         }
     }

@@ -63,7 +63,7 @@ fn push_hashes(buf: &mut Vec<u8>, hs: &[B256]) {
 }
 
 fn io(path: &str) -> impl Fn(std::io::Error) -> MerkleError + '_ {
-    move |source| MerkleError::Write { path: path.to_owned(), source }
+    move |error| MerkleError::Write { path: path.to_owned(), error }
 }
 
 impl Built {

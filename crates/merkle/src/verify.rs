@@ -355,7 +355,7 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
 pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
     match detect(file, doc)? {
         FileKind::Claims => {
-            let address = parse_address(who).map_err(|source| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, source })?;
+            let address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
             let key = address.to_checksum(None);
             let claim = doc.get("claims").and_then(|c| c.get(&key)).ok_or_else(|| MerkleError::NotFound(key.clone()))?;
             let mut out = serde_json::json!({ "address": key, "merkleRoot": doc.get("merkleRoot") });
@@ -367,7 +367,7 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
             Ok(out)
         }
         FileKind::OzStandard => {
-            let address = parse_address(who).map_err(|source| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, source })?;
+            let address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
             let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
             let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
             let items = doc.get("values").and_then(Value::as_array).ok_or_else(|| fail(file, "values must be an array"))?;
@@ -404,7 +404,7 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
 
 /// Finds a claim in a sharded output by reading only `root.json` and the one shard it needs.
 pub fn find_sharded_claim(fetch: &mut dyn Fetch, who: &str) -> Result<Value> {
-    let address: Address = parse_address(who).map_err(|source| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, source })?;
+    let address: Address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
     let root_doc = read_json(fetch.open("root.json").map_err(|e| MerkleError::Read { file: "root.json".into(), detail: e.to_string() })?, "root.json")?;
     let digits = root_doc.get("shardDigits").and_then(Value::as_u64).unwrap_or(2) as usize;
     let prefix: String = format!("{:x}", address).chars().take(digits).collect();

@@ -1,0 +1,90 @@
+//! `airdrop tree build`: a Merkle tree in one ecosystem's exact format from a CSV or JSON file.
+
+use crate::output::{open_input, FileSink};
+use airdrop_merkle::input::{read_records, InputFormat};
+use airdrop_merkle::{Preset, TreeOptions};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `airdrop tree build`.
+#[derive(Debug, clap::Args)]
+pub struct TreeBuildArgs {
+    /// Format preset: uniswap, oz-standard, ens, balancer, morpho or jito.
+    #[arg(long, default_value = "uniswap")]
+    pub preset: Preset,
+    /// OpenZeppelin leaf types, comma separated (oz-standard only), e.g. `address,uint256` or
+    /// `uint256,address,uint256`; name columns with `name:type`.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Split into 16 or 256 shards by the leading hex digits of the address (ens uses 256).
+    #[arg(long)]
+    pub shards: Option<u16>,
+    /// Keep leaves in input order instead of sorting them.
+    #[arg(long)]
+    pub no_sort: bool,
+    /// Sum rows that repeat an address instead of refusing them (the count is reported).
+    #[arg(long)]
+    pub merge_duplicates: bool,
+    /// Input: CSV with a header (`address,amount`, or the encoding's columns), or JSON (a
+    /// Uniswap balance map, `[{address, earnings}]`, or an OpenZeppelin values array).
+    /// `-` reads standard input as CSV.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output file (a folder when sharded).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print only the root.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the command.
+pub fn run(args: TreeBuildArgs) -> Result<()> {
+    let mut options = TreeOptions::new(args.preset);
+    options.encoding = args.encoding.as_ref().map(|e| e.split(',').map(|s| s.trim().to_owned()).collect());
+    if args.shards.is_some() {
+        options.shards = args.shards;
+    }
+    if args.no_sort {
+        options.sort = false;
+    }
+    options.validate()?;
+
+    let name = args.input.display().to_string();
+    let started = Instant::now();
+    let (records, report) = read_records(
+        open_input(&args.input)?,
+        &name,
+        InputFormat::from_name(&name),
+        &options.leaf_encoding(),
+        args.merge_duplicates,
+    )?;
+    if report.merged > 0 {
+        eprintln!("note: merged {} duplicate rows of {name} into earlier rows (--merge-duplicates)", report.merged);
+    }
+    let read_time = started.elapsed();
+    let built = airdrop_merkle::build(&options, records)?;
+    let build_time = started.elapsed() - read_time;
+
+    let mut sink = if options.shards.is_some() { FileSink::dir(&args.out) } else { FileSink::file(&args.out) };
+    built.write(&mut sink)?;
+    let written = sink.commit().context("writing the output")?;
+    let total_time = started.elapsed();
+
+    if !args.quiet {
+        println!("preset: {}", options.preset);
+        println!("claims: {}", built.len());
+        println!("total: {}", built.total());
+        println!("files: {}", written.len());
+        println!("output: {}", args.out.display());
+        println!(
+            "time: read {:.3}s, build {:.3}s, write {:.3}s",
+            read_time.as_secs_f64(),
+            build_time.as_secs_f64(),
+            (total_time - read_time - build_time).as_secs_f64()
+        );
+    }
+    println!("{}", built.root());
+    Ok(())
+}
