@@ -9,7 +9,11 @@ mod output;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "airdrop", version, about = "Run token airdrops end to end: decide, prove, distribute.")]
+#[command(
+    name = "airdrop",
+    version,
+    about = "Run token airdrops end to end: decide, prove, distribute."
+)]
 struct Cli {
     /// Log filter (also AIRDROP_LOG), e.g. `info` or `airdrop_merkle=debug`. Logs go to stderr.
     #[arg(long, global = true, env = "AIRDROP_LOG", default_value = "warn")]
@@ -45,7 +49,10 @@ fn main() {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 
     let result = match cli.command {
         Command::Tree(TreeCommand::Build(args)) => commands::tree_build::run(args),

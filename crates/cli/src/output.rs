@@ -17,19 +17,28 @@ pub struct FileSink {
 impl FileSink {
     /// All files go under the folder `dir`.
     pub fn dir(dir: &Path) -> Self {
-        FileSink { base: dir.to_owned(), single: false, pending: Vec::new() }
+        FileSink {
+            base: dir.to_owned(),
+            single: false,
+            pending: Vec::new(),
+        }
     }
 
     /// The one output file goes to `path`, whatever its name inside the engine.
     pub fn file(path: &Path) -> Self {
-        FileSink { base: path.to_owned(), single: true, pending: Vec::new() }
+        FileSink {
+            base: path.to_owned(),
+            single: true,
+            pending: Vec::new(),
+        }
     }
 
     /// Moves every finished file into place.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
         let mut done = Vec::new();
         for (tmp, dest) in self.pending {
-            std::fs::rename(&tmp, &dest).with_context(|| format!("cannot move {} into place", dest.display()))?;
+            std::fs::rename(&tmp, &dest)
+                .with_context(|| format!("cannot move {} into place", dest.display()))?;
             done.push(dest);
         }
         Ok(done)
@@ -38,7 +47,11 @@ impl FileSink {
 
 impl airdrop_merkle::Sink for FileSink {
     fn create(&mut self, relative: &str) -> std::io::Result<Box<dyn Write + '_>> {
-        let dest = if self.single { self.base.clone() } else { self.base.join(relative) };
+        let dest = if self.single {
+            self.base.clone()
+        } else {
+            self.base.join(relative)
+        };
         if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }

@@ -1,5 +1,8 @@
 //! End-to-end: the real `airdrop` binary on files, for every preset and every bad input.
 
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -54,22 +57,36 @@ fn every_preset_builds_verifies_and_proves() {
     ] {
         let out = dir.path().join(format!("{preset}-{}", extra.len()));
         let out_s = out.display().to_string();
-        let mut args = vec!["tree", "build", "--preset", preset, "--input", &input, "--out", &out_s];
+        let mut args = vec![
+            "tree", "build", "--preset", preset, "--input", &input, "--out", &out_s,
+        ];
         args.extend(extra.iter().copied());
         let o = run(&args);
         assert!(o.status.success(), "{preset}: {}", stderr(&o));
         let root = last_line(&o);
-        assert!(root.starts_with("0x") && root.len() == 66 && root == root.to_lowercase(), "{root}");
+        assert!(
+            root.starts_with("0x") && root.len() == 66 && root == root.to_lowercase(),
+            "{root}"
+        );
 
         let v = run(&["tree", "verify", "--tree", &out_s]);
         assert!(v.status.success(), "{preset}: {}", stderr(&v));
         assert_eq!(last_line(&v), root, "{preset}");
 
-        let p = run(&["tree", "proof", "--tree", &out_s, "0x63fc2ad3d021a4d7e64323529a55a9442c444da0"]);
+        let p = run(&[
+            "tree",
+            "proof",
+            "--tree",
+            &out_s,
+            "0x63fc2ad3d021a4d7e64323529a55a9442c444da0",
+        ]);
         assert!(p.status.success(), "{preset}: {}", stderr(&p));
         let claim: serde_json::Value = serde_json::from_str(&stdout(&p)).unwrap();
         assert_eq!(claim["merkleRoot"], root.as_str(), "{preset}");
-        assert_eq!(claim["address"], "0x63FC2aD3d021a4D7e64323529a55a9442C444dA0");
+        assert_eq!(
+            claim["address"],
+            "0x63FC2aD3d021a4D7e64323529a55a9442C444dA0"
+        );
     }
 }
 
@@ -78,22 +95,38 @@ fn uniswap_json_input_gives_the_published_root() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("claims.json").display().to_string();
     let input = vectors().join("uniswap/example.json").display().to_string();
-    let o = run(&["tree", "build", "--preset", "uniswap", "--input", &input, "--out", &out]);
+    let o = run(&[
+        "tree", "build", "--preset", "uniswap", "--input", &input, "--out", &out,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(last_line(&o), "0xdefa96435aec82d201dbd2e5f050fb4e1fef5edac90ce1e03953f916a5e1132d");
+    assert_eq!(
+        last_line(&o),
+        "0xdefa96435aec82d201dbd2e5f050fb4e1fef5edac90ce1e03953f916a5e1132d"
+    );
 }
 
 #[test]
 fn jito_preset_builds_from_their_csv() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tree.json").display().to_string();
-    let input = vectors().join("jito/jito_test_csv.csv").display().to_string();
-    let o = run(&["tree", "build", "--preset", "jito", "--input", &input, "--out", &out]);
+    let input = vectors()
+        .join("jito/jito_test_csv.csv")
+        .display()
+        .to_string();
+    let o = run(&[
+        "tree", "build", "--preset", "jito", "--input", &input, "--out", &out,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = run(&["tree", "verify", "--tree", &out]);
     assert!(v.status.success(), "{}", stderr(&v));
     assert_eq!(last_line(&v), last_line(&o));
-    let p = run(&["tree", "proof", "--tree", &out, "4SX6nqv5VRLMoNfYM5phvHgcBNcBEwUEES4qPPjf1EqS"]);
+    let p = run(&[
+        "tree",
+        "proof",
+        "--tree",
+        &out,
+        "4SX6nqv5VRLMoNfYM5phvHgcBNcBEwUEES4qPPjf1EqS",
+    ]);
     assert!(p.status.success(), "{}", stderr(&p));
     assert!(stdout(&p).contains("\"amount_unlocked\": 1000"));
 }
@@ -108,13 +141,25 @@ fn openzeppelin_custom_encoding_from_csv() {
     );
     let out = dir.path().join("dump.json").display().to_string();
     let o = run(&[
-        "tree", "build", "--preset", "oz-standard", "--encoding", "index:uint256,account:address,amount:uint256",
-        "--input", &input, "--out", &out,
+        "tree",
+        "build",
+        "--preset",
+        "oz-standard",
+        "--encoding",
+        "index:uint256,account:address,amount:uint256",
+        "--input",
+        &input,
+        "--out",
+        &out,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let dump: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(dump["format"], "standard-v1");
-    assert_eq!(dump["leafEncoding"], serde_json::json!(["uint256", "address", "uint256"]));
+    assert_eq!(
+        dump["leafEncoding"],
+        serde_json::json!(["uint256", "address", "uint256"])
+    );
     let v = run(&["tree", "verify", "--tree", &out]);
     assert!(v.status.success(), "{}", stderr(&v));
 }
@@ -128,13 +173,33 @@ fn merge_duplicates_sums_and_reports() {
     let o = run(&["tree", "build", "--input", &input, "--out", &out]);
     assert!(!o.status.success());
     let e = stderr(&o);
-    assert!(e.contains("dup.csv:6") && e.contains("duplicate address") && e.contains("line 2") && e.contains("--merge-duplicates"), "{e}");
+    assert!(
+        e.contains("dup.csv:6")
+            && e.contains("duplicate address")
+            && e.contains("line 2")
+            && e.contains("--merge-duplicates"),
+        "{e}"
+    );
     assert!(!Path::new(&out).exists(), "no output on failure");
 
-    let o = run(&["tree", "build", "--merge-duplicates", "--input", &input, "--out", &out]);
+    let o = run(&[
+        "tree",
+        "build",
+        "--merge-duplicates",
+        "--input",
+        &input,
+        "--out",
+        &out,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("merged 1 duplicate"), "{}", stderr(&o));
-    let p = run(&["tree", "proof", "--tree", &out, "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"]);
+    let p = run(&[
+        "tree",
+        "proof",
+        "--tree",
+        &out,
+        "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+    ]);
     let claim: serde_json::Value = serde_json::from_str(&stdout(&p)).unwrap();
     assert_eq!(claim["amount"], "0x65"); // 100 + 1
 }
@@ -145,35 +210,96 @@ fn bad_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     let cases: Vec<(&str, String, Vec<&str>)> = vec![
-        ("malformed.csv", "address,amount\n0x1234,5\n".into(), vec!["malformed.csv:2", "invalid address", "0x1234"]),
+        (
+            "malformed.csv",
+            "address,amount\n0x1234,5\n".into(),
+            vec!["malformed.csv:2", "invalid address", "0x1234"],
+        ),
         (
             "checksum.csv",
             "address,amount\n0x5c69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5\n".into(),
-            vec!["checksum.csv:2", "checksum", "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"],
+            vec![
+                "checksum.csv:2",
+                "checksum",
+                "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+            ],
         ),
-        ("negative.csv", "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,-5\n".into(), vec!["negative.csv:2", "negative"]),
-        ("fraction.csv", "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,1.5\n".into(), vec!["fraction.csv:2", "fractional", "base units"]),
+        (
+            "negative.csv",
+            "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,-5\n".into(),
+            vec!["negative.csv:2", "negative"],
+        ),
+        (
+            "fraction.csv",
+            "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,1.5\n".into(),
+            vec!["fraction.csv:2", "fractional", "base units"],
+        ),
         (
             "overflow.csv",
-            format!("address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,{}0\n", "115792089237316195423570985008687907853269984665640564039457584007913129639935"),
+            format!(
+                "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,{}0\n",
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+            ),
             vec!["overflow.csv:2", "overflows uint256"],
         ),
-        ("zero.csv", "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,0\n".into(), vec!["zero.csv:2", "zero"]),
-        ("empty.csv", "address,amount\n".into(), vec!["empty.csv", "no entries"]),
+        (
+            "zero.csv",
+            "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,0\n".into(),
+            vec!["zero.csv:2", "zero"],
+        ),
+        (
+            "empty.csv",
+            "address,amount\n".into(),
+            vec!["empty.csv", "no entries"],
+        ),
         ("blank.csv", "".into(), vec!["blank.csv", "no entries"]),
-        ("missing.csv", "address\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n".into(), vec!["missing.csv:1", "missing column \"amount\""]),
-        ("unknown.csv", "address,amount,note\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5,x\n".into(), vec!["unknown.csv:1", "unknown column \"note\""]),
-        ("ragged.csv", "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5,9\n".into(), vec!["ragged.csv:2", "3 fields"]),
-        ("key.csv", format!("address,amount\n{key},5\n"), vec!["key.csv:2", "private key", "No airdrop ever needs one"]),
-        ("key0x.csv", format!("address,amount\n0x{key},5\n"), vec!["key0x.csv:2", "private key"]),
-        ("keyamount.csv", format!("address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,{key}\n"), vec!["keyamount.csv:2", "private key"]),
+        (
+            "missing.csv",
+            "address\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n".into(),
+            vec!["missing.csv:1", "missing column \"amount\""],
+        ),
+        (
+            "unknown.csv",
+            "address,amount,note\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5,x\n".into(),
+            vec!["unknown.csv:1", "unknown column \"note\""],
+        ),
+        (
+            "ragged.csv",
+            "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5,9\n".into(),
+            vec!["ragged.csv:2", "3 fields"],
+        ),
+        (
+            "key.csv",
+            format!("address,amount\n{key},5\n"),
+            vec!["key.csv:2", "private key", "No airdrop ever needs one"],
+        ),
+        (
+            "key0x.csv",
+            format!("address,amount\n0x{key},5\n"),
+            vec!["key0x.csv:2", "private key"],
+        ),
+        (
+            "keyamount.csv",
+            format!("address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,{key}\n"),
+            vec!["keyamount.csv:2", "private key"],
+        ),
         (
             "phrase.csv",
-            "address,amount\n\"test test test test test test test test test test test junk\",5\n".into(),
+            "address,amount\n\"test test test test test test test test test test test junk\",5\n"
+                .into(),
             vec!["phrase.csv:2", "recovery phrase"],
         ),
-        ("bad.json", "{\"0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\": 1,,}".into(), vec!["bad.json:1", "malformed JSON"]),
-        ("bigjson.json", "{\"0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\": 123456789012345678901234567890}".into(), vec!["bigjson.json", "write amounts as strings"]),
+        (
+            "bad.json",
+            "{\"0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\": 1,,}".into(),
+            vec!["bad.json:1", "malformed JSON"],
+        ),
+        (
+            "bigjson.json",
+            "{\"0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\": 123456789012345678901234567890}"
+                .into(),
+            vec!["bigjson.json", "write amounts as strings"],
+        ),
     ];
     for (name, text, needles) in cases {
         let input = write(dir.path(), name, &text);
@@ -182,14 +308,21 @@ fn bad_inputs_are_clear_errors() {
         let e = stderr(&o);
         assert!(!o.status.success(), "{name} should fail");
         assert_eq!(o.status.code(), Some(1), "{name}: {e}");
-        assert_eq!(e.trim_end().lines().count(), 1, "{name}: one line expected: {e}");
+        assert_eq!(
+            e.trim_end().lines().count(),
+            1,
+            "{name}: one line expected: {e}"
+        );
         for n in needles {
             assert!(e.contains(n), "{name}: {n:?} not in {e:?}");
         }
         assert!(!e.contains(&key[10..]), "{name}: secret echoed: {e}");
         assert!(!e.contains("junk"), "{name}: phrase echoed: {e}");
         assert!(!e.contains("panicked"), "{name}: {e}");
-        assert!(!Path::new(&out).exists(), "{name}: output written despite error");
+        assert!(
+            !Path::new(&out).exists(),
+            "{name}: output written despite error"
+        );
     }
 }
 
@@ -199,17 +332,69 @@ fn bad_options_and_missing_files_are_clear_errors() {
     let input = write(dir.path(), "in.csv", GOOD);
     let out = dir.path().join("x").display().to_string();
     for (args, needle) in [
-        (vec!["tree", "build", "--shards", "7", "--input", &input, "--out", &out], "use 16"),
-        (vec!["tree", "build", "--preset", "uniswap", "--encoding", "address,uint256", "--input", &input, "--out", &out], "oz-standard preset only"),
-        (vec!["tree", "build", "--preset", "oz-standard", "--encoding", "address,uint999", "--input", &input, "--out", &out], "unknown type"),
-        (vec!["tree", "build", "--input", "/nonexistent/in.csv", "--out", &out], "cannot open /nonexistent/in.csv"),
-        (vec!["tree", "verify", "--tree", "/nonexistent/claims.json"], "cannot open"),
+        (
+            vec![
+                "tree", "build", "--shards", "7", "--input", &input, "--out", &out,
+            ],
+            "use 16",
+        ),
+        (
+            vec![
+                "tree",
+                "build",
+                "--preset",
+                "uniswap",
+                "--encoding",
+                "address,uint256",
+                "--input",
+                &input,
+                "--out",
+                &out,
+            ],
+            "oz-standard preset only",
+        ),
+        (
+            vec![
+                "tree",
+                "build",
+                "--preset",
+                "oz-standard",
+                "--encoding",
+                "address,uint999",
+                "--input",
+                &input,
+                "--out",
+                &out,
+            ],
+            "unknown type",
+        ),
+        (
+            vec![
+                "tree",
+                "build",
+                "--input",
+                "/nonexistent/in.csv",
+                "--out",
+                &out,
+            ],
+            "cannot open /nonexistent/in.csv",
+        ),
+        (
+            vec!["tree", "verify", "--tree", "/nonexistent/claims.json"],
+            "cannot open",
+        ),
     ] {
         let o = run(&args);
         assert!(!o.status.success());
-        assert!(stderr(&o).contains(needle), "{needle:?} not in {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(needle),
+            "{needle:?} not in {}",
+            stderr(&o)
+        );
     }
-    let o = run(&["tree", "build", "--preset", "nope", "--input", &input, "--out", &out]);
+    let o = run(&[
+        "tree", "build", "--preset", "nope", "--input", &input, "--out", &out,
+    ]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("unknown preset"), "{}", stderr(&o));
 }
@@ -219,7 +404,9 @@ fn verify_refuses_tampered_files_and_proof_reports_unknown_addresses() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD);
     let out = dir.path().join("c.json").display().to_string();
-    assert!(run(&["tree", "build", "--input", &input, "--out", &out]).status.success());
+    assert!(run(&["tree", "build", "--input", &input, "--out", &out])
+        .status
+        .success());
     let text = std::fs::read_to_string(&out).unwrap();
     // Raise one claim's amount: the root no longer follows from the data.
     let tampered = text.replacen("\"amount\":\"0x07\"", "\"amount\":\"0x08\"", 1);
@@ -227,10 +414,22 @@ fn verify_refuses_tampered_files_and_proof_reports_unknown_addresses() {
     std::fs::write(&out, tampered).unwrap();
     let v = run(&["tree", "verify", "--tree", &out]);
     assert!(!v.status.success());
-    assert!(stderr(&v).contains("tokenTotal") || stderr(&v).contains("rebuild"), "{}", stderr(&v));
+    assert!(
+        stderr(&v).contains("tokenTotal") || stderr(&v).contains("rebuild"),
+        "{}",
+        stderr(&v)
+    );
 
-    assert!(run(&["tree", "build", "--input", &input, "--out", &out]).status.success());
-    let p = run(&["tree", "proof", "--tree", &out, "0x0000000000000000000000000000000000000001"]);
+    assert!(run(&["tree", "build", "--input", &input, "--out", &out])
+        .status
+        .success());
+    let p = run(&[
+        "tree",
+        "proof",
+        "--tree",
+        &out,
+        "0x0000000000000000000000000000000000000001",
+    ]);
     assert!(!p.status.success());
     assert!(stderr(&p).contains("not in this tree"), "{}", stderr(&p));
 }

@@ -53,13 +53,20 @@ impl std::fmt::Display for SecretKind {
 /// or 12–24 words that form a valid BIP-39 English mnemonic.
 pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
     let t = text.trim();
-    let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+    let hex = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
     if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Some(SecretKind::PrivateKey);
     }
     let words = t.split_whitespace().count();
     if (12..=24).contains(&words) && words % 3 == 0 {
-        let normalised = t.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ");
+        let normalised = t
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ");
         if bip39::Mnemonic::parse_in_normalized(bip39::Language::English, &normalised).is_ok() {
             return Some(SecretKind::RecoveryPhrase);
         }
@@ -70,7 +77,10 @@ pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
 /// Checks a free-text field (a name, evidence, a string column) for secrets.
 pub fn refuse_secret(text: &str) -> Result<(), AddressError> {
     match looks_like_secret(text) {
-        Some(kind) => Err(AddressError::Secret { kind, redacted: redact(text, kind) }),
+        Some(kind) => Err(AddressError::Secret {
+            kind,
+            redacted: redact(text, kind),
+        }),
         None => Ok(()),
     }
 }
@@ -109,7 +119,10 @@ pub fn parse_address(text: &str) -> Result<Address, AddressError> {
     if has_lower && has_upper {
         let expected = address.to_checksum(None);
         if expected[2..] != *hex {
-            return Err(AddressError::Checksum { value: t.to_owned(), expected });
+            return Err(AddressError::Checksum {
+                value: t.to_owned(),
+                expected,
+            });
         }
     }
     Ok(address)
@@ -130,9 +143,18 @@ mod tests {
     #[test]
     fn accepts_lower_upper_and_checksummed() {
         let a = parse_address("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f").unwrap();
-        assert_eq!(parse_address("0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f").unwrap(), a);
-        assert_eq!(parse_address("0x5C69BEE701EF814A2B6A3EDD4B1652CB9CC5AA6F").unwrap(), a);
-        assert_eq!(a.to_checksum(None), "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f");
+        assert_eq!(
+            parse_address("0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f").unwrap(),
+            a
+        );
+        assert_eq!(
+            parse_address("0x5C69BEE701EF814A2B6A3EDD4B1652CB9CC5AA6F").unwrap(),
+            a
+        );
+        assert_eq!(
+            a.to_checksum(None),
+            "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"
+        );
     }
 
     #[test]
@@ -140,7 +162,10 @@ mod tests {
         let err = parse_address("0x5c69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("checksum"), "{msg}");
-        assert!(msg.contains("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"), "{msg}");
+        assert!(
+            msg.contains("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -161,13 +186,25 @@ mod tests {
         assert!(!msg.contains("junk"), "{msg}");
         // Twelve words that are not a valid mnemonic are just malformed, not a secret.
         let not_phrase = "one two three four five six seven eight nine ten eleven twelve";
-        assert!(matches!(parse_address(not_phrase), Err(AddressError::Malformed { .. })));
+        assert!(matches!(
+            parse_address(not_phrase),
+            Err(AddressError::Malformed { .. })
+        ));
     }
 
     #[test]
     fn refuses_malformed() {
-        for bad in ["", "0x", "0x1234", "5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f", "0xzz69bee701ef814a2b6a3edd4b1652cb9cc5aa6f"] {
-            assert!(matches!(parse_address(bad), Err(AddressError::Malformed { .. })), "{bad}");
+        for bad in [
+            "",
+            "0x",
+            "0x1234",
+            "5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f",
+            "0xzz69bee701ef814a2b6a3edd4b1652cb9cc5aa6f",
+        ] {
+            assert!(
+                matches!(parse_address(bad), Err(AddressError::Malformed { .. })),
+                "{bad}"
+            );
         }
     }
 }

@@ -7,13 +7,18 @@ use alloy_primitives::U256;
 pub fn parse_amount(text: &str) -> Result<U256, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("empty amount; write the amount in base units, e.g. 1000000000000000000".into());
+        return Err(
+            "empty amount; write the amount in base units, e.g. 1000000000000000000".into(),
+        );
     }
     if t.starts_with('-') {
         return Err(format!("negative amount {t:?}; amounts are never negative"));
     }
     let digits = t.strip_prefix('+').unwrap_or(t);
-    if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!("invalid hex amount {t:?}"));
         }
@@ -26,9 +31,12 @@ pub fn parse_amount(text: &str) -> Result<U256, String> {
         ));
     }
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid amount {t:?}; expected a decimal integer in base units"));
+        return Err(format!(
+            "invalid amount {t:?}; expected a decimal integer in base units"
+        ));
     }
-    U256::from_str_radix(digits, 10).map_err(|_| format!("amount {t:?} overflows uint256 (max 2^256-1)"))
+    U256::from_str_radix(digits, 10)
+        .map_err(|_| format!("amount {t:?} overflows uint256 (max 2^256-1)"))
 }
 
 /// Parses an amount given as a JSON value: a string as [`parse_amount`], or an integer number
@@ -75,7 +83,9 @@ mod tests {
         assert!(parse_amount("12a").is_err());
         let max = U256::MAX.to_string();
         assert_eq!(parse_amount(&max).unwrap(), U256::MAX);
-        assert!(parse_amount(&format!("{max}0")).unwrap_err().contains("overflows"));
+        assert!(parse_amount(&format!("{max}0"))
+            .unwrap_err()
+            .contains("overflows"));
     }
 
     #[test]

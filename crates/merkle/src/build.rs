@@ -52,9 +52,21 @@ pub(crate) struct Shard {
 #[derive(Debug)]
 pub(crate) enum Kind {
     Accounts(AccountTree),
-    Sharded { shards: Vec<Shard>, top: Layers, digits: usize },
-    Oz { types: Vec<DynSolType>, rows: OzRows, tree: OzTree, tree_index: Vec<usize> },
-    Jito { entries: Vec<SolanaEntry>, layers: Layers },
+    Sharded {
+        shards: Vec<Shard>,
+        top: Layers,
+        digits: usize,
+    },
+    Oz {
+        types: Vec<DynSolType>,
+        rows: OzRows,
+        tree: OzTree,
+        tree_index: Vec<usize>,
+    },
+    Jito {
+        entries: Vec<SolanaEntry>,
+        layers: Layers,
+    },
 }
 
 #[derive(Debug)]
@@ -75,34 +87,56 @@ pub struct Built {
 pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
     options.validate()?;
     if records.is_empty() {
-        return Err(MerkleError::Options("cannot build a tree with no entries".into()));
+        return Err(MerkleError::Options(
+            "cannot build a tree with no entries".into(),
+        ));
     }
     let encoding = options.leaf_encoding();
     let kind = match (encoding, records) {
         (LeafEncoding::Jito, Records::Solana(entries)) => {
-            let leaves: Vec<B256> =
-                entries.par_iter().map(|e| hash::jito_leaf(&e.claimant, e.unlocked, e.locked)).collect();
+            let leaves: Vec<B256> = entries
+                .par_iter()
+                .map(|e| hash::jito_leaf(&e.claimant, e.unlocked, e.locked))
+                .collect();
             let mut leaves = leaves;
             if options.sort {
                 leaves.par_sort_unstable();
             }
-            Kind::Jito { layers: Layers::build(leaves, NodeHash::Sha256Prefixed, OddNode::PairWithSelf), entries }
+            Kind::Jito {
+                layers: Layers::build(leaves, NodeHash::Sha256Prefixed, OddNode::PairWithSelf),
+                entries,
+            }
         }
         (LeafEncoding::Standard(items), records) => {
             let (_, types) = values::parse_encoding(&items).map_err(MerkleError::Options)?;
             let (rows, leaves): (OzRows, Vec<B256>) = match records {
                 Records::Accounts(entries) => {
-                    let leaves = entries.par_iter().map(|e| hash::oz_address_amount_leaf(&e.address, &e.amount)).collect();
+                    let leaves = entries
+                        .par_iter()
+                        .map(|e| hash::oz_address_amount_leaf(&e.address, &e.amount))
+                        .collect();
                     (OzRows::Accounts(entries), leaves)
                 }
                 Records::Values { rows, .. } => {
-                    let leaves = rows.par_iter().map(|r| hash::oz_leaf_from_encoded(&values::abi_encode(r))).collect();
+                    let leaves = rows
+                        .par_iter()
+                        .map(|r| hash::oz_leaf_from_encoded(&values::abi_encode(r)))
+                        .collect();
                     (OzRows::Values(rows), leaves)
                 }
-                Records::Solana(_) => return Err(MerkleError::Options("Solana claimants need the jito preset".into())),
+                Records::Solana(_) => {
+                    return Err(MerkleError::Options(
+                        "Solana claimants need the jito preset".into(),
+                    ))
+                }
             };
             let (tree, tree_index) = oz_layout(&leaves, options.sort)?;
-            Kind::Oz { types, rows, tree, tree_index }
+            Kind::Oz {
+                types,
+                rows,
+                tree,
+                tree_index,
+            }
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
             let (entries, indices) = index_order(entries);
@@ -119,7 +153,11 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
         }
     };
     let total = total_of(&kind)?;
-    Ok(Built { options: options.clone(), kind, total })
+    Ok(Built {
+        options: options.clone(),
+        kind,
+        total,
+    })
 }
 
 /// Builds an address/amount tree with a preset's defaults: the entry point campaigns use.
@@ -130,15 +168,23 @@ pub fn build_claims(options: &TreeOptions, entries: Vec<Entry>) -> Result<Built>
 fn total_of(kind: &Kind) -> Result<U256> {
     let overflow = || MerkleError::Options("the total of all amounts overflows uint256".into());
     let sum = |entries: &[Entry]| {
-        entries.iter().try_fold(U256::ZERO, |acc, e| acc.checked_add(e.amount)).ok_or_else(overflow)
+        entries
+            .iter()
+            .try_fold(U256::ZERO, |acc, e| acc.checked_add(e.amount))
+            .ok_or_else(overflow)
     };
     match kind {
         Kind::Accounts(t) => sum(&t.entries),
         Kind::Sharded { shards, .. } => shards
             .iter()
-            .try_fold(U256::ZERO, |acc, s| acc.checked_add(sum(&s.tree.entries).ok()?))
+            .try_fold(U256::ZERO, |acc, s| {
+                acc.checked_add(sum(&s.tree.entries).ok()?)
+            })
             .ok_or_else(overflow),
-        Kind::Oz { rows: OzRows::Accounts(e), .. } => sum(e),
+        Kind::Oz {
+            rows: OzRows::Accounts(e),
+            ..
+        } => sum(e),
         Kind::Oz { .. } => Ok(U256::ZERO),
         Kind::Jito { entries, .. } => Ok(entries
             .iter()
@@ -170,14 +216,26 @@ pub(crate) fn account_leaf(encoding: &LeafEncoding, index: u64, e: &Entry) -> B2
     }
 }
 
-pub(crate) fn account_tree(encoding: LeafEncoding, entries: Vec<Entry>, indices: Vec<u64>, sorted: bool) -> AccountTree {
-    let hashed: Vec<B256> =
-        entries.par_iter().zip(indices.par_iter()).map(|(e, &i)| account_leaf(&encoding, i, e)).collect();
+pub(crate) fn account_tree(
+    encoding: LeafEncoding,
+    entries: Vec<Entry>,
+    indices: Vec<u64>,
+    sorted: bool,
+) -> AccountTree {
+    let hashed: Vec<B256> = entries
+        .par_iter()
+        .zip(indices.par_iter())
+        .map(|(e, &i)| account_leaf(&encoding, i, e))
+        .collect();
     let (leaves, positions) = if sorted {
         // Sort leaf hashes, remembering where each entry's leaf went. Duplicate hashes (only
         // possible for identical rows, which input validation refuses) would be merged as
         // Uniswap does.
-        let mut order: Vec<(B256, u32)> = hashed.into_par_iter().enumerate().map(|(i, h)| (h, i as u32)).collect();
+        let mut order: Vec<(B256, u32)> = hashed
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, h)| (h, i as u32))
+            .collect();
         order.par_sort_unstable();
         let mut positions = vec![0u32; order.len()];
         let mut leaves: Vec<B256> = Vec::with_capacity(order.len());
@@ -193,10 +251,23 @@ pub(crate) fn account_tree(encoding: LeafEncoding, entries: Vec<Entry>, indices:
         (hashed, (0..n).collect())
     };
     let layers = Layers::build(leaves, NodeHash::KeccakSorted, OddNode::Promote);
-    AccountTree { encoding, entries, indices, positions, layers, sorted }
+    AccountTree {
+        encoding,
+        entries,
+        indices,
+        positions,
+        layers,
+        sorted,
+    }
 }
 
-fn sharded(encoding: LeafEncoding, entries: Vec<Entry>, indices: Vec<u64>, sorted: bool, shards: u16) -> Result<Kind> {
+fn sharded(
+    encoding: LeafEncoding,
+    entries: Vec<Entry>,
+    indices: Vec<u64>,
+    sorted: bool,
+    shards: u16,
+) -> Result<Kind> {
     let digits = if shards == 16 { 1 } else { 2 };
     let key = |a: &Address| -> usize {
         if digits == 1 {
@@ -205,7 +276,8 @@ fn sharded(encoding: LeafEncoding, entries: Vec<Entry>, indices: Vec<u64>, sorte
             a[0] as usize
         }
     };
-    let mut buckets: Vec<(Vec<Entry>, Vec<u64>)> = (0..shards).map(|_| (Vec::new(), Vec::new())).collect();
+    let mut buckets: Vec<(Vec<Entry>, Vec<u64>)> =
+        (0..shards).map(|_| (Vec::new(), Vec::new())).collect();
     for (e, i) in entries.into_iter().zip(indices) {
         let b = &mut buckets[key(&e.address)];
         b.0.push(e);
@@ -216,7 +288,11 @@ fn sharded(encoding: LeafEncoding, entries: Vec<Entry>, indices: Vec<u64>, sorte
         .enumerate()
         .filter(|(_, (e, _))| !e.is_empty())
         .map(|(k, (e, i))| Shard {
-            prefix: if digits == 1 { format!("{k:x}") } else { format!("{k:02x}") },
+            prefix: if digits == 1 {
+                format!("{k:x}")
+            } else {
+                format!("{k:02x}")
+            },
             tree: account_tree(encoding.clone(), e, i, sorted),
             shard_proof: Vec::new(),
         })
@@ -230,7 +306,11 @@ fn sharded(encoding: LeafEncoding, entries: Vec<Entry>, indices: Vec<u64>, sorte
         let pos = roots.binary_search(&r).unwrap_or(0);
         s.shard_proof = top.proof(pos);
     }
-    Ok(Kind::Sharded { shards: built, top, digits })
+    Ok(Kind::Sharded {
+        shards: built,
+        top,
+        digits,
+    })
 }
 
 fn oz_layout(leaves: &[B256], sort: bool) -> Result<(OzTree, Vec<usize>)> {
@@ -321,15 +401,20 @@ impl Built {
     pub fn check_all_proofs(&self) -> Result<usize> {
         let root = self.root();
         let h = self.node_hash();
-        let bad = |what: String| MerkleError::Verify(format!("proof for {what} does not reach the root {root}"));
+        let bad = |what: String| {
+            MerkleError::Verify(format!("proof for {what} does not reach the root {root}"))
+        };
         match &self.kind {
-            Kind::Accounts(t) => account_proofs(t, &[], root, h).map_err(|i| bad(t.entries[i].address.to_checksum(None))),
+            Kind::Accounts(t) => account_proofs(t, &[], root, h)
+                .map_err(|i| bad(t.entries[i].address.to_checksum(None))),
             Kind::Sharded { shards, .. } => shards.iter().try_fold(0, |n, s| {
                 account_proofs(&s.tree, &s.shard_proof, root, h)
                     .map(|m| n + m)
                     .map_err(|i| bad(s.tree.entries[i].address.to_checksum(None)))
             }),
-            Kind::Oz { tree, tree_index, .. } => tree_index
+            Kind::Oz {
+                tree, tree_index, ..
+            } => tree_index
                 .par_iter()
                 .map_init(Vec::new, |buf, &ti| {
                     tree.proof_into(ti, buf);
@@ -358,13 +443,24 @@ impl Built {
     pub fn proof(&self, address: &Address) -> Option<ClaimProof> {
         match &self.kind {
             Kind::Accounts(t) => t.find(address).map(|k| t.claim(k, &[])),
-            Kind::Sharded { shards, .. } => shards.iter().find_map(|s| s.tree.find(address).map(|k| s.tree.claim(k, &s.shard_proof))),
-            Kind::Oz { rows, tree, tree_index, types, .. } => {
+            Kind::Sharded { shards, .. } => shards.iter().find_map(|s| {
+                s.tree
+                    .find(address)
+                    .map(|k| s.tree.claim(k, &s.shard_proof))
+            }),
+            Kind::Oz {
+                rows,
+                tree,
+                tree_index,
+                types,
+                ..
+            } => {
                 let k = match rows {
                     OzRows::Accounts(e) => e.iter().position(|e| &e.address == address)?,
                     OzRows::Values(rows) => {
                         let col = types.iter().position(|t| *t == DynSolType::Address)?;
-                        rows.iter().position(|r| r[col] == DynSolValue::Address(*address))?
+                        rows.iter()
+                            .position(|r| r[col] == DynSolValue::Address(*address))?
                     }
                 };
                 let ti = tree_index[k];
@@ -391,7 +487,12 @@ impl Built {
     }
 }
 
-fn account_proofs(t: &AccountTree, extra: &[B256], root: B256, h: NodeHash) -> std::result::Result<usize, usize> {
+fn account_proofs(
+    t: &AccountTree,
+    extra: &[B256],
+    root: B256,
+    h: NodeHash,
+) -> std::result::Result<usize, usize> {
     (0..t.entries.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, k| {
@@ -406,4 +507,3 @@ fn account_proofs(t: &AccountTree, extra: &[B256], root: B256, h: NodeHash) -> s
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))
 }
-

@@ -99,10 +99,22 @@ pub enum MerkleError {
 
 impl MerkleError {
     pub(crate) fn format(file: &str, line: u64, detail: impl Into<String>) -> Self {
-        MerkleError::Format { location: Location { file: file.to_owned(), line }, detail: detail.into() }
+        MerkleError::Format {
+            location: Location {
+                file: file.to_owned(),
+                line,
+            },
+            detail: detail.into(),
+        }
     }
     pub(crate) fn amount(file: &str, line: u64, detail: impl Into<String>) -> Self {
-        MerkleError::Amount { location: Location { file: file.to_owned(), line }, detail: detail.into() }
+        MerkleError::Amount {
+            location: Location {
+                file: file.to_owned(),
+                line,
+            },
+            detail: detail.into(),
+        }
     }
 }
 

@@ -37,7 +37,9 @@ impl NodeHash {
 
     /// Folds a proof from a leaf to the root it implies.
     pub fn fold(self, leaf: B256, proof: &[B256]) -> B256 {
-        proof.iter().fold(leaf, |acc, sibling| self.pair(&acc, sibling))
+        proof
+            .iter()
+            .fold(leaf, |acc, sibling| self.pair(&acc, sibling))
     }
 }
 
@@ -85,5 +87,10 @@ pub fn jito_leaf(claimant: &[u8; 32], unlocked: u64, locked: u64) -> B256 {
         .chain_update(unlocked.to_le_bytes())
         .chain_update(locked.to_le_bytes())
         .finalize();
-    B256::from_slice(&Sha256::new().chain_update([0u8]).chain_update(node).finalize())
+    B256::from_slice(
+        &Sha256::new()
+            .chain_update([0u8])
+            .chain_update(node)
+            .finalize(),
+    )
 }

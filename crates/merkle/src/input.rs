@@ -95,15 +95,25 @@ pub fn read_records(
 ) -> Result<(Records, ReadReport)> {
     let mut acc = Accounts::new(file, merge_duplicates);
     let records = match (encoding, format) {
-        (LeafEncoding::Jito, InputFormat::Csv) => Records::Solana(read_solana_csv(reader, file, merge_duplicates)?),
+        (LeafEncoding::Jito, InputFormat::Csv) => {
+            Records::Solana(read_solana_csv(reader, file, merge_duplicates)?)
+        }
         (LeafEncoding::Jito, InputFormat::Json) => {
-            return Err(MerkleError::format(file, 0, "the jito preset reads CSV (pubkey,amount_unlocked,amount_locked)"))
+            return Err(MerkleError::format(
+                file,
+                0,
+                "the jito preset reads CSV (pubkey,amount_unlocked,amount_locked)",
+            ))
         }
         (LeafEncoding::Standard(items), _) => {
-            let (names, types) = values::parse_encoding(items).map_err(|d| MerkleError::Options(d))?;
+            let (names, types) = values::parse_encoding(items).map_err(MerkleError::Options)?;
             if types == [DynSolType::Address, DynSolType::Uint(256)] {
                 // Unnamed `address,uint256` columns read the usual `address,amount` header.
-                let names = if items.iter().any(|i| i.contains(':')) { names } else { vec!["address".into(), "amount".into()] };
+                let names = if items.iter().any(|i| i.contains(':')) {
+                    names
+                } else {
+                    vec!["address".into(), "amount".into()]
+                };
                 match format {
                     InputFormat::Csv => read_accounts_csv(reader, file, &names, &mut acc)?,
                     InputFormat::Json => read_accounts_json(reader, file, &mut acc)?,
@@ -127,9 +137,14 @@ pub fn read_records(
         }
     };
     if records.is_empty() {
-        return Err(MerkleError::Empty { file: file.to_owned() });
+        return Err(MerkleError::Empty {
+            file: file.to_owned(),
+        });
     }
-    let report = ReadReport { rows: records.len() + acc.merged, merged: acc.merged };
+    let report = ReadReport {
+        rows: records.len() + acc.merged,
+        merged: acc.merged,
+    };
     Ok((records, report))
 }
 
@@ -144,22 +159,41 @@ struct Accounts<'a> {
 
 impl<'a> Accounts<'a> {
     fn new(file: &'a str, merge: bool) -> Self {
-        Accounts { file, merge, entries: Vec::new(), seen: HashMap::new(), merged: 0 }
+        Accounts {
+            file,
+            merge,
+            entries: Vec::new(),
+            seen: HashMap::new(),
+            merged: 0,
+        }
     }
 
     fn loc(&self, line: u64) -> Location {
-        Location { file: self.file.to_owned(), line }
+        Location {
+            file: self.file.to_owned(),
+            line,
+        }
     }
 
-    fn push(&mut self, line: u64, address_text: &str, amount: std::result::Result<U256, String>) -> Result<()> {
-        let address = parse_address(address_text)
-            .map_err(|error| MerkleError::Address { location: self.loc(line), error })?;
-        let amount = amount.map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
+    fn push(
+        &mut self,
+        line: u64,
+        address_text: &str,
+        amount: std::result::Result<U256, String>,
+    ) -> Result<()> {
+        let address = parse_address(address_text).map_err(|error| MerkleError::Address {
+            location: self.loc(line),
+            error,
+        })?;
+        let amount = amount
+            .map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
         if amount.is_zero() {
             return Err(MerkleError::amount(
                 self.file,
                 line,
-                format!("amount is zero for {address}; leave the row out, a zero claim cannot be paid"),
+                format!(
+                    "amount is zero for {address}; leave the row out, a zero claim cannot be paid"
+                ),
             ));
         }
         match self.seen.get(&address) {
@@ -172,7 +206,9 @@ impl<'a> Accounts<'a> {
                     });
                 }
                 let sum = self.entries[idx].amount.checked_add(amount);
-                self.entries[idx].amount = sum.ok_or(MerkleError::TotalOverflow { location: self.loc(line) })?;
+                self.entries[idx].amount = sum.ok_or(MerkleError::TotalOverflow {
+                    location: self.loc(line),
+                })?;
                 self.merged += 1;
             }
             None => {
@@ -185,29 +221,48 @@ impl<'a> Accounts<'a> {
 }
 
 fn csv_reader(reader: impl Read) -> csv::Reader<impl Read> {
-    csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).flexible(false).from_reader(reader)
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(reader)
 }
 
 fn csv_error(file: &str, e: csv::Error) -> MerkleError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            MerkleError::format(file, line, format!("row has {len} fields but the header has {expected_len}"))
-        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => MerkleError::format(
+            file,
+            line,
+            format!("row has {len} fields but the header has {expected_len}"),
+        ),
         csv::ErrorKind::Utf8 { .. } => MerkleError::format(file, line, "not valid UTF-8 text"),
-        _ => MerkleError::Read { file: file.to_owned(), detail: e.to_string() },
+        _ => MerkleError::Read {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        },
     }
 }
 
 /// Checks a header against expected column names (case-insensitive), naming what is missing
 /// or unknown.
 fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> Result<Vec<usize>> {
-    let got: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    let got: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
     for h in &got {
         if looks_like_secret(h).is_some() {
             return Err(MerkleError::Address {
-                location: Location { file: file.to_owned(), line: 1 },
-                error: refuse_secret(h).err().unwrap_or(AddressError::Malformed { value: String::new() }),
+                location: Location {
+                    file: file.to_owned(),
+                    line: 1,
+                },
+                error: refuse_secret(h).err().unwrap_or(AddressError::Malformed {
+                    value: String::new(),
+                }),
             });
         }
     }
@@ -219,16 +274,26 @@ fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> 
                 return Err(MerkleError::format(
                     file,
                     1,
-                    format!("missing column {want:?}; the header is {:?}, expected columns {}", got.join(","), expected.join(",")),
+                    format!(
+                        "missing column {want:?}; the header is {:?}, expected columns {}",
+                        got.join(","),
+                        expected.join(",")
+                    ),
                 ))
             }
         }
     }
-    if let Some(extra) = got.iter().find(|g| !expected.iter().any(|e| e.eq_ignore_ascii_case(g))) {
+    if let Some(extra) = got
+        .iter()
+        .find(|g| !expected.iter().any(|e| e.eq_ignore_ascii_case(g)))
+    {
         return Err(MerkleError::format(
             file,
             1,
-            format!("unknown column {extra:?}; expected exactly {}", expected.join(",")),
+            format!(
+                "unknown column {extra:?}; expected exactly {}",
+                expected.join(",")
+            ),
         ));
     }
     Ok(order)
@@ -241,11 +306,18 @@ fn checked_amount(text: &str) -> std::result::Result<U256, String> {
     parse_amount(text)
 }
 
-fn read_accounts_csv(reader: impl Read, file: &str, columns: &[String], acc: &mut Accounts<'_>) -> Result<()> {
+fn read_accounts_csv(
+    reader: impl Read,
+    file: &str,
+    columns: &[String],
+    acc: &mut Accounts<'_>,
+) -> Result<()> {
     let mut rdr = csv_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     if header.is_empty() {
-        return Err(MerkleError::Empty { file: file.to_owned() });
+        return Err(MerkleError::Empty {
+            file: file.to_owned(),
+        });
     }
     let order = check_header(file, &header, columns)?;
     let mut record = csv::StringRecord::new();
@@ -266,7 +338,10 @@ fn read_accounts_csv(reader: impl Read, file: &str, columns: &[String], acc: &mu
 fn parse_json(reader: impl Read, file: &str) -> Result<serde_json::Value> {
     serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
         if e.is_io() {
-            MerkleError::Read { file: file.to_owned(), detail: e.to_string() }
+            MerkleError::Read {
+                file: file.to_owned(),
+                detail: e.to_string(),
+            }
         } else {
             MerkleError::format(file, e.line() as u64, format!("malformed JSON: {e}"))
         }
@@ -295,14 +370,22 @@ fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> 
                         let amount = o.get("earnings").or_else(|| o.get("amount"));
                         match (address, amount) {
                             (Some(serde_json::Value::String(a)), Some(m)) => (a.clone(), m.clone()),
-                            _ => return Err(at("expected {\"address\": \"0x…\", \"earnings\" or \"amount\": …}".into())),
+                            _ => return Err(at(
+                                "expected {\"address\": \"0x…\", \"earnings\" or \"amount\": …}"
+                                    .into(),
+                            )),
                         }
                     }
                     serde_json::Value::Array(pair) if pair.len() == 2 => match &pair[0] {
                         serde_json::Value::String(a) => (a.clone(), pair[1].clone()),
                         _ => return Err(at("expected [\"0xaddress\", amount]".into())),
                     },
-                    _ => return Err(at("expected an object {address, earnings} or a pair [address, amount]".into())),
+                    _ => {
+                        return Err(at(
+                            "expected an object {address, earnings} or a pair [address, amount]"
+                                .into(),
+                        ))
+                    }
                 };
                 let amount = match &amount {
                     serde_json::Value::String(s) => checked_amount(s),
@@ -322,11 +405,18 @@ fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> 
     Ok(())
 }
 
-fn read_values_csv(reader: impl Read, file: &str, names: &[String], types: &[DynSolType]) -> Result<Vec<Vec<DynSolValue>>> {
+fn read_values_csv(
+    reader: impl Read,
+    file: &str,
+    names: &[String],
+    types: &[DynSolType],
+) -> Result<Vec<Vec<DynSolValue>>> {
     let mut rdr = csv_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     if header.is_empty() {
-        return Err(MerkleError::Empty { file: file.to_owned() });
+        return Err(MerkleError::Empty {
+            file: file.to_owned(),
+        });
     }
     let order = check_header(file, &header, names)?;
     let mut rows = Vec::new();
@@ -343,9 +433,17 @@ fn read_values_csv(reader: impl Read, file: &str, names: &[String], types: &[Dyn
     Ok(rows)
 }
 
-fn read_values_json(reader: impl Read, file: &str, types: &[DynSolType]) -> Result<Vec<Vec<DynSolValue>>> {
+fn read_values_json(
+    reader: impl Read,
+    file: &str,
+    types: &[DynSolType],
+) -> Result<Vec<Vec<DynSolValue>>> {
     let serde_json::Value::Array(items) = parse_json(reader, file)? else {
-        return Err(MerkleError::format(file, 0, "expected an array of values arrays, e.g. [[\"0x…\", \"100\"]]"));
+        return Err(MerkleError::format(
+            file,
+            0,
+            "expected an array of values arrays, e.g. [[\"0x…\", \"100\"]]",
+        ));
     };
     items
         .iter()
@@ -356,9 +454,17 @@ fn read_values_json(reader: impl Read, file: &str, types: &[DynSolType]) -> Resu
                 return Err(at("expected an array of values".into()));
             };
             if cells.len() != types.len() {
-                return Err(at(format!("has {} values but the encoding has {}", cells.len(), types.len())));
+                return Err(at(format!(
+                    "has {} values but the encoding has {}",
+                    cells.len(),
+                    types.len()
+                )));
             }
-            types.iter().zip(cells).map(|(t, v)| values::from_json(t, v).map_err(at)).collect()
+            types
+                .iter()
+                .zip(cells)
+                .map(|(t, v)| values::from_json(t, v).map_err(at))
+                .collect()
         })
         .collect()
 }
@@ -371,7 +477,7 @@ pub fn parse_pubkey(text: &str) -> std::result::Result<[u8; 32], String> {
     let mut out = [0u8; 32];
     match bs58::decode(text.trim()).onto(&mut out) {
         Ok(32) => Ok(out),
-        Ok(n) if n == 64 => Err("refused: this decodes to 64 bytes, like a Solana secret key, not a public key. No airdrop ever needs one".into()),
+        Ok(64) => Err("refused: this decodes to 64 bytes, like a Solana secret key, not a public key. No airdrop ever needs one".into()),
         _ => {
             let value: String = text.chars().take(60).collect();
             Err(format!("invalid Solana public key {value:?}: expected 32 bytes in base58"))
@@ -395,30 +501,58 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
             format!("the header is {:?}; the jito preset expects pubkey,amount_unlocked,amount_locked (or Jupiter's pubkey,amount,locked_amount)", cols.join(",")),
         ));
     };
-    if let Some(extra) = cols.iter().enumerate().find(|(i, c)| ![pk, unlocked, locked].contains(i) && c.as_str() != "category") {
-        return Err(MerkleError::format(file, 1, format!("unknown column {:?}", extra.1)));
+    if let Some(extra) = cols
+        .iter()
+        .enumerate()
+        .find(|(i, c)| ![pk, unlocked, locked].contains(i) && c.as_str() != "category")
+    {
+        return Err(MerkleError::format(
+            file,
+            1,
+            format!("unknown column {:?}", extra.1),
+        ));
     }
     let mut out: Vec<SolanaEntry> = Vec::new();
     let mut seen: HashMap<[u8; 32], (usize, u64)> = HashMap::new();
     for record in rdr.records() {
         let record = record.map_err(|e| csv_error(file, e))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let claimant = parse_pubkey(record.get(pk).unwrap_or_default()).map_err(|d| MerkleError::format(file, line, d))?;
+        let claimant = parse_pubkey(record.get(pk).unwrap_or_default())
+            .map_err(|d| MerkleError::format(file, line, d))?;
         let u64_of = |col: usize| -> Result<u64> {
             let text = record.get(col).unwrap_or_default();
             let v = checked_amount(text).map_err(|d| MerkleError::amount(file, line, d))?;
-            u64::try_from(v).map_err(|_| MerkleError::amount(file, line, format!("amount {text} does not fit in u64, the Solana distributor's amount type")))
+            u64::try_from(v).map_err(|_| {
+                MerkleError::amount(
+                    file,
+                    line,
+                    format!(
+                        "amount {text} does not fit in u64, the Solana distributor's amount type"
+                    ),
+                )
+            })
         };
-        let entry = SolanaEntry { claimant, unlocked: u64_of(unlocked)?, locked: u64_of(locked)? };
+        let entry = SolanaEntry {
+            claimant,
+            unlocked: u64_of(unlocked)?,
+            locked: u64_of(locked)?,
+        };
         match seen.get(&claimant) {
             Some(&(idx, _)) if merge => {
                 let e = &mut out[idx];
-                e.unlocked = e.unlocked.checked_add(entry.unlocked).ok_or_else(|| MerkleError::amount(file, line, "merged amount overflows u64"))?;
-                e.locked = e.locked.checked_add(entry.locked).ok_or_else(|| MerkleError::amount(file, line, "merged amount overflows u64"))?;
+                e.unlocked = e.unlocked.checked_add(entry.unlocked).ok_or_else(|| {
+                    MerkleError::amount(file, line, "merged amount overflows u64")
+                })?;
+                e.locked = e.locked.checked_add(entry.locked).ok_or_else(|| {
+                    MerkleError::amount(file, line, "merged amount overflows u64")
+                })?;
             }
             Some(&(_, first_line)) => {
                 return Err(MerkleError::Duplicate {
-                    location: Location { file: file.to_owned(), line },
+                    location: Location {
+                        file: file.to_owned(),
+                        line,
+                    },
                     address: bs58::encode(claimant).into_string(),
                     first_line,
                 })

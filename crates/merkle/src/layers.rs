@@ -39,7 +39,11 @@ impl Layers {
 
     /// The root; zero for an empty tree.
     pub fn root(&self) -> B256 {
-        self.layers.last().and_then(|l| l.first()).copied().unwrap_or_default()
+        self.layers
+            .last()
+            .and_then(|l| l.first())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The leaves, in tree order.

@@ -15,16 +15,16 @@ pub mod error;
 pub mod hash;
 pub mod input;
 pub mod layers;
-pub mod oz;
 mod output;
+pub mod oz;
 pub mod values;
 pub mod verify;
 
 pub use alloy_primitives::{Address, B256, U256};
 pub use build::{build, build_claims, Built, ClaimProof};
 pub use error::{MerkleError, Result};
-pub use verify::VerifyReport;
 pub use input::{Records, SolanaEntry};
+pub use verify::VerifyReport;
 
 use std::fmt;
 use std::str::FromStr;
@@ -48,8 +48,14 @@ pub enum Preset {
 
 impl Preset {
     /// All presets, for help texts and tests.
-    pub const ALL: [Preset; 6] =
-        [Preset::Uniswap, Preset::OzStandard, Preset::Ens, Preset::Balancer, Preset::Morpho, Preset::Jito];
+    pub const ALL: [Preset; 6] = [
+        Preset::Uniswap,
+        Preset::OzStandard,
+        Preset::Ens,
+        Preset::Balancer,
+        Preset::Morpho,
+        Preset::Jito,
+    ];
 
     /// The preset's name as used on the command line and in campaign specs.
     pub fn name(self) -> &'static str {
@@ -96,10 +102,16 @@ impl fmt::Display for Preset {
 impl FromStr for Preset {
     type Err = MerkleError;
     fn from_str(s: &str) -> Result<Self> {
-        Preset::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
-            MerkleError::Options(format!("unknown preset {s:?}; choose one of {}", names.join(", ")))
-        })
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
+                MerkleError::Options(format!(
+                    "unknown preset {s:?}; choose one of {}",
+                    names.join(", ")
+                ))
+            })
     }
 }
 

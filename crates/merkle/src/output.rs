@@ -63,7 +63,10 @@ fn push_hashes(buf: &mut Vec<u8>, hs: &[B256]) {
 }
 
 fn io(path: &str) -> impl Fn(std::io::Error) -> MerkleError + '_ {
-    move |error| MerkleError::Write { path: path.to_owned(), error }
+    move |error| MerkleError::Write {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 impl Built {
@@ -81,7 +84,8 @@ impl Built {
                 for s in shards {
                     let path = format!("shards/{}.json", s.prefix);
                     let mut w = sink.create(&path).map_err(io(&path))?;
-                    write_account_claims(&mut *w, self, &s.tree, &s.shard_proof, Some(&s.prefix)).map_err(io(&path))?;
+                    write_account_claims(&mut *w, self, &s.tree, &s.shard_proof, Some(&s.prefix))
+                        .map_err(io(&path))?;
                     w.flush().map_err(io(&path))?;
                 }
                 let path = "root.json";
@@ -112,7 +116,13 @@ impl Built {
                 w.write_all(b"\n").map_err(io(path))?;
                 w.flush().map_err(io(path))
             }
-            Kind::Oz { types, rows, tree, tree_index, .. } => {
+            Kind::Oz {
+                types,
+                rows,
+                tree,
+                tree_index,
+                ..
+            } => {
                 let path = "claims.json";
                 let mut w = sink.create(path).map_err(io(path))?;
                 write_oz_dump(&mut *w, types, rows, tree.nodes(), tree_index).map_err(io(path))?;
@@ -133,7 +143,14 @@ fn encoding_labels(b: &Built) -> (&'static str, &'static str) {
         LeafEncoding::Uniswap => "uniswap",
         _ => "packed",
     };
-    (enc, if b.options.sort { "sorted" } else { "input-order" })
+    (
+        enc,
+        if b.options.sort {
+            "sorted"
+        } else {
+            "input-order"
+        },
+    )
 }
 
 /// Uniswap's format (`merkleRoot`, `tokenTotal`, `claims` keyed by checksummed address, hex
@@ -150,7 +167,11 @@ fn write_account_claims(
     let (enc, tree) = encoding_labels(b);
     write!(w, "{{\"merkleRoot\":\"{}\",", b.root())?;
     if let Some(prefix) = shard {
-        write!(w, "\"shard\":\"{prefix}\",\"shardRoot\":\"{}\",\"shardProof\":", t.layers.root())?;
+        write!(
+            w,
+            "\"shard\":\"{prefix}\",\"shardRoot\":\"{}\",\"shardProof\":",
+            t.layers.root()
+        )?;
         let mut buf = Vec::new();
         push_hashes(&mut buf, extra);
         w.write_all(&buf)?;
@@ -178,7 +199,11 @@ fn write_account_claims(
         buf.extend_from_slice(b"\":{\"index\":");
         buf.extend_from_slice(t.indices[k].to_string().as_bytes());
         buf.extend_from_slice(b",\"amount\":\"");
-        let amount = if uniswap { to_even_hex(&e.amount) } else { e.amount.to_string() };
+        let amount = if uniswap {
+            to_even_hex(&e.amount)
+        } else {
+            e.amount.to_string()
+        };
         buf.extend_from_slice(amount.as_bytes());
         buf.extend_from_slice(b"\",\"proof\":");
         let mut proof = Vec::with_capacity(40);
@@ -203,7 +228,10 @@ fn write_oz_dump(
     tree_index: &[usize],
 ) -> std::io::Result<()> {
     let enc = serde_json::to_string(&values::type_names(types)).map_err(std::io::Error::other)?;
-    write!(w, "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":[\n")?;
+    writeln!(
+        w,
+        "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":["
+    )?;
     let n = nodes.len();
     write_items(w, n, |i, buf| {
         push_hash(buf, &nodes[i]);
@@ -265,7 +293,14 @@ fn write_jito(
     let mut head = Vec::new();
     head.extend_from_slice(b"{\"merkle_root\":");
     push_bytes_array(&mut head, b.root().as_slice());
-    head.extend_from_slice(format!(",\"max_num_nodes\":{},\"max_total_claim\":{},\"tree_nodes\":[\n", entries.len(), b.total).as_bytes());
+    head.extend_from_slice(
+        format!(
+            ",\"max_num_nodes\":{},\"max_total_claim\":{},\"tree_nodes\":[\n",
+            entries.len(),
+            b.total
+        )
+        .as_bytes(),
+    );
     w.write_all(&head)?;
     // Positions of entries in the (possibly sorted) leaf layer.
     let leaves = layers.leaves();
@@ -286,7 +321,13 @@ fn write_jito(
         let pos = if b.options.sort { positions[k] } else { k };
         buf.extend_from_slice(b"{\"claimant\":");
         push_bytes_array(buf, &e.claimant);
-        buf.extend_from_slice(format!(",\"amount_unlocked\":{},\"amount_locked\":{},\"proof\":[", e.unlocked, e.locked).as_bytes());
+        buf.extend_from_slice(
+            format!(
+                ",\"amount_unlocked\":{},\"amount_locked\":{},\"proof\":[",
+                e.unlocked, e.locked
+            )
+            .as_bytes(),
+        );
         for (i, h) in layers.proof(pos).iter().enumerate() {
             if i > 0 {
                 buf.push(b',');

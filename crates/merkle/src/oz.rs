@@ -31,7 +31,9 @@ impl OzTree {
     /// Builds the array from leaves in placement order (sort them first for `sortLeaves`).
     pub fn build(leaves: &[B256]) -> Result<Self> {
         if leaves.is_empty() {
-            return Err(MerkleError::Options("cannot build a tree with no leaves".into()));
+            return Err(MerkleError::Options(
+                "cannot build a tree with no leaves".into(),
+            ));
         }
         let n = leaves.len();
         let size = 2 * n - 1;
@@ -42,7 +44,11 @@ impl OzTree {
         // Level by level from the bottom: the parents of one level never overlap their children,
         // so each level can be hashed in parallel.
         let internal = n - 1;
-        let mut level_start = if internal == 0 { 0 } else { level_of(internal - 1) };
+        let mut level_start = if internal == 0 {
+            0
+        } else {
+            level_of(internal - 1)
+        };
         let mut hi = internal;
         loop {
             let lo = (1usize << level_start) - 1;
@@ -167,7 +173,11 @@ impl OzTree {
         if indices.is_empty() {
             proof.push(self.tree[0]);
         }
-        Ok(MultiProof { leaves: indices.iter().map(|&i| self.tree[i]).collect(), proof, proof_flags })
+        Ok(MultiProof {
+            leaves: indices.iter().map(|&i| self.tree[i]).collect(),
+            proof,
+            proof_flags,
+        })
     }
 }
 
@@ -184,11 +194,18 @@ pub fn process_multiproof(mp: &MultiProof) -> Result<B256> {
     let mut proof = mp.proof.iter().copied();
     for &flag in &mp.proof_flags {
         let a = stack.pop_front().ok_or_else(|| bad("ran out of nodes"))?;
-        let b = if flag { stack.pop_front() } else { proof.next() }
-            .ok_or_else(|| bad("ran out of nodes"))?;
+        let b = if flag {
+            stack.pop_front()
+        } else {
+            proof.next()
+        }
+        .ok_or_else(|| bad("ran out of nodes"))?;
         stack.push_back(H.pair(&a, &b));
     }
-    stack.pop_back().or_else(|| proof.next()).ok_or_else(|| bad("nothing to hash"))
+    stack
+        .pop_back()
+        .or_else(|| proof.next())
+        .ok_or_else(|| bad("nothing to hash"))
 }
 
 fn sibling(i: usize) -> usize {
@@ -211,7 +228,9 @@ mod tests {
     #[test]
     fn proofs_and_multiproofs_verify_for_all_small_sizes() {
         for n in 1..33usize {
-            let leaves: Vec<B256> = (0..n).map(|i| alloy_primitives::keccak256([i as u8])).collect();
+            let leaves: Vec<B256> = (0..n)
+                .map(|i| alloy_primitives::keccak256([i as u8]))
+                .collect();
             let t = OzTree::build(&leaves).unwrap();
             let rebuilt = OzTree::from_array(t.nodes().to_vec()).unwrap();
             assert_eq!(rebuilt.root(), t.root());

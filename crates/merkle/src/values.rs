@@ -33,13 +33,18 @@ pub fn parse_encoding(items: &[String]) -> Result<(Vec<String>, Vec<DynSolType>)
 
 /// The canonical type names (as `DynSolType` prints them) for a dump's `leafEncoding`.
 pub fn type_names(types: &[DynSolType]) -> Vec<String> {
-    types.iter().map(|t| t.sol_type_name().into_owned()).collect()
+    types
+        .iter()
+        .map(|t| t.sol_type_name().into_owned())
+        .collect()
 }
 
 /// Converts one CSV cell to a value of `ty`.
 pub fn from_text(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
     match ty {
-        DynSolType::Address => Ok(DynSolValue::Address(parse_address(text).map_err(|e| e.to_string())?)),
+        DynSolType::Address => Ok(DynSolValue::Address(
+            parse_address(text).map_err(|e| e.to_string())?,
+        )),
         DynSolType::String => {
             refuse_secret(text).map_err(|e| e.to_string())?;
             Ok(DynSolValue::String(text.to_owned()))
@@ -54,7 +59,8 @@ pub fn from_text(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
             if !matches!(ty, DynSolType::FixedBytes(32)) {
                 refuse_secret(text).map_err(|e| e.to_string())?;
             }
-            ty.coerce_str(text).map_err(|e| format!("value {text:?} is not a valid {} ({e})", ty.sol_type_name()))
+            ty.coerce_str(text)
+                .map_err(|e| format!("value {text:?} is not a valid {} ({e})", ty.sol_type_name()))
         }
     }
 }
@@ -69,21 +75,42 @@ fn check_uint(v: U256, bits: usize, text: &str) -> Result<(), String> {
 /// Converts a JSON value (as in an OpenZeppelin dump or values array) to a value of `ty`.
 pub fn from_json(ty: &DynSolType, value: &Value) -> Result<DynSolValue, String> {
     match (ty, value) {
-        (DynSolType::Array(inner), Value::Array(items)) => {
-            Ok(DynSolValue::Array(items.iter().map(|v| from_json(inner, v)).collect::<Result<_, _>>()?))
-        }
+        (DynSolType::Array(inner), Value::Array(items)) => Ok(DynSolValue::Array(
+            items
+                .iter()
+                .map(|v| from_json(inner, v))
+                .collect::<Result<_, _>>()?,
+        )),
         (DynSolType::FixedArray(inner, n), Value::Array(items)) => {
             if items.len() != *n {
-                return Err(format!("expected {n} items for {}, got {}", ty.sol_type_name(), items.len()));
+                return Err(format!(
+                    "expected {n} items for {}, got {}",
+                    ty.sol_type_name(),
+                    items.len()
+                ));
             }
-            Ok(DynSolValue::FixedArray(items.iter().map(|v| from_json(inner, v)).collect::<Result<_, _>>()?))
+            Ok(DynSolValue::FixedArray(
+                items
+                    .iter()
+                    .map(|v| from_json(inner, v))
+                    .collect::<Result<_, _>>()?,
+            ))
         }
         (DynSolType::Tuple(types), Value::Array(items)) => {
             if items.len() != types.len() {
-                return Err(format!("expected {} items for {}, got {}", types.len(), ty.sol_type_name(), items.len()));
+                return Err(format!(
+                    "expected {} items for {}, got {}",
+                    types.len(),
+                    ty.sol_type_name(),
+                    items.len()
+                ));
             }
             Ok(DynSolValue::Tuple(
-                types.iter().zip(items).map(|(t, v)| from_json(t, v)).collect::<Result<_, _>>()?,
+                types
+                    .iter()
+                    .zip(items)
+                    .map(|(t, v)| from_json(t, v))
+                    .collect::<Result<_, _>>()?,
             ))
         }
         (DynSolType::Bool, Value::Bool(b)) => Ok(DynSolValue::Bool(*b)),
@@ -93,11 +120,19 @@ pub fn from_json(ty: &DynSolType, value: &Value) -> Result<DynSolValue, String> 
             Ok(DynSolValue::Uint(v, *bits))
         }
         (DynSolType::Int(bits), Value::Number(n)) => match n.as_i64() {
-            Some(i) => Ok(DynSolValue::Int(I256::try_from(i).map_err(|e| e.to_string())?, *bits)),
-            None => Err(format!("number {n} is not an exact integer; write it as a string")),
+            Some(i) => Ok(DynSolValue::Int(
+                I256::try_from(i).map_err(|e| e.to_string())?,
+                *bits,
+            )),
+            None => Err(format!(
+                "number {n} is not an exact integer; write it as a string"
+            )),
         },
         (_, Value::String(s)) => from_text(ty, s),
-        (_, other) => Err(format!("value {other} is not a valid {}", ty.sol_type_name())),
+        (_, other) => Err(format!(
+            "value {other} is not a valid {}",
+            ty.sol_type_name()
+        )),
     }
 }
 
@@ -117,7 +152,9 @@ pub fn to_json(value: &DynSolValue) -> Value {
         DynSolValue::Array(items) | DynSolValue::FixedArray(items) | DynSolValue::Tuple(items) => {
             Value::Array(items.iter().map(to_json).collect())
         }
-        DynSolValue::Function(f) => Value::String(format!("0x{}", alloy_primitives::hex::encode(f.as_slice()))),
+        DynSolValue::Function(f) => {
+            Value::String(format!("0x{}", alloy_primitives::hex::encode(f.as_slice())))
+        }
     }
 }
 

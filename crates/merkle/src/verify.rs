@@ -41,7 +41,10 @@ fn fail(file: &str, detail: impl std::fmt::Display) -> MerkleError {
 pub fn read_json(reader: impl Read, file: &str) -> Result<Value> {
     serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
         if e.is_io() {
-            MerkleError::Read { file: file.to_owned(), detail: e.to_string() }
+            MerkleError::Read {
+                file: file.to_owned(),
+                detail: e.to_string(),
+            }
         } else {
             MerkleError::format(file, e.line() as u64, format!("malformed JSON: {e}"))
         }
@@ -58,12 +61,16 @@ fn hashes_of(file: &str, v: Option<&Value>, what: &str) -> Result<Vec<B256>> {
     match v {
         Some(Value::Array(items)) => items.iter().map(|h| hash_of(file, h, what)).collect(),
         Some(Value::Null) | None => Ok(Vec::new()),
-        Some(other) => Err(fail(file, format!("{what} must be an array of hashes, got {other}"))),
+        Some(other) => Err(fail(
+            file,
+            format!("{what} must be an array of hashes, got {other}"),
+        )),
     }
 }
 
 fn obj<'a>(file: &str, v: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| fail(file, format!("{what} must be a JSON object")))
+    v.as_object()
+        .ok_or_else(|| fail(file, format!("{what} must be a JSON object")))
 }
 
 /// The kinds of single-file output we recognise.
@@ -86,7 +93,12 @@ pub fn detect(file: &str, doc: &Value) -> Result<FileKind> {
     match doc.get("format").and_then(Value::as_str) {
         Some("standard-v1") => return Ok(FileKind::OzStandard),
         Some("simple-v1") => return Ok(FileKind::OzSimple),
-        Some(other) => return Err(fail(file, format!("unknown dump format {other:?}; expected standard-v1 or simple-v1"))),
+        Some(other) => {
+            return Err(fail(
+                file,
+                format!("unknown dump format {other:?}; expected standard-v1 or simple-v1"),
+            ))
+        }
         None => {}
     }
     if doc.get("shards").is_some() && doc.get("shardDigits").is_some() {
@@ -98,7 +110,10 @@ pub fn detect(file: &str, doc: &Value) -> Result<FileKind> {
     if doc.get("merkle_root").is_some() && doc.get("tree_nodes").is_some() {
         return Ok(FileKind::Jito);
     }
-    Err(fail(file, "not a claims file, OpenZeppelin dump, Jito tree or shard root.json this tool knows"))
+    Err(fail(
+        file,
+        "not a claims file, OpenZeppelin dump, Jito tree or shard root.json this tool knows",
+    ))
 }
 
 /// Verifies a single-file output: rebuilds its root from its data and checks every proof.
@@ -108,7 +123,10 @@ pub fn verify_document(file: &str, doc: &Value) -> Result<VerifyReport> {
         FileKind::OzStandard => verify_oz(file, doc, false),
         FileKind::OzSimple => verify_oz(file, doc, true),
         FileKind::Jito => verify_jito(file, doc),
-        FileKind::ShardRoot => Err(fail(file, "this is a shard root.json: verify the folder that holds it")),
+        FileKind::ShardRoot => Err(fail(
+            file,
+            "this is a shard root.json: verify the folder that holds it",
+        )),
     }
 }
 
@@ -121,11 +139,22 @@ struct ParsedClaim {
 
 /// Verifies a claims file (or one shard of a sharded output). With `shard_root_expected`, the
 /// file is a shard whose root must be that one; returns the shard's own root as well.
-fn verify_claims(file: &str, doc: &Value, expected_top: Option<B256>) -> Result<(VerifyReport, B256)> {
-    let root = hash_of(file, doc.get("merkleRoot").unwrap_or(&Value::Null), "merkleRoot")?;
+fn verify_claims(
+    file: &str,
+    doc: &Value,
+    expected_top: Option<B256>,
+) -> Result<(VerifyReport, B256)> {
+    let root = hash_of(
+        file,
+        doc.get("merkleRoot").unwrap_or(&Value::Null),
+        "merkleRoot",
+    )?;
     if let Some(top) = expected_top {
         if top != root {
-            return Err(fail(file, format!("states root {root} but the folder's root.json says {top}")));
+            return Err(fail(
+                file,
+                format!("states root {root} but the folder's root.json says {top}"),
+            ));
         }
     }
     let encoding = match doc.get("leafEncoding").and_then(Value::as_str) {
@@ -143,12 +172,21 @@ fn verify_claims(file: &str, doc: &Value, expected_top: Option<B256>) -> Result<
         let address = parse_address(key).map_err(|e| fail(file, format!("claim key: {e}")))?;
         let c = obj(file, c, key)?;
         let amount = match c.get("amount") {
-            Some(Value::String(s)) => parse_amount(s).map_err(|e| fail(file, format!("{key}: {e}")))?,
+            Some(Value::String(s)) => {
+                parse_amount(s).map_err(|e| fail(file, format!("{key}: {e}")))?
+            }
             _ => return Err(fail(file, format!("{key}: amount must be a string"))),
         };
-        let index = c.get("index").and_then(Value::as_u64).ok_or_else(|| fail(file, format!("{key}: index must be a non-negative integer")))?;
+        let index = c
+            .get("index")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| fail(file, format!("{key}: index must be a non-negative integer")))?;
         let proof = hashes_of(file, c.get("proof"), "proof")?;
-        parsed.push(ParsedClaim { entry: Entry { address, amount }, index, proof });
+        parsed.push(ParsedClaim {
+            entry: Entry { address, amount },
+            index,
+            proof,
+        });
     }
     parsed.sort_by_key(|p| p.index);
     let shard = doc.get("shard").is_some();
@@ -156,23 +194,42 @@ fn verify_claims(file: &str, doc: &Value, expected_top: Option<B256>) -> Result<
         // Uniswap's index is the position in the checksummed sort; anything else is tampering.
         for (pos, p) in parsed.iter().enumerate() {
             if p.index != pos as u64 {
-                return Err(fail(file, format!("claim indices are not 0..{} (found {} at position {pos})", parsed.len(), p.index)));
+                return Err(fail(
+                    file,
+                    format!(
+                        "claim indices are not 0..{} (found {} at position {pos})",
+                        parsed.len(),
+                        p.index
+                    ),
+                ));
             }
         }
         if encoding == LeafEncoding::Uniswap && sorted {
-            let mut keys: Vec<String> = parsed.iter().map(|p| p.entry.address.to_checksum(None)).collect();
+            let mut keys: Vec<String> = parsed
+                .iter()
+                .map(|p| p.entry.address.to_checksum(None))
+                .collect();
             let original = keys.clone();
             keys.sort();
             if keys != original {
-                return Err(fail(file, "claim indices do not follow the checksummed-address order Uniswap uses"));
+                return Err(fail(
+                    file,
+                    "claim indices do not follow the checksummed-address order Uniswap uses",
+                ));
             }
         }
     }
-    let total = parsed.iter().try_fold(U256::ZERO, |a, p| a.checked_add(p.entry.amount)).ok_or_else(|| fail(file, "amounts overflow uint256"))?;
+    let total = parsed
+        .iter()
+        .try_fold(U256::ZERO, |a, p| a.checked_add(p.entry.amount))
+        .ok_or_else(|| fail(file, "amounts overflow uint256"))?;
     if let Some(stated) = doc.get("tokenTotal").and_then(Value::as_str) {
         let stated = parse_amount(stated).map_err(|e| fail(file, format!("tokenTotal: {e}")))?;
         if stated != total {
-            return Err(fail(file, format!("tokenTotal is {stated} but the claims sum to {total}")));
+            return Err(fail(
+                file,
+                format!("tokenTotal is {stated} but the claims sum to {total}"),
+            ));
         }
     }
     let entries: Vec<Entry> = parsed.iter().map(|p| p.entry).collect();
@@ -181,80 +238,160 @@ fn verify_claims(file: &str, doc: &Value, expected_top: Option<B256>) -> Result<
     let own_root = tree.layers.root();
     let shard_proof = hashes_of(file, doc.get("shardProof"), "shardProof")?;
     if shard {
-        let stated = hash_of(file, doc.get("shardRoot").unwrap_or(&Value::Null), "shardRoot")?;
+        let stated = hash_of(
+            file,
+            doc.get("shardRoot").unwrap_or(&Value::Null),
+            "shardRoot",
+        )?;
         if stated != own_root {
-            return Err(fail(file, format!("shardRoot is {stated} but its claims rebuild to {own_root}")));
+            return Err(fail(
+                file,
+                format!("shardRoot is {stated} but its claims rebuild to {own_root}"),
+            ));
         }
         if NodeHash::KeccakSorted.fold(own_root, &shard_proof) != root {
-            return Err(fail(file, "shardProof does not lead from the shard root to merkleRoot"));
+            return Err(fail(
+                file,
+                "shardProof does not lead from the shard root to merkleRoot",
+            ));
         }
     } else if own_root != root {
-        return Err(fail(file, format!("merkleRoot is {root} but the claims rebuild to {own_root}")));
+        return Err(fail(
+            file,
+            format!("merkleRoot is {root} but the claims rebuild to {own_root}"),
+        ));
     }
     let bad = parsed.par_iter().find_any(|p| {
         NodeHash::KeccakSorted.fold(account_leaf(&encoding, p.index, &p.entry), &p.proof) != root
     });
     if let Some(p) = bad {
-        return Err(fail(file, format!("the proof of {} does not verify against {root}", p.entry.address.to_checksum(None))));
+        return Err(fail(
+            file,
+            format!(
+                "the proof of {} does not verify against {root}",
+                p.entry.address.to_checksum(None)
+            ),
+        ));
     }
     let format = match encoding {
         LeafEncoding::Uniswap => "uniswap claims",
         _ => "packed claims",
     };
-    Ok((VerifyReport { format: format.into(), root, claims: parsed.len(), total: Some(total.to_string()) }, own_root))
+    Ok((
+        VerifyReport {
+            format: format.into(),
+            root,
+            claims: parsed.len(),
+            total: Some(total.to_string()),
+        },
+        own_root,
+    ))
 }
 
 fn verify_oz(file: &str, doc: &Value, simple: bool) -> Result<VerifyReport> {
     let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
     let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
-    let items = doc.get("values").and_then(Value::as_array).ok_or_else(|| fail(file, "values must be an array"))?;
+    let items = doc
+        .get("values")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(file, "values must be an array"))?;
     let types = if simple {
         Vec::new()
     } else {
         let enc: Vec<String> = doc
             .get("leafEncoding")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .ok_or_else(|| fail(file, "leafEncoding must be an array of type names"))?;
         values::parse_encoding(&enc).map_err(|e| fail(file, e))?.1
     };
     let leaf_count = tree.leaf_count();
     if items.len() != leaf_count {
-        return Err(fail(file, format!("{} values for a tree with {leaf_count} leaves", items.len())));
+        return Err(fail(
+            file,
+            format!("{} values for a tree with {leaf_count} leaves", items.len()),
+        ));
     }
     let mut seen = vec![false; tree.nodes().len()];
     for (i, item) in items.iter().enumerate() {
-        let ti = item.get("treeIndex").and_then(Value::as_u64).ok_or_else(|| fail(file, format!("value {i}: treeIndex missing")))? as usize;
-        let value = item.get("value").ok_or_else(|| fail(file, format!("value {i}: value missing")))?;
+        let ti = item
+            .get("treeIndex")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| fail(file, format!("value {i}: treeIndex missing")))?
+            as usize;
+        let value = item
+            .get("value")
+            .ok_or_else(|| fail(file, format!("value {i}: value missing")))?;
         let leaf = if simple {
             hash_of(file, value, "simple value")?
         } else {
             let Value::Array(cells) = value else {
-                return Err(fail(file, format!("value {i}: expected an array of {} values", types.len())));
+                return Err(fail(
+                    file,
+                    format!("value {i}: expected an array of {} values", types.len()),
+                ));
             };
             if cells.len() != types.len() {
-                return Err(fail(file, format!("value {i}: {} values for {} types", cells.len(), types.len())));
+                return Err(fail(
+                    file,
+                    format!(
+                        "value {i}: {} values for {} types",
+                        cells.len(),
+                        types.len()
+                    ),
+                ));
             }
-            let vals = types.iter().zip(cells).map(|(t, v)| values::from_json(t, v)).collect::<std::result::Result<Vec<_>, _>>().map_err(|e| fail(file, format!("value {i}: {e}")))?;
+            let vals = types
+                .iter()
+                .zip(cells)
+                .map(|(t, v)| values::from_json(t, v))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| fail(file, format!("value {i}: {e}")))?;
             hash::oz_leaf_from_encoded(&values::abi_encode(&vals))
         };
-        let proof = tree.proof(ti).map_err(|e| fail(file, format!("value {i}: {e}")))?;
+        let proof = tree
+            .proof(ti)
+            .map_err(|e| fail(file, format!("value {i}: {e}")))?;
         if seen[ti] {
             return Err(fail(file, format!("value {i}: tree index {ti} used twice")));
         }
         seen[ti] = true;
         if tree.nodes()[ti] != leaf || NodeHash::KeccakSorted.fold(leaf, &proof) != tree.root() {
-            return Err(fail(file, format!("value {i} hashes to {leaf}, which is not the leaf at tree index {ti}")));
+            return Err(fail(
+                file,
+                format!("value {i} hashes to {leaf}, which is not the leaf at tree index {ti}"),
+            ));
         }
     }
-    let format = if simple { "openzeppelin simple-v1" } else { "openzeppelin standard-v1" };
-    Ok(VerifyReport { format: format.into(), root: tree.root(), claims: items.len(), total: None })
+    let format = if simple {
+        "openzeppelin simple-v1"
+    } else {
+        "openzeppelin standard-v1"
+    };
+    Ok(VerifyReport {
+        format: format.into(),
+        root: tree.root(),
+        claims: items.len(),
+        total: None,
+    })
 }
 
 fn bytes32(file: &str, v: Option<&Value>, what: &str) -> Result<[u8; 32]> {
-    let arr = v.and_then(Value::as_array).ok_or_else(|| fail(file, format!("{what} must be an array of 32 bytes")))?;
-    let bytes: Vec<u8> = arr.iter().map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok())).collect::<Option<_>>().ok_or_else(|| fail(file, format!("{what} has a non-byte item")))?;
-    bytes.try_into().map_err(|_| fail(file, format!("{what} must have exactly 32 bytes")))
+    let arr = v
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(file, format!("{what} must be an array of 32 bytes")))?;
+    let bytes: Vec<u8> = arr
+        .iter()
+        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| fail(file, format!("{what} has a non-byte item")))?;
+    bytes
+        .try_into()
+        .map_err(|_| fail(file, format!("{what} must have exactly 32 bytes")))
 }
 
 /// A Jito/Jupiter tree node's amounts: the plain fields, or the sums of Jito's per-category ones.
@@ -267,26 +404,48 @@ fn jito_amounts(node: &Map<String, Value>) -> (u64, u64) {
         return (u, l);
     }
     let sum = |prefix: &str| {
-        node.iter().filter(|(k, _)| k.starts_with(prefix)).filter_map(|(_, v)| v.as_u64()).fold(0u64, u64::wrapping_add)
+        node.iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(_, v)| v.as_u64())
+            .fold(0u64, u64::wrapping_add)
     };
     (sum("total_unlocked_"), sum("total_locked_"))
 }
 
+/// One node of a Jito tree JSON: claimant (base58), unlocked, locked, leaf hash, proof.
+type JitoNode = (String, u64, u64, B256, Vec<B256>);
+
 /// Leaf hashes and proofs of a Jito tree JSON's nodes, in file order.
-fn jito_nodes(file: &str, doc: &Value) -> Result<Vec<(String, u64, u64, B256, Vec<B256>)>> {
-    let nodes = doc.get("tree_nodes").and_then(Value::as_array).ok_or_else(|| fail(file, "tree_nodes must be an array"))?;
+fn jito_nodes(file: &str, doc: &Value) -> Result<Vec<JitoNode>> {
+    let nodes = doc
+        .get("tree_nodes")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(file, "tree_nodes must be an array"))?;
     nodes
         .iter()
         .enumerate()
         .map(|(i, n)| {
             let n = obj(file, n, "tree node")?;
-            let claimant = bytes32(file, n.get("claimant"), &format!("tree_nodes[{i}].claimant"))?;
+            let claimant = bytes32(
+                file,
+                n.get("claimant"),
+                &format!("tree_nodes[{i}].claimant"),
+            )?;
             let (u, l) = jito_amounts(n);
             let proof = match n.get("proof") {
-                Some(Value::Array(p)) => p.iter().map(|h| bytes32(file, Some(h), "proof item").map(B256::from)).collect::<Result<Vec<_>>>()?,
+                Some(Value::Array(p)) => p
+                    .iter()
+                    .map(|h| bytes32(file, Some(h), "proof item").map(B256::from))
+                    .collect::<Result<Vec<_>>>()?,
                 _ => Vec::new(),
             };
-            Ok((bs58::encode(claimant).into_string(), u, l, hash::jito_leaf(&claimant, u, l), proof))
+            Ok((
+                bs58::encode(claimant).into_string(),
+                u,
+                l,
+                hash::jito_leaf(&claimant, u, l),
+                proof,
+            ))
         })
         .collect()
 }
@@ -307,7 +466,13 @@ fn verify_jito(file: &str, doc: &Value) -> Result<VerifyReport> {
         rebuilt = Layers::build(sorted, NodeHash::Sha256Prefixed, OddNode::PairWithSelf).root();
     }
     if rebuilt != root {
-        return Err(fail(file, format!("merkle_root is {root} but the tree nodes rebuild to {}", layers.root())));
+        return Err(fail(
+            file,
+            format!(
+                "merkle_root is {root} but the tree nodes rebuild to {}",
+                layers.root()
+            ),
+        ));
     }
     for (who, _, _, leaf, proof) in &nodes {
         if NodeHash::Sha256Prefixed.fold(*leaf, proof) != root {
@@ -315,50 +480,114 @@ fn verify_jito(file: &str, doc: &Value) -> Result<VerifyReport> {
         }
     }
     let total: u128 = nodes.iter().map(|n| n.1 as u128 + n.2 as u128).sum();
-    Ok(VerifyReport { format: "jito".into(), root, claims: nodes.len(), total: Some(total.to_string()) })
+    Ok(VerifyReport {
+        format: "jito".into(),
+        root,
+        claims: nodes.len(),
+        total: Some(total.to_string()),
+    })
 }
 
 /// Verifies a sharded output: `root.json`, then every shard file it lists.
 pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
-    let root_doc = read_json(fetch.open("root.json").map_err(|e| MerkleError::Read { file: "root.json".into(), detail: e.to_string() })?, "root.json")?;
-    let root = hash_of("root.json", root_doc.get("merkleRoot").unwrap_or(&Value::Null), "merkleRoot")?;
-    let shards = obj("root.json", root_doc.get("shards").unwrap_or(&Value::Null), "shards")?;
+    let root_doc = read_json(
+        fetch.open("root.json").map_err(|e| MerkleError::Read {
+            file: "root.json".into(),
+            detail: e.to_string(),
+        })?,
+        "root.json",
+    )?;
+    let root = hash_of(
+        "root.json",
+        root_doc.get("merkleRoot").unwrap_or(&Value::Null),
+        "merkleRoot",
+    )?;
+    let shards = obj(
+        "root.json",
+        root_doc.get("shards").unwrap_or(&Value::Null),
+        "shards",
+    )?;
     let mut shard_roots = Vec::new();
     let mut claims = 0usize;
     let mut total = U256::ZERO;
     for (prefix, info) in shards {
         let path = format!("shards/{prefix}.json");
-        let doc = read_json(fetch.open(&path).map_err(|e| MerkleError::Read { file: path.clone(), detail: e.to_string() })?, &path)?;
+        let doc = read_json(
+            fetch.open(&path).map_err(|e| MerkleError::Read {
+                file: path.clone(),
+                detail: e.to_string(),
+            })?,
+            &path,
+        )?;
         let (report, own) = verify_claims(&path, &doc, Some(root))?;
-        let stated = hash_of("root.json", info.get("root").unwrap_or(&Value::Null), "shard root")?;
+        let stated = hash_of(
+            "root.json",
+            info.get("root").unwrap_or(&Value::Null),
+            "shard root",
+        )?;
         if stated != own {
-            return Err(fail("root.json", format!("shard {prefix} root is {stated} but its file rebuilds to {own}")));
+            return Err(fail(
+                "root.json",
+                format!("shard {prefix} root is {stated} but its file rebuilds to {own}"),
+            ));
         }
         claims += report.claims;
-        total = total.checked_add(report.total.as_deref().and_then(|t| t.parse().ok()).unwrap_or_default()).ok_or_else(|| fail("root.json", "total overflows"))?;
+        total = total
+            .checked_add(
+                report
+                    .total
+                    .as_deref()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or_default(),
+            )
+            .ok_or_else(|| fail("root.json", "total overflows"))?;
         shard_roots.push(own);
     }
     shard_roots.sort_unstable();
     let top = Layers::build(shard_roots, NodeHash::KeccakSorted, OddNode::Promote);
     if top.root() != root {
-        return Err(fail("root.json", format!("merkleRoot is {root} but the shard roots rebuild to {}", top.root())));
+        return Err(fail(
+            "root.json",
+            format!(
+                "merkleRoot is {root} but the shard roots rebuild to {}",
+                top.root()
+            ),
+        ));
     }
     if let Some(stated) = root_doc.get("tokenTotal").and_then(Value::as_str) {
         if parse_amount(stated).ok() != Some(total) {
-            return Err(fail("root.json", format!("tokenTotal is {stated} but the shards sum to {total}")));
+            return Err(fail(
+                "root.json",
+                format!("tokenTotal is {stated} but the shards sum to {total}"),
+            ));
         }
     }
-    Ok(VerifyReport { format: "sharded claims".into(), root, claims, total: Some(total.to_string()) })
+    Ok(VerifyReport {
+        format: "sharded claims".into(),
+        root,
+        claims,
+        total: Some(total.to_string()),
+    })
 }
 
 /// Finds one claim in a single-file output. `who` is an address (or a base58 pubkey for Jito).
 pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
     match detect(file, doc)? {
         FileKind::Claims => {
-            let address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
+            let address = parse_address(who).map_err(|error| MerkleError::Address {
+                location: crate::error::Location {
+                    file: "<address argument>".into(),
+                    line: 0,
+                },
+                error,
+            })?;
             let key = address.to_checksum(None);
-            let claim = doc.get("claims").and_then(|c| c.get(&key)).ok_or_else(|| MerkleError::NotFound(key.clone()))?;
-            let mut out = serde_json::json!({ "address": key, "merkleRoot": doc.get("merkleRoot") });
+            let claim = doc
+                .get("claims")
+                .and_then(|c| c.get(&key))
+                .ok_or_else(|| MerkleError::NotFound(key.clone()))?;
+            let mut out =
+                serde_json::json!({ "address": key, "merkleRoot": doc.get("merkleRoot") });
             if let (Some(o), Some(c)) = (out.as_object_mut(), claim.as_object()) {
                 for (k, v) in c {
                     o.insert(k.clone(), v.clone());
@@ -367,13 +596,26 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
             Ok(out)
         }
         FileKind::OzStandard => {
-            let address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
+            let address = parse_address(who).map_err(|error| MerkleError::Address {
+                location: crate::error::Location {
+                    file: "<address argument>".into(),
+                    line: 0,
+                },
+                error,
+            })?;
             let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
             let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
-            let items = doc.get("values").and_then(Value::as_array).ok_or_else(|| fail(file, "values must be an array"))?;
+            let items = doc
+                .get("values")
+                .and_then(Value::as_array)
+                .ok_or_else(|| fail(file, "values must be an array"))?;
             for item in items {
-                let Some(Value::Array(cells)) = item.get("value") else { continue };
-                let hit = cells.iter().any(|c| c.as_str().and_then(|s| parse_address(s).ok()) == Some(address));
+                let Some(Value::Array(cells)) = item.get("value") else {
+                    continue;
+                };
+                let hit = cells
+                    .iter()
+                    .any(|c| c.as_str().and_then(|s| parse_address(s).ok()) == Some(address));
                 if hit {
                     let ti = item.get("treeIndex").and_then(Value::as_u64).unwrap_or(0) as usize;
                     let proof = tree.proof(ti).map_err(|e| fail(file, e))?;
@@ -392,27 +634,55 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
         FileKind::Jito => {
             let root = B256::from(bytes32(file, doc.get("merkle_root"), "merkle_root")?);
             let nodes = jito_nodes(file, doc)?;
-            let (who_b58, u, l, leaf, proof) = nodes.into_iter().find(|n| n.0 == who.trim()).ok_or_else(|| MerkleError::NotFound(who.to_owned()))?;
+            let (who_b58, u, l, leaf, proof) = nodes
+                .into_iter()
+                .find(|n| n.0 == who.trim())
+                .ok_or_else(|| MerkleError::NotFound(who.to_owned()))?;
             Ok(serde_json::json!({
                 "claimant": who_b58, "amount_unlocked": u, "amount_locked": l,
                 "leaf": leaf, "proof": proof, "merkleRoot": root,
             }))
         }
-        FileKind::OzSimple | FileKind::ShardRoot => Err(fail(file, "claims cannot be looked up by address in this file")),
+        FileKind::OzSimple | FileKind::ShardRoot => Err(fail(
+            file,
+            "claims cannot be looked up by address in this file",
+        )),
     }
 }
 
 /// Finds a claim in a sharded output by reading only `root.json` and the one shard it needs.
 pub fn find_sharded_claim(fetch: &mut dyn Fetch, who: &str) -> Result<Value> {
-    let address: Address = parse_address(who).map_err(|error| MerkleError::Address { location: crate::error::Location { file: "<address argument>".into(), line: 0 }, error })?;
-    let root_doc = read_json(fetch.open("root.json").map_err(|e| MerkleError::Read { file: "root.json".into(), detail: e.to_string() })?, "root.json")?;
-    let digits = root_doc.get("shardDigits").and_then(Value::as_u64).unwrap_or(2) as usize;
+    let address: Address = parse_address(who).map_err(|error| MerkleError::Address {
+        location: crate::error::Location {
+            file: "<address argument>".into(),
+            line: 0,
+        },
+        error,
+    })?;
+    let root_doc = read_json(
+        fetch.open("root.json").map_err(|e| MerkleError::Read {
+            file: "root.json".into(),
+            detail: e.to_string(),
+        })?,
+        "root.json",
+    )?;
+    let digits = root_doc
+        .get("shardDigits")
+        .and_then(Value::as_u64)
+        .unwrap_or(2) as usize;
     let prefix: String = format!("{:x}", address).chars().take(digits).collect();
     let path = format!("shards/{prefix}.json");
     let doc = match fetch.open(&path) {
         Ok(r) => read_json(r, &path)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MerkleError::NotFound(address.to_checksum(None))),
-        Err(e) => return Err(MerkleError::Read { file: path, detail: e.to_string() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(MerkleError::NotFound(address.to_checksum(None)))
+        }
+        Err(e) => {
+            return Err(MerkleError::Read {
+                file: path,
+                detail: e.to_string(),
+            })
+        }
     };
     find_claim(&path, &doc, who)
 }

@@ -1,8 +1,13 @@
 //! Invariants over random inputs: every proof verifies, any changed amount changes the root,
 //! and what `build` writes, `verify` accepts — for every preset.
 
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use airdrop_merkle::verify::{verify_document, verify_sharded, Fetch};
-use airdrop_merkle::{build, build_claims, Address, Entry, Preset, Records, Sink, SolanaEntry, TreeOptions, U256};
+use airdrop_merkle::{
+    build, build_claims, Address, Entry, Preset, Records, Sink, SolanaEntry, TreeOptions, U256,
+};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::io::Read;
@@ -36,7 +41,12 @@ impl Fetch for Mem {
 
 fn entries() -> impl Strategy<Value = Vec<Entry>> {
     prop::collection::hash_map(any::<[u8; 20]>(), 1u128..u128::MAX, 1..120).prop_map(|m| {
-        m.into_iter().map(|(a, v)| Entry { address: Address::from(a), amount: U256::from(v) }).collect()
+        m.into_iter()
+            .map(|(a, v)| Entry {
+                address: Address::from(a),
+                amount: U256::from(v),
+            })
+            .collect()
     })
 }
 
@@ -45,10 +55,16 @@ fn account_presets() -> impl Strategy<Value = TreeOptions> {
         Just(TreeOptions::new(Preset::Uniswap)),
         Just(TreeOptions::new(Preset::OzStandard)),
         Just(TreeOptions::new(Preset::Ens)),
-        Just(TreeOptions { shards: Some(16), ..TreeOptions::new(Preset::Uniswap) }),
+        Just(TreeOptions {
+            shards: Some(16),
+            ..TreeOptions::new(Preset::Uniswap)
+        }),
         Just(TreeOptions::new(Preset::Balancer)),
         Just(TreeOptions::new(Preset::Morpho)),
-        Just(TreeOptions { sort: false, ..TreeOptions::new(Preset::OzStandard) }),
+        Just(TreeOptions {
+            sort: false,
+            ..TreeOptions::new(Preset::OzStandard)
+        }),
     ]
 }
 
@@ -114,14 +130,30 @@ proptest! {
 
 #[test]
 fn a_tampered_claims_file_is_refused() {
-    let es: Vec<Entry> = (1..20u8).map(|i| Entry { address: Address::repeat_byte(i), amount: U256::from(i) }).collect();
+    let es: Vec<Entry> = (1..20u8)
+        .map(|i| Entry {
+            address: Address::repeat_byte(i),
+            amount: U256::from(i),
+        })
+        .collect();
     let built = build_claims(&TreeOptions::new(Preset::Uniswap), es).unwrap();
     let mut mem = Mem::default();
     built.write(&mut mem).unwrap();
     let text = String::from_utf8(mem.0["claims.json"].clone()).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let key = doc["claims"].as_object().unwrap().keys().next().unwrap().clone();
+    let key = doc["claims"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
     doc["claims"][&key]["amount"] = serde_json::json!("0x63");
-    let err = verify_document("claims.json", &doc).unwrap_err().to_string();
-    assert!(err.contains("tokenTotal") || err.contains("rebuild"), "{err}");
+    let err = verify_document("claims.json", &doc)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tokenTotal") || err.contains("rebuild"),
+        "{err}"
+    );
 }

@@ -1,6 +1,9 @@
 //! Conformance against the test suites of the systems we must match, read in place from
 //! `../shared/vectors/`.
 
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use airdrop_merkle::hash::NodeHash;
 use airdrop_merkle::input::{read_records, InputFormat};
 use airdrop_merkle::oz::OzTree;
@@ -46,7 +49,14 @@ impl Mem {
 }
 
 fn build_json(opts: &TreeOptions, input: &str, name: &str) -> (airdrop_merkle::Built, Value) {
-    let (records, _) = read_records(input.as_bytes(), name, InputFormat::from_name(name), &opts.leaf_encoding(), false).unwrap();
+    let (records, _) = read_records(
+        input.as_bytes(),
+        name,
+        InputFormat::from_name(name),
+        &opts.leaf_encoding(),
+        false,
+    )
+    .unwrap();
     let built = build(opts, records).unwrap();
     let mut sink = Mem::default();
     built.write(&mut sink).unwrap();
@@ -67,36 +77,72 @@ fn oz_options(types: &[&str], sort: bool) -> TreeOptions {
 /// Rebuilds a standard-v1 dump from its values (input order) and compares the whole tree array
 /// and every value's tree index.
 fn check_standard_dump(dump: &Value, sort: bool, expected_root: Option<&str>) {
-    let types: Vec<&str> = dump["leafEncoding"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
-    let values: Vec<Value> = dump["values"].as_array().unwrap().iter().map(|v| v["value"].clone()).collect();
+    let types: Vec<&str> = dump["leafEncoding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let values: Vec<Value> = dump["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].clone())
+        .collect();
     let input = serde_json::to_string(&values).unwrap();
     let (built, ours) = build_json(&oz_options(&types, sort), &input, "values.json");
     assert_eq!(ours["tree"], dump["tree"], "tree array differs");
-    let ours_idx: Vec<&Value> = ours["values"].as_array().unwrap().iter().map(|v| &v["treeIndex"]).collect();
-    let theirs_idx: Vec<&Value> = dump["values"].as_array().unwrap().iter().map(|v| &v["treeIndex"]).collect();
+    let ours_idx: Vec<&Value> = ours["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["treeIndex"])
+        .collect();
+    let theirs_idx: Vec<&Value> = dump["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["treeIndex"])
+        .collect();
     assert_eq!(ours_idx, theirs_idx);
-    assert_eq!(format!("{}", built.root()), dump["tree"][0].as_str().unwrap());
+    assert_eq!(
+        format!("{}", built.root()),
+        dump["tree"][0].as_str().unwrap()
+    );
     if let Some(root) = expected_root {
         assert_eq!(format!("{}", built.root()), root);
     }
     // Their dump verifies with our verifier, and so does ours.
     verify_document("theirs", dump).unwrap();
     verify_document("ours", &ours).unwrap();
-    assert_eq!(built.check_all_proofs().unwrap() > 0 || values.len() == 1, true);
+    assert!(built.check_all_proofs().unwrap() > 0 || values.len() == 1);
 }
 
 fn check_simple_dump(dump: &Value, sort: bool, expected_root: &str) {
-    let values: Vec<B256> = dump["values"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap().parse().unwrap()).collect();
+    let values: Vec<B256> = dump["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap().parse().unwrap())
+        .collect();
     let mut order: Vec<usize> = (0..values.len()).collect();
     if sort {
         order.sort_by(|&a, &b| values[a].cmp(&values[b]));
     }
     let placed: Vec<B256> = order.iter().map(|&i| values[i]).collect();
     let tree = OzTree::build(&placed).unwrap();
-    let theirs: Vec<B256> = dump["tree"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().parse().unwrap()).collect();
+    let theirs: Vec<B256> = dump["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().parse().unwrap())
+        .collect();
     assert_eq!(tree.nodes(), &theirs[..]);
     for (pos, &vi) in order.iter().enumerate() {
-        assert_eq!(dump["values"][vi]["treeIndex"].as_u64().unwrap() as usize, tree.tree_index(pos));
+        assert_eq!(
+            dump["values"][vi]["treeIndex"].as_u64().unwrap() as usize,
+            tree.tree_index(pos)
+        );
     }
     assert_eq!(format!("{}", tree.root()), expected_root);
     verify_document("simple", dump).unwrap();
@@ -104,14 +150,34 @@ fn check_simple_dump(dump: &Value, sort: bool, expected_root: &str) {
 
 #[test]
 fn openzeppelin_json_dumps_rebuild_byte_for_byte() {
-    let std_sorted: Value = serde_json::from_str(&read("openzeppelin/standard-v1.sorted.1_0_6.json")).unwrap();
-    check_standard_dump(&std_sorted, true, Some("0x6deb52b5da8fd108f79fab00341f38d2587896634c646ee52e49f845680a70c8"));
-    let std_unsorted: Value = serde_json::from_str(&read("openzeppelin/standard-v1.unsorted.1_0_6.json")).unwrap();
-    check_standard_dump(&std_unsorted, false, Some("0x23be0977360f08bb0bd7f709a7d543d2cd779c79c66d74e0441919871647de2b"));
-    let simple_sorted: Value = serde_json::from_str(&read("openzeppelin/simple-v1.sorted.1_0_6.json")).unwrap();
-    check_simple_dump(&simple_sorted, true, "0x1b404f199ea828ec5771fb30139c222d8417a82175fefad5cd42bc3a189bd8d5");
-    let simple_unsorted: Value = serde_json::from_str(&read("openzeppelin/simple-v1.unsorted.1_0_6.json")).unwrap();
-    check_simple_dump(&simple_unsorted, false, "0x9012f1e18a87790d2e01faace75aaaca38e53df437cdce2c0552464dda4af49c");
+    let std_sorted: Value =
+        serde_json::from_str(&read("openzeppelin/standard-v1.sorted.1_0_6.json")).unwrap();
+    check_standard_dump(
+        &std_sorted,
+        true,
+        Some("0x6deb52b5da8fd108f79fab00341f38d2587896634c646ee52e49f845680a70c8"),
+    );
+    let std_unsorted: Value =
+        serde_json::from_str(&read("openzeppelin/standard-v1.unsorted.1_0_6.json")).unwrap();
+    check_standard_dump(
+        &std_unsorted,
+        false,
+        Some("0x23be0977360f08bb0bd7f709a7d543d2cd779c79c66d74e0441919871647de2b"),
+    );
+    let simple_sorted: Value =
+        serde_json::from_str(&read("openzeppelin/simple-v1.sorted.1_0_6.json")).unwrap();
+    check_simple_dump(
+        &simple_sorted,
+        true,
+        "0x1b404f199ea828ec5771fb30139c222d8417a82175fefad5cd42bc3a189bd8d5",
+    );
+    let simple_unsorted: Value =
+        serde_json::from_str(&read("openzeppelin/simple-v1.unsorted.1_0_6.json")).unwrap();
+    check_simple_dump(
+        &simple_unsorted,
+        false,
+        "0x9012f1e18a87790d2e01faace75aaaca38e53df437cdce2c0552464dda4af49c",
+    );
 }
 
 /// Parses the JavaScript literals AVA writes into its snapshot reports.
@@ -142,7 +208,10 @@ impl Js<'_> {
                     while self.s[self.i] != b':' {
                         self.i += 1;
                     }
-                    let key = String::from_utf8(self.s[start..self.i].to_vec()).unwrap().trim().to_owned();
+                    let key = String::from_utf8(self.s[start..self.i].to_vec())
+                        .unwrap()
+                        .trim()
+                        .to_owned();
                     self.i += 1;
                     let v = self.value();
                     map.insert(key, v);
@@ -186,13 +255,16 @@ impl Js<'_> {
                                 b'r' => out.push(b'\r'),
                                 b'0' => out.push(0),
                                 b'x' => {
-                                    let h = std::str::from_utf8(&self.s[self.i..self.i + 2]).unwrap();
+                                    let h =
+                                        std::str::from_utf8(&self.s[self.i..self.i + 2]).unwrap();
                                     out.push(u8::from_str_radix(h, 16).unwrap());
                                     self.i += 2;
                                 }
                                 b'u' => {
-                                    let h = std::str::from_utf8(&self.s[self.i..self.i + 4]).unwrap();
-                                    let ch = char::from_u32(u32::from_str_radix(h, 16).unwrap()).unwrap();
+                                    let h =
+                                        std::str::from_utf8(&self.s[self.i..self.i + 4]).unwrap();
+                                    let ch = char::from_u32(u32::from_str_radix(h, 16).unwrap())
+                                        .unwrap();
                                     out.extend_from_slice(ch.to_string().as_bytes());
                                     self.i += 4;
                                 }
@@ -231,7 +303,11 @@ fn ava_dumps(md: &str) -> Vec<Value> {
         .skip(1)
         .map(|chunk| {
             let start = chunk.find('{').unwrap();
-            Js { s: chunk[start..].as_bytes(), i: 0 }.value()
+            Js {
+                s: &chunk.as_bytes()[start..],
+                i: 0,
+            }
+            .value()
         })
         .collect()
 }
@@ -240,13 +316,19 @@ fn ava_dumps(md: &str) -> Vec<Value> {
 fn openzeppelin_snapshot_dumps_rebuild_byte_for_byte() {
     let dumps = ava_dumps(&read("openzeppelin/standard.test.ts.md"));
     assert_eq!(dumps.len(), 2);
-    assert_eq!(dumps[0]["leafEncoding"], serde_json::json!(["uint256", "string[]"]));
+    assert_eq!(
+        dumps[0]["leafEncoding"],
+        serde_json::json!(["uint256", "string[]"])
+    );
     // Snapshot 1 is the default (sorted leaves), snapshot 2 keeps input order.
     check_standard_dump(&dumps[0], true, None);
     check_standard_dump(&dumps[1], false, None);
 
     // Snapshots with `hash: 'custom'` use a node hash defined only inside that test suite.
-    let simple: Vec<Value> = ava_dumps(&read("openzeppelin/simple.test.ts.md")).into_iter().filter(|d| d.get("hash").is_none()).collect();
+    let simple: Vec<Value> = ava_dumps(&read("openzeppelin/simple.test.ts.md"))
+        .into_iter()
+        .filter(|d| d.get("hash").is_none())
+        .collect();
     assert_eq!(simple.len(), 2);
     for (dump, sort) in simple.iter().zip([true, false]) {
         let root = dump["tree"][0].as_str().unwrap().to_owned();
@@ -256,13 +338,22 @@ fn openzeppelin_snapshot_dumps_rebuild_byte_for_byte() {
 
 #[test]
 fn openzeppelin_multiproofs_verify_on_the_vector_tree() {
-    let dump: Value = serde_json::from_str(&read("openzeppelin/standard-v1.sorted.1_0_6.json")).unwrap();
-    let nodes: Vec<B256> = dump["tree"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().parse().unwrap()).collect();
+    let dump: Value =
+        serde_json::from_str(&read("openzeppelin/standard-v1.sorted.1_0_6.json")).unwrap();
+    let nodes: Vec<B256> = dump["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().parse().unwrap())
+        .collect();
     let tree = OzTree::from_array(nodes).unwrap();
     let leaves: Vec<usize> = (tree.nodes().len() / 2..tree.nodes().len()).collect();
     for k in 0..=leaves.len() {
         let mp = tree.multiproof(&leaves[..k]).unwrap();
-        assert_eq!(airdrop_merkle::oz::process_multiproof(&mp).unwrap(), tree.root());
+        assert_eq!(
+            airdrop_merkle::oz::process_multiproof(&mp).unwrap(),
+            tree.root()
+        );
     }
 }
 
@@ -270,9 +361,16 @@ fn openzeppelin_multiproofs_verify_on_the_vector_tree() {
 
 #[test]
 fn uniswap_example_gives_the_published_result() {
-    let (built, ours) = build_json(&TreeOptions::new(Preset::Uniswap), &read("uniswap/example.json"), "example.json");
+    let (built, ours) = build_json(
+        &TreeOptions::new(Preset::Uniswap),
+        &read("uniswap/example.json"),
+        "example.json",
+    );
     let expected: Value = serde_json::from_str(&read("uniswap/result.json")).unwrap();
-    assert_eq!(format!("{}", built.root()), "0xdefa96435aec82d201dbd2e5f050fb4e1fef5edac90ce1e03953f916a5e1132d");
+    assert_eq!(
+        format!("{}", built.root()),
+        "0xdefa96435aec82d201dbd2e5f050fb4e1fef5edac90ce1e03953f916a5e1132d"
+    );
     assert_eq!(ours["merkleRoot"], expected["merkleRoot"]);
     assert_eq!(ours["tokenTotal"], expected["tokenTotal"]);
     assert_eq!(ours["claims"], expected["claims"]);
@@ -281,7 +379,11 @@ fn uniswap_example_gives_the_published_result() {
 #[test]
 fn uniswap_extra_examples_round_trip() {
     for name in ["complex_example.json", "new_example.json"] {
-        let (built, ours) = build_json(&TreeOptions::new(Preset::Uniswap), &read(&format!("uniswap/{name}")), name);
+        let (built, ours) = build_json(
+            &TreeOptions::new(Preset::Uniswap),
+            &read(&format!("uniswap/{name}")),
+            name,
+        );
         let report = verify_document(name, &ours).unwrap();
         assert_eq!(report.root, built.root());
         assert_eq!(report.claims, built.len());
@@ -292,14 +394,23 @@ fn uniswap_extra_examples_round_trip() {
 /// Derives `m/44'/60'/0'/0/i` addresses the way ganache and hardhat do: the phrase's seed is
 /// used without a BIP-39 checksum check (waffle's "horn horn …" phrase has none).
 fn derive_addresses(mnemonic: &str, n: u32) -> Vec<String> {
-    let phrase = bip39::Mnemonic::parse_in_normalized_without_checksum_check(bip39::Language::English, mnemonic).unwrap();
+    let phrase = bip39::Mnemonic::parse_in_normalized_without_checksum_check(
+        bip39::Language::English,
+        mnemonic,
+    )
+    .unwrap();
     let seed = phrase.to_seed("");
     let root = coins_bip32::xkeys::XPriv::root_from_seed(&seed, None).unwrap();
     (0..n)
         .map(|i| {
-            let key = root.derive_path(format!("m/44'/60'/0'/0/{i}").as_str()).unwrap();
+            let key = root
+                .derive_path(format!("m/44'/60'/0'/0/{i}").as_str())
+                .unwrap();
             let signing: &coins_bip32::ecdsa::SigningKey = key.as_ref();
-            alloy_signer_local::PrivateKeySigner::from_slice(&signing.to_bytes()).unwrap().address().to_checksum(None)
+            alloy_signer_local::PrivateKeySigner::from_slice(&signing.to_bytes())
+                .unwrap()
+                .address()
+                .to_checksum(None)
         })
         .collect()
 }
@@ -312,7 +423,11 @@ fn parse_balance_map_case(src: &str, wallets: &[String]) -> (Value, Value) {
             "wallet0" => wallets[0].clone(),
             "wallet1" => wallets[1].clone(),
             n => {
-                let i: usize = n.trim_start_matches("wallets[").trim_end_matches(']').parse().unwrap();
+                let i: usize = n
+                    .trim_start_matches("wallets[")
+                    .trim_end_matches(']')
+                    .parse()
+                    .unwrap();
                 wallets[i].clone()
             }
         }
@@ -327,7 +442,14 @@ fn parse_balance_map_case(src: &str, wallets: &[String]) -> (Value, Value) {
     let mut balances = serde_json::Map::new();
     for line in block.lines().skip(1) {
         if let Some(k) = key_of(line) {
-            let amount: u64 = line.split(':').nth(1).unwrap().trim().trim_end_matches(',').parse().unwrap();
+            let amount: u64 = line
+                .split(':')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_end_matches(',')
+                .parse()
+                .unwrap();
             balances.insert(k, amount.into());
         }
     }
@@ -344,9 +466,15 @@ fn parse_balance_map_case(src: &str, wallets: &[String]) -> (Value, Value) {
             entry = serde_json::Map::new();
             proof.clear();
         } else if let Some(v) = l.strip_prefix("index: ") {
-            entry.insert("index".into(), v.trim_end_matches(',').parse::<u64>().unwrap().into());
+            entry.insert(
+                "index".into(),
+                v.trim_end_matches(',').parse::<u64>().unwrap().into(),
+            );
         } else if let Some(v) = l.strip_prefix("amount: ") {
-            entry.insert("amount".into(), v.trim_end_matches(',').trim_matches('\'').into());
+            entry.insert(
+                "amount".into(),
+                v.trim_end_matches(',').trim_matches('\'').into(),
+            );
         } else if l.starts_with("'0x") || l.starts_with("proof: ['0x") {
             for h in l.split('\'').filter(|s| s.starts_with("0x")) {
                 proof.push(h.into());
@@ -364,7 +492,11 @@ fn check_parse_balance_map(file: &str, wallets: &[String], implied_root: &str) {
     let src = read(file);
     let (balances, expected) = parse_balance_map_case(&src, wallets);
     assert_eq!(expected.as_object().unwrap().len(), 3, "parsed {expected}");
-    let (built, ours) = build_json(&TreeOptions::new(Preset::Uniswap), &balances.to_string(), "balances.json");
+    let (built, ours) = build_json(
+        &TreeOptions::new(Preset::Uniswap),
+        &balances.to_string(),
+        "balances.json",
+    );
     assert_eq!(ours["tokenTotal"], "0x02ee");
     verify_document(file, &ours).unwrap();
     assert_eq!(ours["claims"], expected);
@@ -374,7 +506,10 @@ fn check_parse_balance_map(file: &str, wallets: &[String], implied_root: &str) {
 #[test]
 fn uniswap_parse_balance_map_expectations_hold() {
     // Hardhat's default accounts, derived here from its well-known development phrase.
-    let hardhat = derive_addresses("test test test test test test test test test test test junk", 3);
+    let hardhat = derive_addresses(
+        "test test test test test test test test test test test junk",
+        3,
+    );
     check_parse_balance_map(
         "uniswap/MerkleDistributor.test.ts",
         &hardhat,
@@ -409,13 +544,21 @@ fn jito_and_jupiter_trees_verify_and_rebuild() {
         let doc: Value = serde_json::from_str(&read(file)).unwrap();
         let report = verify_document(file, &doc).unwrap();
         let hex = format!("{:x}", report.root);
-        assert!(hex.starts_with(head) && hex.ends_with(tail), "{file}: {hex}");
+        assert!(
+            hex.starts_with(head) && hex.ends_with(tail),
+            "{file}: {hex}"
+        );
         // Rebuild from the claimants through the builder, in file order.
         let nodes = doc["tree_nodes"].as_array().unwrap();
         let entries = nodes
             .iter()
             .map(|n| {
-                let claimant: Vec<u8> = n["claimant"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u8).collect();
+                let claimant: Vec<u8> = n["claimant"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| b.as_u64().unwrap() as u8)
+                    .collect();
                 let q = find_claim(file, &doc, &bs58_of(&claimant)).unwrap();
                 airdrop_merkle::SolanaEntry {
                     claimant: claimant.try_into().unwrap(),
@@ -457,7 +600,13 @@ fn bs58_of(bytes: &[u8]) -> String {
     }
     let zeros = bytes.iter().take_while(|&&b| b == 0).count();
     let mut s: String = std::iter::repeat_n('1', zeros).collect();
-    s.extend(digits.iter().rev().skip_while(|&&d| d == 0).map(|&d| ALPHABET[d as usize] as char));
+    s.extend(
+        digits
+            .iter()
+            .rev()
+            .skip_while(|&&d| d == 0)
+            .map(|&d| ALPHABET[d as usize] as char),
+    );
     s
 }
 
@@ -470,7 +619,17 @@ fn jito_csv_inputs_build() {
     }
     // Jupiter's decimal CSV has fractional amounts: base units must be integers.
     let text = read("jito/jup_test_csv_decimal.csv");
-    let err = read_records(text.as_bytes(), "jup_test_csv_decimal.csv", InputFormat::Csv, &Preset::Jito.leaf_encoding(), false).unwrap_err();
-    assert!(err.to_string().contains("jup_test_csv_decimal.csv:2"), "{err}");
+    let err = read_records(
+        text.as_bytes(),
+        "jup_test_csv_decimal.csv",
+        InputFormat::Csv,
+        &Preset::Jito.leaf_encoding(),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("jup_test_csv_decimal.csv:2"),
+        "{err}"
+    );
     assert!(err.to_string().contains("fractional"), "{err}");
 }

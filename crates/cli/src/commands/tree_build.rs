@@ -42,7 +42,10 @@ pub struct TreeBuildArgs {
 /// Runs the command.
 pub fn run(args: TreeBuildArgs) -> Result<()> {
     let mut options = TreeOptions::new(args.preset);
-    options.encoding = args.encoding.as_ref().map(|e| e.split(',').map(|s| s.trim().to_owned()).collect());
+    options.encoding = args
+        .encoding
+        .as_ref()
+        .map(|e| e.split(',').map(|s| s.trim().to_owned()).collect());
     if args.shards.is_some() {
         options.shards = args.shards;
     }
@@ -61,13 +64,20 @@ pub fn run(args: TreeBuildArgs) -> Result<()> {
         args.merge_duplicates,
     )?;
     if report.merged > 0 {
-        eprintln!("note: merged {} duplicate rows of {name} into earlier rows (--merge-duplicates)", report.merged);
+        eprintln!(
+            "note: merged {} duplicate rows of {name} into earlier rows (--merge-duplicates)",
+            report.merged
+        );
     }
     let read_time = started.elapsed();
     let built = airdrop_merkle::build(&options, records)?;
     let build_time = started.elapsed() - read_time;
 
-    let mut sink = if options.shards.is_some() { FileSink::dir(&args.out) } else { FileSink::file(&args.out) };
+    let mut sink = if options.shards.is_some() {
+        FileSink::dir(&args.out)
+    } else {
+        FileSink::file(&args.out)
+    };
     built.write(&mut sink)?;
     let written = sink.commit().context("writing the output")?;
     let total_time = started.elapsed();

@@ -28,7 +28,10 @@ pub fn run(args: TreeVerifyArgs) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("ok: {} with {} claims; every proof verifies", report.format, report.claims);
+        println!(
+            "ok: {} with {} claims; every proof verifies",
+            report.format, report.claims
+        );
         if let Some(total) = &report.total {
             println!("total: {total}");
         }

@@ -1,0 +1,830 @@
+//! The campaign spec: TOML in, a validated [`Campaign`] out. Every amount is converted to base
+//! units here, exactly, and every reference (pool → source, rule → column) is resolved, so the
+//! allocation code never sees a string it has to interpret.
+
+use crate::error::{CoreError, Result};
+use crate::units::{self, hundred_percent, parse_decimal, parse_percent, pow10};
+use airdrop_merkle::address::parse_address;
+use airdrop_merkle::{Address, Preset, TreeOptions, U256};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Decimals of a flag multiplier's `factor` (`"1.5"` is fine, `"1.0000001"` is not).
+pub const FACTOR_DECIMALS: u8 = 6;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: String,
+    description: Option<String>,
+    chain_id: u64,
+    token: RawToken,
+    budget: String,
+    format: Option<String>,
+    shards: Option<u16>,
+    dust_to: Option<String>,
+    max_per_address: Option<String>,
+    #[serde(default, rename = "source")]
+    sources: Vec<RawSource>,
+    #[serde(default, rename = "pool")]
+    pools: Vec<RawPool>,
+    #[serde(default, rename = "exclude")]
+    excludes: Vec<RawExclude>,
+    vesting: Option<RawVesting>,
+    claim: Option<RawClaim>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawToken {
+    address: String,
+    symbol: String,
+    decimals: u8,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    kind: String,
+    file: String,
+    format: Option<String>,
+    address_column: Option<String>,
+    columns: Option<BTreeMap<String, String>>,
+    decimals: Option<u8>,
+    base_units: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPool {
+    name: Option<String>,
+    source: String,
+    share: String,
+    rule: String,
+    column: Option<String>,
+    weight: Option<String>,
+    tiers: Option<Vec<RawTier>>,
+    per_point: Option<String>,
+    min: Option<String>,
+    cap: Option<String>,
+    floor: Option<String>,
+    #[serde(default)]
+    multiplier: Vec<RawMultiplier>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    min: String,
+    amount: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMultiplier {
+    flag: Option<String>,
+    column: Option<String>,
+    factor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclude {
+    name: String,
+    reason: String,
+    file: Option<String>,
+    address_column: Option<String>,
+    addresses: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVesting {
+    unlocked: String,
+    cliff: String,
+    duration: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    start: String,
+    deadline: String,
+    clawback_to: Option<String>,
+}
+
+/// The token being distributed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Contract address.
+    pub address: Address,
+    /// Ticker, for display only.
+    pub symbol: String,
+    /// Decimals: base units per whole token = 10^decimals.
+    pub decimals: u8,
+}
+
+/// What a source's rows mean, for the report and for defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Balances at a snapshot (standard and holder airdrops).
+    Balances,
+    /// An allowlist: membership is the fact (exclusive airdrops).
+    List,
+    /// Points earned (bounties, quests).
+    Points,
+}
+
+impl SourceKind {
+    /// The spec name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Balances => "balances",
+            SourceKind::List => "list",
+            SourceKind::Points => "points",
+        }
+    }
+}
+
+/// File format of a source or exclusion file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Comma-separated with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// A value column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A non-negative decimal, kept as an integer scaled by the source's `decimals`.
+    Number,
+    /// true/false (also 1/0, yes/no; empty is false), kept as 1/0.
+    Flag,
+}
+
+/// One named value column of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Header name in the file.
+    pub name: String,
+    /// Type.
+    pub kind: ColumnKind,
+}
+
+/// Where facts come from and how to read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    /// Name pools refer to.
+    pub name: String,
+    /// What the rows mean.
+    pub kind: SourceKind,
+    /// Path relative to the campaign file, as written in the spec.
+    pub file: String,
+    /// CSV or JSON.
+    pub format: FileFormat,
+    /// Header of the address column.
+    pub address_column: String,
+    /// Value columns, in spec order (sorted by name).
+    pub columns: Vec<ColumnSpec>,
+    /// Scale of number columns: values are kept as `value · 10^decimals`.
+    pub decimals: u8,
+    /// Number columns hold integers already scaled by `10^decimals` (base units from a snapshot).
+    pub base_units: bool,
+}
+
+impl SourceSpec {
+    /// Index of a column by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// How a pool's amount is taken from the budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Share {
+    /// A percentage of the budget, scaled by 10^18 (100% = 100·10^18).
+    Percent(U256),
+    /// A fixed amount in base units.
+    Fixed(U256),
+    /// Whatever the other pools leave.
+    Rest,
+}
+
+/// How a pro-rata pool turns a value into a weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weighting {
+    /// The value itself.
+    Linear,
+    /// Integer square root of the value in base units.
+    Sqrt,
+    /// `log2(1 + value)` in whole units, 32-bit fixed point (see `math::log2_fixed`).
+    Log,
+}
+
+impl Weighting {
+    /// The spec name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Weighting::Linear => "linear",
+            Weighting::Sqrt => "sqrt",
+            Weighting::Log => "log",
+        }
+    }
+}
+
+/// One step of a tier table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    /// Lowest score (scaled like the column) that reaches this tier.
+    pub min: U256,
+    /// Amount paid in base units.
+    pub amount: U256,
+}
+
+/// How a pool splits its amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// Equal parts (weighted by multipliers, if any).
+    Flat,
+    /// In proportion to a column, optionally damped.
+    ProRata(Weighting),
+    /// A step table from a score to a fixed amount; leftovers are dust.
+    Tiers(Vec<Tier>),
+    /// A fixed number of base units per whole point; leftovers are dust.
+    Points(U256),
+}
+
+impl Rule {
+    /// The spec name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Flat => "flat",
+            Rule::ProRata(_) => "pro-rata",
+            Rule::Tiers(_) => "tiers",
+            Rule::Points(_) => "points",
+        }
+    }
+
+    /// Whether the rule pays fixed amounts (so it may leave dust by design).
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Rule::Tiers(_) | Rule::Points(_))
+    }
+}
+
+/// A factor applied to an address's weight (or fixed amount) in one pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Multiplier {
+    /// `factor` (scaled by 10^6) where the flag column is true, ×1 elsewhere.
+    Flag {
+        /// Column index in the source.
+        column: usize,
+        /// Factor scaled by 10^[`FACTOR_DECIMALS`].
+        factor: U256,
+    },
+    /// The value of a number column (scaled by the source's decimals).
+    Column {
+        /// Column index in the source.
+        column: usize,
+    },
+}
+
+/// One pool: a share of the budget, a source, a rule and its modifiers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSpec {
+    /// Unique name (defaults to the source's).
+    pub name: String,
+    /// Index into [`Campaign::sources`].
+    pub source: usize,
+    /// Share of the budget.
+    pub share: Share,
+    /// The share as written, for reports.
+    pub share_text: String,
+    /// Split rule.
+    pub rule: Rule,
+    /// Column the rule and `min` read (index into the source's columns).
+    pub column: Option<usize>,
+    /// Entry threshold on `column`, scaled like the column.
+    pub min: Option<U256>,
+    /// Per-address maximum in this pool, base units.
+    pub cap: Option<U256>,
+    /// Per-address minimum in this pool, base units; below it an address is dropped.
+    pub floor: Option<U256>,
+    /// Multipliers, applied in order.
+    pub multipliers: Vec<Multiplier>,
+}
+
+/// An exclusion list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcludeSpec {
+    /// Name for reports.
+    pub name: String,
+    /// Why these addresses get nothing.
+    pub reason: String,
+    /// File (relative to the campaign file), if any.
+    pub file: Option<String>,
+    /// Header of the address column in `file`.
+    pub address_column: String,
+    /// Addresses given inline.
+    pub addresses: Vec<Address>,
+}
+
+/// Lockup: a part unlocked at the claim start, the rest linear after a cliff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vesting {
+    /// Unlocked at start, percent scaled by 10^18.
+    pub unlocked: U256,
+    /// As written.
+    pub unlocked_text: String,
+    /// Cliff in seconds.
+    pub cliff_seconds: u64,
+    /// Total vesting duration in seconds.
+    pub duration_seconds: u64,
+}
+
+/// Claim window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimWindow {
+    /// Unix seconds.
+    pub start: i64,
+    /// Unix seconds.
+    pub deadline: i64,
+    /// As written (RFC 3339).
+    pub start_text: String,
+    /// As written (RFC 3339).
+    pub deadline_text: String,
+    /// Where unclaimed tokens go after the deadline.
+    pub clawback_to: Option<Address>,
+}
+
+/// A validated campaign: all amounts in base units, all references resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    /// Campaign file label (for messages).
+    pub file: String,
+    /// Display name.
+    pub name: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// EVM chain id.
+    pub chain_id: u64,
+    /// The token.
+    pub token: Token,
+    /// Total to distribute, base units.
+    pub budget: U256,
+    /// Budget as written.
+    pub budget_text: String,
+    /// Merkle tree options.
+    pub tree: TreeOptions,
+    /// Receives dust left by design.
+    pub dust_to: Option<Address>,
+    /// Global per-address cap, base units.
+    pub max_per_address: Option<U256>,
+    /// Sources, in spec order.
+    pub sources: Vec<SourceSpec>,
+    /// Pools, in spec order.
+    pub pools: Vec<PoolSpec>,
+    /// Exclusion lists.
+    pub excludes: Vec<ExcludeSpec>,
+    /// Vesting, if any.
+    pub vesting: Option<Vesting>,
+    /// Claim window, if any.
+    pub claim: Option<ClaimWindow>,
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, key: impl Into<String>, detail: impl Into<String>) -> CoreError {
+        CoreError::Spec { file: self.file.to_owned(), key: key.into(), detail: detail.into() }
+    }
+    fn address(&self, key: &str, text: &str) -> Result<Address> {
+        parse_address(text).map_err(|reason| CoreError::Address {
+            location: format!("{}: {key}", self.file),
+            reason,
+        })
+    }
+    fn tokens(&self, key: &str, text: &str, decimals: u8, symbol: &str) -> Result<U256> {
+        parse_decimal(text, decimals).map_err(|e| {
+            self.err(key, format!("{e} (token {symbol} has {decimals} decimals)"))
+        })
+    }
+}
+
+impl Campaign {
+    /// Parses and validates a campaign from TOML text. `file` is how the user named it.
+    pub fn parse(text: &str, file: &str) -> Result<Campaign> {
+        let raw: RawCampaign = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+            // A span that starts at a line break belongs to the next line.
+            let line = match e.span() {
+                Some(s) if text[..s.start.min(text.len())].ends_with('\n') => line + 1,
+                _ => line,
+            };
+            CoreError::Toml {
+                file: file.to_owned(),
+                line,
+                detail: e.message().replace('\n', " ").trim().to_owned(),
+            }
+        })?;
+        let cx = Ctx { file };
+        validate(raw, &cx)
+    }
+
+    /// Amount of each pool in base units: fixed amounts as given, percentages of the budget
+    /// split by largest remainder so they add up exactly, `rest` takes what is left.
+    pub fn pool_amounts(&self) -> Result<Vec<U256>> {
+        pool_amounts(self)
+    }
+}
+
+fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
+    let symbol = raw.token.symbol.clone();
+    let decimals = raw.token.decimals;
+    if decimals > 77 {
+        return Err(cx.err("token.decimals", format!("{decimals} decimals do not fit uint256; use at most 77 (18 is usual)")));
+    }
+    if raw.name.trim().is_empty() {
+        return Err(cx.err("name", "empty name; give the campaign a name"));
+    }
+    let token = Token { address: cx.address("token.address", &raw.token.address)?, symbol: symbol.clone(), decimals };
+    let budget = parse_decimal(&raw.budget, decimals).map_err(|e| {
+        cx.err("budget", format!("budget {:?}: {e} for token {symbol}", raw.budget.trim()))
+    })?;
+    if budget.is_zero() {
+        return Err(cx.err("budget", "budget is 0; give the number of whole tokens to distribute, e.g. \"1000000\""));
+    }
+
+    let preset_name = raw.format.as_deref().unwrap_or("uniswap");
+    let preset: Preset = preset_name.parse().map_err(|e: airdrop_merkle::MerkleError| cx.err("format", e.to_string()))?;
+    let mut tree = TreeOptions::new(preset);
+    if raw.shards.is_some() {
+        tree.shards = raw.shards;
+    }
+    if matches!(preset, Preset::Jito) {
+        return Err(cx.err("format", "\"jito\" is a Solana format; campaigns pay EVM addresses, use uniswap, oz-standard, ens, balancer or morpho"));
+    }
+    tree.validate().map_err(|e| cx.err("shards", e.to_string()))?;
+
+    let dust_to = raw.dust_to.as_deref().map(|t| cx.address("dust_to", t)).transpose()?;
+    let max_per_address =
+        raw.max_per_address.as_deref().map(|t| cx.tokens("max_per_address", t, decimals, &symbol)).transpose()?;
+
+    let mut sources = Vec::with_capacity(raw.sources.len());
+    for (i, s) in raw.sources.into_iter().enumerate() {
+        let key = format!("source[{i}]");
+        let spec = source_spec(s, &key, cx)?;
+        if sources.iter().any(|o: &SourceSpec| o.name == spec.name) {
+            return Err(cx.err(format!("source {:?}.name", spec.name), "duplicate source name; give each source a unique name"));
+        }
+        sources.push(spec);
+    }
+    if raw.pools.is_empty() {
+        return Err(cx.err("pool", "no pools; add at least one [[pool]] with a source, share and rule"));
+    }
+    let mut pools: Vec<PoolSpec> = Vec::with_capacity(raw.pools.len());
+    for p in raw.pools {
+        let pool = pool_spec(p, &sources, &token, cx)?;
+        if pools.iter().any(|o| o.name == pool.name) {
+            return Err(cx.err(
+                format!("pool {:?}.name", pool.name),
+                "duplicate pool name; pools default to their source's name, so give a second pool on the same source its own name",
+            ));
+        }
+        pools.push(pool);
+    }
+
+    let mut excludes = Vec::new();
+    for e in raw.excludes {
+        let key = format!("exclude {:?}", e.name);
+        if e.file.is_none() && e.addresses.is_none() {
+            return Err(cx.err(key, "an exclusion needs file = \"...\" or addresses = [...]"));
+        }
+        let mut addresses = Vec::new();
+        for (j, a) in e.addresses.unwrap_or_default().iter().enumerate() {
+            addresses.push(cx.address(&format!("{key}.addresses[{j}]"), a)?);
+        }
+        excludes.push(ExcludeSpec {
+            name: e.name,
+            reason: e.reason,
+            file: e.file,
+            address_column: e.address_column.unwrap_or_else(|| "address".into()),
+            addresses,
+        });
+    }
+
+    let vesting = raw
+        .vesting
+        .map(|v| -> Result<Vesting> {
+            let unlocked = parse_percent(&v.unlocked).map_err(|e| cx.err("vesting.unlocked", e))?;
+            let cliff_seconds = units::parse_duration(&v.cliff).map_err(|e| cx.err("vesting.cliff", e))?;
+            let duration_seconds = units::parse_duration(&v.duration).map_err(|e| cx.err("vesting.duration", e))?;
+            if cliff_seconds > duration_seconds {
+                return Err(cx.err("vesting.cliff", format!("cliff {:?} is longer than duration {:?}; the cliff falls inside the vesting period", v.cliff, v.duration)));
+            }
+            Ok(Vesting { unlocked, unlocked_text: v.unlocked.trim().to_owned(), cliff_seconds, duration_seconds })
+        })
+        .transpose()?;
+    let claim = raw
+        .claim
+        .map(|c| -> Result<ClaimWindow> {
+            let start = units::parse_timestamp(&c.start).map_err(|e| cx.err("claim.start", e))?;
+            let deadline = units::parse_timestamp(&c.deadline).map_err(|e| cx.err("claim.deadline", e))?;
+            if deadline <= start {
+                return Err(cx.err("claim.deadline", format!("deadline {:?} is not after start {:?}", c.deadline, c.start)));
+            }
+            let clawback_to = c.clawback_to.as_deref().map(|t| cx.address("claim.clawback_to", t)).transpose()?;
+            Ok(ClaimWindow { start, deadline, start_text: c.start.trim().to_owned(), deadline_text: c.deadline.trim().to_owned(), clawback_to })
+        })
+        .transpose()?;
+    if vesting.is_some() && claim.is_none() {
+        return Err(cx.err("vesting", "vesting starts at the claim start; add a [claim] table with start and deadline"));
+    }
+
+    let campaign = Campaign {
+        file: cx.file.to_owned(),
+        name: raw.name,
+        description: raw.description,
+        chain_id: raw.chain_id,
+        token,
+        budget,
+        budget_text: raw.budget.trim().to_owned(),
+        tree,
+        dust_to,
+        max_per_address,
+        sources,
+        pools,
+        excludes,
+        vesting,
+        claim,
+    };
+    campaign.pool_amounts()?;
+    Ok(campaign)
+}
+
+fn source_spec(s: RawSource, key: &str, cx: &Ctx<'_>) -> Result<SourceSpec> {
+    let key = format!("source {:?}", s.name);
+    let _ = key.as_str();
+    let kind = match s.kind.as_str() {
+        "balances" => SourceKind::Balances,
+        "list" => SourceKind::List,
+        "points" => SourceKind::Points,
+        other => {
+            return Err(cx.err(format!("{key}.kind"), format!("unknown source kind {other:?}; use balances, list or points")))
+        }
+    };
+    let format = match s.format.as_deref() {
+        Some("csv") => FileFormat::Csv,
+        Some("json") => FileFormat::Json,
+        Some(other) => return Err(cx.err(format!("{key}.format"), format!("unknown file format {other:?}; use csv or json"))),
+        None if s.file.to_ascii_lowercase().ends_with(".json") => FileFormat::Json,
+        None => FileFormat::Csv,
+    };
+    let columns: Vec<ColumnSpec> = match s.columns {
+        Some(map) => map
+            .into_iter()
+            .map(|(name, ty)| match ty.as_str() {
+                "number" => Ok(ColumnSpec { name, kind: ColumnKind::Number }),
+                "flag" => Ok(ColumnSpec { name, kind: ColumnKind::Flag }),
+                other => Err(cx.err(format!("{key}.columns.{name}"), format!("unknown column type {other:?}; use number or flag"))),
+            })
+            .collect::<Result<_>>()?,
+        None => match kind {
+            SourceKind::Balances => vec![ColumnSpec { name: "balance".into(), kind: ColumnKind::Number }],
+            SourceKind::Points => vec![ColumnSpec { name: "points".into(), kind: ColumnKind::Number }],
+            SourceKind::List => vec![],
+        },
+    };
+    let decimals = s.decimals.unwrap_or(0);
+    if decimals > 77 {
+        return Err(cx.err(format!("{key}.decimals"), format!("{decimals} decimals do not fit uint256; use at most 77")));
+    }
+    Ok(SourceSpec {
+        name: s.name,
+        kind,
+        file: s.file,
+        format,
+        address_column: s.address_column.unwrap_or_else(|| "address".into()),
+        columns,
+        decimals,
+        base_units: s.base_units.unwrap_or(false),
+    })
+}
+
+fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) -> Result<PoolSpec> {
+    let name = p.name.clone().unwrap_or_else(|| p.source.clone());
+    let key = |k: &str| format!("pool {name:?}.{k}");
+    let source = sources.iter().position(|s| s.name == p.source).ok_or_else(|| {
+        let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
+        cx.err(key("source"), format!("no source named {:?}; defined sources: {}", p.source, names.join(", ")))
+    })?;
+    let src = &sources[source];
+    let (dec, sym) = (token.decimals, token.symbol.as_str());
+    let share_text = p.share.trim().to_owned();
+    let share = if share_text == "rest" {
+        Share::Rest
+    } else if share_text.ends_with('%') {
+        Share::Percent(parse_percent(&share_text).map_err(|e| cx.err(key("share"), e))?)
+    } else {
+        Share::Fixed(cx.tokens(&key("share"), &share_text, dec, sym).map_err(|_| {
+            cx.err(key("share"), format!("{share_text:?} is not a share; write a percentage (\"30%\"), an amount of whole {sym} at most {dec} decimals (\"250000\"), or \"rest\""))
+        })?)
+    };
+    let column_index = |k: &str, col: &str, want: ColumnKind| -> Result<usize> {
+        let i = src.column(col).ok_or_else(|| {
+            let names: Vec<_> = src.columns.iter().map(|c| c.name.as_str()).collect();
+            cx.err(key(k), format!("source {:?} has no column {col:?}; its columns are: {} (declare more with columns = {{ ... }})", src.name, if names.is_empty() { "none".to_owned() } else { names.join(", ") }))
+        })?;
+        if src.columns[i].kind != want {
+            let want = if want == ColumnKind::Number { "number" } else { "flag" };
+            return Err(cx.err(key(k), format!("column {col:?} of source {:?} is not a {want} column", src.name)));
+        }
+        Ok(i)
+    };
+    let column = match &p.column {
+        Some(c) => Some(column_index("column", c, ColumnKind::Number)?),
+        None => {
+            let numbers: Vec<usize> = (0..src.columns.len()).filter(|i| src.columns[*i].kind == ColumnKind::Number).collect();
+            if numbers.len() == 1 { Some(numbers[0]) } else { None }
+        }
+    };
+    let scaled = |k: &str, text: &str| -> Result<U256> {
+        parse_decimal(text, src.decimals).map_err(|e| cx.err(key(k), format!("{e} (source {:?} has decimals = {})", src.name, src.decimals)))
+    };
+    let needs_column = |what: &str| cx.err(key("column"), format!("{what} needs a number column; set column = \"...\" to one of source {:?}'s number columns", src.name));
+    let rule_name = p.rule.trim();
+    if p.weight.is_some() && rule_name != "pro-rata" {
+        return Err(cx.err(key("weight"), format!("weight applies to pro-rata pools only; this pool's rule is {rule_name:?}")));
+    }
+    if p.tiers.is_some() && rule_name != "tiers" {
+        return Err(cx.err(key("tiers"), format!("tiers apply to rule = \"tiers\" only; this pool's rule is {rule_name:?}")));
+    }
+    if p.per_point.is_some() && rule_name != "points" {
+        return Err(cx.err(key("per_point"), format!("per_point applies to rule = \"points\" only; this pool's rule is {rule_name:?}")));
+    }
+    let rule = match rule_name {
+        "flat" => Rule::Flat,
+        "pro-rata" => {
+            if column.is_none() {
+                return Err(needs_column("rule \"pro-rata\""));
+            }
+            Rule::ProRata(match p.weight.as_deref().unwrap_or("linear") {
+                "linear" => Weighting::Linear,
+                "sqrt" => Weighting::Sqrt,
+                "log" => Weighting::Log,
+                other => return Err(cx.err(key("weight"), format!("unknown weight {other:?}; use linear, sqrt or log"))),
+            })
+        }
+        "tiers" => {
+            if column.is_none() {
+                return Err(needs_column("rule \"tiers\""));
+            }
+            let raw = p.tiers.as_deref().unwrap_or_default();
+            if raw.is_empty() {
+                return Err(cx.err(key("tiers"), "rule \"tiers\" needs tiers = [{ min = \"...\", amount = \"...\" }, ...]"));
+            }
+            let mut tiers: Vec<Tier> = Vec::with_capacity(raw.len());
+            for (i, t) in raw.iter().enumerate() {
+                let min = scaled(&format!("tiers[{i}].min"), &t.min)?;
+                let amount = cx.tokens(&key(&format!("tiers[{i}].amount")), &t.amount, dec, sym)?;
+                if let Some(prev) = tiers.last() {
+                    if min <= prev.min {
+                        return Err(cx.err(key(&format!("tiers[{i}].min")), format!("tier minimums must increase; {:?} is not above the previous tier's", t.min)));
+                    }
+                }
+                tiers.push(Tier { min, amount });
+            }
+            Rule::Tiers(tiers)
+        }
+        "points" => {
+            if column.is_none() {
+                return Err(needs_column("rule \"points\""));
+            }
+            let pp = p.per_point.as_deref().ok_or_else(|| cx.err(key("per_point"), "rule \"points\" needs per_point = \"...\" (whole tokens per point)"))?;
+            Rule::Points(cx.tokens(&key("per_point"), pp, dec, sym)?)
+        }
+        other => return Err(cx.err(key("rule"), format!("unknown rule {other:?}; use flat, pro-rata, tiers or points"))),
+    };
+    let min = match &p.min {
+        Some(t) => {
+            if column.is_none() {
+                return Err(needs_column("min"));
+            }
+            Some(scaled("min", t)?)
+        }
+        None => None,
+    };
+    let cap = p.cap.as_deref().map(|t| cx.tokens(&key("cap"), t, dec, sym)).transpose()?;
+    let floor = p.floor.as_deref().map(|t| cx.tokens(&key("floor"), t, dec, sym)).transpose()?;
+    if let (Some(c), Some(f)) = (cap, floor) {
+        if c < f {
+            return Err(cx.err(key("cap"), format!("cap {:?} is below floor {:?}; nobody could be paid; raise the cap or lower the floor", p.cap.as_deref().unwrap_or_default(), p.floor.as_deref().unwrap_or_default())));
+        }
+    }
+    if cap.is_some_and(|c| c.is_zero()) {
+        return Err(cx.err(key("cap"), "cap is 0; nobody could be paid; remove it or raise it"));
+    }
+    let mut multipliers = Vec::new();
+    for (i, m) in p.multiplier.iter().enumerate() {
+        let mk = format!("multiplier[{i}]");
+        match (&m.flag, &m.column, &m.factor) {
+            (Some(flag), None, Some(factor)) => {
+                let column = column_index(&format!("{mk}.flag"), flag, ColumnKind::Flag)?;
+                let factor = parse_decimal(factor, FACTOR_DECIMALS).map_err(|e| cx.err(key(&format!("{mk}.factor")), e))?;
+                multipliers.push(Multiplier::Flag { column, factor });
+            }
+            (None, Some(col), None) => {
+                multipliers.push(Multiplier::Column { column: column_index(&format!("{mk}.column"), col, ColumnKind::Number)? });
+            }
+            _ => {
+                return Err(cx.err(key(&mk), "a multiplier is either { flag = \"...\", factor = \"2\" } or { column = \"...\" }"))
+            }
+        }
+    }
+    Ok(PoolSpec { name, source, share, share_text, rule, column, min, cap, floor, multipliers })
+}
+
+fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
+    let err = |key: String, detail: String| CoreError::Spec { file: c.file.clone(), key, detail };
+    let hundred = hundred_percent();
+    let mut percent_sum = U256::ZERO;
+    let mut fixed_sum = U256::ZERO;
+    let mut rest: Option<usize> = None;
+    for (i, p) in c.pools.iter().enumerate() {
+        match &p.share {
+            Share::Percent(v) => percent_sum += *v,
+            Share::Fixed(v) => {
+                fixed_sum = fixed_sum.checked_add(*v).ok_or_else(|| err(format!("pool {:?}.share", p.name), "fixed shares overflow uint256".into()))?
+            }
+            Share::Rest => {
+                if let Some(first) = rest {
+                    return Err(err(format!("pool {:?}.share", p.name), format!("only one pool can take the \"rest\"; pool {:?} already does", c.pools[first].name)));
+                }
+                rest = Some(i);
+            }
+        }
+    }
+    let fmt_pct = |v: U256| format!("{}%", units::format_units(v, units::PERCENT_DECIMALS));
+    let fmt_tok = |v: U256| format!("{} {}", units::format_units(v, c.token.decimals), c.token.symbol);
+    if percent_sum > hundred {
+        return Err(err("pool.share".into(), format!("pool shares add up to {}, over 100%; lower some shares", fmt_pct(percent_sum))));
+    }
+    // Percentages apportioned by largest remainder: the exact total floor(budget · Σp) is paid.
+    let wide = |v: U256| crate::math::wide(v);
+    let budget = wide(c.budget);
+    let target = crate::math::narrow(budget * wide(percent_sum) / wide(hundred));
+    let mut amounts = vec![U256::ZERO; c.pools.len()];
+    let mut rems: Vec<(alloy_primitives::U512, usize)> = Vec::new();
+    let mut given = U256::ZERO;
+    for (i, p) in c.pools.iter().enumerate() {
+        match &p.share {
+            Share::Percent(v) => {
+                let prod = budget * wide(*v);
+                let q = prod / wide(hundred);
+                amounts[i] = crate::math::narrow(q);
+                given += amounts[i];
+                rems.push((prod - q * wide(hundred), i));
+            }
+            Share::Fixed(v) => amounts[i] = *v,
+            Share::Rest => {}
+        }
+    }
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let left = (target - given).to::<u64>() as usize;
+    for (_, i) in rems.iter().take(left) {
+        amounts[*i] += U256::from(1u8);
+    }
+    let taken = fixed_sum.checked_add(target).unwrap_or(U256::MAX);
+    if taken > c.budget {
+        return Err(err(
+            "pool.share".into(),
+            format!("pools take {} of a budget of {}; lower the fixed amounts or percentages", fmt_tok(taken), fmt_tok(c.budget)),
+        ));
+    }
+    let left_over = c.budget - taken;
+    match rest {
+        Some(i) => amounts[i] = left_over,
+        None if !left_over.is_zero() => {
+            return Err(err(
+                "pool.share".into(),
+                format!("pools take {} of a budget of {}, leaving {} for nobody; add a pool with share = \"rest\" or raise the shares", fmt_tok(taken), fmt_tok(c.budget), fmt_tok(left_over)),
+            ))
+        }
+        None => {}
+    }
+    for (i, p) in c.pools.iter().enumerate() {
+        if amounts[i].is_zero() {
+            return Err(err(format!("pool {:?}.share", p.name), format!("pool gets 0 {} ({:?} of {}); raise its share or remove the pool", c.token.symbol, p.share_text, fmt_tok(c.budget))));
+        }
+    }
+    Ok(amounts)
+}
+
+/// 10^decimals of a source (its number columns' scale).
+pub fn source_scale(s: &SourceSpec) -> U256 {
+    pow10(u32::from(s.decimals)).unwrap_or(U256::MAX)
+}
