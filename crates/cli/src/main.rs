@@ -33,6 +33,8 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Compare two bundles: who gained, lost, appeared or disappeared.
     Diff(commands::diff::DiffArgs),
+    /// Who held what at a block, computed over plain JSON-RPC.
+    Snapshot(commands::snapshot::SnapshotArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +63,7 @@ fn main() {
         Command::Build(args) => commands::build::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Snapshot(args) => commands::snapshot::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

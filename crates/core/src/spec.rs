@@ -475,9 +475,8 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         raw.max_per_address.as_deref().map(|t| cx.tokens("max_per_address", t, decimals, &symbol)).transpose()?;
 
     let mut sources = Vec::with_capacity(raw.sources.len());
-    for (i, s) in raw.sources.into_iter().enumerate() {
-        let key = format!("source[{i}]");
-        let spec = source_spec(s, &key, cx)?;
+    for s in raw.sources {
+        let spec = source_spec(s, cx)?;
         if sources.iter().any(|o: &SourceSpec| o.name == spec.name) {
             return Err(cx.err(format!("source {:?}.name", spec.name), "duplicate source name; give each source a unique name"));
         }
@@ -566,9 +565,8 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     Ok(campaign)
 }
 
-fn source_spec(s: RawSource, key: &str, cx: &Ctx<'_>) -> Result<SourceSpec> {
+fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
     let key = format!("source {:?}", s.name);
-    let _ = key.as_str();
     let kind = match s.kind.as_str() {
         "balances" => SourceKind::Balances,
         "list" => SourceKind::List,

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod diff;
 pub mod explain;
+pub mod snapshot;
 pub mod tree_build;
 pub mod tree_proof;
 pub mod tree_verify;
