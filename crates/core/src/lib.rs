@@ -1,1 +1,19 @@
-//! stub
+//! `airdrop-core`: campaign spec, sources' facts, eligibility and exact allocation, fairness
+//! metrics and the build bundle (allocations, decisions, report, manifest).
+//!
+//! No IO: the CLI reads files and hands bytes in; outputs come back as bytes or go through
+//! [`airdrop_merkle::Sink`]. No clock, no floats for money.
+
+pub mod allocate;
+pub mod error;
+pub mod math;
+pub mod source;
+pub mod spec;
+pub mod units;
+
+pub use allocate::{allocate, Allocation, Decision, Status};
+pub use error::{CoreError, Result};
+pub use source::{FileSource, Facts, Source};
+pub use spec::Campaign;
+pub mod bundle;
+pub mod metrics;

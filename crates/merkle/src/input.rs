@@ -335,21 +335,8 @@ fn read_accounts_csv(
     Ok(())
 }
 
-fn parse_json(reader: impl Read, file: &str) -> Result<serde_json::Value> {
-    serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
-        if e.is_io() {
-            MerkleError::Read {
-                file: file.to_owned(),
-                detail: e.to_string(),
-            }
-        } else {
-            MerkleError::format(file, e.line() as u64, format!("malformed JSON: {e}"))
-        }
-    })
-}
-
 fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> Result<()> {
-    match parse_json(reader, file)? {
+    match crate::verify::read_json(reader, file)? {
         // Uniswap's balance map: {"0xAddress": amount}
         serde_json::Value::Object(map) => {
             for (key, value) in &map {
@@ -364,29 +351,28 @@ fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> 
         serde_json::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let at = |d: String| MerkleError::format(file, 0, format!("item {i}: {d}"));
-                let (address, amount) = match item {
-                    serde_json::Value::Object(o) => {
-                        let address = o.get("address").or_else(|| o.get("account"));
-                        let amount = o.get("earnings").or_else(|| o.get("amount"));
-                        match (address, amount) {
+                let (address, amount) =
+                    match item {
+                        serde_json::Value::Object(o) => {
+                            let address = o.get("address").or_else(|| o.get("account"));
+                            let amount = o.get("earnings").or_else(|| o.get("amount"));
+                            match (address, amount) {
                             (Some(serde_json::Value::String(a)), Some(m)) => (a.clone(), m.clone()),
                             _ => return Err(at(
                                 "expected {\"address\": \"0x…\", \"earnings\" or \"amount\": …}"
                                     .into(),
                             )),
                         }
-                    }
-                    serde_json::Value::Array(pair) if pair.len() == 2 => match &pair[0] {
-                        serde_json::Value::String(a) => (a.clone(), pair[1].clone()),
-                        _ => return Err(at("expected [\"0xaddress\", amount]".into())),
-                    },
-                    _ => {
-                        return Err(at(
+                        }
+                        serde_json::Value::Array(pair) if pair.len() == 2 => match &pair[0] {
+                            serde_json::Value::String(a) => (a.clone(), pair[1].clone()),
+                            _ => return Err(at("expected [\"0xaddress\", amount]".into())),
+                        },
+                        _ => return Err(at(
                             "expected an object {address, earnings} or a pair [address, amount]"
                                 .into(),
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let amount = match &amount {
                     serde_json::Value::String(s) => checked_amount(s),
                     v => parse_json_amount(v),
@@ -438,7 +424,7 @@ fn read_values_json(
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
-    let serde_json::Value::Array(items) = parse_json(reader, file)? else {
+    let serde_json::Value::Array(items) = crate::verify::read_json(reader, file)? else {
         return Err(MerkleError::format(
             file,
             0,

@@ -570,17 +570,22 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
     })
 }
 
+/// Parses an address given on the command line (or in a query), naming it as such on error.
+fn argument_address(who: &str) -> Result<Address> {
+    parse_address(who).map_err(|error| MerkleError::Address {
+        location: crate::error::Location {
+            file: "<address argument>".into(),
+            line: 0,
+        },
+        error,
+    })
+}
+
 /// Finds one claim in a single-file output. `who` is an address (or a base58 pubkey for Jito).
 pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
     match detect(file, doc)? {
         FileKind::Claims => {
-            let address = parse_address(who).map_err(|error| MerkleError::Address {
-                location: crate::error::Location {
-                    file: "<address argument>".into(),
-                    line: 0,
-                },
-                error,
-            })?;
+            let address = argument_address(who)?;
             let key = address.to_checksum(None);
             let claim = doc
                 .get("claims")
@@ -596,13 +601,7 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
             Ok(out)
         }
         FileKind::OzStandard => {
-            let address = parse_address(who).map_err(|error| MerkleError::Address {
-                location: crate::error::Location {
-                    file: "<address argument>".into(),
-                    line: 0,
-                },
-                error,
-            })?;
+            let address = argument_address(who)?;
             let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
             let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
             let items = doc
@@ -652,13 +651,7 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
 
 /// Finds a claim in a sharded output by reading only `root.json` and the one shard it needs.
 pub fn find_sharded_claim(fetch: &mut dyn Fetch, who: &str) -> Result<Value> {
-    let address: Address = parse_address(who).map_err(|error| MerkleError::Address {
-        location: crate::error::Location {
-            file: "<address argument>".into(),
-            line: 0,
-        },
-        error,
-    })?;
+    let address: Address = argument_address(who)?;
     let root_doc = read_json(
         fetch.open("root.json").map_err(|e| MerkleError::Read {
             file: "root.json".into(),
