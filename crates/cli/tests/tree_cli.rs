@@ -165,6 +165,58 @@ fn openzeppelin_custom_encoding_from_csv() {
 }
 
 #[test]
+fn openzeppelin_multiproof_from_the_cli_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD);
+    let out = dir.path().join("dump.json").display().to_string();
+    assert!(run(&[
+        "tree",
+        "build",
+        "--preset",
+        "oz-standard",
+        "--input",
+        &input,
+        "--out",
+        &out
+    ])
+    .status
+    .success());
+    let o = run(&[
+        "tree",
+        "proof",
+        "--tree",
+        &out,
+        "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+        "0x63FC2aD3d021a4D7e64323529a55a9442C444dA0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mp: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let parse = |v: &serde_json::Value| -> Vec<airdrop_merkle::B256> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let multi = airdrop_merkle::oz::MultiProof {
+        leaves: parse(&mp["leafHashes"]),
+        proof: parse(&mp["proof"]),
+        proof_flags: mp["proofFlags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_bool().unwrap())
+            .collect(),
+    };
+    let root: airdrop_merkle::B256 = mp["merkleRoot"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        airdrop_merkle::oz::process_multiproof(&multi).unwrap(),
+        root
+    );
+    assert_eq!(mp["leaves"].as_array().unwrap().len(), 2);
+}
+
+#[test]
 fn merge_duplicates_sums_and_reports() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{GOOD}0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f,1\n");

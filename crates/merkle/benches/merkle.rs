@@ -119,6 +119,12 @@ fn trees(c: &mut Criterion) {
                 &built,
                 |bench, built| bench.iter(|| built.check_all_proofs().unwrap()),
             );
+            // What `tree build` does after the root: every proof looked up and formatted, unverified.
+            g.bench_with_input(
+                BenchmarkId::new("format_output", n),
+                &built,
+                |bench, built| bench.iter(|| built.write(&mut Discard).unwrap()),
+            );
         }
         g.finish();
     }

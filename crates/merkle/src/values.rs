@@ -162,3 +162,73 @@ pub fn to_json(value: &DynSolValue) -> Value {
 pub fn abi_encode(values: &[DynSolValue]) -> Vec<u8> {
     DynSolValue::Tuple(values.to_vec()).abi_encode_params()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(items: &[&str]) -> Vec<DynSolType> {
+        parse_encoding(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn every_solidity_value_kind_converts_and_encodes() {
+        let types = parse(&[
+            "bool",
+            "int8",
+            "bytes32",
+            "bytes",
+            "string",
+            "uint256[]",
+            "address",
+        ]);
+        let cells = [
+            "true",
+            "-1",
+            "0x0101010101010101010101010101010101010101010101010101010101010101",
+            "0xdeadbeef",
+            "hello",
+            "[1,2]",
+            "0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f",
+        ];
+        let values: Vec<DynSolValue> = types
+            .iter()
+            .zip(cells)
+            .map(|(t, c)| from_text(t, c).unwrap())
+            .collect();
+        let enc = abi_encode(&values);
+        // Head: 7 words (bool, int8, bytes32, offset, offset, offset, address), then the tails.
+        assert_eq!(enc[31], 1);
+        assert!(
+            enc[32..64].iter().all(|b| *b == 0xff),
+            "int8 -1 sign-extends"
+        );
+        assert_eq!(&enc[64..96], &[1u8; 32]);
+        assert_eq!(U256::from_be_slice(&enc[96..128]), U256::from(7 * 32));
+        // JSON round trip keeps every value exactly.
+        let json: Vec<Value> = values.iter().map(to_json).collect();
+        let back: Vec<DynSolValue> = types
+            .iter()
+            .zip(&json)
+            .map(|(t, j)| from_json(t, j).unwrap())
+            .collect();
+        assert_eq!(abi_encode(&back), enc);
+    }
+
+    #[test]
+    fn narrow_integers_are_range_checked() {
+        let t = parse(&["uint8"]);
+        assert!(from_text(&t[0], "255").is_ok());
+        assert!(from_text(&t[0], "256").unwrap_err().contains("uint8"));
+    }
+
+    #[test]
+    fn secrets_are_refused_in_text_columns_but_bytes32_stays_data() {
+        let key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        let t = parse(&["string", "bytes32"]);
+        assert!(from_text(&t[0], key).unwrap_err().contains("private key"));
+        assert!(from_text(&t[1], key).is_ok());
+    }
+}

@@ -602,33 +602,16 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
         }
         FileKind::OzStandard => {
             let address = argument_address(who)?;
-            let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
-            let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
-            let items = doc
-                .get("values")
-                .and_then(Value::as_array)
-                .ok_or_else(|| fail(file, "values must be an array"))?;
-            for item in items {
-                let Some(Value::Array(cells)) = item.get("value") else {
-                    continue;
-                };
-                let hit = cells
-                    .iter()
-                    .any(|c| c.as_str().and_then(|s| parse_address(s).ok()) == Some(address));
-                if hit {
-                    let ti = item.get("treeIndex").and_then(Value::as_u64).unwrap_or(0) as usize;
-                    let proof = tree.proof(ti).map_err(|e| fail(file, e))?;
-                    return Ok(serde_json::json!({
-                        "address": address.to_checksum(None),
-                        "value": cells,
-                        "treeIndex": ti,
-                        "leaf": tree.nodes()[ti],
-                        "proof": proof,
-                        "merkleRoot": tree.root(),
-                    }));
-                }
-            }
-            Err(MerkleError::NotFound(address.to_checksum(None)))
+            let (tree, found) = oz_lookup(file, doc, &[address])?;
+            let (ti, cells) = &found[0];
+            Ok(serde_json::json!({
+                "address": address.to_checksum(None),
+                "value": cells,
+                "treeIndex": ti,
+                "leaf": tree.nodes()[*ti],
+                "proof": tree.proof(*ti).map_err(|e| fail(file, e))?,
+                "merkleRoot": tree.root(),
+            }))
         }
         FileKind::Jito => {
             let root = B256::from(bytes32(file, doc.get("merkle_root"), "merkle_root")?);
@@ -647,6 +630,70 @@ pub fn find_claim(file: &str, doc: &Value, who: &str) -> Result<Value> {
             "claims cannot be looked up by address in this file",
         )),
     }
+}
+
+/// Loads an OpenZeppelin dump's tree and finds the tree index and value of each address (the
+/// first value with an address cell equal to it).
+fn oz_lookup(
+    file: &str,
+    doc: &Value,
+    addresses: &[Address],
+) -> Result<(OzTree, Vec<(usize, Value)>)> {
+    let nodes = hashes_of(file, doc.get("tree"), "tree node")?;
+    let tree = OzTree::from_array(nodes).map_err(|e| fail(file, e))?;
+    let items = doc
+        .get("values")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(file, "values must be an array"))?;
+    let mut found = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let hit = items.iter().find_map(|item| {
+            let Some(Value::Array(cells)) = item.get("value") else {
+                return None;
+            };
+            let matches = cells
+                .iter()
+                .any(|c| c.as_str().and_then(|s| parse_address(s).ok()) == Some(*address));
+            let ti = item.get("treeIndex").and_then(Value::as_u64)? as usize;
+            matches.then(|| (ti, Value::Array(cells.clone())))
+        });
+        found.push(hit.ok_or_else(|| MerkleError::NotFound(address.to_checksum(None)))?);
+    }
+    Ok((tree, found))
+}
+
+/// An OpenZeppelin multiproof for several addresses of a `standard-v1` dump, shaped like
+/// `getMultiProof`: `leaves` (values, in the order the verifier consumes them), `proof`,
+/// `proofFlags`.
+pub fn find_multiproof(file: &str, doc: &Value, whos: &[String]) -> Result<Value> {
+    if detect(file, doc)? != FileKind::OzStandard {
+        return Err(fail(
+            file,
+            "multiproofs need an OpenZeppelin standard-v1 dump (--preset oz-standard)",
+        ));
+    }
+    let addresses = whos
+        .iter()
+        .map(|w| argument_address(w))
+        .collect::<Result<Vec<_>>>()?;
+    let (tree, found) = oz_lookup(file, doc, &addresses)?;
+    let indices: Vec<usize> = found.iter().map(|(ti, _)| *ti).collect();
+    let mp = tree.multiproof(&indices).map_err(|e| fail(file, e))?;
+    let by_index: std::collections::HashMap<usize, &Value> =
+        found.iter().map(|(ti, v)| (*ti, v)).collect();
+    let mut sorted = indices.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let leaves: Vec<&Value> = sorted
+        .iter()
+        .filter_map(|ti| by_index.get(ti).copied())
+        .collect();
+    Ok(serde_json::json!({
+        "leaves": leaves,
+        "leafHashes": mp.leaves,
+        "proof": mp.proof,
+        "proofFlags": mp.proof_flags,
+        "merkleRoot": tree.root(),
+    }))
 }
 
 /// Finds a claim in a sharded output by reading only `root.json` and the one shard it needs.

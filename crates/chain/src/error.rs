@@ -1,0 +1,139 @@
+//! The one error type of the chain crate. Messages are lowercase, one line, and carry the bad
+//! value and a hint.
+
+use alloy_primitives::{Address, B256, U256};
+use thiserror::Error;
+
+/// Everything a snapshot over JSON-RPC (or an import) can reject.
+#[derive(Debug, Error)]
+pub enum ChainError {
+    /// The RPC URL is not a valid http(s) URL.
+    #[error("rpc url {url:?} is not valid: {detail}; write it like http://127.0.0.1:8545")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        detail: String,
+    },
+    /// The node did not answer (connection refused, timeouts, garbage) after every retry.
+    #[error("rpc {url} did not answer {method} after {attempts} attempts: {detail}; check the url, that the node is running and reachable, or raise --retries/--timeout-secs")]
+    Unreachable {
+        /// The node's URL.
+        url: String,
+        /// The JSON-RPC method that failed.
+        method: String,
+        /// How many times it was tried.
+        attempts: u32,
+        /// The last error seen.
+        detail: String,
+    },
+    /// The node answered with a JSON-RPC error that retrying did not cure.
+    #[error("rpc {method} failed: node error {code}: {message}")]
+    Node {
+        /// The JSON-RPC method.
+        method: String,
+        /// The node's error code.
+        code: i64,
+        /// The node's error message.
+        message: String,
+    },
+    /// The node's answer does not have the expected shape.
+    #[error("rpc {method} returned something unexpected: {detail}; is this an Ethereum JSON-RPC node?")]
+    BadResponse {
+        /// The JSON-RPC method.
+        method: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The node serves another chain than the one the campaign is for.
+    #[error("chain id mismatch: the node at {url} serves chain {actual} but the campaign is for chain {expected}; point --rpc at a node of chain {expected}")]
+    ChainIdMismatch {
+        /// The node's URL.
+        url: String,
+        /// The campaign's chain id.
+        expected: u64,
+        /// The node's chain id.
+        actual: u64,
+    },
+    /// The snapshot block is after the chain's head.
+    #[error("block {block} is in the future: the chain's head is block {head}; pick a block at or below {head} (ideally well below, so it is final)")]
+    FutureBlock {
+        /// The requested block.
+        block: u64,
+        /// The node's latest block.
+        head: u64,
+    },
+    /// The address given as a token or contract has no code at the snapshot block.
+    #[error("{address} is not a contract at block {block} (it has no code); check the token address and the chain, or pick a later block")]
+    NotAContract {
+        /// The address.
+        address: Address,
+        /// The snapshot block.
+        block: u64,
+    },
+    /// The block range makes no sense.
+    #[error("bad block range: {detail}")]
+    BadRange {
+        /// What is wrong, with the values.
+        detail: String,
+    },
+    /// The snapshot block's hash changed: the chain reorganised under the snapshot.
+    #[error("block {block} changed hash from {pinned} to {now} (chain reorganisation); the snapshot was computed on a chain that no longer exists: pick an older, final block, and delete the checkpoint to start again")]
+    Reorg {
+        /// The snapshot block.
+        block: u64,
+        /// The hash the snapshot was pinned to.
+        pinned: B256,
+        /// The hash the node reports now.
+        now: B256,
+    },
+    /// A checkpoint exists for different parameters, or is unreadable.
+    #[error("checkpoint {key}: {detail}")]
+    Checkpoint {
+        /// Which checkpoint.
+        key: String,
+        /// What is wrong, with a hint.
+        detail: String,
+    },
+    /// Balances rebuilt from Transfer logs went negative: logs are missing or the token does
+    /// not emit a Transfer event for every balance change.
+    #[error("token {token}: the Transfer logs give {address} a negative balance at block {block}; the token does not emit a Transfer event for every balance change (rebasing or fee-on-transfer token) or logs are missing (a node that drops logs); use balanceOf-based data or an import instead")]
+    NegativeBalance {
+        /// The token.
+        token: Address,
+        /// The account.
+        address: Address,
+        /// The block the logs reached.
+        block: u64,
+    },
+    /// A sampled balance computed from logs differs from `balanceOf` at the snapshot block.
+    #[error("proof against the chain failed: token {token} at block {block}: {address} has {computed} from Transfer logs but balanceOf says {onchain}; {hint}")]
+    ProofMismatch {
+        /// The token.
+        token: Address,
+        /// The snapshot block.
+        block: u64,
+        /// The account whose balance differs.
+        address: Address,
+        /// Balance computed from logs.
+        computed: U256,
+        /// Balance according to the token contract.
+        onchain: U256,
+        /// The likely cause.
+        hint: String,
+    },
+    /// An input (import file, address list, allowlist) is malformed.
+    #[error("{location}: {detail}")]
+    Input {
+        /// `file:line` or `file: entry N`.
+        location: String,
+        /// What is wrong, with the value and a hint.
+        detail: String,
+    },
+    /// The parameters of a snapshot are incomplete or contradictory.
+    #[error("{0}")]
+    Params(String),
+}
+
+/// Result with [`ChainError`].
+pub type Result<T> = std::result::Result<T, ChainError>;
