@@ -17,3 +17,4 @@ pub use source::{FileSource, Facts, Source};
 pub use spec::Campaign;
 pub mod bundle;
 pub mod metrics;
+pub mod html;

@@ -39,6 +39,9 @@ pub(crate) struct AccountTree {
     pub positions: Vec<u32>,
     pub layers: Layers,
     pub sorted: bool,
+    /// Entries' positions sorted by address bytes, built on the first lookup: servers answer
+    /// millions of lookups, one-off callers never pay for it.
+    pub by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
 }
 
 #[derive(Debug)]
@@ -258,6 +261,7 @@ pub(crate) fn account_tree(
         positions,
         layers,
         sorted,
+        by_address: std::sync::OnceLock::new(),
     }
 }
 
@@ -334,7 +338,13 @@ impl AccountTree {
     }
 
     pub(crate) fn find(&self, address: &Address) -> Option<usize> {
-        self.entries.iter().position(|e| &e.address == address)
+        let table = self.by_address.get_or_init(|| {
+            let mut t: Vec<(Address, u32)> =
+                self.entries.iter().enumerate().map(|(k, e)| (e.address, k as u32)).collect();
+            t.par_sort_unstable();
+            t
+        });
+        table.binary_search_by(|(a, _)| a.cmp(address)).ok().map(|i| table[i].1 as usize)
     }
 
     fn claim(&self, k: usize, extra: &[B256]) -> ClaimProof {

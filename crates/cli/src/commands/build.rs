@@ -1,8 +1,204 @@
-//! `airdrop build` (campaign issue; being written).
+//! `airdrop build`: a campaign spec in, a bundle out (allocations, claims, decisions, report,
+//! manifest). The core does the deciding; this file reads the inputs, shows progress and writes
+//! the files — into a staging folder that replaces `--out` only once everything is written.
 
+mod files;
+
+use airdrop_core::bundle::{self, FileHashes};
+use airdrop_core::source::{read_exclusions, FileSource, Source};
+use airdrop_core::units::{format_units, parse_timestamp};
+use airdrop_core::{allocate, Campaign};
+use airdrop_merkle::{build_claims, Entry};
+use anyhow::{bail, Context, Result};
+use files::{sha256_hex, BundleDir};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Arguments of `airdrop build`.
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {}
+pub struct BuildArgs {
+    /// The campaign spec (TOML). Paths inside it are relative to this file.
+    pub campaign: PathBuf,
+    /// Bundle directory to write (replaced as a whole once the build succeeds).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print nothing on success (errors still go to stderr).
+    #[arg(long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print a machine-readable summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Reference time (RFC 3339 UTC) to check the claim window against; the build never reads
+    /// the clock, so without it no such check is made.
+    #[arg(long)]
+    pub now: Option<String>,
+}
 
-pub fn run(_args: BuildArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+struct Progress {
+    draw: bool,
+}
+
+impl Progress {
+    fn step(&self, msg: &str) -> ProgressBar {
+        let pb = if self.draw {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            pb.set_style(style);
+        }
+        pb.set_message(msg.to_owned());
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Runs `airdrop build`.
+pub fn run(args: BuildArgs) -> Result<()> {
+    let started = Instant::now();
+    let progress = Progress { draw: !args.quiet && !args.json && std::io::stderr().is_terminal() };
+    let mut timings: Vec<(&str, u128)> = Vec::new();
+    let mut lap = Instant::now();
+    let mut mark = |name: &'static str, timings: &mut Vec<(&str, u128)>| {
+        timings.push((name, lap.elapsed().as_millis()));
+        lap = Instant::now();
+    };
+
+    let spec_bytes = read(&args.campaign)?;
+    let spec_text = std::str::from_utf8(&spec_bytes)
+        .with_context(|| format!("{} is not UTF-8 text", args.campaign.display()))?;
+    let label = args.campaign.display().to_string();
+    let campaign = Campaign::parse(spec_text, &label)?;
+    if let (Some(now), Some(claim)) = (&args.now, &campaign.claim) {
+        let now = parse_timestamp(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
+        if claim.deadline <= now {
+            bail!("{label}: claim.deadline {} is already past at --now; move the claim window", claim.deadline_text);
+        }
+    }
+    let base = args.campaign.parent().map(Path::to_path_buf).unwrap_or_default();
+    let spec_name = args
+        .campaign
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "campaign.toml".into());
+    let mut hashes = FileHashes::default();
+    hashes.inputs.insert(spec_name, sha256_hex(&spec_bytes));
+
+    // Sources are independent: read and validate them in parallel.
+    let pb = progress.step("reading sources");
+    let results: Vec<Result<(Vec<u8>, airdrop_core::Facts)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = campaign
+            .sources
+            .iter()
+            .map(|s| {
+                let path = base.join(&s.file);
+                scope.spawn(move || -> Result<(Vec<u8>, airdrop_core::Facts)> {
+                    let data = read(&path).with_context(|| format!("source {:?}", s.name))?;
+                    let facts = FileSource { spec: s, data: &data }.facts()?;
+                    Ok((data, facts))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a source reader crashed")))).collect()
+    });
+    let mut facts = Vec::with_capacity(results.len());
+    for (s, r) in campaign.sources.iter().zip(results) {
+        let (data, f) = r?;
+        hashes.inputs.insert(s.file.clone(), sha256_hex(&data));
+        facts.push(f);
+    }
+    let mut exclusions = Vec::with_capacity(campaign.excludes.len());
+    for e in &campaign.excludes {
+        let data = match &e.file {
+            Some(f) => {
+                let data = read(&base.join(f)).with_context(|| format!("exclusion list {:?}", e.name))?;
+                hashes.inputs.insert(f.clone(), sha256_hex(&data));
+                Some(data)
+            }
+            None => None,
+        };
+        exclusions.push(read_exclusions(e, data.as_deref())?);
+    }
+    pb.finish_and_clear();
+    mark("read_sources", &mut timings);
+
+    let pb = progress.step("allocating");
+    let allocation = allocate(&campaign, &facts, &exclusions)?;
+    pb.finish_and_clear();
+    mark("allocate", &mut timings);
+
+    let pb = progress.step("building the Merkle tree");
+    let entries: Vec<Entry> =
+        allocation.recipients().map(|(i, amount)| Entry { address: allocation.addresses[i], amount }).collect();
+    let count = entries.len();
+    let built = build_claims(&campaign.tree, entries)?;
+    let root = built.root();
+    pb.finish_and_clear();
+    mark("tree", &mut timings);
+
+    let mut dir = BundleDir::create(&args.out)?;
+    let pb = progress.step("writing claims");
+    built.write(&mut dir)?;
+    drop(built);
+    pb.finish_and_clear();
+    mark("write_claims", &mut timings);
+
+    let pb = progress.step("writing allocations, decisions and report");
+    dir.write_with("allocations.csv", |w| bundle::write_allocations_csv(&campaign, &allocation, w))?;
+    dir.write_with("decisions.jsonl", |w| bundle::write_decisions(&campaign, &allocation, &facts, w))?;
+    let report = bundle::report(&campaign, &allocation, root);
+    dir.write_bytes("report.json", &bundle::to_pretty_bytes(&report)?)?;
+    dir.write_bytes("report.html", airdrop_core::html::report_html(&report).as_bytes())?;
+    pb.finish_and_clear();
+    mark("write_report", &mut timings);
+
+    hashes.outputs = dir.hashes().clone();
+    let manifest = bundle::manifest(&campaign, &allocation, root, &hashes);
+    dir.write_bytes("manifest.json", &bundle::to_pretty_bytes(&manifest)?)?;
+    let files = dir.hashes().clone();
+    dir.commit()?;
+    drop(dir);
+    mark("commit", &mut timings);
+
+    let dec = campaign.token.decimals;
+    let sym = &campaign.token.symbol;
+    let root_hex = format!("{root:#x}");
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let summary = serde_json::json!({
+            "name": campaign.name,
+            "root": root_hex,
+            "total": allocation.total().to_string(),
+            "total_tokens": format_units(allocation.total(), dec),
+            "recipients": count,
+            "dust": allocation.dust_total.to_string(),
+            "dust_to": campaign.dust_to.map(|d| format!("{d:#x}")),
+            "out": args.out.display().to_string(),
+            "files": files,
+            "timings_ms": timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
+            "elapsed_ms": started.elapsed().as_millis(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
+    } else if !args.quiet {
+        writeln!(out, "campaign    {} (chain {}, {sym})", campaign.name, campaign.chain_id)?;
+        writeln!(out, "recipients  {count}")?;
+        writeln!(out, "total       {} {sym} (= budget)", format_units(allocation.total(), dec))?;
+        for (p, o) in campaign.pools.iter().zip(&allocation.pools) {
+            writeln!(out, "  pool {:<16} {} {sym} paid of {}", p.name, format_units(o.paid, dec), format_units(o.amount, dec))?;
+        }
+        if !allocation.dust_total.is_zero() {
+            let to = campaign.dust_to.map(|d| format!("{d:#x}")).unwrap_or_default();
+            writeln!(out, "dust        {} {sym} → {to}", format_units(allocation.dust_total, dec))?;
+        }
+        writeln!(out, "bundle      {} ({} files, {:.1}s)", args.out.display(), files.len() + 1, started.elapsed().as_secs_f64())?;
+        writeln!(out, "{root_hex}")?;
+    }
+    Ok(())
 }
