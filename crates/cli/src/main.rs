@@ -33,6 +33,8 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Compare two bundles: who gained, lost, appeared or disappeared.
     Diff(commands::diff::DiffArgs),
+    /// Serve published campaigns over the HTTP API (proof look-ups, docs, metrics).
+    Serve(commands::serve::ServeArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
 }
@@ -64,6 +66,7 @@ fn main() {
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Snapshot(args) => commands::snapshot::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

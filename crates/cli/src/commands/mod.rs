@@ -3,6 +3,7 @@
 pub mod build;
 pub mod diff;
 pub mod explain;
+pub mod serve;
 pub mod snapshot;
 pub mod tree_build;
 pub mod tree_proof;

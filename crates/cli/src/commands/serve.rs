@@ -1,0 +1,102 @@
+//! `airdrop serve`: the HTTP API over published campaigns.
+
+use airdrop_server::{AppState, Campaign, Config};
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Arguments of `airdrop serve`. Every flag can also come from an `AIRDROP_*` variable.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AIRDROP_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// A campaign to serve, as `ID=PATH`: a Uniswap-format claims file, a bundle folder
+    /// (`claims.json` + `manifest.json`), or an `address,amount` CSV. Repeatable.
+    #[arg(
+        long = "campaign",
+        env = "AIRDROP_CAMPAIGNS",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub campaigns: Vec<String>,
+    /// Largest accepted request body in bytes (larger: 413).
+    #[arg(long, env = "AIRDROP_BODY_LIMIT", default_value_t = 64 * 1024)]
+    pub body_limit: usize,
+    /// Per-request timeout in seconds.
+    #[arg(long, env = "AIRDROP_TIMEOUT_SECS", default_value_t = 10)]
+    pub timeout_secs: u64,
+    /// Allowed CORS origin (repeatable); none allows any origin.
+    #[arg(
+        long = "cors-origin",
+        env = "AIRDROP_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "AIRDROP_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
+pub fn run(args: ServeArgs) -> Result<()> {
+    let mut campaigns = Vec::new();
+    for spec in &args.campaigns {
+        let (id, path) = spec.split_once('=').with_context(|| {
+            format!("--campaign {spec:?}: expected ID=PATH, e.g. genesis=out/genesis")
+        })?;
+        let started = std::time::Instant::now();
+        let c = Campaign::load(id, &PathBuf::from(path))?;
+        eprintln!(
+            "loaded campaign {id}: {} claims, root {} in {:.2}s",
+            c.tree.len(),
+            c.tree.root(),
+            started.elapsed().as_secs_f64()
+        );
+        campaigns.push(c);
+    }
+    let config = Config {
+        listen: args.listen,
+        body_limit: args.body_limit,
+        timeout: Duration::from_secs(args.timeout_secs),
+        cors_origins: args.cors_origins,
+    };
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(n) = args.workers {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.build().context("starting the async runtime")?;
+    rt.block_on(async move {
+        let state = Arc::new(AppState::new(campaigns));
+        eprintln!("listening on http://{} (docs at /docs)", config.listen);
+        airdrop_server::serve(state, config, shutdown_signal()).await
+    })?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,148 @@
+//! Published campaigns held in memory for the hot path: the tree is rebuilt from the claims'
+//! addresses and amounts at load (a 1M-claim tree takes about a second) and proofs are computed
+//! per request from its layers, so memory holds the tree, not a million proof arrays.
+
+use crate::error::ServerError;
+use airdrop_merkle::{build_claims, Address, Built, Entry, Preset, TreeOptions, B256, U256};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+/// One campaign served by the API.
+#[derive(Debug)]
+pub struct Campaign {
+    /// URL id.
+    pub id: String,
+    /// The tree, rebuilt and checked against the published root.
+    pub tree: Built,
+    /// Optional manifest facts shown to recipients (chain, token, claim window), as published.
+    pub manifest: Option<serde_json::Value>,
+}
+
+/// Uniswap-format claims file, read without materialising the proofs.
+#[derive(Deserialize)]
+struct ClaimsFile {
+    #[serde(rename = "merkleRoot")]
+    merkle_root: B256,
+    claims: ClaimList,
+}
+
+struct ClaimList(Vec<(String, String)>);
+
+#[derive(Deserialize)]
+struct ClaimBody {
+    amount: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    proof: IgnoredAny,
+}
+
+impl<'de> Deserialize<'de> for ClaimList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ClaimList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of address to claim")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClaimList, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((k, v)) = map.next_entry::<String, ClaimBody>()? {
+                    out.push((k, v.amount));
+                }
+                Ok(ClaimList(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn load_err(id: &str, path: &Path, detail: impl fmt::Display) -> ServerError {
+    ServerError::Load {
+        id: id.to_owned(),
+        path: path.display().to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+impl Campaign {
+    /// Loads a campaign from a Uniswap-format claims file, a folder holding `claims.json`
+    /// (optionally with the bundle's `manifest.json`), or an `address,amount` CSV.
+    pub fn load(id: &str, path: &Path) -> Result<Campaign, ServerError> {
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || id.is_empty()
+        {
+            return Err(load_err(
+                id,
+                path,
+                "campaign ids use letters, digits, '-' and '_' only",
+            ));
+        }
+        let (claims_path, manifest) = if path.is_dir() {
+            let manifest = match std::fs::read(path.join("manifest.json")) {
+                Ok(bytes) => Some(
+                    serde_json::from_slice(&bytes)
+                        .map_err(|e| load_err(id, path, format!("manifest.json: {e}")))?,
+                ),
+                Err(_) => None,
+            };
+            (path.join("claims.json"), manifest)
+        } else {
+            (path.to_owned(), None)
+        };
+        let file = std::fs::File::open(&claims_path).map_err(|e| load_err(id, &claims_path, e))?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let tree = if claims_path.extension().is_some_and(|e| e == "csv") {
+            Self::from_csv(id, &claims_path, reader)?
+        } else {
+            Self::from_claims(id, &claims_path, reader)?
+        };
+        tracing::info!(campaign = id, claims = tree.len(), root = %tree.root(), "campaign loaded");
+        Ok(Campaign {
+            id: id.to_owned(),
+            tree,
+            manifest,
+        })
+    }
+
+    fn from_claims(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {
+        let file: ClaimsFile =
+            serde_json::from_reader(reader).map_err(|e| load_err(id, path, e))?;
+        let mut entries = Vec::with_capacity(file.claims.0.len());
+        for (address, amount) in file.claims.0 {
+            let address: Address = airdrop_merkle::address::parse_address(&address)
+                .map_err(|e| load_err(id, path, e))?;
+            let amount: U256 =
+                airdrop_merkle::amount::parse_amount(&amount).map_err(|e| load_err(id, path, e))?;
+            entries.push(Entry { address, amount });
+        }
+        let tree = build_claims(&TreeOptions::new(Preset::Uniswap), entries)
+            .map_err(|e| load_err(id, path, e))?;
+        if tree.root() != file.merkle_root {
+            return Err(load_err(
+                id,
+                path,
+                format!("its claims rebuild to root {} but it states {}; refusing to serve proofs that would not verify", tree.root(), file.merkle_root),
+            ));
+        }
+        Ok(tree)
+    }
+
+    fn from_csv(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {
+        let name = path.display().to_string();
+        let (records, _) = airdrop_merkle::input::read_records(
+            reader,
+            &name,
+            airdrop_merkle::input::InputFormat::Csv,
+            &Preset::Uniswap.leaf_encoding(),
+            false,
+        )
+        .map_err(|e| load_err(id, path, e))?;
+        airdrop_merkle::build(&TreeOptions::new(Preset::Uniswap), records)
+            .map_err(|e| load_err(id, path, e))
+    }
+}

@@ -1,0 +1,231 @@
+//! Handlers. Every path documented here is also in the OpenAPI document.
+
+use crate::error::{ErrorBody, ServerError};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Liveness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` while the process serves requests.
+    pub status: &'static str,
+}
+
+/// Readiness: campaigns loaded and (once a database is configured) the store reachable.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    /// `ready`.
+    pub status: &'static str,
+    /// Campaigns served.
+    pub campaigns: usize,
+}
+
+/// A campaign's public facts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignSummary {
+    /// URL id.
+    pub id: String,
+    /// Merkle root the distributor holds.
+    #[serde(rename = "merkleRoot")]
+    pub merkle_root: String,
+    /// Number of claims.
+    pub claims: usize,
+    /// Sum of all claims, base units, decimal.
+    pub total: String,
+    /// The bundle's manifest (chain, token, claim window, vesting), when published with one.
+    #[schema(value_type = Option<Object>)]
+    pub manifest: Option<serde_json::Value>,
+}
+
+/// One recipient's claim with the proof a distributor accepts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimResponse {
+    /// Campaign id.
+    pub campaign: String,
+    /// The recipient, EIP-55 checksummed.
+    pub address: String,
+    /// Claim index (Uniswap order).
+    pub index: u64,
+    /// Amount in base units, decimal.
+    pub amount: String,
+    /// Sibling hashes from the leaf to the root.
+    pub proof: Vec<String>,
+    /// The root the proof leads to.
+    #[serde(rename = "merkleRoot")]
+    pub merkle_root: String,
+}
+
+/// One airdrop a wallet is eligible for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WalletAirdrop {
+    /// Campaign id.
+    pub campaign: String,
+    /// Amount in base units, decimal.
+    pub amount: String,
+    /// Claim index.
+    pub index: u64,
+}
+
+fn parse_address(text: &str) -> Result<airdrop_merkle::Address, ServerError> {
+    airdrop_merkle::address::parse_address(text).map_err(|e| {
+        let code = match e {
+            airdrop_merkle::address::AddressError::Secret { .. } => "secret_refused",
+            airdrop_merkle::address::AddressError::Checksum { .. } => "bad_checksum",
+            airdrop_merkle::address::AddressError::Malformed { .. } => "invalid_address",
+        };
+        ServerError::bad_request(code, e.to_string())
+    })
+}
+
+fn summary(c: &crate::campaign::Campaign) -> CampaignSummary {
+    CampaignSummary {
+        id: c.id.clone(),
+        merkle_root: c.tree.root().to_string(),
+        claims: c.tree.len(),
+        total: c.tree.total().to_string(),
+        manifest: c.manifest.clone(),
+    }
+}
+
+/// Liveness probe.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness probe.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready)))]
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Json<Ready> {
+    Json(Ready {
+        status: "ready",
+        campaigns: state.campaigns.len(),
+    })
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+/// All campaigns served.
+#[utoipa::path(get, path = "/v1/campaigns", tag = "recipients", responses((status = 200, body = Vec<CampaignSummary>)))]
+pub async fn list_campaigns(State(state): State<Arc<AppState>>) -> Json<Vec<CampaignSummary>> {
+    let mut out: Vec<CampaignSummary> = state.campaigns.values().map(|c| summary(c)).collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Json(out)
+}
+
+fn campaign<'a>(
+    state: &'a AppState,
+    id: &str,
+) -> Result<&'a crate::campaign::Campaign, ServerError> {
+    state.campaigns.get(id).map(|c| &**c).ok_or_else(|| {
+        let shown: String = id.chars().take(64).collect();
+        ServerError::not_found(
+            "unknown_campaign",
+            format!("no campaign {shown:?}; GET /v1/campaigns lists them"),
+        )
+    })
+}
+
+/// One campaign.
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}", tag = "recipients",
+    params(("id" = String, Path, description = "Campaign id")),
+    responses((status = 200, body = CampaignSummary), (status = 404, body = ErrorBody)),
+)]
+pub async fn get_campaign(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignSummary>, ServerError> {
+    Ok(Json(summary(campaign(&state, &id)?)))
+}
+
+/// The hot path: one recipient's amount, index and proof.
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}/claims/{address}", tag = "recipients",
+    params(("id" = String, Path, description = "Campaign id"), ("address" = String, Path, description = "Recipient address (checksummed or lowercase)")),
+    responses(
+        (status = 200, body = ClaimResponse),
+        (status = 400, description = "Invalid address, wrong checksum, or a secret pasted where an address belongs", body = ErrorBody),
+        (status = 404, description = "Unknown campaign, or the address has no claim", body = ErrorBody),
+    ),
+)]
+pub async fn get_claim(
+    State(state): State<Arc<AppState>>,
+    Path((id, address)): Path<(String, String)>,
+) -> Result<Json<ClaimResponse>, ServerError> {
+    let address = parse_address(&address)?;
+    let c = campaign(&state, &id)?;
+    let claim = c.tree.proof(&address).ok_or_else(|| {
+        ServerError::not_found(
+            "not_eligible",
+            format!(
+                "{} has no claim in campaign {:?}",
+                address.to_checksum(None),
+                c.id
+            ),
+        )
+    })?;
+    Ok(Json(ClaimResponse {
+        campaign: c.id.clone(),
+        address: claim.address,
+        index: claim.index,
+        amount: claim.amount,
+        proof: claim.proof.iter().map(|h| h.to_string()).collect(),
+        merkle_root: c.tree.root().to_string(),
+    }))
+}
+
+/// Every campaign in which the address is eligible.
+#[utoipa::path(
+    get, path = "/v1/wallets/{address}/airdrops", tag = "recipients",
+    params(("address" = String, Path, description = "Wallet address")),
+    responses((status = 200, body = Vec<WalletAirdrop>), (status = 400, body = ErrorBody)),
+)]
+pub async fn wallet_airdrops(
+    State(state): State<Arc<AppState>>,
+    Path(address): Path<String>,
+) -> Result<Json<Vec<WalletAirdrop>>, ServerError> {
+    let address = parse_address(&address)?;
+    let mut out: Vec<WalletAirdrop> = state
+        .campaigns
+        .values()
+        .filter_map(|c| {
+            c.tree.proof(&address).map(|p| WalletAirdrop {
+                campaign: c.id.clone(),
+                amount: p.amount,
+                index: p.index,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.campaign.cmp(&b.campaign));
+    Ok(Json(out))
+}
+
+/// Unknown paths.
+pub async fn not_found() -> ServerError {
+    ServerError::not_found("not_found", "no such endpoint; see /docs or /openapi.json")
+}
+
+/// Known path, wrong method.
+pub async fn method_not_allowed() -> ServerError {
+    ServerError::Api {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        detail: "method not allowed on this endpoint; see /openapi.json".into(),
+    }
+}

@@ -1,0 +1,301 @@
+//! Every endpoint through the real router, and over a real socket; every bad input a 4xx with
+//! `{code, detail}`.
+
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use airdrop_merkle::{build_claims, Address, Entry, Preset, TreeOptions, B256, U256};
+use airdrop_server::{router, AppState, Campaign, Config};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct FileSink(std::path::PathBuf);
+impl airdrop_merkle::Sink for FileSink {
+    fn create(&mut self, _: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        Ok(Box::new(std::fs::File::create(&self.0)?))
+    }
+}
+
+fn entries() -> Vec<Entry> {
+    (1..=50u8)
+        .map(|i| Entry {
+            address: Address::repeat_byte(i),
+            amount: U256::from(i as u64 * 1000),
+        })
+        .collect()
+}
+
+fn campaign(dir: &std::path::Path, id: &str) -> Campaign {
+    let path = dir.join(format!("{id}.json"));
+    let built = build_claims(&TreeOptions::new(Preset::Uniswap), entries()).unwrap();
+    built.write(&mut FileSink(path.clone())).unwrap();
+    Campaign::load(id, &path).unwrap()
+}
+
+fn app() -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(vec![
+        campaign(dir.path(), "genesis"),
+        campaign(dir.path(), "second"),
+    ]));
+    (router(state, &Config::default()), dir)
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let res = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned(), headers)
+}
+
+async fn json(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let (s, b, _) = call(app, "GET", uri).await;
+    (
+        s,
+        serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: {e}: {b}")),
+    )
+}
+
+#[tokio::test]
+async fn claim_lookup_returns_a_proof_that_verifies() {
+    let (app, _dir) = app();
+    let address = Address::repeat_byte(7);
+    let (status, body) = json(
+        &app,
+        &format!("/v1/campaigns/genesis/claims/{}", address.to_checksum(None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["amount"], "7000");
+    let root: B256 = body["merkleRoot"].as_str().unwrap().parse().unwrap();
+    let proof: Vec<B256> = body["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().parse().unwrap())
+        .collect();
+    let leaf = airdrop_merkle::hash::uniswap_leaf(
+        body["index"].as_u64().unwrap(),
+        &address,
+        &U256::from(7000),
+    );
+    assert_eq!(
+        airdrop_merkle::hash::NodeHash::KeccakSorted.fold(leaf, &proof),
+        root
+    );
+    // Lowercase works too.
+    let (status, _) = json(
+        &app,
+        &format!(
+            "/v1/campaigns/genesis/claims/{}",
+            address.to_string().to_lowercase()
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wallets_and_campaigns() {
+    let (app, _dir) = app();
+    let (status, body) = json(
+        &app,
+        &format!("/v1/wallets/{}/airdrops", Address::repeat_byte(3)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 2);
+    assert_eq!(body[0]["campaign"], "genesis");
+    let (_, none) = json(
+        &app,
+        &format!("/v1/wallets/{}/airdrops", Address::repeat_byte(0xee)),
+    )
+    .await;
+    assert_eq!(none, serde_json::json!([]));
+    let (status, list) = json(&app, "/v1/campaigns").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["claims"], 50);
+    let (status, one) = json(&app, "/v1/campaigns/second").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["total"], "1275000");
+}
+
+#[tokio::test]
+async fn bad_requests_are_4xx_with_code_and_detail() {
+    let (app, _dir) = app();
+    let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    let cases = [
+        (
+            "/v1/campaigns/genesis/claims/0x1234",
+            StatusCode::BAD_REQUEST,
+            "invalid_address",
+        ),
+        (
+            "/v1/campaigns/genesis/claims/0x7777777777777777777777777777777777777777",
+            StatusCode::NOT_FOUND,
+            "not_eligible",
+        ),
+        (
+            "/v1/campaigns/nope/claims/0x0707070707070707070707070707070707070707",
+            StatusCode::NOT_FOUND,
+            "unknown_campaign",
+        ),
+        (
+            "/v1/campaigns/genesis/claims/0x5c69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+            StatusCode::BAD_REQUEST,
+            "bad_checksum",
+        ),
+        (
+            "/v1/wallets/not-an-address/airdrops",
+            StatusCode::BAD_REQUEST,
+            "invalid_address",
+        ),
+        ("/v1/nothing", StatusCode::NOT_FOUND, "not_found"),
+        (
+            "/v1/campaigns/nope",
+            StatusCode::NOT_FOUND,
+            "unknown_campaign",
+        ),
+    ];
+    for (uri, want, code) in cases {
+        let (status, body) = json(&app, uri).await;
+        assert_eq!(status, want, "{uri}: {body}");
+        assert_eq!(body["code"], code, "{uri}: {body}");
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    let (status, body) = json(&app, &format!("/v1/campaigns/genesis/claims/0x{key}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "secret_refused");
+    assert!(
+        !body.to_string().contains(&key[8..]),
+        "secret echoed: {body}"
+    );
+    let (status, body, _) = call(&app, "DELETE", "/v1/campaigns").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body.contains("method_not_allowed"), "{body}");
+}
+
+#[tokio::test]
+async fn operations_endpoints() {
+    let (app, _dir) = app();
+    assert_eq!(json(&app, "/healthz").await.1["status"], "ok");
+    let (status, ready) = json(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ready["campaigns"], 2);
+    let _ = call(&app, "GET", "/v1/campaigns/genesis").await;
+    let (status, text, headers) = call(&app, "GET", "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(text.contains("airdrop_http_requests_total{route=\"/v1/campaigns/{id}\",method=\"GET\",status=\"200\"} 1"), "{text}");
+    assert!(text.contains("airdrop_claims_loaded 100"), "{text}");
+    let (_, _, headers) = call(&app, "GET", "/healthz").await;
+    assert!(headers.contains_key("x-request-id"));
+    let (status, html, _) = call(&app, "GET", "/docs/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("swagger"), "{html}");
+    assert!(
+        !html.contains("cdn") && !html.contains("unpkg"),
+        "docs page must embed its assets"
+    );
+}
+
+/// The committed OpenAPI document must match the code; regenerate with
+/// `AIRDROP_WRITE_OPENAPI=1 cargo test -p airdrop-server --test api openapi`.
+#[tokio::test]
+async fn openapi_document_is_served_and_committed() {
+    let (app, _dir) = app();
+    let (status, served) = json(&app, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let committed_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    if std::env::var_os("AIRDROP_WRITE_OPENAPI").is_some() {
+        std::fs::write(&committed_path, &pretty).unwrap();
+    }
+    let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "docs/openapi.json drifted from the code; regenerate it (see this test's doc comment)"
+    );
+    for path in [
+        "/v1/campaigns/{id}/claims/{address}",
+        "/v1/wallets/{address}/airdrops",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(served["paths"].get(path).is_some(), "{path} undocumented");
+    }
+}
+
+#[tokio::test]
+async fn serves_over_a_real_socket_and_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(vec![campaign(dir.path(), "genesis")]));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(airdrop_server::serve_on(
+        listener,
+        state,
+        Config::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let req = format!("GET /v1/campaigns/genesis/claims/{} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Address::repeat_byte(9));
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await.unwrap();
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    assert!(buf.contains("\"amount\":\"9000\""), "{buf}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[test]
+fn a_claims_file_whose_root_does_not_follow_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.json");
+    let built = build_claims(&TreeOptions::new(Preset::Uniswap), entries()).unwrap();
+    built.write(&mut FileSink(path.clone())).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tampered = text.replacen("\"amount\":\"0x03e8\"", "\"amount\":\"0x03e9\"", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(&path, tampered).unwrap();
+    let err = Campaign::load("x", &path).unwrap_err().to_string();
+    assert!(
+        err.contains("rebuild to root") && err.contains("refusing"),
+        "{err}"
+    );
+    let err = Campaign::load("bad id!", &path).unwrap_err().to_string();
+    assert!(err.contains("campaign ids"), "{err}");
+}
