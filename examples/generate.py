@@ -28,7 +28,7 @@ def genesis() -> None:
     rows = []
     for i, a in enumerate(holders):
         # Heavy-tailed balances: a few whales, many small holders, some below the 100 GEN minimum.
-        bal = round(rng.paretovariate(1.1) * 60, 4)
+        bal = round(rng.paretovariate(1.1) * 150, 4)
         if i < 3:
             bal = round(bal * 5000, 4)
         og = "true" if rng.random() < 0.15 else "false"

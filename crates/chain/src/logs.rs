@@ -47,16 +47,14 @@ where
     }
     let span = Arc::new(AtomicU64::new(cfg.initial_span.clamp(1, cfg.max_span.max(1))));
     let gen_span = span.clone();
-    let windows = stream::unfold(Some(from), move |next| {
-        let span = gen_span.clone();
-        async move {
-            let start = next?;
-            let width = span.load(Ordering::Relaxed).max(1);
-            let end = start.saturating_add(width - 1).min(to);
-            let following = if end >= to { None } else { Some(end + 1) };
-            Some(((start, end), following))
-        }
-    });
+    let mut next = Some(from);
+    let windows = stream::iter(std::iter::from_fn(move || {
+        let start = next?;
+        let width = gen_span.load(Ordering::Relaxed).max(1);
+        let end = start.saturating_add(width - 1).min(to);
+        next = if end >= to { None } else { Some(end + 1) };
+        Some((start, end))
+    }));
     let concurrency = rpc.config().concurrency;
     let mut fetched = windows.map(|(a, b)| fetch_window(rpc, query, a, b, cfg, &span)).buffered(concurrency);
     while let Some(result) = fetched.next().await {

@@ -40,14 +40,23 @@ pub struct RawTx {
     pub to: Option<Address>,
 }
 
-/// A block header (and, when asked, its transactions).
+/// A block header.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawHeader {
+    /// Block number.
+    pub number: U64,
+    /// Block hash.
+    pub hash: B256,
+}
+
+/// A block with its full transactions.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawBlock {
     /// Block number.
     pub number: U64,
     /// Block hash.
     pub hash: B256,
-    /// Transactions (empty unless fetched with `full = true`).
+    /// Transactions.
     #[serde(default)]
     pub transactions: Vec<RawTx>,
 }
@@ -72,7 +81,7 @@ impl Rpc {
     }
 
     /// `eth_getBlockByNumber(n, false)`: the header, or `None` past the head.
-    pub async fn block(&self, number: u64) -> Result<Option<RawBlock>> {
+    pub async fn block(&self, number: u64) -> Result<Option<RawHeader>> {
         self.call("eth_getBlockByNumber", (quantity(number), false)).await
     }
 

@@ -278,7 +278,20 @@ pub(crate) fn classify(e: RpcError<TransportErrorKind>) -> Failure {
             let shown: String = text.chars().take(120).collect();
             Failure::Transient(format!("unreadable answer ({err}): {shown:?}"))
         }
-        RpcError::Transport(kind) => Failure::Transient(kind.to_string()),
+        RpcError::Transport(kind) => {
+            // reqwest's own message is vague ("error sending request"); the cause says why.
+            let mut detail = kind.to_string();
+            let mut source = std::error::Error::source(&kind);
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !detail.contains(&text) {
+                    detail.push_str(": ");
+                    detail.push_str(&text);
+                }
+                source = cause.source();
+            }
+            Failure::Transient(detail)
+        }
         other @ (RpcError::SerError(_) | RpcError::UnsupportedFeature(_) | RpcError::LocalUsageError(_)) => {
             Failure::Fatal(other.to_string())
         }

@@ -110,7 +110,11 @@ pub struct Allocation {
 impl Allocation {
     /// Recipients (address index, amount) with a non-zero amount, ascending by address.
     pub fn recipients(&self) -> impl Iterator<Item = (usize, U256)> + '_ {
-        self.totals.iter().enumerate().filter(|(_, a)| !a.is_zero()).map(|(i, a)| (i, *a))
+        self.totals
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(i, a)| (i, *a))
     }
 
     /// Sum of all amounts.
@@ -121,7 +125,11 @@ impl Allocation {
 
 /// Allocates `campaign` over `facts` (one per source, in spec order) and `exclusions` (one
 /// address list per exclusion, in spec order).
-pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>]) -> Result<Allocation> {
+pub fn allocate(
+    campaign: &Campaign,
+    facts: &[Facts],
+    exclusions: &[Vec<Address>],
+) -> Result<Allocation> {
     if facts.len() != campaign.sources.len() || exclusions.len() != campaign.excludes.len() {
         return Err(CoreError::Campaign(format!(
             "got facts for {} sources and {} exclusion lists, but the campaign has {} and {}",
@@ -133,7 +141,10 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
     }
     let pool_amounts = campaign.pool_amounts()?;
 
-    let mut addresses: Vec<Address> = facts.iter().flat_map(|f| f.addresses.iter().copied()).collect();
+    let mut addresses: Vec<Address> = facts
+        .iter()
+        .flat_map(|f| f.addresses.iter().copied())
+        .collect();
     addresses.extend(exclusions.iter().flatten().copied());
     addresses.extend(campaign.dust_to);
     addresses.sort_unstable();
@@ -170,7 +181,10 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
     let mut dust = Vec::new();
     for (pi, pool) in campaign.pools.iter().enumerate() {
         let f = &facts[pool.source];
-        let is_excluded: Vec<bool> = row_index[pool.source].iter().map(|&i| excluded[i].is_some()).collect();
+        let is_excluded: Vec<bool> = row_index[pool.source]
+            .iter()
+            .map(|&i| excluded[i].is_some())
+            .collect();
         let outcome = allocate_pool(campaign, pool, pool_amounts[pi], f, &is_excluded)?;
         let mut part = vec![U256::ZERO; n];
         for (row, d) in outcome.decisions.iter().enumerate() {
@@ -181,7 +195,11 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
             }
         }
         if !outcome.dust.is_zero() {
-            dust.push(Dust { pool: Some(pool.name.clone()), reason: dust_reason(pool, &outcome), amount: outcome.dust });
+            dust.push(Dust {
+                pool: Some(pool.name.clone()),
+                reason: dust_reason(pool, &outcome),
+                amount: outcome.dust,
+            });
         }
         parts.push(part);
         pools.push(outcome);
@@ -229,10 +247,16 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
         let Some(to) = campaign.dust_to else {
             let why: Vec<String> = dust
                 .iter()
-                .map(|d| format!("{} {}", format_units(d.amount, campaign.token.decimals), match &d.pool {
-                    Some(p) => format!("from pool {p:?} ({})", d.reason),
-                    None => d.reason.clone(),
-                }))
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        format_units(d.amount, campaign.token.decimals),
+                        match &d.pool {
+                            Some(p) => format!("from pool {p:?} ({})", d.reason),
+                            None => d.reason.clone(),
+                        }
+                    )
+                })
                 .collect();
             return Err(CoreError::Campaign(format!(
                 "{}: the campaign leaves {} {} undistributed ({}); set dust_to = \"0x…\" to say where it goes",
@@ -247,8 +271,18 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
         totals[i] += dust_total;
     }
 
-    let allocation =
-        Allocation { addresses, totals, parts, dust_part, global_cut, excluded, rows, pools, dust, dust_total };
+    let allocation = Allocation {
+        addresses,
+        totals,
+        parts,
+        dust_part,
+        global_cut,
+        excluded,
+        rows,
+        pools,
+        dust,
+        dust_total,
+    };
     let total = allocation.total();
     if total != campaign.budget {
         // Unreachable by construction; refusing beats publishing a tree that over- or under-pays.
@@ -257,16 +291,29 @@ pub fn allocate(campaign: &Campaign, facts: &[Facts], exclusions: &[Vec<Address>
             campaign.budget
         )));
     }
-    tracing::debug!(recipients = allocation.recipients().count(), "allocation complete");
+    tracing::debug!(
+        recipients = allocation.recipients().count(),
+        "allocation complete"
+    );
     Ok(allocation)
 }
 
 fn dust_reason(pool: &PoolSpec, o: &PoolOutcome) -> String {
-    let capped = o.decisions.iter().filter(|d| d.status == Status::Capped).count();
-    let paid = o.decisions.iter().filter(|d| d.status == Status::Paid).count();
+    let capped = o
+        .decisions
+        .iter()
+        .filter(|d| d.status == Status::Capped)
+        .count();
+    let paid = o
+        .decisions
+        .iter()
+        .filter(|d| d.status == Status::Paid)
+        .count();
     match &pool.rule {
         Rule::Tiers(_) => "tiers pay fixed amounts that do not use the whole pool".into(),
-        Rule::Points(_) => "points pay a fixed amount per point that does not use the whole pool".into(),
+        Rule::Points(_) => {
+            "points pay a fixed amount per point that does not use the whole pool".into()
+        }
         _ if paid == 0 && capped > 0 => format!("all {capped} recipients are at the cap"),
         _ => "no recipient left above the floor".into(),
     }
@@ -280,7 +327,11 @@ fn multiplier(pool: &PoolSpec, f: &Facts, row: usize, source_scale: U256) -> (U2
     for m in &pool.multipliers {
         match m {
             Multiplier::Flag { column, factor } => {
-                num = num.saturating_mul(if f.value(row, *column).is_zero() { factor_scale } else { *factor });
+                num = num.saturating_mul(if f.value(row, *column).is_zero() {
+                    factor_scale
+                } else {
+                    *factor
+                });
                 den = den.saturating_mul(factor_scale);
             }
             Multiplier::Column { column } => {
@@ -301,15 +352,23 @@ fn allocate_pool(
 ) -> Result<PoolOutcome> {
     let src = &campaign.sources[pool.source];
     let source_scale = crate::spec::source_scale(src);
-    let pool_err = |detail: String| CoreError::Pool { pool: pool.name.clone(), detail };
+    let pool_err = |detail: String| CoreError::Pool {
+        pool: pool.name.clone(),
+        detail,
+    };
     let mut decisions = Vec::with_capacity(f.len());
     let mut scale = U256::from(1u8);
-    for row in 0..f.len() {
+    for (row, &row_excluded) in excluded.iter().enumerate() {
         let value = pool.column.map(|c| f.value(row, c)).unwrap_or_default();
         let (num, den) = multiplier(pool, f, row, source_scale);
         scale = den;
-        let mut d = Decision { status: Status::Paid, weight: U256::ZERO, multiplier: num, amount: U256::ZERO };
-        if excluded[row] {
+        let mut d = Decision {
+            status: Status::Paid,
+            weight: U256::ZERO,
+            multiplier: num,
+            amount: U256::ZERO,
+        };
+        if row_excluded {
             d.status = Status::Excluded;
         } else if pool.min.is_some_and(|m| value < m) {
             d.status = Status::BelowMin;
@@ -324,7 +383,11 @@ fn allocate_pool(
                     let s = source_scale;
                     Some(log2_fixed(s.saturating_add(value)) - log2_fixed(s))
                 }
-                Rule::Tiers(tiers) => tiers.iter().rev().find(|t| value >= t.min).map(|t| t.amount),
+                Rule::Tiers(tiers) => tiers
+                    .iter()
+                    .rev()
+                    .find(|t| value >= t.min)
+                    .map(|t| t.amount),
                 Rule::Points(per_point) => {
                     Some(narrow(wide(value) * wide(*per_point) / wide(source_scale)))
                 }
@@ -345,11 +408,18 @@ fn allocate_pool(
         }
         decisions.push(d);
     }
-    let eligible: Vec<usize> = (0..f.len()).filter(|r| decisions[*r].status == Status::Paid).collect();
+    let eligible: Vec<usize> = (0..f.len())
+        .filter(|r| decisions[*r].status == Status::Paid)
+        .collect();
     if eligible.is_empty() {
         let count = |s: Status| decisions.iter().filter(|d| d.status == s).count();
         let mut why = vec![format!("source {:?} has {} rows", src.name, f.len())];
-        for s in [Status::Excluded, Status::BelowMin, Status::BelowTier, Status::ZeroWeight] {
+        for s in [
+            Status::Excluded,
+            Status::BelowMin,
+            Status::BelowTier,
+            Status::ZeroWeight,
+        ] {
             let c = count(s);
             if c > 0 {
                 why.push(format!("{c} {}", s.name()));
@@ -377,7 +447,9 @@ fn allocate_pool(
                 d.status = Status::BelowFloor;
             }
             d.amount = a;
-            paid = paid.checked_add(a).ok_or_else(|| pool_err("fixed amounts overflow uint256".into()))?;
+            paid = paid
+                .checked_add(a)
+                .ok_or_else(|| pool_err("fixed amounts overflow uint256".into()))?;
         }
         if paid > amount {
             let sym = &campaign.token.symbol;
@@ -394,7 +466,13 @@ fn allocate_pool(
     } else {
         water_fill(pool, amount, f, &eligible, &mut decisions)
     };
-    Ok(PoolOutcome { amount, paid, dust: amount - paid, decisions, multiplier_scale: scale })
+    Ok(PoolOutcome {
+        amount,
+        paid,
+        dust: amount - paid,
+        decisions,
+        multiplier_scale: scale,
+    })
 }
 
 /// Splits `amount` by weight with caps and floors to a fixed point; returns what was paid.
@@ -404,18 +482,30 @@ fn allocate_pool(
 /// cap the top while its share exceeds the cap, drop the bottom (one at a time, so nobody is
 /// dropped who would reach the floor once those below are gone) while its share is under the
 /// floor, and repeat until neither moves.
-fn water_fill(pool: &PoolSpec, amount: U256, f: &Facts, eligible: &[usize], decisions: &mut [Decision]) -> U256 {
+fn water_fill(
+    pool: &PoolSpec,
+    amount: U256,
+    f: &Facts,
+    eligible: &[usize],
+    decisions: &mut [Decision],
+) -> U256 {
     let mut order: Vec<usize> = eligible.to_vec();
     order.sort_unstable_by(|a, b| {
-        decisions[*b].weight.cmp(&decisions[*a].weight).then_with(|| f.addresses[*a].cmp(&f.addresses[*b]))
+        decisions[*b]
+            .weight
+            .cmp(&decisions[*a].weight)
+            .then_with(|| f.addresses[*a].cmp(&f.addresses[*b]))
     });
     let mut remaining = amount;
-    let mut wsum = order.iter().fold(alloy_primitives::U512::ZERO, |acc, r| acc + wide(decisions[*r].weight));
+    let mut wsum = order.iter().fold(alloy_primitives::U512::ZERO, |acc, r| {
+        acc + wide(decisions[*r].weight)
+    });
     let (mut lo, mut hi) = (0usize, order.len());
     loop {
         let mut moved = false;
         if let Some(cap) = pool.cap {
-            while lo < hi && wide(decisions[order[lo]].weight) * wide(remaining) > wide(cap) * wsum {
+            while lo < hi && wide(decisions[order[lo]].weight) * wide(remaining) > wide(cap) * wsum
+            {
                 let d = &mut decisions[order[lo]];
                 d.status = Status::Capped;
                 d.amount = cap;
@@ -426,7 +516,9 @@ fn water_fill(pool: &PoolSpec, amount: U256, f: &Facts, eligible: &[usize], deci
             }
         }
         if let Some(floor) = pool.floor {
-            if lo < hi && wide(decisions[order[hi - 1]].weight) * wide(remaining) < wide(floor) * wsum {
+            if lo < hi
+                && wide(decisions[order[hi - 1]].weight) * wide(remaining) < wide(floor) * wsum
+            {
                 let d = &mut decisions[order[hi - 1]];
                 d.status = Status::BelowFloor;
                 wsum -= wide(d.weight);

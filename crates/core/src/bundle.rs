@@ -20,7 +20,11 @@ fn hex(a: &Address) -> String {
 }
 
 /// Writes `allocations.csv`: `address,amount,<pool>...,dust`, recipients only, ascending.
-pub fn write_allocations_csv(c: &Campaign, a: &Allocation, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_allocations_csv(
+    c: &Campaign,
+    a: &Allocation,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut header = String::from("address,amount");
     for p in &c.pools {
         header.push(',');
@@ -126,9 +130,13 @@ pub fn decision_record(c: &Campaign, a: &Allocation, facts: &[Facts], i: usize) 
         let row = row as usize;
         let src = &c.sources[pool.source];
         let d = &a.pools[pi].decisions[row];
-        let value = pool.column.map(|col| format_units(facts[pool.source].value(row, col), src.decimals));
-        let show_weight = !matches!(d.status, Status::Excluded | Status::BelowMin | Status::BelowTier)
-            && !matches!(pool.rule, Rule::Flat if pool.multipliers.is_empty());
+        let value = pool
+            .column
+            .map(|col| format_units(facts[pool.source].value(row, col), src.decimals));
+        let show_weight = !matches!(
+            d.status,
+            Status::Excluded | Status::BelowMin | Status::BelowTier
+        ) && !matches!(pool.rule, Rule::Flat if pool.multipliers.is_empty());
         pools.push(PoolDecision {
             pool: pool.name.clone(),
             status: d.status.name().to_owned(),
@@ -155,7 +163,12 @@ pub fn decision_record(c: &Campaign, a: &Allocation, facts: &[Facts], i: usize) 
 }
 
 /// Writes `decisions.jsonl`: one record per address seen anywhere, ascending.
-pub fn write_decisions(c: &Campaign, a: &Allocation, facts: &[Facts], w: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_decisions(
+    c: &Campaign,
+    a: &Allocation,
+    facts: &[Facts],
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     for i in 0..a.addresses.len() {
         serde_json::to_writer(&mut *w, &decision_record(c, a, facts, i))?;
         w.write_all(b"\n")?;
@@ -201,6 +214,16 @@ pub struct PoolReport {
     pub recipients: u64,
     /// Count per status name.
     pub statuses: BTreeMap<String, u64>,
+    /// Column the rule reads.
+    pub column: Option<String>,
+    /// Entry threshold, in the column's units.
+    pub min: Option<String>,
+    /// Lowest tier's minimum (tiers rule), in the column's units.
+    pub lowest_tier: Option<String>,
+    /// Per-address cap, base units.
+    pub cap: Option<String>,
+    /// Per-address floor, base units.
+    pub floor: Option<String>,
 }
 
 /// An exclusion list's line in the report.
@@ -273,7 +296,10 @@ pub struct Report {
 
 fn describe_rule(c: &Campaign, pool: &crate::spec::PoolSpec) -> String {
     let src = &c.sources[pool.source];
-    let col = pool.column.map(|i| src.columns[i].name.as_str()).unwrap_or("-");
+    let col = pool
+        .column
+        .map(|i| src.columns[i].name.as_str())
+        .unwrap_or("-");
     let tok = |v: U256| format!("{} {}", format_units(v, c.token.decimals), c.token.symbol);
     let mut s = match &pool.rule {
         Rule::Flat => "equal parts".to_owned(),
@@ -283,7 +309,16 @@ fn describe_rule(c: &Campaign, pool: &crate::spec::PoolSpec) -> String {
             crate::spec::Weighting::Log => format!("pro-rata by log2(1 + {col})"),
         },
         Rule::Tiers(t) => {
-            let steps: Vec<String> = t.iter().map(|t| format!("{col} ≥ {} → {}", format_units(t.min, src.decimals), tok(t.amount))).collect();
+            let steps: Vec<String> = t
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{col} ≥ {} → {}",
+                        format_units(t.min, src.decimals),
+                        tok(t.amount)
+                    )
+                })
+                .collect();
             format!("tiers: {}", steps.join(", "))
         }
         Rule::Points(pp) => format!("{} per {col}", tok(*pp)),
@@ -304,7 +339,9 @@ fn describe_rule(c: &Campaign, pool: &crate::spec::PoolSpec) -> String {
                 format_units(*factor, FACTOR_DECIMALS),
                 src.columns[*column].name
             )),
-            Multiplier::Column { column } => s.push_str(&format!("; × {}", src.columns[*column].name)),
+            Multiplier::Column { column } => {
+                s.push_str(&format!("; × {}", src.columns[*column].name))
+            }
         }
     }
     s
@@ -338,6 +375,18 @@ pub fn report(c: &Campaign, a: &Allocation, root: B256) -> Report {
                 rows: o.decisions.len() as u64,
                 recipients: a.parts[pi].iter().filter(|v| !v.is_zero()).count() as u64,
                 statuses,
+                column: p
+                    .column
+                    .map(|i| c.sources[p.source].columns[i].name.clone()),
+                min: p.min.map(|m| format_units(m, c.sources[p.source].decimals)),
+                lowest_tier: match &p.rule {
+                    Rule::Tiers(t) => t
+                        .first()
+                        .map(|t| format_units(t.min, c.sources[p.source].decimals)),
+                    _ => None,
+                },
+                cap: p.cap.map(|v| v.to_string()),
+                floor: p.floor.map(|v| v.to_string()),
             }
         })
         .collect();
@@ -364,14 +413,28 @@ pub fn report(c: &Campaign, a: &Allocation, root: B256) -> Report {
                 if !sources.is_empty() {
                     in_sources += 1;
                     if hits.len() < 100 {
-                        hits.push(ExcludedAddress { address: hex(&a.addresses[i]), sources });
+                        hits.push(ExcludedAddress {
+                            address: hex(&a.addresses[i]),
+                            sources,
+                        });
                     }
                 }
             }
-            ExclusionReport { name: e.name.clone(), reason: e.reason.clone(), count, in_sources, hits }
+            ExclusionReport {
+                name: e.name.clone(),
+                reason: e.reason.clone(),
+                count,
+                in_sources,
+                hits,
+            }
         })
         .collect();
-    let amounts: Vec<U256> = a.totals.iter().zip(&a.dust_part).map(|(t, d)| *t - *d).collect();
+    let amounts: Vec<U256> = a
+        .totals
+        .iter()
+        .zip(&a.dust_part)
+        .map(|(t, d)| *t - *d)
+        .collect();
     Report {
         campaign: c.name.clone(),
         chain_id: c.chain_id,
@@ -385,7 +448,11 @@ pub fn report(c: &Campaign, a: &Allocation, root: B256) -> Report {
         dust: a
             .dust
             .iter()
-            .map(|d| DustItem { pool: d.pool.clone(), reason: d.reason.clone(), amount: d.amount.to_string() })
+            .map(|d| DustItem {
+                pool: d.pool.clone(),
+                reason: d.reason.clone(),
+                amount: d.amount.to_string(),
+            })
             .collect(),
         max_per_address: c.max_per_address.map(|m| m.to_string()),
         pools,
@@ -395,7 +462,11 @@ pub fn report(c: &Campaign, a: &Allocation, root: B256) -> Report {
 }
 
 fn token_info(c: &Campaign) -> TokenInfo {
-    TokenInfo { address: c.token.address.to_checksum(None), symbol: c.token.symbol.clone(), decimals: c.token.decimals }
+    TokenInfo {
+        address: c.token.address.to_checksum(None),
+        symbol: c.token.symbol.clone(),
+        decimals: c.token.decimals,
+    }
 }
 
 /// Hashes of the files that went in and came out, keyed by bundle-relative or spec-relative path.
@@ -408,7 +479,12 @@ pub struct FileHashes {
 }
 
 /// Builds `manifest.json`'s content.
-pub fn manifest(c: &Campaign, a: &Allocation, root: B256, hashes: &FileHashes) -> serde_json::Value {
+pub fn manifest(
+    c: &Campaign,
+    a: &Allocation,
+    root: B256,
+    hashes: &FileHashes,
+) -> serde_json::Value {
     let claim = c.claim.as_ref().map(|w| {
         serde_json::json!({
             "start": w.start_text,

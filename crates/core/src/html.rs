@@ -7,7 +7,10 @@ use airdrop_merkle::U256;
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn tokens(base: &str, decimals: u8) -> String {
@@ -17,7 +20,10 @@ fn tokens(base: &str, decimals: u8) -> String {
 
 /// Thousands separators on the integer part, for reading, not parsing.
 fn group(s: &str) -> String {
-    let (int, frac) = s.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((s, None));
+    let (int, frac) = s
+        .split_once('.')
+        .map(|(i, f)| (i, Some(f)))
+        .unwrap_or((s, None));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -65,8 +71,18 @@ fn histogram_svg(r: &Report) -> String {
     let plot_w = w - left - 8.0;
     let plot_h = h - bottom - 10.0;
     let bw = plot_w / n;
-    let _ = write!(s, "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#8c959f\"/>", h - bottom, w - 8.0, h - bottom);
-    let _ = write!(s, "<text x=\"4\" y=\"14\">{max}</text><text x=\"4\" y=\"{}\">0</text>", h - bottom);
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#8c959f\"/>",
+        h - bottom,
+        w - 8.0,
+        h - bottom
+    );
+    let _ = write!(
+        s,
+        "<text x=\"4\" y=\"14\">{max}</text><text x=\"4\" y=\"{}\">0</text>",
+        h - bottom
+    );
     for (i, b) in buckets.iter().enumerate() {
         let bh = plot_h * b.count as f64 / max as f64;
         let x = left + bw * i as f64;
@@ -82,9 +98,21 @@ fn histogram_svg(r: &Report) -> String {
             esc(&r.token.symbol),
             b.count
         );
-        let _ = write!(s, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">≥{}</text>", x + bw / 2.0, h - bottom + 14.0, esc(&short(&b.from)));
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">≥{}</text>",
+            x + bw / 2.0,
+            h - bottom + 14.0,
+            esc(&short(&b.from))
+        );
     }
-    let _ = write!(s, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">amount ({}, log scale)</text></svg>", left + plot_w / 2.0, h - 6.0, esc(&r.token.symbol));
+    let _ = write!(
+        s,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">amount ({}, log scale)</text></svg>",
+        left + plot_w / 2.0,
+        h - 6.0,
+        esc(&r.token.symbol)
+    );
     s
 }
 
@@ -104,7 +132,12 @@ fn lorenz_svg(r: &Report) -> String {
     let (size, pad) = (240.0, 30.0);
     let span = size - 2.0 * pad;
     let pt = |x: f64, y: f64| format!("{:.1},{:.1}", pad + x * span, size - pad - y * span);
-    let points: Vec<String> = r.distribution.lorenz.iter().map(|p| pt(p[0], p[1])).collect();
+    let points: Vec<String> = r
+        .distribution
+        .lorenz
+        .iter()
+        .map(|p| pt(p[0], p[1]))
+        .collect();
     format!(
         "<svg viewBox=\"0 0 {size} {size}\" width=\"100%\" role=\"img\" aria-label=\"Lorenz curve\" xmlns=\"http://www.w3.org/2000/svg\">\
 <rect x=\"{pad}\" y=\"{pad}\" width=\"{span}\" height=\"{span}\" fill=\"none\" stroke=\"#d0d7de\"/>\
@@ -145,14 +178,22 @@ pub fn report_html(r: &Report) -> String {
     let _ = write!(s, "<h2>Fairness</h2><div class=\"cards\">");
     let cards = [
         (format!("{:.3}", f.gini), "Gini coefficient (0 = equal)"),
-        (f.nakamoto.to_string(), "Nakamoto coefficient: recipients holding over 50%"),
+        (
+            f.nakamoto.to_string(),
+            "Nakamoto coefficient: recipients holding over 50%",
+        ),
         (pct(f.top10_share), "held by the top 10"),
         (pct(f.top1pct_share), "held by the top 1%"),
         (format!("{:.4}", f.hhi), "HHI (sum of squared shares)"),
         (tokens(&f.median, d), &*format!("median {sym}")),
     ];
     for (v, label) in cards.iter() {
-        let _ = write!(s, "<div class=\"card\"><b>{}</b><span>{}</span></div>", esc(v), label);
+        let _ = write!(
+            s,
+            "<div class=\"card\"><b>{}</b><span>{}</span></div>",
+            esc(v),
+            label
+        );
     }
     let _ = write!(
         s,
@@ -166,7 +207,12 @@ pub fn report_html(r: &Report) -> String {
     let _ = write!(s, "<h2>Pools</h2><table><tr><th>pool</th><th>rule</th><th class=\"n\">share</th><th class=\"n\">paid ({sym})</th><th class=\"n\">recipients</th><th></th></tr>");
     for p in &r.pools {
         let frac = ratio(&p.paid, &r.total);
-        let statuses: Vec<String> = p.statuses.iter().filter(|(k, _)| k.as_str() != "paid").map(|(k, v)| format!("{v} {k}")).collect();
+        let statuses: Vec<String> = p
+            .statuses
+            .iter()
+            .filter(|(k, _)| k.as_str() != "paid")
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
         let _ = write!(
             s,
             "<tr><td><b>{}</b><br><span class=\"sub\">{} ({}, {} rows)</span></td><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td style=\"width:120px\"><div class=\"bar\" style=\"width:{:.1}%\"></div></td></tr>",
@@ -219,14 +265,20 @@ pub fn report_html(r: &Report) -> String {
         s.push_str("</table><table><tr><th>excluded address</th><th>list</th><th>would have qualified in</th></tr>");
         for e in &r.exclusions {
             for h in &e.hits {
-                let _ = write!(s, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", esc(&h.address), esc(&e.name), esc(&h.sources.join(", ")));
+                let _ = write!(
+                    s,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    esc(&h.address),
+                    esc(&e.name),
+                    esc(&h.sources.join(", "))
+                );
             }
         }
         s.push_str("</table>");
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<p class=\"sub\" style=\"margin-top:2rem\">Budget {} {sym}, allocated {} {sym}: amounts are exact integers in base units ({} decimals). Generated by airdrop; see manifest.json for input and output hashes.</p></body></html>\n",
+        "<p class=\"sub\" style=\"margin-top:2rem\">Budget {} {sym}, allocated {} {sym}: amounts are exact integers in base units ({} decimals). Generated by airdrop; see manifest.json for input and output hashes.</p></body></html>",
         tokens(&r.budget, d),
         tokens(&r.total, d),
         d

@@ -13,8 +13,10 @@ pub mod units;
 
 pub use allocate::{allocate, Allocation, Decision, Status};
 pub use error::{CoreError, Result};
-pub use source::{FileSource, Facts, Source};
+pub use source::{Facts, FileSource, Source};
 pub use spec::Campaign;
 pub mod bundle;
-pub mod metrics;
+pub mod diff;
+pub mod explain;
 pub mod html;
+pub mod metrics;

@@ -88,7 +88,8 @@ pub fn largest_remainder(total: U256, weights: &[U256], addresses: &[Address]) -
     let left = (total - given).to::<u64>() as usize;
     if left > 0 {
         let order = |a: &(U512, u32), b: &(U512, u32)| {
-            b.0.cmp(&a.0).then_with(|| addresses[a.1 as usize].cmp(&addresses[b.1 as usize]))
+            b.0.cmp(&a.0)
+                .then_with(|| addresses[a.1 as usize].cmp(&addresses[b.1 as usize]))
         };
         if left < rems.len() {
             rems.select_nth_unstable_by(left - 1, order);
@@ -127,9 +128,16 @@ mod tests {
 
     #[test]
     fn remainder_ties_go_to_lower_address() {
-        let addrs = [Address::repeat_byte(2), Address::repeat_byte(1), Address::repeat_byte(3)];
+        let addrs = [
+            Address::repeat_byte(2),
+            Address::repeat_byte(1),
+            Address::repeat_byte(3),
+        ];
         let parts = largest_remainder(U256::from(10u8), &[U256::from(1u8); 3], &addrs);
-        assert_eq!(parts, vec![U256::from(3u8), U256::from(4u8), U256::from(3u8)]);
+        assert_eq!(
+            parts,
+            vec![U256::from(3u8), U256::from(4u8), U256::from(3u8)]
+        );
     }
 
     proptest! {

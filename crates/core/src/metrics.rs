@@ -66,7 +66,17 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
     if n == 0 || total.is_zero() {
         let zero = "0".to_owned();
         return Distribution {
-            fairness: Fairness { recipients: 0, gini: 0.0, nakamoto: 0, top10_share: 0.0, top1pct_share: 0.0, hhi: 0.0, min: zero.clone(), median: zero.clone(), max: zero },
+            fairness: Fairness {
+                recipients: 0,
+                gini: 0.0,
+                nakamoto: 0,
+                top10_share: 0.0,
+                top1pct_share: 0.0,
+                hhi: 0.0,
+                min: zero.clone(),
+                median: zero.clone(),
+                max: zero,
+            },
             histogram: vec![],
             lorenz: vec![[0.0, 0.0], [1.0, 1.0]],
         };
@@ -82,7 +92,11 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
             neg += U256::from((-c) as u64) * *x;
         }
     }
-    let gini = if pos >= neg { to_f64(pos - neg) / (n as f64 * tf) } else { 0.0 };
+    let gini = if pos >= neg {
+        to_f64(pos - neg) / (n as f64 * tf)
+    } else {
+        0.0
+    };
     let mut cum = U256::ZERO;
     let mut nakamoto = 0u64;
     for x in xs.iter().rev() {
@@ -93,7 +107,13 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
         }
     }
     let top = |k: usize| to_f64(xs.iter().rev().take(k).fold(U256::ZERO, |a, b| a + *b)) / tf;
-    let hhi: f64 = xs.iter().map(|x| { let s = to_f64(*x) / tf; s * s }).sum();
+    let hhi: f64 = xs
+        .iter()
+        .map(|x| {
+            let s = to_f64(*x) / tf;
+            s * s
+        })
+        .sum();
     let fairness = Fairness {
         recipients: n as u64,
         gini: round6(gini),
@@ -120,7 +140,12 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
             sum += xs[idx];
             idx += 1;
         }
-        histogram.push(Bucket { from: format_units(lo, decimals), to: format_units(hi, decimals), count, amount: sum.to_string() });
+        histogram.push(Bucket {
+            from: format_units(lo, decimals),
+            to: format_units(hi, decimals),
+            count,
+            amount: sum.to_string(),
+        });
     }
 
     let mut lorenz = Vec::with_capacity(101);
@@ -134,7 +159,11 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
         }
         lorenz.push([p as f64 / 100.0, round6(to_f64(prefix) / tf)]);
     }
-    Distribution { fairness, histogram, lorenz }
+    Distribution {
+        fairness,
+        histogram,
+        lorenz,
+    }
 }
 
 #[cfg(test)]

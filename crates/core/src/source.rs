@@ -35,8 +35,12 @@ pub struct Facts {
 
 impl Facts {
     /// Builds facts from rows in any order; duplicates are an error naming both rows.
-    pub fn from_rows(source: &str, width: usize, mut rows: Vec<(Address, Vec<U256>, String)>) -> Result<Facts> {
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+    pub fn from_rows(
+        source: &str,
+        width: usize,
+        mut rows: Vec<(Address, Vec<U256>, String)>,
+    ) -> Result<Facts> {
+        rows.sort_by_key(|r| r.0);
         for pair in rows.windows(2) {
             if pair[0].0 == pair[1].0 {
                 return Err(CoreError::Source {
@@ -55,7 +59,12 @@ impl Facts {
             addresses.push(a);
             values.extend(v);
         }
-        Ok(Facts { source: source.to_owned(), width, addresses, values })
+        Ok(Facts {
+            source: source.to_owned(),
+            width,
+            addresses,
+            values,
+        })
     }
 
     /// Number of rows.
@@ -98,12 +107,18 @@ impl Source for FileSource<'_> {
     fn facts(&self) -> Result<Facts> {
         let table = read_table(self.data, &self.spec.file, self.spec.format)?;
         let addr_col = table.column(&self.spec.address_column, &self.spec.file)?;
-        let cols: Vec<usize> =
-            self.spec.columns.iter().map(|c| table.column(&c.name, &self.spec.file)).collect::<Result<_>>()?;
+        let cols: Vec<usize> = self
+            .spec
+            .columns
+            .iter()
+            .map(|c| table.column(&c.name, &self.spec.file))
+            .collect::<Result<_>>()?;
         let mut rows = Vec::with_capacity(table.rows.len());
         for (loc, cells) in &table.rows {
-            let address = parse_address(&cells[addr_col])
-                .map_err(|reason| CoreError::Address { location: loc.clone(), reason })?;
+            let address = parse_address(&cells[addr_col]).map_err(|reason| CoreError::Address {
+                location: loc.clone(),
+                reason,
+            })?;
             let mut values = Vec::with_capacity(cols.len());
             for (spec, &ci) in self.spec.columns.iter().zip(&cols) {
                 let cell = cells[ci].trim();
@@ -111,10 +126,16 @@ impl Source for FileSource<'_> {
                     ColumnKind::Flag => parse_flag(cell),
                     ColumnKind::Number if self.spec.base_units => parse_integer(cell),
                     ColumnKind::Number => parse_decimal(cell, self.spec.decimals).map_err(|e| {
-                        format!("{e} (source {:?} has decimals = {})", self.spec.name, self.spec.decimals)
+                        format!(
+                            "{e} (source {:?} has decimals = {})",
+                            self.spec.name, self.spec.decimals
+                        )
                     }),
                 }
-                .map_err(|e| CoreError::Source { location: loc.clone(), detail: format!("column {:?}: {e}", spec.name) })?;
+                .map_err(|e| CoreError::Source {
+                    location: loc.clone(),
+                    detail: format!("column {:?}: {e}", spec.name),
+                })?;
                 values.push(v);
             }
             rows.push((address, values, loc.clone()));
@@ -127,7 +148,9 @@ fn parse_flag(cell: &str) -> std::result::Result<U256, String> {
     match cell.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "y" => Ok(U256::from(1u8)),
         "false" | "0" | "no" | "n" | "" => Ok(U256::ZERO),
-        _ => Err(format!("{cell:?} is not a flag; write true or false (also 1/0, yes/no; empty is false)")),
+        _ => Err(format!(
+            "{cell:?} is not a flag; write true or false (also 1/0, yes/no; empty is false)"
+        )),
     }
 }
 
@@ -135,11 +158,20 @@ fn parse_flag(cell: &str) -> std::result::Result<U256, String> {
 pub fn read_exclusions(spec: &ExcludeSpec, data: Option<&[u8]>) -> Result<Vec<Address>> {
     let mut out = spec.addresses.clone();
     if let (Some(file), Some(data)) = (&spec.file, data) {
-        let format = if file.to_ascii_lowercase().ends_with(".json") { FileFormat::Json } else { FileFormat::Csv };
+        let format = if file.to_ascii_lowercase().ends_with(".json") {
+            FileFormat::Json
+        } else {
+            FileFormat::Csv
+        };
         let table = read_table(data, file, format)?;
         let col = table.column(&spec.address_column, file)?;
         for (loc, cells) in &table.rows {
-            out.push(parse_address(&cells[col]).map_err(|reason| CoreError::Address { location: loc.clone(), reason })?);
+            out.push(
+                parse_address(&cells[col]).map_err(|reason| CoreError::Address {
+                    location: loc.clone(),
+                    reason,
+                })?,
+            );
         }
     }
     out.sort_unstable();
@@ -155,10 +187,16 @@ struct Table {
 
 impl Table {
     fn column(&self, name: &str, file: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| CoreError::Source {
-            location: file.to_owned(),
-            detail: format!("no column {name:?}; the file has: {}", self.header.join(", ")),
-        })
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| CoreError::Source {
+                location: file.to_owned(),
+                detail: format!(
+                    "no column {name:?}; the file has: {}",
+                    self.header.join(", ")
+                ),
+            })
     }
 }
 
@@ -171,7 +209,10 @@ fn read_table(data: &[u8], file: &str, format: FileFormat) -> Result<Table> {
     for (loc, cells) in &table.rows {
         for (i, cell) in cells.iter().enumerate() {
             refuse_secret(cell).map_err(|reason| CoreError::Address {
-                location: format!("{loc}: column {:?}", table.header.get(i).map(String::as_str).unwrap_or("?")),
+                location: format!(
+                    "{loc}: column {:?}",
+                    table.header.get(i).map(String::as_str).unwrap_or("?")
+                ),
                 reason,
             })?;
         }
@@ -180,10 +221,16 @@ fn read_table(data: &[u8], file: &str, format: FileFormat) -> Result<Table> {
 }
 
 fn read_csv(data: &[u8], file: &str) -> Result<Table> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(data);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| CoreError::Source { location: format!("{file}:1"), detail: format!("cannot read the header: {e}") })?
+        .map_err(|e| CoreError::Source {
+            location: format!("{file}:1"),
+            detail: format!("cannot read the header: {e}"),
+        })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
@@ -197,17 +244,25 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
                 if record.iter().all(|c| c.is_empty()) {
                     continue;
                 }
-                rows.push((format!("{file}:{line}"), record.iter().map(str::to_owned).collect()));
+                rows.push((
+                    format!("{file}:{line}"),
+                    record.iter().map(str::to_owned).collect(),
+                ));
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let detail = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("row has {len} fields but the header has {expected_len}; check for a stray comma")
                     }
                     _ => format!("unreadable CSV: {e}"),
                 };
-                return Err(CoreError::Source { location: format!("{file}:{line}"), detail });
+                return Err(CoreError::Source {
+                    location: format!("{file}:{line}"),
+                    detail,
+                });
             }
         }
     }
@@ -221,7 +276,9 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
     })?;
     let items = doc.as_array().ok_or_else(|| CoreError::Source {
         location: file.to_owned(),
-        detail: "expected a JSON array of objects, e.g. [{\"address\": \"0x…\", \"balance\": \"12.5\"}]".into(),
+        detail:
+            "expected a JSON array of objects, e.g. [{\"address\": \"0x…\", \"balance\": \"12.5\"}]"
+                .into(),
     })?;
     let mut header: Vec<String> = Vec::new();
     for item in items {

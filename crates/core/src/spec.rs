@@ -400,7 +400,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, key: impl Into<String>, detail: impl Into<String>) -> CoreError {
-        CoreError::Spec { file: self.file.to_owned(), key: key.into(), detail: detail.into() }
+        CoreError::Spec {
+            file: self.file.to_owned(),
+            key: key.into(),
+            detail: detail.into(),
+        }
     }
     fn address(&self, key: &str, text: &str) -> Result<Address> {
         parse_address(text).map_err(|reason| CoreError::Address {
@@ -409,9 +413,8 @@ impl Ctx<'_> {
         })
     }
     fn tokens(&self, key: &str, text: &str, decimals: u8, symbol: &str) -> Result<U256> {
-        parse_decimal(text, decimals).map_err(|e| {
-            self.err(key, format!("{e} (token {symbol} has {decimals} decimals)"))
-        })
+        parse_decimal(text, decimals)
+            .map_err(|e| self.err(key, format!("{e} (token {symbol} has {decimals} decimals)")))
     }
 }
 
@@ -419,7 +422,10 @@ impl Campaign {
     /// Parses and validates a campaign from TOML text. `file` is how the user named it.
     pub fn parse(text: &str, file: &str) -> Result<Campaign> {
         let raw: RawCampaign = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
             // A span that starts at a line break belongs to the next line.
             let line = match e.span() {
                 Some(s) if text[..s.start.min(text.len())].ends_with('\n') => line + 1,
@@ -446,21 +452,36 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     let symbol = raw.token.symbol.clone();
     let decimals = raw.token.decimals;
     if decimals > 77 {
-        return Err(cx.err("token.decimals", format!("{decimals} decimals do not fit uint256; use at most 77 (18 is usual)")));
+        return Err(cx.err(
+            "token.decimals",
+            format!("{decimals} decimals do not fit uint256; use at most 77 (18 is usual)"),
+        ));
     }
     if raw.name.trim().is_empty() {
         return Err(cx.err("name", "empty name; give the campaign a name"));
     }
-    let token = Token { address: cx.address("token.address", &raw.token.address)?, symbol: symbol.clone(), decimals };
+    let token = Token {
+        address: cx.address("token.address", &raw.token.address)?,
+        symbol: symbol.clone(),
+        decimals,
+    };
     let budget = parse_decimal(&raw.budget, decimals).map_err(|e| {
-        cx.err("budget", format!("budget {:?}: {e} for token {symbol}", raw.budget.trim()))
+        cx.err(
+            "budget",
+            format!("budget {:?}: {e} for token {symbol}", raw.budget.trim()),
+        )
     })?;
     if budget.is_zero() {
-        return Err(cx.err("budget", "budget is 0; give the number of whole tokens to distribute, e.g. \"1000000\""));
+        return Err(cx.err(
+            "budget",
+            "budget is 0; give the number of whole tokens to distribute, e.g. \"1000000\"",
+        ));
     }
 
     let preset_name = raw.format.as_deref().unwrap_or("uniswap");
-    let preset: Preset = preset_name.parse().map_err(|e: airdrop_merkle::MerkleError| cx.err("format", e.to_string()))?;
+    let preset: Preset = preset_name
+        .parse()
+        .map_err(|e: airdrop_merkle::MerkleError| cx.err("format", e.to_string()))?;
     let mut tree = TreeOptions::new(preset);
     if raw.shards.is_some() {
         tree.shards = raw.shards;
@@ -468,22 +489,36 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     if matches!(preset, Preset::Jito) {
         return Err(cx.err("format", "\"jito\" is a Solana format; campaigns pay EVM addresses, use uniswap, oz-standard, ens, balancer or morpho"));
     }
-    tree.validate().map_err(|e| cx.err("shards", e.to_string()))?;
+    tree.validate()
+        .map_err(|e| cx.err("shards", e.to_string()))?;
 
-    let dust_to = raw.dust_to.as_deref().map(|t| cx.address("dust_to", t)).transpose()?;
-    let max_per_address =
-        raw.max_per_address.as_deref().map(|t| cx.tokens("max_per_address", t, decimals, &symbol)).transpose()?;
+    let dust_to = raw
+        .dust_to
+        .as_deref()
+        .map(|t| cx.address("dust_to", t))
+        .transpose()?;
+    let max_per_address = raw
+        .max_per_address
+        .as_deref()
+        .map(|t| cx.tokens("max_per_address", t, decimals, &symbol))
+        .transpose()?;
 
     let mut sources = Vec::with_capacity(raw.sources.len());
     for s in raw.sources {
         let spec = source_spec(s, cx)?;
         if sources.iter().any(|o: &SourceSpec| o.name == spec.name) {
-            return Err(cx.err(format!("source {:?}.name", spec.name), "duplicate source name; give each source a unique name"));
+            return Err(cx.err(
+                format!("source {:?}.name", spec.name),
+                "duplicate source name; give each source a unique name",
+            ));
         }
         sources.push(spec);
     }
     if raw.pools.is_empty() {
-        return Err(cx.err("pool", "no pools; add at least one [[pool]] with a source, share and rule"));
+        return Err(cx.err(
+            "pool",
+            "no pools; add at least one [[pool]] with a source, share and rule",
+        ));
     }
     let mut pools: Vec<PoolSpec> = Vec::with_capacity(raw.pools.len());
     for p in raw.pools {
@@ -501,7 +536,10 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     for e in raw.excludes {
         let key = format!("exclude {:?}", e.name);
         if e.file.is_none() && e.addresses.is_none() {
-            return Err(cx.err(key, "an exclusion needs file = \"...\" or addresses = [...]"));
+            return Err(cx.err(
+                key,
+                "an exclusion needs file = \"...\" or addresses = [...]",
+            ));
         }
         let mut addresses = Vec::new();
         for (j, a) in e.addresses.unwrap_or_default().iter().enumerate() {
@@ -532,16 +570,33 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         .claim
         .map(|c| -> Result<ClaimWindow> {
             let start = units::parse_timestamp(&c.start).map_err(|e| cx.err("claim.start", e))?;
-            let deadline = units::parse_timestamp(&c.deadline).map_err(|e| cx.err("claim.deadline", e))?;
+            let deadline =
+                units::parse_timestamp(&c.deadline).map_err(|e| cx.err("claim.deadline", e))?;
             if deadline <= start {
-                return Err(cx.err("claim.deadline", format!("deadline {:?} is not after start {:?}", c.deadline, c.start)));
+                return Err(cx.err(
+                    "claim.deadline",
+                    format!("deadline {:?} is not after start {:?}", c.deadline, c.start),
+                ));
             }
-            let clawback_to = c.clawback_to.as_deref().map(|t| cx.address("claim.clawback_to", t)).transpose()?;
-            Ok(ClaimWindow { start, deadline, start_text: c.start.trim().to_owned(), deadline_text: c.deadline.trim().to_owned(), clawback_to })
+            let clawback_to = c
+                .clawback_to
+                .as_deref()
+                .map(|t| cx.address("claim.clawback_to", t))
+                .transpose()?;
+            Ok(ClaimWindow {
+                start,
+                deadline,
+                start_text: c.start.trim().to_owned(),
+                deadline_text: c.deadline.trim().to_owned(),
+                clawback_to,
+            })
         })
         .transpose()?;
     if vesting.is_some() && claim.is_none() {
-        return Err(cx.err("vesting", "vesting starts at the claim start; add a [claim] table with start and deadline"));
+        return Err(cx.err(
+            "vesting",
+            "vesting starts at the claim start; add a [claim] table with start and deadline",
+        ));
     }
 
     let campaign = Campaign {
@@ -572,13 +627,21 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
         "list" => SourceKind::List,
         "points" => SourceKind::Points,
         other => {
-            return Err(cx.err(format!("{key}.kind"), format!("unknown source kind {other:?}; use balances, list or points")))
+            return Err(cx.err(
+                format!("{key}.kind"),
+                format!("unknown source kind {other:?}; use balances, list or points"),
+            ))
         }
     };
     let format = match s.format.as_deref() {
         Some("csv") => FileFormat::Csv,
         Some("json") => FileFormat::Json,
-        Some(other) => return Err(cx.err(format!("{key}.format"), format!("unknown file format {other:?}; use csv or json"))),
+        Some(other) => {
+            return Err(cx.err(
+                format!("{key}.format"),
+                format!("unknown file format {other:?}; use csv or json"),
+            ))
+        }
         None if s.file.to_ascii_lowercase().ends_with(".json") => FileFormat::Json,
         None => FileFormat::Csv,
     };
@@ -586,20 +649,38 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
         Some(map) => map
             .into_iter()
             .map(|(name, ty)| match ty.as_str() {
-                "number" => Ok(ColumnSpec { name, kind: ColumnKind::Number }),
-                "flag" => Ok(ColumnSpec { name, kind: ColumnKind::Flag }),
-                other => Err(cx.err(format!("{key}.columns.{name}"), format!("unknown column type {other:?}; use number or flag"))),
+                "number" => Ok(ColumnSpec {
+                    name,
+                    kind: ColumnKind::Number,
+                }),
+                "flag" => Ok(ColumnSpec {
+                    name,
+                    kind: ColumnKind::Flag,
+                }),
+                other => Err(cx.err(
+                    format!("{key}.columns.{name}"),
+                    format!("unknown column type {other:?}; use number or flag"),
+                )),
             })
             .collect::<Result<_>>()?,
         None => match kind {
-            SourceKind::Balances => vec![ColumnSpec { name: "balance".into(), kind: ColumnKind::Number }],
-            SourceKind::Points => vec![ColumnSpec { name: "points".into(), kind: ColumnKind::Number }],
+            SourceKind::Balances => vec![ColumnSpec {
+                name: "balance".into(),
+                kind: ColumnKind::Number,
+            }],
+            SourceKind::Points => vec![ColumnSpec {
+                name: "points".into(),
+                kind: ColumnKind::Number,
+            }],
             SourceKind::List => vec![],
         },
     };
     let decimals = s.decimals.unwrap_or(0);
     if decimals > 77 {
-        return Err(cx.err(format!("{key}.decimals"), format!("{decimals} decimals do not fit uint256; use at most 77")));
+        return Err(cx.err(
+            format!("{key}.decimals"),
+            format!("{decimals} decimals do not fit uint256; use at most 77"),
+        ));
     }
     Ok(SourceSpec {
         name: s.name,
@@ -616,10 +697,20 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
 fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) -> Result<PoolSpec> {
     let name = p.name.clone().unwrap_or_else(|| p.source.clone());
     let key = |k: &str| format!("pool {name:?}.{k}");
-    let source = sources.iter().position(|s| s.name == p.source).ok_or_else(|| {
-        let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
-        cx.err(key("source"), format!("no source named {:?}; defined sources: {}", p.source, names.join(", ")))
-    })?;
+    let source = sources
+        .iter()
+        .position(|s| s.name == p.source)
+        .ok_or_else(|| {
+            let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
+            cx.err(
+                key("source"),
+                format!(
+                    "no source named {:?}; defined sources: {}",
+                    p.source,
+                    names.join(", ")
+                ),
+            )
+        })?;
     let src = &sources[source];
     let (dec, sym) = (token.decimals, token.symbol.as_str());
     let share_text = p.share.trim().to_owned();
@@ -638,31 +729,68 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
             cx.err(key(k), format!("source {:?} has no column {col:?}; its columns are: {} (declare more with columns = {{ ... }})", src.name, if names.is_empty() { "none".to_owned() } else { names.join(", ") }))
         })?;
         if src.columns[i].kind != want {
-            let want = if want == ColumnKind::Number { "number" } else { "flag" };
-            return Err(cx.err(key(k), format!("column {col:?} of source {:?} is not a {want} column", src.name)));
+            let want = if want == ColumnKind::Number {
+                "number"
+            } else {
+                "flag"
+            };
+            return Err(cx.err(
+                key(k),
+                format!(
+                    "column {col:?} of source {:?} is not a {want} column",
+                    src.name
+                ),
+            ));
         }
         Ok(i)
     };
     let column = match &p.column {
         Some(c) => Some(column_index("column", c, ColumnKind::Number)?),
         None => {
-            let numbers: Vec<usize> = (0..src.columns.len()).filter(|i| src.columns[*i].kind == ColumnKind::Number).collect();
-            if numbers.len() == 1 { Some(numbers[0]) } else { None }
+            let numbers: Vec<usize> = (0..src.columns.len())
+                .filter(|i| src.columns[*i].kind == ColumnKind::Number)
+                .collect();
+            if numbers.len() == 1 {
+                Some(numbers[0])
+            } else {
+                None
+            }
         }
     };
     let scaled = |k: &str, text: &str| -> Result<U256> {
-        parse_decimal(text, src.decimals).map_err(|e| cx.err(key(k), format!("{e} (source {:?} has decimals = {})", src.name, src.decimals)))
+        parse_decimal(text, src.decimals).map_err(|e| {
+            cx.err(
+                key(k),
+                format!(
+                    "{e} (source {:?} has decimals = {})",
+                    src.name, src.decimals
+                ),
+            )
+        })
     };
-    let needs_column = |what: &str| cx.err(key("column"), format!("{what} needs a number column; set column = \"...\" to one of source {:?}'s number columns", src.name));
+    let needs_column = |what: &str| {
+        cx.err(key("column"), format!("{what} needs a number column; set column = \"...\" to one of source {:?}'s number columns", src.name))
+    };
     let rule_name = p.rule.trim();
     if p.weight.is_some() && rule_name != "pro-rata" {
-        return Err(cx.err(key("weight"), format!("weight applies to pro-rata pools only; this pool's rule is {rule_name:?}")));
+        return Err(cx.err(
+            key("weight"),
+            format!("weight applies to pro-rata pools only; this pool's rule is {rule_name:?}"),
+        ));
     }
     if p.tiers.is_some() && rule_name != "tiers" {
-        return Err(cx.err(key("tiers"), format!("tiers apply to rule = \"tiers\" only; this pool's rule is {rule_name:?}")));
+        return Err(cx.err(
+            key("tiers"),
+            format!("tiers apply to rule = \"tiers\" only; this pool's rule is {rule_name:?}"),
+        ));
     }
     if p.per_point.is_some() && rule_name != "points" {
-        return Err(cx.err(key("per_point"), format!("per_point applies to rule = \"points\" only; this pool's rule is {rule_name:?}")));
+        return Err(cx.err(
+            key("per_point"),
+            format!(
+                "per_point applies to rule = \"points\" only; this pool's rule is {rule_name:?}"
+            ),
+        ));
     }
     let rule = match rule_name {
         "flat" => Rule::Flat,
@@ -674,7 +802,12 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
                 "linear" => Weighting::Linear,
                 "sqrt" => Weighting::Sqrt,
                 "log" => Weighting::Log,
-                other => return Err(cx.err(key("weight"), format!("unknown weight {other:?}; use linear, sqrt or log"))),
+                other => {
+                    return Err(cx.err(
+                        key("weight"),
+                        format!("unknown weight {other:?}; use linear, sqrt or log"),
+                    ))
+                }
             })
         }
         "tiers" => {
@@ -683,7 +816,10 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
             }
             let raw = p.tiers.as_deref().unwrap_or_default();
             if raw.is_empty() {
-                return Err(cx.err(key("tiers"), "rule \"tiers\" needs tiers = [{ min = \"...\", amount = \"...\" }, ...]"));
+                return Err(cx.err(
+                    key("tiers"),
+                    "rule \"tiers\" needs tiers = [{ min = \"...\", amount = \"...\" }, ...]",
+                ));
             }
             let mut tiers: Vec<Tier> = Vec::with_capacity(raw.len());
             for (i, t) in raw.iter().enumerate() {
@@ -702,10 +838,20 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
             if column.is_none() {
                 return Err(needs_column("rule \"points\""));
             }
-            let pp = p.per_point.as_deref().ok_or_else(|| cx.err(key("per_point"), "rule \"points\" needs per_point = \"...\" (whole tokens per point)"))?;
+            let pp = p.per_point.as_deref().ok_or_else(|| {
+                cx.err(
+                    key("per_point"),
+                    "rule \"points\" needs per_point = \"...\" (whole tokens per point)",
+                )
+            })?;
             Rule::Points(cx.tokens(&key("per_point"), pp, dec, sym)?)
         }
-        other => return Err(cx.err(key("rule"), format!("unknown rule {other:?}; use flat, pro-rata, tiers or points"))),
+        other => {
+            return Err(cx.err(
+                key("rule"),
+                format!("unknown rule {other:?}; use flat, pro-rata, tiers or points"),
+            ))
+        }
     };
     let min = match &p.min {
         Some(t) => {
@@ -716,15 +862,26 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
         }
         None => None,
     };
-    let cap = p.cap.as_deref().map(|t| cx.tokens(&key("cap"), t, dec, sym)).transpose()?;
-    let floor = p.floor.as_deref().map(|t| cx.tokens(&key("floor"), t, dec, sym)).transpose()?;
+    let cap = p
+        .cap
+        .as_deref()
+        .map(|t| cx.tokens(&key("cap"), t, dec, sym))
+        .transpose()?;
+    let floor = p
+        .floor
+        .as_deref()
+        .map(|t| cx.tokens(&key("floor"), t, dec, sym))
+        .transpose()?;
     if let (Some(c), Some(f)) = (cap, floor) {
         if c < f {
             return Err(cx.err(key("cap"), format!("cap {:?} is below floor {:?}; nobody could be paid; raise the cap or lower the floor", p.cap.as_deref().unwrap_or_default(), p.floor.as_deref().unwrap_or_default())));
         }
     }
     if cap.is_some_and(|c| c.is_zero()) {
-        return Err(cx.err(key("cap"), "cap is 0; nobody could be paid; remove it or raise it"));
+        return Err(cx.err(
+            key("cap"),
+            "cap is 0; nobody could be paid; remove it or raise it",
+        ));
     }
     let mut multipliers = Vec::new();
     for (i, m) in p.multiplier.iter().enumerate() {
@@ -732,22 +889,41 @@ fn pool_spec(p: RawPool, sources: &[SourceSpec], token: &Token, cx: &Ctx<'_>) ->
         match (&m.flag, &m.column, &m.factor) {
             (Some(flag), None, Some(factor)) => {
                 let column = column_index(&format!("{mk}.flag"), flag, ColumnKind::Flag)?;
-                let factor = parse_decimal(factor, FACTOR_DECIMALS).map_err(|e| cx.err(key(&format!("{mk}.factor")), e))?;
+                let factor = parse_decimal(factor, FACTOR_DECIMALS)
+                    .map_err(|e| cx.err(key(&format!("{mk}.factor")), e))?;
                 multipliers.push(Multiplier::Flag { column, factor });
             }
             (None, Some(col), None) => {
-                multipliers.push(Multiplier::Column { column: column_index(&format!("{mk}.column"), col, ColumnKind::Number)? });
+                multipliers.push(Multiplier::Column {
+                    column: column_index(&format!("{mk}.column"), col, ColumnKind::Number)?,
+                });
             }
-            _ => {
-                return Err(cx.err(key(&mk), "a multiplier is either { flag = \"...\", factor = \"2\" } or { column = \"...\" }"))
-            }
+            _ => return Err(cx.err(
+                key(&mk),
+                "a multiplier is either { flag = \"...\", factor = \"2\" } or { column = \"...\" }",
+            )),
         }
     }
-    Ok(PoolSpec { name, source, share, share_text, rule, column, min, cap, floor, multipliers })
+    Ok(PoolSpec {
+        name,
+        source,
+        share,
+        share_text,
+        rule,
+        column,
+        min,
+        cap,
+        floor,
+        multipliers,
+    })
 }
 
 fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
-    let err = |key: String, detail: String| CoreError::Spec { file: c.file.clone(), key, detail };
+    let err = |key: String, detail: String| CoreError::Spec {
+        file: c.file.clone(),
+        key,
+        detail,
+    };
     let hundred = hundred_percent();
     let mut percent_sum = U256::ZERO;
     let mut fixed_sum = U256::ZERO;
@@ -756,20 +932,43 @@ fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
         match &p.share {
             Share::Percent(v) => percent_sum += *v,
             Share::Fixed(v) => {
-                fixed_sum = fixed_sum.checked_add(*v).ok_or_else(|| err(format!("pool {:?}.share", p.name), "fixed shares overflow uint256".into()))?
+                fixed_sum = fixed_sum.checked_add(*v).ok_or_else(|| {
+                    err(
+                        format!("pool {:?}.share", p.name),
+                        "fixed shares overflow uint256".into(),
+                    )
+                })?
             }
             Share::Rest => {
                 if let Some(first) = rest {
-                    return Err(err(format!("pool {:?}.share", p.name), format!("only one pool can take the \"rest\"; pool {:?} already does", c.pools[first].name)));
+                    return Err(err(
+                        format!("pool {:?}.share", p.name),
+                        format!(
+                            "only one pool can take the \"rest\"; pool {:?} already does",
+                            c.pools[first].name
+                        ),
+                    ));
                 }
                 rest = Some(i);
             }
         }
     }
     let fmt_pct = |v: U256| format!("{}%", units::format_units(v, units::PERCENT_DECIMALS));
-    let fmt_tok = |v: U256| format!("{} {}", units::format_units(v, c.token.decimals), c.token.symbol);
+    let fmt_tok = |v: U256| {
+        format!(
+            "{} {}",
+            units::format_units(v, c.token.decimals),
+            c.token.symbol
+        )
+    };
     if percent_sum > hundred {
-        return Err(err("pool.share".into(), format!("pool shares add up to {}, over 100%; lower some shares", fmt_pct(percent_sum))));
+        return Err(err(
+            "pool.share".into(),
+            format!(
+                "pool shares add up to {}, over 100%; lower some shares",
+                fmt_pct(percent_sum)
+            ),
+        ));
     }
     // Percentages apportioned by largest remainder: the exact total floor(budget · Σp) is paid.
     let wide = |v: U256| crate::math::wide(v);
@@ -800,7 +999,11 @@ fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
     if taken > c.budget {
         return Err(err(
             "pool.share".into(),
-            format!("pools take {} of a budget of {}; lower the fixed amounts or percentages", fmt_tok(taken), fmt_tok(c.budget)),
+            format!(
+                "pools take {} of a budget of {}; lower the fixed amounts or percentages",
+                fmt_tok(taken),
+                fmt_tok(c.budget)
+            ),
         ));
     }
     let left_over = c.budget - taken;
@@ -816,7 +1019,15 @@ fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
     }
     for (i, p) in c.pools.iter().enumerate() {
         if amounts[i].is_zero() {
-            return Err(err(format!("pool {:?}.share", p.name), format!("pool gets 0 {} ({:?} of {}); raise its share or remove the pool", c.token.symbol, p.share_text, fmt_tok(c.budget))));
+            return Err(err(
+                format!("pool {:?}.share", p.name),
+                format!(
+                    "pool gets 0 {} ({:?} of {}); raise its share or remove the pool",
+                    c.token.symbol,
+                    p.share_text,
+                    fmt_tok(c.budget)
+                ),
+            ));
         }
     }
     Ok(amounts)

@@ -37,7 +37,10 @@ pub fn parse_decimal(text: &str, decimals: u8) -> Result<U256, String> {
     let overflow = || format!("{t:?} is too large for a uint256 amount");
     let mut value = U256::ZERO;
     let ten = U256::from(10u8);
-    let padded = frac_trimmed.bytes().chain(std::iter::repeat(b'0')).take(usize::from(decimals));
+    let padded = frac_trimmed
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(usize::from(decimals));
     for b in int.bytes().chain(padded) {
         value = value
             .checked_mul(ten)
@@ -69,7 +72,10 @@ pub fn format_units(value: U256, decimals: u8) -> String {
         let (i, f) = digits.split_at(digits.len() - d);
         (i.to_owned(), f.to_owned())
     } else {
-        ("0".to_owned(), format!("{}{digits}", "0".repeat(d - digits.len())))
+        (
+            "0".to_owned(),
+            format!("{}{digits}", "0".repeat(d - digits.len())),
+        )
     };
     let frac = frac.trim_end_matches('0');
     if frac.is_empty() {
@@ -91,7 +97,9 @@ pub fn hundred_percent() -> U256 {
 pub fn parse_percent(text: &str) -> Result<U256, String> {
     let t = text.trim();
     let Some(number) = t.strip_suffix('%') else {
-        return Err(format!("{t:?} is not a percentage; write it with a % sign, e.g. \"25%\""));
+        return Err(format!(
+            "{t:?} is not a percentage; write it with a % sign, e.g. \"25%\""
+        ));
     };
     let v = parse_decimal(number, PERCENT_DECIMALS)?;
     if v > hundred_percent() {
@@ -103,7 +111,9 @@ pub fn parse_percent(text: &str) -> Result<U256, String> {
 /// Parses a duration such as `"90d"`, `"12h"`, `"30m"`, `"45s"` or `"2w"` into seconds.
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let hint = || format!("{t:?} is not a duration; write a whole number with a unit: s, m, h, d or w (e.g. \"90d\")");
+    let hint = || {
+        format!("{t:?} is not a duration; write a whole number with a unit: s, m, h, d or w (e.g. \"90d\")")
+    };
     let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(hint)?;
     let (n, unit) = t.split_at(split);
     let n: u64 = n.parse().map_err(|_| hint())?;
@@ -125,16 +135,51 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let hint = || {
         format!("{t:?} is not a UTC timestamp; write it as RFC 3339 with Z, e.g. \"2026-12-01T00:00:00Z\"")
     };
-    let body = t.strip_suffix('Z').or_else(|| t.strip_suffix("+00:00")).ok_or_else(hint)?;
+    let body = t
+        .strip_suffix('Z')
+        .or_else(|| t.strip_suffix("+00:00"))
+        .ok_or_else(hint)?;
     let b = body.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return Err(hint());
     }
     let num = |r: std::ops::Range<usize>| body[r].parse::<i64>().map_err(|_| hint());
-    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1..=12).contains(&mo) || d < 1 || d > month_days[(mo - 1) as usize] || h > 23 || mi > 59 || s > 59 {
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&mo)
+        || d < 1
+        || d > month_days[(mo - 1) as usize]
+        || h > 23
+        || mi > 59
+        || s > 59
+    {
         return Err(hint());
     }
     Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
@@ -176,7 +221,10 @@ mod tests {
         assert_eq!(parse_decimal("1_000", 0).unwrap(), U256::from(1000u16));
         assert_eq!(parse_decimal(".5", 1).unwrap(), U256::from(5u8));
         let err = parse_decimal("1.0000000000000000001", 18).unwrap_err();
-        assert!(err.contains("19 decimals") && err.contains("at most 18"), "{err}");
+        assert!(
+            err.contains("19 decimals") && err.contains("at most 18"),
+            "{err}"
+        );
         for bad in ["", "-1", "1e5", "abc", ".", "1.2.3", "+1"] {
             assert!(parse_decimal(bad, 18).is_err(), "{bad}");
         }
@@ -184,7 +232,13 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for (s, d) in [("0", 18), ("1", 18), ("12.5", 3), ("0.000001", 6), ("123456789", 0)] {
+        for (s, d) in [
+            ("0", 18),
+            ("1", 18),
+            ("12.5", 3),
+            ("0.000001", 6),
+            ("123456789", 0),
+        ] {
             assert_eq!(format_units(parse_decimal(s, d).unwrap(), d), s);
         }
     }
@@ -197,8 +251,14 @@ mod tests {
         assert_eq!(parse_duration("90d").unwrap(), 90 * 86_400);
         assert!(parse_duration("90 days").is_err());
         assert_eq!(parse_timestamp("1970-01-01T00:00:00Z").unwrap(), 0);
-        assert_eq!(parse_timestamp("2026-12-01T00:00:00Z").unwrap(), 1_796_083_200);
-        assert_eq!(parse_timestamp("2000-03-01T00:00:01+00:00").unwrap(), 951_868_801);
+        assert_eq!(
+            parse_timestamp("2026-12-01T00:00:00Z").unwrap(),
+            1_796_083_200
+        );
+        assert_eq!(
+            parse_timestamp("2000-03-01T00:00:01+00:00").unwrap(),
+            951_868_801
+        );
         assert!(parse_timestamp("2026-02-30T00:00:00Z").is_err());
         assert!(parse_timestamp("2026-12-01T00:00:00+02:00").is_err());
     }
@@ -207,6 +267,6 @@ mod tests {
     fn f64_conversion_is_close() {
         let v = parse_decimal("123456789.123456789", 18).unwrap();
         let f = to_f64(v);
-        assert!((f / 1e18 - 123456789.123456789).abs() < 1e-6);
+        assert!((f / 1e18 - 123_456_789.123_456_79).abs() < 1e-6);
     }
 }

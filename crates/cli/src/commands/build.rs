@@ -25,7 +25,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Print nothing on success (errors still go to stderr).
-    #[arg(long, conflicts_with = "json")]
+    #[arg(long, short = 'q', conflicts_with = "json")]
     pub quiet: bool,
     /// Print a machine-readable summary as JSON on stdout.
     #[arg(long)]
@@ -63,7 +63,9 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 /// Runs `airdrop build`.
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let progress = Progress { draw: !args.quiet && !args.json && std::io::stderr().is_terminal() };
+    let progress = Progress {
+        draw: !args.quiet && !args.json && std::io::stderr().is_terminal(),
+    };
     let mut timings: Vec<(&str, u128)> = Vec::new();
     let mut lap = Instant::now();
     let mut mark = |name: &'static str, timings: &mut Vec<(&str, u128)>| {
@@ -79,10 +81,17 @@ pub fn run(args: BuildArgs) -> Result<()> {
     if let (Some(now), Some(claim)) = (&args.now, &campaign.claim) {
         let now = parse_timestamp(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
         if claim.deadline <= now {
-            bail!("{label}: claim.deadline {} is already past at --now; move the claim window", claim.deadline_text);
+            bail!(
+                "{label}: claim.deadline {} is already past at --now; move the claim window",
+                claim.deadline_text
+            );
         }
     }
-    let base = args.campaign.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = args
+        .campaign
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let spec_name = args
         .campaign
         .file_name()
@@ -101,12 +110,22 @@ pub fn run(args: BuildArgs) -> Result<()> {
                 let path = base.join(&s.file);
                 scope.spawn(move || -> Result<(Vec<u8>, airdrop_core::Facts)> {
                     let data = read(&path).with_context(|| format!("source {:?}", s.name))?;
-                    let facts = FileSource { spec: s, data: &data }.facts()?;
+                    let facts = FileSource {
+                        spec: s,
+                        data: &data,
+                    }
+                    .facts()?;
                     Ok((data, facts))
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a source reader crashed")))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a source reader crashed")))
+            })
+            .collect()
     });
     let mut facts = Vec::with_capacity(results.len());
     for (s, r) in campaign.sources.iter().zip(results) {
@@ -118,7 +137,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
     for e in &campaign.excludes {
         let data = match &e.file {
             Some(f) => {
-                let data = read(&base.join(f)).with_context(|| format!("exclusion list {:?}", e.name))?;
+                let data =
+                    read(&base.join(f)).with_context(|| format!("exclusion list {:?}", e.name))?;
                 hashes.inputs.insert(f.clone(), sha256_hex(&data));
                 Some(data)
             }
@@ -135,8 +155,13 @@ pub fn run(args: BuildArgs) -> Result<()> {
     mark("allocate", &mut timings);
 
     let pb = progress.step("building the Merkle tree");
-    let entries: Vec<Entry> =
-        allocation.recipients().map(|(i, amount)| Entry { address: allocation.addresses[i], amount }).collect();
+    let entries: Vec<Entry> = allocation
+        .recipients()
+        .map(|(i, amount)| Entry {
+            address: allocation.addresses[i],
+            amount,
+        })
+        .collect();
     let count = entries.len();
     let built = build_claims(&campaign.tree, entries)?;
     let root = built.root();
@@ -151,11 +176,18 @@ pub fn run(args: BuildArgs) -> Result<()> {
     mark("write_claims", &mut timings);
 
     let pb = progress.step("writing allocations, decisions and report");
-    dir.write_with("allocations.csv", |w| bundle::write_allocations_csv(&campaign, &allocation, w))?;
-    dir.write_with("decisions.jsonl", |w| bundle::write_decisions(&campaign, &allocation, &facts, w))?;
+    dir.write_with("allocations.csv", |w| {
+        bundle::write_allocations_csv(&campaign, &allocation, w)
+    })?;
+    dir.write_with("decisions.jsonl", |w| {
+        bundle::write_decisions(&campaign, &allocation, &facts, w)
+    })?;
     let report = bundle::report(&campaign, &allocation, root);
     dir.write_bytes("report.json", &bundle::to_pretty_bytes(&report)?)?;
-    dir.write_bytes("report.html", airdrop_core::html::report_html(&report).as_bytes())?;
+    dir.write_bytes(
+        "report.html",
+        airdrop_core::html::report_html(&report).as_bytes(),
+    )?;
     pb.finish_and_clear();
     mark("write_report", &mut timings);
 
@@ -187,17 +219,44 @@ pub fn run(args: BuildArgs) -> Result<()> {
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
     } else if !args.quiet {
-        writeln!(out, "campaign    {} (chain {}, {sym})", campaign.name, campaign.chain_id)?;
+        writeln!(
+            out,
+            "campaign    {} (chain {}, {sym})",
+            campaign.name, campaign.chain_id
+        )?;
         writeln!(out, "recipients  {count}")?;
-        writeln!(out, "total       {} {sym} (= budget)", format_units(allocation.total(), dec))?;
+        writeln!(
+            out,
+            "total       {} {sym} (= budget)",
+            format_units(allocation.total(), dec)
+        )?;
         for (p, o) in campaign.pools.iter().zip(&allocation.pools) {
-            writeln!(out, "  pool {:<16} {} {sym} paid of {}", p.name, format_units(o.paid, dec), format_units(o.amount, dec))?;
+            writeln!(
+                out,
+                "  pool {:<16} {} {sym} paid of {}",
+                p.name,
+                format_units(o.paid, dec),
+                format_units(o.amount, dec)
+            )?;
         }
         if !allocation.dust_total.is_zero() {
-            let to = campaign.dust_to.map(|d| format!("{d:#x}")).unwrap_or_default();
-            writeln!(out, "dust        {} {sym} → {to}", format_units(allocation.dust_total, dec))?;
+            let to = campaign
+                .dust_to
+                .map(|d| format!("{d:#x}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "dust        {} {sym} → {to}",
+                format_units(allocation.dust_total, dec)
+            )?;
         }
-        writeln!(out, "bundle      {} ({} files, {:.1}s)", args.out.display(), files.len() + 1, started.elapsed().as_secs_f64())?;
+        writeln!(
+            out,
+            "bundle      {} ({} files, {:.1}s)",
+            args.out.display(),
+            files.len() + 1,
+            started.elapsed().as_secs_f64()
+        )?;
         writeln!(out, "{root_hex}")?;
     }
     Ok(())

@@ -1,8 +1,53 @@
-//! `airdrop explain` (campaign issue; being written).
+//! `airdrop explain`: why an address got what it got in a built bundle (each pool, rule, cap,
+//! floor, multiplier), or why it got nothing (below which threshold, excluded by which list).
 
+use airdrop_core::bundle::Report;
+use airdrop_core::explain::{explain, find_record, render};
+use airdrop_merkle::address::parse_address;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `airdrop explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {}
+pub struct ExplainArgs {
+    /// Bundle directory written by `airdrop build`.
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// The address to explain.
+    pub address: String,
+    /// Print the explanation as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: ExplainArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+/// Runs `airdrop explain`.
+pub fn run(args: ExplainArgs) -> Result<()> {
+    let address = parse_address(&args.address).map_err(|e| anyhow::anyhow!("address: {e}"))?;
+    let read = |name: &str| {
+        let path = args.bundle.join(name);
+        std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}; is {} a bundle from airdrop build?",
+                path.display(),
+                args.bundle.display()
+            )
+        })
+    };
+    let report: Report = serde_json::from_str(&read("report.json")?).with_context(|| {
+        format!(
+            "{}: unreadable report.json; rebuild the bundle",
+            args.bundle.display()
+        )
+    })?;
+    let decisions = read("decisions.jsonl")?;
+    let record = find_record(&decisions, &address)?;
+    let e = explain(&report, record.as_ref(), &address);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&e)?)?;
+    } else {
+        write!(out, "{}", render(&e))?;
+    }
+    Ok(())
 }

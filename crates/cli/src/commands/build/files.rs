@@ -49,15 +49,28 @@ impl Drop for HashingFile<'_> {
 impl BundleDir {
     /// Starts a bundle that will replace `out`.
     pub fn create(out: &Path) -> Result<Self> {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "bundle".into());
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
         let staging = parent.join(format!(".{name}.partial"));
         if staging.exists() {
-            std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove {}", staging.display()))?;
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot remove {}", staging.display()))?;
         }
-        std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        Ok(BundleDir { staging, out: out.to_path_buf(), hashes: BTreeMap::new() })
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(BundleDir {
+            staging,
+            out: out.to_path_buf(),
+            hashes: BTreeMap::new(),
+        })
     }
 
     fn open(&mut self, relative: &str) -> std::io::Result<HashingFile<'_>> {
@@ -80,8 +93,12 @@ impl BundleDir {
         relative: &str,
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
-        let mut w = self.open(relative).with_context(|| format!("cannot create {relative}"))?;
-        f(&mut w).and_then(|_| w.flush()).with_context(|| format!("cannot write {relative}"))
+        let mut w = self
+            .open(relative)
+            .with_context(|| format!("cannot create {relative}"))?;
+        f(&mut w)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {relative}"))
     }
 
     /// Writes a file from bytes.

@@ -1,0 +1,349 @@
+//! Snapshots made elsewhere (a SQL warehouse, cryo, Dune): CSV or JSON exports of transfers or
+//! of balances, turned into the same [`Snapshot`] as a chain scan.
+//!
+//! Transfers: columns `from`, `to`, `value`, optionally `block` (rows after the snapshot block
+//! are ignored) and `token` (rows of other tokens are ignored). Balances: `address`, `balance`.
+//! Common export names are accepted too (`from_address`, `to_address`, `value_string`,
+//! `block_number`, `erc20`, `contract_address`, `holder`, `amount`). Values are integers in base
+//! units, decimal or `0x` hex; anything fractional or in exponent notation is refused.
+
+use crate::error::{ChainError, Result};
+use crate::ledger::Erc20Ledger;
+use crate::result::{Rows, Snapshot, SnapshotMeta};
+use airdrop_merkle::address::parse_address;
+use alloy_primitives::{Address, U256};
+use std::collections::HashMap;
+
+/// What an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// One row per transfer (`from,to,value[,block][,token]`).
+    Transfers,
+    /// One row per holder (`address,balance`).
+    Balances,
+}
+
+impl ImportKind {
+    /// The spec name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportKind::Transfers => "import-transfers",
+            ImportKind::Balances => "import-balances",
+        }
+    }
+}
+
+/// File format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// Comma-separated with a header row.
+    Csv,
+    /// A JSON array of objects (or newline-delimited JSON objects).
+    Json,
+}
+
+impl ImportFormat {
+    /// Guesses from a file name (`.json`, `.jsonl`, `.ndjson` are JSON; anything else CSV).
+    pub fn from_path(path: &str) -> ImportFormat {
+        let p = path.to_ascii_lowercase();
+        if p.ends_with(".json") || p.ends_with(".jsonl") || p.ends_with(".ndjson") {
+            ImportFormat::Json
+        } else {
+            ImportFormat::Csv
+        }
+    }
+}
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportParams {
+    /// Transfers or balances.
+    pub kind: ImportKind,
+    /// Snapshot block: transfers after it are ignored (needs a block column).
+    pub block: Option<u64>,
+    /// Token: rows naming another token are ignored (when there is a token column).
+    pub token: Option<Address>,
+    /// Rows below this balance are dropped (zero balances always are).
+    pub min: U256,
+}
+
+const FROM: &[&str] = &["from", "from_address", "sender"];
+const TO: &[&str] = &["to", "to_address", "recipient"];
+const VALUE: &[&str] = &["value", "value_string", "amount", "wad"];
+const BLOCK: &[&str] = &["block", "block_number", "blocknumber"];
+const TOKEN: &[&str] = &["token", "erc20", "contract_address", "token_address"];
+const ADDRESS: &[&str] = &["address", "holder", "account", "wallet"];
+const BALANCE: &[&str] = &["balance", "value", "amount", "balance_string"];
+
+struct Table {
+    header: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+}
+
+impl Table {
+    fn find(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
+    }
+    fn need(&self, names: &[&str], file: &str) -> Result<usize> {
+        self.find(names).ok_or_else(|| ChainError::Input {
+            location: file.to_owned(),
+            detail: format!("no {:?} column (also accepted: {}); the file has: {}", names[0], names[1..].join(", "), self.header.join(", ")),
+        })
+    }
+}
+
+/// Imports an export whose bytes the caller has read. `file` names it in messages.
+pub fn import(data: &[u8], file: &str, format: ImportFormat, params: &ImportParams) -> Result<Snapshot> {
+    let table = match format {
+        ImportFormat::Csv => read_csv(data, file)?,
+        ImportFormat::Json => read_json(data, file)?,
+    };
+    let token_col = table.find(TOKEN);
+    let rows = match params.kind {
+        ImportKind::Transfers => {
+            let (f, t, v) = (table.need(FROM, file)?, table.need(TO, file)?, table.need(VALUE, file)?);
+            let b = table.find(BLOCK);
+            if params.block.is_some() && b.is_none() {
+                return Err(ChainError::Input {
+                    location: file.to_owned(),
+                    detail: "a snapshot block was given but the file has no block column to cut at; add `block` (or `block_number`) or drop --block".into(),
+                });
+            }
+            let mut ledger = Erc20Ledger::new();
+            let mut first_seen: HashMap<Address, String> = HashMap::new();
+            for (loc, cells) in &table.rows {
+                if !keep_token(cells, token_col, params.token, loc)? {
+                    continue;
+                }
+                if let (Some(b), Some(cut)) = (b, params.block) {
+                    let n = parse_u64(&cells[b]).map_err(|d| input(loc, "block", d))?;
+                    if n > cut {
+                        continue;
+                    }
+                }
+                let from = addr(&cells[f], loc, "from")?;
+                let to = addr(&cells[t], loc, "to")?;
+                let value = parse_amount(&cells[v]).map_err(|d| input(loc, "value", d))?;
+                first_seen.entry(from).or_insert_with(|| loc.clone());
+                ledger.apply_transfer(from, to, value);
+            }
+            if let Some(a) = ledger.negative() {
+                return Err(ChainError::Input {
+                    location: first_seen.get(&a).cloned().unwrap_or_else(|| file.to_owned()),
+                    detail: format!("the transfers give {a} a negative balance; the export misses transfers (it must start at the token's deploy block and include mints) or the token is not a plain ERC-20"),
+                });
+            }
+            ledger.balances()
+        }
+        ImportKind::Balances => {
+            let (a, v) = (table.need(ADDRESS, file)?, table.need(BALANCE, file)?);
+            let mut seen: HashMap<Address, String> = HashMap::new();
+            let mut out = Vec::with_capacity(table.rows.len());
+            for (loc, cells) in &table.rows {
+                if !keep_token(cells, token_col, params.token, loc)? {
+                    continue;
+                }
+                let address = addr(&cells[a], loc, "address")?;
+                let balance = parse_amount(&cells[v]).map_err(|d| input(loc, "balance", d))?;
+                if let Some(prev) = seen.insert(address, loc.clone()) {
+                    return Err(ChainError::Input {
+                        location: loc.clone(),
+                        detail: format!("duplicate address {address} (also at {prev}); a balances export has one row per holder"),
+                    });
+                }
+                out.push((address, balance));
+            }
+            out.sort_unstable_by_key(|r| r.0);
+            out
+        }
+    };
+    let min = params.min.max(U256::from(1u8));
+    let rows = Rows::Balances(rows.into_iter().filter(|(_, b)| *b >= min).collect());
+    let meta = SnapshotMeta {
+        kind: params.kind.name().to_owned(),
+        chain_id: None,
+        block: params.block,
+        block_hash: None,
+        token: params.token,
+        contracts: Vec::new(),
+        events: Vec::new(),
+        from_block: None,
+        min: params.min,
+        exclude_contracts: false,
+        excluded_contracts: 0,
+        verified_sample: 0,
+        logs: 0,
+        file: Some(file.to_owned()),
+        rows: rows.len(),
+        total: rows.total(),
+        generator: format!("airdrop-chain {}", env!("CARGO_PKG_VERSION")),
+    };
+    Ok(Snapshot { meta, rows })
+}
+
+fn input(loc: &str, column: &str, detail: String) -> ChainError {
+    ChainError::Input { location: loc.to_owned(), detail: format!("column {column:?}: {detail}") }
+}
+
+fn addr(cell: &str, loc: &str, column: &str) -> Result<Address> {
+    parse_address(cell.trim()).map_err(|e| ChainError::Input { location: loc.to_owned(), detail: format!("column {column:?}: {e}") })
+}
+
+fn keep_token(cells: &[String], col: Option<usize>, token: Option<Address>, loc: &str) -> Result<bool> {
+    match (col, token) {
+        (Some(c), Some(t)) => Ok(addr(&cells[c], loc, "token")? == t),
+        _ => Ok(true),
+    }
+}
+
+/// An integer amount in base units: decimal digits, or `0x` hex.
+pub fn parse_amount(cell: &str) -> std::result::Result<U256, String> {
+    let s = cell.trim();
+    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if hex.is_empty() || hex.len() > 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!("{s:?} is not a hex integer"));
+        }
+        return U256::from_str_radix(hex, 16).map_err(|e| format!("{s:?}: {e}"));
+    }
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "{s:?} is not an integer in base units; exports must hold exact integers (no decimals, no exponent like 1e18, no float columns such as value_f64)"
+        ));
+    }
+    U256::from_str_radix(s, 10).map_err(|e| format!("{s:?}: {e} (more than 2^256)"))
+}
+
+fn parse_u64(cell: &str) -> std::result::Result<u64, String> {
+    let v = parse_amount(cell)?;
+    u64::try_from(v).map_err(|_| format!("{cell:?} is too large for a block number"))
+}
+
+fn read_csv(data: &[u8], file: &str) -> Result<Table> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| ChainError::Input { location: format!("{file}:1"), detail: format!("cannot read the header: {e}") })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ChainError::Input {
+            location: format!("{file}:{}", e.position().map(|p| p.line()).unwrap_or(0)),
+            detail: format!("unreadable CSV: {e}"),
+        })?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        rows.push((format!("{file}:{line}"), record.iter().map(str::to_owned).collect()));
+    }
+    Ok(Table { header, rows })
+}
+
+fn read_json(data: &[u8], file: &str) -> Result<Table> {
+    let text = std::str::from_utf8(data)
+        .map_err(|e| ChainError::Input { location: file.to_owned(), detail: format!("not UTF-8: {e}") })?;
+    let items: Vec<serde_json::Value> = if text.trim_start().starts_with('[') {
+        serde_json::from_str(text)
+            .map_err(|e| ChainError::Input { location: format!("{file}:{}", e.line()), detail: format!("invalid JSON: {e}") })?
+    } else {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l).map_err(|e| ChainError::Input { location: format!("{file}:{}", i + 1), detail: format!("invalid JSON: {e}") })
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut header: Vec<String> = Vec::new();
+    for item in &items {
+        if let Some(obj) = item.as_object() {
+            for k in obj.keys() {
+                if !header.contains(k) {
+                    header.push(k.clone());
+                }
+            }
+        }
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let loc = format!("{file}: entry {}", i + 1);
+        let obj = item.as_object().ok_or_else(|| ChainError::Input {
+            location: loc.clone(),
+            detail: "expected an object, e.g. {\"from\": \"0x…\", \"to\": \"0x…\", \"value\": \"1000\"}".into(),
+        })?;
+        let mut cells = Vec::with_capacity(header.len());
+        for h in &header {
+            cells.push(match obj.get(h) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(n)) if n.is_u64() => n.to_string(),
+                Some(serde_json::Value::Bool(b)) => b.to_string(),
+                Some(other) => {
+                    return Err(ChainError::Input {
+                        location: loc,
+                        detail: format!("key {h:?}: {other} is not exact; write big integers as strings"),
+                    })
+                }
+            });
+        }
+        rows.push((loc, cells));
+    }
+    Ok(Table { header, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "0x00000000000000000000000000000000000000a1";
+    const B: &str = "0x00000000000000000000000000000000000000b2";
+    const Z: &str = "0x0000000000000000000000000000000000000000";
+
+    fn p(kind: ImportKind) -> ImportParams {
+        ImportParams { kind, block: None, token: None, min: U256::ZERO }
+    }
+
+    #[test]
+    fn transfers_csv_with_block_cut() {
+        let csv = format!("block,from,to,value\n1,{Z},{A},100\n2,{A},{B},40\n3,{B},{B},5\n4,{A},{B},60\n");
+        let mut params = p(ImportKind::Transfers);
+        params.block = Some(3);
+        let s = import(csv.as_bytes(), "t.csv", ImportFormat::Csv, &params).unwrap();
+        assert_eq!(s.rows.to_csv(), format!("address,balance\n{},60\n{},40\n", parse_address(A).unwrap(), parse_address(B).unwrap()));
+        params.block = None;
+        let s = import(csv.as_bytes(), "t.csv", ImportFormat::Csv, &params).unwrap();
+        assert_eq!(s.rows, Rows::Balances(vec![(parse_address(B).unwrap(), U256::from(100))]));
+    }
+
+    #[test]
+    fn transfers_json_and_ndjson() {
+        let json = format!(r#"[{{"from_address":"{Z}","to_address":"{A}","value_string":"0x10"}}]"#);
+        let s = import(json.as_bytes(), "t.json", ImportFormat::Json, &p(ImportKind::Transfers)).unwrap();
+        assert_eq!(s.rows, Rows::Balances(vec![(parse_address(A).unwrap(), U256::from(16))]));
+        let nd = format!("{{\"from\":\"{Z}\",\"to\":\"{A}\",\"value\":7}}\n{{\"from\":\"{A}\",\"to\":\"{B}\",\"value\":\"2\"}}\n");
+        let s = import(nd.as_bytes(), "t.jsonl", ImportFormat::Json, &p(ImportKind::Transfers)).unwrap();
+        assert_eq!(s.meta.total, U256::from(7));
+    }
+
+    #[test]
+    fn balances_and_errors() {
+        let csv = format!("holder,balance\n{B},5\n{A},0\n");
+        let s = import(csv.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap();
+        assert_eq!(s.rows.len(), 1);
+        let dup = format!("address,balance\n{A},5\n{A},6\n");
+        let e = import(dup.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        assert!(e.contains("b.csv:3") && e.contains("duplicate"), "{e}");
+        let float = format!("address,balance\n{A},1.5\n");
+        let e = import(float.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        assert!(e.contains("base units"), "{e}");
+        let neg = format!("from,to,value\n{A},{B},1\n");
+        let e = import(neg.as_bytes(), "t.csv", ImportFormat::Csv, &p(ImportKind::Transfers)).unwrap_err().to_string();
+        assert!(e.contains("negative"), "{e}");
+        let e = import(b"who,what\n", "x.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        assert!(e.contains("no \"address\" column"), "{e}");
+        let key = format!("address,balance\n0x{},1\n", "ab".repeat(32));
+        assert!(import(key.as_bytes(), "k.csv", ImportFormat::Csv, &p(ImportKind::Balances)).is_err());
+    }
+}

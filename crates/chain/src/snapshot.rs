@@ -1,0 +1,761 @@
+//! Snapshots over JSON-RPC: the four chain source kinds, pinned to a block hash, resumable from
+//! checkpoints, and proven against the chain with a sample of `balanceOf` calls.
+
+use crate::checkpoint::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
+use crate::error::{ChainError, Result};
+use crate::events::EventSpec;
+use crate::ledger::{balanceOfCall, totalSupplyCall, transfer_topic, Erc20Ledger, Erc721Ledger};
+use crate::logs::{self, LogQuery, RangeConfig};
+use crate::node::RawLog;
+use crate::progress::Progress;
+use crate::result::{Rows, Snapshot, SnapshotMeta, UserRow};
+use crate::rpc::Rpc;
+use alloy::sol_types::SolCall;
+use alloy_primitives::{Address, Bytes, B256, U256};
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+/// The chain source kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// ERC-20 balances at the block, from Transfer logs.
+    Erc20Balances,
+    /// ERC-721 tokens held per address, from Transfer logs.
+    Erc721Holders,
+    /// Native coin balances (`eth_getBalance`) of candidate addresses.
+    NativeBalances,
+    /// Addresses that sent transactions to, or appear in events of, given contracts.
+    ContractUsers,
+}
+
+impl Kind {
+    /// The spec name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Erc20Balances => "erc20-balances",
+            Kind::Erc721Holders => "erc721-holders",
+            Kind::NativeBalances => "native-balances",
+            Kind::ContractUsers => "contract-users",
+        }
+    }
+
+    /// Parses a spec name.
+    pub fn parse(name: &str) -> Result<Kind> {
+        Ok(match name {
+            "erc20-balances" => Kind::Erc20Balances,
+            "erc721-holders" => Kind::Erc721Holders,
+            "native-balances" => Kind::NativeBalances,
+            "contract-users" => Kind::ContractUsers,
+            other => {
+                return Err(ChainError::Params(format!(
+                    "unknown snapshot kind {other:?}; use erc20-balances, erc721-holders, native-balances or contract-users"
+                )))
+            }
+        })
+    }
+}
+
+/// What to snapshot.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// Source kind.
+    pub kind: Kind,
+    /// Snapshot block; `None` is the node's head at the start.
+    pub block: Option<u64>,
+    /// Token (ERC-20/721).
+    pub token: Option<Address>,
+    /// First block to scan; default: the token's (or first contract's) deploy block, found by
+    /// binary search on `eth_getCode`. For native balances over a range, required.
+    pub from_block: Option<u64>,
+    /// Last block to scan for candidates/users; default: the snapshot block.
+    pub to_block: Option<u64>,
+    /// Rows whose balance (ERC-20, native) or count (ERC-721) is below this are dropped; zero
+    /// balances are always dropped.
+    pub min: U256,
+    /// Native balances: the candidate addresses (otherwise every sender and recipient in the
+    /// range).
+    pub candidates: Option<Vec<Address>>,
+    /// Contract users: the contracts.
+    pub contracts: Vec<Address>,
+    /// Contract users: events whose address arguments count as users.
+    pub events: Vec<EventSpec>,
+    /// Contract users: whether senders of transactions to the contracts count.
+    pub include_txs: bool,
+    /// Drop addresses that have code at the block.
+    pub exclude_contracts: bool,
+    /// Addresses kept even though they have code (smart wallets).
+    pub allow: Vec<Address>,
+    /// The chain the campaign is for; a node of another chain is an error.
+    pub expected_chain_id: Option<u64>,
+    /// How many computed token balances to check with `balanceOf` (0: none).
+    pub verify_sample: usize,
+    /// Log window sizing.
+    pub range: RangeConfig,
+    /// How often to save a checkpoint while scanning.
+    pub checkpoint_every: Duration,
+}
+
+impl Params {
+    /// Defaults for `kind`: latest block, no threshold, 32 verified balances, checkpoint every 5 s.
+    pub fn new(kind: Kind) -> Params {
+        Params {
+            kind,
+            block: None,
+            token: None,
+            from_block: None,
+            to_block: None,
+            min: U256::ZERO,
+            candidates: None,
+            contracts: Vec::new(),
+            events: Vec::new(),
+            include_txs: true,
+            exclude_contracts: false,
+            allow: Vec::new(),
+            expected_chain_id: None,
+            verify_sample: 32,
+            range: RangeConfig::default(),
+            checkpoint_every: Duration::from_secs(5),
+        }
+    }
+}
+
+struct Pin {
+    chain_id: u64,
+    block: u64,
+    hash: B256,
+}
+
+/// Runs a snapshot. Checkpoints go to `store` under a key derived from the parameters, and are
+/// cleared when the snapshot completes.
+pub async fn run(rpc: &Rpc, params: &Params, store: &dyn CheckpointStore, progress: &dyn Progress) -> Result<Snapshot> {
+    let pin = pin(rpc, params).await?;
+    let mut meta = SnapshotMeta {
+        kind: params.kind.name().to_owned(),
+        chain_id: Some(pin.chain_id),
+        block: Some(pin.block),
+        block_hash: Some(pin.hash),
+        token: params.token,
+        contracts: params.contracts.clone(),
+        events: params.events.iter().map(|e| e.signature.clone()).collect(),
+        from_block: None,
+        min: params.min,
+        exclude_contracts: params.exclude_contracts,
+        excluded_contracts: 0,
+        verified_sample: 0,
+        logs: 0,
+        file: None,
+        rows: 0,
+        total: U256::ZERO,
+        generator: format!("airdrop-chain {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut rows = match params.kind {
+        Kind::Erc20Balances => erc20(rpc, params, &pin, store, progress, &mut meta).await?,
+        Kind::Erc721Holders => erc721(rpc, params, &pin, store, progress, &mut meta).await?,
+        Kind::NativeBalances => native(rpc, params, &pin, store, progress, &mut meta).await?,
+        Kind::ContractUsers => users(rpc, params, &pin, store, progress, &mut meta).await?,
+    };
+    if params.exclude_contracts {
+        meta.excluded_contracts = exclude_contracts(rpc, &mut rows, &params.allow, pin.block, progress).await?;
+    }
+    // The pin holds to the end: a reorg during the run is an error, not a silent mix of chains.
+    let now = rpc.block_hash(pin.block).await?;
+    if now != pin.hash {
+        return Err(ChainError::Reorg { block: pin.block, pinned: pin.hash, now });
+    }
+    meta.rows = rows.len();
+    meta.total = rows.total();
+    Ok(Snapshot { meta, rows })
+}
+
+async fn pin(rpc: &Rpc, params: &Params) -> Result<Pin> {
+    let chain_id = rpc.chain_id().await?;
+    if let Some(expected) = params.expected_chain_id {
+        if expected != chain_id {
+            return Err(ChainError::ChainIdMismatch { url: rpc.url().to_owned(), expected, actual: chain_id });
+        }
+    }
+    let head = rpc.head().await?;
+    let block = params.block.unwrap_or(head);
+    if block > head {
+        return Err(ChainError::FutureBlock { block, head });
+    }
+    let hash = rpc.block_hash(block).await?;
+    tracing::info!(chain_id, block, %hash, "snapshot pinned");
+    Ok(Pin { chain_id, block, hash })
+}
+
+/// The first block at which `address` has code, by binary search on `eth_getCode` (needs an
+/// archive node; a node that has pruned old state gives 0 with a warning).
+pub async fn deploy_block(rpc: &Rpc, address: Address, block: u64) -> Result<u64> {
+    if rpc.code(address, block).await?.is_empty() {
+        return Err(ChainError::NotAContract { address, block });
+    }
+    let (mut lo, mut hi) = (0u64, block);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match rpc.code(address, mid).await {
+            Ok(code) if !code.is_empty() => hi = mid,
+            Ok(_) => lo = mid + 1,
+            Err(ChainError::Node { message, .. }) => {
+                tracing::warn!(%address, mid, %message, "cannot read old state (pruned node?); scanning from block 0");
+                return Ok(0);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(lo)
+}
+
+fn key(params: &Params, pin: &Pin, from: u64, to: u64) -> String {
+    let mut parts = vec![params.kind.name().to_owned(), format!("chain={}", pin.chain_id), format!("block={}", pin.block)];
+    if let Some(t) = params.token {
+        parts.push(format!("token={t}"));
+    }
+    for c in &params.contracts {
+        parts.push(format!("contract={c}"));
+    }
+    for e in &params.events {
+        parts.push(format!("event={}", e.signature));
+    }
+    if params.kind == Kind::ContractUsers {
+        parts.push(format!("txs={}", params.include_txs));
+    }
+    parts.push(format!("range={from}-{to}"));
+    parts.join(" ")
+}
+
+/// Loads a checkpoint for `key`, checking it belongs to this run and the chain has not moved.
+fn resume(store: &dyn CheckpointStore, key: &str, pin: &Pin, progress: &dyn Progress) -> Result<Option<Checkpoint>> {
+    let Some(cp) = store.load(key)? else { return Ok(None) };
+    if cp.version != CHECKPOINT_VERSION || cp.key != key {
+        return Err(ChainError::Checkpoint {
+            key: key.to_owned(),
+            detail: format!(
+                "it was made for other parameters ({:?}, version {}); delete it or run with --fresh",
+                cp.key, cp.version
+            ),
+        });
+    }
+    if cp.block_hash != pin.hash {
+        return Err(ChainError::Reorg { block: pin.block, pinned: cp.block_hash, now: pin.hash });
+    }
+    let line = format!("resuming from block {} (checkpoint of block {} {})", cp.next_block, cp.block, cp.block_hash);
+    tracing::info!("{line}");
+    progress.note(&line);
+    Ok(Some(cp))
+}
+
+struct Saver<'a> {
+    store: &'a dyn CheckpointStore,
+    key: String,
+    every: Duration,
+    last: Instant,
+    template: Checkpoint,
+}
+
+impl Saver<'_> {
+    fn maybe_save(&mut self, next_block: u64, state: impl FnOnce() -> LedgerState) -> Result<()> {
+        if self.last.elapsed() < self.every {
+            return Ok(());
+        }
+        self.save(next_block, state())
+    }
+
+    fn save(&mut self, next_block: u64, state: LedgerState) -> Result<()> {
+        self.template.next_block = next_block;
+        self.template.state = state;
+        self.store.save(&self.key, &self.template)?;
+        self.last = Instant::now();
+        Ok(())
+    }
+}
+
+fn saver<'a>(store: &'a dyn CheckpointStore, key: String, pin: &Pin, from: u64, every: Duration) -> Saver<'a> {
+    Saver {
+        store,
+        template: Checkpoint {
+            version: CHECKPOINT_VERSION,
+            key: key.clone(),
+            chain_id: pin.chain_id,
+            block: pin.block,
+            block_hash: pin.hash,
+            from_block: from,
+            next_block: from,
+            state: LedgerState::Addresses { addresses: Vec::new() },
+        },
+        key,
+        every,
+        last: Instant::now(),
+    }
+}
+
+async fn token_range(rpc: &Rpc, params: &Params, pin: &Pin) -> Result<(Address, u64)> {
+    let token = params
+        .token
+        .ok_or_else(|| ChainError::Params(format!("{} needs a token address (--token)", params.kind.name())))?;
+    let from = match params.from_block {
+        Some(f) => {
+            if rpc.code(token, pin.block).await?.is_empty() {
+                return Err(ChainError::NotAContract { address: token, block: pin.block });
+            }
+            f
+        }
+        None => deploy_block(rpc, token, pin.block).await?,
+    };
+    if from > pin.block {
+        return Err(ChainError::BadRange {
+            detail: format!("--from-block {from} is after the snapshot block {}", pin.block),
+        });
+    }
+    Ok((token, from))
+}
+
+/// Scans Transfer logs of `token` over `[from, pin.block]`, resuming from and saving checkpoints.
+#[allow(clippy::too_many_arguments)]
+async fn scan_transfers<L>(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    token: Address,
+    from: u64,
+    ledger: &mut L,
+    apply: fn(&mut L, &RawLog),
+    state: fn(&L) -> LedgerState,
+    restore: fn(LedgerState) -> Option<L>,
+) -> Result<String> {
+    let key = key(params, pin, from, pin.block);
+    let mut start = from;
+    if let Some(cp) = resume(store, &key, pin, progress)? {
+        *ledger = restore(cp.state).ok_or_else(|| ChainError::Checkpoint {
+            key: key.clone(),
+            detail: "its state is of another kind; delete it or run with --fresh".into(),
+        })?;
+        start = cp.next_block;
+    }
+    let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
+    let query = LogQuery { addresses: vec![token], topic0: vec![transfer_topic()] };
+    progress.phase("transfer logs", pin.block - from + 1);
+    progress.set(start - from);
+    logs::scan(rpc, &query, start, pin.block, &params.range, |end, logs| {
+        for l in &logs {
+            apply(ledger, l);
+        }
+        progress.set(end - from + 1);
+        saver.maybe_save(end + 1, || state(ledger))
+    })
+    .await?;
+    progress.finish();
+    Ok(key)
+}
+
+async fn erc20(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+) -> Result<Rows> {
+    let (token, from) = token_range(rpc, params, pin).await?;
+    meta.from_block = Some(from);
+    let mut ledger = Erc20Ledger::new();
+    let key = scan_transfers(
+        rpc,
+        params,
+        pin,
+        store,
+        progress,
+        token,
+        from,
+        &mut ledger,
+        Erc20Ledger::apply,
+        Erc20Ledger::to_state,
+        |s| match s {
+            LedgerState::Erc20 { balances } => Some(Erc20Ledger::from_balances(balances)),
+            _ => None,
+        },
+    )
+    .await?;
+    meta.logs = ledger.applied;
+    if let Some(address) = ledger.negative() {
+        return Err(ChainError::NegativeBalance { token, address, block: pin.block });
+    }
+    let all = ledger.balances();
+    meta.verified_sample = verify_erc20(rpc, token, pin.block, &all, ledger.sum(), params.verify_sample, pin.hash).await?;
+    store.clear(&key)?;
+    let min = params.min.max(U256::from(1u8));
+    Ok(Rows::Balances(all.into_iter().filter(|(_, b)| *b >= min).collect()))
+}
+
+async fn erc721(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+) -> Result<Rows> {
+    let (token, from) = token_range(rpc, params, pin).await?;
+    meta.from_block = Some(from);
+    let mut ledger = Erc721Ledger::new();
+    let key = scan_transfers(
+        rpc,
+        params,
+        pin,
+        store,
+        progress,
+        token,
+        from,
+        &mut ledger,
+        Erc721Ledger::apply,
+        Erc721Ledger::to_state,
+        |s| match s {
+            LedgerState::Erc721 { owners } => Some(Erc721Ledger::from_owners(owners)),
+            _ => None,
+        },
+    )
+    .await?;
+    meta.logs = ledger.applied;
+    let holdings = ledger.holdings();
+    let counts: Vec<(Address, U256)> = holdings.iter().map(|(a, ids)| (*a, U256::from(ids.len()))).collect();
+    meta.verified_sample = verify_sample(rpc, token, pin.block, &counts, params.verify_sample, pin.hash, true).await?;
+    store.clear(&key)?;
+    let min = params.min.max(U256::from(1u8));
+    Ok(Rows::Holdings(holdings.into_iter().filter(|(_, ids)| U256::from(ids.len()) >= min).collect()))
+}
+
+async fn verify_erc20(
+    rpc: &Rpc,
+    token: Address,
+    block: u64,
+    balances: &[(Address, U256)],
+    sum: U256,
+    sample: usize,
+    seed: B256,
+) -> Result<usize> {
+    if sample == 0 {
+        return Ok(0);
+    }
+    // Total supply: a cheap global check, skipped for tokens without totalSupply().
+    if let Ok(out) = rpc.calls(token, vec![Bytes::from(totalSupplyCall {}.abi_encode())], block).await {
+        if let Some(supply) = out.first().and_then(|b| word(b)) {
+            if supply != sum {
+                return Err(ChainError::ProofMismatch {
+                    token,
+                    block,
+                    address: token,
+                    computed: sum,
+                    onchain: supply,
+                    hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently; balances cannot be rebuilt from logs — import balances instead".into(),
+                });
+            }
+        }
+    }
+    verify_sample(rpc, token, block, balances, sample, seed, false).await
+}
+
+/// Checks `sample` rows (chosen by a generator seeded with the block hash, so a rerun checks the
+/// same ones) against `balanceOf` at the block.
+async fn verify_sample(
+    rpc: &Rpc,
+    token: Address,
+    block: u64,
+    rows: &[(Address, U256)],
+    sample: usize,
+    seed: B256,
+    nft: bool,
+) -> Result<usize> {
+    if sample == 0 || rows.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = fastrand::Rng::with_seed(u64::from_be_bytes(seed.0[..8].try_into().unwrap_or([0; 8])));
+    let chosen: Vec<(Address, U256)> = if rows.len() <= sample {
+        rows.to_vec()
+    } else {
+        let mut picked = BTreeSet::new();
+        while picked.len() < sample {
+            picked.insert(rng.usize(..rows.len()));
+        }
+        picked.into_iter().map(|i| rows[i]).collect()
+    };
+    let inputs = chosen.iter().map(|(a, _)| Bytes::from(balanceOfCall { account: *a }.abi_encode())).collect();
+    let outputs = rpc.calls(token, inputs, block).await?;
+    for ((address, computed), out) in chosen.iter().zip(&outputs) {
+        let onchain = word(out).ok_or_else(|| ChainError::BadResponse {
+            method: "eth_call".into(),
+            detail: format!("balanceOf({address}) on {token} returned {out} (not a uint256); is it a token?"),
+        })?;
+        if onchain != *computed {
+            let hint = if nft {
+                "the collection changes ownership without standard Transfer events; import holdings instead".to_owned()
+            } else if onchain > *computed {
+                "the token is likely rebasing (balances grow without Transfer events, like stETH or AMPL); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
+            } else {
+                "the token likely takes a fee on transfer or rebases down (balances shrink without matching Transfer events); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
+            };
+            return Err(ChainError::ProofMismatch { token, block, address: *address, computed: *computed, onchain, hint });
+        }
+    }
+    tracing::info!(checked = chosen.len(), "balances proven against balanceOf");
+    Ok(chosen.len())
+}
+
+fn word(b: &Bytes) -> Option<U256> {
+    (b.len() == 32).then(|| U256::from_be_slice(b))
+}
+
+async fn native(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+) -> Result<Rows> {
+    let (candidates, key) = match &params.candidates {
+        Some(list) => {
+            let mut v = list.clone();
+            v.sort_unstable();
+            v.dedup();
+            (v, None)
+        }
+        None => {
+            let from = params.from_block.ok_or_else(|| {
+                ChainError::Params(
+                    "native-balances needs candidate addresses (--addresses FILE) or a block range to collect them from (--from-block N, optionally --to-block M)".into(),
+                )
+            })?;
+            let to = check_range(from, params.to_block, pin.block)?;
+            meta.from_block = Some(from);
+            let key = key(params, pin, from, to);
+            let mut seen: BTreeSet<Address> = BTreeSet::new();
+            let mut start = from;
+            if let Some(cp) = resume(store, &key, pin, progress)? {
+                match cp.state {
+                    LedgerState::Addresses { addresses } => seen.extend(addresses),
+                    _ => return Err(bad_state(&key)),
+                }
+                start = cp.next_block;
+            }
+            let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
+            progress.phase("blocks", to - from + 1);
+            progress.set(start - from);
+            scan_blocks(rpc, start, to, |end, blocks| {
+                for b in blocks {
+                    for tx in &b.transactions {
+                        seen.insert(tx.from);
+                        if let Some(to) = tx.to {
+                            seen.insert(to);
+                        }
+                    }
+                }
+                progress.set(end - from + 1);
+                saver.maybe_save(end + 1, || LedgerState::Addresses { addresses: seen.iter().copied().collect() })
+            })
+            .await?;
+            progress.finish();
+            (seen.into_iter().collect(), Some(key))
+        }
+    };
+    progress.phase("balances", candidates.len() as u64);
+    let mut balances = Vec::with_capacity(candidates.len());
+    let step = rpc.config().batch_size * rpc.config().concurrency;
+    for part in candidates.chunks(step.max(1)) {
+        balances.extend(rpc.balances(part, pin.block).await?);
+        progress.set(balances.len() as u64);
+    }
+    progress.finish();
+    if let Some(key) = key {
+        store.clear(&key)?;
+    }
+    let min = params.min.max(U256::from(1u8));
+    Ok(Rows::Balances(candidates.into_iter().zip(balances).filter(|(_, b)| *b >= min).collect()))
+}
+
+fn bad_state(key: &str) -> ChainError {
+    ChainError::Checkpoint { key: key.to_owned(), detail: "its state is of another kind; delete it or run with --fresh".into() }
+}
+
+fn check_range(from: u64, to: Option<u64>, block: u64) -> Result<u64> {
+    let to = to.unwrap_or(block);
+    if to > block {
+        return Err(ChainError::BadRange { detail: format!("--to-block {to} is after the snapshot block {block}") });
+    }
+    if from > to {
+        return Err(ChainError::BadRange { detail: format!("--from-block {from} is after the last block {to}") });
+    }
+    Ok(to)
+}
+
+/// Fetches full blocks `[from, to]` in windows of `batch_size · concurrency`, in order.
+async fn scan_blocks<F>(rpc: &Rpc, from: u64, to: u64, mut apply: F) -> Result<()>
+where
+    F: FnMut(u64, &[crate::node::RawBlock]) -> Result<()>,
+{
+    let step = (rpc.config().batch_size * rpc.config().concurrency).max(1) as u64;
+    let mut start = from;
+    while start <= to {
+        let end = start.saturating_add(step - 1).min(to);
+        let numbers: Vec<u64> = (start..=end).collect();
+        let blocks = rpc.full_blocks(&numbers).await?;
+        apply(end, &blocks)?;
+        start = end + 1;
+    }
+    Ok(())
+}
+
+async fn users(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+) -> Result<Rows> {
+    if params.contracts.is_empty() {
+        return Err(ChainError::Params("contract-users needs at least one contract (--contract ADDR)".into()));
+    }
+    if !params.include_txs && params.events.is_empty() {
+        return Err(ChainError::Params(
+            "contract-users with transactions off needs at least one event (--event \"Name(type indexed name, …)\")".into(),
+        ));
+    }
+    let mut from = u64::MAX;
+    for c in &params.contracts {
+        let f = match params.from_block {
+            Some(f) => {
+                if rpc.code(*c, pin.block).await?.is_empty() {
+                    return Err(ChainError::NotAContract { address: *c, block: pin.block });
+                }
+                f
+            }
+            None => deploy_block(rpc, *c, pin.block).await?,
+        };
+        from = from.min(f);
+    }
+    let to = check_range(from, params.to_block, pin.block)?;
+    meta.from_block = Some(from);
+    let key = key(params, pin, from, to);
+    let mut users: HashMap<Address, (u64, u64, u64)> = HashMap::new();
+    let mut start = from;
+    if let Some(cp) = resume(store, &key, pin, progress)? {
+        match cp.state {
+            LedgerState::Users { users: saved } => users.extend(saved.into_iter().map(|(a, f, t, e)| (a, (f, t, e)))),
+            _ => return Err(bad_state(&key)),
+        }
+        start = cp.next_block;
+    }
+    let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
+    let contracts: BTreeSet<Address> = params.contracts.iter().copied().collect();
+    let state = |u: &HashMap<Address, (u64, u64, u64)>| {
+        let mut v: Vec<(Address, u64, u64, u64)> = u.iter().map(|(a, (f, t, e))| (*a, *f, *t, *e)).collect();
+        v.sort_unstable();
+        LedgerState::Users { users: v }
+    };
+    let note = |users: &mut HashMap<Address, (u64, u64, u64)>, a: Address, block: u64, tx: u64, ev: u64| {
+        if a == Address::ZERO {
+            return;
+        }
+        let e = users.entry(a).or_insert((block, 0, 0));
+        e.0 = e.0.min(block);
+        e.1 += tx;
+        e.2 += ev;
+    };
+    let query = LogQuery { addresses: params.contracts.clone(), topic0: params.events.iter().map(|e| e.topic0).collect() };
+    progress.phase("blocks", to - from + 1);
+    progress.set(start - from);
+    if params.include_txs {
+        let step = (rpc.config().batch_size * rpc.config().concurrency).max(1) as u64;
+        let mut s = start;
+        while s <= to {
+            let e = s.saturating_add(step - 1).min(to);
+            let numbers: Vec<u64> = (s..=e).collect();
+            let blocks = rpc.full_blocks(&numbers).await?;
+            for b in &blocks {
+                let n = b.number.to::<u64>();
+                for tx in &b.transactions {
+                    if tx.to.is_some_and(|t| contracts.contains(&t)) {
+                        note(&mut users, tx.from, n, 1, 0);
+                    }
+                }
+            }
+            if !params.events.is_empty() {
+                let mut logs_seen = Vec::new();
+                logs::scan(rpc, &query, s, e, &params.range, |_, logs| {
+                    logs_seen.extend(logs);
+                    Ok(())
+                })
+                .await?;
+                for l in &logs_seen {
+                    apply_event(&params.events, l, |a, n| note(&mut users, a, n, 0, 1));
+                }
+            }
+            progress.set(e - from + 1);
+            saver.maybe_save(e + 1, || state(&users))?;
+            s = e + 1;
+        }
+    } else {
+        logs::scan(rpc, &query, start, to, &params.range, |end, logs| {
+            for l in &logs {
+                apply_event(&params.events, l, |a, n| note(&mut users, a, n, 0, 1));
+            }
+            progress.set(end - from + 1);
+            saver.maybe_save(end + 1, || state(&users))
+        })
+        .await?;
+    }
+    progress.finish();
+    store.clear(&key)?;
+    let mut rows: Vec<UserRow> = users
+        .into_iter()
+        .map(|(address, (first_block, tx_count, event_count))| UserRow { address, first_block, tx_count, event_count })
+        .filter(|r| U256::from(r.tx_count + r.event_count) >= params.min)
+        .collect();
+    rows.sort_unstable_by_key(|r| r.address);
+    Ok(Rows::Users(rows))
+}
+
+fn apply_event(events: &[EventSpec], log: &RawLog, mut note: impl FnMut(Address, u64)) {
+    let Some(topic0) = log.topics.first() else { return };
+    let n = log.block_number.to::<u64>();
+    // An address named twice by one event (a self-transfer) counts once for it.
+    let mut named: Vec<Address> = events.iter().filter(|e| e.topic0 == *topic0).flat_map(|e| e.addresses(log)).collect();
+    named.sort_unstable();
+    named.dedup();
+    for a in named {
+        note(a, n);
+    }
+}
+
+/// Drops rows whose address has code at `block` (batched `eth_getCode`), except allowlisted
+/// ones and EIP-7702 delegated accounts (code `0xef0100…`, which are EOAs). Returns how many
+/// were dropped.
+pub async fn exclude_contracts(
+    rpc: &Rpc,
+    rows: &mut Rows,
+    allow: &[Address],
+    block: u64,
+    progress: &dyn Progress,
+) -> Result<usize> {
+    let addresses = rows.addresses();
+    progress.phase("contract check", addresses.len() as u64);
+    let mut contracts = BTreeSet::new();
+    let step = (rpc.config().batch_size * rpc.config().concurrency).max(1);
+    let mut done = 0u64;
+    for part in addresses.chunks(step) {
+        let codes = rpc.codes(part, block).await?;
+        for (a, code) in part.iter().zip(codes) {
+            let delegated = code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00]);
+            if !code.is_empty() && !delegated && !allow.contains(a) {
+                contracts.insert(*a);
+            }
+        }
+        done += part.len() as u64;
+        progress.set(done);
+    }
+    progress.finish();
+    rows.retain(|a| !contracts.contains(a));
+    Ok(contracts.len())
+}

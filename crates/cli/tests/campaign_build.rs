@@ -1,0 +1,498 @@
+//! `airdrop build`, `explain` and `diff` end to end on the committed examples: the bundle is
+//! byte-identical across runs, folders and machines (golden hashes), its numbers add up, and
+//! explain/diff say the right things.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn airdrop(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    out
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = airdrop(args);
+    assert!(
+        out.status.success(),
+        "airdrop {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn build(spec: &Path, out: &Path) -> String {
+    ok(&[
+        "build",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// Every file of a bundle, by relative path.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Checks a bundle against `testdata/golden/<name>.sha256` (`UPDATE_GOLDEN=1` rewrites it).
+fn check_golden(name: &str, bundle: &BTreeMap<String, Vec<u8>>) {
+    let path = repo()
+        .join("testdata/golden")
+        .join(format!("{name}.sha256"));
+    let actual: String = bundle
+        .iter()
+        .map(|(f, d)| format!("{}  {f}\n", sha256(d)))
+        .collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing {}; run with UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "bundle of {name} differs from {}; if the change is intended, rerun with UPDATE_GOLDEN=1 and commit", path.display());
+}
+
+fn genesis_bundle(tmp: &Path) -> PathBuf {
+    let out = tmp.join("genesis");
+    build(&repo().join("examples/genesis/campaign.toml"), &out);
+    out
+}
+
+#[test]
+fn genesis_is_byte_identical_across_runs_and_folders_and_matches_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = genesis_bundle(tmp.path());
+    // Same campaign copied elsewhere and built through a relative path from another cwd.
+    let elsewhere = tmp.path().join("some/other/place");
+    copy_dir(&repo().join("examples/genesis"), &elsewhere);
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .current_dir(tmp.path().join("some"))
+        .args([
+            "build",
+            "other/place/campaign.toml",
+            "--out",
+            "second",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "--quiet printed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let a = files(&first);
+    let b = files(&tmp.path().join("some/second"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between two builds");
+    }
+    for (k, v) in &a {
+        let text = String::from_utf8_lossy(v);
+        assert!(
+            !text.contains(tmp.path().to_str().unwrap()),
+            "{k} contains an absolute path"
+        );
+    }
+    check_golden("genesis", &a);
+}
+
+#[test]
+fn uniswap_retro_is_sharded_and_matches_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("retro");
+    let stdout = build(&repo().join("examples/uniswap-retro/campaign.toml"), &out);
+    let bundle = files(&out);
+    assert!(
+        bundle.contains_key("root.json") && bundle.keys().any(|k| k.starts_with("shards/")),
+        "{:?}",
+        bundle.keys()
+    );
+    let allocations = String::from_utf8(bundle["allocations.csv"].clone()).unwrap();
+    // Uniswap's shape: every past user 400, SOCKS redeemers 1000 more, LPs the rest.
+    let mut users = 0;
+    for line in allocations.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if c[2] != "0" {
+            assert_eq!(c[2], "400000000000000000000", "{line}");
+            users += 1;
+        }
+        if c[3] != "0" {
+            assert_eq!(c[3], "1000000000000000000000", "{line}");
+        }
+    }
+    assert_eq!(users, 300);
+    let manifest: serde_json::Value = serde_json::from_slice(&bundle["manifest.json"]).unwrap();
+    assert_eq!(manifest["merkle"]["shards"], 16);
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        manifest["root"].as_str().unwrap()
+    );
+    check_golden("uniswap-retro", &bundle);
+}
+
+#[test]
+fn bundle_numbers_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("g");
+    let stdout = build(&repo().join("examples/genesis/campaign.toml"), &out);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let root = manifest["root"].as_str().unwrap();
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        root,
+        "root must be the last stdout line"
+    );
+    assert!(
+        root.len() == 66
+            && root.starts_with("0x")
+            && root[2..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
+
+    // allocations.csv: amounts sum to the budget, parts sum to each amount.
+    let csv = std::fs::read_to_string(out.join("allocations.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "address,amount,holders,community,bounty,dust"
+    );
+    let mut total: u128 = 0;
+    let mut count = 0;
+    for line in lines {
+        let c: Vec<u128> = line
+            .split(',')
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert_eq!(c[0], c[1..].iter().sum::<u128>(), "{line}");
+        total += c[0];
+        count += 1;
+    }
+    assert_eq!(total.to_string(), manifest["budget"].as_str().unwrap());
+    assert_eq!(count, manifest["count"].as_u64().unwrap());
+
+    // The manifest's hashes are the files' hashes, and the claims hold the same root.
+    for (name, hash) in manifest["outputs"].as_object().unwrap() {
+        assert_eq!(
+            &sha256(&std::fs::read(out.join(name)).unwrap()),
+            hash.as_str().unwrap(),
+            "{name}"
+        );
+    }
+    for (name, hash) in manifest["inputs"].as_object().unwrap() {
+        let data = std::fs::read(repo().join("examples/genesis").join(name)).unwrap();
+        assert_eq!(&sha256(&data), hash.as_str().unwrap(), "{name}");
+    }
+    let claims: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    assert_eq!(claims["merkleRoot"].as_str().unwrap(), root);
+    assert_eq!(
+        claims["claims"].as_object().unwrap().len() as u64,
+        manifest["count"].as_u64().unwrap()
+    );
+    assert_eq!(manifest["vesting"]["cliff_seconds"], 90 * 86400);
+    assert_eq!(manifest["claim"]["start_unix"], 1_796_083_200);
+
+    // report.html stands alone: no scripts, no external resources.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for needle in [
+        "<svg",
+        "Lorenz",
+        "Gini",
+        "Nakamoto",
+        "HHI",
+        "top 10",
+        "top 1%",
+        "exchanges",
+        "bounty",
+    ] {
+        assert!(html.contains(needle), "report.html lacks {needle}");
+    }
+    for banned in ["<script", "http://", "https://", "src="] {
+        let stripped = html.replace("http://www.w3.org/2000/svg", "");
+        assert!(!stripped.contains(banned), "report.html contains {banned}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let f = &report["distribution"]["fairness"];
+    assert!(f["gini"].as_f64().unwrap() > 0.0 && f["gini"].as_f64().unwrap() < 1.0);
+    assert!(f["nakamoto"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn json_summary_and_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("g");
+    let stdout = ok(&[
+        "build",
+        repo()
+            .join("examples/genesis/campaign.toml")
+            .to_str()
+            .unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["total_tokens"], "10000000");
+    assert!(v["root"].as_str().unwrap().starts_with("0x"));
+    assert!(v["files"]["claims.json"].is_string());
+    assert!(v["timings_ms"]["write_claims"].is_u64());
+}
+
+#[test]
+fn explain_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = genesis_bundle(tmp.path());
+    let bundle = out.to_str().unwrap();
+    let holders = std::fs::read_to_string(repo().join("examples/genesis/holders.csv")).unwrap();
+    let first_holder = holders
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // An exchange wallet (first line of exchanges.csv is holders[0]).
+    let text = ok(&["explain", "--bundle", bundle, &first_holder]);
+    assert!(text.contains("gets 0 GEN"), "{text}");
+    assert!(
+        text.contains("excluded by list \"exchanges\": centralised exchange wallet"),
+        "{text}"
+    );
+
+    // Every status in the report must be explainable; find one address per status via --json.
+    let decisions = std::fs::read_to_string(out.join("decisions.jsonl")).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for line in decisions.lines() {
+        let rec: serde_json::Value = serde_json::from_str(line).unwrap();
+        for p in rec["pools"].as_array().into_iter().flatten() {
+            let status = p["status"].as_str().unwrap().to_owned();
+            if !seen.insert(status.clone()) {
+                continue;
+            }
+            let address = rec["address"].as_str().unwrap();
+            let json = ok(&["explain", "--bundle", bundle, address, "--json"]);
+            let e: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let pe = e["pools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["pool"] == p["pool"])
+                .unwrap();
+            assert_eq!(pe["status"], status.as_str());
+            let reason = pe["reason"].as_str().unwrap();
+            let expect = match status.as_str() {
+                "paid" => "weight",
+                "capped" => "cap of 250000 GEN",
+                "below-min" => "below the pool's minimum of 200",
+                "below-tier" => "below the lowest tier (10)",
+                "below-floor" => "floor of 17000 GEN",
+                "excluded" => "exclusion list",
+                other => other,
+            };
+            assert!(
+                reason.contains(expect) || (status == "paid" && pe["pool"] != "holders"),
+                "{status}: {reason}"
+            );
+        }
+    }
+    for s in [
+        "paid",
+        "capped",
+        "below-min",
+        "below-tier",
+        "below-floor",
+        "excluded",
+    ] {
+        assert!(
+            seen.contains(s),
+            "the genesis example no longer shows {s}; keep it exercising every rule"
+        );
+    }
+
+    // The OG multiplier shows up.
+    let og = holders
+        .lines()
+        .skip(1)
+        .find(|l| l.ends_with(",true"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["explain", "--bundle", bundle, &og, "--json"])).unwrap();
+    let status = json["pools"][0]["status"].as_str().unwrap();
+    if status == "paid" || status == "capped" {
+        assert!(
+            json["pools"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("×1.5"),
+            "{json}"
+        );
+    }
+
+    // Dust recipient and a stranger.
+    let text = ok(&[
+        "explain",
+        "--bundle",
+        bundle,
+        "0x000000000000000000000000000000000000dEaD",
+    ]);
+    assert!(text.contains("165000 GEN of dust"), "{text}");
+    let text = ok(&[
+        "explain",
+        "--bundle",
+        bundle,
+        "0x0000000000000000000000000000000000000001",
+    ]);
+    assert!(
+        text.contains("gets nothing") && text.contains("none of this campaign's sources"),
+        "{text}"
+    );
+
+    // Bad input: a private key instead of an address.
+    let out = airdrop(&[
+        "explain",
+        "--bundle",
+        bundle,
+        "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("private key"));
+}
+
+#[test]
+fn diff_after_a_correction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = genesis_bundle(tmp.path());
+    // A correction: exchange B turns out to be a user; one holder's balance doubles.
+    let fixed = tmp.path().join("fixed");
+    copy_dir(&repo().join("examples/genesis"), &fixed);
+    let ex = std::fs::read_to_string(fixed.join("exchanges.csv")).unwrap();
+    let freed = ex
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        fixed.join("exchanges.csv"),
+        ex.lines()
+            .filter(|l| !l.starts_with(&freed))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let new = tmp.path().join("new");
+    build(&fixed.join("campaign.toml"), &new);
+
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    let appeared: Vec<&str> = json["appeared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(appeared, vec![freed.as_str()]);
+    // Budget is fixed: what appeared and was gained equals what was lost and disappeared.
+    let n = |k: &str| json[k].as_str().unwrap().parse::<u128>().unwrap();
+    assert_eq!(
+        n("appeared_total") + n("gained_total"),
+        n("lost_total") + n("disappeared_total")
+    );
+    assert_eq!(n("old_total"), n("new_total"));
+    // The freed address's tokens came from someone: here the holders near the floor drop out.
+    assert!(n("lost_total") + n("disappeared_total") > 0);
+
+    let text = ok(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--limit",
+        "2",
+    ]);
+    assert!(text.contains("appeared") && text.contains(&freed), "{text}");
+    assert!(text.contains("more (--limit"), "{text}");
+
+    let same = ok(&[
+        "diff",
+        old.to_str().unwrap(),
+        old.to_str().unwrap(),
+        "--json",
+    ]);
+    let same: serde_json::Value = serde_json::from_str(&same).unwrap();
+    assert_eq!(same["unchanged"], same["old_count"]);
+
+    let out = airdrop(&["diff", old.to_str().unwrap(), tmp.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allocations.csv"));
+}

@@ -1,0 +1,367 @@
+//! Bad campaigns, end to end: the real `airdrop build` on files in a temp dir must exit
+//! non-zero with one clear line naming the file, key or line — never a panic.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+const SPEC: &str = r#"name = "Test"
+chain_id = 1
+token = { address = "0x1111111111111111111111111111111111111111", symbol = "TKN", decimals = 6 }
+budget = "1000"
+
+[[source]]
+name = "holders"
+kind = "balances"
+file = "holders.csv"
+decimals = 2
+
+[[pool]]
+source = "holders"
+share = "70%"
+rule = "pro-rata"
+
+[[pool]]
+name = "everyone"
+source = "holders"
+share = "rest"
+rule = "flat"
+"#;
+
+const HOLDERS: &str = "address,balance,note\n\
+0x2222222222222222222222222222222222222222,100,alice\n\
+0x3333333333333333333333333333333333333333,50.5,bob\n\
+0x4444444444444444444444444444444444444444,7,carol\n";
+
+const KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// Writes the campaign (after `edit`) and runs the build; returns (success, stdout, stderr).
+fn build_with(spec: &str, holders: &str) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("campaign.toml"), spec).unwrap();
+    std::fs::write(dir.path().join("holders.csv"), holders).unwrap();
+    run(dir.path())
+}
+
+fn run(dir: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .arg("build")
+        .arg(dir.join("campaign.toml"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        assert!(
+            !dir.join("out").exists(),
+            "a failed build left an output folder"
+        );
+        assert!(
+            !dir.join(".out.partial").exists(),
+            "a failed build left its staging folder"
+        );
+    }
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// Asserts a failed build with one error line containing every needle.
+fn fails(spec: &str, holders: &str, needles: &[&str]) -> String {
+    let (ok, _, stderr) = build_with(spec, holders);
+    assert!(!ok, "build succeeded but should fail with {needles:?}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "{n:?} not in: {stderr}");
+    }
+    stderr
+}
+
+#[test]
+fn the_base_campaign_builds() {
+    // Guards the fixtures: every failure below comes from its own edit, not a broken base.
+    let (ok, stdout, stderr) = build_with(SPEC, HOLDERS);
+    assert!(ok, "{stderr}");
+    assert!(stdout.lines().last().unwrap().starts_with("0x"));
+}
+
+#[test]
+fn unknown_top_level_key() {
+    let spec = SPEC.replace("budget = \"1000\"", "budget = \"1000\"\ncolour = \"blue\"");
+    fails(
+        &spec,
+        HOLDERS,
+        &[
+            "campaign.toml:5:",
+            "unknown field `colour`",
+            "expected one of",
+        ],
+    );
+}
+
+#[test]
+fn unknown_pool_key() {
+    let spec = SPEC.replace(
+        "rule = \"pro-rata\"",
+        "rule = \"pro-rata\"\nmaximum = \"5\"",
+    );
+    fails(
+        &spec,
+        HOLDERS,
+        &["campaign.toml:", "unknown field `maximum`"],
+    );
+}
+
+#[test]
+fn shares_over_100_percent() {
+    let spec = SPEC.replace("share = \"rest\"", "share = \"40%\"");
+    fails(&spec, HOLDERS, &["pool.share", "110%", "over 100%"]);
+}
+
+#[test]
+fn shares_under_100_percent_without_rest() {
+    let spec = SPEC.replace("share = \"rest\"", "share = \"20%\"");
+    fails(&spec, HOLDERS, &["pool.share", "leaving 100 TKN", "rest"]);
+}
+
+#[test]
+fn cap_below_floor() {
+    let spec = SPEC.replace(
+        "rule = \"pro-rata\"",
+        "rule = \"pro-rata\"\ncap = \"10\"\nfloor = \"20\"",
+    );
+    fails(
+        &spec,
+        HOLDERS,
+        &["pool \"holders\".cap", "cap \"10\" is below floor \"20\""],
+    );
+}
+
+#[test]
+fn budget_not_representable() {
+    let spec = SPEC.replace("budget = \"1000\"", "budget = \"1000.0000001\"");
+    fails(
+        &spec,
+        HOLDERS,
+        &[
+            "campaign.toml: budget:",
+            "\"1000.0000001\"",
+            "7 decimals",
+            "at most 6",
+            "TKN",
+        ],
+    );
+}
+
+#[test]
+fn amount_with_too_many_decimals_in_a_pool_key() {
+    let spec = SPEC.replace("rule = \"flat\"", "rule = \"flat\"\ncap = \"0.0000001\"");
+    fails(&spec, HOLDERS, &["pool \"everyone\".cap", "at most 6"]);
+}
+
+#[test]
+fn source_row_with_bad_address() {
+    let holders = HOLDERS.replace("0x3333333333333333333333333333333333333333", "0x33333");
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv:3:", "invalid address", "0x33333"],
+    );
+}
+
+#[test]
+fn source_row_with_bad_checksum() {
+    let holders = HOLDERS.replace(
+        "0x2222222222222222222222222222222222222222",
+        "0x5c69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+    );
+    fails(
+        SPEC,
+        &holders,
+        &[
+            "holders.csv:2:",
+            "checksum",
+            "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+        ],
+    );
+}
+
+#[test]
+fn source_row_with_bad_amount() {
+    let holders = HOLDERS.replace(",50.5,", ",-50,");
+    fails(
+        SPEC,
+        &holders,
+        &[
+            "holders.csv:3:",
+            "column \"balance\"",
+            "\"-50\"",
+            "non-negative",
+        ],
+    );
+    let holders = HOLDERS.replace(",50.5,", ",50.555,");
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv:3:", "3 decimals", "at most 2"],
+    );
+}
+
+#[test]
+fn source_row_with_wrong_field_count() {
+    let holders = HOLDERS.replace(",7,carol", ",7,carol,extra");
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv:4:", "4 fields", "header has 3"],
+    );
+}
+
+#[test]
+fn duplicate_address_in_source() {
+    let holders = format!("{HOLDERS}0x2222222222222222222222222222222222222222,1,again\n");
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv:5:", "duplicate address", "holders.csv:2"],
+    );
+}
+
+#[test]
+fn missing_column() {
+    let holders = HOLDERS.replace("address,balance,note", "address,bal,note");
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv", "no column \"balance\"", "bal"],
+    );
+}
+
+#[test]
+fn empty_pool() {
+    let spec = SPEC.replace("rule = \"pro-rata\"", "rule = \"pro-rata\"\nmin = \"1000\"");
+    fails(
+        &spec,
+        HOLDERS,
+        &["pool \"holders\"", "no eligible recipients", "3 below-min"],
+    );
+    fails(
+        SPEC,
+        "address,balance,note\n",
+        &["pool \"holders\"", "no eligible recipients", "0 rows"],
+    );
+}
+
+#[test]
+fn private_key_in_address_column_is_refused_and_not_echoed() {
+    for key in [KEY.to_owned(), format!("0x{KEY}")] {
+        let holders = HOLDERS.replace("0x4444444444444444444444444444444444444444", &key);
+        let err = fails(SPEC, &holders, &["holders.csv:4", "private key", "refused"]);
+        assert!(!err.contains(&KEY[6..]), "secret echoed: {err}");
+    }
+}
+
+#[test]
+fn private_key_in_any_column_is_refused() {
+    let holders = HOLDERS.replace(",alice", &format!(",{KEY}"));
+    let err = fails(
+        SPEC,
+        &holders,
+        &["holders.csv:2", "column \"note\"", "private key"],
+    );
+    assert!(!err.contains(&KEY[6..]), "secret echoed: {err}");
+}
+
+#[test]
+fn recovery_phrase_is_refused() {
+    let holders = HOLDERS.replace(
+        ",alice",
+        ",test test test test test test test test test test test junk",
+    );
+    let err = fails(SPEC, &holders, &["holders.csv:2", "recovery phrase"]);
+    assert!(!err.contains("junk"), "secret echoed: {err}");
+}
+
+#[test]
+fn private_key_as_dust_to() {
+    let spec = SPEC.replace(
+        "budget = \"1000\"",
+        &format!("budget = \"1000\"\ndust_to = \"{KEY}\""),
+    );
+    let err = fails(&spec, HOLDERS, &["campaign.toml: dust_to", "private key"]);
+    assert!(!err.contains(&KEY[6..]), "secret echoed: {err}");
+}
+
+#[test]
+fn dust_without_dust_to() {
+    let spec = SPEC.replace("rule = \"flat\"", "rule = \"flat\"\ncap = \"10\"");
+    fails(
+        &spec,
+        HOLDERS,
+        &["undistributed", "everyone", "at the cap", "dust_to"],
+    );
+}
+
+#[test]
+fn tiers_over_the_pool() {
+    let spec = SPEC.replace(
+        "rule = \"flat\"",
+        "rule = \"tiers\"\ncolumn = \"balance\"\ntiers = [{ min = \"1\", amount = \"200\" }]",
+    );
+    fails(
+        &spec,
+        HOLDERS,
+        &["pool \"everyone\"", "pays 600 TKN", "pool has 300 TKN"],
+    );
+}
+
+#[test]
+fn unknown_rule_source_and_format() {
+    fails(
+        &SPEC.replace("rule = \"flat\"", "rule = \"equal\""),
+        HOLDERS,
+        &["pool \"everyone\".rule", "\"equal\"", "flat, pro-rata"],
+    );
+    fails(
+        &SPEC.replace(
+            "source = \"holders\"\nshare = \"rest\"",
+            "source = \"holder\"\nshare = \"rest\"",
+        ),
+        HOLDERS,
+        &["pool \"everyone\".source", "no source named \"holder\""],
+    );
+    fails(
+        &SPEC.replace(
+            "budget = \"1000\"",
+            "budget = \"1000\"\nformat = \"merkle\"",
+        ),
+        HOLDERS,
+        &["format", "unknown preset \"merkle\""],
+    );
+}
+
+#[test]
+fn missing_source_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("campaign.toml"), SPEC).unwrap();
+    let (ok, _, stderr) = run(dir.path());
+    assert!(!ok);
+    assert!(
+        stderr.contains("source \"holders\"") && stderr.contains("holders.csv"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deadline_before_start() {
+    let spec = format!(
+        "{SPEC}\n[claim]\nstart = \"2027-01-01T00:00:00Z\"\ndeadline = \"2026-01-01T00:00:00Z\"\n"
+    );
+    fails(&spec, HOLDERS, &["claim.deadline", "not after start"]);
+}
