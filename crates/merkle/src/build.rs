@@ -339,12 +339,19 @@ impl AccountTree {
 
     pub(crate) fn find(&self, address: &Address) -> Option<usize> {
         let table = self.by_address.get_or_init(|| {
-            let mut t: Vec<(Address, u32)> =
-                self.entries.iter().enumerate().map(|(k, e)| (e.address, k as u32)).collect();
+            let mut t: Vec<(Address, u32)> = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(k, e)| (e.address, k as u32))
+                .collect();
             t.par_sort_unstable();
             t
         });
-        table.binary_search_by(|(a, _)| a.cmp(address)).ok().map(|i| table[i].1 as usize)
+        table
+            .binary_search_by(|(a, _)| a.cmp(address))
+            .ok()
+            .map(|i| table[i].1 as usize)
     }
 
     fn claim(&self, k: usize, extra: &[B256]) -> ClaimProof {
@@ -447,6 +454,29 @@ impl Built {
                 })
                 .try_reduce(|| 0, |a, b| Ok(a + b)),
         }
+    }
+
+    /// The hot path of a claim server: index, amount and proof of an address/amount claim,
+    /// with no string formatting and the proof written into a reused buffer. `None` when the
+    /// address has no claim or the tree is not an address/amount tree.
+    pub fn lookup_into(&self, address: &Address, proof: &mut Vec<B256>) -> Option<(u64, U256)> {
+        let (t, extra) = match &self.kind {
+            Kind::Accounts(t) => (t, &[][..]),
+            Kind::Sharded { shards, digits, .. } => {
+                let prefix = if *digits == 1 {
+                    format!("{:x}", address[0] >> 4)
+                } else {
+                    format!("{:02x}", address[0])
+                };
+                let s = shards.iter().find(|s| s.prefix == prefix)?;
+                (&s.tree, &s.shard_proof[..])
+            }
+            _ => return None,
+        };
+        let k = t.find(address)?;
+        t.proof_into(k, proof);
+        proof.extend_from_slice(extra);
+        Some((t.indices[k], t.entries[k].amount))
     }
 
     /// The claim of `address`, with its proof.

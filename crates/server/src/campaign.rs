@@ -17,6 +17,8 @@ pub struct Campaign {
     pub id: String,
     /// The tree, rebuilt and checked against the published root.
     pub tree: Built,
+    /// Its root, kept apart because every response carries it.
+    pub root: B256,
     /// Optional manifest facts shown to recipients (chain, token, claim window), as published.
     pub manifest: Option<serde_json::Value>,
 }
@@ -104,6 +106,7 @@ impl Campaign {
         tracing::info!(campaign = id, claims = tree.len(), root = %tree.root(), "campaign loaded");
         Ok(Campaign {
             id: id.to_owned(),
+            root: tree.root(),
             tree,
             manifest,
         })
