@@ -101,13 +101,18 @@ impl MemoryCheckpoints {
 
 impl CheckpointStore for MemoryCheckpoints {
     fn load(&self, key: &str) -> Result<Option<Checkpoint>> {
-        Ok(self.saved.lock().map(|m| m.get(key).cloned()).unwrap_or(None))
+        Ok(self
+            .saved
+            .lock()
+            .map(|m| m.get(key).cloned())
+            .unwrap_or(None))
     }
     fn save(&self, key: &str, checkpoint: &Checkpoint) -> Result<()> {
         if let Ok(mut m) = self.saved.lock() {
             m.insert(key.to_owned(), checkpoint.clone());
         }
-        self.saves.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.saves
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
     fn clear(&self, key: &str) -> Result<()> {

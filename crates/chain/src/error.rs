@@ -38,7 +38,9 @@ pub enum ChainError {
         message: String,
     },
     /// The node's answer does not have the expected shape.
-    #[error("rpc {method} returned something unexpected: {detail}; is this an Ethereum JSON-RPC node?")]
+    #[error(
+        "rpc {method} returned something unexpected: {detail}; is this an Ethereum JSON-RPC node?"
+    )]
     BadResponse {
         /// The JSON-RPC method.
         method: String,
@@ -106,22 +108,10 @@ pub enum ChainError {
         /// The block the logs reached.
         block: u64,
     },
-    /// A sampled balance computed from logs differs from `balanceOf` at the snapshot block.
-    #[error("proof against the chain failed: token {token} at block {block}: {address} has {computed} from Transfer logs but balanceOf says {onchain}; {hint}")]
-    ProofMismatch {
-        /// The token.
-        token: Address,
-        /// The snapshot block.
-        block: u64,
-        /// The account whose balance differs.
-        address: Address,
-        /// Balance computed from logs.
-        computed: U256,
-        /// Balance according to the token contract.
-        onchain: U256,
-        /// The likely cause.
-        hint: String,
-    },
+    /// A sampled balance computed from logs differs from `balanceOf` at the snapshot block (or
+    /// the sum of balances differs from `totalSupply`).
+    #[error("proof against the chain failed: token {} at block {}: {} has {} from Transfer logs but the token says {}; {}", .0.token, .0.block, .0.address, .0.computed, .0.onchain, .0.hint)]
+    ProofMismatch(Box<Mismatch>),
     /// An input (import file, address list, allowlist) is malformed.
     #[error("{location}: {detail}")]
     Input {
@@ -137,3 +127,20 @@ pub enum ChainError {
 
 /// Result with [`ChainError`].
 pub type Result<T> = std::result::Result<T, ChainError>;
+
+/// Details of a [`ChainError::ProofMismatch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The token.
+    pub token: Address,
+    /// The snapshot block.
+    pub block: u64,
+    /// The account whose balance differs (the token itself for the total supply).
+    pub address: Address,
+    /// Value computed from logs.
+    pub computed: U256,
+    /// Value according to the token contract.
+    pub onchain: U256,
+    /// The likely cause.
+    pub hint: String,
+}

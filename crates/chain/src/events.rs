@@ -33,10 +33,18 @@ fn elementary(t: &str) -> bool {
     }
     let sized = |prefix: &str, max: u32, step: u32| {
         t.strip_prefix(prefix)
-            .and_then(|n| if n.is_empty() { Some(256) } else { n.parse::<u32>().ok() })
+            .and_then(|n| {
+                if n.is_empty() {
+                    Some(256)
+                } else {
+                    n.parse::<u32>().ok()
+                }
+            })
             .is_some_and(|n| n >= step && n <= max && n % step == 0)
     };
-    sized("uint", 256, 8) || sized("int", 256, 8) || (t.starts_with("bytes") && sized("bytes", 32, 1) && t != "bytes")
+    sized("uint", 256, 8)
+        || sized("int", 256, 8)
+        || (t.starts_with("bytes") && sized("bytes", 32, 1) && t != "bytes")
 }
 
 impl EventSpec {
@@ -45,7 +53,9 @@ impl EventSpec {
     pub fn parse(text: &str) -> Result<EventSpec> {
         let bad = |detail: String| ChainError::Params(format!("event {text:?}: {detail}"));
         let text_trim = text.trim();
-        let open = text_trim.find('(').ok_or_else(|| bad("expected Name(type [indexed] [name], …)".into()))?;
+        let open = text_trim
+            .find('(')
+            .ok_or_else(|| bad("expected Name(type [indexed] [name], …)".into()))?;
         let name = text_trim[..open].trim().trim_start_matches("event ").trim();
         let inner = text_trim[open + 1..]
             .strip_suffix(')')
@@ -92,10 +102,16 @@ impl EventSpec {
             types.push(ty.to_owned());
         }
         if slots.is_empty() {
-            return Err(bad("it has no address argument, so it names no users".into()));
+            return Err(bad(
+                "it has no address argument, so it names no users".into()
+            ));
         }
         let signature = format!("{name}({})", types.join(","));
-        Ok(EventSpec { topic0: keccak256(signature.as_bytes()), signature, slots })
+        Ok(EventSpec {
+            topic0: keccak256(signature.as_bytes()),
+            signature,
+            slots,
+        })
     }
 
     /// The addresses a log of this event names (zero address skipped).
@@ -123,19 +139,31 @@ mod tests {
 
     #[test]
     fn parses_signatures() {
-        let e = EventSpec::parse("Transfer(address indexed from, address indexed to, uint256 value)").unwrap();
+        let e =
+            EventSpec::parse("Transfer(address indexed from, address indexed to, uint256 value)")
+                .unwrap();
         assert_eq!(e.signature, "Transfer(address,address,uint256)");
         assert_eq!(e.topic0, crate::ledger::transfer_topic());
         assert_eq!(e.slots, vec![Slot::Topic(1), Slot::Topic(2)]);
         let s = EventSpec::parse("Swap(address indexed sender, uint amount0In, uint a1, uint a2, uint a3, address indexed to)").unwrap();
-        assert_eq!(s.signature, "Swap(address,uint256,uint256,uint256,uint256,address)");
+        assert_eq!(
+            s.signature,
+            "Swap(address,uint256,uint256,uint256,uint256,address)"
+        );
         let d = EventSpec::parse("Deposit(address user,uint256 amount)").unwrap();
         assert_eq!(d.slots, vec![Slot::Word(0)]);
     }
 
     #[test]
     fn refuses_bad_signatures() {
-        for bad in ["Transfer", "Transfer(address", "(address)", "X(uint256)", "X((address,uint256) t)", "X(address indexed a, address indexed b, address indexed c, address indexed d)"] {
+        for bad in [
+            "Transfer",
+            "Transfer(address",
+            "(address)",
+            "X(uint256)",
+            "X((address,uint256) t)",
+            "X(address indexed a, address indexed b, address indexed c, address indexed d)",
+        ] {
             assert!(EventSpec::parse(bad).is_err(), "{bad}");
         }
     }

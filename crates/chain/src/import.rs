@@ -82,18 +82,30 @@ struct Table {
 
 impl Table {
     fn find(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
+        names
+            .iter()
+            .find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
     }
     fn need(&self, names: &[&str], file: &str) -> Result<usize> {
         self.find(names).ok_or_else(|| ChainError::Input {
             location: file.to_owned(),
-            detail: format!("no {:?} column (also accepted: {}); the file has: {}", names[0], names[1..].join(", "), self.header.join(", ")),
+            detail: format!(
+                "no {:?} column (also accepted: {}); the file has: {}",
+                names[0],
+                names[1..].join(", "),
+                self.header.join(", ")
+            ),
         })
     }
 }
 
 /// Imports an export whose bytes the caller has read. `file` names it in messages.
-pub fn import(data: &[u8], file: &str, format: ImportFormat, params: &ImportParams) -> Result<Snapshot> {
+pub fn import(
+    data: &[u8],
+    file: &str,
+    format: ImportFormat,
+    params: &ImportParams,
+) -> Result<Snapshot> {
     let table = match format {
         ImportFormat::Csv => read_csv(data, file)?,
         ImportFormat::Json => read_json(data, file)?,
@@ -101,7 +113,11 @@ pub fn import(data: &[u8], file: &str, format: ImportFormat, params: &ImportPara
     let token_col = table.find(TOKEN);
     let rows = match params.kind {
         ImportKind::Transfers => {
-            let (f, t, v) = (table.need(FROM, file)?, table.need(TO, file)?, table.need(VALUE, file)?);
+            let (f, t, v) = (
+                table.need(FROM, file)?,
+                table.need(TO, file)?,
+                table.need(VALUE, file)?,
+            );
             let b = table.find(BLOCK);
             if params.block.is_some() && b.is_none() {
                 return Err(ChainError::Input {
@@ -182,14 +198,25 @@ pub fn import(data: &[u8], file: &str, format: ImportFormat, params: &ImportPara
 }
 
 fn input(loc: &str, column: &str, detail: String) -> ChainError {
-    ChainError::Input { location: loc.to_owned(), detail: format!("column {column:?}: {detail}") }
+    ChainError::Input {
+        location: loc.to_owned(),
+        detail: format!("column {column:?}: {detail}"),
+    }
 }
 
 fn addr(cell: &str, loc: &str, column: &str) -> Result<Address> {
-    parse_address(cell.trim()).map_err(|e| ChainError::Input { location: loc.to_owned(), detail: format!("column {column:?}: {e}") })
+    parse_address(cell.trim()).map_err(|e| ChainError::Input {
+        location: loc.to_owned(),
+        detail: format!("column {column:?}: {e}"),
+    })
 }
 
-fn keep_token(cells: &[String], col: Option<usize>, token: Option<Address>, loc: &str) -> Result<bool> {
+fn keep_token(
+    cells: &[String],
+    col: Option<usize>,
+    token: Option<Address>,
+    loc: &str,
+) -> Result<bool> {
     match (col, token) {
         (Some(c), Some(t)) => Ok(addr(&cells[c], loc, "token")? == t),
         _ => Ok(true),
@@ -219,10 +246,15 @@ fn parse_u64(cell: &str) -> std::result::Result<u64, String> {
 }
 
 fn read_csv(data: &[u8], file: &str) -> Result<Table> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(data);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| ChainError::Input { location: format!("{file}:1"), detail: format!("cannot read the header: {e}") })?
+        .map_err(|e| ChainError::Input {
+            location: format!("{file}:1"),
+            detail: format!("cannot read the header: {e}"),
+        })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
@@ -236,23 +268,33 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
             continue;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        rows.push((format!("{file}:{line}"), record.iter().map(str::to_owned).collect()));
+        rows.push((
+            format!("{file}:{line}"),
+            record.iter().map(str::to_owned).collect(),
+        ));
     }
     Ok(Table { header, rows })
 }
 
 fn read_json(data: &[u8], file: &str) -> Result<Table> {
-    let text = std::str::from_utf8(data)
-        .map_err(|e| ChainError::Input { location: file.to_owned(), detail: format!("not UTF-8: {e}") })?;
+    let text = std::str::from_utf8(data).map_err(|e| ChainError::Input {
+        location: file.to_owned(),
+        detail: format!("not UTF-8: {e}"),
+    })?;
     let items: Vec<serde_json::Value> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(text)
-            .map_err(|e| ChainError::Input { location: format!("{file}:{}", e.line()), detail: format!("invalid JSON: {e}") })?
+        serde_json::from_str(text).map_err(|e| ChainError::Input {
+            location: format!("{file}:{}", e.line()),
+            detail: format!("invalid JSON: {e}"),
+        })?
     } else {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| ChainError::Input { location: format!("{file}:{}", i + 1), detail: format!("invalid JSON: {e}") })
+                serde_json::from_str(l).map_err(|e| ChainError::Input {
+                    location: format!("{file}:{}", i + 1),
+                    detail: format!("invalid JSON: {e}"),
+                })
             })
             .collect::<Result<_>>()?
     };
@@ -271,7 +313,9 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
         let loc = format!("{file}: entry {}", i + 1);
         let obj = item.as_object().ok_or_else(|| ChainError::Input {
             location: loc.clone(),
-            detail: "expected an object, e.g. {\"from\": \"0x…\", \"to\": \"0x…\", \"value\": \"1000\"}".into(),
+            detail:
+                "expected an object, e.g. {\"from\": \"0x…\", \"to\": \"0x…\", \"value\": \"1000\"}"
+                    .into(),
         })?;
         let mut cells = Vec::with_capacity(header.len());
         for h in &header {
@@ -283,7 +327,9 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
                 Some(other) => {
                     return Err(ChainError::Input {
                         location: loc,
-                        detail: format!("key {h:?}: {other} is not exact; write big integers as strings"),
+                        detail: format!(
+                            "key {h:?}: {other} is not exact; write big integers as strings"
+                        ),
                     })
                 }
             });
@@ -302,48 +348,121 @@ mod tests {
     const Z: &str = "0x0000000000000000000000000000000000000000";
 
     fn p(kind: ImportKind) -> ImportParams {
-        ImportParams { kind, block: None, token: None, min: U256::ZERO }
+        ImportParams {
+            kind,
+            block: None,
+            token: None,
+            min: U256::ZERO,
+        }
     }
 
     #[test]
     fn transfers_csv_with_block_cut() {
-        let csv = format!("block,from,to,value\n1,{Z},{A},100\n2,{A},{B},40\n3,{B},{B},5\n4,{A},{B},60\n");
+        let csv = format!(
+            "block,from,to,value\n1,{Z},{A},100\n2,{A},{B},40\n3,{B},{B},5\n4,{A},{B},60\n"
+        );
         let mut params = p(ImportKind::Transfers);
         params.block = Some(3);
         let s = import(csv.as_bytes(), "t.csv", ImportFormat::Csv, &params).unwrap();
-        assert_eq!(s.rows.to_csv(), format!("address,balance\n{},60\n{},40\n", parse_address(A).unwrap(), parse_address(B).unwrap()));
+        assert_eq!(
+            s.rows.to_csv(),
+            format!(
+                "address,balance\n{},60\n{},40\n",
+                parse_address(A).unwrap(),
+                parse_address(B).unwrap()
+            )
+        );
         params.block = None;
         let s = import(csv.as_bytes(), "t.csv", ImportFormat::Csv, &params).unwrap();
-        assert_eq!(s.rows, Rows::Balances(vec![(parse_address(B).unwrap(), U256::from(100))]));
+        assert_eq!(
+            s.rows,
+            Rows::Balances(vec![(parse_address(B).unwrap(), U256::from(100))])
+        );
     }
 
     #[test]
     fn transfers_json_and_ndjson() {
-        let json = format!(r#"[{{"from_address":"{Z}","to_address":"{A}","value_string":"0x10"}}]"#);
-        let s = import(json.as_bytes(), "t.json", ImportFormat::Json, &p(ImportKind::Transfers)).unwrap();
-        assert_eq!(s.rows, Rows::Balances(vec![(parse_address(A).unwrap(), U256::from(16))]));
+        let json =
+            format!(r#"[{{"from_address":"{Z}","to_address":"{A}","value_string":"0x10"}}]"#);
+        let s = import(
+            json.as_bytes(),
+            "t.json",
+            ImportFormat::Json,
+            &p(ImportKind::Transfers),
+        )
+        .unwrap();
+        assert_eq!(
+            s.rows,
+            Rows::Balances(vec![(parse_address(A).unwrap(), U256::from(16))])
+        );
         let nd = format!("{{\"from\":\"{Z}\",\"to\":\"{A}\",\"value\":7}}\n{{\"from\":\"{A}\",\"to\":\"{B}\",\"value\":\"2\"}}\n");
-        let s = import(nd.as_bytes(), "t.jsonl", ImportFormat::Json, &p(ImportKind::Transfers)).unwrap();
+        let s = import(
+            nd.as_bytes(),
+            "t.jsonl",
+            ImportFormat::Json,
+            &p(ImportKind::Transfers),
+        )
+        .unwrap();
         assert_eq!(s.meta.total, U256::from(7));
     }
 
     #[test]
     fn balances_and_errors() {
         let csv = format!("holder,balance\n{B},5\n{A},0\n");
-        let s = import(csv.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap();
+        let s = import(
+            csv.as_bytes(),
+            "b.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Balances),
+        )
+        .unwrap();
         assert_eq!(s.rows.len(), 1);
         let dup = format!("address,balance\n{A},5\n{A},6\n");
-        let e = import(dup.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        let e = import(
+            dup.as_bytes(),
+            "b.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Balances),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("b.csv:3") && e.contains("duplicate"), "{e}");
         let float = format!("address,balance\n{A},1.5\n");
-        let e = import(float.as_bytes(), "b.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        let e = import(
+            float.as_bytes(),
+            "b.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Balances),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("base units"), "{e}");
         let neg = format!("from,to,value\n{A},{B},1\n");
-        let e = import(neg.as_bytes(), "t.csv", ImportFormat::Csv, &p(ImportKind::Transfers)).unwrap_err().to_string();
+        let e = import(
+            neg.as_bytes(),
+            "t.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Transfers),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("negative"), "{e}");
-        let e = import(b"who,what\n", "x.csv", ImportFormat::Csv, &p(ImportKind::Balances)).unwrap_err().to_string();
+        let e = import(
+            b"who,what\n",
+            "x.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Balances),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no \"address\" column"), "{e}");
         let key = format!("address,balance\n0x{},1\n", "ab".repeat(32));
-        assert!(import(key.as_bytes(), "k.csv", ImportFormat::Csv, &p(ImportKind::Balances)).is_err());
+        assert!(import(
+            key.as_bytes(),
+            "k.csv",
+            ImportFormat::Csv,
+            &p(ImportKind::Balances)
+        )
+        .is_err());
     }
 }

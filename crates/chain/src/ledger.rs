@@ -47,7 +47,11 @@ impl Erc20Ledger {
             return;
         }
         let value = U256::from_be_slice(&log.data);
-        self.apply_transfer(topic_address(&log.topics[1]), topic_address(&log.topics[2]), value);
+        self.apply_transfer(
+            topic_address(&log.topics[1]),
+            topic_address(&log.topics[2]),
+            value,
+        );
     }
 
     /// Applies one transfer.
@@ -70,7 +74,11 @@ impl Erc20Ledger {
 
     /// The first (lowest) address whose balance is negative, if any.
     pub fn negative(&self) -> Option<Address> {
-        self.balances.iter().filter(|(_, b)| b.bit(255)).map(|(a, _)| *a).min()
+        self.balances
+            .iter()
+            .filter(|(_, b)| b.bit(255))
+            .map(|(a, _)| *a)
+            .min()
     }
 
     /// Every tracked address (including those back at zero), sorted.
@@ -82,17 +90,25 @@ impl Erc20Ledger {
 
     /// Sum of all balances (wrapping; equals the total supply for a well-behaved token).
     pub fn sum(&self) -> U256 {
-        self.balances.values().fold(U256::ZERO, |acc, b| acc.wrapping_add(*b))
+        self.balances
+            .values()
+            .fold(U256::ZERO, |acc, b| acc.wrapping_add(*b))
     }
 
     /// The state for a checkpoint.
     pub fn to_state(&self) -> LedgerState {
-        LedgerState::Erc20 { balances: self.balances() }
+        LedgerState::Erc20 {
+            balances: self.balances(),
+        }
     }
 
     /// A ledger from a checkpoint's state.
     pub fn from_balances(balances: Vec<(Address, U256)>) -> Self {
-        Erc20Ledger { balances: balances.into_iter().collect(), applied: 0, ignored: 0 }
+        Erc20Ledger {
+            balances: balances.into_iter().collect(),
+            applied: 0,
+            ignored: 0,
+        }
     }
 }
 
@@ -154,7 +170,11 @@ impl Erc721Ledger {
 
     /// A ledger from a checkpoint's state.
     pub fn from_owners(owners: Vec<(U256, Address)>) -> Self {
-        Erc721Ledger { owners: owners.into_iter().collect(), applied: 0, ignored: 0 }
+        Erc721Ledger {
+            owners: owners.into_iter().collect(),
+            applied: 0,
+            ignored: 0,
+        }
     }
 }
 
@@ -194,7 +214,10 @@ mod tests {
         l.apply(&log20(addr(1), addr(2), 30));
         l.apply(&log20(addr(2), addr(2), 30));
         l.apply(&log20(addr(1), Address::ZERO, 10));
-        assert_eq!(l.balances(), vec![(addr(1), U256::from(60)), (addr(2), U256::from(30))]);
+        assert_eq!(
+            l.balances(),
+            vec![(addr(1), U256::from(60)), (addr(2), U256::from(30))]
+        );
         assert_eq!(l.sum(), U256::from(90));
         assert_eq!(l.negative(), None);
         l.apply(&log20(addr(3), addr(1), 1));
@@ -203,7 +226,11 @@ mod tests {
 
     #[test]
     fn erc20_order_does_not_matter() {
-        let logs = [log20(addr(1), addr(2), 5), log20(Address::ZERO, addr(1), 7), log20(addr(2), addr(3), 5)];
+        let logs = [
+            log20(addr(1), addr(2), 5),
+            log20(Address::ZERO, addr(1), 7),
+            log20(addr(2), addr(3), 5),
+        ];
         let mut a = Erc20Ledger::new();
         let mut b = Erc20Ledger::new();
         logs.iter().for_each(|l| a.apply(l));
@@ -215,7 +242,12 @@ mod tests {
     #[test]
     fn erc721_follows_ownership() {
         let mk = |to: Address, id: u64| RawLog {
-            topics: vec![transfer_topic(), Address::ZERO.into_word(), to.into_word(), U256::from(id).into()],
+            topics: vec![
+                transfer_topic(),
+                Address::ZERO.into_word(),
+                to.into_word(),
+                U256::from(id).into(),
+            ],
             data: Bytes::new(),
             ..log20(Address::ZERO, Address::ZERO, 0)
         };
@@ -227,7 +259,13 @@ mod tests {
         l.apply(&mk(Address::ZERO, 3));
         l.apply(&log20(addr(1), addr(2), 5)); // ERC-20 shape: ignored
         assert_eq!(l.ignored, 1);
-        assert_eq!(l.holdings(), vec![(addr(1), vec![U256::from(1)]), (addr(2), vec![U256::from(2)])]);
+        assert_eq!(
+            l.holdings(),
+            vec![
+                (addr(1), vec![U256::from(1)]),
+                (addr(2), vec![U256::from(2)])
+            ]
+        );
         let back = Erc721Ledger::from_owners(match l.to_state() {
             LedgerState::Erc721 { owners } => owners,
             _ => unreachable!(),

@@ -23,7 +23,11 @@ pub struct RangeConfig {
 
 impl Default for RangeConfig {
     fn default() -> Self {
-        RangeConfig { initial_span: 2_000, max_span: 100_000, target_logs: 10_000 }
+        RangeConfig {
+            initial_span: 2_000,
+            max_span: 100_000,
+            target_logs: 10_000,
+        }
     }
 }
 
@@ -38,14 +42,23 @@ pub struct LogQuery {
 
 /// Fetches every matching log in `[from, to]` and calls `apply(window_end, logs)` for each
 /// window in block order, logs sorted by (block, log index). Stops at the first error.
-pub async fn scan<F>(rpc: &Rpc, query: &LogQuery, from: u64, to: u64, cfg: &RangeConfig, mut apply: F) -> Result<()>
+pub async fn scan<F>(
+    rpc: &Rpc,
+    query: &LogQuery,
+    from: u64,
+    to: u64,
+    cfg: &RangeConfig,
+    mut apply: F,
+) -> Result<()>
 where
     F: FnMut(u64, Vec<RawLog>) -> Result<()>,
 {
     if from > to {
         return Ok(());
     }
-    let span = Arc::new(AtomicU64::new(cfg.initial_span.clamp(1, cfg.max_span.max(1))));
+    let span = Arc::new(AtomicU64::new(
+        cfg.initial_span.clamp(1, cfg.max_span.max(1)),
+    ));
     let gen_span = span.clone();
     let mut next = Some(from);
     let windows = stream::iter(std::iter::from_fn(move || {
@@ -56,7 +69,9 @@ where
         Some((start, end))
     }));
     let concurrency = rpc.config().concurrency;
-    let mut fetched = windows.map(|(a, b)| fetch_window(rpc, query, a, b, cfg, &span)).buffered(concurrency);
+    let mut fetched = windows
+        .map(|(a, b)| fetch_window(rpc, query, a, b, cfg, &span))
+        .buffered(concurrency);
     while let Some(result) = fetched.next().await {
         let (end, logs) = result?;
         apply(end, logs)?;
@@ -123,7 +138,9 @@ fn check_logs(logs: &[RawLog], lo: u64, hi: u64) -> Result<()> {
         if l.removed {
             return Err(ChainError::BadResponse {
                 method: "eth_getLogs".into(),
-                detail: format!("a log of block {n} is marked removed (reorg in progress); pick an older block"),
+                detail: format!(
+                    "a log of block {n} is marked removed (reorg in progress); pick an older block"
+                ),
             });
         }
     }

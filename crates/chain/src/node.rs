@@ -70,7 +70,9 @@ impl Rpc {
     /// `eth_chainId`. Used as the first contact, with a small retry budget so that a wrong URL
     /// fails within a second or two.
     pub async fn chain_id(&self) -> Result<u64> {
-        let id: U64 = self.call_with_retries("eth_chainId", (), self.config().retries.min(2), true).await?;
+        let id: U64 = self
+            .call_with_retries("eth_chainId", (), self.config().retries.min(2), true)
+            .await?;
         Ok(id.to::<u64>())
     }
 
@@ -82,7 +84,8 @@ impl Rpc {
 
     /// `eth_getBlockByNumber(n, false)`: the header, or `None` past the head.
     pub async fn block(&self, number: u64) -> Result<Option<RawHeader>> {
-        self.call("eth_getBlockByNumber", (quantity(number), false)).await
+        self.call("eth_getBlockByNumber", (quantity(number), false))
+            .await
     }
 
     /// The hash of block `number`; an error if the block does not exist.
@@ -91,7 +94,10 @@ impl Rpc {
             Some(b) => Ok(b.hash),
             None => {
                 let head = self.head().await?;
-                Err(ChainError::FutureBlock { block: number, head })
+                Err(ChainError::FutureBlock {
+                    block: number,
+                    head,
+                })
             }
         }
     }
@@ -143,14 +149,22 @@ impl Rpc {
 
     /// `eth_getLogs` over `[from, to]` for `addresses` and any of `topic0`. Node errors come back
     /// at once as [`ChainError::Node`] so the caller can split the range.
-    pub(crate) async fn logs(&self, addresses: &[Address], topic0: &[B256], from: u64, to: u64) -> Result<Vec<RawLog>> {
-        let mut filter = serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
+    pub(crate) async fn logs(
+        &self,
+        addresses: &[Address],
+        topic0: &[B256],
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<RawLog>> {
+        let mut filter =
+            serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
         if !addresses.is_empty() {
             filter["address"] = serde_json::json!(addresses);
         }
         if !topic0.is_empty() {
             filter["topics"] = serde_json::json!([topic0]);
         }
-        self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false).await
+        self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
+            .await
     }
 }

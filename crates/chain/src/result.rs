@@ -100,7 +100,10 @@ impl Rows {
             }
             Rows::Users(v) => {
                 for r in v {
-                    out.push_str(&format!("{},{},{},{}\n", r.address, r.first_block, r.tx_count, r.event_count));
+                    out.push_str(&format!(
+                        "{},{},{},{}\n",
+                        r.address, r.first_block, r.tx_count, r.event_count
+                    ));
                 }
             }
         }

@@ -81,15 +81,25 @@ impl Rpc {
     /// A client for `url` (http or https). Nothing is sent until the first call.
     pub fn new(url: &str, cfg: RpcConfig) -> Result<Rpc> {
         let parsed: alloy::transports::http::reqwest::Url =
-            url.parse().map_err(|e| ChainError::BadUrl { url: url.to_owned(), detail: format!("{e}") })?;
+            url.parse().map_err(|e| ChainError::BadUrl {
+                url: url.to_owned(),
+                detail: format!("{e}"),
+            })?;
         if parsed.scheme() != "http" && parsed.scheme() != "https" {
             return Err(ChainError::BadUrl {
                 url: url.to_owned(),
-                detail: format!("scheme {:?} is not supported (only http and https)", parsed.scheme()),
+                detail: format!(
+                    "scheme {:?} is not supported (only http and https)",
+                    parsed.scheme()
+                ),
             });
         }
         let client = ClientBuilder::default().http(parsed);
-        let cfg = RpcConfig { concurrency: cfg.concurrency.max(1), batch_size: cfg.batch_size.max(1), ..cfg };
+        let cfg = RpcConfig {
+            concurrency: cfg.concurrency.max(1),
+            batch_size: cfg.batch_size.max(1),
+            ..cfg
+        };
         Ok(Rpc {
             client,
             url: url.to_owned(),
@@ -116,7 +126,8 @@ impl Rpc {
 
     /// One call, retried on transport trouble and on transient node errors.
     pub async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R> {
-        self.call_with_retries(method, params, self.cfg.retries, true).await
+        self.call_with_retries(method, params, self.cfg.retries, true)
+            .await
     }
 
     /// One call with an explicit retry budget; node errors are returned at once (as
@@ -147,11 +158,20 @@ impl Rpc {
                 Failure::Transient(detail) => tracing::debug!(method, attempt, %detail, "retrying"),
                 Failure::Node { code, message } => {
                     if last || !retry_node_errors || !transient_node_error(code, &message) {
-                        return Err(ChainError::Node { method: method.to_owned(), code, message });
+                        return Err(ChainError::Node {
+                            method: method.to_owned(),
+                            code,
+                            message,
+                        });
                     }
                     tracing::debug!(method, attempt, code, %message, "retrying after node error");
                 }
-                Failure::Fatal(detail) => return Err(ChainError::BadResponse { method: method.to_owned(), detail }),
+                Failure::Fatal(detail) => {
+                    return Err(ChainError::BadResponse {
+                        method: method.to_owned(),
+                        detail,
+                    })
+                }
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             self.backoff(attempt).await;
@@ -159,13 +179,24 @@ impl Rpc {
         }
     }
 
-    async fn attempt<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> std::result::Result<R, Failure> {
-        let _permit = self.permits.acquire().await.map_err(|e| Failure::Fatal(e.to_string()))?;
+    async fn attempt<P: RpcSend, R: RpcRecv>(
+        &self,
+        method: &'static str,
+        params: P,
+    ) -> std::result::Result<R, Failure> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Failure::Fatal(e.to_string()))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         let call = self.client.request::<P, R>(method, params);
         match tokio::time::timeout(self.cfg.timeout, call).await {
-            Err(_) => Err(Failure::Transient(format!("timed out after {:?}", self.cfg.timeout))),
+            Err(_) => Err(Failure::Transient(format!(
+                "timed out after {:?}",
+                self.cfg.timeout
+            ))),
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(classify(e)),
         }
@@ -174,7 +205,11 @@ impl Rpc {
     /// Many calls of one method, sent as JSON-RPC batches of `batch_size`, at most
     /// `concurrency` batches in flight; results in the order of `params`. A batch with any
     /// transient failure is retried whole.
-    pub async fn batch<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: Vec<P>) -> Result<Vec<R>> {
+    pub async fn batch<P: RpcSend, R: RpcRecv>(
+        &self,
+        method: &'static str,
+        params: Vec<P>,
+    ) -> Result<Vec<R>> {
         let chunks: Vec<Vec<P>> = chunk(params, self.cfg.batch_size);
         let results: Vec<Vec<R>> = stream::iter(chunks)
             .map(|c| async move { self.batch_chunk(method, c).await })
@@ -184,7 +219,11 @@ impl Rpc {
         Ok(results.into_iter().flatten().collect())
     }
 
-    async fn batch_chunk<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: Vec<P>) -> Result<Vec<R>> {
+    async fn batch_chunk<P: RpcSend, R: RpcRecv>(
+        &self,
+        method: &'static str,
+        params: Vec<P>,
+    ) -> Result<Vec<R>> {
         let mut attempt = 0u32;
         loop {
             let failure = match self.batch_attempt(method, &params).await {
@@ -201,13 +240,24 @@ impl Rpc {
                         detail,
                     })
                 }
-                Failure::Transient(detail) => tracing::debug!(method, attempt, %detail, "retrying batch"),
+                Failure::Transient(detail) => {
+                    tracing::debug!(method, attempt, %detail, "retrying batch")
+                }
                 Failure::Node { code, message } => {
                     if last || !transient_node_error(code, &message) {
-                        return Err(ChainError::Node { method: method.to_owned(), code, message });
+                        return Err(ChainError::Node {
+                            method: method.to_owned(),
+                            code,
+                            message,
+                        });
                     }
                 }
-                Failure::Fatal(detail) => return Err(ChainError::BadResponse { method: method.to_owned(), detail }),
+                Failure::Fatal(detail) => {
+                    return Err(ChainError::BadResponse {
+                        method: method.to_owned(),
+                        detail,
+                    })
+                }
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             self.backoff(attempt).await;
@@ -215,10 +265,20 @@ impl Rpc {
         }
     }
 
-    async fn batch_attempt<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: &[P]) -> std::result::Result<Vec<R>, Failure> {
-        let _permit = self.permits.acquire().await.map_err(|e| Failure::Fatal(e.to_string()))?;
+    async fn batch_attempt<P: RpcSend, R: RpcRecv>(
+        &self,
+        method: &'static str,
+        params: &[P],
+    ) -> std::result::Result<Vec<R>, Failure> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Failure::Fatal(e.to_string()))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        self.stats.calls.fetch_add(params.len() as u64, Ordering::Relaxed);
+        self.stats
+            .calls
+            .fetch_add(params.len() as u64, Ordering::Relaxed);
         let mut batch = self.client.new_batch();
         let mut waiters = Vec::with_capacity(params.len());
         for p in params {
@@ -243,13 +303,20 @@ impl Rpc {
             }
         };
         match tokio::time::timeout(self.cfg.timeout, run).await {
-            Err(_) => Err(Failure::Transient(format!("batch timed out after {:?}", self.cfg.timeout))),
+            Err(_) => Err(Failure::Transient(format!(
+                "batch timed out after {:?}",
+                self.cfg.timeout
+            ))),
             Ok(r) => r,
         }
     }
 
     async fn backoff(&self, attempt: u32) {
-        let base = self.cfg.backoff.saturating_mul(1u32 << attempt.min(16)).min(Duration::from_secs(5));
+        let base = self
+            .cfg
+            .backoff
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(Duration::from_secs(5));
         let jitter = base.mul_f64(fastrand::f64());
         tokio::time::sleep(base + jitter).await;
     }
@@ -272,7 +339,10 @@ fn chunk<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
 
 pub(crate) fn classify(e: RpcError<TransportErrorKind>) -> Failure {
     match e {
-        RpcError::ErrorResp(p) => Failure::Node { code: p.code, message: p.message.to_string() },
+        RpcError::ErrorResp(p) => Failure::Node {
+            code: p.code,
+            message: p.message.to_string(),
+        },
         RpcError::NullResp => Failure::Transient("the node returned null".into()),
         RpcError::DeserError { err, text } => {
             let shown: String = text.chars().take(120).collect();
@@ -292,9 +362,9 @@ pub(crate) fn classify(e: RpcError<TransportErrorKind>) -> Failure {
             }
             Failure::Transient(detail)
         }
-        other @ (RpcError::SerError(_) | RpcError::UnsupportedFeature(_) | RpcError::LocalUsageError(_)) => {
-            Failure::Fatal(other.to_string())
-        }
+        other @ (RpcError::SerError(_)
+        | RpcError::UnsupportedFeature(_)
+        | RpcError::LocalUsageError(_)) => Failure::Fatal(other.to_string()),
     }
 }
 
@@ -302,10 +372,22 @@ pub(crate) fn classify(e: RpcError<TransportErrorKind>) -> Failure {
 fn transient_node_error(code: i64, message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     code == 429
-        || code == -32005 && (m.contains("rate") || m.contains("limit exceeded") || m.contains("too many requests"))
-        || ["rate limit", "too many requests", "timeout", "timed out", "try again", "temporarily", "busy", "overloaded"]
-            .iter()
-            .any(|needle| m.contains(needle))
+        || code == -32005
+            && (m.contains("rate")
+                || m.contains("limit exceeded")
+                || m.contains("too many requests"))
+        || [
+            "rate limit",
+            "too many requests",
+            "timeout",
+            "timed out",
+            "try again",
+            "temporarily",
+            "busy",
+            "overloaded",
+        ]
+        .iter()
+        .any(|needle| m.contains(needle))
 }
 
 #[cfg(test)]
@@ -322,15 +404,27 @@ mod tests {
     #[test]
     fn transient_node_errors() {
         assert!(transient_node_error(429, "whatever"));
-        assert!(transient_node_error(-32000, "Rate limit reached, try again"));
+        assert!(transient_node_error(
+            -32000,
+            "Rate limit reached, try again"
+        ));
         assert!(!transient_node_error(-32000, "header not found"));
-        assert!(!transient_node_error(-32005, "query returned more than 10000 results"));
+        assert!(!transient_node_error(
+            -32005,
+            "query returned more than 10000 results"
+        ));
     }
 
     #[test]
     fn bad_urls_are_refused() {
-        assert!(matches!(Rpc::new("not a url", RpcConfig::default()), Err(ChainError::BadUrl { .. })));
-        assert!(matches!(Rpc::new("ws://127.0.0.1:1", RpcConfig::default()), Err(ChainError::BadUrl { .. })));
+        assert!(matches!(
+            Rpc::new("not a url", RpcConfig::default()),
+            Err(ChainError::BadUrl { .. })
+        ));
+        assert!(matches!(
+            Rpc::new("ws://127.0.0.1:1", RpcConfig::default()),
+            Err(ChainError::BadUrl { .. })
+        ));
         assert!(Rpc::new("http://127.0.0.1:1", RpcConfig::default()).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 //! checkpoints, and proven against the chain with a sample of `balanceOf` calls.
 
 use crate::checkpoint::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
-use crate::error::{ChainError, Result};
+use crate::error::{ChainError, Mismatch, Result};
 use crate::events::EventSpec;
 use crate::ledger::{balanceOfCall, totalSupplyCall, transfer_topic, Erc20Ledger, Erc721Ledger};
 use crate::logs::{self, LogQuery, RangeConfig};
@@ -127,7 +127,12 @@ struct Pin {
 
 /// Runs a snapshot. Checkpoints go to `store` under a key derived from the parameters, and are
 /// cleared when the snapshot completes.
-pub async fn run(rpc: &Rpc, params: &Params, store: &dyn CheckpointStore, progress: &dyn Progress) -> Result<Snapshot> {
+pub async fn run(
+    rpc: &Rpc,
+    params: &Params,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+) -> Result<Snapshot> {
     let pin = pin(rpc, params).await?;
     let mut meta = SnapshotMeta {
         kind: params.kind.name().to_owned(),
@@ -155,12 +160,17 @@ pub async fn run(rpc: &Rpc, params: &Params, store: &dyn CheckpointStore, progre
         Kind::ContractUsers => users(rpc, params, &pin, store, progress, &mut meta).await?,
     };
     if params.exclude_contracts {
-        meta.excluded_contracts = exclude_contracts(rpc, &mut rows, &params.allow, pin.block, progress).await?;
+        meta.excluded_contracts =
+            exclude_contracts(rpc, &mut rows, &params.allow, pin.block, progress).await?;
     }
     // The pin holds to the end: a reorg during the run is an error, not a silent mix of chains.
     let now = rpc.block_hash(pin.block).await?;
     if now != pin.hash {
-        return Err(ChainError::Reorg { block: pin.block, pinned: pin.hash, now });
+        return Err(ChainError::Reorg {
+            block: pin.block,
+            pinned: pin.hash,
+            now,
+        });
     }
     meta.rows = rows.len();
     meta.total = rows.total();
@@ -171,7 +181,11 @@ async fn pin(rpc: &Rpc, params: &Params) -> Result<Pin> {
     let chain_id = rpc.chain_id().await?;
     if let Some(expected) = params.expected_chain_id {
         if expected != chain_id {
-            return Err(ChainError::ChainIdMismatch { url: rpc.url().to_owned(), expected, actual: chain_id });
+            return Err(ChainError::ChainIdMismatch {
+                url: rpc.url().to_owned(),
+                expected,
+                actual: chain_id,
+            });
         }
     }
     let head = rpc.head().await?;
@@ -181,7 +195,11 @@ async fn pin(rpc: &Rpc, params: &Params) -> Result<Pin> {
     }
     let hash = rpc.block_hash(block).await?;
     tracing::info!(chain_id, block, %hash, "snapshot pinned");
-    Ok(Pin { chain_id, block, hash })
+    Ok(Pin {
+        chain_id,
+        block,
+        hash,
+    })
 }
 
 /// The first block at which `address` has code, by binary search on `eth_getCode` (needs an
@@ -207,7 +225,11 @@ pub async fn deploy_block(rpc: &Rpc, address: Address, block: u64) -> Result<u64
 }
 
 fn key(params: &Params, pin: &Pin, from: u64, to: u64) -> String {
-    let mut parts = vec![params.kind.name().to_owned(), format!("chain={}", pin.chain_id), format!("block={}", pin.block)];
+    let mut parts = vec![
+        params.kind.name().to_owned(),
+        format!("chain={}", pin.chain_id),
+        format!("block={}", pin.block),
+    ];
     if let Some(t) = params.token {
         parts.push(format!("token={t}"));
     }
@@ -225,8 +247,15 @@ fn key(params: &Params, pin: &Pin, from: u64, to: u64) -> String {
 }
 
 /// Loads a checkpoint for `key`, checking it belongs to this run and the chain has not moved.
-fn resume(store: &dyn CheckpointStore, key: &str, pin: &Pin, progress: &dyn Progress) -> Result<Option<Checkpoint>> {
-    let Some(cp) = store.load(key)? else { return Ok(None) };
+fn resume(
+    store: &dyn CheckpointStore,
+    key: &str,
+    pin: &Pin,
+    progress: &dyn Progress,
+) -> Result<Option<Checkpoint>> {
+    let Some(cp) = store.load(key)? else {
+        return Ok(None);
+    };
     if cp.version != CHECKPOINT_VERSION || cp.key != key {
         return Err(ChainError::Checkpoint {
             key: key.to_owned(),
@@ -237,9 +266,16 @@ fn resume(store: &dyn CheckpointStore, key: &str, pin: &Pin, progress: &dyn Prog
         });
     }
     if cp.block_hash != pin.hash {
-        return Err(ChainError::Reorg { block: pin.block, pinned: cp.block_hash, now: pin.hash });
+        return Err(ChainError::Reorg {
+            block: pin.block,
+            pinned: cp.block_hash,
+            now: pin.hash,
+        });
     }
-    let line = format!("resuming from block {} (checkpoint of block {} {})", cp.next_block, cp.block, cp.block_hash);
+    let line = format!(
+        "resuming from block {} (checkpoint of block {} {})",
+        cp.next_block, cp.block, cp.block_hash
+    );
     tracing::info!("{line}");
     progress.note(&line);
     Ok(Some(cp))
@@ -270,7 +306,13 @@ impl Saver<'_> {
     }
 }
 
-fn saver<'a>(store: &'a dyn CheckpointStore, key: String, pin: &Pin, from: u64, every: Duration) -> Saver<'a> {
+fn saver<'a>(
+    store: &'a dyn CheckpointStore,
+    key: String,
+    pin: &Pin,
+    from: u64,
+    every: Duration,
+) -> Saver<'a> {
     Saver {
         store,
         template: Checkpoint {
@@ -281,7 +323,9 @@ fn saver<'a>(store: &'a dyn CheckpointStore, key: String, pin: &Pin, from: u64, 
             block_hash: pin.hash,
             from_block: from,
             next_block: from,
-            state: LedgerState::Addresses { addresses: Vec::new() },
+            state: LedgerState::Addresses {
+                addresses: Vec::new(),
+            },
         },
         key,
         every,
@@ -290,13 +334,19 @@ fn saver<'a>(store: &'a dyn CheckpointStore, key: String, pin: &Pin, from: u64, 
 }
 
 async fn token_range(rpc: &Rpc, params: &Params, pin: &Pin) -> Result<(Address, u64)> {
-    let token = params
-        .token
-        .ok_or_else(|| ChainError::Params(format!("{} needs a token address (--token)", params.kind.name())))?;
+    let token = params.token.ok_or_else(|| {
+        ChainError::Params(format!(
+            "{} needs a token address (--token)",
+            params.kind.name()
+        ))
+    })?;
     let from = match params.from_block {
         Some(f) => {
             if rpc.code(token, pin.block).await?.is_empty() {
-                return Err(ChainError::NotAContract { address: token, block: pin.block });
+                return Err(ChainError::NotAContract {
+                    address: token,
+                    block: pin.block,
+                });
             }
             f
         }
@@ -304,7 +354,10 @@ async fn token_range(rpc: &Rpc, params: &Params, pin: &Pin) -> Result<(Address, 
     };
     if from > pin.block {
         return Err(ChainError::BadRange {
-            detail: format!("--from-block {from} is after the snapshot block {}", pin.block),
+            detail: format!(
+                "--from-block {from} is after the snapshot block {}",
+                pin.block
+            ),
         });
     }
     Ok((token, from))
@@ -335,7 +388,10 @@ async fn scan_transfers<L>(
         start = cp.next_block;
     }
     let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
-    let query = LogQuery { addresses: vec![token], topic0: vec![transfer_topic()] };
+    let query = LogQuery {
+        addresses: vec![token],
+        topic0: vec![transfer_topic()],
+    };
     progress.phase("transfer logs", pin.block - from + 1);
     progress.set(start - from);
     logs::scan(rpc, &query, start, pin.block, &params.range, |end, logs| {
@@ -380,13 +436,28 @@ async fn erc20(
     .await?;
     meta.logs = ledger.applied;
     if let Some(address) = ledger.negative() {
-        return Err(ChainError::NegativeBalance { token, address, block: pin.block });
+        return Err(ChainError::NegativeBalance {
+            token,
+            address,
+            block: pin.block,
+        });
     }
     let all = ledger.balances();
-    meta.verified_sample = verify_erc20(rpc, token, pin.block, &all, ledger.sum(), params.verify_sample, pin.hash).await?;
+    meta.verified_sample = verify_erc20(
+        rpc,
+        token,
+        pin.block,
+        &all,
+        ledger.sum(),
+        params.verify_sample,
+        pin.hash,
+    )
+    .await?;
     store.clear(&key)?;
     let min = params.min.max(U256::from(1u8));
-    Ok(Rows::Balances(all.into_iter().filter(|(_, b)| *b >= min).collect()))
+    Ok(Rows::Balances(
+        all.into_iter().filter(|(_, b)| *b >= min).collect(),
+    ))
 }
 
 async fn erc721(
@@ -419,11 +490,28 @@ async fn erc721(
     .await?;
     meta.logs = ledger.applied;
     let holdings = ledger.holdings();
-    let counts: Vec<(Address, U256)> = holdings.iter().map(|(a, ids)| (*a, U256::from(ids.len()))).collect();
-    meta.verified_sample = verify_sample(rpc, token, pin.block, &counts, params.verify_sample, pin.hash, true).await?;
+    let counts: Vec<(Address, U256)> = holdings
+        .iter()
+        .map(|(a, ids)| (*a, U256::from(ids.len())))
+        .collect();
+    meta.verified_sample = verify_sample(
+        rpc,
+        token,
+        pin.block,
+        &counts,
+        params.verify_sample,
+        pin.hash,
+        true,
+    )
+    .await?;
     store.clear(&key)?;
     let min = params.min.max(U256::from(1u8));
-    Ok(Rows::Holdings(holdings.into_iter().filter(|(_, ids)| U256::from(ids.len()) >= min).collect()))
+    Ok(Rows::Holdings(
+        holdings
+            .into_iter()
+            .filter(|(_, ids)| U256::from(ids.len()) >= min)
+            .collect(),
+    ))
 }
 
 async fn verify_erc20(
@@ -439,17 +527,24 @@ async fn verify_erc20(
         return Ok(0);
     }
     // Total supply: a cheap global check, skipped for tokens without totalSupply().
-    if let Ok(out) = rpc.calls(token, vec![Bytes::from(totalSupplyCall {}.abi_encode())], block).await {
-        if let Some(supply) = out.first().and_then(|b| word(b)) {
+    if let Ok(out) = rpc
+        .calls(
+            token,
+            vec![Bytes::from(totalSupplyCall {}.abi_encode())],
+            block,
+        )
+        .await
+    {
+        if let Some(supply) = out.first().and_then(word) {
             if supply != sum {
-                return Err(ChainError::ProofMismatch {
+                return Err(ChainError::ProofMismatch(Box::new(Mismatch {
                     token,
                     block,
                     address: token,
                     computed: sum,
                     onchain: supply,
                     hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently; balances cannot be rebuilt from logs — import balances instead".into(),
-                });
+                })));
             }
         }
     }
@@ -470,7 +565,8 @@ async fn verify_sample(
     if sample == 0 || rows.is_empty() {
         return Ok(0);
     }
-    let mut rng = fastrand::Rng::with_seed(u64::from_be_bytes(seed.0[..8].try_into().unwrap_or([0; 8])));
+    let mut rng =
+        fastrand::Rng::with_seed(u64::from_be_bytes(seed.0[..8].try_into().unwrap_or([0; 8])));
     let chosen: Vec<(Address, U256)> = if rows.len() <= sample {
         rows.to_vec()
     } else {
@@ -480,12 +576,17 @@ async fn verify_sample(
         }
         picked.into_iter().map(|i| rows[i]).collect()
     };
-    let inputs = chosen.iter().map(|(a, _)| Bytes::from(balanceOfCall { account: *a }.abi_encode())).collect();
+    let inputs = chosen
+        .iter()
+        .map(|(a, _)| Bytes::from(balanceOfCall { account: *a }.abi_encode()))
+        .collect();
     let outputs = rpc.calls(token, inputs, block).await?;
     for ((address, computed), out) in chosen.iter().zip(&outputs) {
         let onchain = word(out).ok_or_else(|| ChainError::BadResponse {
             method: "eth_call".into(),
-            detail: format!("balanceOf({address}) on {token} returned {out} (not a uint256); is it a token?"),
+            detail: format!(
+                "balanceOf({address}) on {token} returned {out} (not a uint256); is it a token?"
+            ),
         })?;
         if onchain != *computed {
             let hint = if nft {
@@ -495,7 +596,14 @@ async fn verify_sample(
             } else {
                 "the token likely takes a fee on transfer or rebases down (balances shrink without matching Transfer events); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
             };
-            return Err(ChainError::ProofMismatch { token, block, address: *address, computed: *computed, onchain, hint });
+            return Err(ChainError::ProofMismatch(Box::new(Mismatch {
+                token,
+                block,
+                address: *address,
+                computed: *computed,
+                onchain,
+                hint,
+            })));
         }
     }
     tracing::info!(checked = chosen.len(), "balances proven against balanceOf");
@@ -552,7 +660,9 @@ async fn native(
                     }
                 }
                 progress.set(end - from + 1);
-                saver.maybe_save(end + 1, || LedgerState::Addresses { addresses: seen.iter().copied().collect() })
+                saver.maybe_save(end + 1, || LedgerState::Addresses {
+                    addresses: seen.iter().copied().collect(),
+                })
             })
             .await?;
             progress.finish();
@@ -571,20 +681,33 @@ async fn native(
         store.clear(&key)?;
     }
     let min = params.min.max(U256::from(1u8));
-    Ok(Rows::Balances(candidates.into_iter().zip(balances).filter(|(_, b)| *b >= min).collect()))
+    Ok(Rows::Balances(
+        candidates
+            .into_iter()
+            .zip(balances)
+            .filter(|(_, b)| *b >= min)
+            .collect(),
+    ))
 }
 
 fn bad_state(key: &str) -> ChainError {
-    ChainError::Checkpoint { key: key.to_owned(), detail: "its state is of another kind; delete it or run with --fresh".into() }
+    ChainError::Checkpoint {
+        key: key.to_owned(),
+        detail: "its state is of another kind; delete it or run with --fresh".into(),
+    }
 }
 
 fn check_range(from: u64, to: Option<u64>, block: u64) -> Result<u64> {
     let to = to.unwrap_or(block);
     if to > block {
-        return Err(ChainError::BadRange { detail: format!("--to-block {to} is after the snapshot block {block}") });
+        return Err(ChainError::BadRange {
+            detail: format!("--to-block {to} is after the snapshot block {block}"),
+        });
     }
     if from > to {
-        return Err(ChainError::BadRange { detail: format!("--from-block {from} is after the last block {to}") });
+        return Err(ChainError::BadRange {
+            detail: format!("--from-block {from} is after the last block {to}"),
+        });
     }
     Ok(to)
 }
@@ -615,7 +738,9 @@ async fn users(
     meta: &mut SnapshotMeta,
 ) -> Result<Rows> {
     if params.contracts.is_empty() {
-        return Err(ChainError::Params("contract-users needs at least one contract (--contract ADDR)".into()));
+        return Err(ChainError::Params(
+            "contract-users needs at least one contract (--contract ADDR)".into(),
+        ));
     }
     if !params.include_txs && params.events.is_empty() {
         return Err(ChainError::Params(
@@ -627,7 +752,10 @@ async fn users(
         let f = match params.from_block {
             Some(f) => {
                 if rpc.code(*c, pin.block).await?.is_empty() {
-                    return Err(ChainError::NotAContract { address: *c, block: pin.block });
+                    return Err(ChainError::NotAContract {
+                        address: *c,
+                        block: pin.block,
+                    });
                 }
                 f
             }
@@ -642,7 +770,9 @@ async fn users(
     let mut start = from;
     if let Some(cp) = resume(store, &key, pin, progress)? {
         match cp.state {
-            LedgerState::Users { users: saved } => users.extend(saved.into_iter().map(|(a, f, t, e)| (a, (f, t, e)))),
+            LedgerState::Users { users: saved } => {
+                users.extend(saved.into_iter().map(|(a, f, t, e)| (a, (f, t, e))))
+            }
             _ => return Err(bad_state(&key)),
         }
         start = cp.next_block;
@@ -650,11 +780,16 @@ async fn users(
     let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
     let contracts: BTreeSet<Address> = params.contracts.iter().copied().collect();
     let state = |u: &HashMap<Address, (u64, u64, u64)>| {
-        let mut v: Vec<(Address, u64, u64, u64)> = u.iter().map(|(a, (f, t, e))| (*a, *f, *t, *e)).collect();
+        let mut v: Vec<(Address, u64, u64, u64)> =
+            u.iter().map(|(a, (f, t, e))| (*a, *f, *t, *e)).collect();
         v.sort_unstable();
         LedgerState::Users { users: v }
     };
-    let note = |users: &mut HashMap<Address, (u64, u64, u64)>, a: Address, block: u64, tx: u64, ev: u64| {
+    let note = |users: &mut HashMap<Address, (u64, u64, u64)>,
+                a: Address,
+                block: u64,
+                tx: u64,
+                ev: u64| {
         if a == Address::ZERO {
             return;
         }
@@ -663,7 +798,10 @@ async fn users(
         e.1 += tx;
         e.2 += ev;
     };
-    let query = LogQuery { addresses: params.contracts.clone(), topic0: params.events.iter().map(|e| e.topic0).collect() };
+    let query = LogQuery {
+        addresses: params.contracts.clone(),
+        topic0: params.events.iter().map(|e| e.topic0).collect(),
+    };
     progress.phase("blocks", to - from + 1);
     progress.set(start - from);
     if params.include_txs {
@@ -710,7 +848,12 @@ async fn users(
     store.clear(&key)?;
     let mut rows: Vec<UserRow> = users
         .into_iter()
-        .map(|(address, (first_block, tx_count, event_count))| UserRow { address, first_block, tx_count, event_count })
+        .map(|(address, (first_block, tx_count, event_count))| UserRow {
+            address,
+            first_block,
+            tx_count,
+            event_count,
+        })
         .filter(|r| U256::from(r.tx_count + r.event_count) >= params.min)
         .collect();
     rows.sort_unstable_by_key(|r| r.address);
@@ -718,10 +861,16 @@ async fn users(
 }
 
 fn apply_event(events: &[EventSpec], log: &RawLog, mut note: impl FnMut(Address, u64)) {
-    let Some(topic0) = log.topics.first() else { return };
+    let Some(topic0) = log.topics.first() else {
+        return;
+    };
     let n = log.block_number.to::<u64>();
     // An address named twice by one event (a self-transfer) counts once for it.
-    let mut named: Vec<Address> = events.iter().filter(|e| e.topic0 == *topic0).flat_map(|e| e.addresses(log)).collect();
+    let mut named: Vec<Address> = events
+        .iter()
+        .filter(|e| e.topic0 == *topic0)
+        .flat_map(|e| e.addresses(log))
+        .collect();
     named.sort_unstable();
     named.dedup();
     for a in named {

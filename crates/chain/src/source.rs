@@ -41,14 +41,34 @@ impl Source for ChainSource {
 
     fn facts(&self) -> airdrop_core::Result<Facts> {
         let rows: Vec<(alloy_primitives::Address, Vec<U256>, String)> = match &self.snapshot.rows {
-            Rows::Balances(v) => v.iter().map(|(a, b)| (*a, vec![*b], String::new())).collect(),
-            Rows::Holdings(v) => v.iter().map(|(a, ids)| (*a, vec![U256::from(ids.len())], String::new())).collect(),
+            Rows::Balances(v) => v
+                .iter()
+                .map(|(a, b)| (*a, vec![*b], String::new()))
+                .collect(),
+            Rows::Holdings(v) => v
+                .iter()
+                .map(|(a, ids)| (*a, vec![U256::from(ids.len())], String::new()))
+                .collect(),
             Rows::Users(v) => v
                 .iter()
-                .map(|r| (r.address, vec![U256::from(r.first_block), U256::from(r.tx_count), U256::from(r.event_count)], String::new()))
+                .map(|r| {
+                    (
+                        r.address,
+                        vec![
+                            U256::from(r.first_block),
+                            U256::from(r.tx_count),
+                            U256::from(r.event_count),
+                        ],
+                        String::new(),
+                    )
+                })
                 .collect(),
         };
-        let rows = rows.into_iter().enumerate().map(|(i, (a, v, _))| (a, v, format!("{}: row {}", self.name, i + 1))).collect();
+        let rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (a, v, _))| (a, v, format!("{}: row {}", self.name, i + 1)))
+            .collect();
         Facts::from_rows(&self.name, self.columns().len(), rows)
     }
 }

@@ -68,7 +68,11 @@ fn build_fixture() -> Fixture {
     let mut rng = fastrand::Rng::with_seed(7);
 
     d.mine_empty(40);
-    let (token, token_deployed) = d.deploy(deployer, bytecode("TestToken"), ("Test Token".to_string(), "TT".to_string()).abi_encode_params());
+    let (token, token_deployed) = d.deploy(
+        deployer,
+        bytecode("TestToken"),
+        ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
+    );
     d.mine_empty(5);
     let (nft, _) = d.deploy(deployer, bytecode("TestNFT"), Vec::new());
 
@@ -89,7 +93,11 @@ fn build_fixture() -> Fixture {
     let snapshot_round = 17;
     let mut snapshot_block = 0;
 
-    let touch_user = |users: &mut BTreeMap<Address, (u64, u64, u64)>, a: Address, block: u64, tx: u64, ev: u64| {
+    let touch_user = |users: &mut BTreeMap<Address, (u64, u64, u64)>,
+                      a: Address,
+                      block: u64,
+                      tx: u64,
+                      ev: u64| {
         if a != Address::ZERO {
             let e = users.entry(a).or_insert((block, 0, 0));
             e.0 = e.0.min(block);
@@ -101,7 +109,12 @@ fn build_fixture() -> Fixture {
     // Give the spenders tokens they move later with plain transfer() calls.
     for s in spenders {
         let amount = U256::from(10u64).pow(U256::from(24u64));
-        let h = d.send(deployer, Some(token), IToken::mintCall { to: *s, amount }.abi_encode(), U256::ZERO);
+        let h = d.send(
+            deployer,
+            Some(token),
+            IToken::mintCall { to: *s, amount }.abi_encode(),
+            U256::ZERO,
+        );
         let block = d.expect_success(&[h])[0].0;
         *bal.entry(*s).or_default() += amount;
         transfers.push((block, Address::ZERO, *s, amount));
@@ -120,14 +133,30 @@ fn build_fixture() -> Fixture {
             for _ in 0..50 {
                 let roll = rng.u32(0..100);
                 let holder = {
-                    let funded: Vec<Address> = pool.iter().copied().filter(|a| bal.get(a).is_some_and(|b| !b.is_zero())).collect();
-                    if funded.is_empty() || roll < 25 { None } else { Some(funded[rng.usize(..funded.len())]) }
+                    let funded: Vec<Address> = pool
+                        .iter()
+                        .copied()
+                        .filter(|a| bal.get(a).is_some_and(|b| !b.is_zero()))
+                        .collect();
+                    if funded.is_empty() || roll < 25 {
+                        None
+                    } else {
+                        Some(funded[rng.usize(..funded.len())])
+                    }
                 };
                 let (f, t, v) = match holder {
-                    None => (Address::ZERO, pool[rng.usize(..pool.len())], U256::from(rng.u128(1..1_000_000_000_000_000_000_000))),
+                    None => (
+                        Address::ZERO,
+                        pool[rng.usize(..pool.len())],
+                        U256::from(rng.u128(1..1_000_000_000_000_000_000_000)),
+                    ),
                     Some(h) => {
                         let b = bal[&h];
-                        let v = if rng.u32(0..4) == 0 { b } else { b / U256::from(rng.u64(1..10)) };
+                        let v = if rng.u32(0..4) == 0 {
+                            b
+                        } else {
+                            b / U256::from(rng.u64(1..10))
+                        };
                         match roll {
                             25..=34 => (h, Address::ZERO, v),
                             35..=44 => (h, h, v),
@@ -146,7 +175,12 @@ fn build_fixture() -> Fixture {
                 amounts.push(v);
                 round_ops.push((f, t, v));
             }
-            hashes.push(d.send(deployer, Some(token), IToken::shuffleCall { from, to, amounts }.abi_encode(), U256::ZERO));
+            hashes.push(d.send(
+                deployer,
+                Some(token),
+                IToken::shuffleCall { from, to, amounts }.abi_encode(),
+                U256::ZERO,
+            ));
         }
         let mut nft_round: Vec<(Address, U256)> = Vec::new();
         for _ in 0..2 {
@@ -174,7 +208,12 @@ fn build_fixture() -> Fixture {
                 ids.push(id);
                 nft_round.push((t, id));
             }
-            hashes.push(d.send(deployer, Some(nft), INft::shuffleCall { to, ids }.abi_encode(), U256::ZERO));
+            hashes.push(d.send(
+                deployer,
+                Some(nft),
+                INft::shuffleCall { to, ids }.abi_encode(),
+                U256::ZERO,
+            ));
         }
         let block_a = d.mine();
         d.expect_success(&hashes);
@@ -195,7 +234,12 @@ fn build_fixture() -> Fixture {
         for s in spenders {
             let to = pool[rng.usize(..pool.len())];
             let v = U256::from(rng.u64(1..1_000_000_000_000_000_000));
-            hashes.push(d.send(*s, Some(token), IToken::transferCall { to, amount: v }.abi_encode(), U256::ZERO));
+            hashes.push(d.send(
+                *s,
+                Some(token),
+                IToken::transferCall { to, amount: v }.abi_encode(),
+                U256::ZERO,
+            ));
             plain.push((*s, to, v));
         }
         let mut eth_round = Vec::new();
@@ -227,7 +271,13 @@ fn build_fixture() -> Fixture {
         if round == snapshot_round {
             snapshot_block = d.block_number();
             // Freeze the truth at the snapshot block; later rounds must not show up.
-            frozen_truth(&bal, &owners, &users, snapshot_block, &mut FROZEN.lock().unwrap());
+            frozen_truth(
+                &bal,
+                &owners,
+                &users,
+                snapshot_block,
+                &mut FROZEN.lock().unwrap(),
+            );
         }
     }
     d.set_automine(true);
@@ -251,7 +301,11 @@ fn build_fixture() -> Fixture {
     }
 }
 
-type Frozen = (BTreeMap<Address, U256>, BTreeMap<Address, Vec<U256>>, BTreeMap<Address, (u64, u64, u64)>);
+type Frozen = (
+    BTreeMap<Address, U256>,
+    BTreeMap<Address, Vec<U256>>,
+    BTreeMap<Address, (u64, u64, u64)>,
+);
 static FROZEN: std::sync::Mutex<Option<Frozen>> = std::sync::Mutex::new(None);
 
 fn frozen_truth(
@@ -261,7 +315,11 @@ fn frozen_truth(
     _block: u64,
     slot: &mut Option<Frozen>,
 ) {
-    let erc20 = bal.iter().filter(|(_, b)| !b.is_zero()).map(|(a, b)| (*a, *b)).collect();
+    let erc20 = bal
+        .iter()
+        .filter(|(_, b)| !b.is_zero())
+        .map(|(a, b)| (*a, *b))
+        .collect();
     let mut holdings: BTreeMap<Address, Vec<U256>> = BTreeMap::new();
     for (id, a) in owners {
         holdings.entry(*a).or_default().push(*id);
@@ -288,7 +346,11 @@ fn snapshot_args(f: &Fixture, rpc: &str, kind: &str, out: &Path) -> Vec<String> 
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(path).unwrap().lines().map(|l| l.split(',').map(str::to_owned).collect()).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
 }
 
 fn meta(path: &Path) -> Value {
@@ -310,20 +372,38 @@ fn erc20_expected(f: &Fixture, drop: &BTreeSet<Address>) -> String {
 #[test]
 fn erc20_snapshot_equals_truth() {
     let f = fixture();
-    assert!(f.erc20_ops > 3000 && f.nft_ops > 1500, "{} {}", f.erc20_ops, f.nft_ops);
+    assert!(
+        f.erc20_ops > 3000 && f.nft_ops > 1500,
+        "{} {}",
+        f.erc20_ops,
+        f.nft_ops
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("holders.csv");
     let mut args = snapshot_args(f, &f.anvil.url, "erc20-balances", &out);
     args.extend([s("--token"), s(f.token), s("--chain-id"), s("31337")]);
     let (ok, stdout, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains(&format!("{} rows", f.erc20.len())), "{stdout}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), erc20_expected(f, &BTreeSet::new()));
+    assert!(
+        stdout.contains(&format!("{} rows", f.erc20.len())),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        erc20_expected(f, &BTreeSet::new())
+    );
     let m = meta(&out);
     let d = Driver::new(&f.anvil.url);
-    assert_eq!(m["block_hash"].as_str().unwrap(), d.block_hash(f.block).to_string());
+    assert_eq!(
+        m["block_hash"].as_str().unwrap(),
+        d.block_hash(f.block).to_string()
+    );
     assert_eq!(m["chain_id"], 31337);
-    assert_eq!(m["from_block"].as_u64().unwrap(), f.token_deployed, "deploy block by binary search");
+    assert_eq!(
+        m["from_block"].as_u64().unwrap(),
+        f.token_deployed,
+        "deploy block by binary search"
+    );
     assert_eq!(m["verified_sample"], 32);
     let total: U256 = f.erc20.values().copied().sum();
     assert_eq!(m["total"].as_str().unwrap(), format!("{total:#x}"));
@@ -334,11 +414,21 @@ fn erc20_snapshot_equals_truth() {
     let min = U256::from(10u64).pow(U256::from(21u64));
     let out2 = dir.path().join("big.csv");
     let mut args = snapshot_args(f, &f.anvil.url, "erc20-balances", &out2);
-    args.extend([s("--token"), s(f.token), s("--min"), s(min), s("--verify-sample"), s(0)]);
+    args.extend([
+        s("--token"),
+        s(f.token),
+        s("--min"),
+        s(min),
+        s("--verify-sample"),
+        s(0),
+    ]);
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
     let rows = read_csv(&out2);
-    assert_eq!(rows.len() - 1, f.erc20.values().filter(|b| **b >= min).count());
+    assert_eq!(
+        rows.len() - 1,
+        f.erc20.values().filter(|b| **b >= min).count()
+    );
 }
 
 #[test]
@@ -362,22 +452,37 @@ fn erc721_snapshot_equals_truth() {
 #[test]
 fn exclude_contracts_with_allowlist() {
     let f = fixture();
-    assert!(f.erc20.contains_key(&f.nft), "the NFT contract holds tokens in the fixture");
+    assert!(
+        f.erc20.contains_key(&f.nft),
+        "the NFT contract holds tokens in the fixture"
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("eoa.csv");
     let mut args = snapshot_args(f, &f.anvil.url, "erc20-balances", &out);
     args.extend([s("--token"), s(f.token), s("--exclude-contracts")]);
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), erc20_expected(f, &[f.nft].into_iter().collect()));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        erc20_expected(f, &[f.nft].into_iter().collect())
+    );
     assert_eq!(meta(&out)["excluded_contracts"], 1);
 
     let out = dir.path().join("allowed.csv");
     let mut args = snapshot_args(f, &f.anvil.url, "erc20-balances", &out);
-    args.extend([s("--token"), s(f.token), s("--exclude-contracts"), s("--allow"), s(f.nft)]);
+    args.extend([
+        s("--token"),
+        s(f.token),
+        s("--exclude-contracts"),
+        s("--allow"),
+        s(f.nft),
+    ]);
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), erc20_expected(f, &BTreeSet::new()));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        erc20_expected(f, &BTreeSet::new())
+    );
 }
 
 #[test]
@@ -388,14 +493,25 @@ fn native_balances_from_block_range_and_from_file() {
     // Candidates from every sender and recipient in the range.
     let out = dir.path().join("eth.csv");
     let mut args = snapshot_args(f, &f.anvil.url, "native-balances", &out);
-    args.extend([s("--from-block"), s(f.token_deployed), s("--exclude-contracts")]);
+    args.extend([
+        s("--from-block"),
+        s(f.token_deployed),
+        s("--exclude-contracts"),
+    ]);
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
     let rows = read_csv(&out);
     assert_eq!(rows[0], vec!["address", "balance"]);
-    let got: BTreeMap<Address, U256> = rows[1..].iter().map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
-    let expected: BTreeSet<Address> =
-        f.tx_parties.iter().copied().filter(|a| *a != f.token && *a != f.nft).collect();
+    let got: BTreeMap<Address, U256> = rows[1..]
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap()))
+        .collect();
+    let expected: BTreeSet<Address> = f
+        .tx_parties
+        .iter()
+        .copied()
+        .filter(|a| *a != f.token && *a != f.nft)
+        .collect();
     assert_eq!(got.keys().copied().collect::<BTreeSet<_>>(), expected);
     for (a, v) in &f.eth {
         assert_eq!(got[a], *v, "ETH sent to fresh address {a}");
@@ -472,12 +588,19 @@ fn imported_transfers_equal_the_chain_snapshot() {
     ]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("rows"), "{stdout}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), erc20_expected(f, &BTreeSet::new()));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        erc20_expected(f, &BTreeSet::new())
+    );
     assert_eq!(meta(&out)["kind"], "import-transfers");
 
     // A balances export as JSON, read back into the same rows.
     let json = dir.path().join("balances.json");
-    let items: Vec<Value> = f.erc20.iter().map(|(a, b)| serde_json::json!({"address": a.to_string(), "balance": b.to_string()})).collect();
+    let items: Vec<Value> = f
+        .erc20
+        .iter()
+        .map(|(a, b)| serde_json::json!({"address": a.to_string(), "balance": b.to_string()}))
+        .collect();
     std::fs::write(&json, serde_json::to_string(&items).unwrap()).unwrap();
     let out2 = dir.path().join("imported2.csv");
     let (ok, _, stderr) = airdrop(&[
@@ -490,7 +613,10 @@ fn imported_transfers_equal_the_chain_snapshot() {
         s(out2.display()),
     ]);
     assert!(ok, "{stderr}");
-    assert_eq!(std::fs::read_to_string(&out2).unwrap(), erc20_expected(f, &BTreeSet::new()));
+    assert_eq!(
+        std::fs::read_to_string(&out2).unwrap(),
+        erc20_expected(f, &BTreeSet::new())
+    );
 }
 
 #[test]
@@ -503,7 +629,14 @@ fn faulty_rpc_gives_the_same_snapshot() {
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
 
-    let faults = Faults { fail: 12, slow: 4, slow_ms: 1500, truncate: 10, max_log_range: 60, base_delay_ms: 0 };
+    let faults = Faults {
+        fail: 12,
+        slow: 4,
+        slow_ms: 1500,
+        truncate: 10,
+        max_log_range: 60,
+        base_delay_ms: 0,
+    };
     let proxy = FaultProxy::start(&f.anvil.url, faults, 42);
     for (kind, token) in [("erc20-balances", f.token), ("erc721-holders", f.nft)] {
         let faulty = dir.path().join(format!("faulty-{kind}.csv"));
@@ -527,13 +660,26 @@ fn faulty_rpc_gives_the_same_snapshot() {
         args.extend([s("--token"), s(token)]);
         let (ok, _, stderr) = airdrop(&args);
         assert!(ok, "{stderr}");
-        assert_eq!(std::fs::read(&faulty).unwrap(), std::fs::read(&reference).unwrap(), "{kind}");
+        assert_eq!(
+            std::fs::read(&faulty).unwrap(),
+            std::fs::read(&reference).unwrap(),
+            "{kind}"
+        );
         assert_eq!(meta(&faulty), meta(&reference), "{kind}");
     }
     let st = &proxy.stats;
     let get = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(get(&st.failed) > 0 && get(&st.truncated) > 0 && get(&st.slowed) > 0 && get(&st.refused) > 0, "{st:?}");
-    assert_eq!(std::fs::read(dir.path().join("faulty-erc20-balances.csv")).unwrap(), std::fs::read(&clean).unwrap());
+    assert!(
+        get(&st.failed) > 0
+            && get(&st.truncated) > 0
+            && get(&st.slowed) > 0
+            && get(&st.refused) > 0,
+        "{st:?}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("faulty-erc20-balances.csv")).unwrap(),
+        std::fs::read(&clean).unwrap()
+    );
 }
 
 #[test]
@@ -547,7 +693,14 @@ fn killed_snapshot_resumes_where_it_stopped() {
     assert!(ok, "{stderr}");
 
     // Slow every request down a little so the run takes a few seconds, and checkpoint often.
-    let proxy = FaultProxy::start(&f.anvil.url, Faults { base_delay_ms: 15, ..Faults::none() }, 1);
+    let proxy = FaultProxy::start(
+        &f.anvil.url,
+        Faults {
+            base_delay_ms: 15,
+            ..Faults::none()
+        },
+        1,
+    );
     let out = dir.path().join("resumed.csv");
     let checkpoint = dir.path().join("resumed.csv.checkpoint.json");
     let mut args = snapshot_args(f, &proxy.url, "erc20-balances", &out);
@@ -580,7 +733,10 @@ fn killed_snapshot_resumes_where_it_stopped() {
                 }
             }
         }
-        assert!(child.try_wait().unwrap().is_none(), "the snapshot finished before it could be killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the snapshot finished before it could be killed"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
@@ -588,19 +744,46 @@ fn killed_snapshot_resumes_where_it_stopped() {
     assert!(!out.exists(), "a killed run leaves no output");
     let cp: Value = serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
     let next = cp["next_block"].as_u64().unwrap();
-    assert!(next > f.token_deployed && next <= f.block, "checkpoint at {next} (saved_next {saved_next})");
-    assert_eq!(cp["block_hash"].as_str().unwrap(), Driver::new(&f.anvil.url).block_hash(f.block).to_string());
+    assert!(
+        next > f.token_deployed && next <= f.block,
+        "checkpoint at {next} (saved_next {saved_next})"
+    );
+    assert_eq!(
+        cp["block_hash"].as_str().unwrap(),
+        Driver::new(&f.anvil.url).block_hash(f.block).to_string()
+    );
 
     // Rerun without the slow proxy: it resumes from the checkpoint and ends identical.
     let mut args = snapshot_args(f, &f.anvil.url, "erc20-balances", &out);
-    args.extend([s("--token"), s(f.token), s("--initial-range"), s("4"), s("--max-range"), s("4")]);
+    args.extend([
+        s("--token"),
+        s(f.token),
+        s("--initial-range"),
+        s("4"),
+        s("--max-range"),
+        s("4"),
+    ]);
     let (ok, _, stderr) = airdrop(&args);
     assert!(ok, "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("resuming from block ")).unwrap_or_else(|| panic!("no resume line: {stderr}"));
-    let resumed_at: u64 = line["resuming from block ".len()..].split_whitespace().next().unwrap().parse().unwrap();
-    assert!(resumed_at >= next, "resumed at {resumed_at}, checkpoint said {next}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("resuming from block "))
+        .unwrap_or_else(|| panic!("no resume line: {stderr}"));
+    let resumed_at: u64 = line["resuming from block ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        resumed_at >= next,
+        "resumed at {resumed_at}, checkpoint said {next}"
+    );
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&clean).unwrap());
-    assert!(!checkpoint.exists(), "the checkpoint is removed after success");
+    assert!(
+        !checkpoint.exists(),
+        "the checkpoint is removed after success"
+    );
 }
 
 #[test]
@@ -620,22 +803,49 @@ fn bad_inputs_are_clear_errors() {
     let token = [s("--token"), s(f.token)];
 
     // A node that doesn't answer.
-    let dead = format!("http://127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
+    let dead = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
     let e = run(&dead, &token, f.block);
-    assert!(e.contains("did not answer eth_chainId") && e.contains("Connection refused") && e.contains("check the url"), "{e}");
+    assert!(
+        e.contains("did not answer eth_chainId")
+            && e.contains("Connection refused")
+            && e.contains("check the url"),
+        "{e}"
+    );
 
     // A token address that isn't a contract.
     let eoa = Address::with_last_byte(0x42);
     let e = run(&f.anvil.url, &[s("--token"), s(eoa)], f.block);
-    assert!(e.contains(&format!("{eoa} is not a contract at block {}", f.block)), "{e}");
+    assert!(
+        e.contains(&format!("{eoa} is not a contract at block {}", f.block)),
+        "{e}"
+    );
 
     // A block in the future.
     let e = run(&f.anvil.url, &token, f.head + 1000);
-    assert!(e.contains(&format!("block {} is in the future", f.head + 1000)) && e.contains(&format!("head is block {}", f.head)), "{e}");
+    assert!(
+        e.contains(&format!("block {} is in the future", f.head + 1000))
+            && e.contains(&format!("head is block {}", f.head)),
+        "{e}"
+    );
 
     // A chain id that differs from the campaign's.
-    let e = run(&f.anvil.url, &[token[0].clone(), token[1].clone(), s("--chain-id"), s(1)], f.block);
-    assert!(e.contains("chain id mismatch") && e.contains("serves chain 31337 but the campaign is for chain 1"), "{e}");
+    let e = run(
+        &f.anvil.url,
+        &[token[0].clone(), token[1].clone(), s("--chain-id"), s(1)],
+        f.block,
+    );
+    assert!(
+        e.contains("chain id mismatch")
+            && e.contains("serves chain 31337 but the campaign is for chain 1"),
+        "{e}"
+    );
 
     // A private key where the token address goes is refused, and not echoed.
     let key = format!("0x{}", "4c".repeat(32));
@@ -659,7 +869,9 @@ fn reorg_under_a_checkpoint_is_an_error() {
                 block_hash: B256::repeat_byte(0xab),
                 from_block: 0,
                 next_block: 1,
-                state: LedgerState::Erc20 { balances: Vec::new() },
+                state: LedgerState::Erc20 {
+                    balances: Vec::new(),
+                },
             }))
         }
         fn save(&self, _: &str, _: &Checkpoint) -> airdrop_chain::Result<()> {
@@ -675,10 +887,24 @@ fn reorg_under_a_checkpoint_is_an_error() {
     params.block = Some(f.block);
     params.token = Some(f.token);
     let rt = snapshot_support::runtime();
-    let err = rt.block_on(airdrop_chain::snapshot::run(&rpc, &params, &Forked, &airdrop_chain::NoProgress)).unwrap_err();
+    let err = rt
+        .block_on(airdrop_chain::snapshot::run(
+            &rpc,
+            &params,
+            &Forked,
+            &airdrop_chain::NoProgress,
+        ))
+        .unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, airdrop_chain::ChainError::Reorg { .. }), "{text}");
-    assert!(text.contains("chain reorganisation") && text.contains(&format!("{}", B256::repeat_byte(0xab))), "{text}");
+    assert!(
+        matches!(err, airdrop_chain::ChainError::Reorg { .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains("chain reorganisation")
+            && text.contains(&format!("{}", B256::repeat_byte(0xab))),
+        "{text}"
+    );
 }
 
 #[test]
@@ -691,10 +917,29 @@ fn rebasing_token_fails_the_proof_and_names_the_cause() {
     let mut hashes = Vec::new();
     for _ in 0..20 {
         let to = rand_address(&mut rng);
-        hashes.push(d.send(acct, Some(token), IToken::mintCall { to, amount: U256::from(rng.u64(1..1_000_000)) }.abi_encode(), U256::ZERO));
+        hashes.push(
+            d.send(
+                acct,
+                Some(token),
+                IToken::mintCall {
+                    to,
+                    amount: U256::from(rng.u64(1..1_000_000)),
+                }
+                .abi_encode(),
+                U256::ZERO,
+            ),
+        );
     }
     d.expect_success(&hashes);
-    let h = d.send(acct, Some(token), IToken::rebaseCall { newScale: U256::from(1_100_000_000_000_000_000u128) }.abi_encode(), U256::ZERO);
+    let h = d.send(
+        acct,
+        Some(token),
+        IToken::rebaseCall {
+            newScale: U256::from(1_100_000_000_000_000_000u128),
+        }
+        .abi_encode(),
+        U256::ZERO,
+    );
     d.expect_success(&[h]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.csv");
@@ -712,6 +957,100 @@ fn rebasing_token_fails_the_proof_and_names_the_cause() {
         s(out.display()),
     ]);
     assert!(!ok);
-    assert!(stderr.contains("proof against the chain failed") && stderr.contains("rebasing"), "{stderr}");
+    assert!(
+        stderr.contains("proof against the chain failed") && stderr.contains("rebasing"),
+        "{stderr}"
+    );
     assert!(!out.exists());
+}
+
+/// Benchmark (ignored by default; `scripts/bench-snapshot` runs it): an end-to-end snapshot of
+/// 100,000 transfers among 10,000 holders from anvil, through the real binary.
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn bench_end_to_end_100k_transfers() {
+    let transfers: usize = std::env::var("BENCH_TRANSFERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let anvil = Anvil::start(&["--gas-limit", "2000000000"]);
+    let d = Driver::new(&anvil.url);
+    let acct = d.accounts()[0];
+    let (token, _) = d.deploy(
+        acct,
+        bytecode("TestToken"),
+        ("Bench".to_string(), "B".to_string()).abi_encode_params(),
+    );
+    let mut rng = fastrand::Rng::with_seed(9);
+    let pool: Vec<Address> = (0..10_000).map(|_| rand_address(&mut rng)).collect();
+    let mut bal: BTreeMap<Address, U256> = BTreeMap::new();
+    let setup = std::time::Instant::now();
+    d.set_automine(false);
+    let per_tx = 500;
+    let mut sent = 0;
+    while sent < transfers {
+        let mut hashes = Vec::new();
+        for _ in 0..10 {
+            if sent >= transfers {
+                break;
+            }
+            let (mut from, mut to, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..per_tx.min(transfers - sent) {
+                let t = pool[rng.usize(..pool.len())];
+                let f = pool[rng.usize(..pool.len())];
+                let fb = bal.get(&f).copied().unwrap_or_default();
+                let (f, v) = if fb.is_zero() {
+                    (Address::ZERO, U256::from(rng.u64(1..1 << 50)))
+                } else {
+                    (f, fb / U256::from(3))
+                };
+                if f != Address::ZERO {
+                    *bal.get_mut(&f).unwrap() -= v;
+                }
+                *bal.entry(t).or_default() += v;
+                from.push(f);
+                to.push(t);
+                amounts.push(v);
+                sent += 1;
+            }
+            let data = IToken::shuffleCall { from, to, amounts }.abi_encode();
+            let mut tx = serde_json::json!({ "from": acct, "to": token, "data": alloy_primitives::Bytes::from(data), "gas": "0x5f5e100" });
+            tx["value"] = serde_json::json!("0x0");
+            hashes.push(d.call::<B256>("eth_sendTransaction", serde_json::json!([tx])));
+        }
+        d.mine();
+        d.expect_success(&hashes);
+        d.mine_empty(rng.u64(1..50));
+    }
+    d.set_automine(true);
+    let block = d.block_number();
+    println!(
+        "setup: {transfers} transfers in {:.1}s, head {block}",
+        setup.elapsed().as_secs_f64()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bench.csv");
+    let started = std::time::Instant::now();
+    let (ok, stdout, stderr) = airdrop(&[
+        s("snapshot"),
+        s("--rpc"),
+        s(&anvil.url),
+        s("--kind"),
+        s("erc20-balances"),
+        s("--token"),
+        s(token),
+        s("--block"),
+        s(block),
+        s("--out"),
+        s(out.display()),
+    ]);
+    let secs = started.elapsed().as_secs_f64();
+    assert!(ok, "{stderr}");
+    let rows = read_csv(&out).len() - 1;
+    assert_eq!(rows, bal.values().filter(|b| !b.is_zero()).count());
+    println!("{stdout}");
+    println!(
+        "end-to-end: {transfers} transfers → {rows} holders in {secs:.2}s ({:.0} transfers/s)",
+        transfers as f64 / secs
+    );
 }

@@ -343,6 +343,14 @@ fn multiplier(pool: &PoolSpec, f: &Facts, row: usize, source_scale: U256) -> (U2
     (num, den)
 }
 
+/// Weights are kept under 2^224 so that every exact comparison (weight × amount against
+/// cap × total weight, with up to 2^32 recipients) fits in 512 bits.
+const MAX_WEIGHT_BITS: usize = 224;
+
+fn checked_narrow(v: alloy_primitives::U512) -> Option<U256> {
+    (v.bit_len() <= 256).then(|| narrow(v))
+}
+
 fn allocate_pool(
     campaign: &Campaign,
     pool: &PoolSpec,
@@ -355,6 +363,12 @@ fn allocate_pool(
     let pool_err = |detail: String| CoreError::Pool {
         pool: pool.name.clone(),
         detail,
+    };
+    let too_large = || {
+        pool_err(format!(
+            "a value or multiplier of source {:?} is too large to weigh exactly (over 2^{MAX_WEIGHT_BITS}); check the column's decimals",
+            src.name
+        ))
     };
     let mut decisions = Vec::with_capacity(f.len());
     let mut scale = U256::from(1u8);
@@ -388,17 +402,20 @@ fn allocate_pool(
                     .rev()
                     .find(|t| value >= t.min)
                     .map(|t| t.amount),
-                Rule::Points(per_point) => {
-                    Some(narrow(wide(value) * wide(*per_point) / wide(source_scale)))
-                }
+                Rule::Points(per_point) => Some(
+                    checked_narrow(wide(value) * wide(*per_point) / wide(source_scale))
+                        .ok_or_else(too_large)?,
+                ),
             };
             match base {
                 None => d.status = Status::BelowTier,
                 Some(b) => {
                     d.weight = if pool.rule.is_fixed() {
-                        narrow(wide(b) * wide(num) / wide(den))
+                        checked_narrow(wide(b) * wide(num) / wide(den)).ok_or_else(too_large)?
                     } else {
-                        b.saturating_mul(num)
+                        b.checked_mul(num)
+                            .filter(|w| w.bit_len() <= MAX_WEIGHT_BITS)
+                            .ok_or_else(too_large)?
                     };
                     if d.weight.is_zero() {
                         d.status = Status::ZeroWeight;

@@ -133,10 +133,7 @@ pub fn decision_record(c: &Campaign, a: &Allocation, facts: &[Facts], i: usize) 
         let value = pool
             .column
             .map(|col| format_units(facts[pool.source].value(row, col), src.decimals));
-        let show_weight = !matches!(
-            d.status,
-            Status::Excluded | Status::BelowMin | Status::BelowTier
-        ) && !matches!(pool.rule, Rule::Flat if pool.multipliers.is_empty());
+        let show_weight = shows_weight(pool, d.status);
         pools.push(PoolDecision {
             pool: pool.name.clone(),
             status: d.status.name().to_owned(),
@@ -162,18 +159,96 @@ pub fn decision_record(c: &Campaign, a: &Allocation, facts: &[Facts], i: usize) 
     }
 }
 
-/// Writes `decisions.jsonl`: one record per address seen anywhere, ascending.
+/// Writes `decisions.jsonl`: one record per address seen anywhere, ascending. The bytes are
+/// exactly `serde_json` of [`decision_record`] per line, written by hand because this file has a
+/// line per address and must not cost a dozen allocations each.
 pub fn write_decisions(
     c: &Campaign,
     a: &Allocation,
     facts: &[Facts],
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let names: Vec<String> = c.pools.iter().map(|p| quote(&p.name)).collect();
+    let lists: Vec<String> = c
+        .excludes
+        .iter()
+        .map(|e| {
+            format!(
+                "{{\"list\":{},\"reason\":{}}}",
+                quote(&e.name),
+                quote(&e.reason)
+            )
+        })
+        .collect();
+    let mult_decimals: Vec<u8> = c.pools.iter().map(|p| multiplier_decimals(c, p)).collect();
+    let mut buf = String::with_capacity(1024);
     for i in 0..a.addresses.len() {
-        serde_json::to_writer(&mut *w, &decision_record(c, a, facts, i))?;
-        w.write_all(b"\n")?;
+        buf.clear();
+        let _ = write!(
+            buf,
+            "{{\"address\":\"{:#x}\",\"amount\":\"{}\"",
+            a.addresses[i], a.totals[i]
+        );
+        let mut first = true;
+        for (pi, pool) in c.pools.iter().enumerate() {
+            let row = a.rows[pool.source][i];
+            if row == u32::MAX {
+                continue;
+            }
+            let row = row as usize;
+            buf.push_str(if first { ",\"pools\":[" } else { "," });
+            first = false;
+            let d = &a.pools[pi].decisions[row];
+            let _ = write!(
+                buf,
+                "{{\"pool\":{},\"status\":\"{}\"",
+                names[pi],
+                d.status.name()
+            );
+            if let Some(col) = pool.column {
+                let v = format_units(
+                    facts[pool.source].value(row, col),
+                    c.sources[pool.source].decimals,
+                );
+                let _ = write!(buf, ",\"value\":\"{v}\"");
+            }
+            if shows_weight(pool, d.status) {
+                let _ = write!(buf, ",\"weight\":\"{}\"", d.weight);
+            }
+            if !pool.multipliers.is_empty() {
+                let _ = write!(
+                    buf,
+                    ",\"multiplier\":\"{}\"",
+                    format_units(d.multiplier, mult_decimals[pi])
+                );
+            }
+            let _ = write!(buf, ",\"amount\":\"{}\"}}", a.parts[pi][i]);
+        }
+        if !first {
+            buf.push(']');
+        }
+        if let Some(li) = a.excluded[i] {
+            let _ = write!(buf, ",\"excluded\":{}", lists[li]);
+        }
+        if !a.global_cut[i].is_zero() {
+            let _ = write!(buf, ",\"global_cap_cut\":\"{}\"", a.global_cut[i]);
+        }
+        if !a.dust_part[i].is_zero() {
+            let _ = write!(buf, ",\"dust\":\"{}\"", a.dust_part[i]);
+        }
+        buf.push_str("}\n");
+        w.write_all(buf.as_bytes())?;
     }
     Ok(())
+}
+
+fn shows_weight(pool: &crate::spec::PoolSpec, status: Status) -> bool {
+    !matches!(
+        status,
+        Status::Excluded | Status::BelowMin | Status::BelowTier
+    ) && !matches!(pool.rule, Rule::Flat if pool.multipliers.is_empty())
 }
 
 /// Token facts as the report and manifest print them.

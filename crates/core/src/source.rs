@@ -34,21 +34,50 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// Builds facts from rows in any order; duplicates are an error naming both rows.
+    /// Builds facts from rows in any order; each row carries a location (`file:line`) for
+    /// messages. Duplicates are an error naming both rows.
     pub fn from_rows(
         source: &str,
         width: usize,
-        mut rows: Vec<(Address, Vec<U256>, String)>,
+        rows: Vec<(Address, Vec<U256>, String)>,
     ) -> Result<Facts> {
+        let mut locations = Vec::with_capacity(rows.len());
+        let numbered = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (a, v, loc))| {
+                locations.push(loc);
+                (a, v, i as u64)
+            })
+            .collect();
+        Facts::from_numbered_rows(source, width, numbered, &|i| {
+            locations.get(i as usize).cloned().unwrap_or_default()
+        })
+    }
+
+    /// Like [`Facts::from_rows`], with a row number that `location` turns into text only when
+    /// a message needs it (so a million rows do not carry a million strings).
+    pub fn from_numbered_rows(
+        source: &str,
+        width: usize,
+        mut rows: Vec<(Address, Vec<U256>, u64)>,
+        location: &dyn Fn(u64) -> String,
+    ) -> Result<Facts> {
+        // Stable sort: of two duplicates, the earlier row is reported as the first.
         rows.sort_by_key(|r| r.0);
         for pair in rows.windows(2) {
             if pair[0].0 == pair[1].0 {
+                let (first, second) = if pair[0].2 < pair[1].2 {
+                    (pair[0].2, pair[1].2)
+                } else {
+                    (pair[1].2, pair[0].2)
+                };
                 return Err(CoreError::Source {
-                    location: pair[1].2.clone(),
+                    location: location(second),
                     detail: format!(
-                        "duplicate address {} (also at {}); each address may appear once per source — merge the rows",
-                        pair[1].0.to_string().to_lowercase(),
-                        pair[0].2
+                        "duplicate address {:#x} (also at {}); each address may appear once per source — merge the rows",
+                        pair[1].0,
+                        location(first)
                     ),
                 });
             }
@@ -106,26 +135,27 @@ impl Source for FileSource<'_> {
     }
     fn facts(&self) -> Result<Facts> {
         let table = read_table(self.data, &self.spec.file, self.spec.format)?;
-        let addr_col = table.column(&self.spec.address_column, &self.spec.file)?;
+        let addr_col = table.column(&self.spec.address_column)?;
         let cols: Vec<usize> = self
             .spec
             .columns
             .iter()
-            .map(|c| table.column(&c.name, &self.spec.file))
+            .map(|c| table.column(&c.name))
             .collect::<Result<_>>()?;
         let mut rows = Vec::with_capacity(table.rows.len());
-        for (loc, cells) in &table.rows {
-            let address = parse_address(&cells[addr_col]).map_err(|reason| CoreError::Address {
-                location: loc.clone(),
+        for (line, cells) in &table.rows {
+            let cell = |i: usize| cells.get(i).unwrap_or_default();
+            let address = parse_address(cell(addr_col)).map_err(|reason| CoreError::Address {
+                location: table.location(*line),
                 reason,
             })?;
             let mut values = Vec::with_capacity(cols.len());
             for (spec, &ci) in self.spec.columns.iter().zip(&cols) {
-                let cell = cells[ci].trim();
+                let text = cell(ci).trim();
                 let v = match spec.kind {
-                    ColumnKind::Flag => parse_flag(cell),
-                    ColumnKind::Number if self.spec.base_units => parse_integer(cell),
-                    ColumnKind::Number => parse_decimal(cell, self.spec.decimals).map_err(|e| {
+                    ColumnKind::Flag => parse_flag(text),
+                    ColumnKind::Number if self.spec.base_units => parse_integer(text),
+                    ColumnKind::Number => parse_decimal(text, self.spec.decimals).map_err(|e| {
                         format!(
                             "{e} (source {:?} has decimals = {})",
                             self.spec.name, self.spec.decimals
@@ -133,14 +163,14 @@ impl Source for FileSource<'_> {
                     }),
                 }
                 .map_err(|e| CoreError::Source {
-                    location: loc.clone(),
+                    location: table.location(*line),
                     detail: format!("column {:?}: {e}", spec.name),
                 })?;
                 values.push(v);
             }
-            rows.push((address, values, loc.clone()));
+            rows.push((address, values, *line));
         }
-        Facts::from_rows(&self.spec.name, cols.len(), rows)
+        Facts::from_numbered_rows(&self.spec.name, cols.len(), rows, &|l| table.location(l))
     }
 }
 
@@ -164,12 +194,14 @@ pub fn read_exclusions(spec: &ExcludeSpec, data: Option<&[u8]>) -> Result<Vec<Ad
             FileFormat::Csv
         };
         let table = read_table(data, file, format)?;
-        let col = table.column(&spec.address_column, file)?;
-        for (loc, cells) in &table.rows {
+        let col = table.column(&spec.address_column)?;
+        for (line, cells) in &table.rows {
             out.push(
-                parse_address(&cells[col]).map_err(|reason| CoreError::Address {
-                    location: loc.clone(),
-                    reason,
+                parse_address(cells.get(col).unwrap_or_default()).map_err(|reason| {
+                    CoreError::Address {
+                        location: table.location(*line),
+                        reason,
+                    }
                 })?,
             );
         }
@@ -179,24 +211,35 @@ pub fn read_exclusions(spec: &ExcludeSpec, data: Option<&[u8]>) -> Result<Vec<Ad
     Ok(out)
 }
 
-/// A file parsed into a header and rows of text cells, each row with its location.
+/// A file parsed into a header and rows of text cells, each row with its line (CSV) or
+/// 1-based entry number (JSON).
 struct Table {
+    file: String,
+    json: bool,
     header: Vec<String>,
-    rows: Vec<(String, Vec<String>)>,
+    rows: Vec<(u64, csv::StringRecord)>,
 }
 
 impl Table {
-    fn column(&self, name: &str, file: &str) -> Result<usize> {
+    fn column(&self, name: &str) -> Result<usize> {
         self.header
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| CoreError::Source {
-                location: file.to_owned(),
+                location: self.file.clone(),
                 detail: format!(
                     "no column {name:?}; the file has: {}",
                     self.header.join(", ")
                 ),
             })
+    }
+
+    fn location(&self, n: u64) -> String {
+        if self.json {
+            format!("{}: entry {n}", self.file)
+        } else {
+            format!("{}:{n}", self.file)
+        }
     }
 }
 
@@ -206,11 +249,12 @@ fn read_table(data: &[u8], file: &str, format: FileFormat) -> Result<Table> {
         FileFormat::Json => read_json(data, file)?,
     };
     // Every cell, used or not, is checked: a key pasted into a notes column is still a leak.
-    for (loc, cells) in &table.rows {
+    for (line, cells) in &table.rows {
         for (i, cell) in cells.iter().enumerate() {
             refuse_secret(cell).map_err(|reason| CoreError::Address {
                 location: format!(
-                    "{loc}: column {:?}",
+                    "{}: column {:?}",
+                    table.location(*line),
                     table.header.get(i).map(String::as_str).unwrap_or("?")
                 ),
                 reason,
@@ -235,8 +279,8 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
     let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
     loop {
+        let mut record = csv::StringRecord::new();
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
@@ -244,19 +288,14 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
                 if record.iter().all(|c| c.is_empty()) {
                     continue;
                 }
-                rows.push((
-                    format!("{file}:{line}"),
-                    record.iter().map(str::to_owned).collect(),
-                ));
+                rows.push((line, record));
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let detail = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("row has {len} fields but the header has {expected_len}; check for a stray comma")
-                    }
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+                        "row has {len} fields but the header has {expected_len}; check for a stray comma"
+                    ),
                     _ => format!("unreadable CSV: {e}"),
                 };
                 return Err(CoreError::Source {
@@ -266,7 +305,12 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
             }
         }
     }
-    Ok(Table { header, rows })
+    Ok(Table {
+        file: file.to_owned(),
+        json: false,
+        header,
+        rows,
+    })
 }
 
 fn read_json(data: &[u8], file: &str) -> Result<Table> {
@@ -307,13 +351,132 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
                 Some(other) => {
                     return Err(CoreError::Source {
                         location: loc,
-                        detail: format!("key {h:?}: {other} is not exact; write numbers as strings (\"12.5\") or integers"),
+                        detail: format!(
+                            "key {h:?}: {other} is not exact; write numbers as strings (\"12.5\") or integers"
+                        ),
                     })
                 }
             };
             cells.push(cell);
         }
-        rows.push((loc, cells));
+        rows.push((i as u64 + 1, csv::StringRecord::from(cells)));
     }
-    Ok(Table { header, rows })
+    Ok(Table {
+        file: file.to_owned(),
+        json: true,
+        header,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ColumnSpec, SourceSpec};
+
+    fn spec(format: FileFormat) -> SourceSpec {
+        SourceSpec {
+            name: "s".into(),
+            kind: SourceKind::Balances,
+            file: if format == FileFormat::Json {
+                "s.json".into()
+            } else {
+                "s.csv".into()
+            },
+            format,
+            address_column: "address".into(),
+            columns: vec![
+                ColumnSpec {
+                    name: "balance".into(),
+                    kind: ColumnKind::Number,
+                },
+                ColumnSpec {
+                    name: "og".into(),
+                    kind: ColumnKind::Flag,
+                },
+            ],
+            decimals: 2,
+            base_units: false,
+        }
+    }
+
+    #[test]
+    fn csv_and_json_give_the_same_facts() {
+        let csv = "address,balance,og\n0x2222222222222222222222222222222222222222,1.5,true\n\n0x1111111111111111111111111111111111111111,3,\n";
+        let json = r#"[{"address":"0x2222222222222222222222222222222222222222","balance":"1.5","og":true},
+                       {"address":"0x1111111111111111111111111111111111111111","balance":3}]"#;
+        let s1 = spec(FileFormat::Csv);
+        let s2 = spec(FileFormat::Json);
+        let a = FileSource {
+            spec: &s1,
+            data: csv.as_bytes(),
+        }
+        .facts()
+        .unwrap();
+        let b = FileSource {
+            spec: &s2,
+            data: json.as_bytes(),
+        }
+        .facts()
+        .unwrap();
+        assert_eq!(a.addresses, b.addresses);
+        assert_eq!(a.values, b.values);
+        // Sorted by address; values scaled by 10^2; flags 0/1.
+        assert_eq!(a.addresses[0], Address::repeat_byte(0x11));
+        assert_eq!(
+            a.values,
+            vec![
+                U256::from(300u16),
+                U256::ZERO,
+                U256::from(150u16),
+                U256::from(1u8)
+            ]
+        );
+    }
+
+    #[test]
+    fn json_errors_name_the_entry() {
+        let s = spec(FileFormat::Json);
+        let json = r#"[{"address":"0x2222222222222222222222222222222222222222","balance":1.5}]"#;
+        let err = FileSource {
+            spec: &s,
+            data: json.as_bytes(),
+        }
+        .facts()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("s.json: entry 1") && err.contains("as strings"),
+            "{err}"
+        );
+        let json = r#"[{"address":"0x22","balance":"1","og":false}]"#;
+        let err = FileSource {
+            spec: &s,
+            data: json.as_bytes(),
+        }
+        .facts()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("s.json: entry 1") && err.contains("invalid address"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_flag_names_line_and_column() {
+        let s = spec(FileFormat::Csv);
+        let csv = "address,balance,og\n0x2222222222222222222222222222222222222222,1,maybe\n";
+        let err = FileSource {
+            spec: &s,
+            data: csv.as_bytes(),
+        }
+        .facts()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("s.csv:2") && err.contains("column \"og\"") && err.contains("maybe"),
+            "{err}"
+        );
+    }
 }

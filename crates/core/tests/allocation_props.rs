@@ -334,3 +334,42 @@ fn everyone_capped_leaves_reported_dust() {
     let i = a.addresses.binary_search(&dust_to).unwrap();
     assert_eq!(a.totals[i], U256::from(700u16));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// The hand-written decisions.jsonl is exactly serde's rendering of each record.
+    #[test]
+    fn decisions_lines_match_their_records((budget, dec, pools, gcap, rows) in campaign_strategy()) {
+        let facts = facts_for(&rows);
+        let Some((c, a)) = run(&toml_for(budget, dec, &pools, gcap), &facts) else { return Ok(()) };
+        let mut out = Vec::new();
+        airdrop_core::bundle::write_decisions(&c, &a, std::slice::from_ref(&facts), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        prop_assert_eq!(lines.len(), a.addresses.len());
+        for (i, line) in lines.iter().enumerate() {
+            let record = airdrop_core::bundle::decision_record(&c, &a, std::slice::from_ref(&facts), i);
+            prop_assert_eq!(*line, serde_json::to_string(&record).unwrap());
+        }
+    }
+}
+
+#[test]
+fn absurd_weights_are_refused_not_wrapped() {
+    // 10^40 × 10^40 as a weight does not fit the exact-comparison budget: an error, not a panic.
+    let text = "name = \"big\"\nchain_id = 1\ntoken = { address = \"0x1111111111111111111111111111111111111111\", symbol = \"T\", decimals = 0 }\nbudget = \"100\"\n[[source]]\nname = \"s\"\nkind = \"balances\"\nfile = \"s.csv\"\ncolumns = { balance = \"number\", boost = \"number\" }\n[[pool]]\nsource = \"s\"\nshare = \"100%\"\nrule = \"pro-rata\"\ncolumn = \"balance\"\nmultiplier = [{ column = \"boost\" }]\n";
+    let c = Campaign::parse(text, "big.toml").unwrap();
+    let huge = U256::from(10u8).pow(U256::from(40u8));
+    let facts = Facts::from_rows(
+        "s",
+        2,
+        vec![
+            (Address::repeat_byte(1), vec![huge, huge], "s.csv:2".into()),
+            (Address::repeat_byte(2), vec![U256::from(1u8), U256::from(1u8)], "s.csv:3".into()),
+        ],
+    )
+    .unwrap();
+    let err = allocate(&c, &[facts], &[]).unwrap_err().to_string();
+    assert!(err.contains("pool \"s\"") && err.contains("too large"), "{err}");
+}

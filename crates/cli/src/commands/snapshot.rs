@@ -6,8 +6,8 @@
 
 use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore};
 use airdrop_chain::{
-    import, ChainError, EventSpec, ImportFormat, ImportKind, ImportParams, Kind, Params, Progress, Rpc,
-    RpcConfig, Snapshot,
+    import, ChainError, EventSpec, ImportFormat, ImportKind, ImportParams, Kind, Params, Progress,
+    Rpc, RpcConfig, Snapshot,
 };
 use airdrop_merkle::address::parse_address;
 use alloy_primitives::{Address, U256};
@@ -142,50 +142,91 @@ pub fn run(args: SnapshotArgs) -> Result<()> {
 }
 
 fn run_import(args: &SnapshotArgs) -> Result<Snapshot> {
-    let kind = if args.kind == "import-transfers" { ImportKind::Transfers } else { ImportKind::Balances };
+    let kind = if args.kind == "import-transfers" {
+        ImportKind::Transfers
+    } else {
+        ImportKind::Balances
+    };
     let Some(file) = &args.file else {
         bail!("--kind {} needs --file (a CSV or JSON export)", args.kind)
     };
     let data = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let block = match args.block.as_deref() {
         None => None,
-        Some(b) => Some(b.parse::<u64>().map_err(|_| anyhow::anyhow!("--block {b:?} is not a block number"))?),
+        Some(b) => Some(
+            b.parse::<u64>()
+                .map_err(|_| anyhow::anyhow!("--block {b:?} is not a block number"))?,
+        ),
     };
     let params = ImportParams {
         kind,
         block,
-        token: args.token.as_deref().map(|t| addr("--token", t)).transpose()?,
+        token: args
+            .token
+            .as_deref()
+            .map(|t| addr("--token", t))
+            .transpose()?,
         min: parse_min(&args.min)?,
     };
     let name = file.display().to_string();
-    Ok(import(&data, &name, ImportFormat::from_path(&name), &params)?)
+    Ok(import(
+        &data,
+        &name,
+        ImportFormat::from_path(&name),
+        &params,
+    )?)
 }
 
 async fn run_chain(args: &SnapshotArgs) -> Result<Snapshot> {
     let kind = Kind::parse(&args.kind)?;
     let Some(url) = &args.rpc else {
-        bail!("--kind {} needs --rpc URL (or AIRDROP_RPC), e.g. http://127.0.0.1:8545", args.kind)
+        bail!(
+            "--kind {} needs --rpc URL (or AIRDROP_RPC), e.g. http://127.0.0.1:8545",
+            args.kind
+        )
     };
     let Some(block) = args.block.as_deref() else {
-        bail!("--kind {} needs --block N (a block number, or `latest`)", args.kind)
+        bail!(
+            "--kind {} needs --block N (a block number, or `latest`)",
+            args.kind
+        )
     };
     let mut params = Params::new(kind);
-    params.block = match block {
-        "latest" => None,
-        b => Some(b.parse::<u64>().map_err(|_| anyhow::anyhow!("--block {b:?} is not a block number (or `latest`)"))?),
-    };
-    params.token = args.token.as_deref().map(|t| addr("--token", t)).transpose()?;
+    params.block =
+        match block {
+            "latest" => None,
+            b => Some(b.parse::<u64>().map_err(|_| {
+                anyhow::anyhow!("--block {b:?} is not a block number (or `latest`)")
+            })?),
+        };
+    params.token = args
+        .token
+        .as_deref()
+        .map(|t| addr("--token", t))
+        .transpose()?;
     params.from_block = args.from_block;
     params.to_block = args.to_block;
     params.min = parse_min(&args.min)?;
     if let Some(path) = &args.addresses {
         params.candidates = Some(read_address_file(path)?);
     }
-    params.contracts = args.contracts.iter().map(|c| addr("--contract", c)).collect::<Result<_>>()?;
-    params.events = args.events.iter().map(|e| EventSpec::parse(e)).collect::<Result<_, _>>()?;
+    params.contracts = args
+        .contracts
+        .iter()
+        .map(|c| addr("--contract", c))
+        .collect::<Result<_>>()?;
+    params.events = args
+        .events
+        .iter()
+        .map(|e| EventSpec::parse(e))
+        .collect::<Result<_, _>>()?;
     params.include_txs = !args.no_txs;
     params.exclude_contracts = args.exclude_contracts;
-    params.allow = args.allow.iter().map(|a| addr("--allow", a)).collect::<Result<_>>()?;
+    params.allow = args
+        .allow
+        .iter()
+        .map(|a| addr("--allow", a))
+        .collect::<Result<_>>()?;
     if let Some(path) = &args.allow_file {
         params.allow.extend(read_address_file(path)?);
     }
@@ -196,7 +237,10 @@ async fn run_chain(args: &SnapshotArgs) -> Result<Snapshot> {
     params.range.target_logs = args.target_logs.max(1);
     params.checkpoint_every = Duration::from_millis(args.checkpoint_ms);
     if !(args.timeout_secs > 0.0 && args.timeout_secs.is_finite()) {
-        bail!("--timeout-secs {} must be a positive number of seconds", args.timeout_secs);
+        bail!(
+            "--timeout-secs {} must be a positive number of seconds",
+            args.timeout_secs
+        );
     }
     let rpc = Rpc::new(
         url,
@@ -208,7 +252,9 @@ async fn run_chain(args: &SnapshotArgs) -> Result<Snapshot> {
             ..RpcConfig::default()
         },
     )?;
-    let store = FileCheckpoint { path: sidecar(&args.out, "checkpoint.json") };
+    let store = FileCheckpoint {
+        path: sidecar(&args.out, "checkpoint.json"),
+    };
     if args.fresh {
         store.remove()?;
     }
@@ -245,8 +291,12 @@ fn parse_min(text: &str) -> Result<U256> {
 
 /// One address per line, or a CSV whose header has an `address` column.
 fn read_address_file(path: &Path) -> Result<Vec<Address>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let mut column = None;
     let mut out = Vec::new();
     if let Some((i, first)) = lines.next() {
@@ -293,9 +343,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn write_outputs(out: &Path, snapshot: &Snapshot) -> Result<()> {
-    write_atomic(out, snapshot.rows.to_csv().as_bytes()).with_context(|| format!("cannot write {}", out.display()))?;
+    write_atomic(out, snapshot.rows.to_csv().as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
     let meta = sidecar(out, "meta.json");
-    write_atomic(&meta, snapshot.meta_json().as_bytes()).with_context(|| format!("cannot write {}", meta.display()))?;
+    write_atomic(&meta, snapshot.meta_json().as_bytes())
+        .with_context(|| format!("cannot write {}", meta.display()))?;
     Ok(())
 }
 
@@ -315,7 +367,10 @@ impl FileCheckpoint {
     }
 
     fn err(&self, key: &str, detail: String) -> ChainError {
-        ChainError::Checkpoint { key: key.to_owned(), detail: format!("{}: {detail}", self.path.display()) }
+        ChainError::Checkpoint {
+            key: key.to_owned(),
+            detail: format!("{}: {detail}", self.path.display()),
+        }
     }
 }
 
@@ -326,13 +381,17 @@ impl CheckpointStore for FileCheckpoint {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.err(key, format!("cannot read it: {e}"))),
         };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| self.err(key, format!("unreadable ({e}); delete it or run with --fresh")))
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            self.err(
+                key,
+                format!("unreadable ({e}); delete it or run with --fresh"),
+            )
+        })
     }
 
     fn save(&self, key: &str, checkpoint: &Checkpoint) -> airdrop_chain::Result<()> {
-        let bytes = serde_json::to_vec(checkpoint).map_err(|e| self.err(key, format!("cannot encode it: {e}")))?;
+        let bytes = serde_json::to_vec(checkpoint)
+            .map_err(|e| self.err(key, format!("cannot encode it: {e}")))?;
         write_atomic(&self.path, &bytes).map_err(|e| self.err(key, format!("cannot write it: {e}")))
     }
 
@@ -350,17 +409,24 @@ struct Bars {
 
 impl Bars {
     fn new() -> Self {
-        Bars { bar: Mutex::new(None), visible: std::io::stderr().is_terminal() }
+        Bars {
+            bar: Mutex::new(None),
+            visible: std::io::stderr().is_terminal(),
+        }
     }
 }
 
 impl Progress for Bars {
     fn phase(&self, name: &str, total: u64) {
-        let target = if self.visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let target = if self.visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
         let bar = ProgressBar::with_draw_target(Some(total), target);
-        if let Ok(style) =
-            ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} ({percent}%) {per_sec} ETA {eta}")
-        {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {pos}/{len} ({percent}%) {per_sec} ETA {eta}",
+        ) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_prefix(name.to_owned());

@@ -19,7 +19,11 @@ pub fn repo_root() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running anvil.
@@ -41,28 +45,38 @@ impl Anvil {
         for _ in 0..3 {
             let port = free_port();
             let mut cmd = Command::new(&bin);
-            cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"])
-                .args(extra)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            // Own process group: the npm wrapper is a node process that spawns the real binary,
-            // and both must go when we kill the group.
-            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            cmd.args([
+                "--port",
+                &port.to_string(),
+                "--host",
+                "127.0.0.1",
+                "--silent",
+            ])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
             let child = cmd.spawn().expect("cannot start anvil");
             let pid = child.id();
-            // Watchdog: kills the group when this test process or anvil goes away.
+            // Watchdog: if this test process dies without dropping us (the shared fixture is a
+            // static), stop anvil. SIGTERM to the npm wrapper, which forwards it to anvil; only
+            // while that pid is still an anvil wrapper.
             let _ = Command::new("sh")
                 .arg("-c")
                 .arg(format!(
-                    "while kill -0 {me} 2>/dev/null && kill -0 {pid} 2>/dev/null; do sleep 0.5; done; kill -9 -{pid} 2>/dev/null",
+                    "while kill -0 {me} 2>/dev/null && grep -qa anvil /proc/{pid}/cmdline 2>/dev/null; do sleep 0.5; done; \
+                     grep -qa anvil /proc/{pid}/cmdline 2>/dev/null && kill -TERM {pid} 2>/dev/null; exit 0",
                     me = std::process::id()
                 ))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn();
-            let mut anvil = Anvil { child, url: format!("http://127.0.0.1:{port}"), port };
+            let mut anvil = Anvil {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                port,
+            };
             if anvil.wait_ready(Duration::from_secs(30)) {
                 return anvil;
             }
@@ -79,7 +93,8 @@ impl Anvil {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
-            let ok: Result<U64, _> = rt.block_on(async { client.request::<_, U64>("eth_chainId", ()).await });
+            let ok: Result<U64, _> =
+                rt.block_on(async { client.request::<_, U64>("eth_chainId", ()).await });
             if ok.is_ok() {
                 return true;
             }
@@ -91,14 +106,27 @@ impl Anvil {
 
 impl Drop for Anvil {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-9").arg(format!("-{}", self.child.id())).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SIGTERM reaches anvil through the npm wrapper; SIGKILL the wrapper if it lingers.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// Loads `contracts/out/<name>.json`'s creation bytecode.
@@ -117,12 +145,19 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(url: &str) -> Driver {
-        Driver { client: ClientBuilder::default().http(url.parse().unwrap()), rt: runtime() }
+        Driver {
+            client: ClientBuilder::default().http(url.parse().unwrap()),
+            rt: runtime(),
+        }
     }
 
     pub fn call<R: alloy::rpc::json_rpc::RpcRecv>(&self, method: &'static str, params: Value) -> R {
         self.rt
-            .block_on(async { self.client.request::<Value, R>(method, params.clone()).await })
+            .block_on(async {
+                self.client
+                    .request::<Value, R>(method, params.clone())
+                    .await
+            })
             .unwrap_or_else(|e| panic!("{method} {params}: {e}"))
     }
 
@@ -158,7 +193,8 @@ impl Driver {
 
     /// Sends a transaction from an unlocked dev account without waiting for it.
     pub fn send(&self, from: Address, to: Option<Address>, data: Vec<u8>, value: U256) -> B256 {
-        let mut tx = json!({ "from": from, "data": Bytes::from(data), "gas": "0x1c9c380", "value": value });
+        let mut tx =
+            json!({ "from": from, "data": Bytes::from(data), "gas": "0x1c9c380", "value": value });
         if let Some(to) = to {
             tx["to"] = json!(to);
         }
@@ -170,9 +206,20 @@ impl Driver {
         hashes
             .iter()
             .map(|h| {
-                let r: Value = self.call("eth_getTransactionReceipt", json!([h]));
+                let started = Instant::now();
+                let r = loop {
+                    let r: Value = self.call("eth_getTransactionReceipt", json!([h]));
+                    if !r.is_null() || started.elapsed() > Duration::from_secs(20) {
+                        break r;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                };
                 assert_eq!(r["status"], json!("0x1"), "transaction {h} failed: {r}");
-                let block = u64::from_str_radix(r["blockNumber"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+                let block = u64::from_str_radix(
+                    r["blockNumber"].as_str().unwrap().trim_start_matches("0x"),
+                    16,
+                )
+                .unwrap();
                 let created = r["contractAddress"].as_str().map(|a| a.parse().unwrap());
                 (block, created)
             })
@@ -206,7 +253,14 @@ pub struct Faults {
 
 impl Faults {
     pub fn none() -> Faults {
-        Faults { fail: 0, slow: 0, slow_ms: 0, truncate: 0, max_log_range: u64::MAX, base_delay_ms: 0 }
+        Faults {
+            fail: 0,
+            slow: 0,
+            slow_ms: 0,
+            truncate: 0,
+            max_log_range: u64::MAX,
+            base_delay_ms: 0,
+        }
     }
 }
 
@@ -244,7 +298,10 @@ impl FaultProxy {
             rng: Arc<std::sync::Mutex<fastrand::Rng>>,
         }
 
-        async fn handle(State(ctx): State<Ctx>, body: axum::body::Bytes) -> axum::response::Response {
+        async fn handle(
+            State(ctx): State<Ctx>,
+            body: axum::body::Bytes,
+        ) -> axum::response::Response {
             let f = ctx.faults;
             ctx.stats.requests.fetch_add(1, Ordering::Relaxed);
             let roll = ctx.rng.lock().unwrap().u32(0..100);
@@ -255,12 +312,24 @@ impl FaultProxy {
             if let Ok(req) = serde_json::from_slice::<Value>(&body) {
                 if req["method"] == "eth_getLogs" {
                     let q = |k: &str| {
-                        u64::from_str_radix(req["params"][0][k].as_str().unwrap_or("0x0").trim_start_matches("0x"), 16).unwrap_or(0)
+                        u64::from_str_radix(
+                            req["params"][0][k]
+                                .as_str()
+                                .unwrap_or("0x0")
+                                .trim_start_matches("0x"),
+                            16,
+                        )
+                        .unwrap_or(0)
                     };
                     if q("toBlock").saturating_sub(q("fromBlock")) + 1 > f.max_log_range {
                         ctx.stats.refused.fetch_add(1, Ordering::Relaxed);
                         let err = json!({"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32005, "message": format!("query exceeds max block range {}", f.max_log_range)}});
-                        return (StatusCode::OK, [("content-type", "application/json")], err.to_string()).into_response();
+                        return (
+                            StatusCode::OK,
+                            [("content-type", "application/json")],
+                            err.to_string(),
+                        )
+                            .into_response();
                     }
                 }
             }
@@ -289,7 +358,12 @@ impl FaultProxy {
                 ctx.stats.truncated.fetch_add(1, Ordering::Relaxed);
                 bytes.truncate(bytes.len() / 2);
             }
-            (StatusCode::OK, [("content-type", "application/json")], bytes).into_response()
+            (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                bytes,
+            )
+                .into_response()
         }
 
         let stats = Arc::new(ProxyStats::default());
@@ -305,9 +379,15 @@ impl FaultProxy {
         listener.set_nonblocking(true).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
-                let app = axum::Router::new().route("/", axum::routing::post(handle)).with_state(ctx);
+                let app = axum::Router::new()
+                    .route("/", axum::routing::post(handle))
+                    .with_state(ctx);
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async {
@@ -317,7 +397,12 @@ impl FaultProxy {
             });
             rt.shutdown_timeout(Duration::from_secs(1));
         });
-        FaultProxy { url: format!("http://127.0.0.1:{port}"), stats, stop: Some(stop), thread: Some(thread) }
+        FaultProxy {
+            url: format!("http://127.0.0.1:{port}"),
+            stats,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 }
 
@@ -334,7 +419,10 @@ impl Drop for FaultProxy {
 
 /// Runs `airdrop` with `args`; returns (success, stdout, stderr).
 pub fn airdrop(args: &[String]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_airdrop")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

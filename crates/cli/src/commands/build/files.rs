@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+type Hashes = Arc<Mutex<BTreeMap<String, String>>>;
 
 /// Lowercase hex SHA-256 of bytes.
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -18,17 +21,24 @@ pub fn sha256_hex(data: &[u8]) -> String {
 pub struct BundleDir {
     staging: PathBuf,
     out: PathBuf,
-    hashes: BTreeMap<String, String>,
+    hashes: Hashes,
 }
 
-struct HashingFile<'a> {
+/// Another handle on the same bundle, so two threads can write different files at once.
+#[derive(Debug)]
+pub struct DirSink {
+    staging: PathBuf,
+    hashes: Hashes,
+}
+
+struct HashingFile {
     inner: BufWriter<File>,
     hasher: Sha256,
     path: String,
-    hashes: &'a mut BTreeMap<String, String>,
+    hashes: Hashes,
 }
 
-impl Write for HashingFile<'_> {
+impl Write for HashingFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);
@@ -39,11 +49,27 @@ impl Write for HashingFile<'_> {
     }
 }
 
-impl Drop for HashingFile<'_> {
+impl Drop for HashingFile {
     fn drop(&mut self) {
         let digest = std::mem::take(&mut self.hasher).finalize();
-        self.hashes.insert(self.path.clone(), hex::encode(digest));
+        if let Ok(mut map) = self.hashes.lock() {
+            map.insert(self.path.clone(), hex::encode(digest));
+        }
     }
+}
+
+fn open(staging: &Path, hashes: &Hashes, relative: &str) -> std::io::Result<HashingFile> {
+    let path = staging.join(relative);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = File::create(&path)?;
+    Ok(HashingFile {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        path: relative.to_owned(),
+        hashes: Arc::clone(hashes),
+    })
 }
 
 impl BundleDir {
@@ -69,22 +95,16 @@ impl BundleDir {
         Ok(BundleDir {
             staging,
             out: out.to_path_buf(),
-            hashes: BTreeMap::new(),
+            hashes: Hashes::default(),
         })
     }
 
-    fn open(&mut self, relative: &str) -> std::io::Result<HashingFile<'_>> {
-        let path = self.staging.join(relative);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+    /// A sink writing into the same bundle from another thread.
+    pub fn sink(&self) -> DirSink {
+        DirSink {
+            staging: self.staging.clone(),
+            hashes: Arc::clone(&self.hashes),
         }
-        let file = File::create(&path)?;
-        Ok(HashingFile {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            hasher: Sha256::new(),
-            path: relative.to_owned(),
-            hashes: &mut self.hashes,
-        })
     }
 
     /// Writes a file by handing a writer to `f`.
@@ -93,8 +113,7 @@ impl BundleDir {
         relative: &str,
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
-        let mut w = self
-            .open(relative)
+        let mut w = open(&self.staging, &self.hashes, relative)
             .with_context(|| format!("cannot create {relative}"))?;
         f(&mut w)
             .and_then(|_| w.flush())
@@ -107,8 +126,8 @@ impl BundleDir {
     }
 
     /// SHA-256 of every file written so far, by relative path.
-    pub fn hashes(&self) -> &BTreeMap<String, String> {
-        &self.hashes
+    pub fn hashes(&self) -> BTreeMap<String, String> {
+        self.hashes.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// Replaces `out` with the staging folder.
@@ -122,9 +141,9 @@ impl BundleDir {
     }
 }
 
-impl airdrop_merkle::Sink for BundleDir {
+impl airdrop_merkle::Sink for DirSink {
     fn create(&mut self, relative_path: &str) -> std::io::Result<Box<dyn Write + '_>> {
-        Ok(Box::new(self.open(relative_path)?))
+        Ok(Box::new(open(&self.staging, &self.hashes, relative_path)?))
     }
 }
 
