@@ -1054,3 +1054,96 @@ fn bench_end_to_end_100k_transfers() {
         transfers as f64 / secs
     );
 }
+
+/// Every chain kind resumes from its checkpoint: a store that "crashes" the run after a few
+/// saves, then a second run on the same store, must equal an uninterrupted run.
+#[test]
+fn every_kind_resumes_from_a_checkpoint() {
+    use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore, MemoryCheckpoints};
+    use airdrop_chain::{EventSpec, Kind, NoProgress, Params, Rpc, RpcConfig};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    struct Crashing<'a> {
+        inner: &'a MemoryCheckpoints,
+        left: AtomicU64,
+    }
+    impl CheckpointStore for Crashing<'_> {
+        fn load(&self, key: &str) -> airdrop_chain::Result<Option<Checkpoint>> {
+            self.inner.load(key)
+        }
+        fn save(&self, key: &str, cp: &Checkpoint) -> airdrop_chain::Result<()> {
+            if self.left.fetch_sub(1, Ordering::SeqCst) == 0 {
+                return Err(airdrop_chain::ChainError::Params("simulated crash".into()));
+            }
+            self.inner.save(key, cp)
+        }
+        fn clear(&self, key: &str) -> airdrop_chain::Result<()> {
+            self.inner.clear(key)
+        }
+    }
+
+    let f = fixture();
+    let rt = snapshot_support::runtime();
+    let cfg = RpcConfig {
+        batch_size: 5,
+        concurrency: 2,
+        ..RpcConfig::default()
+    };
+    let rpc = Rpc::new(&f.anvil.url, cfg).unwrap();
+    let mut kinds = Vec::new();
+    for kind in [
+        Kind::Erc20Balances,
+        Kind::Erc721Holders,
+        Kind::NativeBalances,
+        Kind::ContractUsers,
+    ] {
+        let mut p = Params::new(kind);
+        p.block = Some(f.block);
+        p.range.initial_span = 8;
+        p.range.max_span = 8;
+        p.checkpoint_every = std::time::Duration::ZERO;
+        match kind {
+            Kind::Erc20Balances => p.token = Some(f.token),
+            Kind::Erc721Holders => p.token = Some(f.nft),
+            Kind::NativeBalances => p.from_block = Some(f.token_deployed),
+            Kind::ContractUsers => {
+                p.contracts = vec![f.token];
+                p.events = vec![EventSpec::parse(
+                    "Transfer(address indexed from, address indexed to, uint256 v)",
+                )
+                .unwrap()];
+            }
+        }
+        kinds.push(p);
+    }
+    for p in &kinds {
+        let clean = rt
+            .block_on(airdrop_chain::snapshot::run(
+                &rpc,
+                p,
+                &MemoryCheckpoints::default(),
+                &NoProgress,
+            ))
+            .unwrap();
+        let memory = MemoryCheckpoints::default();
+        let crashing = Crashing {
+            inner: &memory,
+            left: AtomicU64::new(5),
+        };
+        let err = rt
+            .block_on(airdrop_chain::snapshot::run(
+                &rpc,
+                p,
+                &crashing,
+                &NoProgress,
+            ))
+            .unwrap_err();
+        assert!(err.to_string().contains("simulated crash"), "{err}");
+        assert_eq!(memory.saves(), 5, "{:?}", p.kind);
+        let resumed = rt
+            .block_on(airdrop_chain::snapshot::run(&rpc, p, &memory, &NoProgress))
+            .unwrap();
+        assert_eq!(resumed, clean, "{:?}", p.kind);
+        assert!(!clean.rows.is_empty(), "{:?}", p.kind);
+    }
+}

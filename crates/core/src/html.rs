@@ -98,13 +98,16 @@ fn histogram_svg(r: &Report) -> String {
             esc(&r.token.symbol),
             b.count
         );
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">≥{}</text>",
-            x + bw / 2.0,
-            h - bottom + 14.0,
-            esc(&short(&b.from))
-        );
+        // Label decades only (1, 10, 100 …): the 2 and 5 steps in between would crowd the axis.
+        if b.from.trim_start_matches(['0', '.']).starts_with('1') {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                x,
+                h - bottom + 14.0,
+                esc(&short(&b.from))
+            );
+        }
     }
     let _ = write!(
         s,

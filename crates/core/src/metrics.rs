@@ -29,7 +29,7 @@ pub struct Fairness {
     pub max: String,
 }
 
-/// One histogram bucket: amounts with the same number of decimal digits in whole tokens.
+/// One histogram bucket of a 1–2–5 log scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     /// Lower bound (inclusive), whole tokens.
@@ -47,7 +47,7 @@ pub struct Bucket {
 pub struct Distribution {
     /// Summary figures.
     pub fairness: Fairness,
-    /// Log-scale histogram (powers of ten).
+    /// Log-scale histogram (1–2–5 steps).
     pub histogram: Vec<Bucket>,
     /// Lorenz curve: 101 points (share of recipients, share of total), poorest first.
     pub lorenz: Vec<[f64; 2]>,
@@ -126,16 +126,22 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
         max: xs[n - 1].to_string(),
     };
 
-    // Buckets by number of digits in base units: [10^(d-1), 10^d).
+    // Buckets on a 1–2–5 log scale in base units: [10^k, 2·10^k), [2·10^k, 5·10^k), … — three
+    // per decade, so a glance shows the shape without floating-point bucket edges.
     let digits = |x: &U256| x.to_string().len();
-    let (dmin, dmax) = (digits(&xs[0]), digits(&xs[n - 1]));
+    let mut lo = pow10(digits(&xs[0]) as u32 - 1).unwrap_or(U256::MAX);
+    let mut step = 0usize;
     let mut histogram = Vec::new();
     let mut idx = 0;
-    for d in dmin..=dmax {
-        let lo = pow10(d as u32 - 1).unwrap_or(U256::MAX);
-        let hi = pow10(d as u32).unwrap_or(U256::MAX);
+    while idx < n {
+        // Next bound: ×2, ×2.5, ×2 cycles 1 → 2 → 5 → 10.
+        let hi = match step % 3 {
+            0 => lo.saturating_mul(U256::from(2u8)),
+            1 => lo.saturating_mul(U256::from(5u8)) / U256::from(2u8),
+            _ => lo.saturating_mul(U256::from(2u8)),
+        };
         let (mut count, mut sum) = (0u64, U256::ZERO);
-        while idx < n && xs[idx] < hi {
+        while idx < n && (xs[idx] < hi || hi == U256::MAX) {
             count += 1;
             sum += xs[idx];
             idx += 1;
@@ -146,6 +152,8 @@ pub fn distribution(amounts: &[U256], decimals: u8) -> Distribution {
             count,
             amount: sum.to_string(),
         });
+        lo = hi;
+        step += 1;
     }
 
     let mut lorenz = Vec::with_capacity(101);
@@ -194,8 +202,13 @@ mod tests {
         assert_eq!(d.fairness.top1pct_share, 0.901);
         // Σ(2i−n−1)x_i = −99 + 99·901 = 89100; over n·T = 100 000: 0.891.
         assert_eq!(d.fairness.gini, 0.891);
-        assert_eq!(d.histogram.len(), 3);
+        // [1,2) holds the 99 ones; 901 falls in [500,1000); buckets in between are empty.
+        let bounds: Vec<(&str, &str)> = d.histogram.iter().map(|b| (b.from.as_str(), b.to.as_str())).collect();
+        assert_eq!(bounds.first(), Some(&("1", "2")));
+        assert_eq!(bounds.last(), Some(&("500", "1000")));
+        assert_eq!(d.histogram.len(), 9);
         assert_eq!(d.histogram[0].count, 99);
-        assert_eq!(d.histogram[2].count, 1);
+        assert_eq!(d.histogram[8].count, 1);
+        assert_eq!(d.histogram.iter().map(|b| b.count).sum::<u64>(), 100);
     }
 }

@@ -366,10 +366,17 @@ fn absurd_weights_are_refused_not_wrapped() {
         2,
         vec![
             (Address::repeat_byte(1), vec![huge, huge], "s.csv:2".into()),
-            (Address::repeat_byte(2), vec![U256::from(1u8), U256::from(1u8)], "s.csv:3".into()),
+            (
+                Address::repeat_byte(2),
+                vec![U256::from(1u8), U256::from(1u8)],
+                "s.csv:3".into(),
+            ),
         ],
     )
     .unwrap();
     let err = allocate(&c, &[facts], &[]).unwrap_err().to_string();
-    assert!(err.contains("pool \"s\"") && err.contains("too large"), "{err}");
+    assert!(
+        err.contains("pool \"s\"") && err.contains("too large"),
+        "{err}"
+    );
 }

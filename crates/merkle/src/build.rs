@@ -42,6 +42,8 @@ pub(crate) struct AccountTree {
     /// Entries' positions sorted by address bytes, built on the first lookup: servers answer
     /// millions of lookups, one-off callers never pay for it.
     pub by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
+    /// EIP-55 forms of the entries' addresses when already computed (empty otherwise).
+    pub checksums: Vec<[u8; 42]>,
 }
 
 #[derive(Debug)]
@@ -142,9 +144,13 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
             }
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
-            let (entries, indices) = index_order(entries);
+            let (entries, indices, checksums) = index_order(entries);
             match options.shards {
-                None => Kind::Accounts(account_tree(enc, entries, indices, options.sort)),
+                None => {
+                    let mut tree = account_tree(enc, entries, indices, options.sort);
+                    tree.checksums = checksums;
+                    Kind::Accounts(tree)
+                }
                 Some(n) => sharded(enc, entries, indices, options.sort, n)?,
             }
         }
@@ -197,19 +203,26 @@ fn total_of(kind: &Kind) -> Result<U256> {
 }
 
 /// Orders entries as Uniswap indexes them: by the EIP-55 checksummed string, case-sensitively.
-fn index_order(mut entries: Vec<Entry>) -> (Vec<Entry>, Vec<u64>) {
-    let mut keyed: Vec<([u8; 42], Entry)> = entries
-        .par_drain(..)
-        .map(|e| {
+fn index_order(entries: Vec<Entry>) -> (Vec<Entry>, Vec<u64>, Vec<[u8; 42]>) {
+    // Sort small (key, position) pairs and gather once, rather than moving whole entries
+    // through every pass of the sort.
+    let mut keyed: Vec<([u8; 42], u32)> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| {
             let mut buf = [0u8; 42];
             let _ = e.address.to_checksum_raw(&mut buf, None);
-            (buf, e)
+            (buf, i as u32)
         })
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let entries: Vec<Entry> = keyed.into_iter().map(|(_, e)| e).collect();
-    let indices = (0..entries.len() as u64).collect();
-    (entries, indices)
+    let sorted: Vec<Entry> = keyed
+        .par_iter()
+        .map(|(_, i)| entries[*i as usize])
+        .collect();
+    let checksums = keyed.into_par_iter().map(|(k, _)| k).collect();
+    let indices = (0..sorted.len() as u64).collect();
+    (sorted, indices, checksums)
 }
 
 pub(crate) fn account_leaf(encoding: &LeafEncoding, index: u64, e: &Entry) -> B256 {
@@ -262,6 +275,7 @@ pub(crate) fn account_tree(
         layers,
         sorted,
         by_address: std::sync::OnceLock::new(),
+        checksums: Vec::new(),
     }
 }
 
@@ -318,16 +332,21 @@ fn sharded(
 }
 
 fn oz_layout(leaves: &[B256], sort: bool) -> Result<(OzTree, Vec<usize>)> {
-    let mut order: Vec<usize> = (0..leaves.len()).collect();
+    // (hash, input position) pairs: sorting them unstably is still stable for equal hashes,
+    // because the position breaks the tie — as OpenZeppelin's stable sort orders duplicates.
+    let mut order: Vec<(B256, u32)> = leaves
+        .par_iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i as u32))
+        .collect();
     if sort {
-        // A stable sort keeps equal leaves in input order, as OpenZeppelin's does.
-        order.par_sort_by(|&a, &b| leaves[a].cmp(&leaves[b]));
+        order.par_sort_unstable();
     }
-    let placed: Vec<B256> = order.iter().map(|&i| leaves[i]).collect();
+    let placed: Vec<B256> = order.par_iter().map(|(h, _)| *h).collect();
     let tree = OzTree::build(&placed)?;
     let mut tree_index = vec![0usize; leaves.len()];
-    for (pos, &value_index) in order.iter().enumerate() {
-        tree_index[value_index] = tree.tree_index(pos);
+    for (pos, (_, value_index)) in order.iter().enumerate() {
+        tree_index[*value_index as usize] = tree.tree_index(pos);
     }
     Ok((tree, tree_index))
 }
@@ -413,8 +432,8 @@ impl Built {
         }
     }
 
-    /// Computes every proof once and checks it folds to the root; the benchmark's "all proofs".
-    /// Returns the number of proof hashes produced.
+    /// Computes every proof and checks that it folds to the root (one hash per level per
+    /// claim on top of generating it). Returns the number of proof hashes checked.
     pub fn check_all_proofs(&self) -> Result<usize> {
         let root = self.root();
         let h = self.node_hash();
@@ -477,6 +496,43 @@ impl Built {
         t.proof_into(k, proof);
         proof.extend_from_slice(extra);
         Some((t.indices[k], t.entries[k].amount))
+    }
+
+    /// Generates every claim's proof once, without checking it: what a claims file costs
+    /// beyond the root. Returns the number of proof hashes produced.
+    pub fn generate_all_proofs(&self) -> usize {
+        let account = |t: &AccountTree, extra: usize| {
+            (0..t.entries.len())
+                .into_par_iter()
+                .map_init(Vec::new, |buf, k| {
+                    t.proof_into(k, buf);
+                    buf.len() + extra
+                })
+                .sum::<usize>()
+        };
+        match &self.kind {
+            Kind::Accounts(t) => account(t, 0),
+            Kind::Sharded { shards, .. } => shards
+                .iter()
+                .map(|s| account(&s.tree, s.shard_proof.len()))
+                .sum(),
+            Kind::Oz {
+                tree, tree_index, ..
+            } => tree_index
+                .par_iter()
+                .map_init(Vec::new, |buf, &ti| {
+                    tree.proof_into(ti, buf);
+                    buf.len()
+                })
+                .sum(),
+            Kind::Jito { layers, .. } => (0..layers.len())
+                .into_par_iter()
+                .map_init(Vec::new, |buf, i| {
+                    layers.proof_into(i, buf);
+                    buf.len()
+                })
+                .sum(),
+        }
     }
 
     /// The claim of `address`, with its proof.

@@ -7,38 +7,93 @@ use crate::build::{AccountTree, Built, Kind, OzRows};
 use crate::error::{MerkleError, Result};
 use crate::values;
 use crate::{LeafEncoding, Sink};
-use alloy_primitives::{hex, B256};
+use alloy_primitives::{hex, B256, U256};
 use rayon::prelude::*;
 use std::io::Write;
 
 const CHUNK: usize = 2048;
 const WINDOW: usize = 64;
 
-/// Formats `count` items with `f(i, buf)` in parallel and writes them in order.
+/// Formats `count` items with `f(i, buf, scratch)` in parallel and writes them in order.
+/// Formatting runs on the rayon pool one window ahead while this thread writes the previous
+/// window, so the CPU work and the writes overlap instead of adding up.
 fn write_items<F>(w: &mut dyn Write, count: usize, f: F) -> std::io::Result<()>
 where
-    F: Fn(usize, &mut Vec<u8>) + Sync,
+    F: Fn(usize, &mut Vec<u8>, &mut Vec<B256>) + Sync,
 {
     let chunks = count.div_ceil(CHUNK);
-    let mut start = 0;
-    while start < chunks {
+    let format_window = |start: usize| -> Vec<Vec<u8>> {
         let end = (start + WINDOW).min(chunks);
-        let bufs: Vec<Vec<u8>> = (start..end)
+        (start..end)
             .into_par_iter()
             .map(|c| {
                 let mut buf = Vec::with_capacity(CHUNK * 256);
+                let mut scratch = Vec::with_capacity(64);
                 for i in c * CHUNK..((c + 1) * CHUNK).min(count) {
-                    f(i, &mut buf);
+                    f(i, &mut buf, &mut scratch);
                 }
                 buf
             })
-            .collect();
-        for b in bufs {
-            w.write_all(&b)?;
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let producer = scope.spawn(move || {
+            let mut start = 0;
+            while start < chunks {
+                // The receiver stops early only after a write error; stop formatting then too.
+                if tx.send(format_window(start)).is_err() {
+                    break;
+                }
+                start += WINDOW;
+            }
+        });
+        let mut result = Ok(());
+        for window in rx {
+            if result.is_ok() {
+                for b in &window {
+                    if let Err(e) = w.write_all(b) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if result.is_err() {
+                break;
+            }
         }
-        start = end;
+        if producer.join().is_err() {
+            result = Err(std::io::Error::other("output formatting thread panicked"));
+        }
+        result
+    })
+}
+
+/// Appends a u64 in decimal without allocating.
+fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
     }
-    Ok(())
+    buf.extend_from_slice(&tmp[i..]);
+}
+
+/// Appends an amount as ethers' `toHexString()` prints it: `0x`, lowercase, even digit count.
+fn push_even_hex(buf: &mut Vec<u8>, v: &U256) {
+    let bytes = v.to_be_bytes::<32>();
+    let skip = bytes.iter().take_while(|b| **b == 0).count().min(31);
+    let mut hex = [0u8; 64];
+    let digits = &bytes[skip..];
+    if alloy_primitives::hex::encode_to_slice(digits, &mut hex[..digits.len() * 2]).is_ok() {
+        buf.extend_from_slice(b"0x");
+        buf.extend_from_slice(&hex[..digits.len() * 2]);
+    }
 }
 
 fn push_hash(buf: &mut Vec<u8>, h: &B256) {
@@ -190,26 +245,28 @@ fn write_account_claims(
 
     w.write_all(b"\"claims\":{\n")?;
     let n = t.entries.len();
-    write_items(w, n, |k, buf| {
+    write_items(w, n, |k, buf, proof| {
         let e = &t.entries[k];
-        let mut addr = [0u8; 42];
-        let _ = e.address.to_checksum_raw(&mut addr, None);
         buf.push(b'"');
-        buf.extend_from_slice(&addr);
+        match t.checksums.get(k) {
+            Some(addr) => buf.extend_from_slice(addr),
+            None => {
+                let mut addr = [0u8; 42];
+                buf.extend_from_slice(e.address.to_checksum_raw(&mut addr, None).as_bytes());
+            }
+        }
         buf.extend_from_slice(b"\":{\"index\":");
-        buf.extend_from_slice(t.indices[k].to_string().as_bytes());
+        push_u64(buf, t.indices[k]);
         buf.extend_from_slice(b",\"amount\":\"");
-        let amount = if uniswap {
-            to_even_hex(&e.amount)
+        if uniswap {
+            push_even_hex(buf, &e.amount);
         } else {
-            e.amount.to_string()
-        };
-        buf.extend_from_slice(amount.as_bytes());
+            buf.extend_from_slice(e.amount.to_string().as_bytes());
+        }
         buf.extend_from_slice(b"\",\"proof\":");
-        let mut proof = Vec::with_capacity(40);
-        t.proof_into(k, &mut proof);
+        t.proof_into(k, proof);
         proof.extend_from_slice(extra);
-        push_hashes(buf, &proof);
+        push_hashes(buf, proof);
         buf.push(b'}');
         if k + 1 < n {
             buf.push(b',');
@@ -233,7 +290,7 @@ fn write_oz_dump(
         "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":["
     )?;
     let n = nodes.len();
-    write_items(w, n, |i, buf| {
+    write_items(w, n, |i, buf, _| {
         push_hash(buf, &nodes[i]);
         if i + 1 < n {
             buf.push(b',');
@@ -242,7 +299,7 @@ fn write_oz_dump(
     })?;
     w.write_all(b"],\"values\":[\n")?;
     let m = tree_index.len();
-    write_items(w, m, |k, buf| {
+    write_items(w, m, |k, buf, _| {
         buf.extend_from_slice(b"{\"value\":");
         match rows {
             OzRows::Accounts(e) => {
@@ -316,7 +373,7 @@ fn write_jito(
         })
         .collect();
     let n = entries.len();
-    write_items(w, n, |k, buf| {
+    write_items(w, n, |k, buf, proof| {
         let e = &entries[k];
         let pos = if b.options.sort { positions[k] } else { k };
         buf.extend_from_slice(b"{\"claimant\":");
@@ -328,7 +385,8 @@ fn write_jito(
             )
             .as_bytes(),
         );
-        for (i, h) in layers.proof(pos).iter().enumerate() {
+        layers.proof_into(pos, proof);
+        for (i, h) in proof.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }

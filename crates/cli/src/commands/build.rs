@@ -181,6 +181,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
                 .map(|()| t.elapsed().as_millis())
         });
         let rest = (|| -> Result<_> {
+            let t = Instant::now();
             dir.write_with("allocations.csv", |w| {
                 bundle::write_allocations_csv(&campaign, &allocation, w)
             })?;
@@ -193,7 +194,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
                 "report.html",
                 airdrop_core::html::report_html(&report).as_bytes(),
             )?;
-            Ok(report)
+            Ok((report, t.elapsed().as_millis()))
         })();
         let claims = claims.join().unwrap_or_else(|_| {
             Err(airdrop_merkle::MerkleError::Options(
@@ -203,11 +204,12 @@ pub fn run(args: BuildArgs) -> Result<()> {
         (claims, rest)
     });
     let claims_ms = claims_result?;
-    let _report = report?;
+    let (_report, rest_ms) = report?;
     drop(built);
     pb.finish_and_clear();
     mark("write_bundle", &mut timings);
     timings.push(("write_claims", claims_ms));
+    timings.push(("write_allocations_decisions_report", rest_ms));
 
     hashes.outputs = dir.hashes();
     let manifest = bundle::manifest(&campaign, &allocation, root, &hashes);

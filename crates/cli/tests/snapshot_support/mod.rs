@@ -108,7 +108,10 @@ impl Drop for Anvil {
     fn drop(&mut self) {
         // SIGTERM reaches anvil through the npm wrapper; SIGKILL the wrapper if it lingers.
         if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(self.child.id().to_string())
+                .status();
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(5) {
                 if let Ok(Some(_)) = self.child.try_wait() {
