@@ -13,7 +13,10 @@ use std::fmt::Write;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let logs = args.first().copied().unwrap_or(1_000_000) as usize;
     let holders = args.get(1).copied().unwrap_or(100_000) as usize;
     let mut rng = fastrand::Rng::with_seed(1);
@@ -57,7 +60,10 @@ fn main() {
         .unwrap();
     }
     json.push(']');
-    println!("{logs} Transfer logs among {holders} holders, {:.0} MB of JSON", json.len() as f64 / 1e6);
+    println!(
+        "{logs} Transfer logs among {holders} holders, {:.0} MB of JSON",
+        json.len() as f64 / 1e6
+    );
 
     let t = Instant::now();
     let parsed: Vec<RawLog> = serde_json::from_str(&json).unwrap();
@@ -71,8 +77,21 @@ fn main() {
     let balances = ledger.balances();
     let apply = t.elapsed().as_secs_f64();
     let expected = bal.iter().filter(|b| !b.is_zero()).count();
-    assert_eq!(balances.iter().filter(|(_, b)| !b.is_zero()).count(), expected);
-    println!("decode JSON → logs : {decode:.2} s  ({:.0} logs/s)", logs as f64 / decode);
-    println!("apply logs → sorted balances : {apply:.2} s  ({:.0} logs/s)", logs as f64 / apply);
-    println!("total : {:.2} s  ({:.0} logs/s)", decode + apply, logs as f64 / (decode + apply));
+    assert_eq!(
+        balances.iter().filter(|(_, b)| !b.is_zero()).count(),
+        expected
+    );
+    println!(
+        "decode JSON → logs : {decode:.2} s  ({:.0} logs/s)",
+        logs as f64 / decode
+    );
+    println!(
+        "apply logs → sorted balances : {apply:.2} s  ({:.0} logs/s)",
+        logs as f64 / apply
+    );
+    println!(
+        "total : {:.2} s  ({:.0} logs/s)",
+        decode + apply,
+        logs as f64 / (decode + apply)
+    );
 }

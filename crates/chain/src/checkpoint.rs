@@ -29,6 +29,9 @@ pub struct Checkpoint {
     pub from_block: u64,
     /// First block not yet applied to `state`.
     pub next_block: u64,
+    /// Transfer logs applied so far (token kinds).
+    #[serde(default)]
+    pub logs: u64,
     /// Accumulated state up to `next_block - 1`.
     pub state: LedgerState,
 }

@@ -99,7 +99,7 @@ pub enum ChainError {
     },
     /// Balances rebuilt from Transfer logs went negative: logs are missing or the token does
     /// not emit a Transfer event for every balance change.
-    #[error("token {token}: the Transfer logs give {address} a negative balance at block {block}; the token does not emit a Transfer event for every balance change (rebasing or fee-on-transfer token) or logs are missing (a node that drops logs); use balanceOf-based data or an import instead")]
+    #[error("token {token}: the Transfer logs give {address} a negative balance at block {block}; the token does not emit a Transfer event for every balance change (rebasing or fee-on-transfer token), --from-block is after its first transfers, or the node drops logs; use balanceOf-based data or an import instead")]
     NegativeBalance {
         /// The token.
         token: Address,

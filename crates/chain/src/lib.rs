@@ -30,4 +30,4 @@ pub use progress::{NoProgress, Progress};
 pub use result::{Rows, Snapshot, SnapshotMeta, UserRow};
 pub use rpc::{Rpc, RpcConfig};
 pub use snapshot::{Kind, Params};
-pub use source::ChainSource;
+pub use source::{ChainSource, SnapshotSource};

@@ -291,14 +291,24 @@ struct Saver<'a> {
 
 impl Saver<'_> {
     fn maybe_save(&mut self, next_block: u64, state: impl FnOnce() -> LedgerState) -> Result<()> {
+        self.maybe_save_logs(next_block, 0, state)
+    }
+
+    fn maybe_save_logs(
+        &mut self,
+        next_block: u64,
+        logs: u64,
+        state: impl FnOnce() -> LedgerState,
+    ) -> Result<()> {
         if self.last.elapsed() < self.every {
             return Ok(());
         }
-        self.save(next_block, state())
+        self.save(next_block, logs, state())
     }
 
-    fn save(&mut self, next_block: u64, state: LedgerState) -> Result<()> {
+    fn save(&mut self, next_block: u64, logs: u64, state: LedgerState) -> Result<()> {
         self.template.next_block = next_block;
+        self.template.logs = logs;
         self.template.state = state;
         self.store.save(&self.key, &self.template)?;
         self.last = Instant::now();
@@ -323,6 +333,7 @@ fn saver<'a>(
             block_hash: pin.hash,
             from_block: from,
             next_block: from,
+            logs: 0,
             state: LedgerState::Addresses {
                 addresses: Vec::new(),
             },
@@ -377,10 +388,13 @@ async fn scan_transfers<L>(
     apply: fn(&mut L, &RawLog),
     state: fn(&L) -> LedgerState,
     restore: fn(LedgerState) -> Option<L>,
-) -> Result<String> {
+    applied: fn(&L) -> u64,
+) -> Result<(String, u64)> {
     let key = key(params, pin, from, pin.block);
     let mut start = from;
+    let mut base = 0;
     if let Some(cp) = resume(store, &key, pin, progress)? {
+        base = cp.logs;
         *ledger = restore(cp.state).ok_or_else(|| ChainError::Checkpoint {
             key: key.clone(),
             detail: "its state is of another kind; delete it or run with --fresh".into(),
@@ -399,11 +413,11 @@ async fn scan_transfers<L>(
             apply(ledger, l);
         }
         progress.set(end - from + 1);
-        saver.maybe_save(end + 1, || state(ledger))
+        saver.maybe_save_logs(end + 1, base + applied(ledger), || state(ledger))
     })
     .await?;
     progress.finish();
-    Ok(key)
+    Ok((key, base))
 }
 
 async fn erc20(
@@ -417,7 +431,7 @@ async fn erc20(
     let (token, from) = token_range(rpc, params, pin).await?;
     meta.from_block = Some(from);
     let mut ledger = Erc20Ledger::new();
-    let key = scan_transfers(
+    let (key, base) = scan_transfers(
         rpc,
         params,
         pin,
@@ -432,9 +446,10 @@ async fn erc20(
             LedgerState::Erc20 { balances } => Some(Erc20Ledger::from_balances(balances)),
             _ => None,
         },
+        |l| l.applied,
     )
     .await?;
-    meta.logs = ledger.applied;
+    meta.logs = base + ledger.applied;
     if let Some(address) = ledger.negative() {
         return Err(ChainError::NegativeBalance {
             token,
@@ -471,7 +486,7 @@ async fn erc721(
     let (token, from) = token_range(rpc, params, pin).await?;
     meta.from_block = Some(from);
     let mut ledger = Erc721Ledger::new();
-    let key = scan_transfers(
+    let (key, base) = scan_transfers(
         rpc,
         params,
         pin,
@@ -486,9 +501,10 @@ async fn erc721(
             LedgerState::Erc721 { owners } => Some(Erc721Ledger::from_owners(owners)),
             _ => None,
         },
+        |l| l.applied,
     )
     .await?;
-    meta.logs = ledger.applied;
+    meta.logs = base + ledger.applied;
     let holdings = ledger.holdings();
     let counts: Vec<(Address, U256)> = holdings
         .iter()
@@ -543,7 +559,7 @@ async fn verify_erc20(
                     address: token,
                     computed: sum,
                     onchain: supply,
-                    hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently; balances cannot be rebuilt from logs — import balances instead".into(),
+                    hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently, or --from-block is after its first mint; balances cannot be rebuilt from logs — import balances instead".into(),
                 })));
             }
         }
@@ -907,4 +923,22 @@ pub async fn exclude_contracts(
     progress.finish();
     rows.retain(|a| !contracts.contains(a));
     Ok(contracts.len())
+}
+
+/// [`run`] on a runtime of its own, for synchronous callers (the campaign build). Must not be
+/// called from inside an async runtime: there, call [`run`].
+pub fn run_blocking(
+    rpc_url: &str,
+    rpc_config: crate::rpc::RpcConfig,
+    params: &Params,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+) -> Result<Snapshot> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| ChainError::Params(format!("cannot start the async runtime: {e}")))?;
+    let rpc = Rpc::new(rpc_url, rpc_config)?;
+    runtime.block_on(run(&rpc, params, store, progress))
 }

@@ -72,3 +72,72 @@ impl Source for ChainSource {
         Facts::from_rows(&self.name, self.columns().len(), rows)
     }
 }
+
+/// A chain source that takes its snapshot when the campaign asks for its facts: the campaign
+/// spec's `kind = "erc20-balances"` (etc.) maps to one of these. Synchronous (it runs its own
+/// runtime), so don't call `facts()` from async code; there, run [`crate::snapshot::run`] and
+/// wrap the result in a [`ChainSource`].
+pub struct SnapshotSource {
+    /// The source's name in the campaign.
+    pub name: String,
+    /// The node.
+    pub rpc_url: String,
+    /// Transport settings.
+    pub rpc_config: crate::rpc::RpcConfig,
+    /// What to snapshot (set `expected_chain_id` to the campaign's chain id).
+    pub params: crate::snapshot::Params,
+    /// Where checkpoints go.
+    pub store: Box<dyn crate::checkpoint::CheckpointStore>,
+    /// Where progress goes.
+    pub progress: Box<dyn crate::progress::Progress>,
+}
+
+impl std::fmt::Debug for SnapshotSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnapshotSource")
+            .field("name", &self.name)
+            .field("rpc_url", &self.rpc_url)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SnapshotSource {
+    /// Takes the snapshot (the metadata pins the block hash for the manifest).
+    pub fn snapshot(&self) -> crate::error::Result<Snapshot> {
+        crate::snapshot::run_blocking(
+            &self.rpc_url,
+            self.rpc_config.clone(),
+            &self.params,
+            self.store.as_ref(),
+            self.progress.as_ref(),
+        )
+    }
+}
+
+impl Source for SnapshotSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn kind(&self) -> SourceKind {
+        match self.params.kind {
+            crate::snapshot::Kind::ContractUsers => SourceKind::List,
+            _ => SourceKind::Balances,
+        }
+    }
+
+    fn facts(&self) -> airdrop_core::Result<Facts> {
+        let snapshot = self
+            .snapshot()
+            .map_err(|e| airdrop_core::CoreError::Source {
+                location: format!("source {:?}", self.name),
+                detail: e.to_string(),
+            })?;
+        ChainSource {
+            name: self.name.clone(),
+            snapshot,
+        }
+        .facts()
+    }
+}

@@ -25,9 +25,13 @@ fn contract_artifacts_match_their_sources() {
         String::from_utf8_lossy(&out.stderr)
     );
     for name in ["TestToken", "TestNFT", "RebasingToken"] {
-        let text = std::fs::read_to_string(root.join(format!("contracts/out/{name}.json"))).unwrap();
+        let text =
+            std::fs::read_to_string(root.join(format!("contracts/out/{name}.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert!(v["bytecode"].as_str().unwrap().len() > 1000, "{name} has bytecode");
+        assert!(
+            v["bytecode"].as_str().unwrap().len() > 1000,
+            "{name} has bytecode"
+        );
         assert!(v["abi"].as_array().unwrap().len() > 5, "{name} has an abi");
     }
 }

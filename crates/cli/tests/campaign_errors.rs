@@ -365,3 +365,61 @@ fn deadline_before_start() {
     );
     fails(&spec, HOLDERS, &["claim.deadline", "not after start"]);
 }
+
+#[test]
+fn now_after_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "{SPEC}\n[claim]\nstart = \"2026-12-01T00:00:00Z\"\ndeadline = \"2027-06-01T00:00:00Z\"\n"
+    );
+    std::fs::write(dir.path().join("campaign.toml"), spec).unwrap();
+    std::fs::write(dir.path().join("holders.csv"), HOLDERS).unwrap();
+    let build = |now: &str| {
+        Command::new(env!("CARGO_BIN_EXE_airdrop"))
+            .arg("build")
+            .arg(dir.path().join("campaign.toml"))
+            .args([
+                "--out",
+                dir.path().join("out").to_str().unwrap(),
+                "--now",
+                now,
+                "-q",
+            ])
+            .output()
+            .unwrap()
+    };
+    let late = build("2027-07-01T00:00:00Z");
+    assert!(!late.status.success());
+    let err = String::from_utf8_lossy(&late.stderr);
+    assert!(
+        err.contains("claim.deadline") && err.contains("already past"),
+        "{err}"
+    );
+    let bad = build("yesterday");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--now"));
+    assert!(build("2026-11-01T00:00:00Z").status.success());
+}
+
+#[test]
+fn json_source_errors_name_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace("file = \"holders.csv\"", "file = \"holders.json\"");
+    std::fs::write(dir.path().join("campaign.toml"), spec).unwrap();
+    let json = r#"[{"address":"0x2222222222222222222222222222222222222222","balance":"10"},
+                   {"address":"0x3333333333333333333333333333333333333333","balance":2.5}]"#;
+    std::fs::write(dir.path().join("holders.json"), json).unwrap();
+    let (ok, _, stderr) = run(dir.path());
+    assert!(!ok);
+    assert!(
+        stderr.contains("holders.json: entry 2") && stderr.contains("as strings"),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.path().join("holders.json"),
+        json.replace("2.5", "\"2.5\""),
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = run(dir.path());
+    assert!(ok, "{stderr}");
+    assert!(stdout.lines().last().unwrap().starts_with("0x"));
+}

@@ -668,6 +668,7 @@ fn faulty_rpc_gives_the_same_snapshot() {
         assert_eq!(meta(&faulty), meta(&reference), "{kind}");
     }
     let st = &proxy.stats;
+    eprintln!("fault proxy: {st:?}");
     let get = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
     assert!(
         get(&st.failed) > 0
@@ -780,6 +781,11 @@ fn killed_snapshot_resumes_where_it_stopped() {
         "resumed at {resumed_at}, checkpoint said {next}"
     );
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&clean).unwrap());
+    assert_eq!(
+        meta(&out),
+        meta(&clean),
+        "the sidecar too (log count carried over)"
+    );
     assert!(
         !checkpoint.exists(),
         "the checkpoint is removed after success"
@@ -869,6 +875,7 @@ fn reorg_under_a_checkpoint_is_an_error() {
                 block_hash: B256::repeat_byte(0xab),
                 from_block: 0,
                 next_block: 1,
+                logs: 0,
                 state: LedgerState::Erc20 {
                     balances: Vec::new(),
                 },
@@ -1146,4 +1153,37 @@ fn every_kind_resumes_from_a_checkpoint() {
         assert_eq!(resumed, clean, "{:?}", p.kind);
         assert!(!clean.rows.is_empty(), "{:?}", p.kind);
     }
+}
+
+/// A chain snapshot plugs into a campaign as an `airdrop_core::Source`.
+#[test]
+fn snapshot_is_a_campaign_source() {
+    use airdrop_core::Source;
+    let f = fixture();
+    let mut params = airdrop_chain::Params::new(airdrop_chain::Kind::Erc20Balances);
+    params.block = Some(f.block);
+    params.token = Some(f.token);
+    params.expected_chain_id = Some(31337);
+    let source = airdrop_chain::SnapshotSource {
+        name: "holders".into(),
+        rpc_url: f.anvil.url.clone(),
+        rpc_config: airdrop_chain::RpcConfig::default(),
+        params,
+        store: Box::new(airdrop_chain::NoCheckpoints),
+        progress: Box::new(airdrop_chain::NoProgress),
+    };
+    assert_eq!(source.name(), "holders");
+    let facts = source.facts().unwrap();
+    assert_eq!(facts.width, 1);
+    assert_eq!(facts.addresses, f.erc20.keys().copied().collect::<Vec<_>>());
+    assert_eq!(facts.values, f.erc20.values().copied().collect::<Vec<_>>());
+
+    // A node of another chain is a source error naming the source.
+    let mut wrong = source;
+    wrong.params.expected_chain_id = Some(1);
+    let e = wrong.facts().unwrap_err().to_string();
+    assert!(
+        e.contains("source \"holders\"") && e.contains("chain id mismatch"),
+        "{e}"
+    );
 }

@@ -194,6 +194,14 @@ pub fn allocate(
                 totals[i] += d.amount;
             }
         }
+        tracing::info!(
+            pool = %pool.name,
+            rule = pool.rule.name(),
+            amount = %outcome.amount,
+            paid = %outcome.paid,
+            dust = %outcome.dust,
+            "pool allocated"
+        );
         if !outcome.dust.is_zero() {
             dust.push(Dust {
                 pool: Some(pool.name.clone()),
@@ -249,11 +257,12 @@ pub fn allocate(
                 .iter()
                 .map(|d| {
                     format!(
-                        "{} {}",
+                        "{} {} {}",
                         format_units(d.amount, campaign.token.decimals),
+                        campaign.token.symbol,
                         match &d.pool {
-                            Some(p) => format!("from pool {p:?} ({})", d.reason),
-                            None => d.reason.clone(),
+                            Some(p) => format!("from pool {p:?}: {}", d.reason),
+                            None => format!("from the global cap: {}", d.reason),
                         }
                     )
                 })

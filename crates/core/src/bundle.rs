@@ -6,7 +6,7 @@ use crate::error::{CoreError, Result};
 use crate::metrics::{distribution, Distribution};
 use crate::source::Facts;
 use crate::spec::{Campaign, Multiplier, Rule, Share, FACTOR_DECIMALS};
-use crate::units::format_units;
+use crate::units::{format_units, push_decimal};
 use airdrop_merkle::{Address, B256, U256};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +25,7 @@ pub fn write_allocations_csv(
     a: &Allocation,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
+    use std::fmt::Write as _;
     let mut header = String::from("address,amount");
     for p in &c.pools {
         header.push(',');
@@ -35,15 +36,14 @@ pub fn write_allocations_csv(
     let mut line = String::with_capacity(256);
     for (i, amount) in a.recipients() {
         line.clear();
-        line.push_str(&hex(&a.addresses[i]));
-        line.push(',');
-        line.push_str(&amount.to_string());
+        let _ = write!(line, "{:#x},", a.addresses[i]);
+        push_decimal(&mut line, &amount);
         for part in &a.parts {
             line.push(',');
-            line.push_str(&part[i].to_string());
+            push_decimal(&mut line, &part[i]);
         }
         line.push(',');
-        line.push_str(&a.dust_part[i].to_string());
+        push_decimal(&mut line, &a.dust_part[i]);
         line.push('\n');
         w.write_all(line.as_bytes())?;
     }
@@ -215,7 +215,9 @@ pub fn write_decisions(
                 let _ = write!(buf, ",\"value\":\"{v}\"");
             }
             if shows_weight(pool, d.status) {
-                let _ = write!(buf, ",\"weight\":\"{}\"", d.weight);
+                buf.push_str(",\"weight\":\"");
+                push_decimal(&mut buf, &d.weight);
+                buf.push('"');
             }
             if !pool.multipliers.is_empty() {
                 let _ = write!(
@@ -224,7 +226,9 @@ pub fn write_decisions(
                     format_units(d.multiplier, mult_decimals[pi])
                 );
             }
-            let _ = write!(buf, ",\"amount\":\"{}\"}}", a.parts[pi][i]);
+            buf.push_str(",\"amount\":\"");
+            push_decimal(&mut buf, &a.parts[pi][i]);
+            buf.push_str("\"}");
         }
         if !first {
             buf.push(']');

@@ -203,7 +203,11 @@ mod tests {
         // Σ(2i−n−1)x_i = −99 + 99·901 = 89100; over n·T = 100 000: 0.891.
         assert_eq!(d.fairness.gini, 0.891);
         // [1,2) holds the 99 ones; 901 falls in [500,1000); buckets in between are empty.
-        let bounds: Vec<(&str, &str)> = d.histogram.iter().map(|b| (b.from.as_str(), b.to.as_str())).collect();
+        let bounds: Vec<(&str, &str)> = d
+            .histogram
+            .iter()
+            .map(|b| (b.from.as_str(), b.to.as_str()))
+            .collect();
         assert_eq!(bounds.first(), Some(&("1", "2")));
         assert_eq!(bounds.last(), Some(&("500", "1000")));
         assert_eq!(d.histogram.len(), 9);

@@ -61,9 +61,29 @@ pub fn parse_integer(text: &str) -> Result<U256, String> {
     U256::from_str_radix(t, 10).map_err(|_| format!("{t:?} is too large for a uint256 amount"))
 }
 
+/// Decimal digits of `value`. Amounts almost always fit 128 bits, and the native `u128`
+/// formatter is several times faster than the generic one — this runs millions of times per build.
+pub fn decimal(value: &U256) -> String {
+    if value.bit_len() <= 128 {
+        value.to::<u128>().to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// Appends the decimal digits of `value` to `out` (see [`decimal`]).
+pub fn push_decimal(out: &mut String, value: &U256) {
+    use std::fmt::Write;
+    let _ = if value.bit_len() <= 128 {
+        write!(out, "{}", value.to::<u128>())
+    } else {
+        write!(out, "{value}")
+    };
+}
+
 /// Formats an integer scaled by `10^decimals` as a plain decimal, without trailing zeros.
 pub fn format_units(value: U256, decimals: u8) -> String {
-    let digits = value.to_string();
+    let digits = decimal(&value);
     let d = usize::from(decimals);
     if d == 0 {
         return digits;
@@ -227,6 +247,21 @@ mod tests {
         );
         for bad in ["", "-1", "1e5", "abc", ".", "1.2.3", "+1"] {
             assert!(parse_decimal(bad, 18).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimal_fast_path_agrees() {
+        for v in [
+            U256::ZERO,
+            U256::from(u128::MAX),
+            U256::from(u128::MAX) + U256::from(1u8),
+            U256::MAX,
+        ] {
+            assert_eq!(decimal(&v), v.to_string());
+            let mut s = String::from("x");
+            push_decimal(&mut s, &v);
+            assert_eq!(s, format!("x{v}"));
         }
     }
 

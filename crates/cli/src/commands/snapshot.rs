@@ -18,9 +18,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Arguments of `airdrop snapshot`.
+/// Arguments of `airdrop snapshot` (boxed: the options are many and the command enum stays small).
 #[derive(Debug, clap::Args)]
 pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub options: Box<SnapshotOptions>,
+}
+
+/// The options of `airdrop snapshot`.
+#[derive(Debug, clap::Args)]
+pub struct SnapshotOptions {
     /// What to compute: erc20-balances, erc721-holders, native-balances, contract-users, or an
     /// export made elsewhere: import-transfers, import-balances (with --file).
     #[arg(long)]
@@ -112,6 +119,7 @@ pub struct SnapshotArgs {
 
 /// Runs the command.
 pub fn run(args: SnapshotArgs) -> Result<()> {
+    let args = *args.options;
     let started = Instant::now();
     let snapshot = match args.kind.as_str() {
         "import-transfers" | "import-balances" => run_import(&args)?,
@@ -141,7 +149,7 @@ pub fn run(args: SnapshotArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_import(args: &SnapshotArgs) -> Result<Snapshot> {
+fn run_import(args: &SnapshotOptions) -> Result<Snapshot> {
     let kind = if args.kind == "import-transfers" {
         ImportKind::Transfers
     } else {
@@ -177,7 +185,7 @@ fn run_import(args: &SnapshotArgs) -> Result<Snapshot> {
     )?)
 }
 
-async fn run_chain(args: &SnapshotArgs) -> Result<Snapshot> {
+async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
     let kind = Kind::parse(&args.kind)?;
     let Some(url) = &args.rpc else {
         bail!(

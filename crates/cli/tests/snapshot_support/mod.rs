@@ -306,8 +306,15 @@ impl FaultProxy {
             body: axum::body::Bytes,
         ) -> axum::response::Response {
             let f = ctx.faults;
-            ctx.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let roll = ctx.rng.lock().unwrap().u32(0..100);
+            let n = ctx.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let mut roll = ctx.rng.lock().unwrap().u32(0..100);
+            // Every enabled fault happens at least once: requests 2, 3 and 4 get one each.
+            match n {
+                1 if f.fail > 0 => roll = 0,
+                2 if f.slow > 0 => roll = f.fail,
+                3 if f.truncate > 0 => roll = f.fail + f.slow,
+                _ => {}
+            }
             if f.base_delay_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(f.base_delay_ms)).await;
             }

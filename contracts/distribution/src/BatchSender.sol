@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// @title BatchSender
+/// @notice Pushes an ERC-20 or the native coin to many recipients in one transaction.
+/// @dev Stateless: every call brings in exactly what it sends out, so tokens or coins can never
+///      accumulate here and a re-entrant call can only spend its own funds.
+///      ERC-20 path: the whole sum is pulled once with `transferFrom`, then sent with `transfer`
+///      from this contract. That is cheaper than `transferFrom(sender, recipient)` per recipient,
+///      because after the first write this contract's balance slot is dirty (100 gas per update)
+///      and `transfer` does no allowance work. The loop is assembly to keep the per-recipient
+///      overhead (ABI encoding, memory growth, return checks) to a few dozen gas.
+///      Fee-on-transfer tokens are not supported (the batch reverts when the contract runs short).
+contract BatchSender {
+    using SafeERC20 for IERC20;
+
+    /// @notice One batch was sent; `token` is zero for the native coin.
+    event BatchSent(address indexed token, address indexed sender, uint256 recipients, uint256 total);
+
+    error LengthMismatch(uint256 recipients, uint256 amounts);
+    error AmountOverflow();
+    /// @param index Position in the batch of the recipient whose transfer failed.
+    error TransferFailed(uint256 index);
+    /// @param index Position in the batch of the recipient that refused the coin.
+    error NativeTransferFailed(uint256 index);
+    error ValueMismatch(uint256 sent, uint256 total);
+
+    /// @notice Sends `amounts[i]` of `token` to `recipients[i]` for every i, pulling the sum from
+    ///         the caller, who must have approved this contract for at least that much.
+    /// @param token ERC-20 to send (returning `true` or nothing, like USDT).
+    /// @param recipients Receivers, in order.
+    /// @param amounts Base-unit amounts, same length as `recipients`.
+    /// @return total Sum of `amounts`.
+    function sendERC20(IERC20 token, address[] calldata recipients, uint256[] calldata amounts)
+        external
+        returns (uint256 total)
+    {
+        uint256 n = recipients.length;
+        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+
+        assembly ("memory-safe") {
+            for {
+                let p := amounts.offset
+                let end := add(p, shl(5, n))
+            } lt(p, end) { p := add(p, 0x20) } {
+                let a := calldataload(p)
+                total := add(total, a)
+                if lt(total, a) {
+                    mstore(0x00, 0x0590fb9f) // AmountOverflow()
+                    revert(0x1c, 0x04)
+                }
+            }
+        }
+
+        // SafeERC20 also rejects a token address without code, which the loop below relies on
+        // (a call to an empty account succeeds with no return data).
+        token.safeTransferFrom(msg.sender, address(this), total);
+
+        assembly ("memory-safe") {
+            // transfer(address,uint256) is encoded once at the free memory pointer; each iteration
+            // only rewrites its two arguments. The return word lands in scratch space at 0x00, so
+            // the encoded selector is never overwritten.
+            let m := mload(0x40)
+            mstore(m, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
+            let delta := sub(amounts.offset, recipients.offset)
+            for {
+                let p := recipients.offset
+                let end := add(p, shl(5, n))
+            } lt(p, end) { p := add(p, 0x20) } {
+                mstore(add(m, 0x04), calldataload(p))
+                mstore(add(m, 0x24), calldataload(add(p, delta)))
+                // Arguments evaluate right to left: the call runs before its return data is read.
+                // Accepted: a 32-byte `true`, or no return data at all (non-standard tokens).
+                if iszero(
+                    and(
+                        or(and(eq(mload(0x00), 1), gt(returndatasize(), 0x1f)), iszero(returndatasize())),
+                        call(gas(), token, 0, m, 0x44, 0x00, 0x20)
+                    )
+                ) {
+                    mstore(0x00, 0xc39ba1a9) // TransferFailed(uint256)
+                    mstore(0x20, shr(5, sub(p, recipients.offset)))
+                    revert(0x1c, 0x24)
+                }
+            }
+        }
+
+        emit BatchSent(address(token), msg.sender, n, total);
+    }
+
+    /// @notice Sends `amounts[i]` wei of the native coin to `recipients[i]` for every i.
+    /// @dev `msg.value` must equal the sum exactly; nothing is kept or refunded. Each recipient
+    ///      gets all remaining gas, so one that reverts (or burns gas) fails the whole batch:
+    ///      the push engine is expected to drop it and resend.
+    /// @param recipients Receivers, in order.
+    /// @param amounts Wei amounts, same length as `recipients`.
+    /// @return total Sum of `amounts` (equal to `msg.value`).
+    function sendNative(address[] calldata recipients, uint256[] calldata amounts)
+        external
+        payable
+        returns (uint256 total)
+    {
+        uint256 n = recipients.length;
+        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+
+        assembly ("memory-safe") {
+            let delta := sub(amounts.offset, recipients.offset)
+            for {
+                let p := recipients.offset
+                let end := add(p, shl(5, n))
+            } lt(p, end) { p := add(p, 0x20) } {
+                let a := calldataload(add(p, delta))
+                total := add(total, a)
+                if lt(total, a) {
+                    mstore(0x00, 0x0590fb9f) // AmountOverflow()
+                    revert(0x1c, 0x04)
+                }
+                // Only the low 160 bits are used as the address by CALL; reject dirty words so a
+                // malformed batch cannot silently pay an address other than the one encoded.
+                let to := calldataload(p)
+                if or(shr(160, to), iszero(call(gas(), to, a, 0x00, 0x00, 0x00, 0x00))) {
+                    mstore(0x00, 0x77479d32) // NativeTransferFailed(uint256)
+                    mstore(0x20, shr(5, sub(p, recipients.offset)))
+                    revert(0x1c, 0x24)
+                }
+            }
+        }
+
+        // Checked after the loop: a batch summing to more than msg.value runs dry (a failed call),
+        // one summing to less would leave coin here; both revert.
+        if (total != msg.value) revert ValueMismatch(msg.value, total);
+
+        emit BatchSent(address(0), msg.sender, n, total);
+    }
+}
