@@ -22,72 +22,69 @@ contract BatchSender {
 
     error LengthMismatch(uint256 recipients, uint256 amounts);
     error AmountOverflow();
+    /// @param total Amount the caller declared and was charged.
+    /// @param sum What `amounts` actually add up to.
+    error TotalMismatch(uint256 total, uint256 sum);
     /// @param index Position in the batch of the recipient whose transfer failed.
     error TransferFailed(uint256 index);
     /// @param index Position in the batch of the recipient that refused the coin.
     error NativeTransferFailed(uint256 index);
     error ValueMismatch(uint256 sent, uint256 total);
 
-    /// @notice Sends `amounts[i]` of `token` to `recipients[i]` for every i, pulling the sum from
-    ///         the caller, who must have approved this contract for at least that much.
+    /// @notice Sends `amounts[i]` of `token` to `recipients[i]` for every i, pulling `total` from
+    ///         the caller once; the caller must have approved this contract for at least `total`.
+    /// @dev Reverts unless the amounts add up to exactly `total`. The running sum needs no overflow
+    ///      check: every transfer has succeeded before it is compared, so the amounts sent add up
+    ///      to at most what this contract held, which is below 2^256.
     /// @param token ERC-20 to send (returning `true` or nothing, like USDT).
     /// @param recipients Receivers, in order.
     /// @param amounts Base-unit amounts, same length as `recipients`.
-    /// @return total Sum of `amounts`.
-    function sendERC20(IERC20 token, address[] calldata recipients, uint256[] calldata amounts)
+    /// @param total Sum of `amounts`, pulled from the caller before sending.
+    function sendERC20(IERC20 token, address[] calldata recipients, uint256[] calldata amounts, uint256 total)
         external
-        returns (uint256 total)
     {
-        uint256 n = recipients.length;
-        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
-
-        assembly ("memory-safe") {
-            for {
-                let p := amounts.offset
-                let end := add(p, shl(5, n))
-            } lt(p, end) { p := add(p, 0x20) } {
-                let a := calldataload(p)
-                total := add(total, a)
-                if lt(total, a) {
-                    mstore(0x00, 0x0590fb9f) // AmountOverflow()
-                    revert(0x1c, 0x04)
-                }
-            }
-        }
+        if (recipients.length != amounts.length) revert LengthMismatch(recipients.length, amounts.length);
 
         // SafeERC20 also rejects a token address without code, which the loop below relies on
         // (a call to an empty account succeeds with no return data).
         token.safeTransferFrom(msg.sender, address(this), total);
 
+        uint256 sum;
         assembly ("memory-safe") {
-            // transfer(address,uint256) is encoded once at the free memory pointer; each iteration
-            // only rewrites its two arguments. The return word lands in scratch space at 0x00, so
-            // the encoded selector is never overwritten.
-            let m := mload(0x40)
-            mstore(m, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
+            // transfer(address,uint256) is encoded in scratch space: selector at 0x1c, arguments at
+            // 0x20 and 0x40; the return word goes to 0x60. That overwrites the free memory pointer
+            // and the zero slot, both restored after the loop; nothing else in memory is touched.
+            let fmp := mload(0x40)
+            mstore(0x00, 0xa9059cbb)
+            // Pre-set "true": a token that returns nothing leaves it in place and passes, one that
+            // returns a word overwrites it.
+            mstore(0x60, 1)
             let delta := sub(amounts.offset, recipients.offset)
-            for {
-                let p := recipients.offset
-                let end := add(p, shl(5, n))
-            } lt(p, end) { p := add(p, 0x20) } {
-                mstore(add(m, 0x04), calldataload(p))
-                mstore(add(m, 0x24), calldataload(add(p, delta)))
-                // Arguments evaluate right to left: the call runs before its return data is read.
-                // Accepted: a 32-byte `true`, or no return data at all (non-standard tokens).
-                if iszero(
-                    and(
-                        or(and(eq(mload(0x00), 1), gt(returndatasize(), 0x1f)), iszero(returndatasize())),
-                        call(gas(), token, 0, m, 0x44, 0x00, 0x20)
-                    )
-                ) {
-                    mstore(0x00, 0xc39ba1a9) // TransferFailed(uint256)
-                    mstore(0x20, shr(5, sub(p, recipients.offset)))
-                    revert(0x1c, 0x24)
+            let p := recipients.offset
+            let end := add(p, shl(5, recipients.length))
+            // Bottom-tested loop: one conditional jump per recipient instead of a test and a jump.
+            if lt(p, end) {
+                for {} 1 {} {
+                    mstore(0x20, calldataload(p))
+                    let a := calldataload(add(p, delta))
+                    mstore(0x40, a)
+                    sum := add(sum, a)
+                    // Arguments evaluate right to left: the call runs before its return word is read.
+                    if iszero(and(eq(mload(0x60), 1), call(gas(), token, 0, 0x1c, 0x44, 0x60, 0x20))) {
+                        mstore(0x00, 0xc39ba1a9) // TransferFailed(uint256)
+                        mstore(0x20, shr(5, sub(p, recipients.offset)))
+                        revert(0x1c, 0x24)
+                    }
+                    p := add(p, 0x20)
+                    if iszero(lt(p, end)) { break }
                 }
             }
+            mstore(0x40, fmp)
+            mstore(0x60, 0)
         }
+        if (sum != total) revert TotalMismatch(total, sum);
 
-        emit BatchSent(address(token), msg.sender, n, total);
+        emit BatchSent(address(token), msg.sender, recipients.length, total);
     }
 
     /// @notice Sends `amounts[i]` wei of the native coin to `recipients[i]` for every i.

@@ -5,7 +5,17 @@ pragma solidity ^0.8.24;
 /// and this project takes every dependency from npm, so the tests declare the few cheatcodes
 /// they use. Signatures must match forge's exactly.
 interface Vm {
+    struct Gas {
+        uint64 gasLimit;
+        uint64 gasTotalUsed;
+        uint64 gasMemoryUsed;
+        int64 gasRefunded;
+        uint64 gasRemaining;
+    }
+
+    function lastCallGas() external view returns (Gas memory);
     function warp(uint256) external;
+    function cool(address) external;
     function chainId(uint256) external;
     function prank(address) external;
     function deal(address, uint256) external;

@@ -64,7 +64,7 @@ impl Anvil {
             let _ = Command::new("sh")
                 .arg("-c")
                 .arg(format!(
-                    "while kill -0 {me} 2>/dev/null && grep -qa anvil /proc/{pid}/cmdline 2>/dev/null; do sleep 0.5; done; \
+                    "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; \
                      grep -qa anvil /proc/{pid}/cmdline 2>/dev/null && kill -TERM {pid} 2>/dev/null; exit 0",
                     me = std::process::id()
                 ))

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {TestBase, Vm, console} from "./utils/TestBase.sol";
+import {BatchSender} from "../src/BatchSender.sol";
+import {MockERC20, NoReturnToken, FalseTransferToken, RejectingReceiver} from "./mocks/Mocks.sol";
+
+contract BatchSenderTest is TestBase {
+    /// GasliteDrop's published figure per fresh ERC-20 recipient; ours must not exceed it.
+    uint256 internal constant GASLITE_ERC20_PER_RECIPIENT = 25_500;
+
+    event BatchSent(address indexed token, address indexed sender, uint256 recipients, uint256 total);
+
+    BatchSender internal sender;
+    MockERC20 internal token;
+    address internal alice = address(0xA11CE);
+
+    function setUp() public {
+        sender = new BatchSender();
+        token = new MockERC20();
+        token.mint(alice, 1e40);
+        vm.prank(alice);
+        token.approve(address(sender), type(uint256).max);
+        vm.deal(alice, 1e30);
+    }
+
+    function _batch(uint256 n, uint256 salt) internal pure returns (address[] memory rs, uint256[] memory as_) {
+        rs = new address[](n);
+        as_ = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            rs[i] = address(uint160(uint256(keccak256(abi.encode(salt, i)))));
+            as_[i] = 1e18 + i * 1e15 + 1;
+        }
+    }
+
+    function _sum(uint256[] memory as_) internal pure returns (uint256 s) {
+        for (uint256 i; i < as_.length; ++i) s += as_[i];
+    }
+
+    /// Calldata gas (EIP-2028 pricing: 4 per zero byte, 16 per other byte), for reporting.
+    function _calldataGas(bytes memory data) internal pure returns (uint256 g) {
+        for (uint256 i; i < data.length; ++i) g += data[i] == 0 ? 4 : 16;
+    }
+
+    // ---- ERC-20 ----
+
+    function test_erc20_sendsEveryAmountAndEmits() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(7, 1);
+        uint256 total = _sum(as_);
+        vm.expectEmit(address(sender));
+        emit BatchSent(address(token), alice, 7, total);
+        vm.prank(alice);
+        sender.sendERC20(token, rs, as_, total);
+        for (uint256 i; i < 7; ++i) vm.assertEq(token.balanceOf(rs[i]), as_[i], "recipient");
+        vm.assertEq(token.balanceOf(address(sender)), 0, "nothing kept");
+        vm.assertEq(token.balanceOf(alice), 1e40 - total, "sender debited once");
+    }
+
+    /// Gas of one sendERC20 call from alice: execution gas and the refund it earns (the pulled
+    /// balance slot returns to zero, which the EVM refunds at the end of the transaction).
+    function _measureErc20(address[] memory rs, uint256[] memory as_) internal returns (uint256 used, uint256 refund) {
+        vm.prank(alice);
+        sender.sendERC20(token, rs, as_, _sum(as_));
+        Vm.Gas memory g = vm.lastCallGas();
+        used = g.gasTotalUsed;
+        refund = g.gasRefunded > 0 ? uint256(uint64(g.gasRefunded)) : 0;
+    }
+
+    /// The ≤ 25.5k target applies to the per-recipient cost: the marginal gas of one more fresh
+    /// recipient, and the average over a push-sized batch (300) net of the refund. At N=100 the
+    /// fixed cost of the single pull still adds ~180 gas per recipient; it is logged, not asserted.
+    function test_erc20_gasPerFreshRecipient() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(100, 2);
+        (uint256 used, uint256 refund) = _measureErc20(rs, as_);
+        uint256 cd = _calldataGas(abi.encodeCall(BatchSender.sendERC20, (IERC20(address(token)), rs, as_, _sum(as_)))) / 100;
+        console.log("erc20 fresh N=100: execution gas per recipient, before refund", used / 100);
+        console.log("erc20 fresh N=100: execution gas per recipient, net of refund", (used - refund) / 100);
+        console.log("erc20 fresh: calldata gas per recipient", cd);
+
+        // Marginal cost: a 100- minus a 1-recipient batch, once the token and alice's slots are
+        // warm, leaves only per-recipient work.
+        (address[] memory one, uint256[] memory oneAmount) = _batch(1, 12);
+        (uint256 usedOne,) = _measureErc20(one, oneAmount);
+        (address[] memory rs2, uint256[] memory as2) = _batch(100, 14);
+        (uint256 used100,) = _measureErc20(rs2, as2);
+        uint256 marginal = (used100 - usedOne) / 99;
+        console.log("erc20 fresh: marginal execution gas per extra recipient", marginal);
+        vm.assertLe(marginal, GASLITE_ERC20_PER_RECIPIENT, "marginal at or below GasliteDrop");
+    }
+
+    function test_erc20_gasPerFreshRecipientBatchOf300() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(300, 30);
+        (uint256 used, uint256 refund) = _measureErc20(rs, as_);
+        console.log("erc20 fresh N=300: execution gas per recipient, before refund", used / 300);
+        console.log("erc20 fresh N=300: execution gas per recipient, net of refund", (used - refund) / 300);
+        vm.assertLe((used - refund) / 300, GASLITE_ERC20_PER_RECIPIENT, "net average at or below GasliteDrop");
+    }
+
+    function test_erc20_gasPerExistingHolder() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(100, 3);
+        _measureErc20(rs, as_); // make them holders
+        vm.cool(address(token)); // as in a new transaction: every storage slot cold again
+        vm.cool(alice);
+        (uint256 used, uint256 refund) = _measureErc20(rs, as_);
+        console.log("erc20 existing holders N=100: execution gas per recipient, net of refund", (used - refund) / 100);
+        vm.assertLe((used - refund) / 100, 9_000, "existing holders skip the 20k new-slot cost");
+    }
+
+    function test_erc20_worksWithNoReturnToken() public {
+        NoReturnToken t = new NoReturnToken();
+        t.mint(alice, 100);
+        vm.prank(alice);
+        t.approve(address(sender), 100);
+        (address[] memory rs,) = _batch(3, 5);
+        uint256[] memory as_ = new uint256[](3);
+        as_[0] = 10;
+        as_[1] = 20;
+        as_[2] = 70;
+        vm.prank(alice);
+        sender.sendERC20(IERC20(address(t)), rs, as_, _sum(as_));
+        vm.assertEq(t.balanceOf(rs[2]), 70, "paid");
+        vm.assertEq(t.balanceOf(address(sender)), 0, "nothing kept");
+    }
+
+    function test_erc20_revertsOnFalseReturn() public {
+        FalseTransferToken t = new FalseTransferToken();
+        t.mint(alice, 100);
+        vm.prank(alice);
+        t.approve(address(sender), 100);
+        (address[] memory rs,) = _batch(2, 6);
+        uint256[] memory as_ = new uint256[](2);
+        as_[0] = 1;
+        as_[1] = 2;
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TransferFailed.selector, 0));
+        sender.sendERC20(IERC20(address(t)), rs, as_, _sum(as_));
+    }
+
+    function test_erc20_revertsWithFailingIndex() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(5, 7);
+        rs[3] = address(0); // OpenZeppelin's ERC20 refuses the zero receiver
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TransferFailed.selector, 3));
+        sender.sendERC20(token, rs, as_, _sum(as_));
+    }
+
+    function test_erc20_revertsOnLengthMismatch() public {
+        (address[] memory rs,) = _batch(3, 8);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.LengthMismatch.selector, 3, 2));
+        sender.sendERC20(token, rs, new uint256[](2), 0);
+    }
+
+    function test_erc20_revertsWhenTotalTooHigh() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 9);
+        uint256 sum = _sum(as_);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TotalMismatch.selector, sum + 1, sum));
+        sender.sendERC20(token, rs, as_, sum + 1);
+    }
+
+    function test_erc20_revertsWhenTotalTooLow() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 15);
+        uint256 sum = _sum(as_);
+        vm.prank(alice);
+        // The contract runs dry on the last recipient.
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TransferFailed.selector, 2));
+        sender.sendERC20(token, rs, as_, sum - 1);
+    }
+
+    function test_erc20_cannotSpendStrayTokens() public {
+        token.mint(address(sender), 1e18); // sent here by mistake
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 16);
+        uint256 sum = _sum(as_);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TotalMismatch.selector, sum - 1, sum));
+        sender.sendERC20(token, rs, as_, sum - 1);
+    }
+
+    function test_erc20_wrappingAmountsRevert() public {
+        (address[] memory rs,) = _batch(2, 17);
+        uint256[] memory as_ = new uint256[](2);
+        as_[0] = type(uint256).max;
+        as_[1] = 1; // wraps the sum to 0
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.TransferFailed.selector, 0));
+        sender.sendERC20(token, rs, as_, 0);
+    }
+
+    function test_erc20_revertsWithoutAllowance() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(2, 10);
+        address bob = address(0xB0B);
+        token.mint(bob, 1e30);
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(sender), 0, _sum(as_))
+        );
+        sender.sendERC20(token, rs, as_, _sum(as_));
+    }
+
+    function test_erc20_revertsForTokenWithoutCode() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(2, 11);
+        address notAToken = address(0xDEAD);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, notAToken));
+        sender.sendERC20(IERC20(notAToken), rs, as_, _sum(as_));
+    }
+
+    function test_erc20_emptyBatchIsANoOp() public {
+        vm.prank(alice);
+        sender.sendERC20(token, new address[](0), new uint256[](0), 0);
+    }
+
+    function testFuzz_erc20_paysExactly(uint8 n, uint256 seed) public {
+        uint256 count = bound(n, 1, 40);
+        address[] memory rs = new address[](count);
+        uint256[] memory as_ = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            rs[i] = address(uint160(uint256(keccak256(abi.encode(seed, "r", i))) | 1)); // never zero
+            as_[i] = uint256(keccak256(abi.encode(seed, "a", i))) % 1e35;
+        }
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        sender.sendERC20(token, rs, as_, _sum(as_));
+        // Recipients may repeat by chance only astronomically rarely; check the sum and each one.
+        uint256 got;
+        for (uint256 i; i < count; ++i) got += as_[i];
+        vm.assertEq(before - token.balanceOf(alice), got, "debited the sum");
+        for (uint256 i; i < count; ++i) vm.assertGe(token.balanceOf(rs[i]), as_[i], "credited");
+        vm.assertEq(token.balanceOf(address(sender)), 0, "nothing kept");
+    }
+
+    // ---- native ----
+
+    function test_native_sendsEveryAmount() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(6, 20);
+        uint256 total = _sum(as_);
+        vm.expectEmit(address(sender));
+        emit BatchSent(address(0), alice, 6, total);
+        vm.prank(alice);
+        sender.sendNative{value: total}(rs, as_);
+        for (uint256 i; i < 6; ++i) vm.assertEq(rs[i].balance, as_[i], "recipient");
+        vm.assertEq(address(sender).balance, 0, "nothing kept");
+    }
+
+    function test_native_gasPerRecipient() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(100, 21);
+        uint256 total = _sum(as_);
+        vm.prank(alice);
+        sender.sendNative{value: total}(rs, as_);
+        uint256 g = vm.lastCallGas().gasTotalUsed;
+        console.log("native new accounts N=100: execution gas per recipient", g / 100);
+        // The accounts stay warm within this test's transaction; a new transaction pays 2500 more
+        // per recipient for the cold account access (docs/performance.md adds it).
+        vm.prank(alice);
+        sender.sendNative{value: total}(rs, as_);
+        g = vm.lastCallGas().gasTotalUsed;
+        console.log("native existing accounts N=100 (warm): execution gas per recipient", g / 100);
+    }
+
+    function test_native_revertsOnOverpayment() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 22);
+        uint256 total = _sum(as_);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.ValueMismatch.selector, total + 1, total));
+        sender.sendNative{value: total + 1}(rs, as_);
+    }
+
+    function test_native_revertsOnUnderpayment() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 23);
+        uint256 total = _sum(as_);
+        vm.prank(alice);
+        // Runs dry on the last recipient.
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.NativeTransferFailed.selector, 2));
+        sender.sendNative{value: total - 1}(rs, as_);
+    }
+
+    function test_native_underpaymentCannotDrainStrayBalance() public {
+        vm.deal(address(sender), 10 ether); // e.g. forced in by selfdestruct
+        (address[] memory rs, uint256[] memory as_) = _batch(3, 24);
+        uint256 total = _sum(as_);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.ValueMismatch.selector, total - 1, total));
+        sender.sendNative{value: total - 1}(rs, as_);
+    }
+
+    function test_native_revertsOnRejectingRecipient() public {
+        (address[] memory rs, uint256[] memory as_) = _batch(4, 25);
+        rs[1] = address(new RejectingReceiver());
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.NativeTransferFailed.selector, 1));
+        sender.sendNative{value: _sum(as_)}(rs, as_);
+    }
+
+    function test_native_revertsOnDirtyAddress() public {
+        uint256[] memory words = new uint256[](2);
+        words[0] = uint256(uint160(address(0x1234)));
+        words[1] = (uint256(1) << 160) | uint160(address(0x5678));
+        uint256[] memory as_ = new uint256[](2);
+        as_[0] = 1;
+        as_[1] = 1;
+        // uint256[] and address[] share an ABI layout, so this smuggles in a dirty address word.
+        bytes memory data = abi.encodeWithSelector(BatchSender.sendNative.selector, words, as_);
+        vm.prank(alice);
+        (bool ok, bytes memory ret) = address(sender).call{value: 2}(data);
+        vm.assertFalse(ok, "reverted");
+        vm.assertEq(keccak256(ret), keccak256(abi.encodeWithSelector(BatchSender.NativeTransferFailed.selector, 1)), "index 1");
+    }
+
+    function test_native_revertsOnLengthMismatch() public {
+        (address[] memory rs,) = _batch(1, 26);
+        vm.expectRevert(abi.encodeWithSelector(BatchSender.LengthMismatch.selector, 1, 0));
+        sender.sendNative(rs, new uint256[](0));
+    }
+
+    function test_native_revertsOnOverflow() public {
+        (address[] memory rs,) = _batch(2, 27);
+        uint256[] memory as_ = new uint256[](2);
+        as_[0] = 1;
+        as_[1] = type(uint256).max; // the running sum overflows before this one is sent
+        vm.prank(alice);
+        vm.expectRevert(BatchSender.AmountOverflow.selector);
+        sender.sendNative{value: 1}(rs, as_);
+    }
+}
