@@ -93,7 +93,7 @@ contract AirdropDistributor is Ownable, EIP712, Nonces {
         uint64 duration_
     ) Ownable(owner_) EIP712("AirdropDistributor", "1") {
         if (address(token_) == address(0) || clawbackTo_ == address(0)) revert ZeroAddress();
-        // A zero root would make every proof check meaningless in spirit and is always a mistake.
+        // A zero root is what an unset or mis-parsed root looks like; no real tree has one.
         if (merkleRoot_ == bytes32(0)) revert ZeroRoot();
         if (start_ >= deadline_) revert InvalidWindow(start_, deadline_);
         if (unlockedBps_ > BPS || cliff_ > duration_) revert InvalidVesting();

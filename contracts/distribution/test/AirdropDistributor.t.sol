@@ -259,7 +259,9 @@ contract AirdropDistributorTest is DistributorFixture {
 
         // Fisher-Yates over claim order.
         uint256[] memory order = new uint256[](n);
-        for (uint256 i; i < n; ++i) order[i] = i;
+        for (uint256 i; i < n; ++i) {
+            order[i] = i;
+        }
         for (uint256 i = n; i > 1; --i) {
             uint256 j = uint256(keccak256(abi.encode(seed, "order", i))) % i;
             (order[i - 1], order[j]) = (order[j], order[i - 1]);

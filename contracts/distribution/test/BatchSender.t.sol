@@ -37,12 +37,16 @@ contract BatchSenderTest is TestBase {
     }
 
     function _sum(uint256[] memory as_) internal pure returns (uint256 s) {
-        for (uint256 i; i < as_.length; ++i) s += as_[i];
+        for (uint256 i; i < as_.length; ++i) {
+            s += as_[i];
+        }
     }
 
     /// Calldata gas (EIP-2028 pricing: 4 per zero byte, 16 per other byte), for reporting.
     function _calldataGas(bytes memory data) internal pure returns (uint256 g) {
-        for (uint256 i; i < data.length; ++i) g += data[i] == 0 ? 4 : 16;
+        for (uint256 i; i < data.length; ++i) {
+            g += data[i] == 0 ? 4 : 16;
+        }
     }
 
     // ---- ERC-20 ----
@@ -54,7 +58,9 @@ contract BatchSenderTest is TestBase {
         emit BatchSent(address(token), alice, 7, total);
         vm.prank(alice);
         sender.sendERC20(token, rs, as_, total);
-        for (uint256 i; i < 7; ++i) vm.assertEq(token.balanceOf(rs[i]), as_[i], "recipient");
+        for (uint256 i; i < 7; ++i) {
+            vm.assertEq(token.balanceOf(rs[i]), as_[i], "recipient");
+        }
         vm.assertEq(token.balanceOf(address(sender)), 0, "nothing kept");
         vm.assertEq(token.balanceOf(alice), 1e40 - total, "sender debited once");
     }
@@ -75,7 +81,8 @@ contract BatchSenderTest is TestBase {
     function test_erc20_gasPerFreshRecipient() public {
         (address[] memory rs, uint256[] memory as_) = _batch(100, 2);
         (uint256 used, uint256 refund) = _measureErc20(rs, as_);
-        uint256 cd = _calldataGas(abi.encodeCall(BatchSender.sendERC20, (IERC20(address(token)), rs, as_, _sum(as_)))) / 100;
+        uint256 cd =
+            _calldataGas(abi.encodeCall(BatchSender.sendERC20, (IERC20(address(token)), rs, as_, _sum(as_)))) / 100;
         console.log("erc20 fresh N=100: execution gas per recipient, before refund", used / 100);
         console.log("erc20 fresh N=100: execution gas per recipient, net of refund", (used - refund) / 100);
         console.log("erc20 fresh: calldata gas per recipient", cd);
@@ -226,9 +233,13 @@ contract BatchSenderTest is TestBase {
         sender.sendERC20(token, rs, as_, _sum(as_));
         // Recipients may repeat by chance only astronomically rarely; check the sum and each one.
         uint256 got;
-        for (uint256 i; i < count; ++i) got += as_[i];
+        for (uint256 i; i < count; ++i) {
+            got += as_[i];
+        }
         vm.assertEq(before - token.balanceOf(alice), got, "debited the sum");
-        for (uint256 i; i < count; ++i) vm.assertGe(token.balanceOf(rs[i]), as_[i], "credited");
+        for (uint256 i; i < count; ++i) {
+            vm.assertGe(token.balanceOf(rs[i]), as_[i], "credited");
+        }
         vm.assertEq(token.balanceOf(address(sender)), 0, "nothing kept");
     }
 
@@ -241,7 +252,9 @@ contract BatchSenderTest is TestBase {
         emit BatchSent(address(0), alice, 6, total);
         vm.prank(alice);
         sender.sendNative{value: total}(rs, as_);
-        for (uint256 i; i < 6; ++i) vm.assertEq(rs[i].balance, as_[i], "recipient");
+        for (uint256 i; i < 6; ++i) {
+            vm.assertEq(rs[i].balance, as_[i], "recipient");
+        }
         vm.assertEq(address(sender).balance, 0, "nothing kept");
     }
 
@@ -306,7 +319,9 @@ contract BatchSenderTest is TestBase {
         vm.prank(alice);
         (bool ok, bytes memory ret) = address(sender).call{value: 2}(data);
         vm.assertFalse(ok, "reverted");
-        vm.assertEq(keccak256(ret), keccak256(abi.encodeWithSelector(BatchSender.NativeTransferFailed.selector, 1)), "index 1");
+        vm.assertEq(
+            keccak256(ret), keccak256(abi.encodeWithSelector(BatchSender.NativeTransferFailed.selector, 1)), "index 1"
+        );
     }
 
     function test_native_revertsOnLengthMismatch() public {

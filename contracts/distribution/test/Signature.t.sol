@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {DistributorFixture} from "./utils/DistributorFixture.sol";
+import {console} from "./utils/TestBase.sol";
 import {MerkleBuilder} from "./utils/MerkleBuilder.sol";
 import {AirdropDistributor} from "../src/AirdropDistributor.sol";
 import {MockERC20, MockWallet1271} from "./mocks/Mocks.sol";
@@ -41,15 +42,20 @@ contract SignatureTest is DistributorFixture {
     }
 
     /// Digest built from first principles, independent of the contract's EIP712 helper.
-    function _digest(address verifying, uint256 chainId, uint256 index, address account, uint256 amount, uint256 nonce, uint256 sigDeadline)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function _digest(
+        address verifying,
+        uint256 chainId,
+        uint256 index,
+        address account,
+        uint256 amount,
+        uint256 nonce,
+        uint256 sigDeadline
+    ) internal pure returns (bytes32) {
         bytes32 domain = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256("AirdropDistributor"), keccak256("1"), chainId, verifying)
         );
-        bytes32 structHash = keccak256(abi.encode(keccak256(bytes(CLAIM_TYPE)), index, account, amount, nonce, sigDeadline));
+        bytes32 structHash =
+            keccak256(abi.encode(keccak256(bytes(CLAIM_TYPE)), index, account, amount, nonce, sigDeadline));
         return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
     }
 
@@ -127,7 +133,8 @@ contract SignatureTest is DistributorFixture {
 
     function test_otherContractSignatureRejected() public {
         AirdropDistributor other = _deploy(5_000, 0, 100 days); // same root, same token
-        bytes memory sigForOther = _sign(aliceKey, _digest(address(other), block.chainid, 0, alice, amounts[0], 0, DEADLINE));
+        bytes memory sigForOther =
+            _sign(aliceKey, _digest(address(other), block.chainid, 0, alice, amounts[0], 0, DEADLINE));
         vm.expectRevert(AirdropDistributor.InvalidSignature.selector);
         d.claimWithSignature(0, alice, amounts[0], _proof(0), DEADLINE, sigForOther);
         other.claimWithSignature(0, alice, amounts[0], _proof(0), DEADLINE, sigForOther);
@@ -175,8 +182,29 @@ contract SignatureTest is DistributorFixture {
     }
 
     function test_eip1271WalletRejectsForeignSigner() public {
-        bytes memory sig = _sign(aliceKey, _digest(address(d), block.chainid, 1, address(wallet), amounts[1], 0, DEADLINE));
+        bytes memory sig =
+            _sign(aliceKey, _digest(address(d), block.chainid, 1, address(wallet), amounts[1], 0, DEADLINE));
         vm.expectRevert(AirdropDistributor.InvalidSignature.selector);
         d.claimWithSignature(1, address(wallet), amounts[1], _proof(1), DEADLINE, sig);
+    }
+
+    function test_gas_claimWithSignature() public {
+        bytes memory sig = _aliceSig(0, DEADLINE);
+        vm.cool(address(d));
+        vm.cool(address(token));
+        vm.prank(relayer);
+        d.claimWithSignature(0, alice, amounts[0], _proof(0), DEADLINE, sig);
+        console.log("claimWithSignature (EOA, vesting, first claim)", vm.lastCallGas().gasTotalUsed);
+        bytes memory wsig =
+            _sign(walletOwnerKey, _digest(address(d), block.chainid, 1, address(wallet), amounts[1], 0, DEADLINE));
+        vm.cool(address(d));
+        vm.cool(address(token));
+        vm.prank(relayer);
+        d.claimWithSignature(1, address(wallet), amounts[1], _proof(1), DEADLINE, wsig);
+        console.log("claimWithSignature (EIP-1271 wallet, vesting, first claim)", vm.lastCallGas().gasTotalUsed);
+        vm.cool(address(d));
+        vm.cool(address(token));
+        d.claim(2, accounts[2], amounts[2], _proof(2));
+        console.log("claim (same distributor, vesting, first claim)", vm.lastCallGas().gasTotalUsed);
     }
 }

@@ -17,7 +17,7 @@ const WINDOW: usize = 64;
 /// Formats `count` items with `f(i, buf, scratch)` in parallel and writes them in order.
 /// Formatting runs on the rayon pool one window ahead while this thread writes the previous
 /// window, so the CPU work and the writes overlap instead of adding up.
-fn write_items<F>(w: &mut dyn Write, count: usize, f: F) -> std::io::Result<()>
+fn write_items<F>(w: &mut dyn Write, count: usize, item_bytes: usize, f: F) -> std::io::Result<()>
 where
     F: Fn(usize, &mut Vec<u8>, &mut Vec<B256>) + Sync,
 {
@@ -27,7 +27,9 @@ where
         (start..end)
             .into_par_iter()
             .map(|c| {
-                let mut buf = Vec::with_capacity(CHUNK * 256);
+                // Sized for the whole chunk up front: growing a multi-megabyte buffer by
+                // doubling would copy it several times.
+                let mut buf = Vec::with_capacity(CHUNK * item_bytes);
                 let mut scratch = Vec::with_capacity(64);
                 for i in c * CHUNK..((c + 1) * CHUNK).min(count) {
                     f(i, &mut buf, &mut scratch);
@@ -245,7 +247,8 @@ fn write_account_claims(
 
     w.write_all(b"\"claims\":{\n")?;
     let n = t.entries.len();
-    write_items(w, n, |k, buf, proof| {
+    let depth = t.layers.depth() + extra.len();
+    write_items(w, n, 120 + 69 * depth, |k, buf, proof| {
         let e = &t.entries[k];
         buf.push(b'"');
         match t.checksums.get(k) {
@@ -290,7 +293,7 @@ fn write_oz_dump(
         "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":["
     )?;
     let n = nodes.len();
-    write_items(w, n, |i, buf, _| {
+    write_items(w, n, 70, |i, buf, _| {
         push_hash(buf, &nodes[i]);
         if i + 1 < n {
             buf.push(b',');
@@ -299,7 +302,7 @@ fn write_oz_dump(
     })?;
     w.write_all(b"],\"values\":[\n")?;
     let m = tree_index.len();
-    write_items(w, m, |k, buf, _| {
+    write_items(w, m, 140, |k, buf, _| {
         buf.extend_from_slice(b"{\"value\":");
         match rows {
             OzRows::Accounts(e) => {
@@ -373,7 +376,7 @@ fn write_jito(
         })
         .collect();
     let n = entries.len();
-    write_items(w, n, |k, buf, proof| {
+    write_items(w, n, 200 + 130 * layers.depth(), |k, buf, proof| {
         let e = &entries[k];
         let pos = if b.options.sort { positions[k] } else { k };
         buf.extend_from_slice(b"{\"claimant\":");

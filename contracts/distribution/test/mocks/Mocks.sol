@@ -79,7 +79,8 @@ contract MockWallet1271 is IERC1271 {
 
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address got, ECDSA.RecoverError err,) = ECDSA.tryRecover(hash, signature);
-        return err == ECDSA.RecoverError.NoError && got == signer ? IERC1271.isValidSignature.selector : bytes4(0xffffffff);
+        return
+            err == ECDSA.RecoverError.NoError && got == signer ? IERC1271.isValidSignature.selector : bytes4(0xffffffff);
     }
 }
 

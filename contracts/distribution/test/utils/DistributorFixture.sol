@@ -33,7 +33,9 @@ abstract contract DistributorFixture is TestBase {
     }
 
     function _total() internal view returns (uint256 t) {
-        for (uint256 i; i < amounts.length; ++i) t += amounts[i];
+        for (uint256 i; i < amounts.length; ++i) {
+            t += amounts[i];
+        }
     }
 
     function _deploy(uint16 bps, uint64 cliff, uint64 duration) internal returns (AirdropDistributor d) {

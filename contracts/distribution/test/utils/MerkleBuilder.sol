@@ -27,7 +27,9 @@ library MerkleBuilder {
             index >>= 1;
         }
         out = new bytes32[](depth);
-        for (uint256 i; i < depth; ++i) out[i] = buf[i];
+        for (uint256 i; i < depth; ++i) {
+            out[i] = buf[i];
+        }
     }
 
     function _up(bytes32[] memory layer) private pure returns (bytes32[] memory next) {
