@@ -58,7 +58,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 .sub{color:#57606a}code{font:13px ui-monospace,Menlo,Consolas,monospace;word-break:break-all}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem}\
-.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem .8rem}.card b{display:block;font-size:1.3rem}.card span{color:#57606a;font-size:.85rem}\
+.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem .8rem}.card b{display:block;font-size:1.3rem;overflow-wrap:anywhere}.card span{color:#57606a;font-size:.85rem}\
 .bar{background:#0969da;height:.6rem;border-radius:2px}svg text{font:11px system-ui,sans-serif;fill:#57606a}\
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:1rem}@media(max-width:720px){.charts{grid-template-columns:1fr}}";
 
@@ -142,7 +142,7 @@ fn lorenz_svg(r: &Report) -> String {
         .map(|p| pt(p[0], p[1]))
         .collect();
     format!(
-        "<svg viewBox=\"0 0 {size} {size}\" width=\"100%\" role=\"img\" aria-label=\"Lorenz curve\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg viewBox=\"0 0 {size} {size}\" width=\"100%\" style=\"max-width:320px\" role=\"img\" aria-label=\"Lorenz curve\" xmlns=\"http://www.w3.org/2000/svg\">\
 <rect x=\"{pad}\" y=\"{pad}\" width=\"{span}\" height=\"{span}\" fill=\"none\" stroke=\"#d0d7de\"/>\
 <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{pad}\" stroke=\"#8c959f\" stroke-dasharray=\"4 3\"/>\
 <polyline points=\"{}\" fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\"/>\
