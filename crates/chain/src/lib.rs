@@ -8,8 +8,11 @@
 //! - [`checkpoint::CheckpointStore`] keeps an unfinished snapshot's state so a rerun resumes.
 //! - [`import::import`] reads snapshots made elsewhere (CSV/JSON transfers or balances).
 //! - [`source::ChainSource`] makes any of them an `airdrop_core::Source`.
+//! - [`distributor`] binds the distribution contracts (`sol!` over the committed artifacts);
+//!   [`tx::Sender`] signs and sends transactions with a local key.
 
 pub mod checkpoint;
+pub mod distributor;
 pub mod error;
 pub mod events;
 pub mod import;
@@ -21,6 +24,7 @@ pub mod result;
 pub mod rpc;
 pub mod snapshot;
 pub mod source;
+pub mod tx;
 
 pub use checkpoint::{Checkpoint, CheckpointStore, MemoryCheckpoints, NoCheckpoints};
 pub use error::{ChainError, Result};

@@ -33,6 +33,16 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Compare two bundles: who gained, lost, appeared or disappeared.
     Diff(commands::diff::DiffArgs),
+    /// Deploy and fund the distributor contract for a bundle.
+    Deploy(commands::deploy::DeployArgs),
+    /// Claim an allocation from a deployed distributor (directly or through a relayer signature).
+    Claim(commands::claim::ClaimArgs),
+    /// After the deadline, sweep unclaimed tokens to the clawback address.
+    Clawback(commands::clawback::ClawbackArgs),
+    /// Claimed and unclaimed counts and amounts of a deployed distributor, and time to deadline.
+    Status(commands::status::StatusArgs),
+    /// Compare the cost of pushing versus letting recipients claim.
+    Cost(commands::cost::CostArgs),
     /// Serve published campaigns over the HTTP API (proof look-ups, docs, metrics).
     Serve(commands::serve::ServeArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
@@ -67,6 +77,11 @@ fn main() {
         Command::Diff(args) => commands::diff::run(args),
         Command::Snapshot(args) => commands::snapshot::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Deploy(args) => commands::deploy::run(args),
+        Command::Claim(args) => commands::claim::run(args),
+        Command::Clawback(args) => commands::clawback::run(args),
+        Command::Status(args) => commands::status::run(args),
+        Command::Cost(args) => commands::cost::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

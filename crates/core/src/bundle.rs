@@ -557,12 +557,37 @@ pub struct FileHashes {
     pub outputs: BTreeMap<String, String>,
 }
 
-/// Builds `manifest.json`'s content.
+/// The pin of a chain source's snapshot, recorded in the manifest so anyone can rebuild it (and
+/// see that the chain it was computed on still has that block).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotPin {
+    /// The source's name.
+    pub source: String,
+    /// Snapshot kind (`erc20-balances`, …).
+    pub kind: String,
+    /// Chain id the node reported.
+    pub chain_id: u64,
+    /// Snapshot block number.
+    pub block: u64,
+    /// That block's hash, 0x-hex.
+    pub block_hash: String,
+    /// The token snapshotted, checksummed (token kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Rows in the snapshot.
+    pub rows: usize,
+    /// SHA-256 of the snapshot as `airdrop snapshot` would write its CSV.
+    pub csv_sha256: String,
+}
+
+/// Builds `manifest.json`'s content. `snapshots` are the pins of the chain sources (spec
+/// order); without any, the manifest has no `snapshots` key (file-only campaigns are unchanged).
 pub fn manifest(
     c: &Campaign,
     a: &Allocation,
     root: B256,
     hashes: &FileHashes,
+    snapshots: &[SnapshotPin],
 ) -> serde_json::Value {
     let claim = c.claim.as_ref().map(|w| {
         serde_json::json!({
@@ -581,7 +606,7 @@ pub fn manifest(
             "starts": "claim.start",
         })
     });
-    serde_json::json!({
+    let manifest = serde_json::json!({
         "format": BUNDLE_FORMAT,
         "name": c.name,
         "description": c.description,
@@ -601,7 +626,23 @@ pub fn manifest(
         "vesting": vesting,
         "inputs": hashes.inputs,
         "outputs": hashes.outputs,
-    })
+    });
+    let serde_json::Value::Object(fields) = manifest else {
+        return manifest;
+    };
+    if snapshots.is_empty() {
+        return serde_json::Value::Object(fields);
+    }
+    // Right after the chain id, which every pin must equal.
+    let mut out = serde_json::Map::with_capacity(fields.len() + 1);
+    for (k, v) in fields {
+        let after = k == "chain_id";
+        out.insert(k, v);
+        if after {
+            out.insert("snapshots".into(), serde_json::json!(snapshots));
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 /// Serialises a JSON value the way every bundle file is written: pretty, trailing newline.

@@ -397,6 +397,7 @@ mod tests {
             ],
             decimals: 2,
             base_units: false,
+            chain: None,
         }
     }
 

@@ -28,7 +28,7 @@ struct RawCampaign {
     sources: Vec<RawSource>,
     #[serde(default, rename = "pool")]
     pools: Vec<RawPool>,
-    #[serde(default, rename = "exclude")]
+    #[serde(default, rename = "exclude", deserialize_with = "one_or_many")]
     excludes: Vec<RawExclude>,
     vesting: Option<RawVesting>,
     claim: Option<RawClaim>,
@@ -47,12 +47,28 @@ struct RawToken {
 struct RawSource {
     name: String,
     kind: String,
-    file: String,
+    file: Option<String>,
     format: Option<String>,
     address_column: Option<String>,
     columns: Option<BTreeMap<String, String>>,
     decimals: Option<u8>,
     base_units: Option<bool>,
+    // Chain kinds (erc20-balances, erc721-holders, native-balances, contract-users).
+    rpc: Option<String>,
+    rpc_env: Option<String>,
+    token: Option<String>,
+    block: Option<toml::Value>,
+    min: Option<String>,
+    from_block: Option<u64>,
+    to_block: Option<u64>,
+    deploy_block: Option<u64>,
+    contracts: Option<Vec<String>>,
+    events: Option<Vec<String>>,
+    txs: Option<bool>,
+    candidates: Option<String>,
+    exclude_contracts: Option<bool>,
+    allow: Option<String>,
+    verify_sample: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,11 +107,42 @@ struct RawMultiplier {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExclude {
-    name: String,
-    reason: String,
+    name: Option<String>,
+    reason: Option<String>,
     file: Option<String>,
     address_column: Option<String>,
     addresses: Option<Vec<String>>,
+    contracts: Option<bool>,
+    allow: Option<String>,
+}
+
+/// `[exclude]` (one table) or `[[exclude]]` (an array of tables), with the inner errors (unknown
+/// keys, their lines) intact.
+fn one_or_many<'de, D>(d: D) -> std::result::Result<Vec<RawExclude>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Vec<RawExclude>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an [exclude] table or [[exclude]] tables")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            RawExclude::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                .map(|e| vec![e])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            Vec::<RawExclude>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+    }
+    d.deserialize_any(Visit)
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +240,109 @@ pub struct SourceSpec {
     pub decimals: u8,
     /// Number columns hold integers already scaled by `10^decimals` (base units from a snapshot).
     pub base_units: bool,
+    /// A chain snapshot instead of a file (`file` is then empty): what the CLI hands to
+    /// `airdrop_chain::SnapshotSource`.
+    pub chain: Option<ChainSourceSpec>,
+}
+
+/// The chain snapshot kinds a source may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainKind {
+    /// ERC-20 balances at the block, from Transfer logs (column `balance`).
+    Erc20Balances,
+    /// ERC-721 tokens held per address (column `count`).
+    Erc721Holders,
+    /// Native coin balances of candidate addresses (column `balance`).
+    NativeBalances,
+    /// Addresses that used given contracts (columns `first_block`, `tx_count`, `event_count`).
+    ContractUsers,
+}
+
+impl ChainKind {
+    /// The spec name (the same as `airdrop snapshot --kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChainKind::Erc20Balances => "erc20-balances",
+            ChainKind::Erc721Holders => "erc721-holders",
+            ChainKind::NativeBalances => "native-balances",
+            ChainKind::ContractUsers => "contract-users",
+        }
+    }
+
+    fn parse(name: &str) -> Option<ChainKind> {
+        Some(match name {
+            "erc20-balances" => ChainKind::Erc20Balances,
+            "erc721-holders" => ChainKind::Erc721Holders,
+            "native-balances" => ChainKind::NativeBalances,
+            "contract-users" => ChainKind::ContractUsers,
+            _ => return None,
+        })
+    }
+
+    /// Value columns of the facts, in order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            ChainKind::Erc20Balances | ChainKind::NativeBalances => &["balance"],
+            ChainKind::Erc721Holders => &["count"],
+            ChainKind::ContractUsers => &["first_block", "tx_count", "event_count"],
+        }
+    }
+}
+
+/// Where a chain source's node is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RpcRef {
+    /// The URL, written in the spec.
+    Url(String),
+    /// The name of an environment variable holding the URL (URLs often carry API keys).
+    Env(String),
+}
+
+/// A chain snapshot source, validated but not resolved: the CLI reads the files it names
+/// (`candidates`, `allow`, relative to the spec), resolves `rpc_env` and takes the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSourceSpec {
+    /// What to snapshot.
+    pub kind: ChainKind,
+    /// The node.
+    pub rpc: RpcRef,
+    /// The snapshot block (a number: `latest` would not rebuild the same).
+    pub block: u64,
+    /// Token (ERC-20/721).
+    pub token: Option<Address>,
+    /// Rows below this are dropped: base units for balances, tokens held for ERC-721,
+    /// transactions + events for contract users.
+    pub min: U256,
+    /// First block to scan (`from_block`, or `deploy_block` for token kinds).
+    pub from_block: Option<u64>,
+    /// Last block to scan for candidates or users.
+    pub to_block: Option<u64>,
+    /// Contract users: the contracts.
+    pub contracts: Vec<Address>,
+    /// Contract users: event signatures whose address arguments count as users.
+    pub events: Vec<String>,
+    /// Contract users: whether transaction senders count.
+    pub include_txs: bool,
+    /// Native balances: file of candidate addresses (relative to the spec).
+    pub candidates: Option<String>,
+    /// Drop addresses with code at the block.
+    pub exclude_contracts: bool,
+    /// File of addresses kept despite having code (relative to the spec).
+    pub allow: Option<String>,
+    /// Computed token balances checked with `balanceOf` (default 32; 0: none).
+    pub verify_sample: Option<u32>,
+}
+
+/// `[exclude] contracts = true`: drop every address (of any source) that has code at the chain
+/// sources' snapshot block, except the allowlisted ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractExclusion {
+    /// Name for reports.
+    pub name: String,
+    /// Why, for reports.
+    pub reason: String,
+    /// File of addresses kept although they have code (smart wallets), relative to the spec.
+    pub allow: Option<String>,
 }
 
 impl SourceSpec {
@@ -388,6 +538,8 @@ pub struct Campaign {
     pub pools: Vec<PoolSpec>,
     /// Exclusion lists.
     pub excludes: Vec<ExcludeSpec>,
+    /// `[exclude] contracts = true`, if set.
+    pub exclude_contracts: Option<ContractExclusion>,
     /// Vesting, if any.
     pub vesting: Option<Vesting>,
     /// Claim window, if any.
@@ -505,7 +657,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
 
     let mut sources = Vec::with_capacity(raw.sources.len());
     for s in raw.sources {
-        let spec = source_spec(s, cx)?;
+        let spec = source_spec(s, &token, cx)?;
         if sources.iter().any(|o: &SourceSpec| o.name == spec.name) {
             return Err(cx.err(
                 format!("source {:?}.name", spec.name),
@@ -533,25 +685,67 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     }
 
     let mut excludes = Vec::new();
-    for e in raw.excludes {
-        let key = format!("exclude {:?}", e.name);
-        if e.file.is_none() && e.addresses.is_none() {
+    let mut exclude_contracts: Option<ContractExclusion> = None;
+    for (i, e) in raw.excludes.into_iter().enumerate() {
+        let key = match &e.name {
+            Some(n) => format!("exclude {n:?}"),
+            None => format!("exclude[{i}]"),
+        };
+        let contracts = e.contracts.unwrap_or(false);
+        let listed = e.file.is_some() || e.addresses.is_some();
+        if !listed && !contracts {
             return Err(cx.err(
                 key,
-                "an exclusion needs file = \"...\" or addresses = [...]",
+                "an exclusion needs file = \"...\", addresses = [...] or contracts = true",
             ));
         }
+        if e.allow.is_some() && !contracts {
+            return Err(cx.err(
+                format!("{key}.allow"),
+                "allow keeps smart wallets from the contract check; it needs contracts = true",
+            ));
+        }
+        if contracts {
+            if exclude_contracts.is_some() {
+                return Err(cx.err(
+                    format!("{key}.contracts"),
+                    "contracts = true is set twice; set it once",
+                ));
+            }
+            exclude_contracts = Some(ContractExclusion {
+                name: e.name.clone().unwrap_or_else(|| "contracts".into()),
+                reason: e.reason.clone().unwrap_or_else(|| {
+                    "has code at the snapshot block (a contract, not a wallet)".into()
+                }),
+                allow: e.allow.clone(),
+            });
+        }
+        if !listed {
+            continue;
+        }
+        let (Some(name), Some(reason)) = (e.name, e.reason) else {
+            return Err(cx.err(
+                key,
+                "an exclusion list needs name = \"...\" and reason = \"...\" (shown in reports)",
+            ));
+        };
         let mut addresses = Vec::new();
         for (j, a) in e.addresses.unwrap_or_default().iter().enumerate() {
             addresses.push(cx.address(&format!("{key}.addresses[{j}]"), a)?);
         }
         excludes.push(ExcludeSpec {
-            name: e.name,
-            reason: e.reason,
+            name,
+            reason,
             file: e.file,
             address_column: e.address_column.unwrap_or_else(|| "address".into()),
             addresses,
         });
+    }
+    if exclude_contracts.is_some() && !sources.iter().any(|s| s.chain.is_some()) {
+        return Err(cx.err(
+            "exclude.contracts",
+            "contracts = true checks code at the snapshot block of a chain source, and this campaign has none; add a [[source]] with kind = \"erc20-balances\" (or another chain kind), or list the contracts in a file",
+        ));
     }
 
     let vesting = raw
@@ -613,6 +807,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         sources,
         pools,
         excludes,
+        exclude_contracts,
         vesting,
         claim,
     };
@@ -620,8 +815,40 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     Ok(campaign)
 }
 
-fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
+fn source_spec(s: RawSource, token: &Token, cx: &Ctx<'_>) -> Result<SourceSpec> {
     let key = format!("source {:?}", s.name);
+    if let Some(kind) = ChainKind::parse(s.kind.trim()) {
+        return chain_source_spec(s, kind, token, cx);
+    }
+    let chain_keys: [(&str, bool); 15] = [
+        ("rpc", s.rpc.is_some()),
+        ("rpc_env", s.rpc_env.is_some()),
+        ("token", s.token.is_some()),
+        ("block", s.block.is_some()),
+        ("min", s.min.is_some()),
+        ("from_block", s.from_block.is_some()),
+        ("to_block", s.to_block.is_some()),
+        ("deploy_block", s.deploy_block.is_some()),
+        ("contracts", s.contracts.is_some()),
+        ("events", s.events.is_some()),
+        ("txs", s.txs.is_some()),
+        ("candidates", s.candidates.is_some()),
+        ("exclude_contracts", s.exclude_contracts.is_some()),
+        ("allow", s.allow.is_some()),
+        ("verify_sample", s.verify_sample.is_some()),
+    ];
+    if let Some((k, _)) = chain_keys.iter().find(|(_, set)| *set) {
+        return Err(cx.err(
+            format!("{key}.{k}"),
+            format!("{k} applies to chain sources only (kind = \"erc20-balances\", \"erc721-holders\", \"native-balances\" or \"contract-users\"); this source's kind is {:?}", s.kind),
+        ));
+    }
+    let Some(file) = s.file else {
+        return Err(cx.err(
+            format!("{key}.file"),
+            format!("a source of kind {:?} needs file = \"...\" (a CSV or JSON file, relative to the spec)", s.kind),
+        ));
+    };
     let kind = match s.kind.as_str() {
         "balances" => SourceKind::Balances,
         "list" => SourceKind::List,
@@ -629,7 +856,7 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
         other => {
             return Err(cx.err(
                 format!("{key}.kind"),
-                format!("unknown source kind {other:?}; use balances, list or points"),
+                format!("unknown source kind {other:?}; use balances, list or points (files), or erc20-balances, erc721-holders, native-balances or contract-users (chain snapshots)"),
             ))
         }
     };
@@ -642,7 +869,7 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
                 format!("unknown file format {other:?}; use csv or json"),
             ))
         }
-        None if s.file.to_ascii_lowercase().ends_with(".json") => FileFormat::Json,
+        None if file.to_ascii_lowercase().ends_with(".json") => FileFormat::Json,
         None => FileFormat::Csv,
     };
     let columns: Vec<ColumnSpec> = match s.columns {
@@ -685,12 +912,241 @@ fn source_spec(s: RawSource, cx: &Ctx<'_>) -> Result<SourceSpec> {
     Ok(SourceSpec {
         name: s.name,
         kind,
-        file: s.file,
+        file,
         format,
         address_column: s.address_column.unwrap_or_else(|| "address".into()),
         columns,
         decimals,
         base_units: s.base_units.unwrap_or(false),
+        chain: None,
+    })
+}
+
+/// A `[[source]]` of a chain kind: which keys it needs and takes, `min` in whole units.
+fn chain_source_spec(
+    s: RawSource,
+    kind: ChainKind,
+    token: &Token,
+    cx: &Ctx<'_>,
+) -> Result<SourceSpec> {
+    let key = |k: &str| format!("source {:?}.{k}", s.name);
+    let kname = kind.name();
+    let file_keys: [(&str, bool); 5] = [
+        ("file", s.file.is_some()),
+        ("format", s.format.is_some()),
+        ("address_column", s.address_column.is_some()),
+        ("columns", s.columns.is_some()),
+        ("base_units", s.base_units.is_some()),
+    ];
+    if let Some((k, _)) = file_keys.iter().find(|(_, set)| *set) {
+        return Err(cx.err(
+            key(k),
+            format!("{k} applies to file sources only; a {kname} source is a snapshot taken over rpc (to allocate from a snapshot file, use kind = \"balances\" with file = \"...\" and base_units = true)"),
+        ));
+    }
+    let token_kind = matches!(kind, ChainKind::Erc20Balances | ChainKind::Erc721Holders);
+    let not_for = |k: &str, set: bool, ok: bool| -> Result<()> {
+        if set && !ok {
+            return Err(cx.err(key(k), format!("{k} does not apply to kind {kname:?}")));
+        }
+        Ok(())
+    };
+    not_for("token", s.token.is_some(), token_kind)?;
+    not_for(
+        "decimals",
+        s.decimals.is_some(),
+        matches!(kind, ChainKind::Erc20Balances | ChainKind::NativeBalances),
+    )?;
+    not_for("deploy_block", s.deploy_block.is_some(), token_kind)?;
+    not_for(
+        "to_block",
+        s.to_block.is_some(),
+        matches!(kind, ChainKind::NativeBalances | ChainKind::ContractUsers),
+    )?;
+    not_for(
+        "candidates",
+        s.candidates.is_some(),
+        kind == ChainKind::NativeBalances,
+    )?;
+    let users = kind == ChainKind::ContractUsers;
+    not_for("contracts", s.contracts.is_some(), users)?;
+    not_for("events", s.events.is_some(), users)?;
+    not_for("txs", s.txs.is_some(), users)?;
+    not_for("verify_sample", s.verify_sample.is_some(), token_kind)?;
+    if s.allow.is_some() && !s.exclude_contracts.unwrap_or(false) {
+        return Err(cx.err(
+            key("allow"),
+            "allow keeps smart wallets from the contract check; it needs exclude_contracts = true",
+        ));
+    }
+
+    let rpc = match (s.rpc, s.rpc_env) {
+        (Some(url), None) => {
+            let url = url.trim().to_owned();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(cx.err(key("rpc"), format!("{url:?} is not an http(s) url; write rpc = \"https://…\" or name an environment variable holding it with rpc_env = \"…\"")));
+            }
+            RpcRef::Url(url)
+        }
+        (None, Some(env)) => {
+            let env = env.trim().to_owned();
+            if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(cx.err(key("rpc_env"), format!("{env:?} is not an environment variable name; e.g. rpc_env = \"MAINNET_RPC\"")));
+            }
+            RpcRef::Env(env)
+        }
+        (Some(_), Some(_)) => {
+            return Err(cx.err(
+                key("rpc"),
+                "give rpc or rpc_env, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(cx.err(
+                key("rpc"),
+                format!("a {kname} source needs rpc = \"https://…\" (a JSON-RPC node of chain {}), or rpc_env = \"VAR\" naming an environment variable that holds the url", "the campaign's chain_id"),
+            ))
+        }
+    };
+    let block = match &s.block {
+        Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
+        Some(other) => {
+            return Err(cx.err(
+                key("block"),
+                format!("{other} is not a block number; write the snapshot block as an integer, e.g. block = 19000000 (not \"latest\": a campaign must rebuild the same)"),
+            ))
+        }
+        None => {
+            return Err(cx.err(
+                key("block"),
+                format!("a {kname} source needs block = N, the snapshot block (pick a final block)"),
+            ))
+        }
+    };
+    let token_address = match (&s.token, token_kind) {
+        (Some(t), _) => Some(cx.address(&key("token"), t)?),
+        (None, true) => {
+            return Err(cx.err(
+                key("token"),
+                format!("a {kname} source needs token = \"0x…\", the token contract to snapshot"),
+            ))
+        }
+        (None, false) => None,
+    };
+    if s.from_block.is_some() && s.deploy_block.is_some() {
+        return Err(cx.err(
+            key("deploy_block"),
+            "give from_block or deploy_block, not both (both set where the scan starts)",
+        ));
+    }
+    let from_block = s.from_block.or(s.deploy_block);
+    if let Some(f) = from_block {
+        if f > block {
+            let k = if s.from_block.is_some() {
+                "from_block"
+            } else {
+                "deploy_block"
+            };
+            return Err(cx.err(key(k), format!("{f} is after the snapshot block {block}")));
+        }
+    }
+    if let (Some(f), Some(t)) = (from_block, s.to_block) {
+        if t < f {
+            return Err(cx.err(key("to_block"), format!("{t} is before from_block {f}")));
+        }
+    }
+    if kind == ChainKind::NativeBalances && s.candidates.is_none() && from_block.is_none() {
+        return Err(cx.err(
+            key("candidates"),
+            "a native-balances source needs candidates = \"file.csv\" (the addresses to look up), or from_block = N to take every sender and recipient of a transaction from there to the block",
+        ));
+    }
+    let mut contracts = Vec::new();
+    for (j, c) in s
+        .contracts
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        contracts.push(cx.address(&key(&format!("contracts[{j}]")), c)?);
+    }
+    if users && contracts.is_empty() {
+        return Err(cx.err(
+            key("contracts"),
+            "a contract-users source needs contracts = [\"0x…\", …], the contracts whose users count",
+        ));
+    }
+    let include_txs = s.txs.unwrap_or(true);
+    let events = s.events.unwrap_or_default();
+    if users && !include_txs && events.is_empty() {
+        return Err(cx.err(
+            key("txs"),
+            "txs = false with no events counts nobody; list events = [\"Swap(address indexed sender, …)\"] or drop txs = false",
+        ));
+    }
+    // `min` is in whole units: tokens for balances (at the source's decimals, by default the
+    // campaign token's; 18 for the native coin), a count for holders and users.
+    let decimals = match kind {
+        ChainKind::Erc20Balances => s.decimals.unwrap_or(token.decimals),
+        ChainKind::NativeBalances => s.decimals.unwrap_or(18),
+        ChainKind::Erc721Holders | ChainKind::ContractUsers => 0,
+    };
+    if decimals > 77 {
+        return Err(cx.err(
+            key("decimals"),
+            format!("{decimals} decimals do not fit uint256; use at most 77"),
+        ));
+    }
+    let min = match &s.min {
+        None => U256::ZERO,
+        Some(t) => parse_decimal(t, decimals).map_err(|e| {
+            let unit = match kind {
+                ChainKind::Erc20Balances => format!("whole tokens at {decimals} decimals (set decimals = … if the snapshot token has other decimals than {})", token.symbol),
+                ChainKind::NativeBalances => format!("whole coins at {decimals} decimals"),
+                ChainKind::Erc721Holders => "a number of tokens held (an integer)".into(),
+                ChainKind::ContractUsers => "a number of transactions + events (an integer)".into(),
+            };
+            cx.err(key("min"), format!("min {:?}: {e}; min is in {unit}", t.trim()))
+        })?,
+    };
+    let columns = kind
+        .columns()
+        .iter()
+        .map(|c| ColumnSpec {
+            name: (*c).to_owned(),
+            kind: ColumnKind::Number,
+        })
+        .collect();
+    Ok(SourceSpec {
+        name: s.name,
+        kind: if users {
+            SourceKind::List
+        } else {
+            SourceKind::Balances
+        },
+        file: String::new(),
+        format: FileFormat::Csv,
+        address_column: "address".into(),
+        columns,
+        decimals,
+        base_units: true,
+        chain: Some(ChainSourceSpec {
+            kind,
+            rpc,
+            block,
+            token: token_address,
+            min,
+            from_block,
+            to_block: s.to_block,
+            contracts,
+            events,
+            include_txs,
+            candidates: s.candidates,
+            exclude_contracts: s.exclude_contracts.unwrap_or(false),
+            allow: s.allow,
+            verify_sample: s.verify_sample,
+        }),
     })
 }
 
@@ -1036,4 +1492,228 @@ fn pool_amounts(c: &Campaign) -> Result<Vec<U256>> {
 /// 10^decimals of a source (its number columns' scale).
 pub fn source_scale(s: &SourceSpec) -> U256 {
     pow10(u32::from(s.decimals)).unwrap_or(U256::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const TOKEN: &str = "0x1111111111111111111111111111111111111111";
+
+    fn campaign(source: &str, extra: &str) -> Result<Campaign> {
+        let text = format!(
+            r#"name = "t"
+chain_id = 1
+token = {{ address = "0x00000000000000000000000000000000000000aa", symbol = "GEN", decimals = 6 }}
+budget = "1000"
+
+[[source]]
+name = "holders"
+{source}
+
+[[pool]]
+source = "holders"
+share = "100%"
+rule = "flat"
+{extra}"#
+        );
+        Campaign::parse(&text, "campaign.toml")
+    }
+
+    fn err(source: &str) -> String {
+        campaign(source, "").unwrap_err().to_string()
+    }
+
+    const ERC20: &str = r#"kind = "erc20-balances"
+rpc = "http://127.0.0.1:8545"
+token = "0x1111111111111111111111111111111111111111"
+block = 100"#;
+
+    #[test]
+    fn erc20_source_parses_with_min_in_whole_tokens() {
+        let c = campaign(&format!("{ERC20}\nmin = \"2.5\"\nfrom_block = 7\nexclude_contracts = true\nallow = \"wallets.csv\""), "").unwrap();
+        let s = &c.sources[0];
+        let chain = s.chain.as_ref().unwrap();
+        assert_eq!(chain.kind, ChainKind::Erc20Balances);
+        assert_eq!(chain.rpc, RpcRef::Url("http://127.0.0.1:8545".into()));
+        assert_eq!(chain.block, 100);
+        assert_eq!(chain.token, Some(parse_address(TOKEN).unwrap()));
+        // The campaign token's 6 decimals.
+        assert_eq!(chain.min, U256::from(2_500_000u64));
+        assert_eq!(chain.from_block, Some(7));
+        assert!(chain.exclude_contracts);
+        assert_eq!(chain.allow.as_deref(), Some("wallets.csv"));
+        assert_eq!(s.kind, SourceKind::Balances);
+        assert_eq!(s.columns[0].name, "balance");
+        assert!(s.base_units);
+        assert_eq!(s.decimals, 6);
+
+        // The source's own decimals win.
+        let c = campaign(
+            &format!("{ERC20}\ndecimals = 18\nmin = \"0.000000000000000001\""),
+            "",
+        )
+        .unwrap();
+        assert_eq!(c.sources[0].chain.as_ref().unwrap().min, U256::from(1u8));
+        assert_eq!(c.sources[0].decimals, 18);
+    }
+
+    #[test]
+    fn min_not_representable_at_decimals_is_an_error() {
+        let e = err(&format!("{ERC20}\nmin = \"0.0000001\""));
+        assert!(
+            e.contains("source \"holders\".min") && e.contains("0.0000001"),
+            "{e}"
+        );
+        assert!(e.contains("decimals"), "{e}");
+        let e = err(
+            "kind = \"erc721-holders\"\nrpc = \"http://x:1\"\ntoken = \"0x1111111111111111111111111111111111111111\"\nblock = 5\nmin = \"1.5\"",
+        );
+        assert!(
+            e.contains("source \"holders\".min") && e.contains("integer"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_keys_point_at_the_key() {
+        let e = err("kind = \"erc20-balances\"\nrpc = \"http://x:1\"\ntoken = \"0x1111111111111111111111111111111111111111\"");
+        assert!(
+            e.contains("source \"holders\".block") && e.contains("block = N"),
+            "{e}"
+        );
+        let e = err("kind = \"erc20-balances\"\nrpc = \"http://x:1\"\nblock = 5");
+        assert!(
+            e.contains("source \"holders\".token") && e.contains("token = "),
+            "{e}"
+        );
+        let e = err("kind = \"erc20-balances\"\ntoken = \"0x1111111111111111111111111111111111111111\"\nblock = 5");
+        assert!(
+            e.contains("source \"holders\".rpc") && e.contains("rpc_env"),
+            "{e}"
+        );
+        let e = err("kind = \"contract-users\"\nrpc = \"http://x:1\"\nblock = 5");
+        assert!(e.contains("source \"holders\".contracts"), "{e}");
+        let e = err("kind = \"native-balances\"\nrpc = \"http://x:1\"\nblock = 5");
+        assert!(e.contains("source \"holders\".candidates"), "{e}");
+        let e = err(&format!("{ERC20}\nblock = \"latest\"").replace("block = 100\n", ""));
+        assert!(
+            e.contains("source \"holders\".block") && e.contains("latest"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_and_misplaced_keys_are_rejected() {
+        let e = err(&format!("{ERC20}\ncolour = \"red\""));
+        assert!(
+            e.contains("campaign.toml:") && e.contains("unknown field `colour`"),
+            "{e}"
+        );
+        let e = err(&format!("{ERC20}\nfile = \"h.csv\""));
+        assert!(e.contains("source \"holders\".file"), "{e}");
+        let e = err(&format!("{ERC20}\ncandidates = \"c.csv\""));
+        assert!(
+            e.contains("source \"holders\".candidates") && e.contains("erc20-balances"),
+            "{e}"
+        );
+        let e = err(&format!("{ERC20}\nallow = \"w.csv\""));
+        assert!(
+            e.contains("source \"holders\".allow") && e.contains("exclude_contracts"),
+            "{e}"
+        );
+        let e = err(&format!("{ERC20}\nrpc_env = \"RPC\""));
+        assert!(
+            e.contains("source \"holders\".rpc") && e.contains("not both"),
+            "{e}"
+        );
+        let e = err("kind = \"balances\"\nfile = \"h.csv\"\nblock = 5");
+        assert!(
+            e.contains("source \"holders\".block") && e.contains("chain sources only"),
+            "{e}"
+        );
+        let e = err("kind = \"erc20-balance\"\nfile = \"h.csv\"");
+        assert!(e.contains("erc20-balances"), "{e}");
+    }
+
+    #[test]
+    fn other_kinds_and_rpc_env() {
+        let c = campaign(
+            "kind = \"contract-users\"\nrpc_env = \"MAINNET_RPC\"\nblock = 50\ncontracts = [\"0x1111111111111111111111111111111111111111\"]\nevents = [\"Swap(address indexed a)\"]\ntxs = false\nmin = \"2\"",
+            "",
+        )
+        .unwrap();
+        let s = &c.sources[0];
+        let chain = s.chain.as_ref().unwrap();
+        assert_eq!(chain.rpc, RpcRef::Env("MAINNET_RPC".into()));
+        assert_eq!(chain.min, U256::from(2u8));
+        assert!(!chain.include_txs);
+        assert_eq!(s.kind, SourceKind::List);
+        assert_eq!(s.columns.len(), 3);
+        let c = campaign(
+            "kind = \"native-balances\"\nrpc = \"https://node\"\nblock = 50\ncandidates = \"c.csv\"\nmin = \"0.5\"",
+            "",
+        )
+        .unwrap();
+        assert_eq!(
+            c.sources[0].chain.as_ref().unwrap().min,
+            U256::from(5u64) * U256::from(10u64).pow(U256::from(17u64))
+        );
+    }
+
+    #[test]
+    fn exclude_contracts_table_and_array() {
+        let c = campaign(
+            ERC20,
+            "\n[exclude]\ncontracts = true\nallow = \"wallets.csv\"\n",
+        )
+        .unwrap();
+        let ex = c.exclude_contracts.unwrap();
+        assert_eq!(ex.name, "contracts");
+        assert_eq!(ex.allow.as_deref(), Some("wallets.csv"));
+        assert!(c.excludes.is_empty());
+
+        // A table that is also a list; and the array form.
+        let c = campaign(
+            ERC20,
+            "\n[exclude]\nname = \"team\"\nreason = \"team\"\naddresses = [\"0x2222222222222222222222222222222222222222\"]\ncontracts = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.excludes.len(), 1);
+        assert!(c.exclude_contracts.is_some());
+        let c = campaign(
+            ERC20,
+            "\n[[exclude]]\nname = \"team\"\nreason = \"team\"\naddresses = [\"0x2222222222222222222222222222222222222222\"]\n\n[[exclude]]\ncontracts = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.excludes.len(), 1);
+        assert!(c.exclude_contracts.is_some());
+
+        let e = campaign(ERC20, "\n[exclude]\ncontracts = true\nbogus = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `bogus`") && e.contains("campaign.toml:"),
+            "{e}"
+        );
+        let e = campaign(
+            ERC20,
+            "\n[exclude]\nallow = \"w.csv\"\naddresses = []\nname = \"x\"\nreason = \"y\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("allow") && e.contains("contracts = true"), "{e}");
+        // Needs a chain source.
+        let e = campaign(
+            "kind = \"list\"\nfile = \"l.csv\"",
+            "\n[exclude]\ncontracts = true\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("exclude.contracts") && e.contains("chain source"),
+            "{e}"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! manifest). The core does the deciding; this file reads the inputs, shows progress and writes
 //! the files — into a staging folder that replaces `--out` only once everything is written.
 
+mod chain;
 mod files;
 
 use airdrop_core::bundle::{self, FileHashes};
@@ -34,6 +35,10 @@ pub struct BuildArgs {
     /// the clock, so without it no such check is made.
     #[arg(long)]
     pub now: Option<String>,
+    /// Delete the checkpoints of chain sources (left beside --out by an interrupted build) and
+    /// take their snapshots from the beginning.
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 struct Progress {
@@ -77,7 +82,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let spec_text = std::str::from_utf8(&spec_bytes)
         .with_context(|| format!("{} is not UTF-8 text", args.campaign.display()))?;
     let label = args.campaign.display().to_string();
-    let campaign = Campaign::parse(spec_text, &label)?;
+    let mut campaign = Campaign::parse(spec_text, &label)?;
     if let (Some(now), Some(claim)) = (&args.now, &campaign.claim) {
         let now = parse_timestamp(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
         if claim.deadline <= now {
@@ -100,40 +105,91 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let mut hashes = FileHashes::default();
     hashes.inputs.insert(spec_name, sha256_hex(&spec_bytes));
 
-    // Sources are independent: read and validate them in parallel.
+    // Chain sources: check what can be checked (env vars, files, events) before any scan.
+    let chain_run = chain::ChainRun {
+        label: &label,
+        base: &base,
+        out: &args.out,
+        draw: progress.draw,
+        fresh: args.fresh,
+    };
+    let mut prepared = Vec::new();
+    for s in &campaign.sources {
+        if let Some(c) = &s.chain {
+            prepared.push(chain_run.prepare(&campaign, s, c)?);
+        }
+    }
+
+    // File sources are independent: read and validate them in parallel.
     let pb = progress.step("reading sources");
-    let results: Vec<Result<(Vec<u8>, airdrop_core::Facts)>> = std::thread::scope(|scope| {
+    type FileRead = Result<(Vec<u8>, airdrop_core::Facts)>;
+    let results: Vec<Option<FileRead>> = std::thread::scope(|scope| {
         let handles: Vec<_> = campaign
             .sources
             .iter()
             .map(|s| {
                 let path = base.join(&s.file);
-                scope.spawn(move || -> Result<(Vec<u8>, airdrop_core::Facts)> {
-                    let data = read(&path).with_context(|| format!("source {:?}", s.name))?;
-                    let facts = FileSource {
-                        spec: s,
-                        data: &data,
-                    }
-                    .facts()?;
-                    Ok((data, facts))
+                s.chain.is_none().then(|| {
+                    scope.spawn(move || -> FileRead {
+                        let data = read(&path).with_context(|| format!("source {:?}", s.name))?;
+                        let facts = FileSource {
+                            spec: s,
+                            data: &data,
+                        }
+                        .facts()?;
+                        Ok((data, facts))
+                    })
                 })
             })
             .collect();
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a source reader crashed")))
+                h.map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a source reader crashed")))
+                })
             })
             .collect()
     });
-    let mut facts = Vec::with_capacity(results.len());
+    pb.finish_and_clear();
+    let mut file_facts = Vec::with_capacity(results.len());
     for (s, r) in campaign.sources.iter().zip(results) {
-        let (data, f) = r?;
-        hashes.inputs.insert(s.file.clone(), sha256_hex(&data));
-        facts.push(f);
+        match r {
+            Some(r) => {
+                let (data, f) = r?;
+                hashes.inputs.insert(s.file.clone(), sha256_hex(&data));
+                file_facts.push(Some(f));
+            }
+            None => file_facts.push(None),
+        }
     }
-    let mut exclusions = Vec::with_capacity(campaign.excludes.len());
+    // Chain sources, one after the other (each has its own progress bars).
+    let mut pins = Vec::new();
+    let mut node: Option<(String, String, u64)> = None;
+    let mut taken = prepared.into_iter();
+    let mut facts = Vec::with_capacity(file_facts.len());
+    for f in file_facts {
+        match f {
+            Some(f) => facts.push(f),
+            None => {
+                let p = taken
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("a chain source was not prepared"))?;
+                for (file, hash) in &p.inputs {
+                    hashes.inputs.insert(file.clone(), hash.clone());
+                }
+                let t = chain_run.take(&campaign, p)?;
+                if node.is_none() {
+                    node = Some((t.url.clone(), t.shown.clone(), t.pin.block));
+                }
+                pins.push(t.pin);
+                facts.push(t.facts);
+            }
+        }
+    }
+    let pb = progress.step("reading exclusions");
+    let mut exclusions = Vec::with_capacity(campaign.excludes.len() + 1);
     for e in &campaign.excludes {
         let data = match &e.file {
             Some(f) => {
@@ -147,6 +203,21 @@ pub fn run(args: BuildArgs) -> Result<()> {
         exclusions.push(read_exclusions(e, data.as_deref())?);
     }
     pb.finish_and_clear();
+    if let (Some(ex), Some((url, shown, block))) = (campaign.exclude_contracts.clone(), &node) {
+        let (found, allow) = chain_run.contracts(&campaign, &facts, (url, shown, *block))?;
+        if let Some((file, hash)) = allow {
+            hashes.inputs.insert(file, hash);
+        }
+        // An exclusion list like any other, so reports and `explain` name it.
+        campaign.excludes.push(airdrop_core::spec::ExcludeSpec {
+            name: ex.name,
+            reason: format!("{} (block {block})", ex.reason),
+            file: None,
+            address_column: "address".into(),
+            addresses: found.clone(),
+        });
+        exclusions.push(found);
+    }
     mark("read_sources", &mut timings);
 
     let pb = progress.step("allocating");
@@ -212,7 +283,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
     timings.push(("write_allocations_decisions_report", rest_ms));
 
     hashes.outputs = dir.hashes();
-    let manifest = bundle::manifest(&campaign, &allocation, root, &hashes);
+    let manifest = bundle::manifest(&campaign, &allocation, root, &hashes, &pins);
     dir.write_bytes("manifest.json", &bundle::to_pretty_bytes(&manifest)?)?;
     let files = dir.hashes();
     dir.commit()?;
@@ -224,7 +295,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let root_hex = format!("{root:#x}");
     let mut out = std::io::stdout().lock();
     if args.json {
-        let summary = serde_json::json!({
+        let mut summary = serde_json::json!({
             "name": campaign.name,
             "root": root_hex,
             "total": allocation.total().to_string(),
@@ -237,6 +308,9 @@ pub fn run(args: BuildArgs) -> Result<()> {
             "timings_ms": timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
             "elapsed_ms": started.elapsed().as_millis(),
         });
+        if !pins.is_empty() {
+            summary["snapshots"] = serde_json::json!(pins);
+        }
         writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
     } else if !args.quiet {
         writeln!(
@@ -244,6 +318,13 @@ pub fn run(args: BuildArgs) -> Result<()> {
             "campaign    {} (chain {}, {sym})",
             campaign.name, campaign.chain_id
         )?;
+        for p in &pins {
+            writeln!(
+                out,
+                "snapshot    {}: {} at block {} {} ({} rows)",
+                p.source, p.kind, p.block, p.block_hash, p.rows
+            )?;
+        }
         writeln!(out, "recipients  {count}")?;
         writeln!(
             out,

@@ -1,10 +1,15 @@
 //! One file per command: each defines `XxxArgs` (clap) and `run`.
 
 pub mod build;
+pub mod claim;
+pub mod clawback;
+pub mod cost;
+pub mod deploy;
 pub mod diff;
 pub mod explain;
 pub mod serve;
 pub mod snapshot;
+pub mod status;
 pub mod tree_build;
 pub mod tree_proof;
 pub mod tree_verify;

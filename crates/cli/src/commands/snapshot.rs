@@ -298,7 +298,7 @@ fn parse_min(text: &str) -> Result<U256> {
 }
 
 /// One address per line, or a CSV whose header has an `address` column.
-fn read_address_file(path: &Path) -> Result<Vec<Address>> {
+pub(crate) fn read_address_file(path: &Path) -> Result<Vec<Address>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut lines = text
@@ -359,14 +359,16 @@ fn write_outputs(out: &Path, snapshot: &Snapshot) -> Result<()> {
     Ok(())
 }
 
-/// The checkpoint as a JSON file next to the output, replaced atomically.
+/// The checkpoint as one JSON file, replaced atomically (`airdrop snapshot` keeps it next to the
+/// output, `airdrop build` next to the bundle).
 #[derive(Debug)]
-struct FileCheckpoint {
-    path: PathBuf,
+pub(crate) struct FileCheckpoint {
+    pub(crate) path: PathBuf,
 }
 
 impl FileCheckpoint {
-    fn remove(&self) -> Result<()> {
+    /// Deletes the file, if any.
+    pub(crate) fn remove(&self) -> Result<()> {
         match std::fs::remove_file(&self.path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -410,17 +412,27 @@ impl CheckpointStore for FileCheckpoint {
 
 /// indicatif bars on stderr, hidden when stderr is not a terminal; notes always printed.
 #[derive(Debug)]
-struct Bars {
+pub(crate) struct Bars {
     bar: Mutex<Option<ProgressBar>>,
     visible: bool,
 }
 
 impl Bars {
     fn new() -> Self {
+        Self::visible(true)
+    }
+
+    /// Bars drawn when `show` and stderr is a terminal.
+    pub(crate) fn visible(show: bool) -> Self {
         Bars {
             bar: Mutex::new(None),
-            visible: std::io::stderr().is_terminal(),
+            visible: show && std::io::stderr().is_terminal(),
         }
+    }
+
+    /// Clears whatever bar is still drawn.
+    pub(crate) fn done(&self) {
+        Progress::finish(self);
     }
 }
 

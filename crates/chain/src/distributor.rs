@@ -1,0 +1,272 @@
+//! Bindings for the distribution contracts (`contracts/distribution/artifacts/*.json`, committed
+//! `{contractName, abi, bytecode, deployedBytecode}` files) made with alloy's `sol!`, the EIP-712
+//! `Claim` a recipient signs for a gasless claim, and the vesting-percent → basis-points mapping.
+
+use crate::error::{ChainError, Result};
+use alloy::sol_types::{eip712_domain, SolError, SolInterface, SolStruct};
+use alloy_primitives::{Address, Bytes, B256, U256};
+
+/// The committed artifact of `AirdropDistributor` (JSON text).
+pub const DISTRIBUTOR_ARTIFACT: &str =
+    include_str!("../../../contracts/distribution/artifacts/AirdropDistributor.json");
+/// The committed artifact of `BatchSender` (JSON text).
+pub const BATCH_SENDER_ARTIFACT: &str =
+    include_str!("../../../contracts/distribution/artifacts/BatchSender.json");
+
+alloy::sol!(
+    #[allow(missing_docs)]
+    #[derive(Debug)]
+    AirdropDistributor,
+    "../../contracts/distribution/artifacts/AirdropDistributor.json"
+);
+
+alloy::sol!(
+    #[allow(missing_docs)]
+    #[derive(Debug)]
+    BatchSender,
+    "../../contracts/distribution/artifacts/BatchSender.json"
+);
+
+alloy::sol! {
+    /// The ERC-20 calls the distribution commands make.
+    #[allow(missing_docs)]
+    #[derive(Debug)]
+    interface IERC20 {
+        function balanceOf(address account) external view returns (uint256);
+        function transfer(address to, uint256 amount) external returns (bool);
+        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
+    }
+
+    /// What a recipient signs to authorise `claimWithSignature` (EIP-712).
+    #[allow(missing_docs)]
+    #[derive(Debug, PartialEq, Eq)]
+    struct Claim {
+        uint256 index;
+        address account;
+        uint256 amount;
+        uint256 nonce;
+        uint256 deadline;
+    }
+}
+
+/// The EIP-712 type string of [`Claim`] (its keccak256 is the contract's `CLAIM_TYPEHASH`).
+pub const CLAIM_TYPE: &str =
+    "Claim(uint256 index,address account,uint256 amount,uint256 nonce,uint256 deadline)";
+
+/// Creation bytecode of a committed artifact (`bytecode`, hex with `0x`).
+pub fn creation_bytecode(artifact: &str) -> Result<Bytes> {
+    artifact_hex(artifact, "bytecode")
+}
+
+/// Runtime bytecode of a committed artifact (`deployedBytecode`).
+pub fn runtime_bytecode(artifact: &str) -> Result<Bytes> {
+    artifact_hex(artifact, "deployedBytecode")
+}
+
+fn artifact_hex(artifact: &str, key: &str) -> Result<Bytes> {
+    let v: serde_json::Value = serde_json::from_str(artifact)
+        .map_err(|e| ChainError::Params(format!("contract artifact is not json: {e}")))?;
+    let name = v
+        .get("contractName")
+        .and_then(|n| n.as_str())
+        .unwrap_or("?");
+    let text = v.get(key).and_then(|b| b.as_str()).ok_or_else(|| {
+        ChainError::Params(format!(
+            "contract artifact {name} has no {key:?} string; rerun contracts/distribution/test.sh --write-artifacts"
+        ))
+    })?;
+    let bytes = alloy_primitives::hex::decode(text).map_err(|e| {
+        ChainError::Params(format!("contract artifact {name}: {key} is not hex: {e}"))
+    })?;
+    if bytes.is_empty() {
+        return Err(ChainError::Params(format!(
+            "contract artifact {name}: {key} is empty"
+        )));
+    }
+    Ok(bytes.into())
+}
+
+/// Vesting terms in the contract's units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VestingTerms {
+    /// Share unlocked at start, basis points (10000 = everything).
+    pub unlocked_bps: u16,
+    /// Cliff, seconds from start.
+    pub cliff: u64,
+    /// Total duration, seconds from start; 0 = no vesting.
+    pub duration: u64,
+}
+
+impl VestingTerms {
+    /// No vesting: everything claimable at once.
+    pub const NONE: VestingTerms = VestingTerms {
+        unlocked_bps: 10_000,
+        cliff: 0,
+        duration: 0,
+    };
+}
+
+/// Converts a manifest percentage (`"25%"`, `"12.5%"`, `"0.01%"`) to basis points exactly;
+/// refuses anything that is not a whole number of basis points or is above 100%.
+pub fn percent_to_bps(text: &str) -> Result<u16> {
+    let bad = |why: &str| {
+        ChainError::Params(format!(
+            "vesting unlocked {text:?} {why}; the contract takes whole basis points (0.01%), e.g. \"25%\" or \"12.5%\""
+        ))
+    };
+    let t = text.trim();
+    let t = t.strip_suffix('%').ok_or_else(|| bad("is not a percentage"))?;
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (t, ""),
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("is not a number"));
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("is not a number"));
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > 2 {
+        return Err(bad("is not a whole number of basis points"));
+    }
+    let int: u64 = int.parse().map_err(|_| bad("is too large"))?;
+    let mut f2 = frac.to_owned();
+    while f2.len() < 2 {
+        f2.push('0');
+    }
+    let frac: u64 = f2.parse().map_err(|_| bad("is not a number"))?;
+    let bps = int
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(frac))
+        .ok_or_else(|| bad("is too large"))?;
+    if bps > 10_000 {
+        return Err(bad("is above 100%"));
+    }
+    u16::try_from(bps).map_err(|_| bad("is too large"))
+}
+
+/// The EIP-712 digest a recipient signs for `claimWithSignature` on `distributor`.
+pub fn claim_signing_hash(claim: &Claim, chain_id: u64, distributor: Address) -> B256 {
+    let domain = eip712_domain! {
+        name: "AirdropDistributor",
+        version: "1",
+        chain_id: chain_id,
+        verifying_contract: distributor,
+    };
+    claim.eip712_signing_hash(&domain)
+}
+
+/// Names a revert by the distributor or the token, from its return data, e.g.
+/// `ClaimWindowClosed(deadline: 123)`; `None` when the data matches no known error.
+pub fn decode_revert(data: &[u8]) -> Option<String> {
+    if let Ok(e) = AirdropDistributor::AirdropDistributorErrors::abi_decode(data) {
+        return Some(format!("{e:?}"));
+    }
+    if let Ok(e) = IERC20::ERC20InsufficientBalance::abi_decode(data) {
+        return Some(format!(
+            "ERC20InsufficientBalance(sender {}, balance {}, needed {})",
+            e.sender, e.balance, e.needed
+        ));
+    }
+    None
+}
+
+/// Vested amount of `amount` at `t` (the contract's curve, integer arithmetic).
+pub fn vested(amount: U256, t: u64, start: u64, v: VestingTerms) -> U256 {
+    if v.duration == 0 {
+        return if t >= start { amount } else { U256::ZERO };
+    }
+    if t < start {
+        return U256::ZERO;
+    }
+    let unlocked = amount * U256::from(v.unlocked_bps) / U256::from(10_000u64);
+    let since = t - start;
+    if since >= v.duration {
+        amount
+    } else if since < v.cliff {
+        unlocked
+    } else {
+        unlocked + (amount - unlocked) * U256::from(since) / U256::from(v.duration)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use alloy::sol_types::SolCall;
+    use alloy_primitives::keccak256;
+
+    #[test]
+    fn artifacts_exist_and_decode() {
+        for (artifact, name) in [
+            (DISTRIBUTOR_ARTIFACT, "AirdropDistributor"),
+            (BATCH_SENDER_ARTIFACT, "BatchSender"),
+        ] {
+            let v: serde_json::Value = serde_json::from_str(artifact).unwrap();
+            assert_eq!(v["contractName"], name);
+            assert!(v["abi"].as_array().unwrap().len() > 3);
+            let code = creation_bytecode(artifact).unwrap();
+            let runtime = runtime_bytecode(artifact).unwrap();
+            assert!(code.len() > runtime.len(), "{name}");
+        }
+        assert_eq!(
+            creation_bytecode(DISTRIBUTOR_ARTIFACT).unwrap(),
+            AirdropDistributor::BYTECODE.clone()
+        );
+        assert_eq!(
+            runtime_bytecode(BATCH_SENDER_ARTIFACT).unwrap(),
+            BatchSender::DEPLOYED_BYTECODE.clone()
+        );
+        // The generated selectors are the artifact's.
+        assert_eq!(
+            AirdropDistributor::claimCall::SELECTOR,
+            keccak256("claim(uint256,address,uint256,bytes32[])")[..4]
+        );
+    }
+
+    #[test]
+    fn claim_type_matches_contract() {
+        assert_eq!(Claim::eip712_encode_type(), CLAIM_TYPE);
+    }
+
+    #[test]
+    fn percent_to_bps_is_exact() {
+        assert_eq!(percent_to_bps("25%").unwrap(), 2500);
+        assert_eq!(percent_to_bps("12.5%").unwrap(), 1250);
+        assert_eq!(percent_to_bps("0.01%").unwrap(), 1);
+        assert_eq!(percent_to_bps("100%").unwrap(), 10_000);
+        assert_eq!(percent_to_bps("0%").unwrap(), 0);
+        assert_eq!(percent_to_bps("7.250%").unwrap(), 725);
+        let e = percent_to_bps("12.345%").unwrap_err().to_string();
+        assert!(e.contains("whole number of basis points"), "{e}");
+        assert!(percent_to_bps("101%").is_err());
+        assert!(percent_to_bps("25").is_err());
+        assert!(percent_to_bps("-1%").is_err());
+    }
+
+    #[test]
+    fn vesting_curve() {
+        let v = VestingTerms {
+            unlocked_bps: 2500,
+            cliff: 100,
+            duration: 1000,
+        };
+        let a = U256::from(1000u64);
+        assert_eq!(vested(a, 9, 10, v), U256::ZERO);
+        assert_eq!(vested(a, 10, 10, v), U256::from(250u64));
+        assert_eq!(vested(a, 110, 10, v), U256::from(325u64));
+        assert_eq!(vested(a, 1010, 10, v), a);
+    }
+
+    #[test]
+    fn revert_decoding() {
+        let data = AirdropDistributor::AlreadyClaimed {
+            index: U256::from(3u64),
+        }
+        .abi_encode();
+        assert!(decode_revert(&data).unwrap().contains("AlreadyClaimed"));
+        assert!(decode_revert(&[1, 2, 3, 4]).is_none());
+    }
+}
