@@ -155,6 +155,14 @@ pub fn to_json(value: &DynSolValue) -> Value {
         DynSolValue::Function(f) => {
             Value::String(format!("0x{}", alloy_primitives::hex::encode(f.as_slice())))
         }
+        // Variants that exist only when another crate in the build enables alloy's EIP-712
+        // support (custom structs) never come out of a leaf encoding; their ABI tuple form is
+        // the closest JSON shape.
+        #[allow(unreachable_patterns)]
+        other => match other.as_fixed_seq().or_else(|| other.as_array()) {
+            Some(items) => Value::Array(items.iter().map(to_json).collect()),
+            None => Value::Null,
+        },
     }
 }
 
