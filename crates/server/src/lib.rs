@@ -58,6 +58,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Allowed CORS origins; empty allows any origin (public read-only API).
     pub cors_origins: Vec<String>,
+    /// Requests per second each client IP may make on average; 0 disables the limit.
+    pub rate_limit_per_ip: u32,
+    /// How many requests a client IP may make in a burst above the average.
+    pub rate_limit_burst: u32,
 }
 
 impl Default for Config {
@@ -67,6 +71,8 @@ impl Default for Config {
             body_limit: 64 * 1024,
             timeout: Duration::from_secs(10),
             cors_origins: Vec::new(),
+            rate_limit_per_ip: 50,
+            rate_limit_burst: 100,
         }
     }
 }
@@ -129,7 +135,7 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             .collect::<Vec<_>>();
         CorsLayer::new().allow_origin(origins)
     };
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(routes::metrics))
@@ -145,7 +151,12 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
         )
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .fallback(routes::not_found)
-        .method_not_allowed_fallback(routes::method_not_allowed)
+        .method_not_allowed_fallback(routes::method_not_allowed);
+    let router = match rate_limit(config) {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .layer(cors)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -156,6 +167,58 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+type IpLimiter = tower_governor::GovernorLayer<
+    tower_governor::key_extractor::PeerIpKeyExtractor,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+>;
+
+/// Per-client-IP token buckets; a client over its budget gets a 429 `{code, detail}` with
+/// `Retry-After`. Keys come from the socket's peer address, never from headers a client sets.
+fn rate_limit(config: &Config) -> Option<IpLimiter> {
+    if config.rate_limit_per_ip == 0 {
+        return None;
+    }
+    let period_ns = (1_000_000_000 / u64::from(config.rate_limit_per_ip)).max(1);
+    let governor = tower_governor::governor::GovernorConfigBuilder::default()
+        .per_nanosecond(period_ns)
+        .burst_size(config.rate_limit_burst.max(1))
+        .finish()?;
+    let governor = Arc::new(governor);
+    // Forget clients idle for a while so the table cannot grow without bound.
+    let limiter = governor.limiter().clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(60));
+        limiter.retain_recent();
+    });
+    Some(
+        tower_governor::GovernorLayer::new(governor).error_handler(|e| {
+            use axum::response::IntoResponse;
+            match e {
+                tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                    let mut res = ServerError::Api {
+                        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+                        code: "rate_limited",
+                        detail: format!(
+                            "too many requests from this address; retry in {wait_time} s"
+                        ),
+                    }
+                    .into_response();
+                    if let Ok(v) = axum::http::HeaderValue::from_str(&wait_time.to_string()) {
+                        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                    }
+                    res
+                }
+                _ => ServerError::bad_request(
+                    "no_client_address",
+                    "cannot tell which address this request came from",
+                )
+                .into_response(),
+            }
+        }),
+    )
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

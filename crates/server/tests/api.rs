@@ -41,7 +41,17 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         campaign(dir.path(), "genesis"),
         campaign(dir.path(), "second"),
     ]));
-    (router(state, &Config::default()), dir)
+    (with_peer(router(state, &Config::default())), dir)
+}
+
+/// `oneshot` requests carry no socket; give them a peer address as a real connection would.
+fn with_peer(app: axum::Router) -> axum::Router {
+    peer(app, [127, 0, 0, 1])
+}
+
+fn peer(app: axum::Router, ip: [u8; 4]) -> axum::Router {
+    let addr = std::net::SocketAddr::from((ip, 40000));
+    app.layer(axum::Extension(axum::extract::ConnectInfo(addr)))
 }
 
 async fn call(
@@ -221,6 +231,34 @@ async fn operations_endpoints() {
         !html.contains("cdn") && !html.contains("unpkg"),
         "docs page must embed its assets"
     );
+}
+
+#[tokio::test]
+async fn clients_over_their_rate_get_429_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(vec![campaign(dir.path(), "genesis")]));
+    let config = Config {
+        rate_limit_per_ip: 1,
+        rate_limit_burst: 3,
+        ..Config::default()
+    };
+    let base = router(state, &config);
+    let app = peer(base.clone(), [127, 0, 0, 1]);
+    for _ in 0..3 {
+        assert_eq!(call(&app, "GET", "/v1/campaigns").await.0, StatusCode::OK);
+    }
+    let (status, body, headers) = call(&app, "GET", "/v1/campaigns").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    assert!(headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse::<u64>()
+        .is_ok());
+    // Another client of the same server keeps its own budget.
+    let other = peer(base, [127, 0, 0, 2]);
+    assert_eq!(call(&other, "GET", "/v1/campaigns").await.0, StatusCode::OK);
 }
 
 /// The committed OpenAPI document must match the code; regenerate with

@@ -1,8 +1,484 @@
-//! `airdrop deploy` (distribution issue; being written).
+//! `airdrop deploy`: checks a bundle against the chain, deploys `AirdropDistributor` for it,
+//! funds it with the bundle's total and records the address in `deployment.json` next to
+//! `manifest.json` (the manifest itself is never rewritten: its bytes are hashed by the golden
+//! tests and by anyone who verified the bundle).
+//!
+//! Also holds what the other distribution commands share: the bundle reader, key loading and
+//! the deployment record.
+
+use airdrop_chain::distributor::{
+    percent_to_bps, AirdropDistributor, VestingTerms, IERC20, DISTRIBUTOR_ARTIFACT,
+};
+use airdrop_chain::tx::{Chain, Sender};
+use airdrop_chain::{Rpc, RpcConfig};
+use airdrop_core::units::format_units;
+use airdrop_merkle::address::parse_address;
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::{SolCall, SolConstructor};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use anyhow::{anyhow, bail, Context};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// File written next to `manifest.json` by `airdrop deploy`.
+pub(crate) const DEPLOYMENT_FILE: &str = "deployment.json";
 
 #[derive(Debug, clap::Args)]
-pub struct DeployArgs {}
+pub struct DeployArgs {
+    /// Bundle folder written by `airdrop build` (manifest.json + claims.json).
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// JSON-RPC endpoint of the chain the bundle is for.
+    #[arg(long)]
+    pub rpc: String,
+    /// Name of the environment variable holding the deployer's private key (hex). The key is
+    /// never taken on the command line.
+    #[arg(long, value_name = "VAR")]
+    pub key_env: String,
+    /// Deploy for this token instead of the manifest's (e.g. a test deployment of the token).
+    #[arg(long, value_name = "ADDR")]
+    pub token: Option<String>,
+    /// Estimate gas and cost of deploy + fund at the current gas price; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
-pub fn run(_args: DeployArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+/// What the distribution commands need from a bundle.
+#[derive(Debug, Clone)]
+pub(crate) struct Bundle {
+    pub dir: PathBuf,
+    pub chain_id: u64,
+    pub token: Address,
+    pub symbol: String,
+    pub decimals: u8,
+    pub root: B256,
+    pub total: U256,
+    pub count: u64,
+    /// Claim window (unix seconds); without one in the manifest: `[0, u64::MAX)`.
+    pub start: u64,
+    pub deadline: u64,
+    pub clawback_to: Option<Address>,
+    pub vesting: VestingTerms,
+    /// claims.json.
+    pub claims: Value,
+}
+
+fn field<'a>(m: &'a Value, path: &[&str]) -> anyhow::Result<&'a Value> {
+    let mut v = m;
+    for p in path {
+        v = v.get(p).ok_or_else(|| {
+            anyhow!(
+                "manifest.json has no {:?}; is this a bundle written by `airdrop build`?",
+                path.join(".")
+            )
+        })?;
+    }
+    Ok(v)
+}
+
+fn str_field<'a>(m: &'a Value, path: &[&str]) -> anyhow::Result<&'a str> {
+    field(m, path)?
+        .as_str()
+        .ok_or_else(|| anyhow!("manifest.json: {:?} must be a string", path.join(".")))
+}
+
+fn u64_field(m: &Value, path: &[&str]) -> anyhow::Result<u64> {
+    field(m, path)?.as_u64().ok_or_else(|| {
+        anyhow!(
+            "manifest.json: {:?} must be a non-negative integer",
+            path.join(".")
+        )
+    })
+}
+
+impl Bundle {
+    /// Reads manifest.json and claims.json of `dir`, and checks that the claims rebuild to the
+    /// manifest's root, total and count.
+    pub fn load(dir: &Path) -> anyhow::Result<Bundle> {
+        let mpath = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&mpath).with_context(|| {
+            format!(
+                "cannot read {}; --bundle must be a folder written by `airdrop build`",
+                mpath.display()
+            )
+        })?;
+        let m: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid json", mpath.display()))?;
+        let chain_id = u64_field(&m, &["chain_id"])?;
+        let token = parse_address(str_field(&m, &["token", "address"])?)
+            .map_err(|e| anyhow!("manifest.json token.address: {e}"))?;
+        let symbol = str_field(&m, &["token", "symbol"])?.to_owned();
+        let decimals = u8::try_from(u64_field(&m, &["token", "decimals"])?)
+            .map_err(|_| anyhow!("manifest.json: token.decimals must be at most 255"))?;
+        let root: B256 = str_field(&m, &["root"])?
+            .parse()
+            .map_err(|e| anyhow!("manifest.json root: {e}"))?;
+        let total: U256 = str_field(&m, &["total"])?
+            .parse()
+            .map_err(|e| anyhow!("manifest.json total: {e}"))?;
+        let count = u64_field(&m, &["count"])?;
+        let (start, deadline, clawback_to) = match m.get("claim").filter(|c| !c.is_null()) {
+            Some(_) => {
+                let start = u64_field(&m, &["claim", "start_unix"])?;
+                let deadline = u64_field(&m, &["claim", "deadline_unix"])?;
+                let to = match m["claim"].get("clawback_to").and_then(Value::as_str) {
+                    Some(a) => Some(
+                        parse_address(a).map_err(|e| anyhow!("manifest.json clawback_to: {e}"))?,
+                    ),
+                    None => None,
+                };
+                (start, deadline, to)
+            }
+            None => (0, u64::MAX, None),
+        };
+        let vesting = match m.get("vesting").filter(|v| !v.is_null()) {
+            Some(_) => {
+                if m.get("claim").is_none_or(Value::is_null) {
+                    bail!("manifest.json has vesting but no claim window; vesting starts at claim.start: add a [claim] section and rebuild");
+                }
+                VestingTerms {
+                    unlocked_bps: percent_to_bps(str_field(&m, &["vesting", "unlocked"])?)?,
+                    cliff: u64_field(&m, &["vesting", "cliff_seconds"])?,
+                    duration: u64_field(&m, &["vesting", "duration_seconds"])?,
+                }
+            }
+            None => VestingTerms::NONE,
+        };
+        let cpath = dir.join("claims.json");
+        let ctext = std::fs::read_to_string(&cpath)
+            .with_context(|| format!("cannot read {}", cpath.display()))?;
+        let claims: Value = serde_json::from_str(&ctext)
+            .with_context(|| format!("{} is not valid json", cpath.display()))?;
+        let report = airdrop_merkle::verify::verify_document("claims.json", &claims).map_err(|e| {
+            anyhow!("the bundle's claims do not verify: {e}; rebuild the bundle with `airdrop build`")
+        })?;
+        if report.root != root {
+            bail!(
+                "the bundle's claims.json rebuilds to root {} but manifest.json states {root}; the bundle was edited or mixed up: rebuild it with `airdrop build`",
+                report.root
+            );
+        }
+        if report.claims as u64 != count {
+            bail!(
+                "claims.json has {} claims but manifest.json states {count}; rebuild the bundle",
+                report.claims
+            );
+        }
+        if let Some(t) = &report.total {
+            let t: U256 = airdrop_merkle::amount::parse_amount(t)
+                .map_err(|e| anyhow!("claims.json total: {e}"))?;
+            if t != total {
+                bail!("claims.json sums to {t} but manifest.json states total {total}; rebuild the bundle");
+            }
+        }
+        Ok(Bundle {
+            dir: dir.to_path_buf(),
+            chain_id,
+            token,
+            symbol,
+            decimals,
+            root,
+            total,
+            count,
+            start,
+            deadline,
+            clawback_to,
+            vesting,
+            claims,
+        })
+    }
+
+    /// `amount` base units as `1.5 SYM (1500000000000000000)`.
+    pub fn tokens(&self, amount: U256) -> String {
+        format!(
+            "{} {} ({amount})",
+            format_units(amount, self.decimals),
+            self.symbol
+        )
+    }
+
+    /// The claim of `who`: (index, amount, proof).
+    pub fn claim_of(&self, who: Address) -> anyhow::Result<(U256, U256, Vec<B256>)> {
+        let claims = self
+            .claims
+            .get("claims")
+            .and_then(Value::as_object)
+            .ok_or_else(|| anyhow!("claims.json has no claims object"))?;
+        let entry = claims
+            .iter()
+            .find(|(k, _)| parse_address(k).ok() == Some(who))
+            .map(|(_, v)| v)
+            .ok_or_else(|| {
+                anyhow!(
+                    "{who} is not eligible: it has no claim in {}",
+                    self.dir.join("claims.json").display()
+                )
+            })?;
+        let index = entry
+            .get("index")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| anyhow!("claims.json: {who}: index missing"))?;
+        let amount = airdrop_merkle::amount::parse_amount(
+            entry
+                .get("amount")
+                .and_then(Value::as_str)
+                .ok_or_else(|| anyhow!("claims.json: {who}: amount missing"))?,
+        )
+        .map_err(|e| anyhow!("claims.json: {who}: {e}"))?;
+        let proof = entry
+            .get("proof")
+            .and_then(Value::as_array)
+            .ok_or_else(|| anyhow!("claims.json: {who}: proof missing"))?
+            .iter()
+            .map(|h| {
+                h.as_str()
+                    .and_then(|s| s.parse::<B256>().ok())
+                    .ok_or_else(|| anyhow!("claims.json: {who}: bad proof hash {h}"))
+            })
+            .collect::<anyhow::Result<Vec<B256>>>()?;
+        Ok((U256::from(index), amount, proof))
+    }
+
+    /// The distributor recorded by `airdrop deploy`.
+    pub fn deployment(&self) -> anyhow::Result<Deployment> {
+        let path = self.dir.join(DEPLOYMENT_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}: deploy the bundle first with `airdrop deploy`",
+                path.display()
+            )
+        })?;
+        let v: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid json", path.display()))?;
+        let get = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .ok_or_else(|| anyhow!("{}: {k:?} missing", path.display()))
+        };
+        let distributor = parse_address(get("distributor")?)
+            .map_err(|e| anyhow!("{}: distributor: {e}", path.display()))?;
+        let token = parse_address(get("token")?)
+            .map_err(|e| anyhow!("{}: token: {e}", path.display()))?;
+        let block = v.get("block").and_then(Value::as_u64).unwrap_or(0);
+        Ok(Deployment {
+            distributor,
+            token,
+            block,
+        })
+    }
+}
+
+/// `deployment.json`'s content that the other commands use.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deployment {
+    pub distributor: Address,
+    pub token: Address,
+    /// Block the distributor was created in (start of its logs).
+    pub block: u64,
+}
+
+/// The key in the environment variable `var` (never printed).
+pub(crate) fn signer_from_env(var: &str) -> anyhow::Result<PrivateKeySigner> {
+    let text = std::env::var(var).map_err(|_| {
+        anyhow!("environment variable {var} is not set; put the private key (hex) in it, e.g. `read -rs {var}; export {var}`")
+    })?;
+    text.trim().parse::<PrivateKeySigner>().map_err(|_| {
+        anyhow!("environment variable {var} does not hold a valid private key (64 hex digits, optional 0x)")
+    })
+}
+
+pub(crate) fn chain(url: &str) -> anyhow::Result<Chain> {
+    Ok(Chain::new(Rpc::new(url, RpcConfig::default())?))
+}
+
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Wei as `x gwei` with exact decimals.
+pub(crate) fn gwei(wei: U256) -> String {
+    format!("{} gwei", format_units(wei, 9))
+}
+
+/// Wei as `x ETH` with exact decimals.
+pub(crate) fn eth(wei: U256) -> String {
+    format!("{} ETH", format_units(wei, 18))
+}
+
+/// Unix seconds as a duration `3d 4h 5m 6s`.
+pub(crate) fn span(secs: u64) -> String {
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h {m}m {s}s")
+    } else if h > 0 {
+        format!("{h}h {m}m {s}s")
+    } else if m > 0 {
+        format!("{m}m {s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+pub fn run(args: DeployArgs) -> anyhow::Result<()> {
+    let bundle = Bundle::load(&args.bundle)?;
+    let signer = signer_from_env(&args.key_env)?;
+    let token = match &args.token {
+        Some(t) => parse_address(t).map_err(|e| anyhow!("--token: {e}"))?,
+        None => bundle.token,
+    };
+    runtime()?.block_on(deploy(&args, &bundle, signer, token))
+}
+
+async fn deploy(
+    args: &DeployArgs,
+    bundle: &Bundle,
+    signer: PrivateKeySigner,
+    token: Address,
+) -> anyhow::Result<()> {
+    let chain = chain(&args.rpc)?;
+    let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
+    let path = bundle.dir.join(DEPLOYMENT_FILE);
+    if path.exists() && !args.dry_run {
+        bail!(
+            "{} exists: this bundle is already deployed; move that file away to deploy again",
+            path.display()
+        );
+    }
+    let sender = Sender::new(chain.clone(), signer, chain_id);
+    let from = sender.address();
+    if chain.code(token).await?.is_empty() {
+        bail!("token {token} has no code on chain {chain_id}: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc");
+    }
+    let balance = chain
+        .view(token, &IERC20::balanceOfCall { account: from })
+        .await?;
+    if balance < bundle.total {
+        bail!(
+            "sender {from} is underfunded: it holds {} of token {token} but the bundle needs {}; send it the difference {} first",
+            bundle.tokens(balance),
+            bundle.tokens(bundle.total),
+            bundle.tokens(bundle.total - balance)
+        );
+    }
+    let (_, now) = chain.head().await?;
+    if now >= bundle.deadline {
+        bail!(
+            "the claim window is over: deadline {} (unix) is {} before the chain's time {now}; rebuild the bundle with a later [claim] deadline",
+            bundle.deadline,
+            span(now - bundle.deadline)
+        );
+    }
+    let owner = from;
+    let clawback_to = bundle.clawback_to.unwrap_or(owner);
+    let ctor = AirdropDistributor::constructorCall {
+        token_: token,
+        merkleRoot_: bundle.root,
+        start_: bundle.start,
+        deadline_: bundle.deadline,
+        clawbackTo_: clawback_to,
+        owner_: owner,
+        unlockedBps_: bundle.vesting.unlocked_bps,
+        cliff_: bundle.vesting.cliff,
+        duration_: bundle.vesting.duration,
+    };
+    let mut code = airdrop_chain::distributor::creation_bytecode(DISTRIBUTOR_ARTIFACT)?.to_vec();
+    code.extend(ctor.abi_encode());
+    let code = Bytes::from(code);
+
+    if args.dry_run {
+        let deploy_gas = chain.estimate_gas(from, None, &code, U256::ZERO).await?;
+        // The distributor's address is known before it exists: estimate the transfer to it.
+        let next = from.create(chain.nonce(from).await?);
+        let fund = Bytes::from(
+            IERC20::transferCall {
+                to: next,
+                amount: bundle.total,
+            }
+            .abi_encode(),
+        );
+        let fund_gas = chain
+            .estimate_gas(from, Some(token), &fund, U256::ZERO)
+            .await?;
+        let fees = chain.fees().await?;
+        let price = U256::from(fees.price_now);
+        let total_gas = deploy_gas + fund_gas;
+        println!("dry run on chain {chain_id}: nothing sent");
+        println!("  sender        {from}");
+        println!("  token         {token}");
+        println!("  root          {}", bundle.root);
+        println!("  total         {}", bundle.tokens(bundle.total));
+        println!(
+            "  deploy        {deploy_gas} gas  {}",
+            eth(U256::from(deploy_gas) * price)
+        );
+        println!(
+            "  fund          {fund_gas} gas  {}",
+            eth(U256::from(fund_gas) * price)
+        );
+        println!(
+            "  both          {total_gas} gas  {} at {} (base fee + tip now)",
+            eth(U256::from(total_gas) * price),
+            gwei(price)
+        );
+        return Ok(());
+    }
+
+    let deployed = sender.send(None, code, U256::ZERO).await?;
+    let distributor = deployed
+        .contract_address
+        .ok_or_else(|| anyhow!("deployment {} has no contract address", deployed.hash))?;
+    eprintln!("deployed AirdropDistributor at {distributor} (tx {}, block {}, {} gas)", deployed.hash, deployed.block, deployed.gas_used);
+    let fund = Bytes::from(
+        IERC20::transferCall {
+            to: distributor,
+            amount: bundle.total,
+        }
+        .abi_encode(),
+    );
+    let funded = sender.send(Some(token), fund, U256::ZERO).await?;
+    let held = chain
+        .view(token, &IERC20::balanceOfCall { account: distributor })
+        .await?;
+    if held < bundle.total {
+        bail!(
+            "the distributor {distributor} holds {} after the transfer of {} (fee-on-transfer token?); claims would fail: do not announce it",
+            bundle.tokens(held),
+            bundle.tokens(bundle.total)
+        );
+    }
+    let record = json!({
+        "format": "airdrop-deployment/1",
+        "chain_id": chain_id,
+        "distributor": distributor.to_checksum(None),
+        "token": token.to_checksum(None),
+        "root": bundle.root,
+        "total": bundle.total.to_string(),
+        "owner": owner.to_checksum(None),
+        "clawback_to": clawback_to.to_checksum(None),
+        "start": bundle.start,
+        "deadline": bundle.deadline,
+        "unlocked_bps": bundle.vesting.unlocked_bps,
+        "cliff": bundle.vesting.cliff,
+        "duration": bundle.vesting.duration,
+        "block": deployed.block,
+        "deploy_tx": deployed.hash,
+        "fund_tx": funded.hash,
+        "gas_used": { "deploy": deployed.gas_used, "fund": funded.gas_used },
+    });
+    let tmp = bundle.dir.join(format!("{DEPLOYMENT_FILE}.tmp"));
+    std::fs::write(&tmp, format!("{}\n", serde_json::to_string_pretty(&record)?))
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("distributor {distributor}");
+    println!("funded      {} (tx {})", bundle.tokens(bundle.total), funded.hash);
+    println!("recorded in {}", path.display());
+    Ok(())
 }

@@ -35,6 +35,13 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Requests per second each client IP may make on average (0: no limit). Over it: 429
+    /// with Retry-After.
+    #[arg(long, env = "AIRDROP_RATE_LIMIT_PER_IP", default_value_t = 50)]
+    pub rate_limit_per_ip: u32,
+    /// Requests a client IP may make in a burst above its average.
+    #[arg(long, env = "AIRDROP_RATE_LIMIT_BURST", default_value_t = 100)]
+    pub rate_limit_burst: u32,
     /// Worker threads (default: one per core).
     #[arg(long, env = "AIRDROP_WORKERS")]
     pub workers: Option<usize>,
@@ -62,6 +69,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         body_limit: args.body_limit,
         timeout: Duration::from_secs(args.timeout_secs),
         cors_origins: args.cors_origins,
+        rate_limit_per_ip: args.rate_limit_per_ip,
+        rate_limit_burst: args.rate_limit_burst,
     };
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
