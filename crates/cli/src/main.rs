@@ -18,6 +18,9 @@ struct Cli {
     /// Log filter (also AIRDROP_LOG), e.g. `info` or `airdrop_merkle=debug`. Logs go to stderr.
     #[arg(long, global = true, env = "AIRDROP_LOG", default_value = "warn")]
     log: String,
+    /// Log format on stderr: `text` for people, `json` (one object per line) for collectors.
+    #[arg(long, global = true, env = "AIRDROP_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,10 +66,14 @@ fn main() {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 
     let result = match cli.command {
         Command::Tree(TreeCommand::Build(args)) => commands::tree_build::run(args),

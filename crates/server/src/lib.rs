@@ -164,6 +164,18 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             config.timeout,
         ))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // The request id set by the layer below ties every log line to one request.
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                // The route template, never the raw path: a path segment may hold a secret a
+                // user pasted by mistake, and secrets are never logged.
+                let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+                let route = route.as_deref().unwrap_or("unmatched").to_owned();
+                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+            })
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

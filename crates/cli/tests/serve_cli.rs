@@ -1,0 +1,110 @@
+//! `airdrop serve` as a user runs it: a real process, a real socket, JSON logs on stderr.
+
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn get(port: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn serves_a_built_tree_logs_json_and_never_logs_a_pasted_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,100\n0x17ec8597ff92c3f44523bdc65bf0f1be632917ff,5\n").unwrap();
+    let claims = dir.path().join("claims.json");
+    let built = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["tree", "build", "-q", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&claims)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let root = String::from_utf8(built.stdout).unwrap().trim().to_owned();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "serve",
+            "--log",
+            "info",
+            "--log-format",
+            "json",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--campaign",
+        ])
+        .arg(format!("demo={}", claims.display()))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ok = get(
+        port,
+        "/v1/campaigns/demo/claims/0x17ec8597ff92c3f44523bdc65bf0f1be632917ff",
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(ok.contains(&root), "{ok}");
+    let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    let refused = get(port, &format!("/v1/campaigns/demo/claims/0x{key}"));
+    assert!(refused.starts_with("HTTP/1.1 400"), "{refused}");
+    assert!(refused.contains("secret_refused"));
+
+    // SIGTERM: graceful stop, then read everything it logged.
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(
+        !logs.contains(&key[4..]),
+        "a pasted key reached the log:\n{logs}"
+    );
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let requests: Vec<_> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"].is_string())
+        .collect();
+    assert!(
+        requests.len() >= 2,
+        "request logs with ids expected:\n{logs}"
+    );
+    assert!(requests.iter().any(|l| l["fields"]["status"] == 400));
+}
