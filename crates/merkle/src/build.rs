@@ -67,6 +67,8 @@ pub(crate) enum Kind {
         rows: OzRows,
         tree: OzTree,
         tree_index: Vec<usize>,
+        /// Rows by their first address column, built on the first lookup.
+        by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
     },
     Jito {
         entries: Vec<SolanaEntry>,
@@ -141,6 +143,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
                 rows,
                 tree,
                 tree_index,
+                by_address: std::sync::OnceLock::new(),
             }
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
@@ -549,15 +552,33 @@ impl Built {
                 tree,
                 tree_index,
                 types,
-                ..
+                by_address,
             } => {
-                let k = match rows {
-                    OzRows::Accounts(e) => e.iter().position(|e| &e.address == address)?,
-                    OzRows::Values(rows) => {
-                        let col = types.iter().position(|t| *t == DynSolType::Address)?;
-                        rows.iter()
-                            .position(|r| r[col] == DynSolValue::Address(*address))?
-                    }
+                let table = by_address.get_or_init(|| {
+                    let col = types.iter().position(|t| *t == DynSolType::Address);
+                    let mut t: Vec<(Address, u32)> = match rows {
+                        OzRows::Accounts(e) => e
+                            .iter()
+                            .enumerate()
+                            .map(|(k, e)| (e.address, k as u32))
+                            .collect(),
+                        OzRows::Values(rows) => rows
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(k, r)| match col.map(|c| &r[c]) {
+                                Some(DynSolValue::Address(a)) => Some((*a, k as u32)),
+                                _ => None,
+                            })
+                            .collect(),
+                    };
+                    // Stable: the first row of an address wins, as a linear scan would find it.
+                    t.par_sort_by(|a, b| a.0.cmp(&b.0));
+                    t
+                });
+                let first = table.partition_point(|(a, _)| a < address);
+                let k = match table.get(first) {
+                    Some((a, k)) if a == address => *k as usize,
+                    _ => return None,
                 };
                 let ti = tree_index[k];
                 let amount = match rows {
