@@ -115,7 +115,9 @@ pub fn percent_to_bps(text: &str) -> Result<u16> {
         ))
     };
     let t = text.trim();
-    let t = t.strip_suffix('%').ok_or_else(|| bad("is not a percentage"))?;
+    let t = t
+        .strip_suffix('%')
+        .ok_or_else(|| bad("is not a percentage"))?;
     let (int, frac) = match t.split_once('.') {
         Some((i, f)) => (i, f),
         None => (t, ""),

@@ -226,10 +226,7 @@ impl Chain {
     pub async fn wait(&self, hash: B256, timeout: Duration) -> Result<Receipt> {
         let started = Instant::now();
         loop {
-            let r: Value = self
-                .rpc
-                .call("eth_getTransactionReceipt", (hash,))
-                .await?;
+            let r: Value = self.rpc.call("eth_getTransactionReceipt", (hash,)).await?;
             if !r.is_null() {
                 let m = "eth_getTransactionReceipt";
                 let status = hex_u64(m, &r["status"])?;
@@ -351,12 +348,22 @@ impl Sender {
                 TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
             }
         };
-        let hash: B256 = self
+        let local = alloy_primitives::keccak256(&raw);
+        // A retry after a lost answer finds the transaction already in the pool: same hash.
+        let hash = match self
             .chain
             .rpc
-            .call("eth_sendRawTransaction", (Bytes::from(raw),))
+            .call::<_, B256>("eth_sendRawTransaction", (Bytes::from(raw),))
             .await
-            .map_err(explain_revert)?;
+        {
+            Ok(h) => h,
+            Err(ChainError::Node { message, .. })
+                if message.to_ascii_lowercase().contains("already known") =>
+            {
+                local
+            }
+            Err(e) => return Err(explain_revert(e)),
+        };
         tracing::info!(%hash, nonce, gas_limit, "transaction sent");
         self.chain.wait(hash, self.timeout).await
     }

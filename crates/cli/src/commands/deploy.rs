@@ -7,7 +7,7 @@
 //! the deployment record.
 
 use airdrop_chain::distributor::{
-    percent_to_bps, AirdropDistributor, VestingTerms, IERC20, DISTRIBUTOR_ARTIFACT,
+    percent_to_bps, AirdropDistributor, VestingTerms, DISTRIBUTOR_ARTIFACT, IERC20,
 };
 use airdrop_chain::tx::{Chain, Sender};
 use airdrop_chain::{Rpc, RpcConfig};
@@ -31,10 +31,9 @@ pub struct DeployArgs {
     /// JSON-RPC endpoint of the chain the bundle is for.
     #[arg(long)]
     pub rpc: String,
-    /// Name of the environment variable holding the deployer's private key (hex). The key is
-    /// never taken on the command line.
-    #[arg(long, value_name = "VAR")]
-    pub key_env: String,
+    /// The deployer's key (it becomes the distributor's owner).
+    #[command(flatten)]
+    pub key: KeyArgs,
     /// Deploy for this token instead of the manifest's (e.g. a test deployment of the token).
     #[arg(long, value_name = "ADDR")]
     pub token: Option<String>,
@@ -257,8 +256,8 @@ impl Bundle {
         };
         let distributor = parse_address(get("distributor")?)
             .map_err(|e| anyhow!("{}: distributor: {e}", path.display()))?;
-        let token = parse_address(get("token")?)
-            .map_err(|e| anyhow!("{}: token: {e}", path.display()))?;
+        let token =
+            parse_address(get("token")?).map_err(|e| anyhow!("{}: token: {e}", path.display()))?;
         let block = v.get("block").and_then(Value::as_u64).unwrap_or(0);
         Ok(Deployment {
             distributor,
@@ -275,6 +274,59 @@ pub(crate) struct Deployment {
     pub token: Address,
     /// Block the distributor was created in (start of its logs).
     pub block: u64,
+}
+
+/// Where a signing key comes from. Never from the command line itself.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeyArgs {
+    /// Name of the environment variable holding the private key (hex).
+    #[arg(long, value_name = "VAR", required_unless_present = "keystore")]
+    pub key_env: Option<String>,
+    /// Encrypted JSON keystore (Web3 Secret Storage, as written by geth, cast or clef).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "key_env",
+        requires = "password_env"
+    )]
+    pub keystore: Option<PathBuf>,
+    /// Name of the environment variable holding the keystore's password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
+impl KeyArgs {
+    /// Loads the key (never printed).
+    pub(crate) fn signer(&self) -> anyhow::Result<PrivateKeySigner> {
+        match (&self.key_env, &self.keystore) {
+            (Some(var), _) => signer_from_env(var),
+            (None, Some(file)) => {
+                let var = self
+                    .password_env
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("--keystore needs --password-env VAR"))?;
+                let password = std::env::var(var).map_err(|_| {
+                    anyhow!("environment variable {var} (the keystore password) is not set")
+                })?;
+                PrivateKeySigner::decrypt_keystore(file, password).map_err(|e| {
+                    anyhow!(
+                        "cannot open keystore {}: {e}; check the file and the password in {var}",
+                        file.display()
+                    )
+                })
+            }
+            (None, None) => bail!("give the key with --key-env VAR or --keystore FILE"),
+        }
+    }
+
+    /// Where the key came from, for messages.
+    pub(crate) fn describe(&self) -> String {
+        match (&self.key_env, &self.keystore) {
+            (Some(var), _) => format!("${var}"),
+            (None, Some(f)) => f.display().to_string(),
+            (None, None) => "?".to_owned(),
+        }
+    }
 }
 
 /// The key in the environment variable `var` (never printed).
@@ -329,7 +381,7 @@ pub(crate) fn span(secs: u64) -> String {
 
 pub fn run(args: DeployArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
-    let signer = signer_from_env(&args.key_env)?;
+    let signer = args.key.signer()?;
     let token = match &args.token {
         Some(t) => parse_address(t).map_err(|e| anyhow!("--token: {e}"))?,
         None => bundle.token,
@@ -346,13 +398,19 @@ async fn deploy(
     let chain = chain(&args.rpc)?;
     let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
     let path = bundle.dir.join(DEPLOYMENT_FILE);
+    let sender = Sender::new(chain.clone(), signer, chain_id);
     if path.exists() && !args.dry_run {
+        let record: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("{} is not valid json", path.display()))?;
+        if record.get("fund_tx").is_some_and(Value::is_null) {
+            // An earlier run deployed but did not fund (interrupted): fund now.
+            return fund_recorded(&chain, &sender, bundle, record, &path).await;
+        }
         bail!(
             "{} exists: this bundle is already deployed; move that file away to deploy again",
             path.display()
         );
     }
-    let sender = Sender::new(chain.clone(), signer, chain_id);
     let from = sender.address();
     if chain.code(token).await?.is_empty() {
         bail!("token {token} has no code on chain {chain_id}: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc");
@@ -435,25 +493,10 @@ async fn deploy(
     let distributor = deployed
         .contract_address
         .ok_or_else(|| anyhow!("deployment {} has no contract address", deployed.hash))?;
-    eprintln!("deployed AirdropDistributor at {distributor} (tx {}, block {}, {} gas)", deployed.hash, deployed.block, deployed.gas_used);
-    let fund = Bytes::from(
-        IERC20::transferCall {
-            to: distributor,
-            amount: bundle.total,
-        }
-        .abi_encode(),
+    eprintln!(
+        "deployed AirdropDistributor at {distributor} (tx {}, block {}, {} gas)",
+        deployed.hash, deployed.block, deployed.gas_used
     );
-    let funded = sender.send(Some(token), fund, U256::ZERO).await?;
-    let held = chain
-        .view(token, &IERC20::balanceOfCall { account: distributor })
-        .await?;
-    if held < bundle.total {
-        bail!(
-            "the distributor {distributor} holds {} after the transfer of {} (fee-on-transfer token?); claims would fail: do not announce it",
-            bundle.tokens(held),
-            bundle.tokens(bundle.total)
-        );
-    }
     let record = json!({
         "format": "airdrop-deployment/1",
         "chain_id": chain_id,
@@ -470,15 +513,89 @@ async fn deploy(
         "duration": bundle.vesting.duration,
         "block": deployed.block,
         "deploy_tx": deployed.hash,
-        "fund_tx": funded.hash,
-        "gas_used": { "deploy": deployed.gas_used, "fund": funded.gas_used },
+        "fund_tx": null,
+        "gas_used": { "deploy": deployed.gas_used, "fund": null },
     });
-    let tmp = bundle.dir.join(format!("{DEPLOYMENT_FILE}.tmp"));
-    std::fs::write(&tmp, format!("{}\n", serde_json::to_string_pretty(&record)?))
+    // Recorded before funding, so an interrupted run resumes with the funding only.
+    write_record(&path, &record)?;
+    fund_recorded(&chain, &sender, bundle, record, &path).await
+}
+
+fn write_record(path: &Path, record: &Value) -> anyhow::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, format!("{}\n", serde_json::to_string_pretty(record)?))
         .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Funds the distributor recorded in `record` up to the bundle's total, and records the transfer.
+async fn fund_recorded(
+    chain: &Chain,
+    sender: &Sender,
+    bundle: &Bundle,
+    mut record: Value,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let d = bundle.deployment()?;
+    super::claim::check_distributor(chain, bundle, &d).await?;
+    let (distributor, token) = (d.distributor, d.token);
+    let held = chain
+        .view(
+            token,
+            &IERC20::balanceOfCall {
+                account: distributor,
+            },
+        )
+        .await?;
+    let missing = bundle.total.saturating_sub(held);
+    let mut fund_tx = json!("already funded");
+    if !missing.is_zero() {
+        let have = chain
+            .view(
+                token,
+                &IERC20::balanceOfCall {
+                    account: sender.address(),
+                },
+            )
+            .await?;
+        if have < missing {
+            bail!(
+                "sender {} is underfunded: it holds {} but the distributor {distributor} still needs {}",
+                sender.address(),
+                bundle.tokens(have),
+                bundle.tokens(missing)
+            );
+        }
+        let fund = Bytes::from(
+            IERC20::transferCall {
+                to: distributor,
+                amount: missing,
+            }
+            .abi_encode(),
+        );
+        let funded = sender.send(Some(token), fund, U256::ZERO).await?;
+        record["gas_used"]["fund"] = json!(funded.gas_used);
+        fund_tx = json!(funded.hash);
+    }
+    let held = chain
+        .view(
+            token,
+            &IERC20::balanceOfCall {
+                account: distributor,
+            },
+        )
+        .await?;
+    if held < bundle.total {
+        bail!(
+            "the distributor {distributor} holds {} after the transfer of {} (fee-on-transfer token?); claims would fail: do not announce it",
+            bundle.tokens(held),
+            bundle.tokens(bundle.total)
+        );
+    }
+    record["fund_tx"] = fund_tx;
+    write_record(path, &record)?;
     println!("distributor {distributor}");
-    println!("funded      {} (tx {})", bundle.tokens(bundle.total), funded.hash);
+    println!("funded      {}", bundle.tokens(bundle.total));
     println!("recorded in {}", path.display());
     Ok(())
 }

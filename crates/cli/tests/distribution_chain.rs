@@ -1,0 +1,949 @@
+//! `airdrop deploy / claim / clawback / status / cost` against a real anvil: a bundle built by
+//! `airdrop build` for a TestToken deployed on anvil, deployed and funded, claimed directly and
+//! gaslessly (recipient signs, relayer pays) in vesting parts, clawed back after the deadline;
+//! every balance checked. Bad inputs are refused before any transaction (sender nonces checked).
+//! Also: Uniswap's own `MerkleDistributor` bytecode claims a `tree build --preset uniswap` file.
+//!
+//! Keys are anvil's dev keys, derived at run time from its well-known mnemonic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod snapshot_support;
+
+use alloy::sol_types::{SolCall, SolValue};
+use alloy_primitives::{Address, Bytes, B256, U256, U64};
+use alloy_signer_local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner};
+use serde_json::{json, Value};
+use sha2::Digest;
+use snapshot_support::{bytecode, repo_root, Anvil, Driver};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+alloy::sol! {
+    interface IToken {
+        function mint(address to, uint256 amount) external;
+        function transfer(address to, uint256 amount) external returns (bool);
+        function balanceOf(address a) external view returns (uint256);
+    }
+    interface IDist {
+        function isClaimed(uint256 index) external view returns (bool);
+        function claim(uint256 index, address account, uint256 amount, bytes32[] proof) external;
+    }
+}
+
+const MNEMONIC: &str = "test test test test test test test test test test test junk";
+const E18: u64 = 1_000_000_000_000_000_000;
+
+fn dev(i: u32) -> PrivateKeySigner {
+    MnemonicBuilder::<English>::default()
+        .phrase(MNEMONIC)
+        .index(i)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+fn key_hex(s: &PrivateKeySigner) -> String {
+    hex::encode(s.credential().to_bytes())
+}
+
+fn tokens(n: u64) -> U256 {
+    U256::from(n) * U256::from(E18)
+}
+
+/// Runs `airdrop` with `env`; (success, stdout, stderr).
+fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_airdrop"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+fn ok(args: &[&str], env: &[(&str, String)]) -> String {
+    let (success, out, err) = airdrop(args, env);
+    assert!(success, "airdrop {args:?} failed: {err}");
+    out
+}
+
+fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
+    let (success, out, err) = airdrop(args, env);
+    assert!(!success, "airdrop {args:?} should fail, printed {out}");
+    assert!(
+        err.contains(needle),
+        "airdrop {args:?}: expected {needle:?} in: {err}"
+    );
+    for s in [&out, &err] {
+        for i in 0..8 {
+            assert!(!s.contains(&key_hex(&dev(i))), "a key was printed");
+        }
+    }
+    err
+}
+
+struct Chain {
+    _anvil: Anvil,
+    url: String,
+    d: Driver,
+    token: Address,
+}
+
+impl Chain {
+    fn start() -> Chain {
+        let anvil = Anvil::start(&[]);
+        let d = Driver::new(&anvil.url);
+        let deployer = dev(0).address();
+        let (token, _) = d.deploy(
+            deployer,
+            bytecode("TestToken"),
+            ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
+        );
+        let h = d.send(
+            deployer,
+            Some(token),
+            IToken::mintCall {
+                to: deployer,
+                amount: tokens(1_000_000),
+            }
+            .abi_encode(),
+            U256::ZERO,
+        );
+        d.expect_success(&[h]);
+        Chain {
+            url: anvil.url.clone(),
+            _anvil: anvil,
+            d,
+            token,
+        }
+    }
+
+    fn balance(&self, token: Address, who: Address) -> U256 {
+        let out: Bytes = self.d.call(
+            "eth_call",
+            json!([{ "to": token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
+        );
+        U256::abi_decode(&out).unwrap()
+    }
+
+    fn eth(&self, who: Address) -> U256 {
+        self.d.call("eth_getBalance", json!([who, "latest"]))
+    }
+
+    fn nonce(&self, who: Address) -> u64 {
+        self.d
+            .call::<U64>("eth_getTransactionCount", json!([who, "latest"]))
+            .to::<u64>()
+    }
+
+    fn now(&self) -> u64 {
+        let b: Value = self
+            .d
+            .call("eth_getBlockByNumber", json!(["latest", false]));
+        u64::from_str_radix(
+            b["timestamp"].as_str().unwrap().trim_start_matches("0x"),
+            16,
+        )
+        .unwrap()
+    }
+
+    fn warp(&self, secs: u64) {
+        let _: Value = self.d.call("evm_increaseTime", json!([secs]));
+        self.d.mine();
+    }
+
+    fn is_claimed(&self, dist: Address, index: u64) -> bool {
+        let out: Bytes = self.d.call(
+            "eth_call",
+            json!([{ "to": dist, "data": Bytes::from(IDist::isClaimedCall { index: U256::from(index) }.abi_encode()) }, "latest"]),
+        );
+        bool::abi_decode(&out).unwrap()
+    }
+}
+
+/// Unix seconds → RFC 3339 UTC.
+fn rfc3339(t: u64) -> String {
+    let days = (t / 86_400) as i64;
+    let rem = t % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let dd = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+struct Spec<'a> {
+    chain_id: u64,
+    token: Address,
+    recipients: &'a [Address],
+    budget: u64,
+    start: u64,
+    deadline: u64,
+    vesting: bool,
+    clawback_to: Address,
+}
+
+/// Writes a campaign in a folder of `root` and builds it; returns the bundle folder.
+fn build_bundle(root: &Path, name: &str, s: &Spec) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = "address,joined\n".to_string();
+    for r in s.recipients {
+        csv.push_str(&format!("{r},2026-01-01\n"));
+    }
+    std::fs::write(dir.join("list.csv"), csv).unwrap();
+    let vesting = if s.vesting {
+        "[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n"
+    } else {
+        ""
+    };
+    let toml = format!(
+        r#"name = "Test Drop"
+chain_id = {}
+token = {{ address = "{}", symbol = "TT", decimals = 18 }}
+budget = "{}"
+format = "uniswap"
+
+[[source]]
+name = "list"
+kind = "list"
+file = "list.csv"
+
+[[pool]]
+source = "list"
+share = "rest"
+rule = "flat"
+
+{vesting}
+[claim]
+start = "{}"
+deadline = "{}"
+clawback_to = "{}"
+"#,
+        s.chain_id,
+        s.token,
+        s.budget,
+        rfc3339(s.start),
+        rfc3339(s.deadline),
+        s.clawback_to
+    );
+    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
+    let out = dir.join("bundle");
+    ok(
+        &[
+            "build",
+            dir.join("campaign.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    out
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+fn distributor_of(bundle: &Path) -> Address {
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("deployment.json")).unwrap())
+            .unwrap();
+    v["distributor"].as_str().unwrap().parse().unwrap()
+}
+
+fn paid(stdout: &str) -> U256 {
+    // "claimed 62.5 TT (62500000000000000000) for ..."
+    let open = stdout.find('(').unwrap();
+    let close = stdout[open..].find(')').unwrap() + open;
+    stdout[open + 1..close].parse().unwrap()
+}
+
+#[test]
+fn deploy_claim_vesting_gasless_clawback() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let relayer = dev(1);
+    let recipients: Vec<PrivateKeySigner> = (2..6).map(dev).collect();
+    let addrs: Vec<Address> = recipients.iter().map(|s| s.address()).collect();
+    let treasury = Address::repeat_byte(0x7e);
+    let start = c.now() - 600;
+    let deadline = start + 30 * 86_400;
+    let bundle = build_bundle(
+        tmp.path(),
+        "vesting",
+        &Spec {
+            chain_id: 31337,
+            token: c.token,
+            recipients: &addrs,
+            budget: 1000,
+            start,
+            deadline,
+            vesting: true,
+            clawback_to: treasury,
+        },
+    );
+    let b = bundle.to_str().unwrap();
+    let url = c.url.as_str();
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    let manifest_hash = sha(&bundle.join("manifest.json"));
+
+    // Dry run: figures, nothing sent.
+    let n0 = c.nonce(deployer.address());
+    let out = ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+            "--dry-run",
+        ],
+        &dkey,
+    );
+    eprintln!("{out}");
+    assert!(
+        out.contains("deploy") && out.contains("gas") && out.contains("ETH"),
+        "{out}"
+    );
+    assert_eq!(c.nonce(deployer.address()), n0);
+
+    // Deploy + fund.
+    let before = c.balance(c.token, deployer.address());
+    let out = ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
+    assert!(out.contains("distributor"), "{out}");
+    let dist = distributor_of(&bundle);
+    eprintln!(
+        "{}",
+        std::fs::read_to_string(bundle.join("deployment.json")).unwrap()
+    );
+    assert_eq!(c.balance(c.token, dist), tokens(1000));
+    assert_eq!(
+        c.balance(c.token, deployer.address()),
+        before - tokens(1000)
+    );
+    assert_eq!(c.nonce(deployer.address()), n0 + 2);
+    assert_eq!(
+        sha(&bundle.join("manifest.json")),
+        manifest_hash,
+        "manifest.json changed"
+    );
+    // A second deploy is refused.
+    fails(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+        "already deployed",
+    );
+
+    let each = tokens(250);
+    let unlocked = each / U256::from(4u64);
+
+    // Direct claim by recipient 0, before the cliff: the unlocked 25%.
+    let r0 = &recipients[0];
+    let k0 = [("R0_KEY", key_hex(r0))];
+    let a0 = r0.address().to_string();
+    let claim0 = [
+        "claim",
+        "--bundle",
+        b,
+        "--address",
+        &a0,
+        "--rpc",
+        url,
+        "--key-env",
+        "R0_KEY",
+    ];
+    let out = ok(&claim0, &k0);
+    eprintln!("{out}");
+    assert_eq!(paid(&out), unlocked);
+    assert_eq!(c.balance(c.token, r0.address()), unlocked);
+    // Nothing more before the cliff.
+    let n = c.nonce(r0.address());
+    fails(&claim0, &k0, "nothing to claim");
+    assert_eq!(c.nonce(r0.address()), n);
+
+    // Gasless claim of recipient 1: they sign, the relayer submits and pays.
+    let r1 = &recipients[1];
+    let a1 = r1.address().to_string();
+    let sig = tmp.path().join("sig.json");
+    let r1_eth = c.eth(r1.address());
+    let r1_nonce = c.nonce(r1.address());
+    // Only the recipient can sign.
+    fails(
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a1,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+            "--gasless-signature-out",
+            sig.to_str().unwrap(),
+        ],
+        &[("K", key_hex(&relayer))],
+        "must be signed by the recipient",
+    );
+    ok(
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a1,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+            "--gasless-signature-out",
+            sig.to_str().unwrap(),
+        ],
+        &[("K", key_hex(r1))],
+    );
+    let sig_doc: Value = serde_json::from_str(&std::fs::read_to_string(&sig).unwrap()).unwrap();
+    assert_eq!(sig_doc["signature"].as_str().unwrap().len(), 2 + 130);
+    let relay = [
+        "claim",
+        "--bundle",
+        b,
+        "--rpc",
+        url,
+        "--key-env",
+        "RELAYER_KEY",
+        "--relay-signature",
+        sig.to_str().unwrap(),
+    ];
+    let rkey = [("RELAYER_KEY", key_hex(&relayer))];
+    let out = ok(&relay, &rkey);
+    eprintln!("{out}");
+    assert!(out.contains("relayed"), "{out}");
+    assert_eq!(c.balance(c.token, r1.address()), unlocked);
+    assert_eq!(c.eth(r1.address()), r1_eth, "the recipient paid gas");
+    assert_eq!(c.nonce(r1.address()), r1_nonce);
+    // The signature is single-use.
+    c.warp(2 * 86_400);
+    let rn = c.nonce(relayer.address());
+    fails(&relay, &rkey, "stale");
+    assert_eq!(c.nonce(relayer.address()), rn);
+
+    // Vesting in parts: after the cliff, mid-way, and the rest at the end.
+    let out = ok(&claim0, &k0);
+    eprintln!("{out}");
+    let second = paid(&out);
+    assert!(second > U256::ZERO && unlocked + second < each, "{out}");
+    assert_eq!(c.balance(c.token, r0.address()), unlocked + second);
+    c.warp(3 * 86_400);
+    let third = paid(&ok(&claim0, &k0));
+    assert!(third > U256::ZERO);
+    c.warp(6 * 86_400);
+    let fourth = paid(&ok(&claim0, &k0));
+    assert_eq!(unlocked + second + third + fourth, each);
+    assert_eq!(c.balance(c.token, r0.address()), each);
+    let claims: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("claims.json")).unwrap())
+            .unwrap();
+    let index_of = |a: Address| {
+        claims["claims"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k.parse::<Address>().unwrap() == a)
+            .unwrap()
+            .1["index"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(c.is_claimed(dist, index_of(r0.address())));
+    assert!(!c.is_claimed(dist, index_of(r1.address())));
+    let n = c.nonce(r0.address());
+    fails(&claim0, &k0, "already claimed");
+    assert_eq!(c.nonce(r0.address()), n);
+
+    // Not eligible.
+    let stranger = dev(7);
+    let sa = stranger.address().to_string();
+    fails(
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &sa,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+        ],
+        &[("K", key_hex(&stranger))],
+        "not eligible",
+    );
+
+    // Status.
+    let claimed = each + unlocked;
+    let st: Value =
+        serde_json::from_str(&ok(&["status", "--bundle", b, "--rpc", url, "--json"], &[])).unwrap();
+    assert_eq!(st["claimed"], claimed.to_string());
+    assert_eq!(st["claimed_recipients"], 2);
+    assert_eq!(st["fully_claimed_recipients"], 1);
+    assert_eq!(st["unclaimed"], (tokens(1000) - claimed).to_string());
+    assert_eq!(st["balance"], (tokens(1000) - claimed).to_string());
+    assert!(st["seconds_to_deadline"].as_u64().unwrap() > 0);
+    let text = ok(&["status", "--bundle", b, "--rpc", url], &[]);
+    assert!(text.contains("unclaimed"), "{text}");
+
+    // Clawback: not before the deadline, not by others.
+    let n = c.nonce(deployer.address());
+    fails(
+        &[
+            "clawback",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+        "left",
+    );
+    assert_eq!(c.nonce(deployer.address()), n);
+    let left = deadline - c.now();
+    c.warp(left + 1);
+    // Claims are closed now.
+    let n1 = c.nonce(recipients[2].address());
+    let a2 = recipients[2].address().to_string();
+    fails(
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a2,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+        ],
+        &[("K", key_hex(&recipients[2]))],
+        "closed",
+    );
+    assert_eq!(c.nonce(recipients[2].address()), n1);
+    fails(
+        &[
+            "clawback",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "RELAYER_KEY",
+        ],
+        &rkey,
+        "only the distributor's owner",
+    );
+    let out = ok(
+        &[
+            "clawback",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
+    assert!(out.contains("clawed back"), "{out}");
+    assert_eq!(c.balance(c.token, treasury), tokens(1000) - claimed);
+    assert_eq!(c.balance(c.token, dist), U256::ZERO);
+
+    // Cost figures of the same bundle (offline).
+    let cost = ok(
+        &[
+            "cost",
+            "--bundle",
+            b,
+            "--gas-price",
+            "12.5",
+            "--eth-price-usd",
+            "3000",
+        ],
+        &[],
+    );
+    assert!(
+        cost.contains("push") && cost.contains("claim") && cost.contains("gwei"),
+        "{cost}"
+    );
+    eprintln!("{cost}");
+    let cj: Value = serde_json::from_str(&ok(
+        &["cost", "--bundle", b, "--gas-price", "1", "--json"],
+        &[],
+    ))
+    .unwrap();
+    let g = cj["claim"]["gas_total"].as_u64().unwrap();
+    assert_eq!(
+        cj["claim"]["wei_total"],
+        (U256::from(g) * U256::from(1_000_000_000u64)).to_string()
+    );
+}
+
+#[test]
+fn bad_inputs_are_refused_before_any_transaction() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let addrs: Vec<Address> = (2..5).map(|i| dev(i).address()).collect();
+    let url = c.url.as_str();
+    let now = c.now();
+    let spec = |chain_id, start, deadline| Spec {
+        chain_id,
+        token: c.token,
+        recipients: &addrs,
+        budget: 300,
+        start,
+        deadline,
+        vesting: false,
+        clawback_to: deployer.address(),
+    };
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    let deploy = |b: &Path, key: &str| {
+        vec![
+            "deploy".to_string(),
+            "--bundle".into(),
+            b.to_str().unwrap().into(),
+            "--rpc".into(),
+            url.into(),
+            "--key-env".into(),
+            key.into(),
+        ]
+    };
+    let run_fail = |v: Vec<String>, env: &[(&str, String)], needle: &str, who: Address| {
+        let n = c.nonce(who);
+        let args: Vec<&str> = v.iter().map(String::as_str).collect();
+        let err = fails(&args, env, needle);
+        assert_eq!(c.nonce(who), n, "a transaction was sent: {err}");
+        err
+    };
+    let good = build_bundle(tmp.path(), "good", &spec(31337, now - 60, now + 86_400));
+
+    // Claims that do not match the root.
+    let tampered = tmp.path().join("tampered");
+    std::fs::create_dir_all(&tampered).unwrap();
+    for f in ["manifest.json", "claims.json"] {
+        std::fs::copy(good.join(f), tampered.join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(tampered.join("claims.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let first = doc["claims"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    doc["claims"][&first]["amount"] = json!("0x01");
+    std::fs::write(tampered.join("claims.json"), doc.to_string()).unwrap();
+    run_fail(
+        deploy(&tampered, "DEPLOYER_KEY"),
+        &dkey,
+        "claims do not verify",
+        deployer.address(),
+    );
+
+    // Underfunded sender (holds no tokens).
+    let poor = dev(8);
+    let err = run_fail(
+        deploy(&good, "POOR_KEY"),
+        &[("POOR_KEY", key_hex(&poor))],
+        "underfunded",
+        poor.address(),
+    );
+    assert!(
+        err.contains("300000000000000000000") && err.contains("holds 0 TT (0)"),
+        "{err}"
+    );
+
+    // Wrong chain id.
+    let mainnet = build_bundle(tmp.path(), "mainnet", &spec(1, now - 60, now + 86_400));
+    run_fail(
+        deploy(&mainnet, "DEPLOYER_KEY"),
+        &dkey,
+        "chain id mismatch",
+        deployer.address(),
+    );
+
+    // Token without code (--token override to an EOA).
+    let mut v = deploy(&good, "DEPLOYER_KEY");
+    v.extend(["--token".to_string(), addrs[0].to_string()]);
+    run_fail(v, &dkey, "has no code", deployer.address());
+
+    // Key missing / not a key: refused, and never echoed.
+    run_fail(
+        deploy(&good, "NO_SUCH_VAR"),
+        &[],
+        "is not set",
+        deployer.address(),
+    );
+    run_fail(
+        deploy(&good, "BAD_KEY"),
+        &[("BAD_KEY", "0x1234".to_string())],
+        "not hold a valid private key",
+        deployer.address(),
+    );
+
+    // A distributor address with other code (the token): claim refuses.
+    std::fs::write(
+        good.join("deployment.json"),
+        json!({ "distributor": c.token, "token": c.token, "block": 0 }).to_string(),
+    )
+    .unwrap();
+    let r = dev(2);
+    let ra = r.address().to_string();
+    let claim = vec![
+        "claim".to_string(),
+        "--bundle".into(),
+        good.to_str().unwrap().into(),
+        "--address".into(),
+        ra,
+        "--rpc".into(),
+        url.into(),
+        "--key-env".into(),
+        "K".into(),
+    ];
+    run_fail(
+        claim.clone(),
+        &[("K", key_hex(&r))],
+        "is not this bundle's distributor",
+        r.address(),
+    );
+    std::fs::remove_file(good.join("deployment.json")).unwrap();
+
+    // An expired window (last: it moves the chain's clock).
+    c.warp(2 * 86_400);
+    run_fail(
+        deploy(&good, "DEPLOYER_KEY"),
+        &dkey,
+        "claim window is over",
+        deployer.address(),
+    );
+}
+
+#[test]
+fn uniswap_merkle_distributor_claims_our_file() {
+    let path = repo_root().join(
+        "contracts/distribution/node_modules/@uniswap/merkle-distributor/build/MerkleDistributor.json",
+    );
+    assert!(
+        path.exists(),
+        "{} is missing: run `npm ci --prefix contracts/distribution` (scripts/test runs contracts/distribution/test.sh, which does)",
+        path.display()
+    );
+    let art: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+
+    let c = Chain::start();
+    let deployer = dev(0).address();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = fastrand::Rng::with_seed(5);
+    let mut csv = "address,amount\n".to_string();
+    let mut want = Vec::new();
+    for _ in 0..13 {
+        let mut b = [0u8; 20];
+        rng.fill(&mut b);
+        let a = Address::from(b);
+        let amount = U256::from(rng.u64(1..u64::MAX / 16));
+        csv.push_str(&format!("{a},{amount}\n"));
+        want.push((a, amount));
+    }
+    let input = tmp.path().join("balances.csv");
+    std::fs::write(&input, csv).unwrap();
+    let claims_path = tmp.path().join("claims.json");
+    ok(
+        &[
+            "tree",
+            "build",
+            "--preset",
+            "uniswap",
+            "--input",
+            input.to_str().unwrap(),
+            "--out",
+            claims_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&claims_path).unwrap()).unwrap();
+    let root: B256 = doc["merkleRoot"].as_str().unwrap().parse().unwrap();
+    let total = want.iter().fold(U256::ZERO, |t, w| t + w.1);
+
+    let (dist, _) =
+        c.d.deploy(deployer, code, (c.token, root).abi_encode_params());
+    let h = c.d.send(
+        deployer,
+        Some(c.token),
+        IToken::transferCall {
+            to: dist,
+            amount: total,
+        }
+        .abi_encode(),
+        U256::ZERO,
+    );
+    c.d.expect_success(&[h]);
+
+    for (key, claim) in doc["claims"].as_object().unwrap() {
+        let account: Address = key.parse().unwrap();
+        let index = claim["index"].as_u64().unwrap();
+        let amount: U256 = claim["amount"].as_str().unwrap().parse().unwrap();
+        let proof: Vec<B256> = claim["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(!c.is_claimed(dist, index));
+        let h = c.d.send(
+            deployer,
+            Some(dist),
+            IDist::claimCall {
+                index: U256::from(index),
+                account,
+                amount,
+                proof,
+            }
+            .abi_encode(),
+            U256::ZERO,
+        );
+        c.d.expect_success(&[h]);
+        assert!(c.is_claimed(dist, index));
+        let expected = want.iter().find(|w| w.0 == account).unwrap().1;
+        assert_eq!(amount, expected);
+        assert_eq!(c.balance(c.token, account), expected);
+    }
+    assert_eq!(c.balance(c.token, dist), U256::ZERO);
+}
+
+#[test]
+fn deploy_with_an_encrypted_keystore() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (owner, _) = PrivateKeySigner::new_keystore(
+        tmp.path(),
+        &mut rand::thread_rng(),
+        "correct horse",
+        Some("owner.json"),
+    )
+    .unwrap();
+    let who = owner.address();
+    let funder = dev(0).address();
+    let h1 = c.d.send(funder, Some(who), Vec::new(), U256::from(E18));
+    let h2 = c.d.send(
+        funder,
+        Some(c.token),
+        IToken::transferCall {
+            to: who,
+            amount: tokens(100),
+        }
+        .abi_encode(),
+        U256::ZERO,
+    );
+    c.d.expect_success(&[h1, h2]);
+    let addrs = [dev(3).address(), dev(4).address()];
+    let now = c.now();
+    let bundle = build_bundle(
+        tmp.path(),
+        "ks",
+        &Spec {
+            chain_id: 31337,
+            token: c.token,
+            recipients: &addrs,
+            budget: 100,
+            start: now - 60,
+            deadline: now + 86_400,
+            vesting: false,
+            clawback_to: who,
+        },
+    );
+    let ks = tmp.path().join("owner.json");
+    let args = [
+        "deploy",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--rpc",
+        &c.url,
+        "--keystore",
+        ks.to_str().unwrap(),
+        "--password-env",
+        "KS_PASSWORD",
+    ];
+    fails(
+        &args,
+        &[("KS_PASSWORD", "wrong".into())],
+        "cannot open keystore",
+    );
+    assert_eq!(c.nonce(who), 0);
+    ok(&args, &[("KS_PASSWORD", "correct horse".into())]);
+    let dist = distributor_of(&bundle);
+    assert_eq!(c.balance(c.token, dist), tokens(100));
+    assert_eq!(c.balance(c.token, who), U256::ZERO);
+    assert_eq!(c.nonce(who), 2);
+
+    // An interrupted run (deployed, funding not recorded) resumes with the funding only; here
+    // the distributor already holds the total, so nothing is sent.
+    let path = bundle.join("deployment.json");
+    let mut record: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(record["fund_tx"].as_str().unwrap().starts_with("0x"));
+    record["fund_tx"] = Value::Null;
+    std::fs::write(&path, record.to_string()).unwrap();
+    ok(&args, &[("KS_PASSWORD", "correct horse".into())]);
+    assert_eq!(c.nonce(who), 2);
+    assert_eq!(distributor_of(&bundle), dist);
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(record["fund_tx"], "already funded");
+    fails(
+        &args,
+        &[("KS_PASSWORD", "correct horse".into())],
+        "already deployed",
+    );
+}
