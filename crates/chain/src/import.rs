@@ -374,44 +374,25 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
             })
             .collect::<Result<_>>()?
     };
-    let mut header: Vec<String> = Vec::new();
-    for item in &items {
-        if let Some(obj) = item.as_object() {
-            for k in obj.keys() {
-                if !header.contains(k) {
-                    header.push(k.clone());
-                }
-            }
+    let (header, cells) = airdrop_core::source::json_table(
+        &items,
+        file,
+        "expected an object, e.g. {\"from\": \"0x…\", \"to\": \"0x…\", \"value\": \"1000\"}",
+    )
+    .map_err(|e| match e {
+        airdrop_core::CoreError::Source { location, detail } => {
+            ChainError::Input { location, detail }
         }
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let loc = format!("{file}: entry {}", i + 1);
-        let obj = item.as_object().ok_or_else(|| ChainError::Input {
-            location: loc.clone(),
-            detail:
-                "expected an object, e.g. {\"from\": \"0x…\", \"to\": \"0x…\", \"value\": \"1000\"}"
-                    .into(),
-        })?;
-        let mut cells = Vec::with_capacity(header.len());
-        for h in &header {
-            cells.push(match obj.get(h) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Number(n)) if n.is_u64() => n.to_string(),
-                Some(serde_json::Value::Bool(b)) => b.to_string(),
-                Some(other) => {
-                    return Err(ChainError::Input {
-                        location: loc,
-                        detail: format!(
-                            "key {h:?}: {other} is not exact; write big integers as strings"
-                        ),
-                    })
-                }
-            });
-        }
-        rows.push((loc, cells));
-    }
+        other => ChainError::Input {
+            location: file.to_owned(),
+            detail: other.to_string(),
+        },
+    })?;
+    let rows = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (format!("{file}: entry {}", i + 1), c))
+        .collect();
     Ok(Table { header, rows })
 }
 

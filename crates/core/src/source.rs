@@ -313,17 +313,14 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
     })
 }
 
-fn read_json(data: &[u8], file: &str) -> Result<Table> {
-    let doc: serde_json::Value = serde_json::from_slice(data).map_err(|e| CoreError::Source {
-        location: format!("{file}:{}", e.line()),
-        detail: format!("invalid JSON: {e}"),
-    })?;
-    let items = doc.as_array().ok_or_else(|| CoreError::Source {
-        location: file.to_owned(),
-        detail:
-            "expected a JSON array of objects, e.g. [{\"address\": \"0x…\", \"balance\": \"12.5\"}]"
-                .into(),
-    })?;
+/// Turns a JSON array of flat objects into a header (keys in first-seen order) and rows of text
+/// cells, so JSON inputs share the CSV validation path. Numbers must be exact (unsigned
+/// integers) — anything JSON would round is refused; `not_object` says what an item should be.
+pub fn json_table(
+    items: &[serde_json::Value],
+    file: &str,
+    not_object: &str,
+) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut header: Vec<String> = Vec::new();
     for item in items {
         if let Some(obj) = item.as_object() {
@@ -339,7 +336,7 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
         let loc = format!("{file}: entry {}", i + 1);
         let obj = item.as_object().ok_or_else(|| CoreError::Source {
             location: loc.clone(),
-            detail: "expected an object with an address and values".into(),
+            detail: not_object.to_owned(),
         })?;
         let mut cells = Vec::with_capacity(header.len());
         for h in &header {
@@ -359,8 +356,28 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
             };
             cells.push(cell);
         }
-        rows.push((i as u64 + 1, csv::StringRecord::from(cells)));
+        rows.push(cells);
     }
+    Ok((header, rows))
+}
+
+fn read_json(data: &[u8], file: &str) -> Result<Table> {
+    let doc: serde_json::Value = serde_json::from_slice(data).map_err(|e| CoreError::Source {
+        location: format!("{file}:{}", e.line()),
+        detail: format!("invalid JSON: {e}"),
+    })?;
+    let items = doc.as_array().ok_or_else(|| CoreError::Source {
+        location: file.to_owned(),
+        detail:
+            "expected a JSON array of objects, e.g. [{\"address\": \"0x…\", \"balance\": \"12.5\"}]"
+                .into(),
+    })?;
+    let (header, cells) = json_table(items, file, "expected an object with an address and values")?;
+    let rows = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (i as u64 + 1, csv::StringRecord::from(c)))
+        .collect();
     Ok(Table {
         file: file.to_owned(),
         json: true,
