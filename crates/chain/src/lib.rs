@@ -9,7 +9,8 @@
 //! - [`import::import`] reads snapshots made elsewhere (CSV/JSON transfers or balances).
 //! - [`source::ChainSource`] makes any of them an `airdrop_core::Source`.
 //! - [`distributor`] binds the distribution contracts (`sol!` over the committed artifacts);
-//!   [`tx::Sender`] signs and sends transactions with a local key.
+//!   [`tx::Sender`] signs and sends transactions with a local key; [`push`] holds the signing,
+//!   raw sends and receipt look-ups `airdrop push` reconciles its ledger with.
 
 pub mod checkpoint;
 pub mod distributor;
@@ -20,6 +21,7 @@ pub mod ledger;
 pub mod logs;
 pub mod node;
 pub mod progress;
+pub mod push;
 pub mod result;
 pub mod rpc;
 pub mod snapshot;

@@ -44,6 +44,8 @@ enum Command {
     Clawback(commands::clawback::ClawbackArgs),
     /// Claimed and unclaimed counts and amounts of a deployed distributor, and time to deadline.
     Status(commands::status::StatusArgs),
+    /// Pay every recipient directly in batches (BatchSender), with a crash-safe ledger.
+    Push(commands::push::PushArgs),
     /// Compare the cost of pushing versus letting recipients claim.
     Cost(commands::cost::CostArgs),
     /// Serve published campaigns over the HTTP API (proof look-ups, docs, metrics).
@@ -88,6 +90,7 @@ fn main() {
         Command::Claim(args) => commands::claim::run(args),
         Command::Clawback(args) => commands::clawback::run(args),
         Command::Status(args) => commands::status::run(args),
+        Command::Push(args) => commands::push::run(args),
         Command::Cost(args) => commands::cost::run(args),
     };
     if let Err(err) = result {

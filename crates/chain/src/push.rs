@@ -1,0 +1,180 @@
+//! Chain side of `airdrop push`: transactions signed without being sent (so the caller can
+//! store them first), raw sends that tell "already known" and "nonce too low" apart from real
+//! errors, receipt look-ups that do not fail on a revert, and the mined ("latest") nonce.
+//!
+//! The push engine and its ledger live in the CLI (`commands/push.rs`) over `airdrop-store`;
+//! this module keeps the chain crate free of SQLite.
+
+use crate::error::{ChainError, Result};
+use crate::tx::{Chain, Fees};
+use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
+use alloy::eips::eip2718::Encodable2718;
+use alloy::signers::local::PrivateKeySigner;
+use alloy::signers::SignerSync;
+use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256, U64};
+use serde_json::Value;
+
+/// A transaction signed and not yet sent.
+#[derive(Debug, Clone)]
+pub struct SignedTx {
+    /// EIP-2718 bytes.
+    pub raw: Bytes,
+    /// Its hash (keccak256 of `raw`).
+    pub hash: B256,
+    /// Its nonce.
+    pub nonce: u64,
+}
+
+/// What the node said to a raw transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Accepted into the pool.
+    Accepted,
+    /// The pool already has it (a resend of the same bytes).
+    AlreadyKnown,
+    /// Its nonce is used: it was mined already, or another transaction took the nonce.
+    NonceTooLow,
+}
+
+/// A mined transaction, reverted or not.
+#[derive(Debug, Clone)]
+pub struct Mined {
+    /// 1 = success, 0 = reverted.
+    pub status: u64,
+    /// Block.
+    pub block: u64,
+    /// Gas used.
+    pub gas_used: u64,
+    /// The raw receipt (logs, …).
+    pub raw: Value,
+}
+
+/// Signs a transaction (EIP-1559, or legacy with EIP-155 when `fees.tip` is `None`).
+#[allow(clippy::too_many_arguments)]
+pub fn sign(
+    signer: &PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    to: Option<Address>,
+    data: Bytes,
+    value: U256,
+    gas_limit: u64,
+    fees: Fees,
+) -> Result<SignedTx> {
+    let kind = match to {
+        Some(a) => TxKind::Call(a),
+        None => TxKind::Create,
+    };
+    let fail = |e: alloy::signers::Error| ChainError::Params(format!("signing failed: {e}"));
+    let raw = match fees.tip {
+        Some(tip) => {
+            let tx = TxEip1559 {
+                chain_id,
+                nonce,
+                gas_limit,
+                max_fee_per_gas: fees.max_fee,
+                max_priority_fee_per_gas: tip,
+                to: kind,
+                value,
+                access_list: Default::default(),
+                input: data,
+            };
+            let sig = signer.sign_hash_sync(&tx.signature_hash()).map_err(fail)?;
+            TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+        }
+        None => {
+            let tx = TxLegacy {
+                chain_id: Some(chain_id),
+                nonce,
+                gas_price: fees.max_fee,
+                gas_limit,
+                to: kind,
+                value,
+                input: data,
+            };
+            let sig = signer.sign_hash_sync(&tx.signature_hash()).map_err(fail)?;
+            TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+        }
+    };
+    Ok(SignedTx {
+        hash: keccak256(&raw),
+        raw: Bytes::from(raw),
+        nonce,
+    })
+}
+
+/// Sends `raw`; "already known" and "nonce too low" are outcomes, not errors: the caller
+/// reconciles them against receipts and nonces.
+pub async fn send_raw(chain: &Chain, raw: &Bytes) -> Result<SendOutcome> {
+    match chain
+        .rpc
+        .call::<_, B256>("eth_sendRawTransaction", (raw.clone(),))
+        .await
+    {
+        Ok(_) => Ok(SendOutcome::Accepted),
+        Err(ChainError::Node { message, .. }) if is_known(&message) => {
+            Ok(SendOutcome::AlreadyKnown)
+        }
+        Err(ChainError::Node { message, .. }) if is_nonce_low(&message) => {
+            Ok(SendOutcome::NonceTooLow)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn is_known(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("already known") || m.contains("already imported") || m.contains("known transaction")
+}
+
+fn is_nonce_low(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("nonce too low")
+        || m.contains("nonce is too low")
+        || m.contains("nonce has already been used")
+}
+
+/// The receipt of `hash`, `None` while it is not mined.
+pub async fn receipt(chain: &Chain, hash: B256) -> Result<Option<Mined>> {
+    let r: Value = chain.rpc.call("eth_getTransactionReceipt", (hash,)).await?;
+    if r.is_null() {
+        return Ok(None);
+    }
+    let q = |k: &str| -> Result<u64> {
+        r.get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| ChainError::BadResponse {
+                method: "eth_getTransactionReceipt".to_owned(),
+                detail: format!("receipt of {hash} has no hex {k:?}"),
+            })
+    };
+    Ok(Some(Mined {
+        status: q("status")?,
+        block: q("blockNumber")?,
+        gas_used: q("gasUsed")?,
+        raw: r.clone(),
+    }))
+}
+
+/// Transactions of `address` mined so far (the "latest" nonce): a nonce below it is used.
+pub async fn mined_nonce(chain: &Chain, address: Address) -> Result<u64> {
+    let v: U64 = chain
+        .rpc
+        .call("eth_getTransactionCount", (address, "latest"))
+        .await?;
+    Ok(v.to::<u64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_messages() {
+        assert!(is_known("already known"));
+        assert!(is_known("Transaction already imported"));
+        assert!(is_nonce_low("nonce too low: next nonce 5, tx nonce 3"));
+        assert!(!is_nonce_low("insufficient funds"));
+    }
+}
