@@ -12,12 +12,12 @@ mod snapshot_support;
 
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
-use alloy_signer_local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner};
+use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
+use snapshot_support::cli::{dev, fails, key_hex, ok};
 use snapshot_support::{bytecode, repo_root, Anvil, Driver};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 alloy::sol! {
     interface IToken {
@@ -31,62 +31,10 @@ alloy::sol! {
     }
 }
 
-const MNEMONIC: &str = "test test test test test test test test test test test junk";
 const E18: u64 = 1_000_000_000_000_000_000;
-
-fn dev(i: u32) -> PrivateKeySigner {
-    MnemonicBuilder::<English>::default()
-        .phrase(MNEMONIC)
-        .index(i)
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
-fn key_hex(s: &PrivateKeySigner) -> String {
-    hex::encode(s.credential().to_bytes())
-}
 
 fn tokens(n: u64) -> U256 {
     U256::from(n) * U256::from(E18)
-}
-
-/// Runs `airdrop` with `env`; (success, stdout, stderr).
-fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_airdrop"));
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
-}
-
-fn ok(args: &[&str], env: &[(&str, String)]) -> String {
-    let (success, out, err) = airdrop(args, env);
-    assert!(success, "airdrop {args:?} failed: {err}");
-    out
-}
-
-fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
-    let (success, out, err) = airdrop(args, env);
-    assert!(!success, "airdrop {args:?} should fail, printed {out}");
-    assert!(
-        err.contains(needle),
-        "airdrop {args:?}: expected {needle:?} in: {err}"
-    );
-    for s in [&out, &err] {
-        for i in 0..8 {
-            assert!(!s.contains(&key_hex(&dev(i))), "a key was printed");
-        }
-    }
-    err
 }
 
 struct Chain {

@@ -13,8 +13,8 @@ mod snapshot_support;
 use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
-use alloy_signer_local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner};
 use serde_json::{json, Value};
+use snapshot_support::cli::{dev, fails, key_hex, ok};
 use snapshot_support::{bytecode, Anvil, Driver};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -29,54 +29,8 @@ alloy::sol! {
     }
 }
 
-const MNEMONIC: &str = "test test test test test test test test test test test junk";
 const E18: u64 = 1_000_000_000_000_000_000;
 const KEY: &str = "PUSH_TEST_KEY";
-
-fn dev(i: u32) -> PrivateKeySigner {
-    MnemonicBuilder::<English>::default()
-        .phrase(MNEMONIC)
-        .index(i)
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
-fn key_hex(s: &PrivateKeySigner) -> String {
-    hex::encode(s.credential().to_bytes())
-}
-
-fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_airdrop"));
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
-}
-
-fn ok(args: &[&str], env: &[(&str, String)]) -> String {
-    let (success, out, err) = airdrop(args, env);
-    assert!(success, "airdrop {args:?} failed: {err}");
-    out
-}
-
-fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
-    let (success, out, err) = airdrop(args, env);
-    assert!(!success, "airdrop {args:?} should fail, printed {out}");
-    assert!(err.contains(needle), "expected {needle:?} in: {err}");
-    for i in 0..4 {
-        assert!(!out.contains(&key_hex(&dev(i))) && !err.contains(&key_hex(&dev(i))));
-    }
-    err
-}
 
 struct Chain {
     _anvil: Anvil,

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cli;
+
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
 use serde_json::{json, Value};
