@@ -157,6 +157,15 @@ pub async fn receipt(chain: &Chain, hash: B256) -> Result<Option<Mined>> {
     }))
 }
 
+/// Whether the node knows `hash` at all (in its pool or mined). A node that already counts a
+/// nonce as used may still answer `null` for the receipt for a moment (anvil between mining and
+/// indexing; a load-balanced endpoint whose backends lag each other), so "nonce used, no
+/// receipt" alone never proves a transaction was displaced.
+pub async fn known(chain: &Chain, hash: B256) -> Result<bool> {
+    let t: Value = chain.rpc.call("eth_getTransactionByHash", (hash,)).await?;
+    Ok(!t.is_null())
+}
+
 /// Transactions of `address` mined so far (the "latest" nonce): a nonce below it is used.
 pub async fn mined_nonce(chain: &Chain, address: Address) -> Result<u64> {
     let v: U64 = chain

@@ -895,3 +895,134 @@ fn deploy_with_an_encrypted_keystore() {
         "already deployed",
     );
 }
+
+/// Gas of one claim, from its receipt.
+fn claim_gas(c: &Chain, dist: Address, p: &airdrop_merkle::ClaimProof) -> u64 {
+    let h = c.d.send(
+        dev(1).address(),
+        Some(dist),
+        IDist::claimCall {
+            index: U256::from(p.index),
+            account: p.address.parse().unwrap(),
+            amount: p.amount.parse().unwrap(),
+            proof: p.proof.clone(),
+        }
+        .abi_encode(),
+        U256::ZERO,
+    );
+    c.d.expect_success(&[h]);
+    let r: Value = c.d.call("eth_getTransactionReceipt", json!([h]));
+    u64::from_str_radix(r["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+fn mean(v: &[u64]) -> u64 {
+    v.iter().sum::<u64>() / v.len().max(1) as u64
+}
+
+/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md): gas per
+/// claim at 1k, 100k and 1M leaves, for our `AirdropDistributor` (no vesting) and Uniswap's own
+/// `MerkleDistributor` bytecode, both over the same Uniswap-format tree in the same anvil.
+/// Claims are measured as the first in their 256-bit bitmap word (a zero storage slot: most
+/// claims of a large drop) and as the second in that word; every recipient is fresh to the token
+/// (the two contracts claim different leaves), so the figures compare like with like.
+#[test]
+#[ignore = "benchmark: scripts/bench-distribution"]
+fn bench_claim_gas_by_tree_size() {
+    use airdrop_merkle::{build_claims, Entry, Preset, TreeOptions};
+    let art: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join(
+            "contracts/distribution/node_modules/@uniswap/merkle-distributor/build/MerkleDistributor.json",
+        ))
+        .expect("run `npm ci --prefix contracts/distribution` first"),
+    )
+    .unwrap();
+    let uni_code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let ours_code = airdrop_chain::distributor::creation_bytecode(
+        airdrop_chain::distributor::DISTRIBUTOR_ARTIFACT,
+    )
+    .unwrap()
+    .to_vec();
+    let c = Chain::start();
+    let deployer = dev(0).address();
+    for n in [1_000u64, 100_000, 1_000_000] {
+        let entries: Vec<Entry> = (0..n)
+            .map(|i| Entry {
+                address: Address::from_slice(&alloy_primitives::keccak256(i.to_be_bytes())[12..]),
+                amount: U256::from(i % 997 + 1),
+            })
+            .collect();
+        // The Uniswap preset numbers claims in checksummed-address order.
+        let mut by_index: Vec<Address> = entries.iter().map(|e| e.address).collect();
+        by_index.sort_by_cached_key(|a| a.to_checksum(None));
+        let built = build_claims(&TreeOptions::new(Preset::Uniswap), entries).unwrap();
+        let root = built.root();
+        let total = built.total();
+        let now = c.now();
+        let (ours, _) = c.d.deploy(
+            deployer,
+            ours_code.clone(),
+            (
+                c.token,
+                root,
+                now - 10,
+                now + 10_000_000,
+                deployer,
+                deployer,
+                10_000u16,
+                0u64,
+                0u64,
+            )
+                .abi_encode_params(),
+        );
+        let (uni, _) = c.d.deploy(
+            deployer,
+            uni_code.clone(),
+            (c.token, root).abi_encode_params(),
+        );
+        for d in [ours, uni] {
+            let h = c.d.send(
+                deployer,
+                Some(c.token),
+                IToken::transferCall {
+                    to: d,
+                    amount: total,
+                }
+                .abi_encode(),
+                U256::ZERO,
+            );
+            c.d.expect_success(&[h]);
+        }
+        let words = n.div_ceil(256);
+        let samples = (words / 2).min(16);
+        let mut figures = Vec::new();
+        for (name, dist, side) in [
+            ("AirdropDistributor", ours, 0),
+            ("Uniswap MerkleDistributor", uni, 1),
+        ] {
+            let (mut first, mut second, mut depth) = (Vec::new(), Vec::new(), 0);
+            for k in 0..samples {
+                let word = k * (words / samples) + side;
+                for (slot, out) in [(0, &mut first), (1, &mut second)] {
+                    let p = built
+                        .proof(&by_index[(word * 256 + slot) as usize])
+                        .unwrap();
+                    assert_eq!(p.index, word * 256 + slot);
+                    depth = depth.max(p.proof.len());
+                    out.push(claim_gas(&c, dist, &p));
+                }
+            }
+            eprintln!(
+                "BENCH claim gas, {n} leaves (proofs of up to {depth} hashes), {name}: first in its bitmap word mean {} (min {}, max {}), second in the word mean {}, over {samples} words",
+                mean(&first),
+                first.iter().min().unwrap(),
+                first.iter().max().unwrap(),
+                mean(&second)
+            );
+            figures.push(mean(&first));
+        }
+        eprintln!(
+            "BENCH claim gas, {n} leaves: AirdropDistributor minus Uniswap MerkleDistributor = {:+} gas per (first-in-word) claim",
+            figures[0] as i64 - figures[1] as i64
+        );
+    }
+}

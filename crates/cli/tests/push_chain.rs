@@ -436,7 +436,7 @@ fn spawn_push(
             "--key-env",
             KEY,
             "--batch-size",
-            "100",
+            "50",
         ])
         .env(KEY, key)
         .env("AIRDROP_PUSH_PAUSE_AFTER_SIGN_MS", pause_ms.to_string())
@@ -456,8 +456,64 @@ fn spawn_push(
     (child, rx)
 }
 
+/// A signed batch the node refuses (here: the sender's ETH is taken away between signing and
+/// sending) is marked failed and re-planned, the push stops with the node's reason, and a rerun
+/// after the cause is fixed pays everyone exactly once.
 #[test]
-#[ignore = "unfinished: a restarted push once hit ERC20InsufficientAllowance on its last batch, and the kill schedule can let the push finish before five kills; see the report"]
+fn push_refused_batch_is_replanned() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = dev(0);
+    let key = key_hex(&sender);
+    let who = recipients(120, 4);
+    let bundle = build_bundle(tmp.path(), "refused", 31337, c.token, &who, 1200);
+    let b = bundle.to_str().unwrap();
+    let (mut child, lines) = spawn_push(b, &c.url, &key, 3000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "no batch was signed");
+        if let Ok(l) = lines.recv_timeout(Duration::from_millis(100)) {
+            if l.starts_with("signed batch") {
+                break;
+            }
+        }
+    }
+    let funds: U256 =
+        c.d.call("eth_getBalance", json!([sender.address(), "latest"]));
+    let _: Value =
+        c.d.call("anvil_setBalance", json!([sender.address(), "0x0"]));
+    let status = child.wait().unwrap();
+    let err: Vec<String> = lines.iter().collect();
+    let err = err.join("\n");
+    assert!(!status.success(), "{err}");
+    assert!(
+        err.contains("the node refused it") && err.contains("re-planned"),
+        "{err}"
+    );
+    let ledger = PushLedger::open(&bundle.join("push-ledger.sqlite")).unwrap();
+    let batches = ledger.batches().unwrap();
+    assert!(
+        batches.iter().all(|b| b.state == BatchState::Planned),
+        "{batches:?}"
+    );
+    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+    drop(ledger);
+
+    let _: Value =
+        c.d.call("anvil_setBalance", json!([sender.address(), funds]));
+    ok(
+        &["push", "--bundle", b, "--rpc", &c.url, "--key-env", KEY],
+        &[(KEY, key)],
+    );
+    balances_exact(&c, &bundle);
+    ledger_agrees_with_chain(&c, &bundle);
+}
+
+/// Kills `airdrop push` with SIGKILL again and again — once anywhere (around the BatchSender
+/// deployment and the approval), at least once between a batch's signing and its sending, and
+/// otherwise at random moments after a signed batch — until it finishes; then every recipient
+/// must hold exactly their amount and the ledger must agree with the chain.
+#[test]
 fn push_survives_sigkill() {
     let c = Chain::start();
     let tmp = tempfile::tempdir().unwrap();
@@ -485,10 +541,10 @@ fn push_survives_sigkill() {
         if want_kill {
             if runs == 1 {
                 // Anywhere, including around the BatchSender deployment and the approval.
-                std::thread::sleep(Duration::from_millis(rng.u64(50..1500)));
+                std::thread::sleep(Duration::from_millis(rng.u64(50..600)));
             } else {
                 // After the N-th signed batch, plus a random delay: sending, waiting, committing.
-                let n = if in_window { 1 } else { rng.usize(1..4) };
+                let n = if in_window { 1 } else { rng.usize(1..3) };
                 let mut seen = 0;
                 let deadline = Instant::now() + Duration::from_secs(20);
                 while seen < n && Instant::now() < deadline {
@@ -504,7 +560,7 @@ fn push_survives_sigkill() {
                     }
                 }
                 if !in_window {
-                    std::thread::sleep(Duration::from_millis(rng.u64(0..250)));
+                    std::thread::sleep(Duration::from_millis(rng.u64(0..150)));
                 }
             }
             if child.try_wait().unwrap().is_none() {
@@ -517,12 +573,11 @@ fn push_survives_sigkill() {
                 continue;
             }
         }
+        // It finished on its own (the kill came too late, or no kill was wanted).
         let status = child.wait().unwrap();
         let rest: Vec<String> = lines.try_iter().collect();
         assert!(status.success(), "push failed: {}", rest.join("\n"));
-        if !want_kill {
-            break;
-        }
+        break;
     }
     eprintln!("crash test: {kills} SIGKILLs ({kills_after_sign} between signing and sending), {runs} runs, {:.1}s", started.elapsed().as_secs_f64());
     assert!(kills >= 5 && kills_after_sign >= 1);
@@ -532,4 +587,44 @@ fn push_survives_sigkill() {
         serde_json::from_str(&ok(&["push", "status", "--bundle", b, "--json"], &[])).unwrap();
     assert_eq!(v["recipients_paid"], json!(2000));
     assert_eq!(v["amount_remaining"], json!("0"));
+}
+
+/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md): pushes to
+/// 5,000 fresh recipients in batches sized to anvil's block gas limit, then to the same 5,000
+/// again (existing holders); prints gas per recipient and recipients per second (wall clock of
+/// the whole `airdrop push` process, deploy and approval included).
+#[test]
+#[ignore = "benchmark: scripts/bench-distribution"]
+fn bench_push_rate() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [(KEY, key_hex(&dev(0)))];
+    let who = recipients(5000, 7);
+    for (name, total) in [("fresh", 500_000u64), ("existing", 250_000)] {
+        let bundle = build_bundle(tmp.path(), name, 31337, c.token, &who, total);
+        let started = Instant::now();
+        ok(
+            &[
+                "push",
+                "--bundle",
+                bundle.to_str().unwrap(),
+                "--rpc",
+                &c.url,
+                "--key-env",
+                KEY,
+            ],
+            &env,
+        );
+        let secs = started.elapsed().as_secs_f64();
+        let gas = ledger_agrees_with_chain(&c, &bundle);
+        let (n, g): (u64, u64) = gas
+            .iter()
+            .fold((0, 0), |(n, g), (bn, bg)| (n + *bn, g + *bg));
+        eprintln!(
+            "BENCH push {name}: {n} recipients in {} batches, {:.0} gas per recipient (batch transactions included), {secs:.2}s, {:.0} recipients/s",
+            gas.len(),
+            g as f64 / n as f64,
+            n as f64 / secs
+        );
+    }
 }

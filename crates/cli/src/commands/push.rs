@@ -21,7 +21,8 @@
 
 use super::deploy::{chain, eth, gwei, runtime, Bundle, KeyArgs};
 use airdrop_chain::distributor::{BatchSender, BATCH_SENDER_ARTIFACT};
-use airdrop_chain::push::{mined_nonce, receipt, send_raw, sign, Mined, SendOutcome};
+use airdrop_chain::error::ChainError;
+use airdrop_chain::push::{known, mined_nonce, receipt, send_raw, sign, Mined, SendOutcome};
 use airdrop_chain::tx::{Chain, Sender};
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{AuxTx, BatchState, PlannedRecipient, PushLedger, PushRun};
@@ -57,6 +58,11 @@ const PAUSE_ENV: &str = "AIRDROP_PUSH_PAUSE_AFTER_SIGN_MS";
 const GAS_TX: u64 = 21_000 + 18_000;
 const GAS_PER_RECIPIENT: u64 = 25_415 + 597;
 const DEPLOY_KIND: &str = "deploy-batch-sender";
+/// How long a used nonce must stay without our receipt, and with the node not knowing our
+/// transaction, before the batch counts as displaced and is re-planned. Re-planning a batch that
+/// was in fact mined would pay its recipients twice, so this errs long: nodes can count a nonce
+/// before they serve its receipt.
+const DISPLACED_AFTER: Duration = Duration::from_secs(10);
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -194,9 +200,10 @@ async fn block_gas_limit(chain: &Chain) -> anyhow::Result<u64> {
         .ok_or_else(|| anyhow!("the node's latest block has no gasLimit"))
 }
 
-/// Recipients per batch that fit in 90 % of the block gas limit by the gas model.
+/// Recipients per batch that fit in 75 % of the block gas limit by the gas model, so that the
+/// transaction's gas limit (the estimate plus 20 %) stays under the block's.
 fn fitting_batch(gas_limit: u64) -> u64 {
-    (gas_limit / 10 * 9)
+    (gas_limit / 4 * 3)
         .saturating_sub(GAS_TX + 20_000)
         .checked_div(GAS_PER_RECIPIENT)
         .unwrap_or(1)
@@ -210,12 +217,16 @@ struct Engine {
     chain_id: u64,
     from: Address,
     timeout: Duration,
+    block_gas_limit: u64,
 }
 
 enum Settled {
     Mined(Mined),
     /// The nonce was used by another transaction: ours will never be mined.
     Displaced,
+    /// The node refuses the transaction outright (not "known", not "nonce too low") while its
+    /// nonce is unused, e.g. gas above the block limit or too little ETH for gas.
+    Rejected(String),
 }
 
 impl Engine {
@@ -223,6 +234,7 @@ impl Engine {
     async fn settle(&self, nonce: u64, hash: B256, raw: &Bytes) -> anyhow::Result<Settled> {
         let started = Instant::now();
         let mut last_send: Option<Instant> = None;
+        let mut used_since: Option<Instant> = None;
         loop {
             if let Some(m) = receipt(&self.chain, hash).await? {
                 return Ok(Settled::Mined(m));
@@ -233,14 +245,32 @@ impl Engine {
                 if let Some(m) = receipt(&self.chain, hash).await? {
                     return Ok(Settled::Mined(m));
                 }
-                return Ok(Settled::Displaced);
+                if known(&self.chain, hash).await? {
+                    // Mined (or about to be) but not indexed yet: wait for the receipt.
+                    used_since = None;
+                } else {
+                    let since = *used_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= DISPLACED_AFTER {
+                        return Ok(Settled::Displaced);
+                    }
+                }
+                if started.elapsed() > self.timeout + DISPLACED_AFTER {
+                    bail!("transaction {hash} (nonce {nonce}): the nonce is used but the node serves no receipt for it after {}s; rerun `airdrop push` to reconcile it again", started.elapsed().as_secs());
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
             }
+            used_since = None;
             if last_send.is_none_or(|t| t.elapsed() > Duration::from_secs(15)) {
-                match send_raw(&self.chain, raw).await? {
-                    SendOutcome::Accepted | SendOutcome::AlreadyKnown => {}
-                    SendOutcome::NonceTooLow => {
+                match send_raw(&self.chain, raw).await {
+                    Ok(SendOutcome::Accepted | SendOutcome::AlreadyKnown) => {}
+                    Ok(SendOutcome::NonceTooLow) => {
                         tracing::info!(%hash, nonce, "node says nonce too low; reconciling");
                     }
+                    Err(ChainError::Node { message, .. }) => {
+                        return Ok(Settled::Rejected(message));
+                    }
+                    Err(e) => return Err(e.into()),
                 }
                 last_send = Some(Instant::now());
             }
@@ -265,6 +295,10 @@ impl Engine {
             .await?;
         let fees = self.chain.fees().await?;
         let nonce = self.chain.nonce(self.from).await?;
+        // A limit above the block's is refused by every node: cap the 20 % margin there.
+        let limit = gas
+            .saturating_add(gas / 5)
+            .min(self.block_gas_limit.max(gas));
         Ok(sign(
             &self.signer,
             self.chain_id,
@@ -272,7 +306,7 @@ impl Engine {
             to,
             data,
             U256::ZERO,
-            gas.saturating_add(gas / 5),
+            limit,
             fees,
         )?)
     }
@@ -284,6 +318,14 @@ impl Engine {
                 return parse_address(&a).map_err(|e| anyhow!("ledger batch_sender: {e}"));
             }
             let aux = match ledger.aux(DEPLOY_KIND)? {
+                // Killed between recording the deployment and recording its address.
+                Some(a) if a.state == "confirmed" => {
+                    let addr = a.address.clone().ok_or_else(|| {
+                        anyhow!("ledger: the confirmed BatchSender deployment has no address; the ledger was edited")
+                    })?;
+                    ledger.set_batch_sender(&addr)?;
+                    continue;
+                }
                 Some(a) if a.state == "signed" || a.state == "sent" => a,
                 _ => {
                     let code =
@@ -326,6 +368,11 @@ impl Engine {
                 Settled::Displaced => {
                     a.state = "failed".to_owned();
                     ledger.put_aux(&a)?;
+                }
+                Settled::Rejected(message) => {
+                    a.state = "failed".to_owned();
+                    ledger.put_aux(&a)?;
+                    bail!("the node refused the BatchSender deployment (tx {hash}): {message}; fix the cause and rerun `airdrop push`");
                 }
             }
         }
@@ -523,6 +570,7 @@ async fn push(
         chain_id,
         from,
         timeout: Duration::from_secs(args.receipt_timeout_secs),
+        block_gas_limit: gas_limit,
     };
     let all = ledger.batches()?;
     let total_recipients: u64 = all.iter().map(|b| b.count).sum();
@@ -658,10 +706,13 @@ async fn push(
             if let Some(ms) = pause {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
-            match send_raw(&chain, &tx.raw).await? {
-                SendOutcome::Accepted | SendOutcome::AlreadyKnown | SendOutcome::NonceTooLow => {}
+            match send_raw(&chain, &tx.raw).await {
+                Ok(_) => ledger.mark_sent(b.id)?,
+                Err(ChainError::Node { message, .. }) => {
+                    return Err(rejected(&mut ledger, b.id, tx.hash, &message));
+                }
+                Err(e) => return Err(e.into()),
             }
-            ledger.mark_sent(b.id)?;
         }
         if settle_batch(&engine, &mut ledger, b.id, &bar).await? {
             pushed += b.count;
@@ -716,6 +767,7 @@ async fn settle_batch(
             ledger.mark_failed(id, Some(m.block), &format!("reverted in block {}", m.block))?;
             bail!("batch {id} (tx {hash}) reverted in block {}: nobody in it was paid; it is re-planned: inspect it with `cast run {hash}`, fix the cause and rerun `airdrop push`", m.block);
         }
+        Settled::Rejected(message) => Err(rejected(ledger, id, hash, &message)),
         Settled::Displaced => {
             ledger.mark_failed(
                 id,
@@ -727,6 +779,21 @@ async fn settle_batch(
             Ok(false)
         }
     }
+}
+
+/// A batch the node refused while its nonce is unused: the stored transaction cannot be mined
+/// as long as a replacement takes that nonce, and the replacement is signed with the account's
+/// next nonce, which is that one (nothing else of ours is pending: every earlier batch is
+/// settled first). So it is safe to re-plan; the push stops so the cause gets fixed.
+fn rejected(ledger: &mut PushLedger, id: u64, hash: B256, message: &str) -> anyhow::Error {
+    let why = format!("the node refused it: {message}");
+    if let Err(e) = ledger
+        .mark_failed(id, None, &why)
+        .and_then(|()| ledger.replan(id))
+    {
+        return anyhow!("batch {id} (tx {hash}): {why}; recording that failed too: {e}");
+    }
+    anyhow!("batch {id} (tx {hash}): {why}; nobody in it was paid and it is re-planned: fix the cause (gas, ETH balance) and rerun `airdrop push`")
 }
 
 fn status(args: PushStatusArgs) -> anyhow::Result<()> {
