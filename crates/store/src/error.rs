@@ -43,6 +43,53 @@ pub enum StoreError {
         /// What was refused and why.
         detail: String,
     },
+    /// The database URL is neither SQLite nor PostgreSQL.
+    #[error("database url {url:?} is not supported; use sqlite:PATH (the default), sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DB")]
+    Url {
+        /// The URL, password hidden.
+        url: String,
+    },
+    /// The database cannot be reached or opened.
+    #[error("cannot open database {url}: {source}; check that it runs and the url, user and password are right")]
+    Connect {
+        /// The URL, password hidden.
+        url: String,
+        /// What sqlx said.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("migrating database {url} failed: {source}; a database written by a newer airdrop cannot be used by this one")]
+    Migrate {
+        /// The URL, password hidden.
+        url: String,
+        /// What sqlx said.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// A query failed.
+    #[error("database error during {op}: {source}")]
+    Db {
+        /// What was being done.
+        op: &'static str,
+        /// What sqlx said.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A unique value exists already.
+    #[error("{what} {value} exists already")]
+    Conflict {
+        /// What kind of record.
+        what: &'static str,
+        /// Its key.
+        value: String,
+    },
+    /// Stored data makes no sense.
+    #[error("stored data: {detail}")]
+    Data {
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 /// Result with [`StoreError`].

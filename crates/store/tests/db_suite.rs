@@ -1,0 +1,421 @@
+//! The server store's test suite, run on both back ends: every test below runs once on a SQLite
+//! file and once on PostgreSQL (a throwaway server; see `airdrop_store::testing`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use airdrop_store::testing::{test_db, TestDb};
+use airdrop_store::{
+    ApiKeyRow, Backend, CampaignRow, Db, JobRow, NewRelay, NewSubmission, NonceUse, SignupRow,
+    StoreError, SubmissionStatus, TaskRow,
+};
+use std::collections::HashSet;
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(test_db(Backend::Sqlite).await.unwrap()).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(test_db(Backend::Postgres).await.unwrap()).await
+            }
+        }
+    )*};
+}
+
+on_both!(
+    api_keys,
+    nonces_are_single_use,
+    campaigns,
+    signups_and_referral_codes,
+    tasks_submissions_review_points,
+    relay_queue_is_idempotent_and_taken_once,
+    jobs,
+    migrations_rerun_and_readiness,
+);
+
+fn key(id: &str) -> ApiKeyRow {
+    ApiKeyRow {
+        id: id.into(),
+        secret_hash: "ab".repeat(32),
+        name: "ci".into(),
+        scopes: vec!["admin".into(), "reviewer".into()],
+        created: 100,
+        revoked: None,
+    }
+}
+
+async fn api_keys(t: TestDb) {
+    t.insert_api_key(&key("ak_1")).await.unwrap();
+    t.insert_api_key(&key("ak_2")).await.unwrap();
+    assert!(matches!(
+        t.insert_api_key(&key("ak_1")).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let k = t.api_key("ak_1").await.unwrap().unwrap();
+    assert_eq!(k, key("ak_1"));
+    assert!(t.api_key("ak_none").await.unwrap().is_none());
+    assert_eq!(t.api_keys().await.unwrap().len(), 2);
+    assert!(t.revoke_api_key("ak_1", 200).await.unwrap());
+    assert!(!t.revoke_api_key("ak_1", 300).await.unwrap());
+    assert_eq!(t.api_key("ak_1").await.unwrap().unwrap().revoked, Some(200));
+}
+
+async fn nonces_are_single_use(t: TestDb) {
+    t.insert_nonce("n1", 100, 400).await.unwrap();
+    t.insert_nonce("n2", 100, 150).await.unwrap();
+    assert!(matches!(
+        t.insert_nonce("n1", 100, 400).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(t.spend_nonce("n1", 120).await.unwrap(), NonceUse::Spent);
+    assert_eq!(t.spend_nonce("n1", 121).await.unwrap(), NonceUse::Replayed);
+    assert_eq!(t.spend_nonce("zz", 121).await.unwrap(), NonceUse::Unknown);
+    assert_eq!(t.spend_nonce("n2", 150).await.unwrap(), NonceUse::Expired);
+    // Many spenders at once, through separate pools: exactly one wins.
+    t.insert_nonce("race", 100, 10_000).await.unwrap();
+    let other = Db::connect(&t.url).await.unwrap();
+    let mut handles = Vec::new();
+    for i in 0..16 {
+        let db = if i % 2 == 0 {
+            t.db.clone()
+        } else {
+            other.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            db.spend_nonce("race", 200).await.unwrap()
+        }));
+    }
+    let mut spent = 0;
+    for h in handles {
+        if h.await.unwrap() == NonceUse::Spent {
+            spent += 1;
+        }
+    }
+    assert_eq!(spent, 1);
+    assert_eq!(t.purge_nonces(160).await.unwrap(), 1);
+}
+
+fn campaign(id: &str, created: i64) -> CampaignRow {
+    CampaignRow {
+        id: id.into(),
+        name: format!("Campaign {id}"),
+        spec: "[campaign]\nname = \"x\"\n".into(),
+        chain_id: 31337,
+        signup_deadline: Some(1_000),
+        created,
+        updated: created,
+    }
+}
+
+async fn campaigns(t: TestDb) {
+    t.put_campaign(&campaign("b", 10)).await.unwrap();
+    t.put_campaign(&campaign("a", 20)).await.unwrap();
+    let mut changed = campaign("b", 99);
+    changed.name = "renamed".into();
+    changed.signup_deadline = None;
+    t.put_campaign(&changed).await.unwrap();
+    let b = t.campaign("b").await.unwrap().unwrap();
+    assert_eq!(b.name, "renamed");
+    assert_eq!(b.created, 10, "an update keeps the creation time");
+    assert_eq!(b.updated, 99);
+    assert_eq!(b.signup_deadline, None);
+    let ids: Vec<String> = t
+        .campaigns()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
+    assert!(t.campaign("c").await.unwrap().is_none());
+}
+
+fn signup(campaign: &str, address: &str, code: &str, created: i64) -> SignupRow {
+    SignupRow {
+        campaign: campaign.into(),
+        address: address.into(),
+        referral_code: code.into(),
+        referred_by: None,
+        message: "example.org wants you to sign in".into(),
+        signature: "0x00".into(),
+        created,
+    }
+}
+
+async fn signups_and_referral_codes(t: TestDb) {
+    t.insert_signup(&signup("c", "0xA", "code-a", 10))
+        .await
+        .unwrap();
+    let mut b = signup("c", "0xB", "code-b", 5);
+    b.referred_by = Some("0xA".into());
+    t.insert_signup(&b).await.unwrap();
+    // The same wallet elsewhere is another sign-up.
+    t.insert_signup(&signup("d", "0xA", "code-a", 10))
+        .await
+        .unwrap();
+    assert!(matches!(
+        t.insert_signup(&signup("c", "0xA", "code-x", 11)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        t.insert_signup(&signup("c", "0xC", "code-a", 11)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        t.signup_by_code("c", "code-a")
+            .await
+            .unwrap()
+            .unwrap()
+            .address,
+        "0xA"
+    );
+    assert_eq!(t.signup("c", "0xB").await.unwrap().unwrap(), b);
+    let order: Vec<String> = t
+        .signups("c")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.address)
+        .collect();
+    assert_eq!(order, ["0xB", "0xA"]);
+    assert_eq!(t.counts("c").await.unwrap(), (2, 0, 0, 0));
+}
+
+fn task(id: &str, points: i64, referral: i64) -> TaskRow {
+    TaskRow {
+        campaign: "c".into(),
+        id: id.into(),
+        title: format!("Task {id}"),
+        description: "do it".into(),
+        points,
+        referral_points: referral,
+        created: 1,
+    }
+}
+
+fn submit(task: &str, address: &str, referred_by: Option<&str>) -> NewSubmission {
+    NewSubmission {
+        campaign: "c".into(),
+        task: task.into(),
+        address: address.into(),
+        evidence: "https://example.org/proof".into(),
+        referred_by: referred_by.map(str::to_owned),
+        created: 50,
+    }
+}
+
+async fn tasks_submissions_review_points(t: TestDb) {
+    t.put_task(&task("follow", 10, 2)).await.unwrap();
+    t.put_task(&task("post", 25, 0)).await.unwrap();
+    t.put_task(&task("post", 30, 0)).await.unwrap(); // an update
+    assert_eq!(t.tasks("c").await.unwrap().len(), 2);
+    assert_eq!(t.task("c", "post").await.unwrap().unwrap().points, 30);
+
+    let s1 = t
+        .insert_submission(&submit("follow", "0xA", None))
+        .await
+        .unwrap();
+    assert_eq!(s1.status, SubmissionStatus::Pending);
+    let s2 = t
+        .insert_submission(&submit("post", "0xA", None))
+        .await
+        .unwrap();
+    let s3 = t
+        .insert_submission(&submit("follow", "0xB", Some("0xA")))
+        .await
+        .unwrap();
+    let s4 = t
+        .insert_submission(&submit("post", "0xB", None))
+        .await
+        .unwrap();
+    assert!(matches!(
+        t.insert_submission(&submit("follow", "0xA", None)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(t.submission(s3.id).await.unwrap().unwrap(), s3);
+
+    let r = t
+        .review_submission("c", s1.id, SubmissionStatus::Approved, None, "ak_1", 60)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (r.status, r.reviewer.as_deref(), r.reviewed),
+        (SubmissionStatus::Approved, Some("ak_1"), Some(60))
+    );
+    // Reviewed once only; the wrong campaign finds nothing.
+    assert!(t
+        .review_submission(
+            "c",
+            s1.id,
+            SubmissionStatus::Rejected,
+            Some("late"),
+            "ak_1",
+            61
+        )
+        .await
+        .unwrap()
+        .is_none());
+    assert!(t
+        .review_submission("other", s2.id, SubmissionStatus::Approved, None, "ak_1", 61)
+        .await
+        .unwrap()
+        .is_none());
+    for id in [s2.id, s3.id] {
+        t.review_submission("c", id, SubmissionStatus::Approved, None, "ak_1", 62)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let rej = t
+        .review_submission(
+            "c",
+            s4.id,
+            SubmissionStatus::Rejected,
+            Some("link is dead"),
+            "ak_2",
+            64,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rej.reason.as_deref(), Some("link is dead"));
+
+    assert_eq!(
+        t.submissions("c", Some(SubmissionStatus::Approved))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(t.submissions("c", None).await.unwrap().len(), 4);
+    assert_eq!(t.submissions_of("c", "0xB").await.unwrap().len(), 2);
+    // 0xA: follow 10 + post 30 + the referral of 0xB's follow 2 = 42; 0xB: follow 10.
+    let points: Vec<(String, i64)> = t
+        .points("c")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.address, p.points))
+        .collect();
+    assert_eq!(points, [("0xA".to_string(), 42), ("0xB".to_string(), 10)]);
+    assert_eq!(t.counts("c").await.unwrap(), (0, 0, 3, 1));
+}
+
+fn relay(index: i64) -> NewRelay {
+    NewRelay {
+        campaign: "c".into(),
+        claim_index: index,
+        account: format!("0x{index:040x}"),
+        amount: "1000000000000000000".into(),
+        payload: "{}".into(),
+        created: 10,
+    }
+}
+
+async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
+    let (first, created) = t.enqueue_relay(&relay(7)).await.unwrap();
+    assert!(created);
+    let (again, created) = t.enqueue_relay(&relay(7)).await.unwrap();
+    assert!(!created);
+    assert_eq!(first.id, again.id);
+    for i in 0..40 {
+        t.enqueue_relay(&relay(100 + i)).await.unwrap();
+    }
+    assert_eq!(t.relay_depth().await.unwrap(), 41);
+
+    // Two "instances" (separate pools), two workers each, drain the queue concurrently.
+    let other = Db::connect(&t.url).await.unwrap();
+    let mut handles = Vec::new();
+    for w in 0..4 {
+        let db = if w % 2 == 0 {
+            t.db.clone()
+        } else {
+            other.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(r) = db.take_relay(&format!("w{w}"), 20).await.unwrap() {
+                assert_eq!(r.state, "submitting");
+                got.push(r.id);
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    let unique: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 41, "every request taken");
+    assert_eq!(unique.len(), 41, "none taken twice");
+    assert_eq!(t.relay_depth().await.unwrap(), 0);
+
+    t.finish_relay(first.id, "submitted", Some("0xabc"), None, 30)
+        .await
+        .unwrap();
+    let done = t.relay(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (done.state.as_str(), done.tx_hash.as_deref()),
+        ("submitted", Some("0xabc"))
+    );
+    // A repeated request after submission returns the submitted one.
+    let (repeat, created) = t.enqueue_relay(&relay(7)).await.unwrap();
+    assert!(!created);
+    assert_eq!(repeat.state, "submitted");
+}
+
+async fn jobs(t: TestDb) {
+    let mut j = JobRow {
+        id: "job1".into(),
+        kind: "build".into(),
+        campaign: "c".into(),
+        state: "running".into(),
+        done: 0,
+        total: 10,
+        message: "starting".into(),
+        created: 1,
+        updated: 1,
+    };
+    t.put_job(&j).await.unwrap();
+    j.done = 10;
+    j.state = "done".into();
+    j.updated = 5;
+    t.put_job(&j).await.unwrap();
+    assert_eq!(t.job("job1").await.unwrap().unwrap(), j);
+    assert!(t.job("nope").await.unwrap().is_none());
+}
+
+async fn migrations_rerun_and_readiness(t: TestDb) {
+    t.ready().await.unwrap();
+    // A second start against the same database finds the schema in place.
+    let again = Db::connect(&t.url).await.unwrap();
+    again.ready().await.unwrap();
+    assert_eq!(again.backend(), t.backend());
+}
+
+#[tokio::test]
+async fn bad_urls_are_clear_errors() {
+    let e = Db::connect("mysql://root:pw@localhost/db")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not supported"), "{e}");
+    assert!(!e.to_string().contains("pw@"), "{e}");
+    // Nothing listens on port 9 of loopback.
+    let e = Db::connect("postgres://app:s3cret@127.0.0.1:9/db")
+        .await
+        .unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.contains("cannot open database") && !m.contains("s3cret"),
+        "{m}"
+    );
+    let e = Db::connect("sqlite:/nonexistent-dir/x/store.db")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot open database"), "{e}");
+}
