@@ -48,8 +48,10 @@ enum Command {
     Push(commands::push::PushArgs),
     /// Compare the cost of pushing versus letting recipients claim.
     Cost(commands::cost::CostArgs),
-    /// Serve published campaigns over the HTTP API (proof look-ups, docs, metrics).
+    /// Serve the HTTP API: published campaigns (proofs), sign-ups, bounties, creator API.
     Serve(commands::serve::ServeArgs),
+    /// Creator API keys of the server's store.
+    Keys(commands::keys::KeysArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
 }
@@ -86,6 +88,7 @@ fn main() {
         Command::Diff(args) => commands::diff::run(args),
         Command::Snapshot(args) => commands::snapshot::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Keys(args) => commands::keys::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
         Command::Claim(args) => commands::claim::run(args),
         Command::Clawback(args) => commands::clawback::run(args),

@@ -53,6 +53,8 @@ fn serves_a_built_tree_logs_json_and_never_logs_a_pasted_key() {
             "--campaign",
         ])
         .arg(format!("demo={}", claims.display()))
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", dir.path().join("store.db").display()))
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()

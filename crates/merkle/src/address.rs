@@ -61,7 +61,7 @@ pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
         return Some(SecretKind::PrivateKey);
     }
     let words = t.split_whitespace().count();
-    if (12..=24).contains(&words) && words % 3 == 0 {
+    if (12..=24).contains(&words) && words.is_multiple_of(3) {
         let normalised = t
             .split_whitespace()
             .map(str::to_lowercase)

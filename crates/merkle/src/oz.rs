@@ -74,7 +74,7 @@ impl OzTree {
 
     /// Wraps an existing array (from a dump) after checking its shape and every internal node.
     pub fn from_array(tree: Vec<B256>) -> Result<Self> {
-        if tree.is_empty() || tree.len() % 2 == 0 {
+        if tree.is_empty() || tree.len().is_multiple_of(2) {
             return Err(MerkleError::Verify(format!(
                 "tree array has {} nodes; a valid OpenZeppelin tree has an odd, non-zero count",
                 tree.len()

@@ -33,6 +33,20 @@ pub enum ServerError {
     /// Binding or serving failed.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    /// Over a rate limit: 429 with `Retry-After`.
+    #[error("{detail}")]
+    RateLimited {
+        /// What to do.
+        detail: String,
+        /// Seconds until a retry can succeed.
+        retry_after: u64,
+    },
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] airdrop_store::StoreError),
+    /// A fault of the server itself (logged; the caller sees a generic 500).
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ServerError {
@@ -66,12 +80,35 @@ pub struct ErrorBody {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
+        let mut retry = None;
         let (status, code, detail) = match self {
             ServerError::Api {
                 status,
                 code,
                 detail,
             } => (status, code, detail),
+            ServerError::RateLimited {
+                detail,
+                retry_after,
+            } => {
+                retry = Some(retry_after);
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            }
+            ServerError::Store(airdrop_store::StoreError::Conflict { what, value }) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{what} {value} exists already"),
+            ),
+            ServerError::Store(e) => {
+                // The database is down or refusing: not the caller's fault, and retryable.
+                tracing::error!(error = %e, "store error");
+                retry = Some(5);
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the database is unavailable; retry shortly".to_owned(),
+                )
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 (
@@ -81,13 +118,19 @@ impl IntoResponse for ServerError {
                 )
             }
         };
-        (
+        let mut res = (
             status,
             axum::Json(ErrorBody {
                 code: code.to_owned(),
                 detail,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = retry {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        res
     }
 }

@@ -1,15 +1,21 @@
 //! `airdrop-server`: the HTTP API. Published campaigns are served from memory (the hot path:
-//! proof look-ups), documented by an OpenAPI document at `/openapi.json` and `/docs`.
+//! proof look-ups); creator campaigns, sign-ups, bounty tasks and submissions live in the store
+//! (`airdrop-store`: SQLite or PostgreSQL). Documented by an OpenAPI document at
+//! `/openapi.json` and `/docs`.
 
+pub mod auth;
 pub mod campaign;
+pub mod community;
+pub mod creator;
 pub mod error;
 pub mod metrics;
 pub mod routes;
+pub mod siwe;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -31,12 +37,82 @@ pub use error::ServerError;
     paths(
         routes::healthz, routes::readyz, routes::metrics,
         routes::list_campaigns, routes::get_campaign, routes::get_claim, routes::wallet_airdrops,
+        community::auth_nonce, community::create_signup, community::get_signup,
+        community::list_tasks, community::create_submission, community::wallet_submissions,
+        creator::create_campaign, creator::update_campaign, creator::create_task,
+        creator::list_submissions, creator::review_submission, creator::export_signups,
+        creator::export_points, creator::campaign_stats,
     ),
     components(schemas(error::ErrorBody)),
-    tags((name = "recipients", description = "No key: look up what a wallet is owed and its proof"),
+    modifiers(&ApiKeyScheme),
+    tags((name = "recipients", description = "No key: look up what a wallet is owed and its proof; sign up and submit bounty tasks with a wallet signature"),
+         (name = "creators", description = "API key (Authorization: Bearer ak_…): campaigns, tasks, reviews, exports, statistics"),
          (name = "operations", description = "Health, readiness, metrics")),
 )]
 pub struct ApiDoc;
+
+/// Declares the API-key bearer scheme in the OpenAPI document.
+#[derive(Debug)]
+struct ApiKeyScheme;
+
+impl utoipa::Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "api_key",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("ak_<id>_<secret>")
+                        .build(),
+                ),
+            );
+    }
+}
+
+/// What sign-in messages must name to be accepted (EIP-4361).
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    /// Accepted domains (host[:port]), from the server's public URLs.
+    pub domains: Vec<String>,
+    /// Accepted URI prefixes (the public URLs).
+    pub uris: Vec<String>,
+    /// Oldest accepted `Issued At`, seconds.
+    pub max_age_secs: i64,
+    /// How long an issued nonce stays valid, seconds.
+    pub nonce_ttl_secs: i64,
+}
+
+impl SignIn {
+    /// Accepts messages for these public URLs (`https://drop.example.org`).
+    pub fn for_urls(urls: &[String]) -> SignIn {
+        let domains = urls
+            .iter()
+            .map(|u| {
+                let rest = u.split_once("://").map(|(_, r)| r).unwrap_or(u);
+                rest.split('/').next().unwrap_or(rest).to_owned()
+            })
+            .collect();
+        SignIn {
+            domains,
+            uris: urls
+                .iter()
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .collect(),
+            max_age_secs: 600,
+            nonce_ttl_secs: 600,
+        }
+    }
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        SignIn::for_urls(&["http://127.0.0.1:8080".to_owned()])
+    }
+}
 
 /// Shared state of all handlers.
 #[derive(Debug, Default)]
@@ -45,6 +121,14 @@ pub struct AppState {
     pub campaigns: HashMap<String, Arc<Campaign>>,
     /// Prometheus metrics.
     pub metrics: metrics::Metrics,
+    /// The store (creator campaigns, keys, sign-ups, bounties); `None` serves claims only.
+    pub store: Option<airdrop_store::Db>,
+    /// A chain node, for contract-wallet (EIP-1271) signatures.
+    pub rpc: Option<airdrop_chain::rpc::Rpc>,
+    /// Per-API-key request budgets.
+    pub key_limiter: Option<Arc<auth::KeyLimiter>>,
+    /// Sign-in message rules.
+    pub sign_in: SignIn,
 }
 
 /// Server settings (defaults → file → environment → flags are merged by the CLI).
@@ -78,6 +162,15 @@ impl Default for Config {
 }
 
 impl AppState {
+    /// The store, or a 503 when the server runs without one.
+    pub fn store(&self) -> Result<&airdrop_store::Db, ServerError> {
+        self.store.as_ref().ok_or_else(|| ServerError::Api {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "no_store",
+            detail: "this server runs without a database; start it with --database-url".into(),
+        })
+    }
+
     /// State serving `campaigns`.
     pub fn new(campaigns: Vec<Campaign>) -> Self {
         let state = AppState::default();
@@ -90,6 +183,7 @@ impl AppState {
                 .map(|c| (c.id.clone(), Arc::new(c)))
                 .collect(),
             metrics: state.metrics,
+            ..AppState::default()
         }
     }
 }
@@ -149,6 +243,46 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             "/v1/wallets/{address}/airdrops",
             get(routes::wallet_airdrops),
         )
+        .route("/v1/auth/nonce", get(community::auth_nonce))
+        .route("/v1/campaigns", post(creator::create_campaign))
+        .route(
+            "/v1/campaigns/{id}",
+            axum::routing::put(creator::update_campaign),
+        )
+        .route("/v1/campaigns/{id}/signups", post(community::create_signup))
+        .route(
+            "/v1/campaigns/{id}/signups/{address}",
+            get(community::get_signup),
+        )
+        .route(
+            "/v1/campaigns/{id}/tasks",
+            get(community::list_tasks).post(creator::create_task),
+        )
+        .route(
+            "/v1/campaigns/{id}/tasks/{task}/submissions",
+            post(community::create_submission),
+        )
+        .route(
+            "/v1/campaigns/{id}/submissions",
+            get(creator::list_submissions),
+        )
+        .route(
+            "/v1/campaigns/{id}/submissions/{submission}/review",
+            post(creator::review_submission),
+        )
+        .route(
+            "/v1/campaigns/{id}/wallets/{address}/submissions",
+            get(community::wallet_submissions),
+        )
+        .route(
+            "/v1/campaigns/{id}/exports/signups.csv",
+            get(creator::export_signups),
+        )
+        .route(
+            "/v1/campaigns/{id}/exports/points.csv",
+            get(creator::export_points),
+        )
+        .route("/v1/campaigns/{id}/stats", get(creator::campaign_stats))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);

@@ -26,18 +26,27 @@ pub struct Ready {
     pub campaigns: usize,
 }
 
-/// A campaign's public facts.
+/// A campaign's public facts. Claim fields are null until the campaign is published; creator
+/// fields (name, chain, sign-up deadline) are null for a campaign served from files only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CampaignSummary {
     /// URL id.
     pub id: String,
     /// Merkle root the distributor holds.
     #[serde(rename = "merkleRoot")]
-    pub merkle_root: String,
+    pub merkle_root: Option<String>,
     /// Number of claims.
-    pub claims: usize,
+    pub claims: Option<usize>,
     /// Sum of all claims, base units, decimal.
-    pub total: String,
+    pub total: Option<String>,
+    /// Name from the campaign spec.
+    pub name: Option<String>,
+    /// Chain id from the campaign spec.
+    #[serde(rename = "chainId")]
+    pub chain_id: Option<i64>,
+    /// Unix seconds after which sign-ups are refused.
+    #[serde(rename = "signupDeadline")]
+    pub signup_deadline: Option<i64>,
     /// The bundle's manifest (chain, token, claim window, vesting), when published with one.
     #[schema(value_type = Option<Object>)]
     pub manifest: Option<serde_json::Value>,
@@ -72,7 +81,7 @@ pub struct WalletAirdrop {
     pub index: u64,
 }
 
-fn parse_address(text: &str) -> Result<airdrop_merkle::Address, ServerError> {
+pub(crate) fn parse_address(text: &str) -> Result<airdrop_merkle::Address, ServerError> {
     airdrop_merkle::address::parse_address(text).map_err(|e| {
         let code = match e {
             airdrop_merkle::address::AddressError::Secret { .. } => "secret_refused",
@@ -83,13 +92,30 @@ fn parse_address(text: &str) -> Result<airdrop_merkle::Address, ServerError> {
     })
 }
 
+/// A campaign known to the store but not published on this server yet.
+fn unpublished(id: &str) -> CampaignSummary {
+    CampaignSummary {
+        id: id.to_owned(),
+        merkle_root: None,
+        claims: None,
+        total: None,
+        manifest: None,
+        name: None,
+        chain_id: None,
+        signup_deadline: None,
+    }
+}
+
 fn summary(c: &crate::campaign::Campaign) -> CampaignSummary {
     CampaignSummary {
         id: c.id.clone(),
-        merkle_root: c.tree.root().to_string(),
-        claims: c.tree.len(),
-        total: c.tree.total().to_string(),
+        merkle_root: Some(c.tree.root().to_string()),
+        claims: Some(c.tree.len()),
+        total: Some(c.tree.total().to_string()),
         manifest: c.manifest.clone(),
+        name: None,
+        chain_id: None,
+        signup_deadline: None,
     }
 }
 
@@ -99,13 +125,61 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Readiness probe.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready)))]
-pub async fn readyz(State(state): State<Arc<AppState>>) -> Json<Ready> {
-    Json(Ready {
+/// Readiness probe: campaigns loaded, and the store reachable with every migration applied.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, description = "The store is unreachable or not migrated", body = ErrorBody)))]
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Ready>, ServerError> {
+    if let Some(db) = &state.store {
+        db.ready().await.map_err(|e| {
+            tracing::warn!(error = %e, "not ready");
+            ServerError::Api {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "not_ready",
+                detail: "the database is unreachable or not migrated yet".into(),
+            }
+        })?;
+    }
+    Ok(Json(Ready {
         status: "ready",
         campaigns: state.campaigns.len(),
-    })
+    }))
+}
+
+/// A JSON request body whose every rejection is a `{code, detail}` error: malformed JSON and
+/// wrong fields 400, a missing or wrong content type 415, an oversized body 413.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ServerError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ServerError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let code = match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                    _ => "malformed_json",
+                };
+                let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    status
+                };
+                // The rejection text names the field and the problem, never echoes the body.
+                Err(ServerError::Api {
+                    status,
+                    code,
+                    detail: rejection.body_text(),
+                })
+            }
+        }
+    }
 }
 
 /// Prometheus metrics in the text exposition format.
@@ -121,24 +195,47 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 /// All campaigns served.
-#[utoipa::path(get, path = "/v1/campaigns", tag = "recipients", responses((status = 200, body = Vec<CampaignSummary>)))]
-pub async fn list_campaigns(State(state): State<Arc<AppState>>) -> Json<Vec<CampaignSummary>> {
+#[utoipa::path(get, path = "/v1/campaigns", tag = "recipients", responses((status = 200, body = Vec<CampaignSummary>), (status = 503, body = ErrorBody)))]
+pub async fn list_campaigns(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<Vec<CampaignSummary>>, ServerError> {
     let mut out: Vec<CampaignSummary> = state.campaigns.values().map(|c| summary(c)).collect();
+    if let Some(db) = &state.store {
+        for s in db.campaigns().await? {
+            let entry = match out.iter_mut().find(|c| c.id == s.id) {
+                Some(e) => e,
+                None => {
+                    out.push(unpublished(&s.id));
+                    let last = out.len() - 1;
+                    &mut out[last]
+                }
+            };
+            entry.name = Some(s.name);
+            entry.chain_id = Some(s.chain_id);
+            entry.signup_deadline = s.signup_deadline;
+        }
+    }
     out.sort_by(|a, b| a.id.cmp(&b.id));
-    Json(out)
+    Ok(Json(out))
 }
 
 fn campaign<'a>(
     state: &'a AppState,
     id: &str,
 ) -> Result<&'a crate::campaign::Campaign, ServerError> {
-    state.campaigns.get(id).map(|c| &**c).ok_or_else(|| {
-        let shown: String = id.chars().take(64).collect();
-        ServerError::not_found(
-            "unknown_campaign",
-            format!("no campaign {shown:?}; GET /v1/campaigns lists them"),
-        )
-    })
+    state
+        .campaigns
+        .get(id)
+        .map(|c| &**c)
+        .ok_or_else(|| unknown_campaign(id))
+}
+
+fn unknown_campaign(id: &str) -> ServerError {
+    let shown: String = id.chars().take(64).collect();
+    ServerError::not_found(
+        "unknown_campaign",
+        format!("no campaign {shown:?}; GET /v1/campaigns lists them"),
+    )
 }
 
 /// One campaign.
@@ -151,7 +248,21 @@ pub async fn get_campaign(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignSummary>, ServerError> {
-    Ok(Json(summary(campaign(&state, &id)?)))
+    let stored = match &state.store {
+        Some(db) if id.len() <= 64 => db.campaign(&id).await?,
+        _ => None,
+    };
+    let mut out = match (state.campaigns.get(&id), &stored) {
+        (Some(c), _) => summary(c),
+        (None, Some(s)) => unpublished(&s.id),
+        (None, None) => return Err(unknown_campaign(&id)),
+    };
+    if let Some(s) = stored {
+        out.name = Some(s.name);
+        out.chain_id = Some(s.chain_id);
+        out.signup_deadline = s.signup_deadline;
+    }
+    Ok(Json(out))
 }
 
 /// The hot path: one recipient's amount, index and proof.

@@ -7,6 +7,7 @@ pub mod cost;
 pub mod deploy;
 pub mod diff;
 pub mod explain;
+pub mod keys;
 pub mod push;
 pub mod serve;
 pub mod snapshot;

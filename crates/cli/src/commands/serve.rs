@@ -1,6 +1,7 @@
-//! `airdrop serve`: the HTTP API over published campaigns.
+//! `airdrop serve`: the HTTP API over published campaigns and the store.
 
-use airdrop_server::{AppState, Campaign, Config};
+use super::keys::DEFAULT_DATABASE_URL;
+use airdrop_server::{AppState, Campaign, Config, SignIn};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,13 +16,29 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     /// A campaign to serve, as `ID=PATH`: a Uniswap-format claims file, a bundle folder
     /// (`claims.json` + `manifest.json`), or an `address,amount` CSV. Repeatable.
-    #[arg(
-        long = "campaign",
-        env = "AIRDROP_CAMPAIGNS",
-        value_delimiter = ',',
-        required = true
-    )]
+    #[arg(long = "campaign", env = "AIRDROP_CAMPAIGNS", value_delimiter = ',')]
     pub campaigns: Vec<String>,
+    /// The store for creator campaigns, keys, sign-ups and bounties: `sqlite:PATH` (created
+    /// when missing) or `postgres://USER:PASSWORD@HOST:PORT/DB`. Migrations run at start.
+    #[arg(long, env = "AIRDROP_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// Public URL of the site (repeatable): sign-in messages must name its domain and a URI
+    /// under it. Default: http://<listen>.
+    #[arg(
+        long = "public-url",
+        env = "AIRDROP_PUBLIC_URLS",
+        value_delimiter = ','
+    )]
+    pub public_urls: Vec<String>,
+    /// A JSON-RPC node, to verify contract-wallet (EIP-1271) signatures.
+    #[arg(long, env = "AIRDROP_RPC_URL", hide_env_values = true)]
+    pub rpc_url: Option<String>,
+    /// Requests per second each API key may make on average (0: no limit).
+    #[arg(long, env = "AIRDROP_RATE_LIMIT_PER_KEY", default_value_t = 20)]
+    pub rate_limit_per_key: u32,
+    /// Requests an API key may make in a burst above its average.
+    #[arg(long, env = "AIRDROP_RATE_LIMIT_KEY_BURST", default_value_t = 40)]
+    pub rate_limit_key_burst: u32,
     /// Largest accepted request body in bytes (larger: 413).
     #[arg(long, env = "AIRDROP_BODY_LIMIT", default_value_t = 64 * 1024)]
     pub body_limit: usize,
@@ -78,10 +95,32 @@ pub fn run(args: ServeArgs) -> Result<()> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
+    let public_urls = if args.public_urls.is_empty() {
+        vec![format!("http://{}", args.listen)]
+    } else {
+        args.public_urls.clone()
+    };
+    let rpc = args
+        .rpc_url
+        .as_deref()
+        .map(|u| airdrop_chain::rpc::Rpc::new(u, airdrop_chain::rpc::RpcConfig::default()))
+        .transpose()
+        .context("--rpc-url")?;
+    let database_url = args.database_url.clone();
+    let (per_key, key_burst) = (args.rate_limit_per_key, args.rate_limit_key_burst);
     rt.block_on(async move {
-        let state = Arc::new(AppState::new(campaigns));
+        let db = airdrop_store::Db::connect(&database_url).await?;
+        eprintln!("store {} ({})", db.url(), db.backend().as_str());
+        let mut state = AppState::new(campaigns);
+        state.store = Some(db.clone());
+        state.rpc = rpc;
+        state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
+        state.sign_in = SignIn::for_urls(&public_urls);
+        let state = Arc::new(state);
         eprintln!("listening on http://{} (docs at /docs)", config.listen);
-        airdrop_server::serve(state, config, shutdown_signal()).await
+        airdrop_server::serve(state, config, shutdown_signal()).await?;
+        db.close().await;
+        anyhow::Ok(())
     })?;
     eprintln!("stopped");
     Ok(())

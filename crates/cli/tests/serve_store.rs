@@ -1,0 +1,265 @@
+//! `airdrop keys` and `airdrop serve` on a shared PostgreSQL, as an operator runs them: a key
+//! made by the CLI works on two server processes; the two processes stay consistent under
+//! concurrent sign-ups (one sign-in message is accepted once in all, every wallet signs up
+//! once); a key revoked by the CLI is refused by both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use airdrop_store::testing::test_db;
+use airdrop_store::Backend;
+use alloy::signers::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn airdrop(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let auth = key
+        .map(|k| format!("Authorization: Bearer {k}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status: u16 = out[9..12].parse().unwrap();
+    let json = out
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
+struct Server(Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            "http://drop.test",
+            "--rate-limit-per-ip",
+            "0",
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child, port)
+}
+
+fn rfc3339_now_minus(secs: u64) -> String {
+    // Only the time of day changes within a test; the date is today's (UTC).
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - secs;
+    let days = (t / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let s = t % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+fn signed_signup(port: u16, wallet: &PrivateKeySigner) -> Value {
+    let (s, v) = http(port, "GET", "/v1/auth/nonce", None, None);
+    assert_eq!(s, 200, "{v}");
+    let message = format!(
+        "drop.test wants you to sign in with your Ethereum account:\n{}\n\nURI: http://drop.test/\nVersion: 1\nChain ID: 1\nNonce: {}\nIssued At: {}",
+        wallet.address().to_checksum(None),
+        v["nonce"].as_str().unwrap(),
+        rfc3339_now_minus(2)
+    );
+    let sig = wallet.sign_message_sync(message.as_bytes()).unwrap();
+    json!({"message": message, "signature": format!("0x{}", hex::encode(sig.as_bytes()))})
+}
+
+#[test]
+fn two_servers_on_one_postgres_stay_consistent() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(test_db(Backend::Postgres)).unwrap();
+    let url = db.url.clone();
+
+    let (ok, key, err) = airdrop(&[
+        "keys",
+        "create",
+        "--name",
+        "ops",
+        "--scope",
+        "admin",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    let key = key.trim().to_owned();
+    assert!(
+        key.starts_with("ak_") && err.contains("shown once"),
+        "{err}"
+    );
+    assert!(!err.contains(&key), "the key goes to stdout only");
+    let (ok, _, err) = airdrop(&[
+        "keys",
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "root",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok && err.contains("root"), "{err}");
+
+    let a = serve(&url);
+    let b = serve(&url);
+    let spec = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/genesis/campaign.toml"
+    ))
+    .unwrap();
+    let (s, v) = http(
+        a.1,
+        "POST",
+        "/v1/campaigns",
+        Some(&key),
+        Some(&json!({"id": "genesis", "spec": spec})),
+    );
+    assert_eq!(s, 201, "{v}");
+    // The campaign made on A is on B.
+    let (s, v) = http(b.1, "GET", "/v1/campaigns/genesis", None, None);
+    assert_eq!((s, v["name"].clone()), (200, json!("Genesis Drop")));
+
+    // One signed message posted to both servers at once, many times over: accepted once in all.
+    let mut accepted = 0;
+    for _ in 0..5 {
+        let wallet = PrivateKeySigner::random();
+        let body = signed_signup(a.1, &wallet);
+        let (pa, pb) = (a.1, b.1);
+        let (ba, bb) = (body.clone(), body);
+        let ta = std::thread::spawn(move || {
+            http(pa, "POST", "/v1/campaigns/genesis/signups", None, Some(&ba))
+        });
+        let tb = std::thread::spawn(move || {
+            http(pb, "POST", "/v1/campaigns/genesis/signups", None, Some(&bb))
+        });
+        let (ra, rb) = (ta.join().unwrap(), tb.join().unwrap());
+        let codes = [ra.0, rb.0];
+        assert_eq!(
+            codes.iter().filter(|c| **c == 201).count(),
+            1,
+            "{ra:?} {rb:?}"
+        );
+        assert!(
+            codes.iter().all(|c| *c == 201 || *c == 401 || *c == 409),
+            "{ra:?} {rb:?}"
+        );
+        accepted += 1;
+    }
+    // Twenty wallets signing up through alternating servers concurrently.
+    let handles: Vec<_> = (0..20)
+        .map(|i| {
+            let port = if i % 2 == 0 { a.1 } else { b.1 };
+            std::thread::spawn(move || {
+                let wallet = PrivateKeySigner::random();
+                let body = signed_signup(port, &wallet);
+                http(
+                    port,
+                    "POST",
+                    "/v1/campaigns/genesis/signups",
+                    None,
+                    Some(&body),
+                )
+                .0
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 201);
+    }
+    for port in [a.1, b.1] {
+        let (s, v) = http(port, "GET", "/v1/campaigns/genesis/stats", Some(&key), None);
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["signups"], json!(accepted + 20));
+    }
+
+    // Revoked by the CLI: refused by both servers.
+    let id = &key[..19];
+    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url]);
+    assert!(ok, "{err}");
+    let (ok, listed, _) = airdrop(&["keys", "list", "--database-url", &url]);
+    assert!(
+        ok && listed.contains("revoked") && !listed.contains(&key[20..]),
+        "{listed}"
+    );
+    for port in [a.1, b.1] {
+        assert_eq!(
+            http(port, "GET", "/v1/campaigns/genesis/stats", Some(&key), None).0,
+            401
+        );
+    }
+    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url]);
+    assert!(!ok && err.contains("no active key"), "{err}");
+    drop((a, b));
+    drop(db);
+}

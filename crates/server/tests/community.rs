@@ -1,0 +1,1072 @@
+//! The store-backed API through the real router, on SQLite and on PostgreSQL: creator keys and
+//! scopes, campaigns from a spec, Sign-In with Ethereum sign-ups (domain, URI, chain, expiry,
+//! single-use nonce, signature), referral codes, bounty tasks and wallet-signed submissions,
+//! reviews, exports, statistics, per-key rate limits; every bad input a 4xx `{code, detail}`.
+//! Plus the same over a real socket.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use airdrop_server::auth::{generate, KeyLimiter};
+use airdrop_server::community::submission_resources;
+use airdrop_server::{router, AppState, Config, SignIn};
+use airdrop_store::testing::{test_db, TestDb};
+use airdrop_store::Backend;
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const SITE: &str = "http://drop.test:3000";
+const SPEC: &str = include_str!("../../../examples/genesis/campaign.toml");
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+on_both!(
+    creator_keys_scopes_and_campaigns,
+    signups_with_sign_in_with_ethereum,
+    bounty_tasks_submissions_reviews_exports,
+    per_key_rate_limit,
+    over_a_real_socket,
+);
+
+struct Env {
+    app: axum::Router,
+    admin: String,
+    reviewer: String,
+    _db: TestDb,
+    state: Arc<AppState>,
+}
+
+async fn env(backend: Backend, limiter: Option<Arc<KeyLimiter>>) -> Env {
+    let db = test_db(backend).await.unwrap();
+    let admin = generate("admin", &["admin".into()], 1).unwrap();
+    let reviewer = generate("reviewer", &["reviewer".into()], 1).unwrap();
+    db.insert_api_key(&admin.row).await.unwrap();
+    db.insert_api_key(&reviewer.row).await.unwrap();
+    let mut state = AppState::new(Vec::new());
+    state.store = Some(db.db.clone());
+    state.sign_in = SignIn::for_urls(&[SITE.to_owned()]);
+    state.key_limiter = limiter;
+    let state = Arc::new(state);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+    let app = router(state.clone(), &Config::default())
+        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    Env {
+        app,
+        admin: admin.key,
+        reviewer: reviewer.key,
+        _db: db,
+        state,
+    }
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let (status, text, _) = call_raw(app, method, uri, key, body.map(|b| b.to_string())).await;
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, v)
+}
+
+async fn call_raw(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<String>,
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b)),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        String::from_utf8_lossy(&bytes).into_owned(),
+        headers,
+    )
+}
+
+fn assert_error(r: &(StatusCode, Value), status: StatusCode, code: &str) {
+    assert_eq!(r.0, status, "{}", r.1);
+    assert_eq!(r.1["code"], json!(code), "{}", r.1);
+    assert!(
+        r.1["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{}",
+        r.1
+    );
+}
+
+fn rfc3339(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+struct Msg<'a> {
+    domain: &'a str,
+    uri: &'a str,
+    chain: u64,
+    nonce: String,
+    issued: i64,
+    expires: Option<i64>,
+    resources: Vec<String>,
+}
+
+impl Msg<'_> {
+    fn new(nonce: String) -> Msg<'static> {
+        Msg {
+            domain: "drop.test:3000",
+            uri: "http://drop.test:3000/signup",
+            chain: 1,
+            nonce,
+            issued: now() - 5,
+            expires: Some(now() + 300),
+            resources: Vec::new(),
+        }
+    }
+
+    fn text(&self, address: &str) -> String {
+        let mut m = format!(
+            "{} wants you to sign in with your Ethereum account:\n{address}\n\nSign up for the Genesis Drop.\n\nURI: {}\nVersion: 1\nChain ID: {}\nNonce: {}\nIssued At: {}",
+            self.domain,
+            self.uri,
+            self.chain,
+            self.nonce,
+            rfc3339(self.issued)
+        );
+        if let Some(e) = self.expires {
+            m.push_str(&format!("\nExpiration Time: {}", rfc3339(e)));
+        }
+        if !self.resources.is_empty() {
+            m.push_str("\nResources:");
+            for r in &self.resources {
+                m.push_str(&format!("\n- {r}"));
+            }
+        }
+        m
+    }
+}
+
+fn sign(wallet: &PrivateKeySigner, message: &str) -> String {
+    let sig = wallet.sign_message_sync(message.as_bytes()).unwrap();
+    format!("0x{}", alloy_primitives::hex::encode(sig.as_bytes()))
+}
+
+async fn nonce(app: &axum::Router) -> String {
+    let (s, v) = call(app, "GET", "/v1/auth/nonce", None, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["domains"], json!(["drop.test:3000"]));
+    v["nonce"].as_str().unwrap().to_owned()
+}
+
+async fn create_campaign(e: &Env, id: &str, deadline: Option<String>) {
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns",
+        Some(&e.admin),
+        Some(json!({"id": id, "spec": SPEC, "signupDeadline": deadline})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
+async fn signup_req(
+    e: &Env,
+    campaign: &str,
+    wallet: &PrivateKeySigner,
+    msg: &Msg<'_>,
+    referral: Option<&str>,
+) -> (StatusCode, Value) {
+    let text = msg.text(&wallet.address().to_checksum(None));
+    let sig = sign(wallet, &text);
+    call(
+        &e.app,
+        "POST",
+        &format!("/v1/campaigns/{campaign}/signups"),
+        None,
+        Some(json!({"message": text, "signature": sig, "referralCode": referral})),
+    )
+    .await
+}
+
+async fn creator_keys_scopes_and_campaigns(backend: Backend) {
+    let e = env(backend, None).await;
+    let body = json!({"id": "genesis", "spec": SPEC});
+    assert_error(
+        &call(&e.app, "POST", "/v1/campaigns", None, Some(body.clone())).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some("ak_0000000000000000_00000000000000000000000000000000"),
+            Some(body.clone()),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some("Basic abc"),
+            Some(body.clone()),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    // A right id with a wrong secret.
+    let forged = format!("{}_{}", &e.admin[..19], "f".repeat(32));
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&forged),
+            Some(body.clone()),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.reviewer),
+            Some(body.clone()),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns",
+        Some(&e.admin),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    assert_eq!(r.1["name"], json!("Genesis Drop"));
+    assert_eq!(r.1["chainId"], json!(1));
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(body.clone()),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "campaign_exists",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "bad", "spec": "name = 1"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_spec",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "has space", "spec": SPEC})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_id",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "x", "spec": SPEC, "signupDeadline": "tomorrow"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_time",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "x", "spec": SPEC, "extra": 1})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    );
+    let (s, text, _) = call_raw(
+        &e.app,
+        "POST",
+        "/v1/campaigns",
+        Some(&e.admin),
+        Some("{\"id\": ".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("\"code\":\"malformed_json\""), "{text}");
+    // A private key pasted into the spec is refused, not stored.
+    let leaked = format!("{SPEC}\n# 0x{}\n", "ab".repeat(32));
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "leak", "spec": leaked})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "secret_refused",
+    );
+    assert!(e
+        .state
+        .store
+        .as_ref()
+        .unwrap()
+        .campaign("leak")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Update keeps the id; listing and reading show the creator fields.
+    let r = call(
+        &e.app,
+        "PUT",
+        "/v1/campaigns/genesis",
+        Some(&e.admin),
+        Some(json!({"spec": SPEC, "signupDeadline": "2099-01-01T00:00:00Z"})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(r.1["signupDeadline"], json!(4_070_908_800i64));
+    assert_error(
+        &call(
+            &e.app,
+            "PUT",
+            "/v1/campaigns/nope",
+            Some(&e.admin),
+            Some(json!({"spec": SPEC})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "unknown_campaign",
+    );
+    let (s, v) = call(&e.app, "GET", "/v1/campaigns/genesis", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (v["name"].clone(), v["merkleRoot"].clone()),
+        (json!("Genesis Drop"), Value::Null)
+    );
+    let (_, v) = call(&e.app, "GET", "/v1/campaigns", None, None).await;
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    // Readiness checks the store.
+    assert_eq!(
+        call(&e.app, "GET", "/readyz", None, None).await.0,
+        StatusCode::OK
+    );
+}
+
+async fn signups_with_sign_in_with_ethereum(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let alice = PrivateKeySigner::random();
+    let bob = PrivateKeySigner::random();
+
+    let r = signup_req(&e, "genesis", &alice, &Msg::new(nonce(&e.app).await), None).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    assert_eq!(r.1["address"], json!(alice.address().to_checksum(None)));
+    let code = r.1["referralCode"].as_str().unwrap().to_owned();
+
+    // Bob, referred by Alice; then the same message again: its nonce is spent.
+    let first = Msg {
+        nonce: nonce(&e.app).await,
+        ..Msg::new(String::new())
+    };
+    let r = signup_req(&e, "genesis", &bob, &first, Some(&code)).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    assert_eq!(r.1["referredBy"], json!(alice.address().to_checksum(None)));
+    assert_error(
+        &signup_req(&e, "genesis", &bob, &first, None).await,
+        StatusCode::UNAUTHORIZED,
+        "replayed",
+    );
+    // A second sign-up of a wallet.
+    assert_error(
+        &signup_req(&e, "genesis", &alice, &Msg::new(nonce(&e.app).await), None).await,
+        StatusCode::CONFLICT,
+        "already_signed_up",
+    );
+
+    let carol = PrivateKeySigner::random();
+    let bad = |f: &dyn Fn(&mut Msg)| {
+        let mut m = Msg::new(String::new());
+        f(&mut m);
+        m
+    };
+    for (mutate, status, code_) in [
+        (
+            bad(&|m| m.domain = "evil.test"),
+            StatusCode::BAD_REQUEST,
+            "invalid_siwe_message",
+        ),
+        (
+            bad(&|m| m.uri = "http://evil.test/"),
+            StatusCode::BAD_REQUEST,
+            "invalid_siwe_message",
+        ),
+        (
+            bad(&|m| m.chain = 5),
+            StatusCode::BAD_REQUEST,
+            "wrong_chain",
+        ),
+        (
+            bad(&|m| m.expires = Some(now() - 1)),
+            StatusCode::UNAUTHORIZED,
+            "expired",
+        ),
+        (
+            bad(&|m| m.issued = now() - 3600),
+            StatusCode::UNAUTHORIZED,
+            "expired",
+        ),
+    ] {
+        let m = Msg {
+            nonce: nonce(&e.app).await,
+            ..mutate
+        };
+        assert_error(
+            &signup_req(&e, "genesis", &carol, &m, None).await,
+            status,
+            code_,
+        );
+    }
+    // A nonce this server never issued.
+    assert_error(
+        &signup_req(
+            &e,
+            "genesis",
+            &carol,
+            &Msg::new("abcdef0123456789".into()),
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unknown_nonce",
+    );
+    // Signed by another key.
+    let m = Msg::new(nonce(&e.app).await);
+    let text = m.text(&carol.address().to_checksum(None));
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(json!({"message": text, "signature": sign(&bob, &text)})),
+    )
+    .await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "bad_signature");
+    // The refused attempt did not burn the nonce; signed properly, it works.
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(json!({"message": text, "signature": sign(&carol, &text)})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    // Garbage signature, wrong checksum, a private key where the address goes.
+    let dave = PrivateKeySigner::random();
+    let m = Msg::new(nonce(&e.app).await);
+    let text = m.text(&dave.address().to_checksum(None));
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns/genesis/signups",
+            None,
+            Some(json!({"message": text, "signature": "zz"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_signature",
+    );
+    // One letter's case flipped: a wrong EIP-55 checksum.
+    let wrong_case = {
+        let a = dave.address().to_checksum(None);
+        let i = a
+            .rfind(|c: char| c.is_ascii_alphabetic() && c != 'x')
+            .unwrap();
+        let c = a.as_bytes()[i] as char;
+        let flipped = if c.is_ascii_uppercase() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_ascii_uppercase()
+        };
+        format!("{}{flipped}{}", &a[..i], &a[i + 1..])
+    };
+    let text = m.text(&wrong_case);
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(json!({"message": text, "signature": sign(&dave, &text)})),
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_siwe_message");
+    let text = m.text(&format!("0x{}", "cd".repeat(32)));
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(json!({"message": text, "signature": "0x00"})),
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "secret_refused");
+    assert_error(
+        &signup_req(
+            &e,
+            "genesis",
+            &dave,
+            &Msg::new(nonce(&e.app).await),
+            Some("nocode"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "unknown_referral_code",
+    );
+    assert_error(
+        &signup_req(&e, "nope", &dave, &Msg::new(nonce(&e.app).await), None).await,
+        StatusCode::NOT_FOUND,
+        "unknown_campaign",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns/genesis/signups",
+            None,
+            Some(json!({"message": "hello", "signature": "0x00"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_siwe_message",
+    );
+
+    // Closed sign-ups.
+    create_campaign(&e, "closed", Some("2020-01-01T00:00:00Z".into())).await;
+    assert_error(
+        &signup_req(&e, "closed", &dave, &Msg::new(nonce(&e.app).await), None).await,
+        StatusCode::FORBIDDEN,
+        "signups_closed",
+    );
+
+    // Reading a sign-up back.
+    let (s, v) = call(
+        &e.app,
+        "GET",
+        &format!("/v1/campaigns/genesis/signups/{}", bob.address()),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["referredBy"], json!(alice.address().to_checksum(None)));
+    assert_error(
+        &call(
+            &e.app,
+            "GET",
+            &format!("/v1/campaigns/genesis/signups/{}", dave.address()),
+            None,
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_signed_up",
+    );
+    assert_error(
+        &call(
+            &e.app,
+            "GET",
+            "/v1/campaigns/genesis/signups/0x123",
+            None,
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_address",
+    );
+
+    // Oversized body.
+    let big = "x".repeat(100 * 1024);
+    let (s, text, _) = call_raw(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(format!("{{\"message\":\"{big}\",\"signature\":\"0x\"}}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert!(text.contains("\"code\":\"body_too_large\""), "{text}");
+}
+
+async fn submit(
+    e: &Env,
+    wallet: &PrivateKeySigner,
+    task: &str,
+    evidence: &str,
+    bind: bool,
+    referral: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut m = Msg::new(nonce(&e.app).await);
+    if bind {
+        m.resources = submission_resources("genesis", task, evidence).to_vec();
+    }
+    let text = m.text(&wallet.address().to_checksum(None));
+    call(
+        &e.app,
+        "POST",
+        &format!("/v1/campaigns/genesis/tasks/{task}/submissions"),
+        None,
+        Some(json!({"evidence": evidence, "message": text, "signature": sign(wallet, &text), "referralCode": referral})),
+    )
+    .await
+}
+
+async fn bounty_tasks_submissions_reviews_exports(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let alice = PrivateKeySigner::random();
+    let bob = PrivateKeySigner::random();
+    let r = signup_req(&e, "genesis", &alice, &Msg::new(nonce(&e.app).await), None).await;
+    let code = r.1["referralCode"].as_str().unwrap().to_owned();
+
+    let task = json!({"id": "follow", "title": "Follow us", "description": "Link your post", "points": 10, "referralPoints": 3});
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns/genesis/tasks",
+            Some(&e.reviewer),
+            Some(task.clone()),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    assert_eq!(
+        call(
+            &e.app,
+            "POST",
+            "/v1/campaigns/genesis/tasks",
+            Some(&e.admin),
+            Some(task)
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/tasks",
+        Some(&e.admin),
+        Some(json!({"id": "post", "title": "Write a post", "points": 25})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    assert_error(
+        &call(
+            &e.app,
+            "POST",
+            "/v1/campaigns/genesis/tasks",
+            Some(&e.admin),
+            Some(json!({"id": "neg", "title": "x", "points": -1})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_points",
+    );
+    let (s, v) = call(&e.app, "GET", "/v1/campaigns/genesis/tasks", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+
+    let r = submit(&e, &alice, "follow", "https://x.test/alice/1", true, None).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    assert_eq!(r.1["status"], json!("pending"));
+    let a_follow = r.1["id"].as_i64().unwrap();
+    assert_error(
+        &submit(&e, &alice, "follow", "https://x.test/alice/2", true, None).await,
+        StatusCode::CONFLICT,
+        "already_submitted",
+    );
+    let r = submit(&e, &alice, "post", "https://x.test/alice/post", true, None).await;
+    let a_post = r.1["id"].as_i64().unwrap();
+    let r = submit(
+        &e,
+        &bob,
+        "follow",
+        "I followed @drop as @bob",
+        true,
+        Some(&code),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    let b_follow = r.1["id"].as_i64().unwrap();
+    // Not bound to this evidence, a secret as evidence, an unknown task.
+    assert_error(
+        &submit(&e, &bob, "post", "https://x.test/bob", false, None).await,
+        StatusCode::BAD_REQUEST,
+        "unbound_signature",
+    );
+    let phrase = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    assert_error(
+        &submit(&e, &bob, "post", &format!("my words: {phrase}"), true, None).await,
+        StatusCode::BAD_REQUEST,
+        "secret_refused",
+    );
+    assert_error(
+        &submit(&e, &bob, "post", phrase, true, None).await,
+        StatusCode::BAD_REQUEST,
+        "secret_refused",
+    );
+    assert_error(
+        &submit(&e, &bob, "nope", "x", true, None).await,
+        StatusCode::NOT_FOUND,
+        "unknown_task",
+    );
+    let (_, mine) = call(
+        &e.app,
+        "GET",
+        &format!(
+            "/v1/campaigns/genesis/wallets/{}/submissions",
+            bob.address()
+        ),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        mine.as_array().unwrap().len(),
+        1,
+        "refused submissions are not stored: {mine}"
+    );
+
+    // Review.
+    assert_error(
+        &call(
+            &e.app,
+            "GET",
+            "/v1/campaigns/genesis/submissions",
+            None,
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let (s, v) = call(
+        &e.app,
+        "GET",
+        "/v1/campaigns/genesis/submissions?status=pending",
+        Some(&e.reviewer),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_error(
+        &call(
+            &e.app,
+            "GET",
+            "/v1/campaigns/genesis/submissions?status=maybe",
+            Some(&e.reviewer),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_status",
+    );
+    let review = |id: i64, body: Value| {
+        let app = e.app.clone();
+        let key = e.reviewer.clone();
+        async move {
+            call(
+                &app,
+                "POST",
+                &format!("/v1/campaigns/genesis/submissions/{id}/review"),
+                Some(&key),
+                Some(body),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        review(a_follow, json!({"decision": "approve"})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        review(b_follow, json!({"decision": "approve"})).await.0,
+        StatusCode::OK
+    );
+    assert_error(
+        &review(a_post, json!({"decision": "reject"})).await,
+        StatusCode::BAD_REQUEST,
+        "reason_required",
+    );
+    assert_error(
+        &review(a_post, json!({"decision": "maybe"})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_decision",
+    );
+    let r = review(
+        a_post,
+        json!({"decision": "reject", "reason": "the post is deleted"}),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_error(
+        &review(a_post, json!({"decision": "approve"})).await,
+        StatusCode::CONFLICT,
+        "already_reviewed",
+    );
+    assert_error(
+        &review(99_999, json!({"decision": "approve"})).await,
+        StatusCode::NOT_FOUND,
+        "unknown_submission",
+    );
+    // The submitter sees the outcome and the reason.
+    let (_, mine) = call(
+        &e.app,
+        "GET",
+        &format!(
+            "/v1/campaigns/genesis/wallets/{}/submissions",
+            alice.address()
+        ),
+        None,
+        None,
+    )
+    .await;
+    let post = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["task"] == json!("post"))
+        .unwrap();
+    assert_eq!(
+        (post["status"].clone(), post["reason"].clone()),
+        (json!("rejected"), json!("the post is deleted"))
+    );
+
+    // Exports as campaign sources, and statistics.
+    let (s, text, h) = call_raw(
+        &e.app,
+        "GET",
+        "/v1/campaigns/genesis/exports/signups.csv",
+        Some(&e.reviewer),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(
+        text,
+        format!("address\n{}\n", alice.address().to_checksum(None))
+    );
+    let (_, text, _) = call_raw(
+        &e.app,
+        "GET",
+        "/v1/campaigns/genesis/exports/points.csv",
+        Some(&e.admin),
+        None,
+    )
+    .await;
+    // Alice: follow 10 + referral 3 for Bob's approved follow; Bob: 10.
+    let (a, b) = (
+        alice.address().to_checksum(None),
+        bob.address().to_checksum(None),
+    );
+    let mut rows = [format!("{a},13"), format!("{b},10")];
+    rows.sort_by(|x, y| y.split(',').nth(1).cmp(&x.split(',').nth(1)));
+    assert_eq!(text, format!("address,points\n{}\n", rows.join("\n")));
+    let (s, v) = call(
+        &e.app,
+        "GET",
+        "/v1/campaigns/genesis/stats",
+        Some(&e.reviewer),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (
+            v["signups"].clone(),
+            v["tasks"].clone(),
+            v["submissionsApproved"].clone(),
+            v["submissionsRejected"].clone(),
+            v["walletsWithPoints"].clone()
+        ),
+        (json!(1), json!(2), json!(2), json!(1), json!(2))
+    );
+}
+
+async fn per_key_rate_limit(backend: Backend) {
+    let e = env(backend, KeyLimiter::new(1, 2)).await;
+    create_campaign(&e, "genesis", None).await; // 1 of the burst of 2
+    let uri = "/v1/campaigns/genesis/stats";
+    assert_eq!(
+        call(&e.app, "GET", uri, Some(&e.admin), None).await.0,
+        StatusCode::OK
+    );
+    let (s, text, h) = call_raw(&e.app, "GET", uri, Some(&e.admin), None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(text.contains("\"code\":\"rate_limited\""), "{text}");
+    assert!(h.contains_key("retry-after"));
+    // Another key has its own budget.
+    assert_eq!(
+        call(&e.app, "GET", uri, Some(&e.reviewer), None).await.0,
+        StatusCode::OK
+    );
+}
+
+async fn over_a_real_socket(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(airdrop_server::serve_on(
+        listener,
+        e.state.clone(),
+        Config::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let http = |req: String| async move {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).await.unwrap();
+        buf
+    };
+    let res =
+        http("GET /v1/auth/nonce HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".into())
+            .await;
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let nonce = res
+        .split("\"nonce\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let alice = PrivateKeySigner::random();
+    let text = Msg::new(nonce).text(&alice.address().to_checksum(None));
+    let body = json!({"message": text, "signature": sign(&alice, &text)}).to_string();
+    let res = http(format!(
+        "POST /v1/campaigns/genesis/signups HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await;
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let res = http(format!(
+        "GET /v1/campaigns/genesis/stats HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        e.reviewer
+    ))
+    .await;
+    assert!(
+        res.starts_with("HTTP/1.1 200") && res.contains("\"signups\":1"),
+        "{res}"
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
