@@ -67,6 +67,11 @@ enum TreeCommand {
 }
 
 fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if let Err(err) = commands::serve::apply_config_file(&argv) {
+        eprintln!("error: {err:#}");
+        std::process::exit(2);
+    }
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));

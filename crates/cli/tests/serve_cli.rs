@@ -110,3 +110,100 @@ fn serves_a_built_tree_logs_json_and_never_logs_a_pasted_key() {
     );
     assert!(requests.iter().any(|l| l["fields"]["status"] == 400));
 }
+
+/// Settings from a `--config` file, overridden by `AIRDROP_*` variables, overridden by flags;
+/// secrets in the settings never reach the log; unknown keys are refused.
+#[test]
+fn config_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,100\n",
+    )
+    .unwrap();
+    let claims = dir.path().join("claims.json");
+    let built = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["tree", "build", "-q", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&claims)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (file_port, flag_port) = (free(), free());
+    let config = dir.path().join("airdrop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{file_port}\"\ncampaigns = [\"demo={}\"]\ndatabase_url = \"sqlite:{}\"\nrpc_url = \"http://127.0.0.1:9/v3/SECRETPROJECTKEY\"\nrate_limit_per_ip = 1\nrate_limit_burst = 1\n",
+            claims.display(),
+            dir.path().join("store.db").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["serve", "--log", "debug", "--config"])
+        .arg(&config)
+        .args(["--listen", &format!("127.0.0.1:{flag_port}")])
+        // The variable beats the file's 1 request per second.
+        .env("AIRDROP_RATE_LIMIT_PER_IP", "1000")
+        .env("AIRDROP_RATE_LIMIT_BURST", "1000")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", flag_port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start on the flag's port"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        TcpStream::connect(("127.0.0.1", file_port)).is_err(),
+        "the flag beats the file"
+    );
+    for _ in 0..5 {
+        let ok = get(
+            flag_port,
+            "/v1/campaigns/demo/claims/0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+        );
+        assert!(
+            ok.starts_with("HTTP/1.1 200"),
+            "the variable's rate beats the file's: {ok}"
+        );
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("serve settings"), "{logs}");
+    assert!(!logs.contains("SECRETPROJECTKEY"), "{logs}");
+
+    std::fs::write(&config, "listen = \"127.0.0.1:1\"\npassword = \"x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown key \"password\""), "{err}");
+}

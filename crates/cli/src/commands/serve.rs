@@ -8,9 +8,111 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Arguments of `airdrop serve`. Every flag can also come from an `AIRDROP_*` variable.
+/// A URL that may carry a password or an API key: shown redacted in Debug output and logs.
+#[derive(Clone)]
+pub struct SecretUrl(pub String);
+
+impl std::str::FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(SecretUrl(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Node URLs often carry an API key in the path; database URLs a password.
+        let shown = airdrop_store::db::redact_url(&self.0);
+        match shown.split_once("://") {
+            Some((scheme, rest)) if rest.contains('/') && !scheme.starts_with("postgres") => {
+                write!(f, "{scheme}://{}/***", rest.split('/').next().unwrap_or(""))
+            }
+            _ => f.write_str(&shown),
+        }
+    }
+}
+
+/// Keys of a `--config` file and the variables they stand for. Precedence, lowest first:
+/// built-in defaults, the file, `AIRDROP_*` variables, flags.
+const CONFIG_KEYS: &[(&str, &str)] = &[
+    ("listen", "AIRDROP_LISTEN"),
+    ("campaigns", "AIRDROP_CAMPAIGNS"),
+    ("database_url", "AIRDROP_DATABASE_URL"),
+    ("public_urls", "AIRDROP_PUBLIC_URLS"),
+    ("rpc_url", "AIRDROP_RPC_URL"),
+    ("body_limit", "AIRDROP_BODY_LIMIT"),
+    ("timeout_secs", "AIRDROP_TIMEOUT_SECS"),
+    ("cors_origins", "AIRDROP_CORS_ORIGINS"),
+    ("rate_limit_per_ip", "AIRDROP_RATE_LIMIT_PER_IP"),
+    ("rate_limit_burst", "AIRDROP_RATE_LIMIT_BURST"),
+    ("rate_limit_per_key", "AIRDROP_RATE_LIMIT_PER_KEY"),
+    ("rate_limit_key_burst", "AIRDROP_RATE_LIMIT_KEY_BURST"),
+    ("workers", "AIRDROP_WORKERS"),
+    ("log", "AIRDROP_LOG"),
+    ("log_format", "AIRDROP_LOG_FORMAT"),
+];
+
+/// Reads the `serve --config FILE` (or `AIRDROP_CONFIG`) TOML file, before the command line is
+/// parsed, into the `AIRDROP_*` variables that are not set already; clap then lets flags win.
+pub fn apply_config_file(argv: &[String]) -> Result<()> {
+    if !argv.iter().any(|a| a == "serve") {
+        return Ok(());
+    }
+    let from_flag = argv.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--config=").map(str::to_owned).or_else(|| {
+            (a == "--config")
+                .then(|| argv.get(i + 1).cloned())
+                .flatten()
+        })
+    });
+    let Some(path) = from_flag.or_else(|| std::env::var("AIRDROP_CONFIG").ok()) else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("--config {path}: cannot read the file"))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("--config {path}: not valid TOML"))?;
+    for (key, value) in table {
+        let Some((_, var)) = CONFIG_KEYS.iter().find(|(k, _)| *k == key) else {
+            anyhow::bail!(
+                "--config {path}: unknown key {key:?}; known keys: {}",
+                CONFIG_KEYS
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        let text = match &value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    toml::Value::Integer(n) => Ok(n.to_string()),
+                    _ => Err(anyhow::anyhow!("--config {path}: {key} must list strings")),
+                })
+                .collect::<Result<Vec<_>>>()?
+                .join(","),
+            _ => anyhow::bail!("--config {path}: {key} must be a string, a number or a list"),
+        };
+        if std::env::var_os(var).is_none() {
+            // Before any thread exists: main calls this first thing.
+            std::env::set_var(var, text);
+        }
+    }
+    Ok(())
+}
+
+/// Arguments of `airdrop serve`. Precedence, lowest first: defaults, `--config` file,
+/// `AIRDROP_*` variables, flags.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// A TOML file of settings (keys as the flags, with underscores: `database_url = "…"`).
+    #[arg(long, env = "AIRDROP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "AIRDROP_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -21,7 +123,7 @@ pub struct ServeArgs {
     /// The store for creator campaigns, keys, sign-ups and bounties: `sqlite:PATH` (created
     /// when missing) or `postgres://USER:PASSWORD@HOST:PORT/DB`. Migrations run at start.
     #[arg(long, env = "AIRDROP_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
-    pub database_url: String,
+    pub database_url: SecretUrl,
     /// Public URL of the site (repeatable): sign-in messages must name its domain and a URI
     /// under it. Default: http://<listen>.
     #[arg(
@@ -32,7 +134,7 @@ pub struct ServeArgs {
     pub public_urls: Vec<String>,
     /// A JSON-RPC node, to verify contract-wallet (EIP-1271) signatures.
     #[arg(long, env = "AIRDROP_RPC_URL", hide_env_values = true)]
-    pub rpc_url: Option<String>,
+    pub rpc_url: Option<SecretUrl>,
     /// Requests per second each API key may make on average (0: no limit).
     #[arg(long, env = "AIRDROP_RATE_LIMIT_PER_KEY", default_value_t = 20)]
     pub rate_limit_per_key: u32,
@@ -66,6 +168,7 @@ pub struct ServeArgs {
 
 /// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
 pub fn run(args: ServeArgs) -> Result<()> {
+    tracing::debug!(?args, "serve settings");
     let mut campaigns = Vec::new();
     for spec in &args.campaigns {
         let (id, path) = spec.split_once('=').with_context(|| {
@@ -102,11 +205,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
     };
     let rpc = args
         .rpc_url
-        .as_deref()
-        .map(|u| airdrop_chain::rpc::Rpc::new(u, airdrop_chain::rpc::RpcConfig::default()))
+        .as_ref()
+        .map(|u| airdrop_chain::rpc::Rpc::new(&u.0, airdrop_chain::rpc::RpcConfig::default()))
         .transpose()
         .context("--rpc-url")?;
-    let database_url = args.database_url.clone();
+    let database_url = args.database_url.0.clone();
     let (per_key, key_burst) = (args.rate_limit_per_key, args.rate_limit_key_burst);
     rt.block_on(async move {
         let db = airdrop_store::Db::connect(&database_url).await?;
