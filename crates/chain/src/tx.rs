@@ -73,7 +73,7 @@ fn hex_u128(method: &str, v: &Value) -> Result<u128> {
 }
 
 /// Adds a readable custom-error name to a node error whose message carries revert data.
-fn explain_revert(e: ChainError) -> ChainError {
+pub fn explain_revert(e: ChainError) -> ChainError {
     if let ChainError::Node {
         method,
         code,
@@ -287,6 +287,12 @@ impl Sender {
     }
 
     /// The sender's address.
+    /// The chain it sends on.
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// The sending account.
     pub fn address(&self) -> Address {
         self.signer.address()
     }

@@ -1026,3 +1026,187 @@ fn bench_claim_gas_by_tree_size() {
         );
     }
 }
+
+/// Gasless claims through `airdrop serve`: two server processes on one PostgreSQL, each with its
+/// own relayer key, take signed claims (the files `airdrop claim --gasless-signature-out`
+/// writes) posted to either of them; every claim is submitted exactly once and pays exactly its
+/// amount; repeated posts return the first request; bad signatures, strangers and claims already
+/// paid are refused before anything is queued; a server without a relayer says so.
+#[test]
+fn relay_through_two_servers_on_postgres() {
+    use alloy::signers::SignerSync;
+    use snapshot_support::cli::{http, serve};
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let recipients: Vec<PrivateKeySigner> = (0..6).map(|_| PrivateKeySigner::random()).collect();
+    let addrs: Vec<Address> = recipients.iter().map(|r| r.address()).collect();
+    let now = c.now();
+    let bundle = build_bundle(
+        tmp.path(),
+        "relay",
+        &Spec {
+            chain_id: 31337,
+            token: c.token,
+            recipients: &addrs,
+            budget: 600,
+            start: now - 60,
+            deadline: now + 30 * 86_400,
+            vesting: false,
+            clawback_to: deployer.address(),
+        },
+    );
+    let b = bundle.to_str().unwrap();
+    let url = c.url.as_str();
+    ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &[("DEPLOYER_KEY", key_hex(&deployer))],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt
+        .block_on(airdrop_store::testing::test_db(
+            airdrop_store::Backend::Postgres,
+        ))
+        .unwrap();
+    let campaign = format!("drop={b}");
+    let server = |relayer: Option<u32>| {
+        let mut args = vec![
+            "--campaign",
+            campaign.as_str(),
+            "--rpc-url",
+            url,
+            "--rate-limit-per-ip",
+            "0",
+            "--database-url",
+            db.url.as_str(),
+        ];
+        let mut env = Vec::new();
+        if let Some(i) = relayer {
+            args.extend(["--relayer-key-env", "RELAYER_KEY"]);
+            env.push(("RELAYER_KEY", key_hex(&dev(i))));
+        }
+        serve(&args, &env)
+    };
+    let (a, s2, plain) = (server(Some(2)), server(Some(3)), server(None));
+    let relayer_nonces = || c.nonce(dev(2).address()) + c.nonce(dev(3).address());
+    let n0 = relayer_nonces();
+
+    let signed = |i: usize| -> Value {
+        let sig = tmp.path().join(format!("sig{i}.json"));
+        ok(
+            &[
+                "claim",
+                "--bundle",
+                b,
+                "--address",
+                &addrs[i].to_string(),
+                "--rpc",
+                url,
+                "--key-env",
+                "K",
+                "--gasless-signature-out",
+                sig.to_str().unwrap(),
+            ],
+            &[("K", key_hex(&recipients[i]))],
+        );
+        serde_json::from_str(&std::fs::read_to_string(sig).unwrap()).unwrap()
+    };
+    let path = "/v1/campaigns/drop/relay";
+    // Refused before anything is queued.
+    let (s, v) = http(plain.port, "POST", path, None, Some(&signed(0)));
+    assert_eq!(
+        (s, v["code"].clone()),
+        (503, json!("relay_disabled")),
+        "{v}"
+    );
+    let mut forged = signed(0);
+    let other = PrivateKeySigner::random();
+    let sig = other
+        .sign_hash_sync(&B256::repeat_byte(7))
+        .unwrap()
+        .as_bytes();
+    forged["signature"] = json!(format!("0x{}", hex::encode(sig)));
+    let (s, v) = http(a.port, "POST", path, None, Some(&forged));
+    assert_eq!(
+        (s, v["code"].clone()),
+        (400, json!("claim_rejected")),
+        "{v}"
+    );
+    let mut stranger = signed(0);
+    stranger["account"] = json!(other.address().to_string());
+    let (s, v) = http(a.port, "POST", path, None, Some(&stranger));
+    assert_eq!((s, v["code"].clone()), (404, json!("not_eligible")), "{v}");
+    let (s, v) = http(
+        a.port,
+        "POST",
+        path,
+        None,
+        Some(&json!({"account": "0x12"})),
+    );
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(relayer_nonces(), n0, "nothing was sent");
+
+    // Every signed claim, posted to both servers: queued once, submitted once.
+    let docs: Vec<Value> = (0..addrs.len()).map(signed).collect();
+    let mut ids = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let (first, second) = if i % 2 == 0 { (&a, &s2) } else { (&s2, &a) };
+        let (s, v) = http(first.port, "POST", path, None, Some(d));
+        assert_eq!(s, 202, "{v}");
+        let (s2_, v2) = http(second.port, "POST", path, None, Some(d));
+        assert_eq!(s2_, 200, "{v2}");
+        assert_eq!(v["id"], v2["id"]);
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let started = std::time::Instant::now();
+    for id in &ids {
+        loop {
+            let (s, v) = http(a.port, "GET", &format!("{path}/{id}"), None, None);
+            assert_eq!(s, 200, "{v}");
+            if v["state"] == json!("submitted") {
+                assert!(v["txHash"].as_str().is_some_and(|h| h.len() == 66), "{v}");
+                break;
+            }
+            assert_ne!(v["state"], json!("failed"), "{v}");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "not submitted: {v}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let each = tokens(100);
+    for r in &addrs {
+        assert_eq!(c.balance(c.token, *r), each, "paid exactly once");
+        assert_eq!(c.eth(*r), U256::ZERO, "the recipient paid no gas");
+    }
+    assert_eq!(
+        relayer_nonces(),
+        n0 + addrs.len() as u64,
+        "one transaction per claim"
+    );
+    // Both relayers worked (the queue is shared).
+    assert!(c.nonce(dev(2).address()) > 0 && c.nonce(dev(3).address()) > 0);
+    // Posting again after payment: the same request. The same claim under another nonce (the
+    // CLI refuses to sign a paid claim, so this one is forged): refused at simulation.
+    let (s, v) = http(s2.port, "POST", path, None, Some(&docs[0]));
+    assert_eq!((s, v["state"].clone()), (200, json!("submitted")), "{v}");
+    let mut again = docs[0].clone();
+    again["nonce"] = json!("1");
+    let (s, v) = http(a.port, "POST", path, None, Some(&again));
+    assert_eq!(
+        (s, v["code"].clone()),
+        (400, json!("claim_rejected")),
+        "{v}"
+    );
+    assert_eq!(relayer_nonces(), n0 + addrs.len() as u64);
+    drop((a, s2, plain));
+}

@@ -5,96 +5,28 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod snapshot_support;
+
 use airdrop_store::testing::test_db;
 use airdrop_store::Backend;
 use alloy::signers::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use snapshot_support::cli::{airdrop, http, serve, Server};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-fn airdrop(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    key: Option<&str>,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let auth = key
-        .map(|k| format!("Authorization: Bearer {k}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status: u16 = out[9..12].parse().unwrap();
-    let json = out
-        .split_once("\r\n\r\n")
-        .and_then(|(_, b)| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
-    (status, json)
-}
-
-struct Server(Child, u16);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(url: &str) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
+fn serve_on(url: &str) -> Server {
+    serve(
+        &[
             "--public-url",
             "http://drop.test",
             "--rate-limit-per-ip",
             "0",
             "--database-url",
             url,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child, port)
+        ],
+        &[],
+    )
 }
 
 fn rfc3339_now_minus(secs: u64) -> String {
@@ -142,16 +74,19 @@ fn two_servers_on_one_postgres_stay_consistent() {
     let db = rt.block_on(test_db(Backend::Postgres)).unwrap();
     let url = db.url.clone();
 
-    let (ok, key, err) = airdrop(&[
-        "keys",
-        "create",
-        "--name",
-        "ops",
-        "--scope",
-        "admin",
-        "--database-url",
-        &url,
-    ]);
+    let (ok, key, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "ops",
+            "--scope",
+            "admin",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
     assert!(ok, "{err}");
     let key = key.trim().to_owned();
     assert!(
@@ -159,27 +94,30 @@ fn two_servers_on_one_postgres_stay_consistent() {
         "{err}"
     );
     assert!(!err.contains(&key), "the key goes to stdout only");
-    let (ok, _, err) = airdrop(&[
-        "keys",
-        "create",
-        "--name",
-        "x",
-        "--scope",
-        "root",
-        "--database-url",
-        &url,
-    ]);
+    let (ok, _, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "root",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
     assert!(!ok && err.contains("root"), "{err}");
 
-    let a = serve(&url);
-    let b = serve(&url);
+    let a = serve_on(&url);
+    let b = serve_on(&url);
     let spec = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/genesis/campaign.toml"
     ))
     .unwrap();
     let (s, v) = http(
-        a.1,
+        a.port,
         "POST",
         "/v1/campaigns",
         Some(&key),
@@ -187,15 +125,15 @@ fn two_servers_on_one_postgres_stay_consistent() {
     );
     assert_eq!(s, 201, "{v}");
     // The campaign made on A is on B.
-    let (s, v) = http(b.1, "GET", "/v1/campaigns/genesis", None, None);
+    let (s, v) = http(b.port, "GET", "/v1/campaigns/genesis", None, None);
     assert_eq!((s, v["name"].clone()), (200, json!("Genesis Drop")));
 
     // One signed message posted to both servers at once, many times over: accepted once in all.
     let mut accepted = 0;
     for _ in 0..5 {
         let wallet = PrivateKeySigner::random();
-        let body = signed_signup(a.1, &wallet);
-        let (pa, pb) = (a.1, b.1);
+        let body = signed_signup(a.port, &wallet);
+        let (pa, pb) = (a.port, b.port);
         let (ba, bb) = (body.clone(), body);
         let ta = std::thread::spawn(move || {
             http(pa, "POST", "/v1/campaigns/genesis/signups", None, Some(&ba))
@@ -219,7 +157,7 @@ fn two_servers_on_one_postgres_stay_consistent() {
     // Twenty wallets signing up through alternating servers concurrently.
     let handles: Vec<_> = (0..20)
         .map(|i| {
-            let port = if i % 2 == 0 { a.1 } else { b.1 };
+            let port = if i % 2 == 0 { a.port } else { b.port };
             std::thread::spawn(move || {
                 let wallet = PrivateKeySigner::random();
                 let body = signed_signup(port, &wallet);
@@ -237,7 +175,7 @@ fn two_servers_on_one_postgres_stay_consistent() {
     for h in handles {
         assert_eq!(h.join().unwrap(), 201);
     }
-    for port in [a.1, b.1] {
+    for port in [a.port, b.port] {
         let (s, v) = http(port, "GET", "/v1/campaigns/genesis/stats", Some(&key), None);
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["signups"], json!(accepted + 20));
@@ -245,20 +183,20 @@ fn two_servers_on_one_postgres_stay_consistent() {
 
     // Revoked by the CLI: refused by both servers.
     let id = &key[..19];
-    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url]);
+    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url], &[]);
     assert!(ok, "{err}");
-    let (ok, listed, _) = airdrop(&["keys", "list", "--database-url", &url]);
+    let (ok, listed, _) = airdrop(&["keys", "list", "--database-url", &url], &[]);
     assert!(
         ok && listed.contains("revoked") && !listed.contains(&key[20..]),
         "{listed}"
     );
-    for port in [a.1, b.1] {
+    for port in [a.port, b.port] {
         assert_eq!(
             http(port, "GET", "/v1/campaigns/genesis/stats", Some(&key), None).0,
             401
         );
     }
-    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url]);
+    let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url], &[]);
     assert!(!ok && err.contains("no active key"), "{err}");
     drop((a, b));
     drop(db);

@@ -21,6 +21,17 @@ pub struct Campaign {
     pub root: B256,
     /// Optional manifest facts shown to recipients (chain, token, claim window), as published.
     pub manifest: Option<serde_json::Value>,
+    /// Where the distributor is, from `deployment.json` beside the bundle (`airdrop deploy`).
+    pub deployment: Option<Deployment>,
+}
+
+/// A deployed distributor of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// The `AirdropDistributor` contract.
+    pub distributor: Address,
+    /// Its chain (from the manifest).
+    pub chain_id: u64,
 }
 
 /// Uniswap-format claims file, read without materialising the proofs.
@@ -84,17 +95,51 @@ impl Campaign {
                 "campaign ids use letters, digits, '-' and '_' only",
             ));
         }
-        let (claims_path, manifest) = if path.is_dir() {
-            let manifest = match std::fs::read(path.join("manifest.json")) {
-                Ok(bytes) => Some(
-                    serde_json::from_slice(&bytes)
-                        .map_err(|e| load_err(id, path, format!("manifest.json: {e}")))?,
-                ),
+        let (claims_path, manifest, deployment) = if path.is_dir() {
+            let manifest: Option<serde_json::Value> =
+                match std::fs::read(path.join("manifest.json")) {
+                    Ok(bytes) => Some(
+                        serde_json::from_slice(&bytes)
+                            .map_err(|e| load_err(id, path, format!("manifest.json: {e}")))?,
+                    ),
+                    Err(_) => None,
+                };
+            let deployment = match std::fs::read(path.join("deployment.json")) {
+                Ok(bytes) => {
+                    let v: serde_json::Value = serde_json::from_slice(&bytes)
+                        .map_err(|e| load_err(id, path, format!("deployment.json: {e}")))?;
+                    let distributor = v
+                        .get("distributor")
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(|a| airdrop_merkle::address::parse_address(a).ok())
+                        .ok_or_else(|| {
+                            load_err(
+                                id,
+                                path,
+                                "deployment.json has no valid \"distributor\" address",
+                            )
+                        })?;
+                    let chain_id = manifest
+                        .as_ref()
+                        .and_then(|m| m.get("chain_id"))
+                        .and_then(serde_json::Value::as_u64)
+                        .ok_or_else(|| {
+                            load_err(
+                                id,
+                                path,
+                                "deployment.json needs the bundle's manifest.json (chain_id)",
+                            )
+                        })?;
+                    Some(Deployment {
+                        distributor,
+                        chain_id,
+                    })
+                }
                 Err(_) => None,
             };
-            (path.join("claims.json"), manifest)
+            (path.join("claims.json"), manifest, deployment)
         } else {
-            (path.to_owned(), None)
+            (path.to_owned(), None, None)
         };
         let file = std::fs::File::open(&claims_path).map_err(|e| load_err(id, &claims_path, e))?;
         let reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -109,6 +154,7 @@ impl Campaign {
             root: tree.root(),
             tree,
             manifest,
+            deployment,
         })
     }
 

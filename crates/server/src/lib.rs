@@ -9,6 +9,7 @@ pub mod community;
 pub mod creator;
 pub mod error;
 pub mod metrics;
+pub mod relay;
 pub mod routes;
 pub mod siwe;
 
@@ -42,6 +43,7 @@ pub use error::ServerError;
         creator::create_campaign, creator::update_campaign, creator::create_task,
         creator::list_submissions, creator::review_submission, creator::export_signups,
         creator::export_points, creator::campaign_stats,
+        relay::create_relay, relay::get_relay,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&ApiKeyScheme),
@@ -127,6 +129,8 @@ pub struct AppState {
     pub rpc: Option<airdrop_chain::rpc::Rpc>,
     /// Per-API-key request budgets.
     pub key_limiter: Option<Arc<auth::KeyLimiter>>,
+    /// The gasless-claim relayer of this instance (needs `rpc`).
+    pub relayer: Option<relay::Relayer>,
     /// Sign-in message rules.
     pub sign_in: SignIn,
 }
@@ -283,6 +287,8 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             get(creator::export_points),
         )
         .route("/v1/campaigns/{id}/stats", get(creator::campaign_stats))
+        .route("/v1/campaigns/{id}/relay", post(relay::create_relay))
+        .route("/v1/campaigns/{id}/relay/{request}", get(relay::get_relay))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);

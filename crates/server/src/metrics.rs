@@ -37,6 +37,10 @@ pub struct Metrics {
     pub campaigns: Gauge,
     /// Claims loaded over all campaigns.
     pub claims: Gauge,
+    /// Gasless claims accepted into the relay queue.
+    pub relay_queued: Counter,
+    /// Gasless claims waiting in the relay queue (all instances).
+    pub relay_depth: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -65,12 +69,26 @@ impl Default for Metrics {
             campaigns.clone(),
         );
         registry.register("claims_loaded", "Claims served from memory", claims.clone());
+        let relay_queued = Counter::default();
+        let relay_depth = Gauge::default();
+        registry.register(
+            "relay_requests_queued",
+            "Gasless claims accepted into the relay queue",
+            relay_queued.clone(),
+        );
+        registry.register(
+            "relay_queue_depth",
+            "Gasless claims waiting in the relay queue",
+            relay_depth.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             campaigns,
             claims,
+            relay_queued,
+            relay_depth,
         }
     }
 }

@@ -219,6 +219,14 @@ pub async fn list_campaigns(
     Ok(Json(out))
 }
 
+/// A campaign published on this server (claims in memory), or 404.
+pub(crate) fn published<'a>(
+    state: &'a AppState,
+    id: &str,
+) -> Result<&'a crate::campaign::Campaign, ServerError> {
+    campaign(state, id)
+}
+
 fn campaign<'a>(
     state: &'a AppState,
     id: &str,

@@ -232,6 +232,8 @@ pub struct RelayRow {
     pub account: String,
     /// Amount, decimal base units.
     pub amount: String,
+    /// The nonce the recipient signed.
+    pub nonce: String,
     /// JSON: proof, signature deadline, signature.
     pub payload: String,
     /// queued | submitting | submitted | failed.
@@ -259,6 +261,8 @@ pub struct NewRelay {
     pub account: String,
     /// Amount, decimal base units.
     pub amount: String,
+    /// The nonce the recipient signed.
+    pub nonce: String,
     /// JSON: proof, signature deadline, signature.
     pub payload: String,
     /// Unix seconds.
@@ -801,17 +805,20 @@ impl Db {
 
     // ---- relay queue ----
 
-    /// Queues a gasless claim, idempotently: a second request for the same claim index returns
-    /// the first one (and `false`), whatever state it is in.
+    /// Queues a gasless claim, idempotently: a second request for the same signed claim (index
+    /// and nonce) returns the first one and `false` — unless the first failed, which is queued
+    /// again (with the new payload) and returns `true`.
     pub async fn enqueue_relay(&self, r: &NewRelay) -> Result<(RelayRow, bool)> {
-        let inserted = sqlx::query(
-            "INSERT INTO relay_requests (campaign, claim_index, account, amount, payload, state, created, updated) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6) \
-             ON CONFLICT (campaign, claim_index) DO NOTHING",
+        let queued = sqlx::query(
+            "INSERT INTO relay_requests (campaign, claim_index, account, amount, nonce, payload, state, created, updated) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7) \
+             ON CONFLICT (campaign, claim_index, nonce) DO UPDATE SET state = 'queued', payload = excluded.payload, worker = NULL, error = NULL, updated = excluded.updated \
+             WHERE relay_requests.state = 'failed'",
         )
         .bind(&r.campaign)
         .bind(r.claim_index)
         .bind(&r.account)
         .bind(&r.amount)
+        .bind(&r.nonce)
         .bind(&r.payload)
         .bind(r.created)
         .execute(&self.pool)
@@ -819,13 +826,26 @@ impl Db {
         .map_err(db_err("queue relay request"))?
         .rows_affected()
             == 1;
-        let row = sqlx::query("SELECT id, campaign, claim_index, account, amount, payload, state, worker, tx_hash, error, created, updated FROM relay_requests WHERE campaign = $1 AND claim_index = $2")
+        let row = sqlx::query("SELECT id, campaign, claim_index, account, amount, nonce, payload, state, worker, tx_hash, error, created, updated FROM relay_requests WHERE campaign = $1 AND claim_index = $2 AND nonce = $3")
             .bind(&r.campaign)
             .bind(r.claim_index)
+            .bind(&r.nonce)
             .fetch_one(&self.pool)
             .await
             .map_err(db_err("read relay request"))?;
-        Ok((relay_row(&row)?, inserted))
+        Ok((relay_row(&row)?, queued))
+    }
+
+    /// Puts requests a worker took before `before` and never finished (it crashed) back in the
+    /// queue. Returns how many.
+    pub async fn requeue_stale_relays(&self, before: i64, now: i64) -> Result<u64> {
+        let r = sqlx::query("UPDATE relay_requests SET state = 'queued', worker = NULL, updated = $1 WHERE state = 'submitting' AND updated < $2")
+            .bind(now)
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err("requeue relay requests"))?;
+        Ok(r.rows_affected())
     }
 
     /// Takes the oldest queued request for `worker`, or `None`. Two instances never take the same
@@ -835,12 +855,12 @@ impl Db {
             Backend::Postgres => sqlx::query(
                 "UPDATE relay_requests SET state = 'submitting', worker = $1, updated = $2 WHERE id = \
                  (SELECT id FROM relay_requests WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, campaign, claim_index, account, amount, payload, state, worker, tx_hash, error, created, updated",
+                 RETURNING id, campaign, claim_index, account, amount, nonce, payload, state, worker, tx_hash, error, created, updated",
             ),
             Backend::Sqlite => sqlx::query(
                 "UPDATE relay_requests SET state = 'submitting', worker = $1, updated = $2 WHERE id = \
                  (SELECT id FROM relay_requests WHERE state = 'queued' ORDER BY id LIMIT 1) AND state = 'queued' \
-                 RETURNING id, campaign, claim_index, account, amount, payload, state, worker, tx_hash, error, created, updated",
+                 RETURNING id, campaign, claim_index, account, amount, nonce, payload, state, worker, tx_hash, error, created, updated",
             ),
         };
         let row = q
@@ -875,8 +895,25 @@ impl Db {
 
     /// A relay request by id.
     pub async fn relay(&self, id: i64) -> Result<Option<RelayRow>> {
-        let row = sqlx::query("SELECT id, campaign, claim_index, account, amount, payload, state, worker, tx_hash, error, created, updated FROM relay_requests WHERE id = $1")
+        let row = sqlx::query("SELECT id, campaign, claim_index, account, amount, nonce, payload, state, worker, tx_hash, error, created, updated FROM relay_requests WHERE id = $1")
             .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err("read relay request"))?;
+        row.map(|r| relay_row(&r)).transpose()
+    }
+
+    /// The request for one signed claim (index and nonce), if any.
+    pub async fn relay_for_claim(
+        &self,
+        campaign: &str,
+        claim_index: i64,
+        nonce: &str,
+    ) -> Result<Option<RelayRow>> {
+        let row = sqlx::query("SELECT id, campaign, claim_index, account, amount, nonce, payload, state, worker, tx_hash, error, created, updated FROM relay_requests WHERE campaign = $1 AND claim_index = $2 AND nonce = $3")
+            .bind(campaign)
+            .bind(claim_index)
+            .bind(nonce)
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err("read relay request"))?;
@@ -1037,13 +1074,14 @@ fn relay_row(r: &AnyRow) -> Result<RelayRow> {
         claim_index: r.try_get(2).map_err(&g)?,
         account: r.try_get(3).map_err(&g)?,
         amount: r.try_get(4).map_err(&g)?,
-        payload: r.try_get(5).map_err(&g)?,
-        state: r.try_get(6).map_err(&g)?,
-        worker: r.try_get(7).map_err(&g)?,
-        tx_hash: r.try_get(8).map_err(&g)?,
-        error: r.try_get(9).map_err(&g)?,
-        created: r.try_get(10).map_err(&g)?,
-        updated: r.try_get(11).map_err(&g)?,
+        nonce: r.try_get(5).map_err(&g)?,
+        payload: r.try_get(6).map_err(&g)?,
+        state: r.try_get(7).map_err(&g)?,
+        worker: r.try_get(8).map_err(&g)?,
+        tx_hash: r.try_get(9).map_err(&g)?,
+        error: r.try_get(10).map_err(&g)?,
+        created: r.try_get(11).map_err(&g)?,
+        updated: r.try_get(12).map_err(&g)?,
     })
 }
 

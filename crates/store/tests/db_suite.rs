@@ -312,6 +312,7 @@ fn relay(index: i64) -> NewRelay {
         claim_index: index,
         account: format!("0x{index:040x}"),
         amount: "1000000000000000000".into(),
+        nonce: "0".into(),
         payload: "{}".into(),
         created: 10,
     }
@@ -355,9 +356,11 @@ async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
     assert_eq!(unique.len(), 41, "none taken twice");
     assert_eq!(t.relay_depth().await.unwrap(), 0);
 
-    t.finish_relay(first.id, "submitted", Some("0xabc"), None, 30)
-        .await
-        .unwrap();
+    for id in &unique {
+        t.finish_relay(*id, "submitted", Some("0xabc"), None, 30)
+            .await
+            .unwrap();
+    }
     let done = t.relay(first.id).await.unwrap().unwrap();
     assert_eq!(
         (done.state.as_str(), done.tx_hash.as_deref()),
@@ -367,6 +370,47 @@ async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
     let (repeat, created) = t.enqueue_relay(&relay(7)).await.unwrap();
     assert!(!created);
     assert_eq!(repeat.state, "submitted");
+    // The same claim signed with the next nonce (a later vesting claim) is a new request.
+    let mut next = relay(7);
+    next.nonce = "1".into();
+    let (later, created) = t.enqueue_relay(&next).await.unwrap();
+    assert!(created && later.id != first.id);
+    // A failed request is queued again when asked again.
+    t.finish_relay(
+        unique.iter().copied().max().unwrap(),
+        "failed",
+        None,
+        Some("boom"),
+        31,
+    )
+    .await
+    .unwrap();
+    let last = t
+        .relay(unique.iter().copied().max().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (again, created) = t
+        .enqueue_relay(&NewRelay {
+            claim_index: last.claim_index,
+            ..relay(last.claim_index)
+        })
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(
+        (again.id, again.state.as_str(), again.error),
+        (last.id, "queued", None)
+    );
+    // A worker that died mid-submission: its request returns to the queue after a while.
+    let taken = t.take_relay("dying", 40).await.unwrap().unwrap();
+    assert_eq!(
+        t.requeue_stale_relays(40, 50).await.unwrap(),
+        0,
+        "not stale yet"
+    );
+    assert_eq!(t.requeue_stale_relays(41, 50).await.unwrap(), 1);
+    assert_eq!(t.relay(taken.id).await.unwrap().unwrap().state, "queued");
 }
 
 async fn jobs(t: TestDb) {

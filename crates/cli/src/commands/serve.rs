@@ -48,6 +48,7 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
     ("rate_limit_per_key", "AIRDROP_RATE_LIMIT_PER_KEY"),
     ("rate_limit_key_burst", "AIRDROP_RATE_LIMIT_KEY_BURST"),
     ("workers", "AIRDROP_WORKERS"),
+    ("relayer_key_env", "AIRDROP_RELAYER_KEY_ENV"),
     ("log", "AIRDROP_LOG"),
     ("log_format", "AIRDROP_LOG_FORMAT"),
 ];
@@ -135,6 +136,11 @@ pub struct ServeArgs {
     /// A JSON-RPC node, to verify contract-wallet (EIP-1271) signatures.
     #[arg(long, env = "AIRDROP_RPC_URL", hide_env_values = true)]
     pub rpc_url: Option<SecretUrl>,
+    /// Run a gasless-claim relayer: the name of the environment variable holding its private
+    /// key (it pays the gas of `claimWithSignature`). Needs --rpc-url. Give each instance its
+    /// own key: one account's nonces cannot be shared between processes.
+    #[arg(long, env = "AIRDROP_RELAYER_KEY_ENV", value_name = "VAR")]
+    pub relayer_key_env: Option<String>,
     /// Requests per second each API key may make on average (0: no limit).
     #[arg(long, env = "AIRDROP_RATE_LIMIT_PER_KEY", default_value_t = 20)]
     pub rate_limit_per_key: u32,
@@ -210,6 +216,25 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .transpose()
         .context("--rpc-url")?;
     let database_url = args.database_url.0.clone();
+    let relayer_key = match &args.relayer_key_env {
+        Some(var) => {
+            if rpc.is_none() {
+                anyhow::bail!("--relayer-key-env needs --rpc-url: the relayer sends transactions");
+            }
+            let hex = std::env::var(var)
+                .with_context(|| format!("--relayer-key-env {var}: the variable is not set"))?;
+            Some(
+                hex.trim()
+                    .parse::<alloy::signers::local::PrivateKeySigner>()
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "--relayer-key-env {var}: not a private key (64 hex digits)"
+                        )
+                    })?,
+            )
+        }
+        None => None,
+    };
     let (per_key, key_burst) = (args.rate_limit_per_key, args.rate_limit_key_burst);
     rt.block_on(async move {
         let db = airdrop_store::Db::connect(&database_url).await?;
@@ -219,9 +244,32 @@ pub fn run(args: ServeArgs) -> Result<()> {
         state.rpc = rpc;
         state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
         state.sign_in = SignIn::for_urls(&public_urls);
+        if let (Some(key), Some(rpc)) = (relayer_key, &state.rpc) {
+            let chain = airdrop_chain::tx::Chain::new(rpc.clone());
+            let chain_id = chain
+                .chain_id()
+                .await
+                .context("relayer: asking the node its chain id")?;
+            let address = key.address();
+            state.relayer = Some(airdrop_server::relay::Relayer {
+                sender: airdrop_chain::tx::Sender::new(chain, key, chain_id),
+                worker: format!("{}-{}", std::process::id(), address),
+            });
+            eprintln!("relayer {address} on chain {chain_id}");
+        }
         let state = Arc::new(state);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = state
+            .relayer
+            .clone()
+            .map(|r| tokio::spawn(airdrop_server::relay::run_worker(state.clone(), r, stop_rx)));
         eprintln!("listening on http://{} (docs at /docs)", config.listen);
         airdrop_server::serve(state, config, shutdown_signal()).await?;
+        let _ = stop_tx.send(true);
+        if let Some(w) = worker {
+            // The worker finishes the claim it is submitting, then stops.
+            let _ = w.await;
+        }
         db.close().await;
         anyhow::Ok(())
     })?;

@@ -71,6 +71,7 @@ CREATE TABLE relay_requests (
     claim_index BIGINT NOT NULL,
     account     TEXT NOT NULL,
     amount      TEXT NOT NULL,
+    nonce       TEXT NOT NULL,             -- the signed nonce: one signed claim, one request
     payload     TEXT NOT NULL,             -- JSON: proof, signature deadline, signature
     state       TEXT NOT NULL,             -- queued | submitting | submitted | failed
     worker      TEXT,
@@ -78,7 +79,7 @@ CREATE TABLE relay_requests (
     error       TEXT,
     created     BIGINT NOT NULL,
     updated     BIGINT NOT NULL,
-    UNIQUE (campaign, claim_index)
+    UNIQUE (campaign, claim_index, nonce)
 );
 CREATE INDEX relay_requests_state ON relay_requests (state, id);
 
