@@ -23,6 +23,11 @@ pub struct Campaign {
     pub manifest: Option<serde_json::Value>,
     /// Where the distributor is, from `deployment.json` beside the bundle (`airdrop deploy`).
     pub deployment: Option<Deployment>,
+    /// The claim window and vesting terms, from the manifest.
+    pub schedule: Option<Schedule>,
+    /// Claimed so far per claim index, kept current from the distributor's `Claimed` events by
+    /// the indexer (`--rpc-url`); `None` until the indexer has caught up once.
+    pub claimed: std::sync::RwLock<Option<std::collections::HashMap<u64, U256>>>,
 }
 
 /// A deployed distributor of a campaign.
@@ -32,6 +37,48 @@ pub struct Deployment {
     pub distributor: Address,
     /// Its chain (from the manifest).
     pub chain_id: u64,
+    /// Block it was created in (where its events start).
+    pub block: u64,
+}
+
+/// When claims open and how they vest (the contract's rule, see `airdrop_chain::distributor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// Claims open, unix seconds.
+    pub start: u64,
+    /// Claims close, unix seconds.
+    pub deadline: u64,
+    /// Vesting terms (`VestingTerms::NONE` without vesting).
+    pub vesting: airdrop_chain::distributor::VestingTerms,
+}
+
+impl Schedule {
+    fn from_manifest(m: &serde_json::Value) -> Option<Schedule> {
+        let claim = m.get("claim")?;
+        let start = claim.get("start_unix")?.as_u64()?;
+        let deadline = claim.get("deadline_unix")?.as_u64()?;
+        let vesting = match m.get("vesting").filter(|v| !v.is_null()) {
+            None => airdrop_chain::distributor::VestingTerms::NONE,
+            Some(v) => airdrop_chain::distributor::VestingTerms {
+                unlocked_bps: airdrop_chain::distributor::percent_to_bps(
+                    v.get("unlocked")?.as_str()?,
+                )
+                .ok()?,
+                cliff: v.get("cliff_seconds")?.as_u64()?,
+                duration: v.get("duration_seconds")?.as_u64()?,
+            },
+        };
+        Some(Schedule {
+            start,
+            deadline,
+            vesting,
+        })
+    }
+
+    /// Vested (claimable in all, claimed or not) at unix time `t`.
+    pub fn vested(&self, amount: U256, t: u64) -> U256 {
+        airdrop_chain::distributor::vested(amount, t, self.start, self.vesting)
+    }
 }
 
 /// Uniswap-format claims file, read without materialising the proofs.
@@ -130,9 +177,14 @@ impl Campaign {
                                 "deployment.json needs the bundle's manifest.json (chain_id)",
                             )
                         })?;
+                    let block = v
+                        .get("block")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0);
                     Some(Deployment {
                         distributor,
                         chain_id,
+                        block,
                     })
                 }
                 Err(_) => None,
@@ -153,8 +205,10 @@ impl Campaign {
             id: id.to_owned(),
             root: tree.root(),
             tree,
+            schedule: manifest.as_ref().and_then(Schedule::from_manifest),
             manifest,
             deployment,
+            claimed: std::sync::RwLock::new(None),
         })
     }
 

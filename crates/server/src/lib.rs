@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod community;
 pub mod creator;
 pub mod error;
+pub mod indexer;
 pub mod metrics;
 pub mod relay;
 pub mod routes;

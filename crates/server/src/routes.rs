@@ -68,6 +68,37 @@ pub struct ClaimResponse {
     /// The root the proof leads to.
     #[serde(rename = "merkleRoot")]
     pub merkle_root: String,
+    /// Claimed so far (base units, decimal), from the distributor's events; null when this
+    /// server does not follow the chain (no `--rpc-url` or no deployment) or has not caught up.
+    pub claimed: Option<String>,
+    /// Vested by now (claimed or not); null when the campaign's schedule is unknown.
+    pub vested: Option<String>,
+    /// Not vested yet; null when the schedule is unknown.
+    pub locked: Option<String>,
+    /// What a claim now would pay: vested minus claimed (or amount minus claimed without a
+    /// schedule); null when the claimed amount is unknown.
+    #[serde(rename = "claimableNow")]
+    pub claimable_now: Option<String>,
+    /// When claims open and close, and how they vest; null without a manifest.
+    pub schedule: Option<ScheduleInfo>,
+}
+
+/// A campaign's claim window and vesting terms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleInfo {
+    /// Claims open, unix seconds.
+    pub start: u64,
+    /// Claims close, unix seconds.
+    pub deadline: u64,
+    /// Share unlocked at start, basis points (10000: no vesting).
+    #[serde(rename = "unlockedBps")]
+    pub unlocked_bps: u16,
+    /// End of the cliff, unix seconds.
+    #[serde(rename = "cliffEnd")]
+    pub cliff_end: u64,
+    /// Everything vested, unix seconds.
+    #[serde(rename = "vestingEnd")]
+    pub vesting_end: u64,
 }
 
 /// One airdrop a wallet is eligible for.
@@ -321,8 +352,53 @@ pub async fn get_claim(
     }
     body.extend_from_slice(b"],\"merkleRoot\":");
     push_hash(&mut body, &c.root);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let claimed = c.claimed.read().ok().and_then(|m| {
+        m.as_ref()
+            .map(|m| m.get(&index).copied().unwrap_or_default())
+    });
+    let vested = c.schedule.map(|s| s.vested(amount, now));
+    let claimable = claimed.map(|cl| vested.unwrap_or(amount).saturating_sub(cl));
+    push_amount(&mut body, b",\"claimed\":", claimed);
+    push_amount(&mut body, b",\"vested\":", vested);
+    push_amount(
+        &mut body,
+        b",\"locked\":",
+        vested.map(|v| amount.saturating_sub(v)),
+    );
+    push_amount(&mut body, b",\"claimableNow\":", claimable);
+    body.extend_from_slice(b",\"schedule\":");
+    match c.schedule {
+        Some(s) => body.extend_from_slice(
+            format!(
+                "{{\"start\":{},\"deadline\":{},\"unlockedBps\":{},\"cliffEnd\":{},\"vestingEnd\":{}}}",
+                s.start,
+                s.deadline,
+                s.vesting.unlocked_bps,
+                s.start + s.vesting.cliff,
+                s.start + s.vesting.duration
+            )
+            .as_bytes(),
+        ),
+        None => body.extend_from_slice(b"null"),
+    }
     body.push(b'}');
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
+}
+
+fn push_amount(buf: &mut Vec<u8>, key: &[u8], v: Option<airdrop_merkle::U256>) {
+    buf.extend_from_slice(key);
+    match v {
+        Some(v) => {
+            buf.push(b'"');
+            buf.extend_from_slice(v.to_string().as_bytes());
+            buf.push(b'"');
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
 }
 
 fn push_hash(buf: &mut Vec<u8>, h: &airdrop_merkle::B256) {

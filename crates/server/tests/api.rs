@@ -337,3 +337,80 @@ fn a_claims_file_whose_root_does_not_follow_is_refused_at_load() {
     let err = Campaign::load("bad id!", &path).unwrap_err().to_string();
     assert!(err.contains("campaign ids"), "{err}");
 }
+
+/// The claim look-up reports the vesting state from the bundle's manifest (claim window and
+/// vesting terms) and, without a chain to follow, an unknown (null) claimed amount.
+#[tokio::test]
+async fn claims_show_vesting_from_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut campaigns = Vec::new();
+    // Before the cliff: exactly the unlocked 25 %. Not started: nothing. Long over: everything.
+    for (id, start) in [
+        ("cliff", now - 10),
+        ("later", now + 86_400),
+        ("done", 1_000),
+    ] {
+        let bundle = dir.path().join(id);
+        std::fs::create_dir_all(&bundle).unwrap();
+        let built = build_claims(&TreeOptions::new(Preset::Uniswap), entries()).unwrap();
+        built
+            .write(&mut FileSink(bundle.join("claims.json")))
+            .unwrap();
+        std::fs::write(
+            bundle.join("manifest.json"),
+            serde_json::json!({
+                "chain_id": 1,
+                "claim": {"start_unix": start, "deadline_unix": start + 100_000},
+                "vesting": {"unlocked": "25%", "cliff_seconds": 1_000, "duration_seconds": 10_000},
+            })
+            .to_string(),
+        )
+        .unwrap();
+        campaigns.push(Campaign::load(id, &bundle).unwrap());
+    }
+    let app = with_peer(router(
+        Arc::new(AppState::new(campaigns)),
+        &Config::default(),
+    ));
+    let who = Address::repeat_byte(8); // 8000 base units
+    let get = |id: &'static str| {
+        let app = app.clone();
+        async move {
+            let (s, body, _) = call(&app, "GET", &format!("/v1/campaigns/{id}/claims/{who}")).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            serde_json::from_str::<Value>(&body).unwrap()
+        }
+    };
+    let v = get("cliff").await;
+    assert_eq!(
+        (
+            v["vested"].clone(),
+            v["locked"].clone(),
+            v["claimed"].clone(),
+            v["claimableNow"].clone()
+        ),
+        (
+            Value::from("2000"),
+            Value::from("6000"),
+            Value::Null,
+            Value::Null
+        )
+    );
+    assert_eq!(v["schedule"]["unlockedBps"], Value::from(2500));
+    assert_eq!(v["schedule"]["cliffEnd"], Value::from(now - 10 + 1_000));
+    let v = get("later").await;
+    assert_eq!(
+        (v["vested"].clone(), v["locked"].clone()),
+        (Value::from("0"), Value::from("8000"))
+    );
+    let v = get("done").await;
+    assert_eq!(
+        (v["vested"].clone(), v["locked"].clone()),
+        (Value::from("8000"), Value::from("0"))
+    );
+    assert_eq!(v["schedule"]["vestingEnd"], Value::from(11_000));
+}

@@ -259,10 +259,22 @@ pub fn run(args: ServeArgs) -> Result<()> {
         }
         let state = Arc::new(state);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = state
-            .relayer
-            .clone()
-            .map(|r| tokio::spawn(airdrop_server::relay::run_worker(state.clone(), r, stop_rx)));
+        let worker = state.relayer.clone().map(|r| {
+            tokio::spawn(airdrop_server::relay::run_worker(
+                state.clone(),
+                r,
+                stop_rx.clone(),
+            ))
+        });
+        // Claimed amounts for the claim look-up, followed from the distributors' events.
+        if let Some(rpc) = state.rpc.clone() {
+            tokio::spawn(airdrop_server::indexer::run(
+                state.clone(),
+                rpc,
+                Duration::from_secs(2),
+                stop_rx,
+            ));
+        }
         eprintln!("listening on http://{} (docs at /docs)", config.listen);
         airdrop_server::serve(state, config, shutdown_signal()).await?;
         let _ = stop_tx.send(true);

@@ -1,0 +1,94 @@
+//! Keeps each deployed campaign's claimed amounts current in memory from its distributor's
+//! `Claimed` events, so the claim look-up can say what is claimed and claimable without asking
+//! the node per request (the hot path stays in memory).
+
+use crate::campaign::Campaign;
+use crate::AppState;
+use airdrop_chain::distributor::AirdropDistributor;
+use airdrop_chain::rpc::Rpc;
+use airdrop_merkle::U256;
+use alloy_primitives::U64;
+use alloy_sol_types::SolEvent;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Blocks per `eth_getLogs` request.
+const WINDOW: u64 = 5_000;
+
+/// Follows every deployed campaign until `stop` is set; polls every `every`.
+pub async fn run(
+    state: Arc<AppState>,
+    rpc: Rpc,
+    every: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut next: HashMap<String, u64> = HashMap::new();
+    let mut sums: HashMap<String, HashMap<u64, U256>> = HashMap::new();
+    while !*stop.borrow() {
+        for c in state.campaigns.values() {
+            let Some(d) = &c.deployment else { continue };
+            let from = *next.entry(c.id.clone()).or_insert(d.block);
+            let sum = sums.entry(c.id.clone()).or_default();
+            match catch_up(&rpc, c, from, sum).await {
+                Ok(head) => {
+                    next.insert(c.id.clone(), head + 1);
+                    if let Ok(mut w) = c.claimed.write() {
+                        *w = Some(sum.clone());
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(campaign = %c.id, error = %e, "claim indexer: the node did not answer")
+                }
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Adds the `Claimed` events from block `from` to the head into `sum`; returns the head.
+async fn catch_up(
+    rpc: &Rpc,
+    c: &Campaign,
+    mut from: u64,
+    sum: &mut HashMap<u64, U256>,
+) -> Result<u64, airdrop_chain::ChainError> {
+    let Some(d) = &c.deployment else {
+        return Ok(from);
+    };
+    let head: U64 = rpc.call("eth_blockNumber", ()).await?;
+    let head = head.to::<u64>();
+    while from <= head {
+        let to = head.min(from + WINDOW - 1);
+        let logs: Vec<Value> = rpc
+            .call(
+                "eth_getLogs",
+                (json!({
+                    "address": d.distributor,
+                    "fromBlock": U64::from(from),
+                    "toBlock": U64::from(to),
+                    "topics": [AirdropDistributor::Claimed::SIGNATURE_HASH],
+                }),),
+            )
+            .await?;
+        for log in logs {
+            let data = log["data"]
+                .as_str()
+                .and_then(|s| alloy_primitives::hex::decode(s).ok())
+                .unwrap_or_default();
+            if data.len() != 96 {
+                tracing::warn!(campaign = %c.id, "a Claimed event with {} data bytes; skipped", data.len());
+                continue;
+            }
+            let index = U256::from_be_slice(&data[0..32]);
+            let amount = U256::from_be_slice(&data[64..96]);
+            if let Ok(i) = u64::try_from(index) {
+                let e = sum.entry(i).or_default();
+                *e = e.saturating_add(amount);
+            }
+        }
+        from = to + 1;
+    }
+    Ok(head)
+}
