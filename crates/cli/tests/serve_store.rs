@@ -12,10 +12,10 @@ use airdrop_store::Backend;
 use alloy::signers::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
-use snapshot_support::cli::{airdrop, http, serve, Server};
+use snapshot_support::cli::{airdrop, http, http_raw, serve, Server};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-fn serve_on(url: &str) -> Server {
+fn serve_on(url: &str, data: &std::path::Path) -> Server {
     serve(
         &[
             "--public-url",
@@ -24,6 +24,8 @@ fn serve_on(url: &str) -> Server {
             "0",
             "--database-url",
             url,
+            "--data-dir",
+            data.to_str().unwrap(),
         ],
         &[],
     )
@@ -109,8 +111,9 @@ fn two_servers_on_one_postgres_stay_consistent() {
     );
     assert!(!ok && err.contains("root"), "{err}");
 
-    let a = serve_on(&url);
-    let b = serve_on(&url);
+    let data = tempfile::tempdir().unwrap();
+    let a = serve_on(&url, data.path());
+    let b = serve_on(&url, data.path());
     let spec = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/genesis/campaign.toml"
@@ -198,6 +201,194 @@ fn two_servers_on_one_postgres_stay_consistent() {
     }
     let (ok, _, err) = airdrop(&["keys", "revoke", id, "--database-url", &url], &[]);
     assert!(!ok && err.contains("no active key"), "{err}");
+    drop((a, b));
+    drop(db);
+}
+
+/// Waits for a job to end; returns its final status.
+fn wait_job(port: u16, key: &str, id: &str) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (s, v) = http(port, "GET", &format!("/v1/jobs/{id}"), Some(key), None);
+        assert_eq!(s, 200, "{v}");
+        if v["state"] == json!("done") || v["state"] == json!("failed") {
+            return v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "job stuck: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// A creator's whole flow through the API, on one PostgreSQL behind two servers: create a
+/// campaign from a spec, upload its source file, build it as a job followed over Server-Sent
+/// Events, publish it, and every instance serves its claims.
+#[test]
+fn upload_build_publish_as_jobs_on_two_servers() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(test_db(Backend::Postgres)).unwrap();
+    let url = db.url.clone();
+    let (ok, key, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "ops",
+            "--scope",
+            "admin",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let key = key.trim().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let a = serve_on(&url, data.path());
+    let b = serve_on(&url, data.path());
+
+    let spec = r#"name = "Jobs Drop"
+chain_id = 1
+token = { address = "0x1f9840a85d5af5bf1d1762f925bdaddc4201f984", symbol = "GEN", decimals = 18 }
+budget = "3000"
+format = "uniswap"
+
+[[source]]
+name = "list"
+kind = "list"
+file = "list.csv"
+
+[[pool]]
+source = "list"
+share = "rest"
+rule = "flat"
+"#;
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns",
+        Some(&key),
+        Some(&json!({"id": "jobs", "spec": spec})),
+    );
+    assert_eq!(s, 201, "{v}");
+    // Nothing built yet; a build without its file fails with the build's own message.
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns/jobs/jobs",
+        Some(&key),
+        Some(&json!({"kind": "publish"})),
+    );
+    assert_eq!((s, v["code"].clone()), (409, json!("nothing_built")), "{v}");
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns/jobs/jobs",
+        Some(&key),
+        Some(&json!({"kind": "build"})),
+    );
+    assert_eq!(s, 202, "{v}");
+    let failed = wait_job(a.port, &key, v["id"].as_str().unwrap());
+    assert_eq!(failed["state"], json!("failed"), "{failed}");
+    assert!(
+        failed["message"].as_str().unwrap().contains("list.csv"),
+        "{failed}"
+    );
+
+    // Uploads: bad names and secrets refused; the file stored with its hash.
+    let csv = "address\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n0x17ec8597ff92c3f44523bdc65bf0f1be632917ff\n0x000000000000000000000000000000000000bEEF\n";
+    let put = |name: &str, body: &[u8]| {
+        http_raw(
+            a.port,
+            "PUT",
+            &format!("/v1/campaigns/jobs/files/{name}"),
+            Some(&key),
+            "text/csv",
+            body,
+        )
+    };
+    assert_eq!(put("..hidden", csv.as_bytes()).0, 400);
+    let leaked = format!("{csv}0x{}\n", "ab".repeat(32));
+    let (s, text) = put("list.csv", leaked.as_bytes());
+    assert!(s == 400 && text.contains("secret_refused"), "{s} {text}");
+    let (s, text) = put("list.csv", csv.as_bytes());
+    assert_eq!(s, 201, "{text}");
+    let (s, v) = http(b.port, "GET", "/v1/campaigns/jobs/files", Some(&key), None);
+    assert_eq!(
+        (s, v[0]["name"].clone(), v[0]["size"].clone()),
+        (200, json!("list.csv"), json!(csv.len())),
+        "{v}"
+    );
+
+    // Build, followed over Server-Sent Events on the other instance.
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns/jobs/jobs",
+        Some(&key),
+        Some(&json!({"kind": "build"})),
+    );
+    assert_eq!(s, 202, "{v}");
+    let job = v["id"].as_str().unwrap().to_owned();
+    let (s, events) = http_raw(
+        b.port,
+        "GET",
+        &format!("/v1/jobs/{job}/events"),
+        Some(&key),
+        "text/plain",
+        b"",
+    );
+    assert_eq!(s, 200, "{events}");
+    assert!(
+        events.contains("event: progress") && events.contains("event: done"),
+        "{events}"
+    );
+    assert!(events.contains("3 recipients"), "{events}");
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns/jobs/jobs",
+        Some(&key),
+        Some(&json!({"kind": "publish"})),
+    );
+    assert_eq!(s, 202, "{v}");
+    let done = wait_job(b.port, &key, v["id"].as_str().unwrap());
+    assert_eq!(done["state"], json!("done"), "{done}");
+
+    // Both instances serve the claims (B picks the publication up from the store).
+    for port in [a.port, b.port] {
+        let started = std::time::Instant::now();
+        loop {
+            let (s, v) = http(
+                port,
+                "GET",
+                "/v1/campaigns/jobs/claims/0x000000000000000000000000000000000000bEEF",
+                None,
+                None,
+            );
+            if s == 200 {
+                assert_eq!(v["amount"], json!("1000000000000000000000"), "{v}");
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "{s} {v}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let (s, v) = http(b.port, "GET", "/v1/jobs/job_nope", Some(&key), None);
+    assert_eq!((s, v["code"].clone()), (404, json!("unknown_job")), "{v}");
+    let (s, v) = http(
+        a.port,
+        "POST",
+        "/v1/campaigns/jobs/jobs",
+        Some(&key),
+        Some(&json!({"kind": "explode"})),
+    );
+    assert_eq!((s, v["code"].clone()), (400, json!("invalid_job")), "{v}");
     drop((a, b));
     drop(db);
 }

@@ -27,11 +27,11 @@ pub async fn run(
     let mut next: HashMap<String, u64> = HashMap::new();
     let mut sums: HashMap<String, HashMap<u64, U256>> = HashMap::new();
     while !*stop.borrow() {
-        for c in state.campaigns.values() {
+        for c in state.campaigns.all() {
             let Some(d) = &c.deployment else { continue };
             let from = *next.entry(c.id.clone()).or_insert(d.block);
             let sum = sums.entry(c.id.clone()).or_default();
-            match catch_up(&rpc, c, from, sum).await {
+            match catch_up(&rpc, &c, from, sum).await {
                 Ok(head) => {
                     next.insert(c.id.clone(), head + 1);
                     if let Ok(mut w) = c.claimed.write() {

@@ -9,6 +9,7 @@ pub mod community;
 pub mod creator;
 pub mod error;
 pub mod indexer;
+pub mod jobs;
 pub mod metrics;
 pub mod relay;
 pub mod routes;
@@ -45,6 +46,7 @@ pub use error::ServerError;
         creator::list_submissions, creator::review_submission, creator::export_signups,
         creator::export_points, creator::campaign_stats,
         relay::create_relay, relay::get_relay,
+        jobs::upload_file, jobs::list_files, jobs::create_job, jobs::get_job, jobs::job_events,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&ApiKeyScheme),
@@ -117,11 +119,48 @@ impl Default for SignIn {
     }
 }
 
+/// Published campaigns by id. Read on every claim look-up, replaced only when a campaign is
+/// published, so a read-mostly lock.
+#[derive(Debug, Default)]
+pub struct Published(std::sync::RwLock<HashMap<String, Arc<Campaign>>>);
+
+impl Published {
+    /// One campaign.
+    pub fn get(&self, id: &str) -> Option<Arc<Campaign>> {
+        self.0.read().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    /// Every campaign, in no order.
+    pub fn all(&self) -> Vec<Arc<Campaign>> {
+        self.0
+            .read()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds or replaces a campaign.
+    pub fn insert(&self, c: Campaign) {
+        if let Ok(mut m) = self.0.write() {
+            m.insert(c.id.clone(), Arc::new(c));
+        }
+    }
+}
+
 /// Shared state of all handlers.
 #[derive(Debug, Default)]
 pub struct AppState {
-    /// Campaigns by id.
-    pub campaigns: HashMap<String, Arc<Campaign>>,
+    /// Published campaigns (claims in memory).
+    pub campaigns: Published,
     /// Prometheus metrics.
     pub metrics: metrics::Metrics,
     /// The store (creator campaigns, keys, sign-ups, bounties); `None` serves claims only.
@@ -132,6 +171,8 @@ pub struct AppState {
     pub key_limiter: Option<Arc<auth::KeyLimiter>>,
     /// The gasless-claim relayer of this instance (needs `rpc`).
     pub relayer: Option<relay::Relayer>,
+    /// Build and publish jobs (needs a data folder and the `airdrop` binary).
+    pub jobs: Option<jobs::JobConfig>,
     /// Sign-in message rules.
     pub sign_in: SignIn,
 }
@@ -143,6 +184,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// Largest accepted source-file upload, bytes.
+    pub upload_limit: usize,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Allowed CORS origins; empty allows any origin (public read-only API).
@@ -158,6 +201,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit: 64 * 1024,
+            upload_limit: 64 * 1024 * 1024,
             timeout: Duration::from_secs(10),
             cors_origins: Vec::new(),
             rate_limit_per_ip: 50,
@@ -182,11 +226,12 @@ impl AppState {
         let claims: usize = campaigns.iter().map(|c| c.tree.len()).sum();
         state.metrics.campaigns.set(campaigns.len() as i64);
         state.metrics.claims.set(claims as i64);
+        let published = Published::default();
+        for c in campaigns {
+            published.insert(c);
+        }
         AppState {
-            campaigns: campaigns
-                .into_iter()
-                .map(|c| (c.id.clone(), Arc::new(c)))
-                .collect(),
+            campaigns: published,
             metrics: state.metrics,
             ..AppState::default()
         }
@@ -220,6 +265,25 @@ async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> 
         })
         .inc();
     response
+}
+
+/// A body over the limit is refused by the limit layer before any handler runs; give that
+/// refusal the same `{code, detail}` shape as every other error.
+async fn json_413(res: Response) -> Response {
+    use axum::response::IntoResponse;
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return ServerError::Api {
+            status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            code: "body_too_large",
+            detail: "the request body is larger than this server accepts".into(),
+        }
+        .into_response();
+    }
+    res
 }
 
 /// The router with every layer, ready to serve or to test with `oneshot`.
@@ -290,7 +354,22 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
         .route("/v1/campaigns/{id}/stats", get(creator::campaign_stats))
         .route("/v1/campaigns/{id}/relay", post(relay::create_relay))
         .route("/v1/campaigns/{id}/relay/{request}", get(relay::get_relay))
+        .route("/v1/campaigns/{id}/files", get(jobs::list_files))
+        .route("/v1/campaigns/{id}/jobs", post(jobs::create_job))
+        .route("/v1/jobs/{job}", get(jobs::get_job))
+        .route("/v1/jobs/{job}/events", get(jobs::job_events))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .layer(RequestBodyLimitLayer::new(config.body_limit));
+    // Source files are large: their own limit, and no extractor default either.
+    let uploads = Router::new()
+        .route(
+            "/v1/campaigns/{id}/files/{name}",
+            axum::routing::put(jobs::upload_file),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(config.upload_limit));
+    let router = router
+        .merge(uploads)
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
     let router = match rate_limit(config) {
@@ -304,7 +383,7 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(axum::middleware::map_response(json_413))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 // The request id set by the layer below ties every log line to one request.

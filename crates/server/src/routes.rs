@@ -230,7 +230,7 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 pub async fn list_campaigns(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<Vec<CampaignSummary>>, ServerError> {
-    let mut out: Vec<CampaignSummary> = state.campaigns.values().map(|c| summary(c)).collect();
+    let mut out: Vec<CampaignSummary> = state.campaigns.all().iter().map(|c| summary(c)).collect();
     if let Some(db) = &state.store {
         for s in db.campaigns().await? {
             let entry = match out.iter_mut().find(|c| c.id == s.id) {
@@ -251,22 +251,15 @@ pub async fn list_campaigns(
 }
 
 /// A campaign published on this server (claims in memory), or 404.
-pub(crate) fn published<'a>(
-    state: &'a AppState,
+pub(crate) fn published(
+    state: &AppState,
     id: &str,
-) -> Result<&'a crate::campaign::Campaign, ServerError> {
+) -> Result<Arc<crate::campaign::Campaign>, ServerError> {
     campaign(state, id)
 }
 
-fn campaign<'a>(
-    state: &'a AppState,
-    id: &str,
-) -> Result<&'a crate::campaign::Campaign, ServerError> {
-    state
-        .campaigns
-        .get(id)
-        .map(|c| &**c)
-        .ok_or_else(|| unknown_campaign(id))
+fn campaign(state: &AppState, id: &str) -> Result<Arc<crate::campaign::Campaign>, ServerError> {
+    state.campaigns.get(id).ok_or_else(|| unknown_campaign(id))
 }
 
 fn unknown_campaign(id: &str) -> ServerError {
@@ -292,7 +285,7 @@ pub async fn get_campaign(
         _ => None,
     };
     let mut out = match (state.campaigns.get(&id), &stored) {
-        (Some(c), _) => summary(c),
+        (Some(c), _) => summary(&c),
         (None, Some(s)) => unpublished(&s.id),
         (None, None) => return Err(unknown_campaign(&id)),
     };
@@ -423,7 +416,8 @@ pub async fn wallet_airdrops(
     let address = parse_address(&address)?;
     let mut out: Vec<WalletAirdrop> = state
         .campaigns
-        .values()
+        .all()
+        .iter()
         .filter_map(|c| {
             c.tree.proof(&address).map(|p| WalletAirdrop {
                 campaign: c.id.clone(),

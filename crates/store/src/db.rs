@@ -286,6 +286,8 @@ pub struct JobRow {
     pub total: i64,
     /// Last progress message (or the error).
     pub message: String,
+    /// What it produced (a build: the bundle folder).
+    pub output: Option<String>,
     /// Unix seconds.
     pub created: i64,
     /// Unix seconds.
@@ -934,8 +936,8 @@ impl Db {
     /// Creates or updates a job.
     pub async fn put_job(&self, j: &JobRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO jobs (id, kind, campaign, state, done, total, message, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, done = excluded.done, total = excluded.total, message = excluded.message, updated = excluded.updated",
+            "INSERT INTO jobs (id, kind, campaign, state, done, total, message, output, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, done = excluded.done, total = excluded.total, message = excluded.message, output = excluded.output, updated = excluded.updated",
         )
         .bind(&j.id)
         .bind(&j.kind)
@@ -944,6 +946,7 @@ impl Db {
         .bind(j.done)
         .bind(j.total)
         .bind(&j.message)
+        .bind(&j.output)
         .bind(j.created)
         .bind(j.updated)
         .execute(&self.pool)
@@ -954,27 +957,150 @@ impl Db {
 
     /// A job by id.
     pub async fn job(&self, id: &str) -> Result<Option<JobRow>> {
-        let row = sqlx::query("SELECT id, kind, campaign, state, done, total, message, created, updated FROM jobs WHERE id = $1")
+        let row = sqlx::query("SELECT id, kind, campaign, state, done, total, message, output, created, updated FROM jobs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err("read job"))?;
-        row.map(|r| {
-            let g = db_err("read job");
-            Ok(JobRow {
-                id: r.try_get(0).map_err(&g)?,
-                kind: r.try_get(1).map_err(&g)?,
-                campaign: r.try_get(2).map_err(&g)?,
-                state: r.try_get(3).map_err(&g)?,
-                done: r.try_get(4).map_err(&g)?,
-                total: r.try_get(5).map_err(&g)?,
-                message: r.try_get(6).map_err(&g)?,
-                created: r.try_get(7).map_err(&g)?,
-                updated: r.try_get(8).map_err(&g)?,
-            })
-        })
-        .transpose()
+        row.map(|r| job_row(&r)).transpose()
     }
+
+    /// The newest job of `kind` for a campaign in `state`.
+    pub async fn last_job(
+        &self,
+        campaign: &str,
+        kind: &str,
+        state: &str,
+    ) -> Result<Option<JobRow>> {
+        let row = sqlx::query("SELECT id, kind, campaign, state, done, total, message, output, created, updated FROM jobs WHERE campaign = $1 AND kind = $2 AND state = $3 ORDER BY updated DESC, id DESC LIMIT 1")
+            .bind(campaign)
+            .bind(kind)
+            .bind(state)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err("read job"))?;
+        row.map(|r| job_row(&r)).transpose()
+    }
+
+    // ---- source files and publishing ----
+
+    /// Stores (or replaces) a campaign's source file.
+    pub async fn put_file(
+        &self,
+        campaign: &str,
+        name: &str,
+        content: &[u8],
+        sha256: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO campaign_files (campaign, name, content, sha256, created) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (campaign, name) DO UPDATE SET content = excluded.content, sha256 = excluded.sha256, created = excluded.created",
+        )
+        .bind(campaign)
+        .bind(name)
+        .bind(content.to_vec())
+        .bind(sha256)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err("save file"))?;
+        Ok(())
+    }
+
+    /// A campaign's source files: (name, sha256, size), by name.
+    pub async fn file_list(&self, campaign: &str) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT name, sha256, content FROM campaign_files WHERE campaign = $1 ORDER BY name",
+        )
+        .bind(campaign)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err("list files"))?;
+        rows.iter()
+            .map(|r| {
+                let g = db_err("list files");
+                let content: Vec<u8> = r.try_get(2).map_err(&g)?;
+                Ok((
+                    r.try_get(0).map_err(&g)?,
+                    r.try_get(1).map_err(&g)?,
+                    content.len() as i64,
+                ))
+            })
+            .collect()
+    }
+
+    /// A campaign's source files with their content.
+    pub async fn files(&self, campaign: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT name, content FROM campaign_files WHERE campaign = $1 ORDER BY name",
+        )
+        .bind(campaign)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err("read files"))?;
+        rows.iter()
+            .map(|r| {
+                let g = db_err("read files");
+                Ok((r.try_get(0).map_err(&g)?, r.try_get(1).map_err(&g)?))
+            })
+            .collect()
+    }
+
+    /// Records that `campaign` is published from the bundle folder `bundle` with `root`.
+    pub async fn set_published(
+        &self,
+        campaign: &str,
+        bundle: &str,
+        root: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE campaigns SET bundle = $1, published_root = $2, updated = $3 WHERE id = $4",
+        )
+        .bind(bundle)
+        .bind(root)
+        .bind(now)
+        .bind(campaign)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err("publish campaign"))?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Every published campaign: (id, bundle folder, root).
+    pub async fn published(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT id, bundle, published_root FROM campaigns WHERE bundle IS NOT NULL AND published_root IS NOT NULL ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err("list published campaigns"))?;
+        rows.iter()
+            .map(|r| {
+                let g = db_err("list published campaigns");
+                Ok((
+                    r.try_get(0).map_err(&g)?,
+                    r.try_get(1).map_err(&g)?,
+                    r.try_get(2).map_err(&g)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+fn job_row(r: &AnyRow) -> Result<JobRow> {
+    let g = db_err("read job");
+    Ok(JobRow {
+        id: r.try_get(0).map_err(&g)?,
+        kind: r.try_get(1).map_err(&g)?,
+        campaign: r.try_get(2).map_err(&g)?,
+        state: r.try_get(3).map_err(&g)?,
+        done: r.try_get(4).map_err(&g)?,
+        total: r.try_get(5).map_err(&g)?,
+        message: r.try_get(6).map_err(&g)?,
+        output: r.try_get(7).map_err(&g)?,
+        created: r.try_get(8).map_err(&g)?,
+        updated: r.try_get(9).map_err(&g)?,
+    })
 }
 
 /// A unique-constraint violation becomes [`StoreError::Conflict`]; anything else a database error.

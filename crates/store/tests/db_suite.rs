@@ -34,6 +34,7 @@ on_both!(
     tasks_submissions_review_points,
     relay_queue_is_idempotent_and_taken_once,
     jobs,
+    files_and_publishing,
     migrations_rerun_and_readiness,
 );
 
@@ -422,6 +423,7 @@ async fn jobs(t: TestDb) {
         done: 0,
         total: 10,
         message: "starting".into(),
+        output: None,
         created: 1,
         updated: 1,
     };
@@ -429,9 +431,52 @@ async fn jobs(t: TestDb) {
     j.done = 10;
     j.state = "done".into();
     j.updated = 5;
+    j.output = Some("/data/bundle".into());
     t.put_job(&j).await.unwrap();
     assert_eq!(t.job("job1").await.unwrap().unwrap(), j);
     assert!(t.job("nope").await.unwrap().is_none());
+    assert_eq!(
+        t.last_job("c", "build", "done").await.unwrap(),
+        Some(j.clone())
+    );
+    assert_eq!(t.last_job("c", "build", "failed").await.unwrap(), None);
+}
+
+async fn files_and_publishing(t: TestDb) {
+    t.put_campaign(&campaign("c", 1)).await.unwrap();
+    let blob: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    t.put_file("c", "holders.csv", &blob, "h1", 5)
+        .await
+        .unwrap();
+    t.put_file("c", "a.csv", b"address\n", "h2", 5)
+        .await
+        .unwrap();
+    t.put_file("c", "holders.csv", &blob[..10], "h3", 6)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.file_list("c").await.unwrap(),
+        [
+            ("a.csv".to_string(), "h2".to_string(), 8),
+            ("holders.csv".to_string(), "h3".to_string(), 10)
+        ]
+    );
+    assert_eq!(t.files("c").await.unwrap()[1].1, blob[..10].to_vec());
+    assert!(t.files("other").await.unwrap().is_empty());
+    assert!(t.published().await.unwrap().is_empty());
+    assert!(t
+        .set_published("c", "/data/c/bundle", "0xabc", 9)
+        .await
+        .unwrap());
+    assert!(!t.set_published("nope", "/x", "0x", 9).await.unwrap());
+    assert_eq!(
+        t.published().await.unwrap(),
+        [(
+            "c".to_string(),
+            "/data/c/bundle".to_string(),
+            "0xabc".to_string()
+        )]
+    );
 }
 
 async fn migrations_rerun_and_readiness(t: TestDb) {

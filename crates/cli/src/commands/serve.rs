@@ -49,6 +49,8 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
     ("rate_limit_key_burst", "AIRDROP_RATE_LIMIT_KEY_BURST"),
     ("workers", "AIRDROP_WORKERS"),
     ("relayer_key_env", "AIRDROP_RELAYER_KEY_ENV"),
+    ("data_dir", "AIRDROP_DATA_DIR"),
+    ("upload_limit_mb", "AIRDROP_UPLOAD_LIMIT_MB"),
     ("log", "AIRDROP_LOG"),
     ("log_format", "AIRDROP_LOG_FORMAT"),
 ];
@@ -136,6 +138,12 @@ pub struct ServeArgs {
     /// A JSON-RPC node, to verify contract-wallet (EIP-1271) signatures.
     #[arg(long, env = "AIRDROP_RPC_URL", hide_env_values = true)]
     pub rpc_url: Option<SecretUrl>,
+    /// Folder for build jobs' inputs and bundles (share it between instances that publish).
+    #[arg(long, env = "AIRDROP_DATA_DIR", default_value = "airdrop-data")]
+    pub data_dir: PathBuf,
+    /// Largest source-file upload, MiB.
+    #[arg(long, env = "AIRDROP_UPLOAD_LIMIT_MB", default_value_t = 64)]
+    pub upload_limit_mb: usize,
     /// Run a gasless-claim relayer: the name of the environment variable holding its private
     /// key (it pays the gas of `claimWithSignature`). Needs --rpc-url. Give each instance its
     /// own key: one account's nonces cannot be shared between processes.
@@ -193,6 +201,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let config = Config {
         listen: args.listen,
         body_limit: args.body_limit,
+        upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
         timeout: Duration::from_secs(args.timeout_secs),
         cors_origins: args.cors_origins,
         rate_limit_per_ip: args.rate_limit_per_ip,
@@ -216,6 +225,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .transpose()
         .context("--rpc-url")?;
     let database_url = args.database_url.0.clone();
+    let data_dir = args.data_dir.clone();
     let relayer_key = match &args.relayer_key_env {
         Some(var) => {
             if rpc.is_none() {
@@ -244,6 +254,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
         state.rpc = rpc;
         state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
         state.sign_in = SignIn::for_urls(&public_urls);
+        state.jobs = Some(airdrop_server::jobs::JobConfig {
+            data_dir: std::path::absolute(&data_dir).unwrap_or(data_dir),
+            builder: std::env::current_exe()
+                .context("locating the airdrop binary for build jobs")?,
+        });
         if let (Some(key), Some(rpc)) = (relayer_key, &state.rpc) {
             let chain = airdrop_chain::tx::Chain::new(rpc.clone());
             let chain_id = chain
@@ -266,6 +281,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 stop_rx.clone(),
             ))
         });
+        // Campaigns another instance publishes.
+        tokio::spawn(airdrop_server::jobs::sync_published(
+            state.clone(),
+            Duration::from_secs(2),
+            stop_rx.clone(),
+        ));
         // Claimed amounts for the claim look-up, followed from the distributors' events.
         if let Some(rpc) = state.rpc.clone() {
             tokio::spawn(airdrop_server::indexer::run(

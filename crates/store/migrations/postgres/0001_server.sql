@@ -23,8 +23,19 @@ CREATE TABLE campaigns (
     spec            TEXT NOT NULL,         -- campaign.toml as given
     chain_id        BIGINT NOT NULL,
     signup_deadline BIGINT,
+    bundle          TEXT,                  -- the published bundle folder, once published
+    published_root  TEXT,
     created         BIGINT NOT NULL,
     updated         BIGINT NOT NULL
+);
+
+CREATE TABLE campaign_files (
+    campaign TEXT NOT NULL,
+    name     TEXT NOT NULL,                -- as the spec names it (file = "…")
+    content  BYTEA NOT NULL,
+    sha256   TEXT NOT NULL,
+    created  BIGINT NOT NULL,
+    PRIMARY KEY (campaign, name)
 );
 
 CREATE TABLE signups (
@@ -91,6 +102,7 @@ CREATE TABLE jobs (
     done     BIGINT NOT NULL,
     total    BIGINT NOT NULL,
     message  TEXT NOT NULL,
+    output   TEXT,                         -- e.g. the bundle folder a build wrote
     created  BIGINT NOT NULL,
     updated  BIGINT NOT NULL
 );

@@ -1,0 +1,500 @@
+//! Creator work that takes time, as jobs: source files are uploaded into the store; a `build`
+//! job runs `airdrop build` on the campaign's spec and files (chain sources are snapshotted by
+//! the build itself) and records the bundle; a `publish` job loads the last built bundle into
+//! memory and records it in the store, so every instance sharing the store serves it. Progress
+//! is in the store, so any instance can stream it over Server-Sent Events.
+
+use crate::auth::Caller;
+use crate::campaign::Campaign;
+use crate::community::{now, refuse_secrets, slug, stored_campaign};
+use crate::error::{ErrorBody, ServerError};
+use crate::routes::JsonBody;
+use crate::AppState;
+use airdrop_store::JobRow;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncBufReadExt;
+use utoipa::ToSchema;
+
+/// Where jobs keep their work, and how builds run.
+#[derive(Debug, Clone)]
+pub struct JobConfig {
+    /// Folder for job inputs and bundles (shared storage when several instances publish).
+    pub data_dir: PathBuf,
+    /// The `airdrop` binary that runs builds.
+    pub builder: PathBuf,
+}
+
+/// A stored source file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileInfo {
+    /// Name, as the spec's `file = "…"` gives it.
+    pub name: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+fn file_name(name: &str) -> Result<(), ServerError> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ServerError::bad_request(
+            "invalid_file_name",
+            format!(
+                "file name {:?} must be 1–100 letters, digits, '-', '_' or '.', not starting with '.'",
+                name.chars().take(100).collect::<String>()
+            ),
+        ))
+    }
+}
+
+/// Uploads (or replaces) a source file of the campaign: the body is the file.
+#[utoipa::path(
+    put, path = "/v1/campaigns/{id}/files/{name}", tag = "creators", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Campaign id"), ("name" = String, Path, description = "File name as the spec names it")),
+    request_body(content = String, content_type = "application/octet-stream"),
+    responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)),
+)]
+pub async fn upload_file(
+    State(state): State<Arc<AppState>>,
+    Path((id, name)): Path<(String, String)>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<FileInfo>), ServerError> {
+    caller.require("admin")?;
+    stored_campaign(&state, &id).await?;
+    file_name(&name)?;
+    if body.is_empty() {
+        return Err(ServerError::bad_request(
+            "empty_file",
+            format!("{name} is empty"),
+        ));
+    }
+    // Secrets in a data file: check text files line by line (cheap on the sizes uploaded).
+    if let Ok(text) = std::str::from_utf8(&body) {
+        for line in text.lines().take(1_000_000) {
+            refuse_secrets(&name, line)?;
+        }
+    }
+    let sha = alloy_primitives::hex::encode(Sha256::digest(&body));
+    state
+        .store()?
+        .put_file(&id, &name, &body, &sha, now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FileInfo {
+            name,
+            sha256: sha,
+            size: body.len() as i64,
+        }),
+    ))
+}
+
+/// The campaign's source files.
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}/files", tag = "creators", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Campaign id")),
+    responses((status = 200, body = Vec<FileInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn list_files(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    caller: Caller,
+) -> Result<Json<Vec<FileInfo>>, ServerError> {
+    caller.require("reviewer")?;
+    stored_campaign(&state, &id).await?;
+    Ok(Json(
+        state
+            .store()?
+            .file_list(&id)
+            .await?
+            .into_iter()
+            .map(|(name, sha256, size)| FileInfo { name, sha256, size })
+            .collect(),
+    ))
+}
+
+/// What to run.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobRequest {
+    /// `build` (spec + files → bundle; chain sources are snapshotted by the build) or `publish`
+    /// (serve the last built bundle's claims).
+    pub kind: String,
+}
+
+/// A job and its progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobStatus {
+    /// Id.
+    pub id: String,
+    /// `build` or `publish`.
+    pub kind: String,
+    /// Campaign id.
+    pub campaign: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    /// Steps done.
+    pub done: i64,
+    /// Steps in all (an estimate while running).
+    pub total: i64,
+    /// Last progress line, or the result, or the error.
+    pub message: String,
+    /// Unix seconds.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: i64,
+}
+
+impl From<JobRow> for JobStatus {
+    fn from(j: JobRow) -> Self {
+        JobStatus {
+            id: j.id,
+            kind: j.kind,
+            campaign: j.campaign,
+            state: j.state,
+            done: j.done,
+            total: j.total,
+            message: j.message,
+            updated_at: j.updated,
+        }
+    }
+}
+
+fn jobs_config(state: &AppState) -> Result<&JobConfig, ServerError> {
+    state.jobs.as_ref().ok_or_else(|| ServerError::Api {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "jobs_disabled",
+        detail: "this server runs no jobs; start it with --data-dir".into(),
+    })
+}
+
+/// Starts a job; follow it with `GET /v1/jobs/{id}/events`.
+#[utoipa::path(
+    post, path = "/v1/campaigns/{id}/jobs", tag = "creators", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Campaign id")),
+    request_body = JobRequest,
+    responses((status = 202, body = JobStatus), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Nothing built to publish", body = ErrorBody), (status = 503, body = ErrorBody)),
+)]
+pub async fn create_job(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    caller: Caller,
+    JsonBody(req): JsonBody<JobRequest>,
+) -> Result<(StatusCode, Json<JobStatus>), ServerError> {
+    caller.require("admin")?;
+    stored_campaign(&state, &id).await?;
+    jobs_config(&state)?;
+    let db = state.store()?;
+    if !matches!(req.kind.as_str(), "build" | "publish") {
+        return Err(ServerError::bad_request(
+            "invalid_job",
+            format!(
+                "job kind {:?} is not build or publish",
+                req.kind.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    if req.kind == "publish" && db.last_job(&id, "build", "done").await?.is_none() {
+        return Err(ServerError::Api {
+            status: StatusCode::CONFLICT,
+            code: "nothing_built",
+            detail: format!("campaign {id:?} has no finished build; run a build job first"),
+        });
+    }
+    let mut token = [0u8; 8];
+    getrandom::fill(&mut token)
+        .map_err(|e| ServerError::Internal(format!("no randomness: {e}")))?;
+    let t = now();
+    let job = JobRow {
+        id: format!("job_{}", alloy_primitives::hex::encode(token)),
+        kind: req.kind.clone(),
+        campaign: id,
+        state: "queued".into(),
+        done: 0,
+        total: if req.kind == "build" { 3 } else { 2 },
+        message: "queued".into(),
+        output: None,
+        created: t,
+        updated: t,
+    };
+    db.put_job(&job).await?;
+    tokio::spawn(run_job(state.clone(), job.clone()));
+    Ok((StatusCode::ACCEPTED, Json(job.into())))
+}
+
+/// A job's status.
+#[utoipa::path(
+    get, path = "/v1/jobs/{job}", tag = "creators", security(("api_key" = [])),
+    params(("job" = String, Path, description = "Job id")),
+    responses((status = 200, body = JobStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn get_job(
+    State(state): State<Arc<AppState>>,
+    Path(job): Path<String>,
+    caller: Caller,
+) -> Result<Json<JobStatus>, ServerError> {
+    caller.require("reviewer")?;
+    Ok(Json(find_job(&state, &job).await?.into()))
+}
+
+async fn find_job(state: &AppState, job: &str) -> Result<JobRow, ServerError> {
+    let unknown = || {
+        ServerError::not_found(
+            "unknown_job",
+            format!("no job {:?}", job.chars().take(40).collect::<String>()),
+        )
+    };
+    if job.len() > 40 {
+        return Err(unknown());
+    }
+    state.store()?.job(job).await?.ok_or_else(unknown)
+}
+
+/// A job's progress as Server-Sent Events: one `progress` event per change (data: the job as
+/// JSON), ending with a `done` or `failed` event.
+#[utoipa::path(
+    get, path = "/v1/jobs/{job}/events", tag = "creators", security(("api_key" = [])),
+    params(("job" = String, Path, description = "Job id")),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn job_events(
+    State(state): State<Arc<AppState>>,
+    Path(job): Path<String>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>>, ServerError> {
+    caller.require("reviewer")?;
+    let first = find_job(&state, &job).await?;
+    // Polls the store (any instance may run the job) and emits each change once.
+    let stream = futures::stream::unfold(
+        (
+            state,
+            job,
+            None::<(String, i64, String)>,
+            false,
+            Some(first),
+        ),
+        |(state, job, last, finished, pending)| async move {
+            if finished {
+                return None;
+            }
+            let mut pending = pending;
+            loop {
+                let row = match pending.take() {
+                    Some(r) => r,
+                    None => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        match state.store().ok()?.job(&job).await {
+                            Ok(Some(r)) => r,
+                            _ => return None,
+                        }
+                    }
+                };
+                let key = (row.state.clone(), row.done, row.message.clone());
+                if last.as_ref() == Some(&key) {
+                    continue;
+                }
+                let end = row.state == "done" || row.state == "failed";
+                let name = if end {
+                    row.state.clone()
+                } else {
+                    "progress".into()
+                };
+                let data = serde_json::to_string(&JobStatus::from(row)).unwrap_or_default();
+                let event = Event::default().event(name).data(data);
+                return Some((Ok(event), (state, job, Some(key), end, None)));
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message: String) {
+    job.state = st.into();
+    job.done = done;
+    job.message = message;
+    job.updated = now();
+    if let Ok(db) = state.store() {
+        if let Err(e) = db.put_job(job).await {
+            tracing::error!(job = %job.id, error = %e, "cannot record job progress");
+        }
+    }
+}
+
+async fn run_job(state: Arc<AppState>, mut job: JobRow) {
+    update(&state, &mut job, "running", 0, "started".into()).await;
+    let result = match job.kind.as_str() {
+        "build" => build(&state, &mut job).await,
+        _ => publish(&state, &mut job).await,
+    };
+    match result {
+        Ok(message) => {
+            let total = job.total;
+            update(&state, &mut job, "done", total, message).await
+        }
+        Err(e) => {
+            let done = job.done;
+            update(&state, &mut job, "failed", done, e).await
+        }
+    }
+}
+
+async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
+    let cfg = jobs_config(state).map_err(|e| e.to_string())?.clone();
+    let db = state.store().map_err(|e| e.to_string())?;
+    let campaign = db
+        .campaign(&job.campaign)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the campaign was deleted")?;
+    slug("campaign", &campaign.id).map_err(|e| e.to_string())?;
+    let dir = cfg.data_dir.join(&campaign.id).join(&job.id);
+    let files = db.files(&campaign.id).await.map_err(|e| e.to_string())?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    tokio::fs::write(dir.join("campaign.toml"), campaign.spec.as_bytes())
+        .await
+        .map_err(|e| format!("cannot write the spec: {e}"))?;
+    for (name, content) in &files {
+        file_name(name).map_err(|e| e.to_string())?;
+        tokio::fs::write(dir.join(name), content)
+            .await
+            .map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    update(
+        state,
+        job,
+        "running",
+        1,
+        format!("wrote the spec and {} source files; building", files.len()),
+    )
+    .await;
+    let out = dir.join("bundle");
+    let mut child = tokio::process::Command::new(&cfg.builder)
+        .arg("build")
+        .arg(dir.join("campaign.toml"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", cfg.builder.display()))?;
+    let mut last = String::new();
+    if let Some(err) = child.stderr.take() {
+        let mut lines = tokio::io::BufReader::new(err).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let line = line.trim().to_owned();
+            if !line.is_empty() {
+                update(state, job, "running", 1, line.chars().take(500).collect()).await;
+                last = line;
+            }
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("build: {e}"))?;
+    if !output.status.success() {
+        return Err(if last.is_empty() {
+            "the build failed".into()
+        } else {
+            last
+        });
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    job.output = Some(out.display().to_string());
+    Ok(format!(
+        "built {}: root {}, {} recipients",
+        out.display(),
+        summary.get("root").and_then(|v| v.as_str()).unwrap_or("?"),
+        summary
+            .get("recipients")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "?".into())
+    ))
+}
+
+async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
+    let db = state.store().map_err(|e| e.to_string())?;
+    let built = db
+        .last_job(&job.campaign, "build", "done")
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|j| j.output)
+        .ok_or("no finished build to publish")?;
+    update(state, job, "running", 1, format!("loading {built}")).await;
+    let id = job.campaign.clone();
+    let path = PathBuf::from(&built);
+    let c = tokio::task::spawn_blocking(move || Campaign::load(&id, &path))
+        .await
+        .map_err(|e| format!("loading crashed: {e}"))?
+        .map_err(|e| e.to_string())?;
+    let (root, claims) = (c.root.to_string(), c.tree.len());
+    state.campaigns.insert(c);
+    db.set_published(&job.campaign, &built, &root, now())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("published: {claims} claims, root {root}"))
+}
+
+/// Keeps this instance's published campaigns in line with the store (another instance may
+/// publish), until `stop` is set.
+pub async fn sync_published(
+    state: Arc<AppState>,
+    every: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        if let Ok(db) = state.store() {
+            match db.published().await {
+                Ok(list) => {
+                    for (id, bundle, root) in list {
+                        let current = state.campaigns.get(&id).map(|c| c.root.to_string());
+                        if current.as_deref() == Some(root.as_str()) {
+                            continue;
+                        }
+                        let path = PathBuf::from(&bundle);
+                        let load_id = id.clone();
+                        match tokio::task::spawn_blocking(move || Campaign::load(&load_id, &path))
+                            .await
+                        {
+                            Ok(Ok(c)) if c.root.to_string() == root => {
+                                tracing::info!(campaign = %id, %root, "loaded a campaign published by another instance");
+                                state.campaigns.insert(c);
+                            }
+                            Ok(Ok(_)) => {
+                                tracing::warn!(campaign = %id, "the published bundle's root changed on disk; not loaded")
+                            }
+                            Ok(Err(e)) => {
+                                tracing::warn!(campaign = %id, error = %e, "cannot load a published bundle")
+                            }
+                            Err(e) => tracing::warn!(campaign = %id, error = %e, "loading crashed"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot list published campaigns"),
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
