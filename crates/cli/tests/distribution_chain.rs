@@ -1027,13 +1027,22 @@ fn bench_claim_gas_by_tree_size() {
     }
 }
 
-/// Gasless claims through `airdrop serve`: two server processes on one PostgreSQL, each with its
+/// Gasless claims through `airdrop serve`: two server processes on one store, each with its
 /// own relayer key, take signed claims (the files `airdrop claim --gasless-signature-out`
 /// writes) posted to either of them; every claim is submitted exactly once and pays exactly its
 /// amount; repeated posts return the first request; bad signatures, strangers and claims already
 /// paid are refused before anything is queued; a server without a relayer says so.
 #[test]
 fn relay_through_two_servers_on_postgres() {
+    relay_through_two_servers(airdrop_store::Backend::Postgres);
+}
+
+#[test]
+fn relay_through_two_servers_on_sqlite() {
+    relay_through_two_servers(airdrop_store::Backend::Sqlite);
+}
+
+fn relay_through_two_servers(backend: airdrop_store::Backend) {
     use alloy::signers::SignerSync;
     use snapshot_support::cli::{http, serve};
     let c = Chain::start();
@@ -1072,9 +1081,7 @@ fn relay_through_two_servers_on_postgres() {
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt
-        .block_on(airdrop_store::testing::test_db(
-            airdrop_store::Backend::Postgres,
-        ))
+        .block_on(airdrop_store::testing::test_db(backend))
         .unwrap();
     let campaign = format!("drop={b}");
     let server = |relayer: Option<u32>| {

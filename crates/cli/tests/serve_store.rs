@@ -222,13 +222,23 @@ fn wait_job(port: u16, key: &str, id: &str) -> Value {
     }
 }
 
-/// A creator's whole flow through the API, on one PostgreSQL behind two servers: create a
+/// A creator's whole flow through the API, on one store (PostgreSQL, or a SQLite file) behind
+/// two servers: create a
 /// campaign from a spec, upload its source file, build it as a job followed over Server-Sent
 /// Events, publish it, and every instance serves its claims.
 #[test]
-fn upload_build_publish_as_jobs_on_two_servers() {
+fn upload_build_publish_as_jobs_on_two_servers_postgres() {
+    upload_build_publish(Backend::Postgres);
+}
+
+#[test]
+fn upload_build_publish_as_jobs_on_two_servers_sqlite() {
+    upload_build_publish(Backend::Sqlite);
+}
+
+fn upload_build_publish(backend: Backend) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let db = rt.block_on(test_db(Backend::Postgres)).unwrap();
+    let db = rt.block_on(test_db(backend)).unwrap();
     let url = db.url.clone();
     let (ok, key, err) = airdrop(
         &[
@@ -379,6 +389,11 @@ rule = "flat"
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
+    let (_, metrics) = http_raw(a.port, "GET", "/metrics", None, "text/plain", b"");
+    assert!(
+        metrics.contains("airdrop_jobs_finished_total{kind=\"build\",state=\"done\"} 1"),
+        "{metrics}"
+    );
     let (s, v) = http(b.port, "GET", "/v1/jobs/job_nope", Some(&key), None);
     assert_eq!((s, v["code"].clone()), (404, json!("unknown_job")), "{v}");
     let (s, v) = http(

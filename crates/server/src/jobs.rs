@@ -339,11 +339,21 @@ async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message
 }
 
 async fn run_job(state: Arc<AppState>, mut job: JobRow) {
+    state.metrics.jobs_running.inc();
     update(&state, &mut job, "running", 0, "started".into()).await;
     let result = match job.kind.as_str() {
         "build" => build(&state, &mut job).await,
         _ => publish(&state, &mut job).await,
     };
+    state.metrics.jobs_running.dec();
+    state
+        .metrics
+        .jobs
+        .get_or_create(&crate::metrics::JobLabels {
+            kind: job.kind.clone(),
+            state: if result.is_ok() { "done" } else { "failed" }.into(),
+        })
+        .inc();
     match result {
         Ok(message) => {
             let total = job.total;

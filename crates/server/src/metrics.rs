@@ -25,6 +25,15 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+/// Labels of a finished job.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    /// `build` or `publish`.
+    pub kind: String,
+    /// `done` or `failed`.
+    pub state: String,
+}
+
 /// All metrics the server exports.
 #[derive(Debug)]
 pub struct Metrics {
@@ -41,6 +50,10 @@ pub struct Metrics {
     pub relay_queued: Counter,
     /// Gasless claims waiting in the relay queue (all instances).
     pub relay_depth: Gauge,
+    /// Jobs finished by this instance.
+    pub jobs: Family<JobLabels, Counter>,
+    /// Jobs running on this instance.
+    pub jobs_running: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -81,8 +94,18 @@ impl Default for Metrics {
             "Gasless claims waiting in the relay queue",
             relay_depth.clone(),
         );
+        let jobs = Family::<JobLabels, Counter>::default();
+        let jobs_running = Gauge::default();
+        registry.register(
+            "jobs_finished",
+            "Jobs finished, by kind and outcome",
+            jobs.clone(),
+        );
+        registry.register("jobs_running", "Jobs running now", jobs_running.clone());
         Metrics {
             registry,
+            jobs,
+            jobs_running,
             requests,
             latency,
             campaigns,
