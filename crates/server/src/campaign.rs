@@ -27,7 +27,7 @@ pub struct Campaign {
     pub schedule: Option<Schedule>,
     /// Claimed so far per claim index, kept current from the distributor's `Claimed` events by
     /// the indexer (`--rpc-url`); `None` until the indexer has caught up once.
-    pub claimed: std::sync::RwLock<Option<std::collections::HashMap<u64, U256>>>,
+    pub claimed: arc_swap::ArcSwapOption<std::collections::HashMap<u64, U256>>,
 }
 
 /// A deployed distributor of a campaign.
@@ -208,7 +208,7 @@ impl Campaign {
             schedule: manifest.as_ref().and_then(Schedule::from_manifest),
             manifest,
             deployment,
-            claimed: std::sync::RwLock::new(None),
+            claimed: arc_swap::ArcSwapOption::empty(),
         })
     }
 

@@ -34,9 +34,7 @@ pub async fn run(
             match catch_up(&rpc, &c, from, sum).await {
                 Ok(head) => {
                     next.insert(c.id.clone(), head + 1);
-                    if let Ok(mut w) = c.claimed.write() {
-                        *w = Some(sum.clone());
-                    }
+                    c.claimed.store(Some(Arc::new(sum.clone())));
                 }
                 Err(e) => {
                     tracing::warn!(campaign = %c.id, error = %e, "claim indexer: the node did not answer")

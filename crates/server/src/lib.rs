@@ -120,27 +120,29 @@ impl Default for SignIn {
 }
 
 /// Published campaigns by id. Read on every claim look-up, replaced only when a campaign is
-/// published, so a read-mostly lock.
+/// published: the map is swapped whole, and readers never take a lock.
 #[derive(Debug, Default)]
-pub struct Published(std::sync::RwLock<HashMap<String, Arc<Campaign>>>);
+pub struct Published(arc_swap::ArcSwap<HashMap<String, Arc<Campaign>>>);
 
 impl Published {
+    /// The current map, without touching any shared counter (the hot path).
+    pub fn load(&self) -> arc_swap::Guard<Arc<HashMap<String, Arc<Campaign>>>> {
+        self.0.load()
+    }
+
     /// One campaign.
     pub fn get(&self, id: &str) -> Option<Arc<Campaign>> {
-        self.0.read().ok().and_then(|m| m.get(id).cloned())
+        self.0.load().get(id).cloned()
     }
 
     /// Every campaign, in no order.
     pub fn all(&self) -> Vec<Arc<Campaign>> {
-        self.0
-            .read()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
+        self.0.load().values().cloned().collect()
     }
 
     /// How many.
     pub fn len(&self) -> usize {
-        self.0.read().map(|m| m.len()).unwrap_or(0)
+        self.0.load().len()
     }
 
     /// None at all.
@@ -150,9 +152,12 @@ impl Published {
 
     /// Adds or replaces a campaign.
     pub fn insert(&self, c: Campaign) {
-        if let Ok(mut m) = self.0.write() {
-            m.insert(c.id.clone(), Arc::new(c));
-        }
+        let c = Arc::new(c);
+        self.0.rcu(|m| {
+            let mut m = HashMap::clone(m);
+            m.insert(c.id.clone(), c.clone());
+            m
+        });
     }
 }
 

@@ -68,18 +68,23 @@ pub struct ClaimResponse {
     /// The root the proof leads to.
     #[serde(rename = "merkleRoot")]
     pub merkle_root: String,
-    /// Claimed so far (base units, decimal), from the distributor's events; null when this
+    /// Claimed so far (base units, decimal), from the distributor's events; absent when this
     /// server does not follow the chain (no `--rpc-url` or no deployment) or has not caught up.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed: Option<String>,
-    /// Vested by now (claimed or not); null when the campaign's schedule is unknown.
+    /// Vested by now (claimed or not); absent when the campaign's schedule is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vested: Option<String>,
-    /// Not vested yet; null when the schedule is unknown.
+    /// Not vested yet; absent when the schedule is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<String>,
     /// What a claim now would pay: vested minus claimed (or amount minus claimed without a
-    /// schedule); null when the claimed amount is unknown.
+    /// schedule); absent when the claimed amount is unknown.
     #[serde(rename = "claimableNow")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub claimable_now: Option<String>,
-    /// When claims open and close, and how they vest; null without a manifest.
+    /// When claims open and close, and how they vest; absent without a manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleInfo>,
 }
 
@@ -312,7 +317,8 @@ pub async fn get_claim(
     Path((id, address)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ServerError> {
     let address = parse_address(&address)?;
-    let c = campaign(&state, &id)?;
+    let published = state.campaigns.load();
+    let c = published.get(&id).ok_or_else(|| unknown_campaign(&id))?;
     let mut proof = Vec::with_capacity(32);
     let (index, amount) = c.tree.lookup_into(&address, &mut proof).ok_or_else(|| {
         ServerError::not_found(
@@ -349,10 +355,11 @@ pub async fn get_claim(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let claimed = c.claimed.read().ok().and_then(|m| {
-        m.as_ref()
-            .map(|m| m.get(&index).copied().unwrap_or_default())
-    });
+    let claimed = c
+        .claimed
+        .load()
+        .as_ref()
+        .map(|m| m.get(&index).copied().unwrap_or_default());
     let vested = c.schedule.map(|s| s.vested(amount, now));
     let claimable = claimed.map(|cl| vested.unwrap_or(amount).saturating_sub(cl));
     push_amount(&mut body, b",\"claimed\":", claimed);
@@ -363,11 +370,10 @@ pub async fn get_claim(
         vested.map(|v| amount.saturating_sub(v)),
     );
     push_amount(&mut body, b",\"claimableNow\":", claimable);
-    body.extend_from_slice(b",\"schedule\":");
-    match c.schedule {
-        Some(s) => body.extend_from_slice(
+    if let Some(s) = c.schedule {
+        body.extend_from_slice(
             format!(
-                "{{\"start\":{},\"deadline\":{},\"unlockedBps\":{},\"cliffEnd\":{},\"vestingEnd\":{}}}",
+                ",\"schedule\":{{\"start\":{},\"deadline\":{},\"unlockedBps\":{},\"cliffEnd\":{},\"vestingEnd\":{}}}",
                 s.start,
                 s.deadline,
                 s.vesting.unlocked_bps,
@@ -375,22 +381,20 @@ pub async fn get_claim(
                 s.start + s.vesting.duration
             )
             .as_bytes(),
-        ),
-        None => body.extend_from_slice(b"null"),
+        );
     }
     body.push(b'}');
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
 fn push_amount(buf: &mut Vec<u8>, key: &[u8], v: Option<airdrop_merkle::U256>) {
-    buf.extend_from_slice(key);
-    match v {
-        Some(v) => {
-            buf.push(b'"');
-            buf.extend_from_slice(v.to_string().as_bytes());
-            buf.push(b'"');
-        }
-        None => buf.extend_from_slice(b"null"),
+    // Unknown values are left out, which keeps the common response (no chain, no schedule) as
+    // small as before these fields existed.
+    if let Some(v) = v {
+        buf.extend_from_slice(key);
+        buf.push(b'"');
+        buf.extend_from_slice(v.to_string().as_bytes());
+        buf.push(b'"');
     }
 }
 
