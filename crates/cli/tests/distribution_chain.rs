@@ -1248,3 +1248,103 @@ fn relay_through_two_servers(backend: airdrop_store::Backend) {
     assert_eq!(relayer_nonces(), n0 + addrs.len() as u64);
     drop((a, s2, plain));
 }
+
+/// A contract wallet (EIP-1271) signs up: the server, given a node, asks the wallet whether the
+/// signature is its own; a signature the wallet does not accept is refused, and without a node
+/// the refusal says that contract wallets need one.
+#[test]
+fn contract_wallet_signs_up_with_eip1271() {
+    use alloy::signers::SignerSync;
+    use snapshot_support::cli::{airdrop, http, serve};
+    let art = repo_root().join("contracts/distribution/out/Mocks.sol/MockWallet1271.json");
+    let art: Value = serde_json::from_str(&std::fs::read_to_string(&art).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run contracts/distribution/test.sh (scripts/test does) to build the test contracts",
+            art.display()
+        )
+    }))
+    .unwrap();
+    let code = hex::decode(
+        art["bytecode"]["object"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+    )
+    .unwrap();
+    let c = Chain::start();
+    let owner = PrivateKeySigner::random();
+    let (wallet, _) = c.d.deploy(
+        dev(0).address(),
+        code,
+        (owner.address(),).abi_encode_params(),
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let (ok_, key, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "t",
+            "--scope",
+            "admin",
+            "--database-url",
+            &db,
+        ],
+        &[],
+    );
+    assert!(ok_, "{err}");
+    let key = key.trim().to_owned();
+    let base = [
+        "--public-url",
+        "http://drop.test",
+        "--database-url",
+        db.as_str(),
+    ];
+    let with_node = serve(&[&base[..], &["--rpc-url", c.url.as_str()]].concat(), &[]);
+    let without = serve(&base, &[]);
+    let spec = format!(
+        "name = \"Wallets\"\nchain_id = 31337\ntoken = {{ address = \"{}\", symbol = \"TT\", decimals = 18 }}\nbudget = \"10\"\nformat = \"uniswap\"\n\n[[source]]\nname = \"list\"\nkind = \"list\"\nfile = \"list.csv\"\n\n[[pool]]\nsource = \"list\"\nshare = \"rest\"\nrule = \"flat\"\n",
+        c.token
+    );
+    let (s, v) = http(
+        with_node.port,
+        "POST",
+        "/v1/campaigns",
+        Some(&key),
+        Some(&json!({"id": "w", "spec": spec})),
+    );
+    assert_eq!(s, 201, "{v}");
+    let signup = |port: u16, signer: &PrivateKeySigner| {
+        let (_, n) = http(port, "GET", "/v1/auth/nonce", None, None);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let message = format!(
+            "drop.test wants you to sign in with your Ethereum account:\n{}\n\nURI: http://drop.test/\nVersion: 1\nChain ID: 31337\nNonce: {}\nIssued At: {}",
+            wallet.to_checksum(None),
+            n["nonce"].as_str().unwrap(),
+            rfc3339(now - 2)
+        );
+        let sig = signer.sign_message_sync(message.as_bytes()).unwrap();
+        http(
+            port,
+            "POST",
+            "/v1/campaigns/w/signups",
+            None,
+            Some(
+                &json!({"message": message, "signature": format!("0x{}", hex::encode(sig.as_bytes()))}),
+            ),
+        )
+    };
+    let (s, v) = signup(without.port, &owner);
+    assert_eq!((s, v["code"].clone()), (401, json!("bad_signature")), "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("--rpc-url"), "{v}");
+    let (s, v) = signup(with_node.port, &PrivateKeySigner::random());
+    assert_eq!((s, v["code"].clone()), (401, json!("bad_signature")), "{v}");
+    let (s, v) = signup(with_node.port, &owner);
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["address"], json!(wallet.to_checksum(None)));
+}

@@ -76,8 +76,20 @@ pub async fn upload_file(
     State(state): State<Arc<AppState>>,
     Path((id, name)): Path<(String, String)>,
     caller: Caller,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<FileInfo>), ServerError> {
+    let body = body.map_err(|r| {
+        let status = r.status();
+        ServerError::Api {
+            status,
+            code: if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "body_too_large"
+            } else {
+                "bad_body"
+            },
+            detail: r.body_text(),
+        }
+    })?;
     caller.require("admin")?;
     stored_campaign(&state, &id).await?;
     file_name(&name)?;
