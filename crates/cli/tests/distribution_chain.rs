@@ -1348,3 +1348,154 @@ fn contract_wallet_signs_up_with_eip1271() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["address"], json!(wallet.to_checksum(None)));
 }
+
+/// A snapshot job: the server takes an ERC-20 snapshot over its node with `airdrop snapshot`
+/// and stores it as the campaign's source file; without a node it says it needs one.
+#[test]
+fn snapshot_job_over_the_servers_node() {
+    use snapshot_support::cli::{airdrop, http, serve};
+    let c = Chain::start();
+    let deployer = dev(0).address();
+    let holders = [Address::repeat_byte(0x11), Address::repeat_byte(0x22)];
+    for (i, h) in holders.iter().enumerate() {
+        let tx = c.d.send(
+            deployer,
+            Some(c.token),
+            IToken::transferCall {
+                to: *h,
+                amount: tokens(10 * (i as u64 + 1)),
+            }
+            .abi_encode(),
+            U256::ZERO,
+        );
+        c.d.expect_success(&[tx]);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let (ok_, key, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "t",
+            "--scope",
+            "admin",
+            "--database-url",
+            &db,
+        ],
+        &[],
+    );
+    assert!(ok_, "{err}");
+    let key = key.trim().to_owned();
+    let data = tmp.path().join("data");
+    let base = [
+        "--database-url",
+        db.as_str(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    let with_node = serve(&[&base[..], &["--rpc-url", c.url.as_str()]].concat(), &[]);
+    let without = serve(&base, &[]);
+    let spec = format!(
+        "name = \"Snap\"\nchain_id = 31337\ntoken = {{ address = \"{}\", symbol = \"TT\", decimals = 18 }}\nbudget = \"10\"\nformat = \"uniswap\"\n\n[[source]]\nname = \"holders\"\nkind = \"balances\"\nfile = \"holders.csv\"\n\n[[pool]]\nsource = \"holders\"\nshare = \"rest\"\nrule = \"pro-rata\"\n",
+        c.token
+    );
+    let (s, v) = http(
+        with_node.port,
+        "POST",
+        "/v1/campaigns",
+        Some(&key),
+        Some(&json!({"id": "snap", "spec": spec})),
+    );
+    assert_eq!(s, 201, "{v}");
+    let job = json!({"kind": "snapshot", "snapshot": {"kind": "erc20-balances", "token": c.token.to_string(), "file": "holders.csv"}});
+    let (s, v) = http(
+        without.port,
+        "POST",
+        "/v1/campaigns/snap/jobs",
+        Some(&key),
+        Some(&job),
+    );
+    assert_eq!((s, v["code"].clone()), (503, json!("no_node")), "{v}");
+    let (s, v) = http(
+        with_node.port,
+        "POST",
+        "/v1/campaigns/snap/jobs",
+        Some(&key),
+        Some(&json!({"kind": "snapshot"})),
+    );
+    assert_eq!((s, v["code"].clone()), (400, json!("invalid_job")), "{v}");
+    let (s, v) = http(
+        with_node.port,
+        "POST",
+        "/v1/campaigns/snap/jobs",
+        Some(&key),
+        Some(&job),
+    );
+    assert_eq!(s, 202, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    let done = loop {
+        let (_, v) = http(
+            with_node.port,
+            "GET",
+            &format!("/v1/jobs/{id}"),
+            Some(&key),
+            None,
+        );
+        if v["state"] == json!("done") || v["state"] == json!("failed") {
+            break v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(done["state"], json!("done"), "{done}");
+    // The deployer and the two holders.
+    assert!(
+        done["message"].as_str().unwrap().contains("(3 addresses"),
+        "{done}"
+    );
+    let (_, files) = http(
+        with_node.port,
+        "GET",
+        "/v1/campaigns/snap/files",
+        Some(&key),
+        None,
+    );
+    assert_eq!(files[0]["name"], json!("holders.csv"), "{files}");
+    // The snapshot feeds a build.
+    let (s, v) = http(
+        with_node.port,
+        "POST",
+        "/v1/campaigns/snap/jobs",
+        Some(&key),
+        Some(&json!({"kind": "build"})),
+    );
+    assert_eq!(s, 202, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    let built = loop {
+        let (_, v) = http(
+            with_node.port,
+            "GET",
+            &format!("/v1/jobs/{id}"),
+            Some(&key),
+            None,
+        );
+        if v["state"] == json!("done") || v["state"] == json!("failed") {
+            break v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "{v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(built["state"], json!("done"), "{built}");
+    assert!(
+        built["message"].as_str().unwrap().contains("3 recipients"),
+        "{built}"
+    );
+}

@@ -1,6 +1,7 @@
-//! Creator work that takes time, as jobs: source files are uploaded into the store; a `build`
-//! job runs `airdrop build` on the campaign's spec and files (chain sources are snapshotted by
-//! the build itself) and records the bundle; a `publish` job loads the last built bundle into
+//! Creator work that takes time, as jobs: source files are uploaded into the store; a
+//! `snapshot` job runs `airdrop snapshot` over the server's node and stores the result as a
+//! source file of the campaign; a `build` job runs `airdrop build` on the campaign's spec and
+//! files (chain sources in the spec are snapshotted by the build itself) and records the bundle; a `publish` job loads the last built bundle into
 //! memory and records it in the store, so every instance sharing the store serves it. Progress
 //! is in the store, so any instance can stream it over Server-Sent Events.
 
@@ -148,9 +149,33 @@ pub async fn list_files(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobRequest {
-    /// `build` (spec + files → bundle; chain sources are snapshotted by the build) or `publish`
-    /// (serve the last built bundle's claims).
+    /// `snapshot` (who held what at a block, over the server's node → a source file), `build`
+    /// (spec + files → bundle; chain sources in the spec are snapshotted by the build) or
+    /// `publish` (serve the last built bundle's claims).
     pub kind: String,
+    /// For `snapshot`: what to take.
+    pub snapshot: Option<SnapshotJob>,
+}
+
+/// A snapshot to take (the options of `airdrop snapshot`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotJob {
+    /// `erc20-balances`, `erc721-holders`, `native-balances` or `contract-users`.
+    pub kind: String,
+    /// The token (ERC-20 / ERC-721 kinds).
+    pub token: Option<String>,
+    /// The block (number), or the latest when absent.
+    pub block: Option<u64>,
+    /// First block to scan (default: the token's deploy block).
+    #[serde(rename = "fromBlock")]
+    pub from_block: Option<u64>,
+    /// Smallest balance kept, base units.
+    pub min: Option<String>,
+    /// For `native-balances`: a stored file listing the addresses.
+    pub addresses: Option<String>,
+    /// The source file to write (as the spec's `file = "…"` names it), e.g. `holders.csv`.
+    pub file: String,
 }
 
 /// A job and its progress.
@@ -215,15 +240,65 @@ pub async fn create_job(
     stored_campaign(&state, &id).await?;
     jobs_config(&state)?;
     let db = state.store()?;
-    if !matches!(req.kind.as_str(), "build" | "publish") {
+    if !matches!(req.kind.as_str(), "snapshot" | "build" | "publish") {
         return Err(ServerError::bad_request(
             "invalid_job",
             format!(
-                "job kind {:?} is not build or publish",
+                "job kind {:?} is not snapshot, build or publish",
                 req.kind.chars().take(40).collect::<String>()
             ),
         ));
     }
+    let snapshot = match (req.kind.as_str(), &req.snapshot) {
+        ("snapshot", None) => {
+            return Err(ServerError::bad_request(
+                "invalid_job",
+                "a snapshot job needs \"snapshot\": {kind, token, block, file}",
+            ))
+        }
+        ("snapshot", Some(s)) => {
+            if state.rpc.is_none() {
+                return Err(ServerError::Api {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "no_node",
+                    detail: "snapshots need the server to have a node: start it with --rpc-url"
+                        .into(),
+                });
+            }
+            if !matches!(
+                s.kind.as_str(),
+                "erc20-balances" | "erc721-holders" | "native-balances" | "contract-users"
+            ) {
+                return Err(ServerError::bad_request(
+                    "invalid_job",
+                    "snapshot kind must be erc20-balances, erc721-holders, native-balances or contract-users",
+                ));
+            }
+            file_name(&s.file)?;
+            if let Some(a) = &s.addresses {
+                file_name(a)?;
+            }
+            if let Some(t) = &s.token {
+                crate::routes::parse_address(t)?;
+            }
+            if let Some(m) = &s.min {
+                if m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ServerError::bad_request(
+                        "invalid_number",
+                        "min must be a non-negative integer (base units)",
+                    ));
+                }
+            }
+            Some(s.clone())
+        }
+        (_, Some(_)) => {
+            return Err(ServerError::bad_request(
+                "invalid_job",
+                "\"snapshot\" belongs to snapshot jobs only",
+            ))
+        }
+        (_, None) => None,
+    };
     if req.kind == "publish" && db.last_job(&id, "build", "done").await?.is_none() {
         return Err(ServerError::Api {
             status: StatusCode::CONFLICT,
@@ -241,9 +316,10 @@ pub async fn create_job(
         campaign: id,
         state: "queued".into(),
         done: 0,
-        total: if req.kind == "build" { 3 } else { 2 },
+        total: if req.kind == "publish" { 2 } else { 3 },
         message: "queued".into(),
-        output: None,
+        // A snapshot job carries its parameters until it has a result.
+        output: snapshot.map(|s| serde_json::to_string(&s).unwrap_or_default()),
         created: t,
         updated: t,
     };
@@ -354,6 +430,7 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
     state.metrics.jobs_running.inc();
     update(&state, &mut job, "running", 0, "started".into()).await;
     let result = match job.kind.as_str() {
+        "snapshot" => snapshot(&state, &mut job).await,
         "build" => build(&state, &mut job).await,
         _ => publish(&state, &mut job).await,
     };
@@ -376,6 +453,135 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
             update(&state, &mut job, "failed", done, e).await
         }
     }
+}
+
+/// Runs `airdrop` with `args`, each line it prints to stderr a progress message; returns its
+/// stdout, or the last line it printed as the error.
+async fn run_airdrop(
+    state: &AppState,
+    job: &mut JobRow,
+    builder: &std::path::Path,
+    args: &[std::ffi::OsString],
+) -> Result<Vec<u8>, String> {
+    let mut child = tokio::process::Command::new(builder)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", builder.display()))?;
+    let mut last = String::new();
+    if let Some(err) = child.stderr.take() {
+        let mut lines = tokio::io::BufReader::new(err).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let line = line.trim().to_owned();
+            if !line.is_empty() {
+                let done = job.done;
+                update(
+                    state,
+                    job,
+                    "running",
+                    done,
+                    line.chars().take(500).collect(),
+                )
+                .await;
+                last = line;
+            }
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("{}: {e}", builder.display()))?;
+    if !output.status.success() {
+        return Err(if last.is_empty() {
+            "the command failed".into()
+        } else {
+            last
+        });
+    }
+    Ok(output.stdout)
+}
+
+async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> {
+    let cfg = jobs_config(state).map_err(|e| e.to_string())?.clone();
+    let db = state.store().map_err(|e| e.to_string())?;
+    let s: SnapshotJob = serde_json::from_str(job.output.as_deref().unwrap_or_default())
+        .map_err(|e| format!("stored snapshot options: {e}"))?;
+    let rpc = state
+        .rpc
+        .as_ref()
+        .ok_or("the server has no node (--rpc-url)")?;
+    let dir = cfg.data_dir.join(&job.campaign).join(&job.id);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let out = dir.join(&s.file);
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "snapshot".into(),
+        "--kind".into(),
+        s.kind.clone().into(),
+        "--rpc".into(),
+        rpc.url().into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    if let Some(t) = &s.token {
+        args.extend(["--token".into(), t.into()]);
+    }
+    args.extend([
+        "--block".into(),
+        s.block
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| "latest".into())
+            .into(),
+    ]);
+    if let Some(b) = s.from_block {
+        args.extend(["--from-block".into(), b.to_string().into()]);
+    }
+    if let Some(m) = &s.min {
+        args.extend(["--min".into(), m.into()]);
+    }
+    if let Some(a) = &s.addresses {
+        let (_, content) = db
+            .files(&job.campaign)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|(n, _)| n == a)
+            .ok_or_else(|| format!("no uploaded file {a:?} for --addresses"))?;
+        let path = dir.join(format!("addresses-{a}"));
+        tokio::fs::write(&path, content)
+            .await
+            .map_err(|e| format!("cannot write {a}: {e}"))?;
+        args.extend(["--addresses".into(), path.into()]);
+    }
+    update(
+        state,
+        job,
+        "running",
+        1,
+        format!("taking a {} snapshot", s.kind),
+    )
+    .await;
+    run_airdrop(state, job, &cfg.builder, &args).await?;
+    let content = tokio::fs::read(&out)
+        .await
+        .map_err(|e| format!("cannot read the snapshot: {e}"))?;
+    let sha = alloy_primitives::hex::encode(Sha256::digest(&content));
+    db.put_file(&job.campaign, &s.file, &content, &sha, now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows = content
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
+    job.output = Some(s.file.clone());
+    Ok(format!(
+        "snapshot stored as {} ({rows} addresses, sha256 {sha})",
+        s.file
+    ))
 }
 
 async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
@@ -410,40 +616,15 @@ async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     )
     .await;
     let out = dir.join("bundle");
-    let mut child = tokio::process::Command::new(&cfg.builder)
-        .arg("build")
-        .arg(dir.join("campaign.toml"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--json")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", cfg.builder.display()))?;
-    let mut last = String::new();
-    if let Some(err) = child.stderr.take() {
-        let mut lines = tokio::io::BufReader::new(err).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let line = line.trim().to_owned();
-            if !line.is_empty() {
-                update(state, job, "running", 1, line.chars().take(500).collect()).await;
-                last = line;
-            }
-        }
-    }
-    let output = child
-        .wait_with_output()
-        .await
-        .map_err(|e| format!("build: {e}"))?;
-    if !output.status.success() {
-        return Err(if last.is_empty() {
-            "the build failed".into()
-        } else {
-            last
-        });
-    }
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let args: Vec<std::ffi::OsString> = vec![
+        "build".into(),
+        dir.join("campaign.toml").into(),
+        "--out".into(),
+        out.clone().into(),
+        "--json".into(),
+    ];
+    let stdout = run_airdrop(state, job, &cfg.builder, &args).await?;
+    let summary: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
     job.output = Some(out.display().to_string());
     Ok(format!(
         "built {}: root {}, {} recipients",

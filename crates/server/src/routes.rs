@@ -221,6 +221,12 @@ where
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    // The queue is shared by every instance: read its depth from the store at each scrape.
+    if let Some(db) = &state.store {
+        if let Ok(depth) = db.relay_depth().await {
+            state.metrics.relay_depth.set(depth);
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
