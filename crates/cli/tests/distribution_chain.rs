@@ -1255,7 +1255,7 @@ fn relay_through_two_servers(backend: airdrop_store::Backend) {
 #[test]
 fn contract_wallet_signs_up_with_eip1271() {
     use alloy::signers::SignerSync;
-    use snapshot_support::cli::{airdrop, http, serve};
+    use snapshot_support::cli::{admin_key, http, serve};
     let art = repo_root().join("contracts/distribution/out/Mocks.sol/MockWallet1271.json");
     let art: Value = serde_json::from_str(&std::fs::read_to_string(&art).unwrap_or_else(|_| {
         panic!(
@@ -1281,21 +1281,7 @@ fn contract_wallet_signs_up_with_eip1271() {
 
     let tmp = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
-    let (ok_, key, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "t",
-            "--scope",
-            "admin",
-            "--database-url",
-            &db,
-        ],
-        &[],
-    );
-    assert!(ok_, "{err}");
-    let key = key.trim().to_owned();
+    let key = admin_key(&db);
     let base = [
         "--public-url",
         "http://drop.test",
@@ -1353,7 +1339,7 @@ fn contract_wallet_signs_up_with_eip1271() {
 /// and stores it as the campaign's source file; without a node it says it needs one.
 #[test]
 fn snapshot_job_over_the_servers_node() {
-    use snapshot_support::cli::{airdrop, http, serve};
+    use snapshot_support::cli::{admin_key, http, serve, wait_job};
     let c = Chain::start();
     let deployer = dev(0).address();
     let holders = [Address::repeat_byte(0x11), Address::repeat_byte(0x22)];
@@ -1372,21 +1358,7 @@ fn snapshot_job_over_the_servers_node() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
-    let (ok_, key, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "t",
-            "--scope",
-            "admin",
-            "--database-url",
-            &db,
-        ],
-        &[],
-    );
-    assert!(ok_, "{err}");
-    let key = key.trim().to_owned();
+    let key = admin_key(&db);
     let data = tmp.path().join("data");
     let base = [
         "--database-url",
@@ -1434,24 +1406,7 @@ fn snapshot_job_over_the_servers_node() {
     );
     assert_eq!(s, 202, "{v}");
     let id = v["id"].as_str().unwrap().to_owned();
-    let started = std::time::Instant::now();
-    let done = loop {
-        let (_, v) = http(
-            with_node.port,
-            "GET",
-            &format!("/v1/jobs/{id}"),
-            Some(&key),
-            None,
-        );
-        if v["state"] == json!("done") || v["state"] == json!("failed") {
-            break v;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "{v}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let done = wait_job(with_node.port, &key, &id);
     assert_eq!(done["state"], json!("done"), "{done}");
     // The deployer and the two holders.
     assert!(
@@ -1476,23 +1431,7 @@ fn snapshot_job_over_the_servers_node() {
     );
     assert_eq!(s, 202, "{v}");
     let id = v["id"].as_str().unwrap().to_owned();
-    let built = loop {
-        let (_, v) = http(
-            with_node.port,
-            "GET",
-            &format!("/v1/jobs/{id}"),
-            Some(&key),
-            None,
-        );
-        if v["state"] == json!("done") || v["state"] == json!("failed") {
-            break v;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(90),
-            "{v}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let built = wait_job(with_node.port, &key, &id);
     assert_eq!(built["state"], json!("done"), "{built}");
     assert!(
         built["message"].as_str().unwrap().contains("3 recipients"),

@@ -12,7 +12,7 @@ use airdrop_store::Backend;
 use alloy::signers::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
-use snapshot_support::cli::{airdrop, http, http_raw, serve, Server};
+use snapshot_support::cli::{admin_key, airdrop, http, http_raw, serve, wait_job, Server};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn serve_on(url: &str, data: &std::path::Path) -> Server {
@@ -205,23 +205,6 @@ fn two_servers_on_one_postgres_stay_consistent() {
     drop(db);
 }
 
-/// Waits for a job to end; returns its final status.
-fn wait_job(port: u16, key: &str, id: &str) -> Value {
-    let started = std::time::Instant::now();
-    loop {
-        let (s, v) = http(port, "GET", &format!("/v1/jobs/{id}"), Some(key), None);
-        assert_eq!(s, 200, "{v}");
-        if v["state"] == json!("done") || v["state"] == json!("failed") {
-            return v;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "job stuck: {v}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
 /// A creator's whole flow through the API, on one store (PostgreSQL, or a SQLite file) behind
 /// two servers: create a
 /// campaign from a spec, upload its source file, build it as a job followed over Server-Sent
@@ -240,21 +223,7 @@ fn upload_build_publish(backend: Backend) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(test_db(backend)).unwrap();
     let url = db.url.clone();
-    let (ok, key, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "ops",
-            "--scope",
-            "admin",
-            "--database-url",
-            &url,
-        ],
-        &[],
-    );
-    assert!(ok, "{err}");
-    let key = key.trim().to_owned();
+    let key = admin_key(&url);
     let data = tempfile::tempdir().unwrap();
     let a = serve_on(&url, data.path());
     let b = serve_on(&url, data.path());

@@ -150,3 +150,39 @@ pub fn serve(args: &[&str], env: &[(&str, String)]) -> Server {
     }
     Server { child, port }
 }
+
+/// A new admin API key in the store at `database_url` (`airdrop keys create`).
+pub fn admin_key(database_url: &str) -> String {
+    let (ok, key, err) = airdrop(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "test",
+            "--scope",
+            "admin",
+            "--database-url",
+            database_url,
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    key.trim().to_owned()
+}
+
+/// Waits (up to 90 s) for a server job to end; returns its final status.
+pub fn wait_job(port: u16, key: &str, id: &str) -> serde_json::Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (s, v) = http(port, "GET", &format!("/v1/jobs/{id}"), Some(key), None);
+        assert_eq!(s, 200, "{v}");
+        if v["state"] == "done" || v["state"] == "failed" {
+            return v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "job stuck: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
