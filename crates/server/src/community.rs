@@ -3,11 +3,11 @@
 //! wallet is proven by an EIP-4361 (Sign-In with Ethereum) message signed by it.
 
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::{parse_address, JsonBody};
+use crate::routes::{parse_address, JsonBody, PathParams};
 use crate::siwe::{verify_signature, Expect, SiweMessage};
 use crate::AppState;
 use airdrop_store::{CampaignRow, NewSubmission, NonceUse, SignupRow, SubmissionRow, TaskRow};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -280,7 +280,7 @@ async fn referrer(
 )]
 pub async fn create_signup(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(req): JsonBody<SignupRequest>,
 ) -> Result<(StatusCode, Json<SignupResponse>), ServerError> {
     let campaign = stored_campaign(&state, &id).await?;
@@ -333,7 +333,7 @@ pub async fn create_signup(
 )]
 pub async fn get_signup(
     State(state): State<Arc<AppState>>,
-    Path((id, address)): Path<(String, String)>,
+    PathParams((id, address)): PathParams<(String, String)>,
 ) -> Result<Json<SignupResponse>, ServerError> {
     let address = parse_address(&address)?.to_checksum(None);
     stored_campaign(&state, &id).await?;
@@ -378,11 +378,11 @@ impl From<TaskRow> for Task {
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/tasks", tag = "recipients",
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = Vec<Task>), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Vec<Task>), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn list_tasks(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Vec<Task>>, ServerError> {
     stored_campaign(&state, &id).await?;
     Ok(Json(
@@ -481,7 +481,7 @@ pub fn submission_resources(campaign: &str, task: &str, evidence: &str) -> [Stri
 )]
 pub async fn create_submission(
     State(state): State<Arc<AppState>>,
-    Path((id, task)): Path<(String, String)>,
+    PathParams((id, task)): PathParams<(String, String)>,
     JsonBody(req): JsonBody<SubmissionRequest>,
 ) -> Result<(StatusCode, Json<Submission>), ServerError> {
     let campaign = stored_campaign(&state, &id).await?;
@@ -543,7 +543,7 @@ pub async fn create_submission(
 )]
 pub async fn wallet_submissions(
     State(state): State<Arc<AppState>>,
-    Path((id, address)): Path<(String, String)>,
+    PathParams((id, address)): PathParams<(String, String)>,
 ) -> Result<Json<Vec<Submission>>, ServerError> {
     let address = parse_address(&address)?.to_checksum(None);
     stored_campaign(&state, &id).await?;

@@ -4,10 +4,10 @@
 use crate::auth::Caller;
 use crate::community::{now, refuse_secrets, slug, stored_campaign, Submission, Task};
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::JsonBody;
+use crate::routes::{JsonBody, PathParams};
 use crate::AppState;
 use airdrop_store::{CampaignRow, SubmissionStatus, TaskRow};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -147,7 +147,7 @@ pub async fn create_campaign(
 )]
 pub async fn update_campaign(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
     JsonBody(req): JsonBody<CampaignRequest>,
 ) -> Result<Json<CampaignInfo>, ServerError> {
@@ -191,7 +191,7 @@ pub struct TaskRequest {
 )]
 pub async fn create_task(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
     JsonBody(req): JsonBody<TaskRequest>,
 ) -> Result<(StatusCode, Json<Task>), ServerError> {
@@ -262,7 +262,7 @@ fn parse_status(s: &str) -> Result<SubmissionStatus, ServerError> {
 )]
 pub async fn list_submissions(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
     Query(filter): Query<SubmissionFilter>,
 ) -> Result<Json<Vec<Submission>>, ServerError> {
@@ -304,7 +304,7 @@ pub struct ReviewRequest {
 )]
 pub async fn review_submission(
     State(state): State<Arc<AppState>>,
-    Path((id, submission)): Path<(String, i64)>,
+    PathParams((id, submission)): PathParams<(String, i64)>,
     caller: Caller,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<Submission>, ServerError> {
@@ -377,11 +377,11 @@ fn csv(name: &str, body: String) -> impl IntoResponse {
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/exports/signups.csv", tag = "creators", security(("api_key" = [])),
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn export_signups(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
 ) -> Result<impl IntoResponse, ServerError> {
     caller.require("reviewer")?;
@@ -399,11 +399,11 @@ pub async fn export_signups(
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/exports/points.csv", tag = "creators", security(("api_key" = [])),
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn export_points(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
 ) -> Result<impl IntoResponse, ServerError> {
     caller.require("reviewer")?;
@@ -444,11 +444,11 @@ pub struct CampaignStats {
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/stats", tag = "creators", security(("api_key" = [])),
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = CampaignStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = CampaignStats), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn campaign_stats(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
 ) -> Result<Json<CampaignStats>, ServerError> {
     caller.require("reviewer")?;

@@ -9,11 +9,11 @@ use crate::auth::Caller;
 use crate::campaign::Campaign;
 use crate::community::{now, refuse_secrets, slug, stored_campaign};
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::JsonBody;
+use crate::routes::{JsonBody, PathParams};
 use crate::AppState;
 use airdrop_store::JobRow;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
@@ -75,7 +75,7 @@ fn file_name(name: &str) -> Result<(), ServerError> {
 )]
 pub async fn upload_file(
     State(state): State<Arc<AppState>>,
-    Path((id, name)): Path<(String, String)>,
+    PathParams((id, name)): PathParams<(String, String)>,
     caller: Caller,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<FileInfo>), ServerError> {
@@ -125,11 +125,11 @@ pub async fn upload_file(
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/files", tag = "creators", security(("api_key" = [])),
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = Vec<FileInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Vec<FileInfo>), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn list_files(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
 ) -> Result<Json<Vec<FileInfo>>, ServerError> {
     caller.require("reviewer")?;
@@ -232,7 +232,7 @@ fn jobs_config(state: &AppState) -> Result<&JobConfig, ServerError> {
 )]
 pub async fn create_job(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     caller: Caller,
     JsonBody(req): JsonBody<JobRequest>,
 ) -> Result<(StatusCode, Json<JobStatus>), ServerError> {
@@ -332,11 +332,11 @@ pub async fn create_job(
 #[utoipa::path(
     get, path = "/v1/jobs/{job}", tag = "creators", security(("api_key" = [])),
     params(("job" = String, Path, description = "Job id")),
-    responses((status = 200, body = JobStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = JobStatus), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn get_job(
     State(state): State<Arc<AppState>>,
-    Path(job): Path<String>,
+    PathParams(job): PathParams<String>,
     caller: Caller,
 ) -> Result<Json<JobStatus>, ServerError> {
     caller.require("reviewer")?;
@@ -361,11 +361,11 @@ async fn find_job(state: &AppState, job: &str) -> Result<JobRow, ServerError> {
 #[utoipa::path(
     get, path = "/v1/jobs/{job}/events", tag = "creators", security(("api_key" = [])),
     params(("job" = String, Path, description = "Job id")),
-    responses((status = 200, content_type = "text/event-stream", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn job_events(
     State(state): State<Arc<AppState>>,
-    Path(job): Path<String>,
+    PathParams(job): PathParams<String>,
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>>, ServerError> {
     caller.require("reviewer")?;

@@ -7,7 +7,7 @@
 
 use crate::community::now;
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::{parse_address, JsonBody};
+use crate::routes::{parse_address, JsonBody, PathParams};
 use crate::AppState;
 use airdrop_chain::distributor::AirdropDistributor;
 use airdrop_chain::tx::Sender;
@@ -15,7 +15,7 @@ use airdrop_merkle::{Address, U256};
 use airdrop_store::{NewRelay, RelayRow};
 use alloy_primitives::Bytes;
 use alloy_sol_types::SolCall;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ fn unavailable(code: &'static str, detail: impl Into<String>) -> ServerError {
 )]
 pub async fn create_relay(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(req): JsonBody<RelayRequest>,
 ) -> Result<(StatusCode, Json<RelayStatus>), ServerError> {
     let campaign = crate::routes::published(&state, &id)?;
@@ -328,11 +328,11 @@ pub async fn create_relay(
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}/relay/{request}", tag = "recipients",
     params(("id" = String, Path, description = "Campaign id"), ("request" = i64, Path, description = "Request id")),
-    responses((status = 200, body = RelayStatus), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = RelayStatus), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn get_relay(
     State(state): State<Arc<AppState>>,
-    Path((id, request)): Path<(String, i64)>,
+    PathParams((id, request)): PathParams<(String, i64)>,
 ) -> Result<Json<RelayStatus>, ServerError> {
     match state.store()?.relay(request).await? {
         Some(r) if r.campaign == id => Ok(Json(r.into())),

@@ -218,6 +218,38 @@ where
     }
 }
 
+/// Path parameters whose every rejection a caller can cause is a `{code, detail}` 400
+/// (`invalid_path`): a segment that is not UTF-8 after percent-decoding, or a number that does
+/// not parse or is out of range (axum's own `Path` answers those in plain text).
+#[derive(Debug)]
+pub struct PathParams<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PathParams<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ServerError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(PathParams(v)),
+            // A route wired without its parameters, or to a type serde cannot take from a path:
+            // the server's fault, logged as one.
+            Err(rejection) if rejection.status().is_server_error() => {
+                Err(ServerError::Internal(rejection.body_text()))
+            }
+            Err(rejection) => Err(ServerError::bad_request(
+                "invalid_path",
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
@@ -285,11 +317,11 @@ fn unknown_campaign(id: &str) -> ServerError {
 #[utoipa::path(
     get, path = "/v1/campaigns/{id}", tag = "recipients",
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = CampaignSummary), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = CampaignSummary), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn get_campaign(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<CampaignSummary>, ServerError> {
     let stored = match &state.store {
         Some(db) if id.len() <= 64 => db.campaign(&id).await?,
@@ -320,7 +352,7 @@ pub async fn get_campaign(
 )]
 pub async fn get_claim(
     State(state): State<Arc<AppState>>,
-    Path((id, address)): Path<(String, String)>,
+    PathParams((id, address)): PathParams<(String, String)>,
 ) -> Result<impl IntoResponse, ServerError> {
     let address = parse_address(&address)?;
     let published = state.campaigns.load();
@@ -421,7 +453,7 @@ fn push_hash(buf: &mut Vec<u8>, h: &airdrop_merkle::B256) {
 )]
 pub async fn wallet_airdrops(
     State(state): State<Arc<AppState>>,
-    Path(address): Path<String>,
+    PathParams(address): PathParams<String>,
 ) -> Result<Json<Vec<WalletAirdrop>>, ServerError> {
     let address = parse_address(&address)?;
     let mut out: Vec<WalletAirdrop> = state

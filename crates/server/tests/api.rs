@@ -187,6 +187,18 @@ async fn bad_requests_are_4xx_with_code_and_detail() {
             StatusCode::NOT_FOUND,
             "unknown_campaign",
         ),
+        // Path segments axum cannot decode or parse: JSON 400s, not axum's plain-text ones.
+        ("/v1/campaigns/%FF", StatusCode::BAD_REQUEST, "invalid_path"),
+        (
+            "/v1/campaigns/genesis/relay/abc",
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            "/v1/campaigns/genesis/relay/99999999999999999999",
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
     ];
     for (uri, want, code) in cases {
         let (status, body) = json(&app, uri).await;
