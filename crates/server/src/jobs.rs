@@ -343,6 +343,49 @@ pub async fn get_job(
     Ok(Json(find_job(&state, &job).await?.into()))
 }
 
+/// How often a running job tells the store it is alive.
+const JOB_HEARTBEAT: Duration = Duration::from_secs(5);
+/// A queued or running job not heard from for this long lost its instance (killed, crashed,
+/// restarted): it is reported as failed rather than running for ever.
+pub const JOB_LEASE_SECS: i64 = 30;
+
+/// Reads a job, first failing it (and any other) if its instance stopped heartbeating.
+async fn read_job(db: &airdrop_store::Db, id: &str) -> Result<Option<JobRow>, ServerError> {
+    let row = db.job(id).await?;
+    let t = now();
+    match row {
+        Some(r)
+            if matches!(r.state.as_str(), "queued" | "running")
+                && t - r.updated > JOB_LEASE_SECS =>
+        {
+            let failed = db
+                .fail_stale_jobs(
+                    t - JOB_LEASE_SECS,
+                    &format!(
+                        "abandoned: the server instance running this job stopped (no heartbeat \
+                         for over {JOB_LEASE_SECS} s); start the job again"
+                    ),
+                    t,
+                )
+                .await?;
+            tracing::warn!(job = %id, failed, "failed jobs whose instance stopped");
+            Ok(db.job(id).await?)
+        }
+        other => Ok(other),
+    }
+}
+
+async fn heartbeat(state: Arc<AppState>, id: String) {
+    loop {
+        tokio::time::sleep(JOB_HEARTBEAT).await;
+        if let Ok(db) = state.store() {
+            if let Err(e) = db.touch_job(&id, now()).await {
+                tracing::warn!(job = %id, error = %e, "cannot record job heartbeat");
+            }
+        }
+    }
+}
+
 async fn find_job(state: &AppState, job: &str) -> Result<JobRow, ServerError> {
     let unknown = || {
         ServerError::not_found(
@@ -353,7 +396,7 @@ async fn find_job(state: &AppState, job: &str) -> Result<JobRow, ServerError> {
     if job.len() > 40 {
         return Err(unknown());
     }
-    state.store()?.job(job).await?.ok_or_else(unknown)
+    read_job(state.store()?, job).await?.ok_or_else(unknown)
 }
 
 /// A job's progress as Server-Sent Events: one `progress` event per change (data: the job as
@@ -389,7 +432,7 @@ pub async fn job_events(
                     Some(r) => r,
                     None => {
                         tokio::time::sleep(Duration::from_millis(200)).await;
-                        match state.store().ok()?.job(&job).await {
+                        match read_job(state.store().ok()?, &job).await {
                             Ok(Some(r)) => r,
                             _ => return None,
                         }
@@ -429,11 +472,13 @@ async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message
 async fn run_job(state: Arc<AppState>, mut job: JobRow) {
     state.metrics.jobs_running.inc();
     update(&state, &mut job, "running", 0, "started".into()).await;
+    let alive = tokio::spawn(heartbeat(state.clone(), job.id.clone()));
     let result = match job.kind.as_str() {
         "snapshot" => snapshot(&state, &mut job).await,
         "build" => build(&state, &mut job).await,
         _ => publish(&state, &mut job).await,
     };
+    alive.abort();
     state.metrics.jobs_running.dec();
     state
         .metrics

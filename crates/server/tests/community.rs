@@ -43,6 +43,7 @@ on_both!(
     bounty_tasks_submissions_reviews_exports,
     per_key_rate_limit,
     over_a_real_socket,
+    jobs_of_a_stopped_instance_fail,
 );
 
 struct Env {
@@ -1011,6 +1012,58 @@ async fn per_key_rate_limit(backend: Backend) {
         call(&e.app, "GET", uri, Some(&e.reviewer), None).await.0,
         StatusCode::OK
     );
+}
+
+/// A job whose instance died (no heartbeat past the lease) reads as failed, over GET and SSE;
+/// one heard from recently stays running.
+async fn jobs_of_a_stopped_instance_fail(backend: Backend) {
+    let e = env(backend, None).await;
+    let db = e.state.store.clone().unwrap();
+    let t = now();
+    let row = |id: &str, updated: i64| airdrop_store::JobRow {
+        id: id.into(),
+        kind: "build".into(),
+        campaign: "genesis".into(),
+        state: "running".into(),
+        done: 1,
+        total: 3,
+        message: "building".into(),
+        output: None,
+        created: updated,
+        updated,
+    };
+    let lease = airdrop_server::jobs::JOB_LEASE_SECS;
+    db.put_job(&row("job_dead", t - lease - 5)).await.unwrap();
+    db.put_job(&row("job_live", t - 1)).await.unwrap();
+
+    let (s, live) = call(&e.app, "GET", "/v1/jobs/job_live", Some(&e.reviewer), None).await;
+    assert_eq!(s, StatusCode::OK, "{live}");
+    assert_eq!(live["state"], "running", "{live}");
+
+    let (s, text, _) = call_raw(
+        &e.app,
+        "GET",
+        "/v1/jobs/job_dead/events",
+        Some(&e.reviewer),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{text}");
+    assert!(text.starts_with("event: failed"), "{text}");
+    assert!(text.contains("abandoned"), "{text}");
+    let (_, dead) = call(&e.app, "GET", "/v1/jobs/job_dead", Some(&e.reviewer), None).await;
+    assert_eq!(dead["state"], "failed", "{dead}");
+    assert_eq!(dead["done"], 1, "progress so far is kept: {dead}");
+    assert!(
+        dead["message"]
+            .as_str()
+            .unwrap()
+            .contains("start the job again"),
+        "{dead}"
+    );
+    // The live one was not swept up with it.
+    let (_, live) = call(&e.app, "GET", "/v1/jobs/job_live", Some(&e.reviewer), None).await;
+    assert_eq!(live["state"], "running", "{live}");
 }
 
 async fn over_a_real_socket(backend: Backend) {

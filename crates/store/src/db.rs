@@ -965,6 +965,34 @@ impl Db {
         row.map(|r| job_row(&r)).transpose()
     }
 
+    /// Marks a queued or running job as alive (its worker's heartbeat).
+    pub async fn touch_job(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET updated = $2 WHERE id = $1 AND state IN ('queued', 'running')",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err("touch job"))?;
+        Ok(())
+    }
+
+    /// Fails every queued or running job not heard from since `cutoff`: the instance that ran it
+    /// is gone, and nothing else would ever finish it. Returns how many were failed.
+    pub async fn fail_stale_jobs(&self, cutoff: i64, message: &str, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'failed', message = $2, updated = $3 WHERE state IN ('queued', 'running') AND updated < $1",
+        )
+        .bind(cutoff)
+        .bind(message)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err("fail stale jobs"))?;
+        Ok(done.rows_affected())
+    }
+
     /// The newest job of `kind` for a campaign in `state`.
     pub async fn last_job(
         &self,

@@ -440,6 +440,35 @@ async fn jobs(t: TestDb) {
         Some(j.clone())
     );
     assert_eq!(t.last_job("c", "build", "failed").await.unwrap(), None);
+
+    // Leases: a heartbeat keeps a running job alive; a job not heard from is failed, a finished
+    // one is never touched.
+    let live = JobRow {
+        id: "live".into(),
+        state: "running".into(),
+        updated: 100,
+        output: None,
+        ..j.clone()
+    };
+    let dead = JobRow {
+        id: "dead".into(),
+        state: "queued".into(),
+        ..live.clone()
+    };
+    t.put_job(&live).await.unwrap();
+    t.put_job(&dead).await.unwrap();
+    t.touch_job("live", 200).await.unwrap();
+    t.touch_job("job1", 200).await.unwrap();
+    assert_eq!(t.job("job1").await.unwrap().unwrap().updated, 5);
+    assert_eq!(t.fail_stale_jobs(150, "gone", 210).await.unwrap(), 1);
+    let dead = t.job("dead").await.unwrap().unwrap();
+    assert_eq!(
+        (dead.state.as_str(), dead.message.as_str(), dead.updated),
+        ("failed", "gone", 210)
+    );
+    assert_eq!(t.job("live").await.unwrap().unwrap().state, "running");
+    assert_eq!(t.job("job1").await.unwrap().unwrap().state, "done");
+    assert_eq!(t.fail_stale_jobs(150, "gone", 220).await.unwrap(), 0);
 }
 
 async fn files_and_publishing(t: TestDb) {
