@@ -75,9 +75,13 @@ impl airdrop_merkle::verify::Fetch for DirFetch {
 }
 
 /// Opens an input file (or standard input for `-`), naming it in the error.
-pub fn open_input(path: &Path) -> Result<Box<dyn Read>> {
+pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        // `Stdin` (not its lock) is `Send`, so the CSV reader can hand it to another thread.
+        return Ok(Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            std::io::stdin(),
+        )));
     }
     let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))

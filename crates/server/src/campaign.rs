@@ -235,7 +235,7 @@ impl Campaign {
         Ok(tree)
     }
 
-    fn from_csv(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {
+    fn from_csv(id: &str, path: &Path, reader: impl Read + Send) -> Result<Built, ServerError> {
         let name = path.display().to_string();
         let (records, _) = airdrop_merkle::input::read_records(
             reader,
