@@ -224,9 +224,10 @@ fn upload_build_publish(backend: Backend) {
     let db = rt.block_on(test_db(backend)).unwrap();
     let url = db.url.clone();
     let key = admin_key(&url);
-    let data = tempfile::tempdir().unwrap();
-    let a = serve_on(&url, data.path());
-    let b = serve_on(&url, data.path());
+    // Each instance has its own data dir: the bundle A builds reaches B through the store.
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = serve_on(&url, data_a.path());
+    let b = serve_on(&url, data_b.path());
 
     let spec = r#"name = "Jobs Drop"
 chain_id = 1
@@ -325,18 +326,45 @@ rule = "flat"
         "{events}"
     );
     assert!(events.contains("3 recipients"), "{events}");
+    // Published through B, which cannot see A's disk (both run on one machine here, so A's
+    // bundle folder is moved away): B loads the store's copy of the bundle.
+    std::fs::rename(data_a.path().join("jobs"), data_a.path().join("moved")).unwrap();
     let (s, v) = http(
-        a.port,
+        b.port,
         "POST",
         "/v1/campaigns/jobs/jobs",
         Some(&key),
         Some(&json!({"kind": "publish"})),
     );
     assert_eq!(s, 202, "{v}");
-    let done = wait_job(b.port, &key, v["id"].as_str().unwrap());
+    let done = wait_job(a.port, &key, v["id"].as_str().unwrap());
     assert_eq!(done["state"], json!("done"), "{done}");
+    assert!(
+        std::fs::read_dir(data_b.path().join("jobs"))
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("from-store-")),
+        "B should have rebuilt the bundle from the store"
+    );
 
-    // Both instances serve the claims (B picks the publication up from the store).
+    // The tree rebuilt from the store's copy has the root the build reported.
+    let built_root = events
+        .split("root ")
+        .nth(1)
+        .map(|r| r.chars().take(66).collect::<String>())
+        .unwrap();
+    assert!(built_root.starts_with("0x"), "{events}");
+    let (s, v) = http(b.port, "GET", "/v1/campaigns/jobs", None, None);
+    assert_eq!(
+        (s, v["merkleRoot"].clone()),
+        (200, json!(built_root)),
+        "{v}"
+    );
+
+    // Both instances serve the claims (A picks the publication up from the store too).
     for port in [a.port, b.port] {
         let started = std::time::Instant::now();
         loop {
@@ -374,5 +402,6 @@ rule = "flat"
     );
     assert_eq!((s, v["code"].clone()), (400, json!("invalid_job")), "{v}");
     drop((a, b));
+    drop((data_a, data_b));
     drop(db);
 }

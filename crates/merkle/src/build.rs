@@ -417,6 +417,18 @@ impl Built {
         self.len() == 0
     }
 
+    /// The address/amount claims of an account tree (Uniswap or packed encodings, sharded or
+    /// not), in tree order; `None` for OpenZeppelin values and Solana trees.
+    pub fn accounts(&self) -> Option<Box<dyn Iterator<Item = &Entry> + '_>> {
+        match &self.kind {
+            Kind::Accounts(t) => Some(Box::new(t.entries.iter())),
+            Kind::Sharded { shards, .. } => {
+                Some(Box::new(shards.iter().flat_map(|s| s.tree.entries.iter())))
+            }
+            Kind::Oz { .. } | Kind::Jito { .. } => None,
+        }
+    }
+
     /// Sum of all amounts (zero for OpenZeppelin encodings without an amount column).
     pub fn total(&self) -> U256 {
         self.total

@@ -104,6 +104,16 @@ proptest! {
     }
 
     #[test]
+    fn the_accounts_of_a_tree_rebuild_it(opts in account_presets(), es in entries()) {
+        let built = build_claims(&opts, es.clone()).unwrap();
+        let again: Option<Vec<Entry>> = built.accounts().map(|a| a.cloned().collect());
+        if let Some(again) = again {
+            prop_assert_eq!(again.len(), es.len());
+            prop_assert_eq!(build_claims(&opts, again).unwrap().root(), built.root());
+        }
+    }
+
+    #[test]
     fn input_order_does_not_matter_for_sorted_presets(es in entries(), seed in any::<u64>()) {
         let opts = TreeOptions::new(Preset::Uniswap);
         let mut shuffled = es.clone();

@@ -128,8 +128,9 @@ fn load_err(id: &str, path: &Path, detail: impl fmt::Display) -> ServerError {
 }
 
 impl Campaign {
-    /// Loads a campaign from a Uniswap-format claims file, a folder holding `claims.json`
-    /// (optionally with the bundle's `manifest.json`), or an `address,amount` CSV.
+    /// Loads a campaign from a Uniswap-format claims file, a folder holding `claims.json` (or
+    /// `claims.csv`; optionally with the bundle's `manifest.json` and `deployment.json`), or an
+    /// `address,amount` CSV.
     pub fn load(id: &str, path: &Path) -> Result<Campaign, ServerError> {
         if !id
             .chars()
@@ -189,7 +190,14 @@ impl Campaign {
                 }
                 Err(_) => None,
             };
-            (path.join("claims.json"), manifest, deployment)
+            // A folder rebuilt from the store holds the claims as `claims.csv` instead.
+            let json = path.join("claims.json");
+            let claims = if !json.exists() && path.join("claims.csv").exists() {
+                path.join("claims.csv")
+            } else {
+                json
+            };
+            (claims, manifest, deployment)
         } else {
             (path.to_owned(), None, None)
         };
@@ -210,6 +218,20 @@ impl Campaign {
             deployment,
             claimed: arc_swap::ArcSwapOption::empty(),
         })
+    }
+
+    /// The claims as an `address,amount` CSV (lowercase addresses, base units): all that
+    /// another instance needs to rebuild this tree and check its root.
+    pub fn claims_csv(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 * self.tree.len() + 16);
+        out.extend_from_slice(b"address,amount\n");
+        for e in self.tree.accounts().into_iter().flatten() {
+            out.extend_from_slice(alloy_primitives::hex::encode_prefixed(e.address).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(e.amount.to_string().as_bytes());
+            out.push(b'\n');
+        }
+        out
     }
 
     fn from_claims(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {

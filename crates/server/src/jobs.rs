@@ -670,7 +670,9 @@ async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     ];
     let stdout = run_airdrop(state, job, &cfg.builder, &args).await?;
     let summary: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
-    job.output = Some(out.display().to_string());
+    let bundle = out.display().to_string();
+    store_bundle(state, job, &out, &bundle).await?;
+    job.output = Some(bundle);
     Ok(format!(
         "built {}: root {}, {} recipients",
         out.display(),
@@ -682,6 +684,92 @@ async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     ))
 }
 
+/// Keeps a copy of what serving `out` needs in the store, so that an instance without the
+/// builder's disk can publish and serve it. A bundle this server cannot serve (not the Uniswap
+/// format) is left out; publishing it reports why.
+async fn store_bundle(
+    state: &AppState,
+    job: &mut JobRow,
+    out: &std::path::Path,
+    bundle: &str,
+) -> Result<(), String> {
+    let done = job.done.max(1);
+    update(
+        state,
+        job,
+        "running",
+        done,
+        "storing the bundle for every instance".into(),
+    )
+    .await;
+    let (id, path) = (job.campaign.clone(), out.to_owned());
+    let campaign = match tokio::task::spawn_blocking(move || Campaign::load(&id, &path)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            tracing::warn!(job = %job.id, error = %e, "built a bundle this server cannot serve");
+            return Ok(());
+        }
+        Err(e) => return Err(format!("loading crashed: {e}")),
+    };
+    let mut files = vec![("claims.csv".to_owned(), campaign.claims_csv())];
+    for name in ["manifest.json", "deployment.json"] {
+        if let Ok(bytes) = tokio::fs::read(out.join(name)).await {
+            files.push((name.to_owned(), bytes));
+        }
+    }
+    let db = state.store().map_err(|e| e.to_string())?;
+    db.put_bundle_files(bundle, &files)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Loads a built bundle: from disk when this instance has it, else from the copy in the store
+/// (written out once under the data dir).
+async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<Campaign, String> {
+    let mut path = PathBuf::from(bundle);
+    if !path.exists() {
+        slug("campaign", campaign).map_err(|e| e.to_string())?;
+        let base = match &state.jobs {
+            Some(cfg) => cfg.data_dir.clone(),
+            None => std::env::temp_dir().join("airdrop-data"),
+        };
+        let tag = alloy_primitives::hex::encode(&Sha256::digest(bundle.as_bytes())[..8]);
+        let dir = base.join(campaign).join(format!("from-store-{tag}"));
+        if !dir.join("claims.csv").exists() {
+            let db = state.store().map_err(|e| e.to_string())?;
+            let files = db.bundle_files(bundle).await.map_err(|e| e.to_string())?;
+            if files.is_empty() {
+                return Err(format!(
+                    "the bundle {bundle} is not on this instance's disk and the store holds no \
+                     copy of it (built before copies were kept); build again, or share --data-dir"
+                ));
+            }
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            // claims.csv last, through a rename: its presence means the folder is complete.
+            let mut files = files;
+            files.sort_by_key(|(name, _)| name == "claims.csv");
+            for (name, content) in files {
+                file_name(&name).map_err(|e| e.to_string())?;
+                let part = dir.join(format!("{name}.part"));
+                tokio::fs::write(&part, content)
+                    .await
+                    .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
+                tokio::fs::rename(&part, dir.join(&name))
+                    .await
+                    .map_err(|e| format!("cannot write {name}: {e}"))?;
+            }
+        }
+        path = dir;
+    }
+    let id = campaign.to_owned();
+    tokio::task::spawn_blocking(move || Campaign::load(&id, &path))
+        .await
+        .map_err(|e| format!("loading crashed: {e}"))?
+        .map_err(|e| e.to_string())
+}
+
 async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     let db = state.store().map_err(|e| e.to_string())?;
     let built = db
@@ -691,12 +779,7 @@ async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
         .and_then(|j| j.output)
         .ok_or("no finished build to publish")?;
     update(state, job, "running", 1, format!("loading {built}")).await;
-    let id = job.campaign.clone();
-    let path = PathBuf::from(&built);
-    let c = tokio::task::spawn_blocking(move || Campaign::load(&id, &path))
-        .await
-        .map_err(|e| format!("loading crashed: {e}"))?
-        .map_err(|e| e.to_string())?;
+    let c = load_bundle(state, &job.campaign, &built).await?;
     let (root, claims) = (c.root.to_string(), c.tree.len());
     state.campaigns.insert(c);
     db.set_published(&job.campaign, &built, &root, now())
@@ -721,22 +804,17 @@ pub async fn sync_published(
                         if current.as_deref() == Some(root.as_str()) {
                             continue;
                         }
-                        let path = PathBuf::from(&bundle);
-                        let load_id = id.clone();
-                        match tokio::task::spawn_blocking(move || Campaign::load(&load_id, &path))
-                            .await
-                        {
-                            Ok(Ok(c)) if c.root.to_string() == root => {
+                        match load_bundle(&state, &id, &bundle).await {
+                            Ok(c) if c.root.to_string() == root => {
                                 tracing::info!(campaign = %id, %root, "loaded a campaign published by another instance");
                                 state.campaigns.insert(c);
                             }
-                            Ok(Ok(_)) => {
+                            Ok(_) => {
                                 tracing::warn!(campaign = %id, "the published bundle's root changed on disk; not loaded")
                             }
-                            Ok(Err(e)) => {
+                            Err(e) => {
                                 tracing::warn!(campaign = %id, error = %e, "cannot load a published bundle")
                             }
-                            Err(e) => tracing::warn!(campaign = %id, error = %e, "loading crashed"),
                         }
                     }
                 }

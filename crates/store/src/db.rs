@@ -33,17 +33,45 @@ impl Backend {
 }
 
 fn migrator(backend: Backend) -> Migrator {
-    let sql = match backend {
-        Backend::Sqlite => include_str!("../migrations/sqlite/0001_server.sql"),
-        Backend::Postgres => include_str!("../migrations/postgres/0001_server.sql"),
+    let sets: [(i64, &str, &'static str); 2] = match backend {
+        Backend::Sqlite => [
+            (
+                1,
+                "server",
+                include_str!("../migrations/sqlite/0001_server.sql"),
+            ),
+            (
+                2,
+                "bundle files",
+                include_str!("../migrations/sqlite/0002_bundle_files.sql"),
+            ),
+        ],
+        Backend::Postgres => [
+            (
+                1,
+                "server",
+                include_str!("../migrations/postgres/0001_server.sql"),
+            ),
+            (
+                2,
+                "bundle files",
+                include_str!("../migrations/postgres/0002_bundle_files.sql"),
+            ),
+        ],
     };
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "server".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(
+        sets.into_iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 /// An API key as stored: never the secret, only its hash.
@@ -1070,6 +1098,47 @@ impl Db {
         rows.iter()
             .map(|r| {
                 let g = db_err("read files");
+                Ok((r.try_get(0).map_err(&g)?, r.try_get(1).map_err(&g)?))
+            })
+            .collect()
+    }
+
+    /// Stores (or replaces) the files that let any instance load the bundle folder `bundle`.
+    pub async fn put_bundle_files(&self, bundle: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db_err("save bundle files"))?;
+        sqlx::query("DELETE FROM bundle_files WHERE bundle = $1")
+            .bind(bundle)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err("save bundle files"))?;
+        for (name, content) in files {
+            sqlx::query("INSERT INTO bundle_files (bundle, name, content) VALUES ($1, $2, $3)")
+                .bind(bundle)
+                .bind(name)
+                .bind(content)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err("save bundle files"))?;
+        }
+        tx.commit().await.map_err(db_err("save bundle files"))?;
+        Ok(())
+    }
+
+    /// The files stored for the bundle folder `bundle` (none when its build predates them).
+    pub async fn bundle_files(&self, bundle: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows =
+            sqlx::query("SELECT name, content FROM bundle_files WHERE bundle = $1 ORDER BY name")
+                .bind(bundle)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err("read bundle files"))?;
+        rows.iter()
+            .map(|r| {
+                let g = db_err("read bundle files");
                 Ok((r.try_get(0).map_err(&g)?, r.try_get(1).map_err(&g)?))
             })
             .collect()

@@ -506,6 +506,23 @@ async fn files_and_publishing(t: TestDb) {
             "0xabc".to_string()
         )]
     );
+
+    // A bundle's files: stored whole (binary-safe), replaced as a set, kept apart per bundle.
+    assert!(t.bundle_files("/data/c/bundle").await.unwrap().is_empty());
+    let files = vec![
+        ("claims.csv".to_string(), blob.clone()),
+        ("manifest.json".to_string(), b"{}".to_vec()),
+    ];
+    t.put_bundle_files("/data/c/bundle", &files).await.unwrap();
+    t.put_bundle_files("/data/c/other", &files[1..])
+        .await
+        .unwrap();
+    assert_eq!(t.bundle_files("/data/c/bundle").await.unwrap(), files);
+    t.put_bundle_files("/data/c/bundle", &files[..1])
+        .await
+        .unwrap();
+    assert_eq!(t.bundle_files("/data/c/bundle").await.unwrap(), files[..1]);
+    assert_eq!(t.bundle_files("/data/c/other").await.unwrap(), files[1..]);
 }
 
 async fn migrations_rerun_and_readiness(t: TestDb) {
