@@ -795,13 +795,21 @@ pub async fn sync_published(
     every: Duration,
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // Publications this instance could not load, and when: retried once a minute, not every
+    // tick — rebuilding a large tree every 2 s would burn a core and flood the log. A new
+    // publication is tried at once.
+    let mut failed = std::collections::HashMap::<(String, String), std::time::Instant>::new();
     while !*stop.borrow() {
         if let Ok(db) = state.store() {
             match db.published().await {
                 Ok(list) => {
                     for (id, bundle, root) in list {
                         let current = state.campaigns.get(&id).map(|c| c.root.to_string());
-                        if current.as_deref() == Some(root.as_str()) {
+                        if current.as_deref() == Some(root.as_str())
+                            || failed
+                                .get(&(id.clone(), root.clone()))
+                                .is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+                        {
                             continue;
                         }
                         match load_bundle(&state, &id, &bundle).await {
@@ -810,10 +818,12 @@ pub async fn sync_published(
                                 state.campaigns.insert(c);
                             }
                             Ok(_) => {
-                                tracing::warn!(campaign = %id, "the published bundle's root changed on disk; not loaded")
+                                tracing::error!(campaign = %id, %root, "the published bundle no longer has the published root; not loaded");
+                                failed.insert((id, root), std::time::Instant::now());
                             }
                             Err(e) => {
-                                tracing::warn!(campaign = %id, error = %e, "cannot load a published bundle")
+                                tracing::error!(campaign = %id, %root, error = %e, "cannot load a published bundle");
+                                failed.insert((id, root), std::time::Instant::now());
                             }
                         }
                     }
