@@ -472,13 +472,16 @@ async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message
 async fn run_job(state: Arc<AppState>, mut job: JobRow) {
     state.metrics.jobs_running.inc();
     update(&state, &mut job, "running", 0, "started".into()).await;
-    let alive = tokio::spawn(heartbeat(state.clone(), job.id.clone()));
+    // In a JoinSet so that the heartbeat stops when this task ends however it ends (dropping
+    // the set aborts it, on a panic too): a job must never look alive after its worker is gone.
+    let mut alive = tokio::task::JoinSet::new();
+    alive.spawn(heartbeat(state.clone(), job.id.clone()));
     let result = match job.kind.as_str() {
         "snapshot" => snapshot(&state, &mut job).await,
         "build" => build(&state, &mut job).await,
         _ => publish(&state, &mut job).await,
     };
-    alive.abort();
+    alive.abort_all();
     state.metrics.jobs_running.dec();
     state
         .metrics
