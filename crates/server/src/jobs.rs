@@ -740,7 +740,7 @@ async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<C
         let dir = base.join(campaign).join(format!("from-store-{tag}"));
         if !dir.join("claims.csv").exists() {
             let db = state.store().map_err(|e| e.to_string())?;
-            let files = db.bundle_files(bundle).await.map_err(|e| e.to_string())?;
+            let mut files = db.bundle_files(bundle).await.map_err(|e| e.to_string())?;
             if files.is_empty() {
                 return Err(format!(
                     "the bundle {bundle} is not on this instance's disk and the store holds no \
@@ -751,7 +751,6 @@ async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<C
                 .await
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             // claims.csv last, through a rename: its presence means the folder is complete.
-            let mut files = files;
             files.sort_by_key(|(name, _)| name == "claims.csv");
             for (name, content) in files {
                 file_name(&name).map_err(|e| e.to_string())?;

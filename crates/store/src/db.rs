@@ -1088,16 +1088,29 @@ impl Db {
 
     /// A campaign's source files with their content.
     pub async fn files(&self, campaign: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let rows = sqlx::query(
+        self.named_contents(
             "SELECT name, content FROM campaign_files WHERE campaign = $1 ORDER BY name",
+            campaign,
+            "read files",
         )
-        .bind(campaign)
-        .fetch_all(&self.pool)
         .await
-        .map_err(db_err("read files"))?;
+    }
+
+    /// `(name, content)` rows of a query with one text parameter.
+    async fn named_contents(
+        &self,
+        sql: &'static str,
+        key: &str,
+        op: &'static str,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = sqlx::query(sql)
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err(op))?;
         rows.iter()
             .map(|r| {
-                let g = db_err("read files");
+                let g = db_err(op);
                 Ok((r.try_get(0).map_err(&g)?, r.try_get(1).map_err(&g)?))
             })
             .collect()
@@ -1130,18 +1143,12 @@ impl Db {
 
     /// The files stored for the bundle folder `bundle` (none when its build predates them).
     pub async fn bundle_files(&self, bundle: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let rows =
-            sqlx::query("SELECT name, content FROM bundle_files WHERE bundle = $1 ORDER BY name")
-                .bind(bundle)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err("read bundle files"))?;
-        rows.iter()
-            .map(|r| {
-                let g = db_err("read bundle files");
-                Ok((r.try_get(0).map_err(&g)?, r.try_get(1).map_err(&g)?))
-            })
-            .collect()
+        self.named_contents(
+            "SELECT name, content FROM bundle_files WHERE bundle = $1 ORDER BY name",
+            bundle,
+            "read bundle files",
+        )
+        .await
     }
 
     /// Records that `campaign` is published from the bundle folder `bundle` with `root`.
