@@ -12,7 +12,10 @@ use alloy::eips::eip2718::Encodable2718;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::signers::SignerSync;
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256, U64};
-use serde_json::Value;
+use crate::ledger::transfer_topic;
+use crate::node::RawLog;
+use serde_json::{json, Value};
+use std::collections::HashSet;
 
 /// A transaction signed and not yet sent.
 #[derive(Debug, Clone)]
@@ -173,6 +176,88 @@ pub async fn mined_nonce(chain: &Chain, address: Address) -> Result<u64> {
         .call("eth_getTransactionCount", (address, "latest"))
         .await?;
     Ok(v.to::<u64>())
+}
+
+/// A transfer of the pushed token the chain shows from the paying account: sent by it directly,
+/// or by a BatchSender inside a transaction whose `BatchSent` names it as the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastPayment {
+    /// Who received it.
+    pub to: Address,
+    /// Base units.
+    pub amount: U256,
+    /// The transaction that paid it.
+    pub tx: B256,
+    /// Its block.
+    pub block: u64,
+}
+
+fn word(a: Address) -> B256 {
+    a.into_word()
+}
+
+async fn get_logs(chain: &Chain, filter: Value) -> Result<Vec<RawLog>> {
+    chain.rpc.call("eth_getLogs", (filter,)).await
+}
+
+/// Every transfer of `token` from `sender` (directly or through any BatchSender it called) in
+/// blocks `from..=to`, scanned in windows of `window` blocks. This is what the chain itself says
+/// was paid, whatever a local ledger remembers: a lost or rebuilt ledger cannot hide it.
+pub async fn past_payments(
+    chain: &Chain,
+    token: Address,
+    sender: Address,
+    (from, to): (u64, u64),
+    window: u64,
+) -> Result<Vec<PastPayment>> {
+    let batch_sent = {
+        use alloy::sol_types::SolEvent;
+        crate::distributor::BatchSender::BatchSent::SIGNATURE_HASH
+    };
+    let mut out = Vec::new();
+    let mut lo = from;
+    while lo <= to {
+        let hi = to.min(lo.saturating_add(window.max(1) - 1));
+        let range = (U64::from(lo), U64::from(hi));
+        // Batches this sender sent of this token, through whichever BatchSender.
+        let batches = get_logs(
+            chain,
+            json!({"fromBlock": range.0, "toBlock": range.1,
+                   "topics": [batch_sent, word(token), word(sender)]}),
+        )
+        .await?;
+        let batch_txs: HashSet<B256> = batches.iter().filter_map(|l| l.transaction_hash).collect();
+        let mut payers: Vec<B256> = vec![word(sender)];
+        payers.extend(batches.iter().map(|l| word(l.address)));
+        payers.dedup();
+        let transfers = get_logs(
+            chain,
+            json!({"address": token, "fromBlock": range.0, "toBlock": range.1,
+                   "topics": [transfer_topic(), payers]}),
+        )
+        .await?;
+        for l in transfers {
+            let (Some(payer), Some(to_topic), Some(tx)) =
+                (l.topics.get(1), l.topics.get(2), l.transaction_hash)
+            else {
+                continue;
+            };
+            let direct = Address::from_word(*payer) == sender;
+            if (direct || batch_txs.contains(&tx)) && l.data.len() == 32 {
+                out.push(PastPayment {
+                    to: Address::from_word(*to_topic),
+                    amount: U256::from_be_slice(&l.data),
+                    tx,
+                    block: l.block_number.to::<u64>(),
+                });
+            }
+        }
+        if hi == u64::MAX {
+            break;
+        }
+        lo = hi + 1;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -528,3 +528,129 @@ fn claims_verify_with_the_tree_command() {
         assert_eq!(v["total"], manifest["total"], "{example}");
     }
 }
+
+/// Runs `airdrop ARGS` in `cwd`; must fail with `needle` in its one-line error.
+fn fails_in(cwd: &Path, args: &[&str], needle: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "airdrop {args:?} succeeded");
+    assert!(err.contains(needle), "airdrop {args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Names in a folder (not recursive), sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A copy of the genesis campaign with a sub-folder of the user's own in it.
+fn campaign_folder(tmp: &Path) -> PathBuf {
+    let camp = tmp.join("camp");
+    copy_dir(&repo().join("examples/genesis"), &camp);
+    std::fs::create_dir_all(camp.join("notes")).unwrap();
+    std::fs::write(camp.join("notes/keep.txt"), "mine").unwrap();
+    camp
+}
+
+#[test]
+fn out_dot_in_the_campaign_folder_deletes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let camp = campaign_folder(tmp.path());
+    let before = files(&camp);
+    fails_in(
+        &camp,
+        &["build", "campaign.toml", "--out", "."],
+        "which the build reads",
+    );
+    assert_eq!(files(&camp), before);
+    assert_eq!(names(tmp.path()), ["camp"], "a staging folder was left");
+}
+
+#[test]
+fn out_at_the_campaign_folder_or_above_it_deletes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let camp = campaign_folder(tmp.path());
+    let before = files(&camp);
+    let spec = camp.join("campaign.toml");
+    for out in [camp.clone(), tmp.path().to_path_buf(), camp.join("notes/..")] {
+        fails_in(
+            tmp.path(),
+            &["build", spec.to_str().unwrap(), "--out", out.to_str().unwrap()],
+            "which the build reads",
+        );
+        assert_eq!(files(&camp), before);
+    }
+    assert_eq!(names(tmp.path()), ["camp"]);
+}
+
+#[test]
+fn out_holding_an_unrelated_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = repo().join("examples/genesis/campaign.toml");
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("thesis.tex"), "years of work").unwrap();
+    let err = fails_in(
+        tmp.path(),
+        &["build", spec.to_str().unwrap(), "--out", "other"],
+        "is not empty and is not a bundle written by `airdrop build`",
+    );
+    assert!(err.contains("airdrop-bundle/1"), "{err}");
+    assert_eq!(names(&other), ["thesis.tex"]);
+    assert_eq!(std::fs::read(other.join("thesis.tex")).unwrap(), b"years of work");
+    assert_eq!(names(tmp.path()), ["other"], "a staging folder was left");
+    // A file in place of the folder is not replaced either.
+    std::fs::write(tmp.path().join("afile"), "x").unwrap();
+    fails_in(
+        tmp.path(),
+        &["build", spec.to_str().unwrap(), "--out", "afile"],
+        "exists and is not a folder",
+    );
+    assert_eq!(std::fs::read(tmp.path().join("afile")).unwrap(), b"x");
+}
+
+#[test]
+fn rebuild_replaces_only_the_files_the_build_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = repo().join("examples/genesis/campaign.toml");
+    let fresh = tmp.path().join("fresh");
+    build(&spec, &fresh);
+    let out = tmp.path().join("out");
+    build(&spec, &out);
+    // What others put there: a ledger of an older version, notes, a sub-folder; a damaged file
+    // of the build; a file beside the bundle; and a manifest entry pointing outside the bundle.
+    std::fs::write(out.join("push-ledger.sqlite"), "ledger bytes").unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::create_dir_all(out.join("extra")).unwrap();
+    std::fs::write(out.join("extra/x.txt"), "x").unwrap();
+    std::fs::write(out.join("report.json"), "damaged").unwrap();
+    std::fs::write(tmp.path().join("victim.txt"), "beside").unwrap();
+    let mpath = out.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mpath).unwrap()).unwrap();
+    m["outputs"]["../victim.txt"] = serde_json::json!("00");
+    std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+
+    build(&spec, &out);
+    let mut want = files(&fresh);
+    want.insert("push-ledger.sqlite".into(), b"ledger bytes".to_vec());
+    want.insert("notes.txt".into(), b"mine".to_vec());
+    want.insert("extra/x.txt".into(), b"x".to_vec());
+    assert_eq!(files(&out), want);
+    assert_eq!(std::fs::read(tmp.path().join("victim.txt")).unwrap(), b"beside");
+    assert_eq!(
+        names(tmp.path()),
+        ["fresh", "out", "victim.txt"],
+        "a staging or old folder was left"
+    );
+}

@@ -14,7 +14,7 @@ use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
 use serde_json::{json, Value};
-use snapshot_support::cli::{dev, fails, key_hex, ok};
+use snapshot_support::cli::{self, dev, key_hex};
 use snapshot_support::{bytecode, Anvil, Driver};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -31,6 +31,42 @@ alloy::sol! {
 
 const E18: u64 = 1_000_000_000_000_000_000;
 const KEY: &str = "PUSH_TEST_KEY";
+
+/// The state folder of a test bundle: beside it, so tests of one process never share one.
+fn state_of(bundle: &Path) -> PathBuf {
+    bundle.parent().unwrap().join("state")
+}
+
+/// `env` plus `AIRDROP_STATE_DIR` for the `--bundle` of `args`.
+fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+    let mut env = env.to_vec();
+    if let Some(i) = args.iter().position(|a| *a == "--bundle") {
+        let dir = state_of(Path::new(args[i + 1]));
+        env.push(("AIRDROP_STATE_DIR", dir.display().to_string()));
+    }
+    env
+}
+
+fn ok(args: &[&str], env: &[(&str, String)]) -> String {
+    cli::ok(args, &with_state(args, env))
+}
+
+fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
+    cli::fails(args, &with_state(args, env), needle)
+}
+
+/// Where `airdrop push` keeps the ledger of a bundle: the state folder of its chain, token, root.
+fn ledger_of(bundle: &Path) -> PathBuf {
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
+            .unwrap();
+    let token: Address = m["token"]["address"].as_str().unwrap().parse().unwrap();
+    state_of(bundle)
+        .join(m["chain_id"].to_string())
+        .join(format!("{token:#x}"))
+        .join(m["root"].as_str().unwrap().to_lowercase())
+        .join("push-ledger.sqlite")
+}
 
 struct Chain {
     _anvil: Anvil,
@@ -98,6 +134,27 @@ fn build_bundle(
     who: &[Address],
     budget: u64,
 ) -> PathBuf {
+    build_with(root, name, (chain_id, token), who, budget, "")
+}
+
+/// Builds (again) the campaign folder of a bundle made by [`build_bundle`] into the same place.
+fn rebuild(bundle: &Path) {
+    let spec = bundle.parent().unwrap().join("campaign.toml");
+    ok(
+        &["build", spec.to_str().unwrap(), "--out", bundle.to_str().unwrap()],
+        &[],
+    );
+}
+
+/// [`build_bundle`] with `extra` appended to the spec (a `[claim]` window, `[vesting]`).
+fn build_with(
+    root: &Path,
+    name: &str,
+    (chain_id, token): (u64, Address),
+    who: &[Address],
+    budget: u64,
+    extra: &str,
+) -> PathBuf {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let mut csv = "address,joined\n".to_string();
@@ -121,7 +178,7 @@ file = "list.csv"
 source = "list"
 share = "rest"
 rule = "flat"
-"#
+{extra}"#
     );
     std::fs::write(dir.join("campaign.toml"), toml).unwrap();
     let out = dir.join("bundle");
@@ -174,7 +231,7 @@ fn hexu(v: &Value) -> u64 {
 /// Every batch confirmed; each one's receipt succeeded and its Transfer logs pay exactly its
 /// recipients; the confirmed totals add up to the bundle's total. Returns gas used per batch.
 fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
-    let l = PushLedger::open(&bundle.join("push-ledger.sqlite")).unwrap();
+    let l = PushLedger::open(&ledger_of(bundle)).unwrap();
     let run = l.run().unwrap().unwrap();
     let bs: Address = run.batch_sender.unwrap().parse().unwrap();
     let transfer = keccak256("Transfer(address,address,uint256)");
@@ -262,6 +319,7 @@ fn push_hundreds_status_and_rerun() {
     );
     assert_eq!(c.nonce(sender.address()), n0);
     assert!(!bundle.join("push-ledger.sqlite").exists());
+    assert!(!ledger_of(&bundle).exists());
 
     let started = Instant::now();
     let out = ok(
@@ -351,7 +409,7 @@ fn push_hundreds_status_and_rerun() {
             "--key-env",
             KEY,
             "--ledger",
-            again.join("push-ledger.sqlite").to_str().unwrap(),
+            ledger_of(&again).to_str().unwrap(),
         ],
         &env,
         "belongs to another push",
@@ -419,6 +477,125 @@ fn push_bad_inputs_send_nothing() {
     );
 }
 
+/// Issue 9, items 2: a rebuild of a pushed campaign pays nobody again — with the state folder
+/// (its ledger says all is paid), with an older version's ledger inside the bundle, and with
+/// no ledger at all (the chain's own logs show the payments).
+#[test]
+fn push_after_rebuild_pays_nothing() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = dev(0);
+    let env = [(KEY, key_hex(&sender))];
+    let who = recipients(40, 11);
+    let bundle = build_bundle(tmp.path(), "rebuilt", 31337, c.token, &who, 400);
+    let b = bundle.to_str().unwrap();
+    let push = ["push", "--bundle", b, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "16"];
+    ok(&push, &env);
+    balances_exact(&c, &bundle);
+    let root_before = bundle_total(&bundle);
+
+    // The same campaign rebuilt: the ledger lives in the state folder, not in the bundle.
+    rebuild(&bundle);
+    assert_eq!(bundle_total(&bundle), root_before);
+    let n = c.nonce(sender.address());
+    let out = ok(&push, &env);
+    assert!(out.contains("nothing to do: all 3 batches are confirmed"), "{out}");
+    assert_eq!(c.nonce(sender.address()), n);
+    balances_exact(&c, &bundle);
+
+    // A bundle pushed by an older version carries its ledger inside: it is read there, and a
+    // rebuild keeps it (the build deletes only files it wrote).
+    std::fs::rename(ledger_of(&bundle), bundle.join("push-ledger.sqlite")).unwrap();
+    rebuild(&bundle);
+    let v: Value =
+        serde_json::from_str(&ok(&["push", "status", "--bundle", b, "--json"], &[])).unwrap();
+    assert_eq!(v["recipients_paid"], json!(40));
+    assert!(v["ledger"].as_str().unwrap().starts_with(b), "{v}");
+    let out = ok(&push, &env);
+    assert!(out.contains("nothing to do"), "{out}");
+    assert_eq!(c.nonce(sender.address()), n);
+
+    // No ledger anywhere (state folder deleted, old ledger gone): the chain alone stops it.
+    std::fs::remove_file(bundle.join("push-ledger.sqlite")).unwrap();
+    std::fs::remove_dir_all(state_of(&bundle)).unwrap();
+    let err = fails(
+        &push,
+        &env,
+        "already paid 40 of this bundle's 40 recipients their exact amounts",
+    );
+    assert!(err.contains("--pay-again-i-know"), "{err}");
+    let mut dry = push.to_vec();
+    dry.push("--dry-run");
+    fails(&dry, &env, "already paid 40 of this bundle's 40 recipients");
+    assert_eq!(c.nonce(sender.address()), n);
+    balances_exact(&c, &bundle);
+    assert!(!ledger_of(&bundle).exists());
+}
+
+/// Issue 9, items 2–4: a deployed bundle is not deployed again after a rebuild (record, then
+/// the chain alone), nor pushed; a pushed bundle is not deployed; a bundle without a claim
+/// window is deployed only with `--no-deadline`, and its dry run says clawback is impossible.
+#[test]
+fn deploy_and_push_refuse_each_other() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = dev(0);
+    let env = [(KEY, key_hex(&sender))];
+    let url = c.url.as_str();
+    let window = "\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n\n[claim]\nstart = \"2020-01-01T00:00:00Z\"\ndeadline = \"2099-01-01T00:00:00Z\"\n";
+    let who = recipients(8, 12);
+    let deployed = build_with(tmp.path(), "deployed", (31337, c.token), &who, 80, window);
+    let d = deployed.to_str().unwrap();
+    let deploy = |b: &str| vec!["deploy", "--bundle", b, "--rpc", url, "--key-env", KEY];
+    let push = |b: &str| vec!["push", "--bundle", b, "--rpc", url, "--key-env", KEY];
+    ok(&deploy(d), &env);
+    let n = c.nonce(sender.address());
+
+    rebuild(&deployed);
+    fails(&deploy(d), &env, "this bundle is already deployed on chain 31337");
+    // Pushing it would pay recipients who can claim (vesting ignored): refused by the record…
+    fails(&push(d), &env, "this bundle is deployed: distributor");
+    // …and by the chain alone once every record is gone.
+    std::fs::remove_dir_all(state_of(&deployed)).unwrap();
+    std::fs::remove_file(deployed.join("deployment.json")).unwrap();
+    let err = fails(&deploy(d), &env, "already deployed distributor");
+    assert!(err.contains("--pay-again-i-know"), "{err}");
+    fails(&push(d), &env, "this bundle is deployed: 0x");
+    assert_eq!(c.nonce(sender.address()), n);
+    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+
+    // Pushed, then deploy: refused by the ledger, then by the chain alone.
+    let pushed = build_bundle(tmp.path(), "pushed", 31337, c.token, &recipients(8, 13), 80);
+    let p = pushed.to_str().unwrap();
+    ok(&push(p), &env);
+    let n = c.nonce(sender.address());
+    let mut no_deadline = deploy(p);
+    no_deadline.push("--no-deadline");
+    fails(&no_deadline, &env, "this bundle was pushed: the push ledger");
+    std::fs::remove_dir_all(state_of(&pushed)).unwrap();
+    fails(&no_deadline, &env, "this bundle was pushed: the chain shows");
+    assert_eq!(c.nonce(sender.address()), n);
+    balances_exact(&c, &pushed);
+
+    // No [claim]: an explicit choice, and the dry run says what it means.
+    let open = build_bundle(tmp.path(), "open", 31337, c.token, &recipients(4, 14), 40);
+    let o = open.to_str().unwrap();
+    fails(&deploy(o), &env, "the bundle has no [claim] window");
+    let mut dry = deploy(o);
+    dry.push("--dry-run");
+    let out = ok(&dry, &env);
+    assert!(
+        out.contains("clawback will be impossible") && out.contains("--no-deadline"),
+        "{out}"
+    );
+    assert_eq!(c.nonce(sender.address()), n);
+    let mut go = deploy(o);
+    go.push("--no-deadline");
+    let out = ok(&go, &env);
+    assert!(out.contains("distributor"), "{out}");
+    assert_eq!(c.nonce(sender.address()), n + 2);
+}
+
 /// Starts a push; returns the child and a channel of its stderr lines.
 fn spawn_push(
     b: &str,
@@ -439,6 +616,7 @@ fn spawn_push(
             "50",
         ])
         .env(KEY, key)
+        .env("AIRDROP_STATE_DIR", state_of(Path::new(b)))
         .env("AIRDROP_PUSH_PAUSE_AFTER_SIGN_MS", pause_ms.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -490,7 +668,7 @@ fn push_refused_batch_is_replanned() {
         err.contains("the node refused it") && err.contains("re-planned"),
         "{err}"
     );
-    let ledger = PushLedger::open(&bundle.join("push-ledger.sqlite")).unwrap();
+    let ledger = PushLedger::open(&ledger_of(&bundle)).unwrap();
     let batches = ledger.batches().unwrap();
     assert!(
         batches.iter().all(|b| b.state == BatchState::Planned),

@@ -65,6 +65,19 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// What `--out` must never be or contain: the campaign file, its folder and every input file.
+fn protected_paths(spec: &Path, base: &Path, c: &Campaign) -> Vec<PathBuf> {
+    let folder = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    let mut out = vec![spec.to_path_buf(), folder.to_path_buf()];
+    out.extend(c.sources.iter().map(|s| base.join(&s.file)));
+    out.extend(c.excludes.iter().filter_map(|e| e.file.as_ref().map(|f| base.join(f))));
+    out
+}
+
 /// Runs `airdrop build`.
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
@@ -104,6 +117,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         .unwrap_or_else(|| "campaign.toml".into());
     let mut hashes = FileHashes::default();
     hashes.inputs.insert(spec_name, sha256_hex(&spec_bytes));
+    let protected = protected_paths(&args.campaign, &base, &campaign);
+    files::check_target(&args.out, &protected)?;
 
     // Chain sources: check what can be checked (env vars, files, events) before any scan.
     let chain_run = chain::ChainRun {
@@ -239,7 +254,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
     pb.finish_and_clear();
     mark("tree", &mut timings);
 
-    let mut dir = BundleDir::create(&args.out)?;
+    let mut dir = BundleDir::create(&args.out, &protected)?;
     // The claims file is by far the largest; write it on its own thread while this one writes
     // the allocations, decisions and report (the two share nothing but the hash map).
     let pb = progress.step("writing claims, allocations, decisions and report");
@@ -286,7 +301,12 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let manifest = bundle::manifest(&campaign, &allocation, root, &hashes, &pins);
     dir.write_bytes("manifest.json", &bundle::to_pretty_bytes(&manifest)?)?;
     let files = dir.hashes();
-    dir.commit()?;
+    if let Some(aside) = dir.commit()? {
+        eprintln!(
+            "note: the previous bundle's files that the build did not write and that have a namesake in the new bundle are kept in {}",
+            aside.display()
+        );
+    }
     drop(dir);
     mark("commit", &mut timings);
 

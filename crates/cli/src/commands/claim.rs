@@ -6,7 +6,7 @@
 //! Every refusal (not eligible, already claimed, window not open or closed, nothing vested yet,
 //! a distributor that is not this bundle's, wrong chain) happens before anything is sent.
 
-use super::deploy::{chain, runtime, span, Bundle, Deployment, KeyArgs};
+use super::deploy::{StateArgs, chain, runtime, span, Bundle, Deployment, KeyArgs};
 use airdrop_chain::distributor::{claim_signing_hash, AirdropDistributor, Claim};
 use airdrop_chain::tx::{Chain, Receipt, Sender};
 use airdrop_merkle::address::parse_address;
@@ -40,6 +40,9 @@ pub struct ClaimArgs {
     /// How long a gasless signature stays valid, seconds from the chain's current time.
     #[arg(long, default_value_t = 86_400, value_name = "SECS")]
     pub sig_valid_secs: u64,
+    /// Where the deployment record is kept.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// The checked claim of one account.
@@ -175,7 +178,7 @@ fn paid_in(r: &Receipt, distributor: Address) -> U256 {
 
 pub fn run(args: ClaimArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
-    let d = bundle.deployment()?;
+    let d = bundle.deployment(&args.state)?;
     let signer = args.key.signer()?;
     runtime()?.block_on(async {
         let chain = chain(&args.rpc)?;

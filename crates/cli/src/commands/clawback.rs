@@ -2,7 +2,7 @@
 //! to the clawback address. Checks the chain's time and the owner first.
 
 use super::claim::check_distributor;
-use super::deploy::{chain, runtime, span, Bundle, KeyArgs};
+use super::deploy::{StateArgs, chain, runtime, span, Bundle, KeyArgs};
 use airdrop_chain::distributor::{AirdropDistributor, IERC20};
 use airdrop_chain::tx::Sender;
 use alloy::sol_types::SolCall;
@@ -21,11 +21,14 @@ pub struct ClawbackArgs {
     /// Environment variable holding the distributor owner's private key.
     #[command(flatten)]
     pub key: KeyArgs,
+    /// Where the deployment record is kept.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: ClawbackArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
-    let d = bundle.deployment()?;
+    let d = bundle.deployment(&args.state)?;
     let signer = args.key.signer()?;
     runtime()?.block_on(async {
         let chain = chain(&args.rpc)?;

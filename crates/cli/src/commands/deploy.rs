@@ -7,7 +7,8 @@
 //! the deployment record.
 
 use airdrop_chain::distributor::{
-    percent_to_bps, AirdropDistributor, VestingTerms, DISTRIBUTOR_ARTIFACT, IERC20,
+    deployed_for_root, percent_to_bps, AirdropDistributor, VestingTerms, DEPLOY_SCAN_NONCES,
+    DISTRIBUTOR_ARTIFACT, IERC20,
 };
 use airdrop_chain::tx::{Chain, Sender};
 use airdrop_chain::{Rpc, RpcConfig};
@@ -20,8 +21,9 @@ use anyhow::{anyhow, bail, Context};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// File written next to `manifest.json` by `airdrop deploy`.
-pub(crate) const DEPLOYMENT_FILE: &str = "deployment.json";
+mod state;
+
+pub(crate) use state::{read_record, write_record, StateArgs, DEPLOYMENT_FILE, LEDGER_FILE};
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
@@ -40,6 +42,17 @@ pub struct DeployArgs {
     /// Estimate gas and cost of deploy + fund at the current gas price; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Deploy a distributor whose claims never close, for a bundle without a `[claim]` window:
+    /// its tokens can then never be clawed back.
+    #[arg(long)]
+    pub no_deadline: bool,
+    /// Deploy and fund another distributor although one for this root is recorded or found on
+    /// chain (recipients could then claim from both).
+    #[arg(long)]
+    pub pay_again_i_know: bool,
+    /// Where the deployment record and push ledgers are kept.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// What the distribution commands need from a bundle.
@@ -57,6 +70,11 @@ pub(crate) struct Bundle {
     pub start: u64,
     pub deadline: u64,
     pub clawback_to: Option<Address>,
+    /// Whether the manifest has a claim window (without one, claims never close).
+    pub has_window: bool,
+    /// The earliest snapshot block of the bundle's chain sources: nothing of this plan can have
+    /// been paid before it.
+    pub first_block: Option<u64>,
     pub vesting: VestingTerms,
     /// claims.json.
     pub claims: Value,
@@ -170,7 +188,13 @@ impl Bundle {
                 bail!("claims.json sums to {t} but manifest.json states total {total}; rebuild the bundle");
             }
         }
+        let first_block = m
+            .get("snapshots")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().filter_map(|p| p.get("block")?.as_u64()).min());
         Ok(Bundle {
+            has_window: m.get("claim").is_some_and(|c| !c.is_null()),
+            first_block,
             dir: dir.to_path_buf(),
             chain_id,
             token,
@@ -238,33 +262,69 @@ impl Bundle {
         Ok((U256::from(index), amount, proof))
     }
 
-    /// The distributor recorded by `airdrop deploy`.
-    pub fn deployment(&self) -> anyhow::Result<Deployment> {
-        let path = self.dir.join(DEPLOYMENT_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "cannot read {}: deploy the bundle first with `airdrop deploy`",
-                path.display()
-            )
-        })?;
-        let v: Value = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid json", path.display()))?;
-        let get = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .ok_or_else(|| anyhow!("{}: {k:?} missing", path.display()))
-        };
-        let distributor = parse_address(get("distributor")?)
-            .map_err(|e| anyhow!("{}: distributor: {e}", path.display()))?;
-        let token =
-            parse_address(get("token")?).map_err(|e| anyhow!("{}: token: {e}", path.display()))?;
-        let block = v.get("block").and_then(Value::as_u64).unwrap_or(0);
-        Ok(Deployment {
-            distributor,
-            token,
-            block,
-        })
+    /// The deployment record of this bundle, if any: the state folder's for the manifest's
+    /// token, else the copy in the bundle (bundles deployed before the state folder existed),
+    /// else the only record of this root under another token (a deploy with `--token`).
+    pub fn find_record(&self, state: &StateArgs) -> anyhow::Result<Option<(PathBuf, Value)>> {
+        let own = state
+            .folder(self.chain_id, self.token, self.root)?
+            .join(DEPLOYMENT_FILE);
+        if own.is_file() {
+            return Ok(Some((own.clone(), read_record(&own)?)));
+        }
+        let copy = self.dir.join(DEPLOYMENT_FILE);
+        if copy.is_file() {
+            return Ok(Some((copy.clone(), read_record(&copy)?)));
+        }
+        let mut others = state.deployments_of_root(self.chain_id, self.root)?;
+        match others.len() {
+            0 => Ok(None),
+            1 => Ok(others.pop()),
+            _ => bail!(
+                "{} deployment records of root {} on chain {} (one per token: {}); copy the one you mean into the bundle as {DEPLOYMENT_FILE}",
+                others.len(),
+                self.root,
+                self.chain_id,
+                others
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
     }
+
+    /// The distributor recorded by `airdrop deploy`.
+    pub fn deployment(&self, state: &StateArgs) -> anyhow::Result<Deployment> {
+        let Some((path, v)) = self.find_record(state)? else {
+            bail!(
+                "no deployment record for root {} on chain {} (looked in {} and the bundle): deploy the bundle first with `airdrop deploy` (or give the --state-dir it used)",
+                self.root,
+                self.chain_id,
+                state.base()?.display()
+            );
+        };
+        parse_deployment(&path, &v)
+    }
+}
+
+/// The fields of a deployment record the commands use.
+pub(crate) fn parse_deployment(path: &Path, v: &Value) -> anyhow::Result<Deployment> {
+    let get = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow!("{}: {k:?} missing", path.display()))
+    };
+    let distributor = parse_address(get("distributor")?)
+        .map_err(|e| anyhow!("{}: distributor: {e}", path.display()))?;
+    let token =
+        parse_address(get("token")?).map_err(|e| anyhow!("{}: token: {e}", path.display()))?;
+    let block = v.get("block").and_then(Value::as_u64).unwrap_or(0);
+    Ok(Deployment {
+        distributor,
+        token,
+        block,
+    })
 }
 
 /// `deployment.json`'s content that the other commands use.
@@ -397,21 +457,32 @@ async fn deploy(
 ) -> anyhow::Result<()> {
     let chain = chain(&args.rpc)?;
     let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
-    let path = bundle.dir.join(DEPLOYMENT_FILE);
     let sender = Sender::new(chain.clone(), signer, chain_id);
-    if path.exists() && !args.dry_run {
-        let record: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
-            .with_context(|| format!("{} is not valid json", path.display()))?;
-        if record.get("fund_tx").is_some_and(Value::is_null) {
-            // An earlier run deployed but did not fund (interrupted): fund now.
-            return fund_recorded(&chain, &sender, bundle, record, &path).await;
-        }
-        bail!(
-            "{} exists: this bundle is already deployed; move that file away to deploy again",
-            path.display()
-        );
-    }
     let from = sender.address();
+    let path = args
+        .state
+        .folder(chain_id, token, bundle.root)?
+        .join(DEPLOYMENT_FILE);
+    let recorded = recorded_deployment(bundle, &path, token)?;
+    if let Some((at, record)) = &recorded {
+        if record.get("fund_tx").is_some_and(Value::is_null) && !args.dry_run {
+            // An earlier run deployed but did not fund (interrupted): fund now.
+            let d = parse_deployment(at, record)?;
+            args.state.create(chain_id, token, bundle.root)?;
+            return fund_recorded(&chain, &sender, bundle, record.clone(), &path, d).await;
+        }
+        if !args.pay_again_i_know {
+            bail!(
+                "this bundle is already deployed on chain {chain_id}: distributor {} (recorded in {}); a second distributor would let every recipient claim twice: nothing sent. To deploy and fund another one on purpose, rerun with --pay-again-i-know",
+                record.get("distributor").and_then(Value::as_str).unwrap_or("?"),
+                at.display()
+            );
+        }
+    }
+    refuse_if_pushed(&chain, bundle, &args.state, token, from).await?;
+    if !bundle.has_window && !args.no_deadline && !args.dry_run {
+        bail!("the bundle has no [claim] window: its distributor would never close and its tokens could never be clawed back; add a [claim] section (start, deadline, clawback_to) and rebuild, or pass --no-deadline to deploy it that way on purpose");
+    }
     if chain.code(token).await?.is_empty() {
         bail!("token {token} has no code on chain {chain_id}: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc");
     }
@@ -433,6 +504,9 @@ async fn deploy(
             bundle.deadline,
             span(now - bundle.deadline)
         );
+    }
+    if !args.pay_again_i_know {
+        refuse_if_deployed_on_chain(&chain, bundle, from, recorded.as_ref()).await?;
     }
     let owner = from;
     let clawback_to = bundle.clawback_to.unwrap_or(owner);
@@ -472,6 +546,16 @@ async fn deploy(
         println!("  sender        {from}");
         println!("  token         {token}");
         println!("  root          {}", bundle.root);
+        if bundle.has_window {
+            println!(
+                "  claim window  {} to {} (unix); clawback to {} from the deadline on",
+                bundle.start,
+                bundle.deadline,
+                clawback_to
+            );
+        } else {
+            println!("  claim window  none: claims never close and clawback will be impossible (tokens nobody claims stay locked for good){}", if args.no_deadline { "" } else { "; deploying needs --no-deadline" });
+        }
         println!("  total         {}", bundle.tokens(bundle.total));
         println!(
             "  deploy        {deploy_gas} gas  {}",
@@ -516,16 +600,98 @@ async fn deploy(
         "fund_tx": null,
         "gas_used": { "deploy": deployed.gas_used, "fund": null },
     });
-    // Recorded before funding, so an interrupted run resumes with the funding only.
+    // Recorded before funding, so an interrupted run resumes with the funding only. A record
+    // of an earlier distributor (deployed again with --pay-again-i-know) is kept beside it.
+    args.state.create(chain_id, token, bundle.root)?;
+    if let Some((at, old)) = &recorded {
+        if at == &path {
+            let aside = path.with_file_name(format!(
+                "deployment-{}.json",
+                old.get("distributor").and_then(Value::as_str).unwrap_or("old")
+            ));
+            std::fs::rename(&path, &aside)
+                .with_context(|| format!("cannot move {} aside", path.display()))?;
+        }
+    }
     write_record(&path, &record)?;
-    fund_recorded(&chain, &sender, bundle, record, &path).await
+    write_record(&bundle.dir.join(DEPLOYMENT_FILE), &record)?;
+    let d = parse_deployment(&path, &record)?;
+    fund_recorded(&chain, &sender, bundle, record, &path, d).await
 }
 
-fn write_record(path: &Path, record: &Value) -> anyhow::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, format!("{}\n", serde_json::to_string_pretty(record)?))
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+/// The deployment record of this bundle for `token`: the state folder's (`path`), else a copy
+/// in the bundle of the same chain, token and root (bundles deployed before the state folder).
+fn recorded_deployment(
+    bundle: &Bundle,
+    path: &Path,
+    token: Address,
+) -> anyhow::Result<Option<(PathBuf, Value)>> {
+    if path.is_file() {
+        return Ok(Some((path.to_path_buf(), read_record(path)?)));
+    }
+    let copy = bundle.dir.join(DEPLOYMENT_FILE);
+    if !copy.is_file() {
+        return Ok(None);
+    }
+    let v = read_record(&copy)?;
+    let same = v.get("chain_id").and_then(Value::as_u64) == Some(bundle.chain_id)
+        && parse_deployment(&copy, &v)?.token == token
+        && v.get("root")
+            .and_then(Value::as_str)
+            .and_then(|r| r.parse::<B256>().ok())
+            == Some(bundle.root);
+    Ok(same.then_some((copy, v)))
+}
+
+/// Refuses to deploy a bundle that was pushed: its ledger (state folder, or inside an old
+/// bundle) shows batches sent, or the chain shows this sender paid the plan's recipients.
+async fn refuse_if_pushed(
+    chain: &Chain,
+    bundle: &Bundle,
+    state: &StateArgs,
+    token: Address,
+    from: Address,
+) -> anyhow::Result<()> {
+    for ledger in [
+        state.folder(bundle.chain_id, token, bundle.root)?.join(LEDGER_FILE),
+        bundle.dir.join(LEDGER_FILE),
+    ] {
+        if let Some(n) = super::push::sent_in_ledger(&ledger)? {
+            bail!(
+                "this bundle was pushed: the push ledger {} shows {n} recipients paid or being paid; a distributor would let them claim a second time: nothing sent. Finish it with `airdrop push` (see `airdrop push status`)",
+                ledger.display()
+            );
+        }
+    }
+    if let Some(p) = super::push::chain_paid(chain, bundle, token, from, None).await? {
+        bail!(
+            "this bundle was pushed: the chain shows {from} already paid {} of its {} recipients their exact amounts (first in tx {}, block {}); a distributor would let them claim a second time: nothing sent. Use `airdrop push` to pay the rest",
+            p.count, p.of, p.first_tx, p.first_block
+        );
+    }
+    Ok(())
+}
+
+/// Refuses when `from` already created a distributor for this root that no record names.
+async fn refuse_if_deployed_on_chain(
+    chain: &Chain,
+    bundle: &Bundle,
+    from: Address,
+    recorded: Option<&(PathBuf, Value)>,
+) -> anyhow::Result<()> {
+    let known = recorded.and_then(|(p, v)| parse_deployment(p, v).ok()).map(|d| d.distributor);
+    let (found, capped) = deployed_for_root(chain, from, bundle.root).await?;
+    if let Some(f) = found.iter().find(|f| Some(f.address) != known) {
+        bail!(
+            "{from} already deployed distributor {} for root {} (its nonce {}, token {}){}; a second one would let every recipient claim twice: nothing sent. Record it by copying its deployment.json back, or deploy another on purpose with --pay-again-i-know",
+            f.address,
+            bundle.root,
+            f.nonce,
+            f.token,
+            if capped { format!(" (checked its last {DEPLOY_SCAN_NONCES} nonces)") } else { String::new() }
+        );
+    }
+    Ok(())
 }
 
 /// Funds the distributor recorded in `record` up to the bundle's total, and records the transfer.
@@ -535,8 +701,8 @@ async fn fund_recorded(
     bundle: &Bundle,
     mut record: Value,
     path: &Path,
+    d: Deployment,
 ) -> anyhow::Result<()> {
-    let d = bundle.deployment()?;
     super::claim::check_distributor(chain, bundle, &d).await?;
     let (distributor, token) = (d.distributor, d.token);
     let held = chain
@@ -594,6 +760,8 @@ async fn fund_recorded(
     }
     record["fund_tx"] = fund_tx;
     write_record(path, &record)?;
+    // The server and older tools read the record in the bundle: a copy goes there too.
+    write_record(&bundle.dir.join(DEPLOYMENT_FILE), &record)?;
     println!("distributor {distributor}");
     println!("funded      {}", bundle.tokens(bundle.total));
     println!("recorded in {}", path.display());

@@ -19,10 +19,12 @@
 //! them; an unused nonce means the stored raw transaction is rebroadcast (same hash, so it can be
 //! mined at most once); a used nonce without our receipt means it was displaced.
 
-use super::deploy::{chain, eth, gwei, runtime, Bundle, KeyArgs};
-use airdrop_chain::distributor::{BatchSender, BATCH_SENDER_ARTIFACT};
+use super::deploy::{chain, eth, gwei, runtime, Bundle, KeyArgs, StateArgs, LEDGER_FILE};
+use airdrop_chain::distributor::{deployed_for_root, BatchSender, BATCH_SENDER_ARTIFACT};
 use airdrop_chain::error::ChainError;
-use airdrop_chain::push::{known, mined_nonce, receipt, send_raw, sign, Mined, SendOutcome};
+use airdrop_chain::push::{
+    known, mined_nonce, past_payments, receipt, send_raw, sign, Mined, SendOutcome,
+};
 use airdrop_chain::tx::{Chain, Sender};
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{AuxTx, BatchState, PlannedRecipient, PushLedger, PushRun};
@@ -48,8 +50,8 @@ alloy::sol! {
     }
 }
 
-/// Default ledger file name, in the bundle folder.
-pub(crate) const LEDGER_FILE: &str = "push-ledger.sqlite";
+/// Blocks per `eth_getLogs` request when the chain's history is searched for past payments.
+const HISTORY_WINDOW: u64 = 10_000;
 /// Testing aid: sleep this many milliseconds after a batch is signed and recorded, before it is
 /// sent (so a test can kill the process in that window). It only sleeps.
 const PAUSE_ENV: &str = "AIRDROP_PUSH_PAUSE_AFTER_SIGN_MS";
@@ -78,9 +80,21 @@ pub struct PushArgs {
     /// The paying account's key (it holds the tokens and pays the gas).
     #[command(flatten)]
     pub key: KeyArgs,
-    /// The ledger (SQLite); default `<bundle>/push-ledger.sqlite`.
+    /// The ledger (SQLite); default `push-ledger.sqlite` in the state folder of the bundle's
+    /// chain, token and root (or, for bundles pushed by older versions, the one inside the bundle).
     #[arg(long, value_name = "PATH")]
     pub ledger: Option<PathBuf>,
+    /// Where push ledgers and deployment records are kept.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Start a new plan although the chain shows this sender already paid this bundle's
+    /// recipients their amounts: pays them again.
+    #[arg(long)]
+    pub pay_again_i_know: bool,
+    /// First block to search for past payments of this plan [default: the bundle's earliest
+    /// snapshot block, else 0].
+    #[arg(long, value_name = "N")]
+    pub since_block: Option<u64>,
     /// Recipients per batch instead of what fits in the block gas limit (only when planning).
     #[arg(long, value_name = "N")]
     pub batch_size: Option<u64>,
@@ -106,9 +120,12 @@ pub struct PushStatusArgs {
     /// Bundle folder.
     #[arg(long)]
     pub bundle: PathBuf,
-    /// The ledger; default `<bundle>/push-ledger.sqlite`.
+    /// The ledger; default: the one `airdrop push` uses.
     #[arg(long, value_name = "PATH")]
     pub ledger: Option<PathBuf>,
+    /// Where push ledgers are kept.
+    #[command(flatten)]
+    pub state: StateArgs,
     /// One JSON object (amounts as decimal strings of base units).
     #[arg(long)]
     pub json: bool,
@@ -134,12 +151,114 @@ pub fn run(args: PushArgs) -> anyhow::Result<()> {
     runtime()?.block_on(push(&args, &rpc, &bundle, signer))
 }
 
-fn ledger_path(bundle: &Path, ledger: &Option<PathBuf>) -> PathBuf {
-    ledger.clone().unwrap_or_else(|| bundle.join(LEDGER_FILE))
+/// The ledger of this bundle: `--ledger`, else the state folder's, else one an older version
+/// left inside the bundle (used where it is), else the state folder's (new).
+fn ledger_path(
+    bundle: &Bundle,
+    ledger: &Option<PathBuf>,
+    state: &StateArgs,
+) -> anyhow::Result<PathBuf> {
+    if let Some(l) = ledger {
+        return Ok(l.clone());
+    }
+    let own = state
+        .folder(bundle.chain_id, bundle.token, bundle.root)?
+        .join(LEDGER_FILE);
+    let legacy = bundle.dir.join(LEDGER_FILE);
+    Ok(if !own.exists() && legacy.exists() {
+        legacy
+    } else {
+        own
+    })
+}
+
+/// Recipients of batches a ledger shows sent or paid (None: no ledger, or nothing sent).
+pub(crate) fn sent_in_ledger(path: &Path) -> anyhow::Result<Option<u64>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let l = PushLedger::open(path)?;
+    let n: u64 = l
+        .batches()?
+        .iter()
+        .filter(|b| matches!(b.state, BatchState::Signed | BatchState::Sent | BatchState::Confirmed))
+        .map(|b| b.count)
+        .sum();
+    Ok((n > 0).then_some(n))
+}
+
+/// What the chain shows `sender` already paid of a bundle's plan.
+#[derive(Debug)]
+pub(crate) struct ChainPaid {
+    /// Recipients of the plan that received exactly their amount.
+    pub count: usize,
+    /// Recipients in the plan.
+    pub of: usize,
+    pub first_tx: B256,
+    pub first_block: u64,
+}
+
+/// Searches the chain (from `since`, else the bundle's earliest snapshot block, else 0) for
+/// transfers of `token` from `sender`, directly or through a BatchSender, that paid a
+/// recipient of this bundle exactly its amount.
+pub(crate) async fn chain_paid(
+    chain: &Chain,
+    bundle: &Bundle,
+    token: Address,
+    sender: Address,
+    since: Option<u64>,
+) -> anyhow::Result<Option<ChainPaid>> {
+    let plan: std::collections::HashMap<Address, U256> = claims_in_order(bundle)?
+        .into_iter()
+        .map(|(_, a, v)| (a, v))
+        .collect();
+    let (head, _) = chain.head().await?;
+    let from = since.or(bundle.first_block).unwrap_or(0);
+    let payments = past_payments(chain, token, sender, (from, head), HISTORY_WINDOW).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut first: Option<(B256, u64)> = None;
+    for p in payments {
+        if plan.get(&p.to) == Some(&p.amount) && seen.insert(p.to) {
+            first.get_or_insert((p.tx, p.block));
+        }
+    }
+    Ok(first.map(|(first_tx, first_block)| ChainPaid {
+        count: seen.len(),
+        of: plan.len(),
+        first_tx,
+        first_block,
+    }))
+}
+
+/// Refuses to push a bundle that is deployed: a deployment record of its root, or a
+/// distributor for its root that the sender created (recipients would be paid and could claim).
+async fn refuse_if_deployed(
+    chain: &Chain,
+    bundle: &Bundle,
+    state: &StateArgs,
+    from: Address,
+) -> anyhow::Result<()> {
+    if let Some((path, v)) = bundle.find_record(state)? {
+        bail!(
+            "this bundle is deployed: distributor {} (recorded in {}); its recipients claim from it, and a push would pay them a second time: nothing sent. Use `airdrop claim`/`airdrop status` for a deployed bundle",
+            v.get("distributor").and_then(Value::as_str).unwrap_or("?"),
+            path.display()
+        );
+    }
+    let (found, _) = deployed_for_root(chain, from, bundle.root).await?;
+    if let Some(f) = found.first() {
+        bail!(
+            "this bundle is deployed: {from} created distributor {} for its root {} (nonce {}); its recipients claim from it, and a push would pay them a second time: nothing sent",
+            f.address,
+            bundle.root,
+            f.nonce
+        );
+    }
+    Ok(())
 }
 
 /// The bundle's claims in index order.
-fn claims_in_order(bundle: &Bundle) -> anyhow::Result<Vec<(u64, Address, U256)>> {
+pub(crate) fn claims_in_order(bundle: &Bundle) -> anyhow::Result<Vec<(u64, Address, U256)>> {
     let claims = bundle
         .claims
         .get("claims")
@@ -393,7 +512,21 @@ async fn push(
         bail!("token {token} has no code on chain {chain_id}: it is not a contract there; check the bundle's token and --rpc");
     }
     let claims = claims_in_order(bundle)?;
-    let path = ledger_path(&bundle.dir, &args.ledger);
+    let path = ledger_path(bundle, &args.ledger, &args.state)?;
+    refuse_if_deployed(&chain, bundle, &args.state, from).await?;
+    let planned = path.is_file() && PushLedger::open(&path)?.run()?.is_some();
+    if !planned && !args.pay_again_i_know {
+        if let Some(p) = chain_paid(&chain, bundle, token, from, args.since_block).await? {
+            bail!(
+                "the chain shows {from} already paid {} of this bundle's {} recipients their exact amounts (first in tx {}, block {}): it was pushed before, and this ledger ({}) does not know it (a rebuild by an older version or a lost state folder forgets a ledger; the chain does not): nothing sent. `airdrop push status` reads a ledger you still have (--ledger, --state-dir); to pay them all again on purpose, rerun with --pay-again-i-know",
+                p.count,
+                p.of,
+                p.first_tx,
+                p.first_block,
+                path.display()
+            );
+        }
+    }
     let gas_limit = block_gas_limit(&chain).await?;
     let size = args.batch_size.unwrap_or_else(|| fitting_batch(gas_limit));
     let this_run = PushRun {
@@ -410,6 +543,10 @@ async fn push(
 
     // The plan: the ledger's when it exists (never rewritten), else a new one.
     let mut ledger = if path.exists() || !args.dry_run {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         let mut l = PushLedger::open(&path)?;
         l.check_run(&this_run)?;
         if l.run()?.is_none() && !args.dry_run {
@@ -798,10 +935,10 @@ fn rejected(ledger: &mut PushLedger, id: u64, hash: B256, message: &str) -> anyh
 
 fn status(args: PushStatusArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
-    let path = ledger_path(&args.bundle, &args.ledger);
+    let path = ledger_path(&bundle, &args.ledger, &args.state)?;
     if !path.exists() {
         bail!(
-            "no push ledger at {}: nothing was pushed from this bundle yet (or give --ledger PATH)",
+            "no push ledger at {}: nothing was pushed from this bundle yet (or give --ledger PATH or the --state-dir it used)",
             path.display()
         );
     }

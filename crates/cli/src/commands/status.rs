@@ -2,7 +2,7 @@
 //! the distributor's life), what is left, its token balance and the time to the deadline.
 
 use super::claim::check_distributor;
-use super::deploy::{chain, runtime, span, Bundle};
+use super::deploy::{StateArgs, chain, runtime, span, Bundle};
 use airdrop_chain::distributor::{AirdropDistributor, IERC20};
 use alloy::sol_types::SolEvent;
 use alloy_primitives::{Address, U256, U64};
@@ -24,11 +24,14 @@ pub struct StatusArgs {
     /// Blocks per eth_getLogs request.
     #[arg(long, default_value_t = 10_000)]
     pub log_window: u64,
+    /// Where the deployment record is kept.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
-    let d = bundle.deployment()?;
+    let d = bundle.deployment(&args.state)?;
     runtime()?.block_on(async {
         let chain = chain(&args.rpc)?;
         chain.expect_chain_id(bundle.chain_id).await?;

@@ -1,9 +1,14 @@
 //! Writing a bundle: every file goes through a SHA-256 as it is written (the manifest lists
 //! them), into a staging folder beside `--out` that replaces it only when complete.
+//!
+//! The build deletes nothing it did not write: `--out` must be new, empty, or a bundle of ours
+//! (recognised by `manifest.json` with `format` = [`BUNDLE_FORMAT`]), and of that bundle only the
+//! files its manifest lists are deleted.
 
-use anyhow::{Context, Result};
+use airdrop_core::bundle::BUNDLE_FORMAT;
+use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -72,29 +77,134 @@ fn open(staging: &Path, hashes: &Hashes, relative: &str) -> std::io::Result<Hash
     })
 }
 
-impl BundleDir {
-    /// Starts a bundle that will replace `out`.
-    pub fn create(out: &Path) -> Result<Self> {
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "bundle".into());
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let staging = parent.join(format!(".{name}.partial"));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot remove {}", staging.display()))?;
+/// What `--out` is before the build replaces it.
+#[derive(Debug, PartialEq, Eq)]
+enum Previous {
+    /// Nothing there, or an empty folder.
+    Nothing,
+    /// A bundle an earlier build wrote: the files its manifest lists as written (plus the
+    /// manifest itself), which are all a rebuild may delete.
+    Bundle(BTreeSet<String>),
+}
+
+/// `path` made absolute with every symbolic link and `.`/`..` resolved, also when it does not
+/// exist yet (then its nearest existing ancestor is resolved).
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path)
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                rest.push(n.to_owned());
+                existing = p;
+            }
+            _ => bail!("cannot resolve {}", path.display()),
         }
-        std::fs::create_dir_all(&staging)
-            .with_context(|| format!("cannot create {}", staging.display()))?;
+    }
+    let mut out = existing
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    for n in rest.into_iter().rev() {
+        if n == ".." || n == "." {
+            bail!("--out {}: write the folder without `.`/`..` after a part that does not exist yet", path.display());
+        }
+        out.push(n);
+    }
+    Ok(out)
+}
+
+/// The files the bundle in `dir` lists as its own, when `dir` holds one (a `manifest.json` whose
+/// `format` is [`BUNDLE_FORMAT`] and whose `outputs` name the files written with it).
+fn bundle_files(dir: &Path) -> Option<BTreeSet<String>> {
+    let text = std::fs::read(dir.join("manifest.json")).ok()?;
+    let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    if m.get("format")?.as_str()? != BUNDLE_FORMAT {
+        return None;
+    }
+    let mut files: BTreeSet<String> = m.get("outputs")?.as_object()?.keys().cloned().collect();
+    files.insert("manifest.json".into());
+    // A name that climbs out of the bundle is not one a build wrote.
+    files.retain(|f| !Path::new(f).components().any(|c| !matches!(c, std::path::Component::Normal(_))));
+    Some(files)
+}
+
+/// Refuses an `--out` the build must not replace: the campaign folder or a folder holding it
+/// or any input, a file, or a non-empty folder that is not a bundle of ours.
+fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
+    for p in protected {
+        let Ok(p) = p.canonicalize() else { continue };
+        if p.starts_with(out) {
+            bail!(
+                "--out {} would replace {}, which the build reads; the bundle needs a folder of its own, e.g. {}",
+                out.display(),
+                p.display(),
+                out.join("bundle").display()
+            );
+        }
+    }
+    if !out.exists() {
+        return Ok(Previous::Nothing);
+    }
+    if !out.is_dir() {
+        bail!("--out {} exists and is not a folder; the build never replaces what it did not write: pick another --out", out.display());
+    }
+    let empty = std::fs::read_dir(out)
+        .with_context(|| format!("cannot read {}", out.display()))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(Previous::Nothing);
+    }
+    match bundle_files(out) {
+        Some(files) => Ok(Previous::Bundle(files)),
+        None => bail!(
+            "--out {} is not empty and is not a bundle written by `airdrop build` (no manifest.json with format {BUNDLE_FORMAT:?}); the build never deletes what it did not write: pick a new or empty folder",
+            out.display()
+        ),
+    }
+}
+
+/// A fresh sibling folder `.<name>.<what>-<pid>[-n]` of `out` (never one that exists: the
+/// build only ever removes folders it created itself).
+fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
+    let parent = out.parent().unwrap_or(Path::new("/"));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
+    for n in 0..1000u32 {
+        let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+        let p = parent.join(format!(".{name}.{what}-{}{suffix}", std::process::id()));
+        match std::fs::create_dir(&p) {
+            Ok(()) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", p.display())),
+        }
+    }
+    bail!("cannot create a staging folder beside {}", out.display())
+}
+
+/// Checks before any work that the build may later replace `out` (see [`BundleDir::create`]).
+pub fn check_target(out: &Path, protected: &[PathBuf]) -> Result<()> {
+    check_out(&resolve(out)?, protected).map(drop)
+}
+
+impl BundleDir {
+    /// Starts a bundle that will replace `out`, after refusing an `out` that is not ours to
+    /// replace. `protected` are the campaign file, its folder and its inputs.
+    pub fn create(out: &Path, protected: &[PathBuf]) -> Result<Self> {
+        let out = resolve(out)?;
+        check_out(&out, protected)?;
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let staging = fresh_sibling(&out, "partial")?;
         Ok(BundleDir {
             staging,
-            out: out.to_path_buf(),
+            out,
             hashes: Hashes::default(),
         })
     }
@@ -130,15 +240,76 @@ impl BundleDir {
         self.hashes.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
-    /// Replaces `out` with the staging folder.
-    pub fn commit(&mut self) -> Result<()> {
-        if self.out.exists() {
-            std::fs::remove_dir_all(&self.out)
-                .with_context(|| format!("cannot replace {}", self.out.display()))?;
+    /// Puts the complete staging folder in place of `out`. A previous bundle is renamed away
+    /// first (checked again: it may have changed during the build), then only the files it
+    /// lists as written are deleted; anything else in it (a push ledger, deployment.json of an
+    /// old bundle, a user's notes) moves into the new bundle, or stays in the renamed folder
+    /// when the new bundle has a file of that name. Returns what was kept aside, if anything.
+    pub fn commit(&mut self) -> Result<Option<PathBuf>> {
+        let previous = check_out(&self.out, &[])?;
+        let Previous::Bundle(written) = previous else {
+            // Nothing or an empty folder: rename(2) replaces an empty folder atomically.
+            std::fs::rename(&self.staging, &self.out).with_context(|| {
+                format!("cannot move the bundle into {}", self.out.display())
+            })?;
+            return Ok(None);
+        };
+        let old = fresh_sibling(&self.out, "old")?;
+        std::fs::rename(&self.out, &old)
+            .with_context(|| format!("cannot move the previous bundle {} aside", self.out.display()))?;
+        if let Err(e) = std::fs::rename(&self.staging, &self.out) {
+            let _ = std::fs::rename(&old, &self.out);
+            return Err(e).with_context(|| format!("cannot move the bundle into {}", self.out.display()));
         }
-        std::fs::rename(&self.staging, &self.out)
-            .with_context(|| format!("cannot move the bundle into {}", self.out.display()))
+        let kept = carry_over(&old, &self.out, Path::new(""), &written)?;
+        if kept {
+            return Ok(Some(old));
+        }
+        std::fs::remove_dir(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        Ok(None)
     }
+}
+
+/// Empties `old/rel` (a previous bundle renamed aside): its build's files are deleted, every
+/// other file moves to the same place under `new`. True when something had to stay in `old`.
+fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) -> Result<bool> {
+    let mut kept = false;
+    let dir = old.join(rel);
+    let entries = std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let rel = rel.join(entry.file_name());
+        let from = old.join(&rel);
+        let key = rel.to_string_lossy().replace('\\', "/");
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("cannot read {}", from.display()))?;
+        if kind.is_dir() {
+            let target = new.join(&rel);
+            let created = !target.exists();
+            if created {
+                std::fs::create_dir(&target)
+                    .with_context(|| format!("cannot create {}", target.display()))?;
+            }
+            if carry_over(old, new, &rel, written)? {
+                kept = true;
+            } else {
+                std::fs::remove_dir(&from)
+                    .with_context(|| format!("cannot remove {}", from.display()))?;
+            }
+            // A folder only the old build's files were in is not carried over empty.
+            if created {
+                let _ = std::fs::remove_dir(&target);
+            }
+        } else if kind.is_file() && written.contains(&key) {
+            std::fs::remove_file(&from).with_context(|| format!("cannot remove {}", from.display()))?;
+        } else if new.join(&rel).symlink_metadata().is_ok() {
+            kept = true;
+        } else {
+            std::fs::rename(&from, new.join(&rel)).with_context(|| format!("cannot move {}", from.display()))?;
+        }
+    }
+    Ok(kept)
 }
 
 impl airdrop_merkle::Sink for DirSink {
