@@ -546,8 +546,11 @@ fn deploy_and_push_refuse_each_other() {
     let who = recipients(8, 12);
     let deployed = build_with(tmp.path(), "deployed", (31337, c.token), &who, 80, window);
     let d = deployed.to_str().unwrap();
-    let deploy = |b: &str| vec!["deploy", "--bundle", b, "--rpc", url, "--key-env", KEY];
-    let push = |b: &str| vec!["push", "--bundle", b, "--rpc", url, "--key-env", KEY];
+    fn cmd<'a>(what: &'a str, b: &'a str, url: &'a str) -> Vec<&'a str> {
+        vec![what, "--bundle", b, "--rpc", url, "--key-env", KEY]
+    }
+    let deploy = |b| cmd("deploy", b, url);
+    let push = |b| cmd("push", b, url);
     ok(&deploy(d), &env);
     let n = c.nonce(sender.address());
 
