@@ -229,7 +229,10 @@ pub async fn deployed_for_root(
         }
         // Any other contract of this deployer answers with a revert or garbage: not ours. A
         // node that does not answer is an error: skipping would miss a distributor.
-        let r = match chain.view(address, &AirdropDistributor::merkleRootCall {}).await {
+        let r = match chain
+            .view(address, &AirdropDistributor::merkleRootCall {})
+            .await
+        {
             Ok(r) => r,
             Err(ChainError::Node { .. } | ChainError::BadResponse { .. }) => continue,
             Err(e) => return Err(e),
@@ -237,7 +240,9 @@ pub async fn deployed_for_root(
         if r != root {
             continue;
         }
-        let token = chain.view(address, &AirdropDistributor::tokenCall {}).await?;
+        let token = chain
+            .view(address, &AirdropDistributor::tokenCall {})
+            .await?;
         found.push(FoundDistributor {
             address,
             token,

@@ -6,14 +6,14 @@
 //! this module keeps the chain crate free of SQLite.
 
 use crate::error::{ChainError, Result};
+use crate::ledger::transfer_topic;
+use crate::node::RawLog;
 use crate::tx::{Chain, Fees};
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy::eips::eip2718::Encodable2718;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::signers::SignerSync;
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256, U64};
-use crate::ledger::transfer_topic;
-use crate::node::RawLog;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 

@@ -141,7 +141,12 @@ fn build_bundle(
 fn rebuild(bundle: &Path) {
     let spec = bundle.parent().unwrap().join("campaign.toml");
     ok(
-        &["build", spec.to_str().unwrap(), "--out", bundle.to_str().unwrap()],
+        &[
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+        ],
         &[],
     );
 }
@@ -489,7 +494,17 @@ fn push_after_rebuild_pays_nothing() {
     let who = recipients(40, 11);
     let bundle = build_bundle(tmp.path(), "rebuilt", 31337, c.token, &who, 400);
     let b = bundle.to_str().unwrap();
-    let push = ["push", "--bundle", b, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "16"];
+    let push = [
+        "push",
+        "--bundle",
+        b,
+        "--rpc",
+        &c.url,
+        "--key-env",
+        KEY,
+        "--batch-size",
+        "16",
+    ];
     ok(&push, &env);
     balances_exact(&c, &bundle);
     let root_before = bundle_total(&bundle);
@@ -499,7 +514,10 @@ fn push_after_rebuild_pays_nothing() {
     assert_eq!(bundle_total(&bundle), root_before);
     let n = c.nonce(sender.address());
     let out = ok(&push, &env);
-    assert!(out.contains("nothing to do: all 3 batches are confirmed"), "{out}");
+    assert!(
+        out.contains("nothing to do: all 3 batches are confirmed"),
+        "{out}"
+    );
     assert_eq!(c.nonce(sender.address()), n);
     balances_exact(&c, &bundle);
 
@@ -555,7 +573,11 @@ fn deploy_and_push_refuse_each_other() {
     let n = c.nonce(sender.address());
 
     rebuild(&deployed);
-    fails(&deploy(d), &env, "this bundle is already deployed on chain 31337");
+    fails(
+        &deploy(d),
+        &env,
+        "this bundle is already deployed on chain 31337",
+    );
     // Pushing it would pay recipients who can claim (vesting ignored): refused by the record…
     fails(&push(d), &env, "this bundle is deployed: distributor");
     // …and by the chain alone once every record is gone.
@@ -574,9 +596,17 @@ fn deploy_and_push_refuse_each_other() {
     let n = c.nonce(sender.address());
     let mut no_deadline = deploy(p);
     no_deadline.push("--no-deadline");
-    fails(&no_deadline, &env, "this bundle was pushed: the push ledger");
+    fails(
+        &no_deadline,
+        &env,
+        "this bundle was pushed: the push ledger",
+    );
     std::fs::remove_dir_all(state_of(&pushed)).unwrap();
-    fails(&no_deadline, &env, "this bundle was pushed: the chain shows");
+    fails(
+        &no_deadline,
+        &env,
+        "this bundle was pushed: the chain shows",
+    );
     assert_eq!(c.nonce(sender.address()), n);
     balances_exact(&c, &pushed);
 

@@ -74,7 +74,11 @@ fn protected_paths(spec: &Path, base: &Path, c: &Campaign) -> Vec<PathBuf> {
     };
     let mut out = vec![spec.to_path_buf(), folder.to_path_buf()];
     out.extend(c.sources.iter().map(|s| base.join(&s.file)));
-    out.extend(c.excludes.iter().filter_map(|e| e.file.as_ref().map(|f| base.join(f))));
+    out.extend(
+        c.excludes
+            .iter()
+            .filter_map(|e| e.file.as_ref().map(|f| base.join(f))),
+    );
     out
 }
 

@@ -6,7 +6,7 @@
 //! Every refusal (not eligible, already claimed, window not open or closed, nothing vested yet,
 //! a distributor that is not this bundle's, wrong chain) happens before anything is sent.
 
-use super::deploy::{StateArgs, chain, runtime, span, Bundle, Deployment, KeyArgs};
+use super::deploy::{chain, runtime, span, Bundle, Deployment, KeyArgs, StateArgs};
 use airdrop_chain::distributor::{claim_signing_hash, AirdropDistributor, Claim};
 use airdrop_chain::tx::{Chain, Receipt, Sender};
 use airdrop_merkle::address::parse_address;

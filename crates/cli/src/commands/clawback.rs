@@ -2,7 +2,7 @@
 //! to the clawback address. Checks the chain's time and the owner first.
 
 use super::claim::check_distributor;
-use super::deploy::{StateArgs, chain, runtime, span, Bundle, KeyArgs};
+use super::deploy::{chain, runtime, span, Bundle, KeyArgs, StateArgs};
 use airdrop_chain::distributor::{AirdropDistributor, IERC20};
 use airdrop_chain::tx::Sender;
 use alloy::sol_types::SolCall;

@@ -549,9 +549,7 @@ async fn deploy(
         if bundle.has_window {
             println!(
                 "  claim window  {} to {} (unix); clawback to {} from the deadline on",
-                bundle.start,
-                bundle.deadline,
-                clawback_to
+                bundle.start, bundle.deadline, clawback_to
             );
         } else {
             println!("  claim window  none: claims never close and clawback will be impossible (tokens nobody claims stay locked for good){}", if args.no_deadline { "" } else { "; deploying needs --no-deadline" });
@@ -607,7 +605,9 @@ async fn deploy(
         if at == &path {
             let aside = path.with_file_name(format!(
                 "deployment-{}.json",
-                old.get("distributor").and_then(Value::as_str).unwrap_or("old")
+                old.get("distributor")
+                    .and_then(Value::as_str)
+                    .unwrap_or("old")
             ));
             std::fs::rename(&path, &aside)
                 .with_context(|| format!("cannot move {} aside", path.display()))?;
@@ -653,7 +653,9 @@ async fn refuse_if_pushed(
     from: Address,
 ) -> anyhow::Result<()> {
     for ledger in [
-        state.folder(bundle.chain_id, token, bundle.root)?.join(LEDGER_FILE),
+        state
+            .folder(bundle.chain_id, token, bundle.root)?
+            .join(LEDGER_FILE),
         bundle.dir.join(LEDGER_FILE),
     ] {
         if let Some(n) = super::push::sent_in_ledger(&ledger)? {
@@ -679,7 +681,9 @@ async fn refuse_if_deployed_on_chain(
     from: Address,
     recorded: Option<&(PathBuf, Value)>,
 ) -> anyhow::Result<()> {
-    let known = recorded.and_then(|(p, v)| parse_deployment(p, v).ok()).map(|d| d.distributor);
+    let known = recorded
+        .and_then(|(p, v)| parse_deployment(p, v).ok())
+        .map(|d| d.distributor);
     let (found, capped) = deployed_for_root(chain, from, bundle.root).await?;
     if let Some(f) = found.iter().find(|f| Some(f.address) != known) {
         bail!(

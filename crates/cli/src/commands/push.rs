@@ -181,7 +181,12 @@ pub(crate) fn sent_in_ledger(path: &Path) -> anyhow::Result<Option<u64>> {
     let n: u64 = l
         .batches()?
         .iter()
-        .filter(|b| matches!(b.state, BatchState::Signed | BatchState::Sent | BatchState::Confirmed))
+        .filter(|b| {
+            matches!(
+                b.state,
+                BatchState::Signed | BatchState::Sent | BatchState::Confirmed
+            )
+        })
         .map(|b| b.count)
         .sum();
     Ok((n > 0).then_some(n))

@@ -2,7 +2,7 @@
 //! the distributor's life), what is left, its token balance and the time to the deadline.
 
 use super::claim::check_distributor;
-use super::deploy::{StateArgs, chain, runtime, span, Bundle};
+use super::deploy::{chain, runtime, span, Bundle, StateArgs};
 use airdrop_chain::distributor::{AirdropDistributor, IERC20};
 use alloy::sol_types::SolEvent;
 use alloy_primitives::{Address, U256, U64};

@@ -90,8 +90,8 @@ enum Previous {
 /// `path` made absolute with every symbolic link and `.`/`..` resolved, also when it does not
 /// exist yet (then its nearest existing ancestor is resolved).
 fn resolve(path: &Path) -> Result<PathBuf> {
-    let abs = std::path::absolute(path)
-        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let abs =
+        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -108,7 +108,10 @@ fn resolve(path: &Path) -> Result<PathBuf> {
         .with_context(|| format!("cannot resolve {}", path.display()))?;
     for n in rest.into_iter().rev() {
         if n == ".." || n == "." {
-            bail!("--out {}: write the folder without `.`/`..` after a part that does not exist yet", path.display());
+            bail!(
+                "--out {}: write the folder without `.`/`..` after a part that does not exist yet",
+                path.display()
+            );
         }
         out.push(n);
     }
@@ -126,7 +129,11 @@ fn bundle_files(dir: &Path) -> Option<BTreeSet<String>> {
     let mut files: BTreeSet<String> = m.get("outputs")?.as_object()?.keys().cloned().collect();
     files.insert("manifest.json".into());
     // A name that climbs out of the bundle is not one a build wrote.
-    files.retain(|f| !Path::new(f).components().any(|c| !matches!(c, std::path::Component::Normal(_))));
+    files.retain(|f| {
+        !Path::new(f)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    });
     Some(files)
 }
 
@@ -175,7 +182,11 @@ fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
     for n in 0..1000u32 {
-        let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
         let p = parent.join(format!(".{name}.{what}-{}{suffix}", std::process::id()));
         match std::fs::create_dir(&p) {
             Ok(()) => return Ok(p),
@@ -249,17 +260,21 @@ impl BundleDir {
         let previous = check_out(&self.out, &[])?;
         let Previous::Bundle(written) = previous else {
             // Nothing or an empty folder: rename(2) replaces an empty folder atomically.
-            std::fs::rename(&self.staging, &self.out).with_context(|| {
-                format!("cannot move the bundle into {}", self.out.display())
-            })?;
+            std::fs::rename(&self.staging, &self.out)
+                .with_context(|| format!("cannot move the bundle into {}", self.out.display()))?;
             return Ok(None);
         };
         let old = fresh_sibling(&self.out, "old")?;
-        std::fs::rename(&self.out, &old)
-            .with_context(|| format!("cannot move the previous bundle {} aside", self.out.display()))?;
+        std::fs::rename(&self.out, &old).with_context(|| {
+            format!(
+                "cannot move the previous bundle {} aside",
+                self.out.display()
+            )
+        })?;
         if let Err(e) = std::fs::rename(&self.staging, &self.out) {
             let _ = std::fs::rename(&old, &self.out);
-            return Err(e).with_context(|| format!("cannot move the bundle into {}", self.out.display()));
+            return Err(e)
+                .with_context(|| format!("cannot move the bundle into {}", self.out.display()));
         }
         let kept = carry_over(&old, &self.out, Path::new(""), &written)?;
         if kept {
@@ -275,7 +290,8 @@ impl BundleDir {
 fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) -> Result<bool> {
     let mut kept = false;
     let dir = old.join(rel);
-    let entries = std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let rel = rel.join(entry.file_name());
@@ -302,11 +318,13 @@ fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) ->
                 let _ = std::fs::remove_dir(&target);
             }
         } else if kind.is_file() && written.contains(&key) {
-            std::fs::remove_file(&from).with_context(|| format!("cannot remove {}", from.display()))?;
+            std::fs::remove_file(&from)
+                .with_context(|| format!("cannot remove {}", from.display()))?;
         } else if new.join(&rel).symlink_metadata().is_ok() {
             kept = true;
         } else {
-            std::fs::rename(&from, new.join(&rel)).with_context(|| format!("cannot move {}", from.display()))?;
+            std::fs::rename(&from, new.join(&rel))
+                .with_context(|| format!("cannot move {}", from.display()))?;
         }
     }
     Ok(kept)

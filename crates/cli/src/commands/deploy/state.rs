@@ -28,7 +28,11 @@ pub struct StateArgs {
 impl StateArgs {
     /// The state folder (not created).
     pub(crate) fn base(&self) -> anyhow::Result<PathBuf> {
-        if let Some(d) = self.state_dir.as_ref().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(d) = self
+            .state_dir
+            .as_ref()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             return Ok(d.clone());
         }
         // XDG: a relative XDG_DATA_HOME is invalid and ignored.
@@ -44,7 +48,12 @@ impl StateArgs {
     }
 
     /// The folder of one (chain, token, root) (not created).
-    pub(crate) fn folder(&self, chain_id: u64, token: Address, root: B256) -> anyhow::Result<PathBuf> {
+    pub(crate) fn folder(
+        &self,
+        chain_id: u64,
+        token: Address,
+        root: B256,
+    ) -> anyhow::Result<PathBuf> {
         Ok(self
             .base()?
             .join(chain_id.to_string())
@@ -53,7 +62,12 @@ impl StateArgs {
     }
 
     /// The folder of one (chain, token, root), created.
-    pub(crate) fn create(&self, chain_id: u64, token: Address, root: B256) -> anyhow::Result<PathBuf> {
+    pub(crate) fn create(
+        &self,
+        chain_id: u64,
+        token: Address,
+        root: B256,
+    ) -> anyhow::Result<PathBuf> {
         let f = self.folder(chain_id, token, root)?;
         std::fs::create_dir_all(&f)
             .with_context(|| format!("cannot create the state folder {}", f.display()))?;
@@ -62,7 +76,11 @@ impl StateArgs {
 
     /// Every deployment record of `root` on `chain_id`, whatever the token (a deploy may use
     /// `--token`), as (path, content).
-    pub(crate) fn deployments_of_root(&self, chain_id: u64, root: B256) -> anyhow::Result<Vec<(PathBuf, Value)>> {
+    pub(crate) fn deployments_of_root(
+        &self,
+        chain_id: u64,
+        root: B256,
+    ) -> anyhow::Result<Vec<(PathBuf, Value)>> {
         let chain = self.base()?.join(chain_id.to_string());
         let Ok(tokens) = std::fs::read_dir(&chain) else {
             return Ok(Vec::new());
@@ -81,8 +99,8 @@ impl StateArgs {
 
 /// A deployment record as JSON.
 pub(crate) fn read_record(path: &Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| anyhow!("{} is not valid json: {e}", path.display()))
 }
 
