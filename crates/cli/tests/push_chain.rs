@@ -627,6 +627,27 @@ fn deploy_and_push_refuse_each_other() {
     let out = ok(&go, &env);
     assert!(out.contains("distributor"), "{out}");
     assert_eq!(c.nonce(sender.address()), n + 2);
+
+    // A corrected campaign (another root) rebuilt into the same folder: the old bundle's copy
+    // of its record is kept by the build, is not taken for the new bundle's, and is moved
+    // aside (not overwritten) when the new one is deployed.
+    let old_record = std::fs::read(open.join("deployment.json")).unwrap();
+    let spec = open.parent().unwrap().join("campaign.toml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text.replace("budget = \"40\"", "budget = \"44\"")).unwrap();
+    rebuild(&open);
+    assert_eq!(std::fs::read(open.join("deployment.json")).unwrap(), old_record);
+    fails(&["status", "--bundle", o, "--rpc", url], &[], "no deployment record for root");
+    ok(&go, &env);
+    assert_eq!(c.nonce(sender.address()), n + 4);
+    let old: Value = serde_json::from_slice(&old_record).unwrap();
+    let old_dist = old["distributor"].as_str().unwrap();
+    let aside = open.join(format!("deployment-{}.json", old_dist.to_lowercase()));
+    assert_eq!(std::fs::read(aside).unwrap(), old_record);
+    let new: Value =
+        serde_json::from_str(&std::fs::read_to_string(open.join("deployment.json")).unwrap())
+            .unwrap();
+    assert_ne!(new["distributor"], old["distributor"]);
 }
 
 /// Starts a push; returns the child and a channel of its stderr lines.

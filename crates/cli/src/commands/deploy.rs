@@ -274,7 +274,11 @@ impl Bundle {
         }
         let copy = self.dir.join(DEPLOYMENT_FILE);
         if copy.is_file() {
-            return Ok(Some((copy.clone(), read_record(&copy)?)));
+            // A rebuild with another root keeps the old bundle's copy: not this bundle's.
+            let v = read_record(&copy)?;
+            if state::record_matches(&v, self.chain_id, self.root) {
+                return Ok(Some((copy, v)));
+            }
         }
         let mut others = state.deployments_of_root(self.chain_id, self.root)?;
         match others.len() {
@@ -598,25 +602,33 @@ async fn deploy(
         "fund_tx": null,
         "gas_used": { "deploy": deployed.gas_used, "fund": null },
     });
-    // Recorded before funding, so an interrupted run resumes with the funding only. A record
-    // of an earlier distributor (deployed again with --pay-again-i-know) is kept beside it.
+    // Recorded before funding, so an interrupted run resumes with the funding only.
     args.state.create(chain_id, token, bundle.root)?;
-    if let Some((at, old)) = &recorded {
-        if at == &path {
-            let aside = path.with_file_name(format!(
-                "deployment-{}.json",
-                old.get("distributor")
-                    .and_then(Value::as_str)
-                    .unwrap_or("old")
-            ));
-            std::fs::rename(&path, &aside)
-                .with_context(|| format!("cannot move {} aside", path.display()))?;
-        }
-    }
-    write_record(&path, &record)?;
-    write_record(&bundle.dir.join(DEPLOYMENT_FILE), &record)?;
+    save_record(&path, bundle, &record)?;
     let d = parse_deployment(&path, &record)?;
     fund_recorded(&chain, &sender, bundle, record, &path, d).await
+}
+
+/// Writes the record into the state folder and its copy into the bundle. A record of another
+/// distributor at either place (deployed again with --pay-again-i-know, or an old bundle's copy
+/// kept by a rebuild) is moved aside first, never overwritten.
+fn save_record(path: &Path, bundle: &Bundle, record: &Value) -> anyhow::Result<()> {
+    let distributor = |v: &Value| {
+        v.get("distributor")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase)
+    };
+    let new = distributor(record);
+    for p in [path.to_path_buf(), bundle.dir.join(DEPLOYMENT_FILE)] {
+        if p.is_file() {
+            let old = read_record(&p).ok().and_then(|v| distributor(&v));
+            if old != new {
+                state::set_aside(&p, old.as_deref().unwrap_or("unreadable"))?;
+            }
+        }
+        write_record(&p, record)?;
+    }
+    Ok(())
 }
 
 /// The deployment record of this bundle for `token`: the state folder's (`path`), else a copy
@@ -763,9 +775,8 @@ async fn fund_recorded(
         );
     }
     record["fund_tx"] = fund_tx;
-    write_record(path, &record)?;
     // The server and older tools read the record in the bundle: a copy goes there too.
-    write_record(&bundle.dir.join(DEPLOYMENT_FILE), &record)?;
+    save_record(path, bundle, &record)?;
     println!("distributor {distributor}");
     println!("funded      {}", bundle.tokens(bundle.total));
     println!("recorded in {}", path.display());

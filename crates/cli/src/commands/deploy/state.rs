@@ -111,3 +111,39 @@ pub(crate) fn write_record(path: &Path, record: &Value) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
+
+/// Moves a record that is about to be replaced to `deployment-<tag>.json` beside it (a name not
+/// taken yet), so no record of a distributor is ever overwritten.
+pub(crate) fn set_aside(path: &Path, tag: &str) -> anyhow::Result<PathBuf> {
+    // The tag comes from a file's content: only its letters and digits name the new file.
+    let tag: String = tag
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(42)
+        .collect();
+    for n in 0..1000u32 {
+        let name = match n {
+            0 => format!("deployment-{tag}.json"),
+            n => format!("deployment-{tag}-{n}.json"),
+        };
+        let aside = path.with_file_name(name);
+        if aside.symlink_metadata().is_err() {
+            std::fs::rename(path, &aside)
+                .with_context(|| format!("cannot move {} aside", path.display()))?;
+            return Ok(aside);
+        }
+    }
+    bail!("cannot move {} aside: too many earlier records", path.display())
+}
+
+/// Whether a record found in a bundle is for this chain and root (a record without those
+/// fields is taken as it is: the distributor's own `merkleRoot()` is checked before use).
+pub(crate) fn record_matches(v: &Value, chain_id: u64, root: B256) -> bool {
+    let chain_ok = v
+        .get("chain_id")
+        .is_none_or(|c| c.as_u64() == Some(chain_id));
+    let root_ok = v.get("root").is_none_or(|r| {
+        r.as_str().and_then(|r| r.parse::<B256>().ok()) == Some(root)
+    });
+    chain_ok && root_ok
+}
