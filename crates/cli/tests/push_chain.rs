@@ -636,8 +636,15 @@ fn deploy_and_push_refuse_each_other() {
     let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(&spec, text.replace("budget = \"40\"", "budget = \"44\"")).unwrap();
     rebuild(&open);
-    assert_eq!(std::fs::read(open.join("deployment.json")).unwrap(), old_record);
-    fails(&["status", "--bundle", o, "--rpc", url], &[], "no deployment record for root");
+    assert_eq!(
+        std::fs::read(open.join("deployment.json")).unwrap(),
+        old_record
+    );
+    fails(
+        &["status", "--bundle", o, "--rpc", url],
+        &[],
+        "no deployment record for root",
+    );
     ok(&go, &env);
     assert_eq!(c.nonce(sender.address()), n + 4);
     let old: Value = serde_json::from_slice(&old_record).unwrap();

@@ -92,7 +92,7 @@ pub struct PushArgs {
     #[arg(long)]
     pub pay_again_i_know: bool,
     /// First block to search for past payments of this plan [default: the bundle's earliest
-    /// snapshot block, else 0].
+    /// snapshot block, else the token's deployment block].
     #[arg(long, value_name = "N")]
     pub since_block: Option<u64>,
     /// Recipients per batch instead of what fits in the block gas limit (only when planning).
@@ -203,9 +203,9 @@ pub(crate) struct ChainPaid {
     pub first_block: u64,
 }
 
-/// Searches the chain (from `since`, else the bundle's earliest snapshot block, else 0) for
-/// transfers of `token` from `sender`, directly or through a BatchSender, that paid a
-/// recipient of this bundle exactly its amount.
+/// Searches the chain (from `since`, else the bundle's earliest snapshot block, else the
+/// token's deployment block) for transfers of `token` from `sender`, directly or through a
+/// BatchSender, that paid a recipient of this bundle exactly its amount.
 pub(crate) async fn chain_paid(
     chain: &Chain,
     bundle: &Bundle,
@@ -218,7 +218,11 @@ pub(crate) async fn chain_paid(
         .map(|(_, a, v)| (a, v))
         .collect();
     let (head, _) = chain.head().await?;
-    let from = since.or(bundle.first_block).unwrap_or(0);
+    // Nothing of a plan can be paid before its snapshot, nor before the token existed.
+    let from = match since.or(bundle.first_block) {
+        Some(b) => b,
+        None => airdrop_chain::snapshot::deploy_block(&chain.rpc, token, head).await?,
+    };
     let payments = past_payments(chain, token, sender, (from, head), HISTORY_WINDOW).await?;
     let mut seen = std::collections::HashSet::new();
     let mut first: Option<(B256, u64)> = None;

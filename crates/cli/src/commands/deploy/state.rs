@@ -133,7 +133,10 @@ pub(crate) fn set_aside(path: &Path, tag: &str) -> anyhow::Result<PathBuf> {
             return Ok(aside);
         }
     }
-    bail!("cannot move {} aside: too many earlier records", path.display())
+    bail!(
+        "cannot move {} aside: too many earlier records",
+        path.display()
+    )
 }
 
 /// Whether a record found in a bundle is for this chain and root (a record without those
@@ -142,8 +145,8 @@ pub(crate) fn record_matches(v: &Value, chain_id: u64, root: B256) -> bool {
     let chain_ok = v
         .get("chain_id")
         .is_none_or(|c| c.as_u64() == Some(chain_id));
-    let root_ok = v.get("root").is_none_or(|r| {
-        r.as_str().and_then(|r| r.parse::<B256>().ok()) == Some(root)
-    });
+    let root_ok = v
+        .get("root")
+        .is_none_or(|r| r.as_str().and_then(|r| r.parse::<B256>().ok()) == Some(root));
     chain_ok && root_ok
 }
