@@ -150,3 +150,48 @@ pub(crate) fn record_matches(v: &Value, chain_id: u64, root: B256) -> bool {
         .is_none_or(|r| r.as_str().and_then(|r| r.parse::<B256>().ok()) == Some(root));
     chain_ok && root_ok
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn folder_is_keyed_by_chain_token_root() {
+        let s = StateArgs {
+            state_dir: Some(PathBuf::from("/st")),
+        };
+        let token: Address = "0x00000000000000000000000000000000000000Aa".parse().unwrap();
+        let f = s.folder(1, token, B256::repeat_byte(0xab)).unwrap();
+        assert_eq!(
+            f,
+            Path::new("/st/1/0x00000000000000000000000000000000000000aa")
+                .join(format!("0x{}", "ab".repeat(32)))
+        );
+    }
+
+    #[test]
+    fn a_record_is_set_aside_under_a_clean_free_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(DEPLOYMENT_FILE);
+        std::fs::write(&p, "one").unwrap();
+        let a = set_aside(&p, "../../etc/0xAB").unwrap();
+        assert_eq!(a, dir.path().join("deployment-etc0xAB.json"));
+        std::fs::write(&p, "two").unwrap();
+        let b = set_aside(&p, "../../etc/0xAB").unwrap();
+        assert_eq!(b, dir.path().join("deployment-etc0xAB-1.json"));
+        assert_eq!(std::fs::read(a).unwrap(), b"one");
+        assert_eq!(std::fs::read(b).unwrap(), b"two");
+    }
+
+    #[test]
+    fn records_of_another_chain_or_root_do_not_match() {
+        let root = B256::repeat_byte(1);
+        let ok = json!({"chain_id": 5, "root": root});
+        assert!(record_matches(&ok, 5, root));
+        assert!(!record_matches(&ok, 6, root));
+        assert!(!record_matches(&ok, 5, B256::repeat_byte(2)));
+        assert!(record_matches(&json!({"distributor": "0x"}), 5, root));
+    }
+}
