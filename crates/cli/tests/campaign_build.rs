@@ -647,6 +647,9 @@ fn rebuild_replaces_only_the_files_the_build_wrote() {
     std::fs::write(out.join("extra/x.txt"), "x").unwrap();
     std::fs::write(out.join("report.json"), "damaged").unwrap();
     std::fs::write(tmp.path().join("victim.txt"), "beside").unwrap();
+    // A folder named like the staging folder (a killed build's, or anyone's) is not removed.
+    std::fs::create_dir_all(tmp.path().join(".out.partial")).unwrap();
+    std::fs::write(tmp.path().join(".out.partial/keep.txt"), "k").unwrap();
     let mpath = out.join("manifest.json");
     let mut m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&mpath).unwrap()).unwrap();
@@ -672,7 +675,8 @@ fn rebuild_replaces_only_the_files_the_build_wrote() {
     );
     assert_eq!(
         names(tmp.path()),
-        ["fresh", "out", "victim.txt"],
+        [".out.partial", "fresh", "out", "victim.txt"],
         "a staging or old folder was left"
     );
+    assert_eq!(names(&tmp.path().join(".out.partial")), ["keep.txt"]);
 }

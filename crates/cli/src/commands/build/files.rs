@@ -173,8 +173,9 @@ fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
     }
 }
 
-/// A fresh sibling folder `.<name>.<what>-<pid>[-n]` of `out` (never one that exists: the
-/// build only ever removes folders it created itself).
+/// A fresh sibling folder `.<name>.<what>` of `out`, or `.<name>.<what>-<pid>-<n>` when that
+/// exists (a build killed midway leaves it): never one that exists, since the build only ever
+/// removes folders it created itself.
 fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
     let parent = out.parent().unwrap_or(Path::new("/"));
     let name = out
@@ -182,12 +183,10 @@ fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
     for n in 0..1000u32 {
-        let suffix = if n == 0 {
-            String::new()
-        } else {
-            format!("-{n}")
+        let p = match n {
+            0 => parent.join(format!(".{name}.{what}")),
+            n => parent.join(format!(".{name}.{what}-{}-{n}", std::process::id())),
         };
-        let p = parent.join(format!(".{name}.{what}-{}{suffix}", std::process::id()));
         match std::fs::create_dir(&p) {
             Ok(()) => return Ok(p),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

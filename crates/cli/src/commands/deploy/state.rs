@@ -162,7 +162,9 @@ mod tests {
         let s = StateArgs {
             state_dir: Some(PathBuf::from("/st")),
         };
-        let token: Address = "0x00000000000000000000000000000000000000Aa".parse().unwrap();
+        let token: Address = "0x00000000000000000000000000000000000000Aa"
+            .parse()
+            .unwrap();
         let f = s.folder(1, token, B256::repeat_byte(0xab)).unwrap();
         assert_eq!(
             f,
