@@ -376,22 +376,30 @@ fn push_hundreds_status_and_rerun() {
     balances_exact(&c, &bundle);
 
     // Existing holders: another bundle (other amounts, so another root) to the same people.
+    // The chain shows this sender already sent them this token: a second campaign to the same
+    // people is an explicit choice.
     let again = build_bundle(tmp.path(), "again", 31337, c.token, &who, 1500);
     let before: Vec<U256> = who.iter().map(|w| c.balance(*w)).collect();
-    ok(
-        &[
-            "push",
-            "--bundle",
-            again.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "128",
-        ],
+    let mut push_again = vec![
+        "push",
+        "--bundle",
+        again.to_str().unwrap(),
+        "--rpc",
+        url,
+        "--key-env",
+        KEY,
+        "--batch-size",
+        "128",
+    ];
+    let n2 = c.nonce(sender.address());
+    fails(
+        &push_again,
         &env,
+        "already sent 300 of this bundle's 300 recipients other amounts of this token",
     );
+    assert_eq!(c.nonce(sender.address()), n2);
+    push_again.push("--pay-again-i-know");
+    ok(&push_again, &env);
     for ((w, amount), _) in allocations(&again).into_iter().zip(0..) {
         let i = who.iter().position(|x| *x == w).unwrap();
         assert_eq!(c.balance(w), before[i] + amount);
@@ -851,6 +859,8 @@ fn bench_push_rate() {
                 &c.url,
                 "--key-env",
                 KEY,
+                // The second round pays the same people on purpose.
+                "--pay-again-i-know",
             ],
             &env,
         );

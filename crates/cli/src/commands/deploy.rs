@@ -677,11 +677,15 @@ async fn refuse_if_pushed(
             );
         }
     }
+    // Other amounts to the same people are another campaign's business: only this plan's
+    // exact payments mean this bundle was pushed.
     if let Some(p) = super::push::chain_paid(chain, bundle, token, from, None).await? {
-        bail!(
-            "this bundle was pushed: the chain shows {from} already paid {} of its {} recipients their exact amounts (first in tx {}, block {}); a distributor would let them claim a second time: nothing sent. Use `airdrop push` to pay the rest",
-            p.count, p.of, p.first_tx, p.first_block
-        );
+        if let Some((tx, block)) = p.first_exact {
+            bail!(
+                "this bundle was pushed: the chain shows {from} already paid {} of its {} recipients their exact amounts (first in tx {tx}, block {block}); a distributor would let them claim a second time: nothing sent. Use `airdrop push` to pay the rest",
+                p.exact, p.of
+            );
+        }
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use anyhow::{anyhow, bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -152,7 +152,7 @@ pub fn run(args: PushArgs) -> anyhow::Result<()> {
 }
 
 /// The ledger of this bundle: `--ledger`, else the state folder's, else one an older version
-/// left inside the bundle (used where it is), else the state folder's (new).
+/// left inside the bundle for this root (used where it is), else the state folder's (new).
 fn ledger_path(
     bundle: &Bundle,
     ledger: &Option<PathBuf>,
@@ -165,11 +165,17 @@ fn ledger_path(
         .folder(bundle.chain_id, bundle.token, bundle.root)?
         .join(LEDGER_FILE);
     let legacy = bundle.dir.join(LEDGER_FILE);
-    Ok(if !own.exists() && legacy.exists() {
-        legacy
-    } else {
-        own
-    })
+    if own.exists() || !legacy.is_file() {
+        return Ok(own);
+    }
+    // A rebuild keeps an old bundle's ledger even when the root changed: only one of this
+    // bundle's plan is this bundle's.
+    let run = PushLedger::open(&legacy)?.run()?;
+    let mine = run.is_some_and(|r| {
+        r.chain_id == bundle.chain_id
+            && r.bundle_root.eq_ignore_ascii_case(&bundle.root.to_string())
+    });
+    Ok(if mine { legacy } else { own })
 }
 
 /// Recipients of batches a ledger shows sent or paid (None: no ledger, or nothing sent).
@@ -196,16 +202,33 @@ pub(crate) fn sent_in_ledger(path: &Path) -> anyhow::Result<Option<u64>> {
 #[derive(Debug)]
 pub(crate) struct ChainPaid {
     /// Recipients of the plan that received exactly their amount.
-    pub count: usize,
+    pub exact: usize,
+    /// Recipients of the plan that received another amount (an earlier or corrected campaign).
+    pub other: usize,
     /// Recipients in the plan.
     pub of: usize,
-    pub first_tx: B256,
-    pub first_block: u64,
+    /// The first payment of an exact amount (transaction, block).
+    pub first_exact: Option<(B256, u64)>,
+    /// The first payment to any recipient of the plan.
+    pub first: (B256, u64),
+}
+
+impl ChainPaid {
+    /// "paid 3 of this bundle's 40 recipients their exact amounts and 2 others another amount
+    /// of this token (first in tx …, block …)".
+    fn describe(&self) -> String {
+        let (tx, block) = self.first;
+        match (self.exact, self.other) {
+            (e, 0) => format!("paid {e} of this bundle's {} recipients their exact amounts (first in tx {tx}, block {block})", self.of),
+            (0, o) => format!("sent {o} of this bundle's {} recipients other amounts of this token, maybe for an earlier or corrected campaign (first in tx {tx}, block {block})", self.of),
+            (e, o) => format!("paid {e} of this bundle's {} recipients their exact amounts and {o} others another amount of this token (first in tx {tx}, block {block})", self.of),
+        }
+    }
 }
 
 /// Searches the chain (from `since`, else the bundle's earliest snapshot block, else the
 /// token's deployment block) for transfers of `token` from `sender`, directly or through a
-/// BatchSender, that paid a recipient of this bundle exactly its amount.
+/// BatchSender, to recipients of this bundle (their exact amounts or others).
 pub(crate) async fn chain_paid(
     chain: &Chain,
     bundle: &Bundle,
@@ -224,18 +247,27 @@ pub(crate) async fn chain_paid(
         None => airdrop_chain::snapshot::deploy_block(&chain.rpc, token, head).await?,
     };
     let payments = past_payments(chain, token, sender, (from, head), HISTORY_WINDOW).await?;
-    let mut seen = std::collections::HashSet::new();
-    let mut first: Option<(B256, u64)> = None;
+    let (mut exact, mut other) = (HashSet::new(), HashSet::new());
+    let (mut first_exact, mut first) = (None, None);
     for p in payments {
-        if plan.get(&p.to) == Some(&p.amount) && seen.insert(p.to) {
-            first.get_or_insert((p.tx, p.block));
+        let Some(want) = plan.get(&p.to) else {
+            continue;
+        };
+        first.get_or_insert((p.tx, p.block));
+        if *want == p.amount {
+            exact.insert(p.to);
+            first_exact.get_or_insert((p.tx, p.block));
+        } else {
+            other.insert(p.to);
         }
     }
-    Ok(first.map(|(first_tx, first_block)| ChainPaid {
-        count: seen.len(),
+    let other = other.difference(&exact).count();
+    Ok(first.map(|first| ChainPaid {
+        exact: exact.len(),
+        other,
         of: plan.len(),
-        first_tx,
-        first_block,
+        first_exact,
+        first,
     }))
 }
 
@@ -527,11 +559,8 @@ async fn push(
     if !planned && !args.pay_again_i_know {
         if let Some(p) = chain_paid(&chain, bundle, token, from, args.since_block).await? {
             bail!(
-                "the chain shows {from} already paid {} of this bundle's {} recipients their exact amounts (first in tx {}, block {}): it was pushed before, and this ledger ({}) does not know it (a rebuild by an older version or a lost state folder forgets a ledger; the chain does not): nothing sent. `airdrop push status` reads a ledger you still have (--ledger, --state-dir); to pay them all again on purpose, rerun with --pay-again-i-know",
-                p.count,
-                p.of,
-                p.first_tx,
-                p.first_block,
+                "the chain shows {from} already {}, and this ledger ({}) does not know it (a rebuild by an older version or a lost state folder forgets a ledger; the chain does not): nothing sent. `airdrop push status` reads a ledger you still have (--ledger, --state-dir); to pay them all again on purpose, rerun with --pay-again-i-know",
+                p.describe(),
                 path.display()
             );
         }
