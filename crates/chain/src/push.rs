@@ -229,6 +229,8 @@ pub async fn past_payments(
         let batch_txs: HashSet<B256> = batches.iter().filter_map(|l| l.transaction_hash).collect();
         let mut payers: Vec<B256> = vec![word(sender)];
         payers.extend(batches.iter().map(|l| word(l.address)));
+        // Batches of one push share their BatchSender: one topic each, not one per batch.
+        payers.sort_unstable();
         payers.dedup();
         let transfers = get_logs(
             chain,
