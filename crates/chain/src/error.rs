@@ -112,6 +112,49 @@ pub enum ChainError {
     /// the sum of balances differs from `totalSupply`).
     #[error("proof against the chain failed: token {} at block {}: {} has {} from Transfer logs but the token says {}; {}", .0.token, .0.block, .0.address, .0.computed, .0.onchain, .0.hint)]
     ProofMismatch(Box<Mismatch>),
+    /// Transfer logs of the token do not have the shape the snapshot kind reads (an ERC-721
+    /// read as ERC-20 or the reverse, or a non-standard event).
+    #[error("token {token}: {count} Transfer log(s) in blocks {from}..{to} have the {found} shape, not the {expected} one that {kind} reads; {hint}")]
+    WrongLogShape {
+        /// The token.
+        token: Address,
+        /// The snapshot kind.
+        kind: &'static str,
+        /// Logs of the wrong shape in that window.
+        count: u64,
+        /// First block of the window.
+        from: u64,
+        /// Last block of the window.
+        to: u64,
+        /// The shape found.
+        found: String,
+        /// The shape the kind reads.
+        expected: &'static str,
+        /// What to do.
+        hint: String,
+    },
+    /// The contract does not answer as a token of the kind asked for.
+    #[error("{address} does not look like {expected} at block {block}: {detail}; {hint}")]
+    NotAToken {
+        /// The contract.
+        address: Address,
+        /// The snapshot block.
+        block: u64,
+        /// What it was expected to be (`an ERC-20 token`, `an ERC-721 collection`).
+        expected: &'static str,
+        /// What it did instead.
+        detail: String,
+        /// What to do.
+        hint: String,
+    },
+    /// `--traces on` but the node cannot trace blocks.
+    #[error("the node cannot trace block {block} ({detail}); native-balances needs traces to find addresses paid by contracts: use a node with debug_traceBlockByNumber or trace_block (an archive node for old blocks), or --traces auto/off to go on without them")]
+    NoTraces {
+        /// The block tried.
+        block: u64,
+        /// The node's answers.
+        detail: String,
+    },
     /// An input (import file, address list, allowlist) is malformed.
     #[error("{location}: {detail}")]
     Input {
