@@ -114,25 +114,8 @@ pub enum ChainError {
     ProofMismatch(Box<Mismatch>),
     /// Transfer logs of the token do not have the shape the snapshot kind reads (an ERC-721
     /// read as ERC-20 or the reverse, or a non-standard event).
-    #[error("token {token}: {count} Transfer log(s) in blocks {from}..{to} have the {found} shape, not the {expected} one that {kind} reads; {hint}")]
-    WrongLogShape {
-        /// The token.
-        token: Address,
-        /// The snapshot kind.
-        kind: &'static str,
-        /// Logs of the wrong shape in that window.
-        count: u64,
-        /// First block of the window.
-        from: u64,
-        /// Last block of the window.
-        to: u64,
-        /// The shape found.
-        found: String,
-        /// The shape the kind reads.
-        expected: &'static str,
-        /// What to do.
-        hint: String,
-    },
+    #[error("token {}: {} Transfer log(s) in blocks {}..{} have the {} shape, not the {} one that {} reads; {}", .0.token, .0.count, .0.from, .0.to, .0.found, .0.expected, .0.kind, .0.hint)]
+    WrongLogShape(Box<WrongShape>),
     /// The contract does not answer as a token of the kind asked for.
     #[error("{address} does not look like {expected} at block {block}: {detail}; {hint}")]
     NotAToken {
@@ -145,7 +128,7 @@ pub enum ChainError {
         /// What it did instead.
         detail: String,
         /// What to do.
-        hint: String,
+        hint: &'static str,
     },
     /// `--traces on` but the node cannot trace blocks.
     #[error("the node cannot trace block {block} ({detail}); native-balances needs traces to find addresses paid by contracts: use a node with debug_traceBlockByNumber or trace_block (an archive node for old blocks), or --traces auto/off to go on without them")]
@@ -186,4 +169,25 @@ pub struct Mismatch {
     pub onchain: U256,
     /// The likely cause.
     pub hint: String,
+}
+
+/// Details of a [`ChainError::WrongLogShape`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongShape {
+    /// The token.
+    pub token: Address,
+    /// The snapshot kind.
+    pub kind: &'static str,
+    /// Logs of the wrong shape in the window where they were found.
+    pub count: u64,
+    /// Block of the first of them.
+    pub from: u64,
+    /// Block of the last of them.
+    pub to: u64,
+    /// The shape found.
+    pub found: String,
+    /// The shape the kind reads.
+    pub expected: &'static str,
+    /// What to do.
+    pub hint: &'static str,
 }

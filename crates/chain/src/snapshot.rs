@@ -3,7 +3,7 @@
 //! default).
 
 use crate::checkpoint::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
-use crate::error::{ChainError, Mismatch, Result};
+use crate::error::{ChainError, Mismatch, Result, WrongShape};
 use crate::events::EventSpec;
 use crate::ledger::{balanceOfCall, totalSupplyCall, transfer_topic, Erc20Ledger, Erc721Ledger};
 use crate::logs::{self, LogQuery, RangeConfig};
@@ -490,7 +490,7 @@ fn wrong_shape<L: TransferLedger>(token: Address, wrong: &[&RawLog]) -> ChainErr
         ),
     };
     let block = |l: &&RawLog| l.block_number.to::<u64>();
-    ChainError::WrongLogShape {
+    ChainError::WrongLogShape(Box::new(WrongShape {
         token,
         kind: L::KIND.name(),
         count: wrong.len() as u64,
@@ -498,8 +498,8 @@ fn wrong_shape<L: TransferLedger>(token: Address, wrong: &[&RawLog]) -> ChainErr
         to: wrong.iter().map(block).max().unwrap_or(0),
         found,
         expected: L::SHAPE,
-        hint: hint.to_owned(),
-    }
+        hint,
+    }))
 }
 
 /// Scans Transfer logs of `token` over `[from, pin.block]`, resuming from and saving checkpoints.
@@ -621,7 +621,7 @@ async fn erc721(
                 block: pin.block,
                 expected: "an ERC-721 collection",
                 detail: format!("it emitted no Transfer log in blocks {from}..{} and supportsInterface(0x80ac58cd) is not true", pin.block),
-                hint: "check --token (an ERC-20 token is --kind erc20-balances)".into(),
+                hint: "check --token (an ERC-20 token is --kind erc20-balances)",
             });
         }
         warn(
@@ -656,7 +656,7 @@ async fn total_supply(rpc: &Rpc, token: Address, block: u64) -> Result<U256> {
         block,
         expected: "an ERC-20 token",
         detail,
-        hint: "every ERC-20 answers totalSupply(): check --token, or use --kind erc721-holders for an NFT collection".into(),
+        hint: "every ERC-20 answers totalSupply(): check --token, or use --kind erc721-holders for an NFT collection",
     }
     };
     let input = vec![Bytes::from(totalSupplyCall {}.abi_encode())];

@@ -1390,14 +1390,14 @@ fn whales_wrong_on_chain_are_caught() {
     let whales = [rand_address(&mut rng), rand_address(&mut rng)];
     d.set_automine(false);
     let mut hashes = Vec::new();
-    for i in 0..1002 {
-        let (to, amount) = match i {
-            0 | 1 => (whales[i], U256::from(10u64).pow(U256::from(22u64))),
-            _ => (
-                rand_address(&mut rng),
-                U256::from(rng.u64(1..1_000_000_000_000_000_000)),
-            ),
-        };
+    let whale = U256::from(10u64).pow(U256::from(22u64));
+    let minnows: Vec<(Address, U256)> = (0..1000)
+        .map(|_| {
+            let below_one_token = U256::from(rng.u64(1..1_000_000_000_000_000_000));
+            (rand_address(&mut rng), below_one_token)
+        })
+        .collect();
+    for (to, amount) in whales.iter().map(|w| (*w, whale)).chain(minnows) {
         let mint = IToken::mintCall { to, amount };
         hashes.push(d.send(acct, Some(token), mint.abi_encode(), U256::ZERO));
     }
