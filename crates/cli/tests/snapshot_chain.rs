@@ -653,6 +653,7 @@ fn faulty_rpc_gives_the_same_snapshot() {
         truncate: 10,
         max_log_range: 60,
         base_delay_ms: 0,
+        no_traces: false,
     };
     let proxy = FaultProxy::start(&f.anvil.url, faults, 42);
     for (kind, token) in [("erc20-balances", f.token), ("erc721-holders", f.nft)] {
@@ -1564,5 +1565,57 @@ fn native_balances_cover_internal_transfers_and_lists() {
             .contains("candidate list (1 addresses)"),
         "{}",
         meta(&out)
+    );
+
+    // A node without traces: auto goes on, loudly, and says what is missing; on refuses.
+    let proxy = FaultProxy::start(
+        &anvil.url,
+        Faults {
+            no_traces: true,
+            ..Faults::none()
+        },
+        5,
+    );
+    let (ok, e, out) = snap(
+        &proxy.url,
+        dir.path(),
+        "hosted",
+        "native-balances",
+        block,
+        &range,
+    );
+    assert!(ok, "{e}");
+    assert!(
+        e.contains("warning: the node cannot trace block 1, so addresses paid only by contracts are missing"),
+        "{e}"
+    );
+    let m = meta(&out);
+    assert!(
+        m["not_covered"].to_string().contains("the node cannot trace blocks (debug_traceBlockByNumber: the method debug_traceBlockByNumber does not exist/is not available; trace_block: "),
+        "{m}"
+    );
+    assert!(
+        m["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("cannot trace block 1"),
+        "{m}"
+    );
+    assert!(paid.iter().all(|a| !rows(&out).contains_key(a)));
+    let mut on = range.to_vec();
+    on.extend([s("--traces"), s("on")]);
+    let (ok, e, _) = snap(
+        &proxy.url,
+        dir.path(),
+        "strict",
+        "native-balances",
+        block,
+        &on,
+    );
+    assert!(!ok);
+    assert!(
+        e.contains("error: the node cannot trace block 1 (debug_traceBlockByNumber: ")
+            && e.contains("or --traces auto/off to go on without them"),
+        "{e}"
     );
 }
