@@ -34,7 +34,8 @@ pub enum Verify {
         /// The share of the supply, in millionths (1000 = 0.1 %).
         above_ppm: u32,
     },
-    /// No proof at all (neither `balanceOf` nor `totalSupply`).
+    /// No comparison with the chain (`totalSupply()` is still called: a revert means the
+    /// contract is not an ERC-20).
     Off,
 }
 
