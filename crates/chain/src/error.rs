@@ -112,6 +112,32 @@ pub enum ChainError {
     /// the sum of balances differs from `totalSupply`).
     #[error("proof against the chain failed: token {} at block {}: {} has {} from Transfer logs but the token says {}; {}", .0.token, .0.block, .0.address, .0.computed, .0.onchain, .0.hint)]
     ProofMismatch(Box<Mismatch>),
+    /// Transfer logs of the token do not have the shape the snapshot kind reads (an ERC-721
+    /// read as ERC-20 or the reverse, or a non-standard event).
+    #[error("token {}: {} Transfer log(s) in blocks {}..{} have the {} shape, not the {} one that {} reads; {}", .0.token, .0.count, .0.from, .0.to, .0.found, .0.expected, .0.kind, .0.hint)]
+    WrongLogShape(Box<WrongShape>),
+    /// The contract does not answer as a token of the kind asked for.
+    #[error("{address} does not look like {expected} at block {block}: {detail}; {hint}")]
+    NotAToken {
+        /// The contract.
+        address: Address,
+        /// The snapshot block.
+        block: u64,
+        /// What it was expected to be (`an ERC-20 token`, `an ERC-721 collection`).
+        expected: &'static str,
+        /// What it did instead.
+        detail: String,
+        /// What to do.
+        hint: &'static str,
+    },
+    /// `--traces on` but the node cannot trace blocks.
+    #[error("the node cannot trace block {block} ({detail}); native-balances needs traces to find addresses paid by contracts: use a node with debug_traceBlockByNumber or trace_block (an archive node for old blocks), or --traces auto/off to go on without them")]
+    NoTraces {
+        /// The block tried.
+        block: u64,
+        /// The node's answers.
+        detail: String,
+    },
     /// An input (import file, address list, allowlist) is malformed.
     #[error("{location}: {detail}")]
     Input {
@@ -143,4 +169,25 @@ pub struct Mismatch {
     pub onchain: U256,
     /// The likely cause.
     pub hint: String,
+}
+
+/// Details of a [`ChainError::WrongLogShape`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongShape {
+    /// The token.
+    pub token: Address,
+    /// The snapshot kind.
+    pub kind: &'static str,
+    /// Logs of the wrong shape in the window where they were found.
+    pub count: u64,
+    /// Block of the first of them.
+    pub from: u64,
+    /// Block of the last of them.
+    pub to: u64,
+    /// The shape found.
+    pub found: String,
+    /// The shape the kind reads.
+    pub expected: &'static str,
+    /// What to do.
+    pub hint: &'static str,
 }

@@ -206,6 +206,7 @@ pub fn import(
         rows: rows.len(),
         total: rows.total(),
         generator: format!("airdrop-chain {}", env!("CARGO_PKG_VERSION")),
+        ..SnapshotMeta::default()
     };
     Ok(Snapshot { meta, rows })
 }

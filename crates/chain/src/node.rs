@@ -59,6 +59,38 @@ pub struct RawBlock {
     /// Transactions.
     #[serde(default)]
     pub transactions: Vec<RawTx>,
+    /// Fee recipient (priority fees and, before the merge, block rewards).
+    #[serde(default)]
+    pub miner: Option<Address>,
+    /// Beacon-chain withdrawals (EIP-4895); absent before Shanghai.
+    #[serde(default)]
+    pub withdrawals: Option<Vec<RawWithdrawal>>,
+}
+
+/// A beacon-chain withdrawal: ETH credited to `address` without a transaction.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawWithdrawal {
+    /// The credited account.
+    pub address: Address,
+}
+
+/// How a node traces a block's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceMethod {
+    /// `debug_traceBlockByNumber` with the call tracer (geth, reth, erigon, anvil).
+    DebugCallTracer,
+    /// `trace_block` (OpenEthereum-style: erigon, nethermind, reth, anvil).
+    TraceBlock,
+}
+
+impl TraceMethod {
+    /// How the method is named in the sidecar.
+    pub fn name(self) -> &'static str {
+        match self {
+            TraceMethod::DebugCallTracer => "debug_traceBlockByNumber callTracer",
+            TraceMethod::TraceBlock => "trace_block",
+        }
+    }
 }
 
 /// Hex quantity for a block number.
@@ -118,6 +150,67 @@ impl Rpc {
             .collect()
     }
 
+    /// Which trace method the node answers for `block`: `Ok(Err(why))` when neither works (the
+    /// node's own words), so the caller decides whether that is fatal.
+    pub async fn trace_method(
+        &self,
+        block: u64,
+    ) -> Result<std::result::Result<TraceMethod, String>> {
+        let mut why = Vec::new();
+        for method in [TraceMethod::DebugCallTracer, TraceMethod::TraceBlock] {
+            match self.value_recipients(method, &[block]).await {
+                Ok(_) => return Ok(Ok(method)),
+                Err(ChainError::Node {
+                    method: m, message, ..
+                }) => why.push(format!("{m}: {message}")),
+                Err(ChainError::BadResponse { method: m, detail }) => {
+                    why.push(format!("{m}: {detail}"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Err(why.join("; ")))
+    }
+
+    /// For each of `numbers` (batched), the addresses its traces show receiving value: callees
+    /// of calls with value, created contracts funded at creation, self-destruct beneficiaries and
+    /// reward authors. Top-level calls are included; the caller also has them from the block.
+    pub async fn value_recipients(
+        &self,
+        method: TraceMethod,
+        numbers: &[u64],
+    ) -> Result<Vec<Vec<Address>>> {
+        let traces: Vec<serde_json::Value> = match method {
+            TraceMethod::DebugCallTracer => {
+                let tracer = serde_json::json!({ "tracer": "callTracer" });
+                let params: Vec<(String, serde_json::Value)> = numbers
+                    .iter()
+                    .map(|n| (quantity(*n), tracer.clone()))
+                    .collect();
+                self.batch("debug_traceBlockByNumber", params).await?
+            }
+            TraceMethod::TraceBlock => {
+                let params: Vec<(String,)> = numbers.iter().map(|n| (quantity(*n),)).collect();
+                self.batch("trace_block", params).await?
+            }
+        };
+        traces
+            .iter()
+            .zip(numbers)
+            .map(|(t, n)| {
+                let mut out = Vec::new();
+                let read = match method {
+                    TraceMethod::DebugCallTracer => debug_recipients(t, &mut out),
+                    TraceMethod::TraceBlock => parity_recipients(t, &mut out),
+                };
+                read.map(|()| out).ok_or_else(|| ChainError::BadResponse {
+                    method: method.name().into(),
+                    detail: format!("the traces of block {n} are not a list of call frames"),
+                })
+            })
+            .collect()
+    }
+
     /// `eth_getCode(address, block)`.
     pub async fn code(&self, address: Address, block: u64) -> Result<Bytes> {
         self.call("eth_getCode", (address, quantity(block))).await
@@ -166,5 +259,88 @@ impl Rpc {
         }
         self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
             .await
+    }
+}
+
+fn address_at(v: &serde_json::Value) -> Option<Address> {
+    v.as_str()?.parse().ok()
+}
+
+/// Whether a hex quantity is present and not zero.
+fn has_value(v: &serde_json::Value) -> bool {
+    v.as_str()
+        .and_then(|s| U256::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        .is_some_and(|x| !x.is_zero())
+}
+
+/// `[{txHash, result: frame}]`, frames nested under `calls`.
+fn debug_recipients(block: &serde_json::Value, out: &mut Vec<Address>) -> Option<()> {
+    fn walk(frame: &serde_json::Value, out: &mut Vec<Address>) {
+        if has_value(&frame["value"]) {
+            out.extend(address_at(&frame["to"]));
+        }
+        for call in frame["calls"].as_array().into_iter().flatten() {
+            walk(call, out);
+        }
+    }
+    for tx in block.as_array()? {
+        walk(&tx["result"], out);
+    }
+    Some(())
+}
+
+/// `[{type, action, result}]`, one entry per call frame, flattened.
+fn parity_recipients(block: &serde_json::Value, out: &mut Vec<Address>) -> Option<()> {
+    for t in block.as_array()? {
+        let action = &t["action"];
+        let found = match t["type"].as_str() {
+            Some("call") if has_value(&action["value"]) => address_at(&action["to"]),
+            Some("create") if has_value(&action["value"]) => address_at(&t["result"]["address"]),
+            Some("suicide") if has_value(&action["balance"]) => {
+                address_at(&action["refundAddress"])
+            }
+            Some("reward") => address_at(&action["author"]),
+            _ => None,
+        };
+        out.extend(found);
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn debug_traces_give_nested_value_recipients() {
+        let a = |n: u8| Address::with_last_byte(n);
+        let block = json!([{ "txHash": "0x00", "result": {
+            "from": a(1), "to": a(2), "value": "0x5", "type": "CALL",
+            "calls": [
+                { "from": a(2), "to": a(3), "value": "0x0", "type": "CALL" },
+                { "from": a(2), "to": a(4), "value": "0x10", "type": "CALL",
+                  "calls": [{ "from": a(4), "to": a(5), "value": "0x1", "type": "CALL" }] }
+            ]
+        }}]);
+        let mut out = Vec::new();
+        assert_eq!(debug_recipients(&block, &mut out), Some(()));
+        assert_eq!(out, vec![a(2), a(4), a(5)]);
+        assert_eq!(debug_recipients(&json!({"error": 1}), &mut out), None);
+    }
+
+    #[test]
+    fn parity_traces_give_value_recipients() {
+        let a = |n: u8| Address::with_last_byte(n);
+        let block = json!([
+            { "type": "call", "action": { "to": a(2), "value": "0x1" } },
+            { "type": "call", "action": { "to": a(3), "value": "0x0" } },
+            { "type": "create", "action": { "value": "0x2" }, "result": { "address": a(4) } },
+            { "type": "suicide", "action": { "refundAddress": a(5), "balance": "0x3" } },
+            { "type": "reward", "action": { "author": a(6), "value": "0x4" } }
+        ]);
+        let mut out = Vec::new();
+        assert_eq!(parity_recipients(&block, &mut out), Some(()));
+        assert_eq!(out, vec![a(2), a(4), a(5), a(6)]);
     }
 }

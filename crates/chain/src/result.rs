@@ -112,7 +112,7 @@ impl Rows {
 }
 
 /// Where a snapshot comes from and what it is pinned to; written as `FILE.csv.meta.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SnapshotMeta {
     /// Source kind (`erc20-balances`, `erc721-holders`, `native-balances`, `contract-users`,
     /// `import-transfers`, `import-balances`).
@@ -139,8 +139,23 @@ pub struct SnapshotMeta {
     pub exclude_contracts: bool,
     /// How many addresses were dropped for having code.
     pub excluded_contracts: usize,
-    /// How many computed balances were checked with `balanceOf` at the block.
+    /// How many computed balances were checked with `balanceOf` at the block (the same number
+    /// as `verification.checked`, kept for readers of older sidecars).
     pub verified_sample: usize,
+    /// What the proof against the chain checked (token kinds only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+    /// native-balances: where the candidate addresses came from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covered: Vec<String>,
+    /// native-balances: sources of ETH that were not looked at, so holders only they reach are
+    /// missing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_covered: Vec<String>,
+    /// Results that are legitimate but often a mistake (no Transfer logs at all, no traces), also
+    /// printed on stderr.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Transfer logs applied.
     pub logs: u64,
     /// The imported file, for imports.
@@ -151,6 +166,19 @@ pub struct SnapshotMeta {
     pub total: U256,
     /// `airdrop-chain` and its version.
     pub generator: String,
+}
+
+/// What the proof against the chain covered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The rule: `all`, `off`, or `above P% of supply + random N`.
+    pub rule: String,
+    /// Addresses whose `balanceOf` at the block was compared with the computed value.
+    pub checked: usize,
+    /// Addresses the logs named (including those back at zero), the population checked from.
+    pub addresses: usize,
+    /// Whether the sum of balances was compared with `totalSupply()` (ERC-20).
+    pub total_supply: bool,
 }
 
 /// A finished snapshot.

@@ -1,19 +1,54 @@
 //! Snapshots over JSON-RPC: the four chain source kinds, pinned to a block hash, resumable from
-//! checkpoints, and proven against the chain with a sample of `balanceOf` calls.
+//! checkpoints, and proven against the chain with batched `balanceOf` calls (every address by
+//! default).
 
 use crate::checkpoint::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
-use crate::error::{ChainError, Mismatch, Result};
+use crate::error::{ChainError, Mismatch, Result, WrongShape};
 use crate::events::EventSpec;
 use crate::ledger::{balanceOfCall, totalSupplyCall, transfer_topic, Erc20Ledger, Erc721Ledger};
 use crate::logs::{self, LogQuery, RangeConfig};
-use crate::node::RawLog;
+use crate::node::{RawLog, TraceMethod};
 use crate::progress::Progress;
-use crate::result::{Rows, Snapshot, SnapshotMeta, UserRow};
+use crate::result::{Rows, Snapshot, SnapshotMeta, UserRow, Verification};
 use crate::rpc::Rpc;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
+
+alloy::sol! {
+    function supportsInterface(bytes4 interfaceId) external view returns (bool);
+}
+
+/// ERC-165 interface id of ERC-721.
+const ERC721_INTERFACE: [u8; 4] = [0x80, 0xac, 0x58, 0xcd];
+
+/// Which computed balances are proven against `balanceOf` at the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Every address the logs named (the default; batched, so cheap).
+    All,
+    /// Every holder with at least `above_ppm` millionths of the supply, plus
+    /// [`Params::verify_sample`] others picked at random (seeded with the block hash).
+    Sample {
+        /// The share of the supply, in millionths (1000 = 0.1 %).
+        above_ppm: u32,
+    },
+    /// No comparison with the chain (`totalSupply()` is still called: a revert means the
+    /// contract is not an ERC-20).
+    Off,
+}
+
+/// Whether native-balances reads call traces to find addresses paid by contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Traces {
+    /// Use them when the node can trace the range; otherwise go on and warn.
+    Auto,
+    /// Require them: a node without traces is an error.
+    On,
+    /// Don't ask for them.
+    Off,
+}
 
 /// The chain source kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +122,13 @@ pub struct Params {
     pub allow: Vec<Address>,
     /// The chain the campaign is for; a node of another chain is an error.
     pub expected_chain_id: Option<u64>,
-    /// How many computed token balances to check with `balanceOf` (0: none).
+    /// Which computed token balances to check with `balanceOf`.
+    pub verify: Verify,
+    /// The random part of [`Verify::Sample`]; 0 turns the proof off whatever `verify` says
+    /// (older callers used it as the on/off switch).
     pub verify_sample: usize,
+    /// native-balances over a block range: whether to read call traces.
+    pub traces: Traces,
     /// Log window sizing.
     pub range: RangeConfig,
     /// How often to save a checkpoint while scanning.
@@ -96,7 +136,8 @@ pub struct Params {
 }
 
 impl Params {
-    /// Defaults for `kind`: latest block, no threshold, 32 verified balances, checkpoint every 5 s.
+    /// Defaults for `kind`: latest block, no threshold, every balance verified, traces where
+    /// the node has them, checkpoint every 5 s.
     pub fn new(kind: Kind) -> Params {
         Params {
             kind,
@@ -112,7 +153,9 @@ impl Params {
             exclude_contracts: false,
             allow: Vec::new(),
             expected_chain_id: None,
+            verify: Verify::All,
             verify_sample: 32,
+            traces: Traces::Auto,
             range: RangeConfig::default(),
             checkpoint_every: Duration::from_secs(5),
         }
@@ -145,13 +188,8 @@ pub async fn run(
         from_block: None,
         min: params.min,
         exclude_contracts: params.exclude_contracts,
-        excluded_contracts: 0,
-        verified_sample: 0,
-        logs: 0,
-        file: None,
-        rows: 0,
-        total: U256::ZERO,
         generator: format!("airdrop-chain {}", env!("CARGO_PKG_VERSION")),
+        ..SnapshotMeta::default()
     };
     let mut rows = match params.kind {
         Kind::Erc20Balances => erc20(rpc, params, &pin, store, progress, &mut meta).await?,
@@ -374,9 +412,101 @@ async fn token_range(rpc: &Rpc, params: &Params, pin: &Pin) -> Result<(Address, 
     Ok((token, from))
 }
 
+/// A ledger rebuilt from Transfer logs of one shape.
+trait TransferLedger: Sized {
+    /// The kind that reads this shape.
+    const KIND: Kind;
+    /// The shape, as error messages describe it.
+    const SHAPE: &'static str;
+    /// Whether `log` has this shape.
+    fn fits(log: &RawLog) -> bool;
+    fn apply_log(&mut self, log: &RawLog);
+    fn state(&self) -> LedgerState;
+    fn restore(state: LedgerState) -> Option<Self>;
+    fn applied(&self) -> u64;
+}
+
+impl TransferLedger for Erc20Ledger {
+    const KIND: Kind = Kind::Erc20Balances;
+    const SHAPE: &'static str = "ERC-20 (from and to indexed, a 32-byte value)";
+    fn fits(log: &RawLog) -> bool {
+        log.topics.len() == 3 && log.data.len() == 32
+    }
+    fn apply_log(&mut self, log: &RawLog) {
+        self.apply(log)
+    }
+    fn state(&self) -> LedgerState {
+        self.to_state()
+    }
+    fn restore(state: LedgerState) -> Option<Self> {
+        match state {
+            LedgerState::Erc20 { balances } => Some(Erc20Ledger::from_balances(balances)),
+            _ => None,
+        }
+    }
+    fn applied(&self) -> u64 {
+        self.applied
+    }
+}
+
+impl TransferLedger for Erc721Ledger {
+    const KIND: Kind = Kind::Erc721Holders;
+    const SHAPE: &'static str = "ERC-721 (from, to and token id indexed)";
+    fn fits(log: &RawLog) -> bool {
+        log.topics.len() == 4
+    }
+    fn apply_log(&mut self, log: &RawLog) {
+        self.apply(log)
+    }
+    fn state(&self) -> LedgerState {
+        self.to_state()
+    }
+    fn restore(state: LedgerState) -> Option<Self> {
+        match state {
+            LedgerState::Erc721 { owners } => Some(Erc721Ledger::from_owners(owners)),
+            _ => None,
+        }
+    }
+    fn applied(&self) -> u64 {
+        self.applied
+    }
+}
+
+/// The error for Transfer logs the ledger `L` cannot read. Dropping them silently is how an NFT
+/// read as an ERC-20 used to give an empty snapshot that looked fine.
+fn wrong_shape<L: TransferLedger>(token: Address, wrong: &[&RawLog]) -> ChainError {
+    let first = wrong[0];
+    let (found, hint) = match (first.topics.len(), first.data.len()) {
+        (4, _) => (
+            Erc721Ledger::SHAPE.to_owned(),
+            "it looks like an ERC-721 collection: use --kind erc721-holders",
+        ),
+        (3, 32) => (
+            Erc20Ledger::SHAPE.to_owned(),
+            "it looks like an ERC-20 token: use --kind erc20-balances",
+        ),
+        (t, d) => (
+            format!("non-standard ({t} topics, {d} bytes of data)"),
+            "the contract is not a standard token: check --token, or import its holdings from an export (--kind import-balances)",
+        ),
+    };
+    let block = |l: &&RawLog| l.block_number.to::<u64>();
+    ChainError::WrongLogShape(Box::new(WrongShape {
+        token,
+        kind: L::KIND.name(),
+        count: wrong.len() as u64,
+        from: wrong.iter().map(block).min().unwrap_or(0),
+        to: wrong.iter().map(block).max().unwrap_or(0),
+        found,
+        expected: L::SHAPE,
+        hint,
+    }))
+}
+
 /// Scans Transfer logs of `token` over `[from, pin.block]`, resuming from and saving checkpoints.
+/// Stops at the first window holding a log of another shape.
 #[allow(clippy::too_many_arguments)]
-async fn scan_transfers<L>(
+async fn scan_transfers<L: TransferLedger>(
     rpc: &Rpc,
     params: &Params,
     pin: &Pin,
@@ -385,20 +515,13 @@ async fn scan_transfers<L>(
     token: Address,
     from: u64,
     ledger: &mut L,
-    apply: fn(&mut L, &RawLog),
-    state: fn(&L) -> LedgerState,
-    restore: fn(LedgerState) -> Option<L>,
-    applied: fn(&L) -> u64,
 ) -> Result<(String, u64)> {
     let key = key(params, pin, from, pin.block);
     let mut start = from;
     let mut base = 0;
     if let Some(cp) = resume(store, &key, pin, progress)? {
         base = cp.logs;
-        *ledger = restore(cp.state).ok_or_else(|| ChainError::Checkpoint {
-            key: key.clone(),
-            detail: "its state is of another kind; delete it or run with --fresh".into(),
-        })?;
+        *ledger = L::restore(cp.state).ok_or_else(|| bad_state(&key))?;
         start = cp.next_block;
     }
     let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
@@ -409,15 +532,26 @@ async fn scan_transfers<L>(
     progress.phase("transfer logs", pin.block - from + 1);
     progress.set(start - from);
     logs::scan(rpc, &query, start, pin.block, &params.range, |end, logs| {
+        let wrong: Vec<&RawLog> = logs.iter().filter(|l| !L::fits(l)).collect();
+        if !wrong.is_empty() {
+            return Err(wrong_shape::<L>(token, &wrong));
+        }
         for l in &logs {
-            apply(ledger, l);
+            ledger.apply_log(l);
         }
         progress.set(end - from + 1);
-        saver.maybe_save_logs(end + 1, base + applied(ledger), || state(ledger))
+        saver.maybe_save_logs(end + 1, base + ledger.applied(), || ledger.state())
     })
     .await?;
     progress.finish();
     Ok((key, base))
+}
+
+/// Records a warning in the sidecar and says it on stderr.
+fn warn(meta: &mut SnapshotMeta, progress: &dyn Progress, text: String) {
+    tracing::warn!("{text}");
+    progress.note(&format!("warning: {text}"));
+    meta.warnings.push(text);
 }
 
 async fn erc20(
@@ -431,24 +565,8 @@ async fn erc20(
     let (token, from) = token_range(rpc, params, pin).await?;
     meta.from_block = Some(from);
     let mut ledger = Erc20Ledger::new();
-    let (key, base) = scan_transfers(
-        rpc,
-        params,
-        pin,
-        store,
-        progress,
-        token,
-        from,
-        &mut ledger,
-        Erc20Ledger::apply,
-        Erc20Ledger::to_state,
-        |s| match s {
-            LedgerState::Erc20 { balances } => Some(Erc20Ledger::from_balances(balances)),
-            _ => None,
-        },
-        |l| l.applied,
-    )
-    .await?;
+    let (key, base) =
+        scan_transfers(rpc, params, pin, store, progress, token, from, &mut ledger).await?;
     meta.logs = base + ledger.applied;
     if let Some(address) = ledger.negative() {
         return Err(ChainError::NegativeBalance {
@@ -457,17 +575,24 @@ async fn erc20(
             block: pin.block,
         });
     }
+    // Every ERC-20 answers totalSupply(): a revert means this is not one, whatever the logs say.
+    let supply = total_supply(rpc, token, pin.block).await?;
+    let proving = rule(params) != Verify::Off;
+    if proving || meta.logs == 0 {
+        check_supply(token, pin.block, ledger.sum(), supply)?;
+    }
+    if meta.logs == 0 {
+        warn(
+            meta,
+            progress,
+            format!("token {token} emitted no Transfer log in blocks {from}..{} and its total supply is 0: the snapshot is empty", pin.block),
+        );
+    }
     let all = ledger.balances();
-    meta.verified_sample = verify_erc20(
-        rpc,
-        token,
-        pin.block,
-        &all,
-        ledger.sum(),
-        params.verify_sample,
-        pin.hash,
-    )
-    .await?;
+    let mut verification = verify_rows(rpc, params, token, pin, &all, false, progress).await?;
+    verification.total_supply = proving;
+    meta.verified_sample = verification.checked;
+    meta.verification = Some(verification);
     store.clear(&key)?;
     let min = params.min.max(U256::from(1u8));
     Ok(Rows::Balances(
@@ -486,40 +611,34 @@ async fn erc721(
     let (token, from) = token_range(rpc, params, pin).await?;
     meta.from_block = Some(from);
     let mut ledger = Erc721Ledger::new();
-    let (key, base) = scan_transfers(
-        rpc,
-        params,
-        pin,
-        store,
-        progress,
-        token,
-        from,
-        &mut ledger,
-        Erc721Ledger::apply,
-        Erc721Ledger::to_state,
-        |s| match s {
-            LedgerState::Erc721 { owners } => Some(Erc721Ledger::from_owners(owners)),
-            _ => None,
-        },
-        |l| l.applied,
-    )
-    .await?;
+    let (key, base) =
+        scan_transfers(rpc, params, pin, store, progress, token, from, &mut ledger).await?;
     meta.logs = base + ledger.applied;
+    if meta.logs == 0 {
+        // An empty collection is legitimate; an empty answer from a non-collection is not.
+        if !supports_erc721(rpc, token, pin.block).await? {
+            return Err(ChainError::NotAToken {
+                address: token,
+                block: pin.block,
+                expected: "an ERC-721 collection",
+                detail: format!("it emitted no Transfer log in blocks {from}..{} and supportsInterface(0x80ac58cd) is not true", pin.block),
+                hint: "check --token (an ERC-20 token is --kind erc20-balances)",
+            });
+        }
+        warn(
+            meta,
+            progress,
+            format!("collection {token} emitted no Transfer log in blocks {from}..{}: the snapshot is empty", pin.block),
+        );
+    }
     let holdings = ledger.holdings();
     let counts: Vec<(Address, U256)> = holdings
         .iter()
         .map(|(a, ids)| (*a, U256::from(ids.len())))
         .collect();
-    meta.verified_sample = verify_sample(
-        rpc,
-        token,
-        pin.block,
-        &counts,
-        params.verify_sample,
-        pin.hash,
-        true,
-    )
-    .await?;
+    let verification = verify_rows(rpc, params, token, pin, &counts, true, progress).await?;
+    meta.verified_sample = verification.checked;
+    meta.verification = Some(verification);
     store.clear(&key)?;
     let min = params.min.max(U256::from(1u8));
     Ok(Rows::Holdings(
@@ -530,100 +649,192 @@ async fn erc721(
     ))
 }
 
-async fn verify_erc20(
-    rpc: &Rpc,
-    token: Address,
-    block: u64,
-    balances: &[(Address, U256)],
-    sum: U256,
-    sample: usize,
-    seed: B256,
-) -> Result<usize> {
-    if sample == 0 {
-        return Ok(0);
+/// `totalSupply()` at the block; a revert or a non-uint256 answer means "not an ERC-20".
+async fn total_supply(rpc: &Rpc, token: Address, block: u64) -> Result<U256> {
+    let not_erc20 = |detail: String| {
+        ChainError::NotAToken {
+        address: token,
+        block,
+        expected: "an ERC-20 token",
+        detail,
+        hint: "every ERC-20 answers totalSupply(): check --token, or use --kind erc721-holders for an NFT collection",
     }
-    // Total supply: a cheap global check, skipped for tokens without totalSupply().
-    if let Ok(out) = rpc
-        .calls(
-            token,
-            vec![Bytes::from(totalSupplyCall {}.abi_encode())],
-            block,
-        )
-        .await
-    {
-        if let Some(supply) = out.first().and_then(word) {
-            if supply != sum {
-                return Err(ChainError::ProofMismatch(Box::new(Mismatch {
-                    token,
-                    block,
-                    address: token,
-                    computed: sum,
-                    onchain: supply,
-                    hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently, or --from-block is after its first mint; balances cannot be rebuilt from logs — import balances instead".into(),
-                })));
-            }
+    };
+    let input = vec![Bytes::from(totalSupplyCall {}.abi_encode())];
+    let out = match rpc.calls(token, input, block).await {
+        Ok(out) => out,
+        Err(ChainError::Node { message, .. }) => {
+            return Err(not_erc20(format!("totalSupply() reverted ({message})")))
         }
-    }
-    verify_sample(rpc, token, block, balances, sample, seed, false).await
+        Err(e) => return Err(e),
+    };
+    let answer = out.first().cloned().unwrap_or_default();
+    word(&answer).ok_or_else(|| {
+        not_erc20(format!(
+            "totalSupply() returned {} bytes, not a uint256",
+            answer.len()
+        ))
+    })
 }
 
-/// Checks `sample` rows (chosen by a generator seeded with the block hash, so a rerun checks the
-/// same ones) against `balanceOf` at the block.
-async fn verify_sample(
+fn check_supply(token: Address, block: u64, sum: U256, supply: U256) -> Result<()> {
+    if supply == sum {
+        return Ok(());
+    }
+    Err(ChainError::ProofMismatch(Box::new(Mismatch {
+        token,
+        block,
+        address: token,
+        computed: sum,
+        onchain: supply,
+        hint: "(that is the total supply) the token's supply changes without Transfer events: it is likely rebasing or mints/burns silently, or --from-block is after its first mint; balances cannot be rebuilt from logs — import balances instead".into(),
+    })))
+}
+
+/// ERC-165 `supportsInterface(ERC-721)`; a revert or odd answer is "no".
+async fn supports_erc721(rpc: &Rpc, token: Address, block: u64) -> Result<bool> {
+    let input = supportsInterfaceCall {
+        interfaceId: ERC721_INTERFACE.into(),
+    }
+    .abi_encode();
+    match rpc.calls(token, vec![Bytes::from(input)], block).await {
+        Ok(out) => Ok(out.first().and_then(word) == Some(U256::from(1u8))),
+        Err(ChainError::Node { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The rule in force: `verify_sample = 0` still means "off" for callers that only set it.
+fn rule(params: &Params) -> Verify {
+    if params.verify_sample == 0 {
+        Verify::Off
+    } else {
+        params.verify
+    }
+}
+
+/// A share in millionths as a percentage: 1000 → `0.1%`.
+fn percent(ppm: u32) -> String {
+    let whole = ppm / 10_000;
+    let frac = format!("{:04}", ppm % 10_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{frac}%")
+    }
+}
+
+/// The rows to prove under `rule`, as indices into `rows`, and the rule as the sidecar says it.
+fn pick(params: &Params, rows: &[(Address, U256)], seed: B256) -> (Vec<usize>, String) {
+    match rule(params) {
+        Verify::Off => (Vec::new(), "off".into()),
+        Verify::All => ((0..rows.len()).collect(), "all".into()),
+        Verify::Sample { above_ppm } => {
+            let total = rows.iter().fold(U256::ZERO, |a, r| a.saturating_add(r.1));
+            let bar = total.saturating_mul(U256::from(above_ppm));
+            let million = U256::from(1_000_000u32);
+            let (mut chosen, rest): (BTreeSet<usize>, Vec<usize>) = {
+                let (big, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|i| {
+                    !rows[*i].1.is_zero() && rows[*i].1.saturating_mul(million) >= bar
+                });
+                (big.into_iter().collect(), rest)
+            };
+            let mut rng = fastrand::Rng::with_seed(u64::from_be_bytes(
+                seed.0[..8].try_into().unwrap_or([0; 8]),
+            ));
+            let want = params.verify_sample.min(rest.len());
+            let mut extra = BTreeSet::new();
+            while extra.len() < want {
+                extra.insert(rest[rng.usize(..rest.len())]);
+            }
+            chosen.extend(extra);
+            let text = format!(
+                "above {} of the supply + random {}",
+                percent(above_ppm),
+                params.verify_sample
+            );
+            (chosen.into_iter().collect(), text)
+        }
+    }
+}
+
+/// Proves computed values (balances, or token counts when `nft`) against `balanceOf` at the
+/// block, in JSON-RPC batches. The first difference, in address order, is an error naming the
+/// likely cause.
+async fn verify_rows(
     rpc: &Rpc,
+    params: &Params,
+    token: Address,
+    pin: &Pin,
+    rows: &[(Address, U256)],
+    nft: bool,
+    progress: &dyn Progress,
+) -> Result<Verification> {
+    let (chosen, rule) = pick(params, rows, pin.hash);
+    progress.phase("proof", chosen.len() as u64);
+    let step = (rpc.config().batch_size * rpc.config().concurrency).max(1);
+    for (n, part) in chosen.chunks(step).enumerate() {
+        let inputs = part
+            .iter()
+            .map(|i| {
+                Bytes::from(
+                    balanceOfCall {
+                        account: rows[*i].0,
+                    }
+                    .abi_encode(),
+                )
+            })
+            .collect();
+        let outputs = rpc.calls(token, inputs, pin.block).await?;
+        for (i, out) in part.iter().zip(&outputs) {
+            check_row(token, pin.block, rows[*i], out, nft)?;
+        }
+        progress.set((n * step + part.len()) as u64);
+    }
+    progress.finish();
+    tracing::info!(checked = chosen.len(), %rule, "balances proven against balanceOf");
+    Ok(Verification {
+        rule,
+        checked: chosen.len(),
+        addresses: rows.len(),
+        total_supply: false,
+    })
+}
+
+fn check_row(
     token: Address,
     block: u64,
-    rows: &[(Address, U256)],
-    sample: usize,
-    seed: B256,
+    (address, computed): (Address, U256),
+    out: &Bytes,
     nft: bool,
-) -> Result<usize> {
-    if sample == 0 || rows.is_empty() {
-        return Ok(0);
+) -> Result<()> {
+    let onchain = word(out).ok_or_else(|| ChainError::BadResponse {
+        method: "eth_call".into(),
+        detail: format!(
+            "balanceOf({address}) on {token} returned {} bytes (not a uint256); is it a token?",
+            out.len()
+        ),
+    })?;
+    if onchain == computed {
+        return Ok(());
     }
-    let mut rng =
-        fastrand::Rng::with_seed(u64::from_be_bytes(seed.0[..8].try_into().unwrap_or([0; 8])));
-    let chosen: Vec<(Address, U256)> = if rows.len() <= sample {
-        rows.to_vec()
+    let hint = if nft {
+        "the collection changes ownership without standard Transfer events; import holdings instead"
+            .to_owned()
+    } else if onchain > computed {
+        "the token is likely rebasing (balances grow without Transfer events, like stETH or AMPL); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
     } else {
-        let mut picked = BTreeSet::new();
-        while picked.len() < sample {
-            picked.insert(rng.usize(..rows.len()));
-        }
-        picked.into_iter().map(|i| rows[i]).collect()
+        "the token likely takes a fee on transfer or rebases down (balances shrink without matching Transfer events); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
     };
-    let inputs = chosen
-        .iter()
-        .map(|(a, _)| Bytes::from(balanceOfCall { account: *a }.abi_encode()))
-        .collect();
-    let outputs = rpc.calls(token, inputs, block).await?;
-    for ((address, computed), out) in chosen.iter().zip(&outputs) {
-        let onchain = word(out).ok_or_else(|| ChainError::BadResponse {
-            method: "eth_call".into(),
-            detail: format!(
-                "balanceOf({address}) on {token} returned {out} (not a uint256); is it a token?"
-            ),
-        })?;
-        if onchain != *computed {
-            let hint = if nft {
-                "the collection changes ownership without standard Transfer events; import holdings instead".to_owned()
-            } else if onchain > *computed {
-                "the token is likely rebasing (balances grow without Transfer events, like stETH or AMPL); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
-            } else {
-                "the token likely takes a fee on transfer or rebases down (balances shrink without matching Transfer events); balances cannot be rebuilt from logs — import balances or use balanceOf at the block".to_owned()
-            };
-            return Err(ChainError::ProofMismatch(Box::new(Mismatch {
-                token,
-                block,
-                address: *address,
-                computed: *computed,
-                onchain,
-                hint,
-            })));
-        }
-    }
-    tracing::info!(checked = chosen.len(), "balances proven against balanceOf");
-    Ok(chosen.len())
+    Err(ChainError::ProofMismatch(Box::new(Mismatch {
+        token,
+        block,
+        address,
+        computed,
+        onchain,
+        hint,
+    })))
 }
 
 fn word(b: &Bytes) -> Option<U256> {
@@ -638,53 +849,29 @@ async fn native(
     progress: &dyn Progress,
     meta: &mut SnapshotMeta,
 ) -> Result<Rows> {
-    let (candidates, key) = match &params.candidates {
-        Some(list) => {
-            let mut v = list.clone();
-            v.sort_unstable();
-            v.dedup();
-            (v, None)
-        }
-        None => {
-            let from = params.from_block.ok_or_else(|| {
-                ChainError::Params(
-                    "native-balances needs candidate addresses (--addresses FILE) or a block range to collect them from (--from-block N, optionally --to-block M)".into(),
-                )
-            })?;
-            let to = check_range(from, params.to_block, pin.block)?;
-            meta.from_block = Some(from);
-            let key = key(params, pin, from, to);
-            let mut seen: BTreeSet<Address> = BTreeSet::new();
-            let mut start = from;
-            if let Some(cp) = resume(store, &key, pin, progress)? {
-                match cp.state {
-                    LedgerState::Addresses { addresses } => seen.extend(addresses),
-                    _ => return Err(bad_state(&key)),
-                }
-                start = cp.next_block;
-            }
-            let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
-            progress.phase("blocks", to - from + 1);
-            progress.set(start - from);
-            scan_blocks(rpc, start, to, |end, blocks| {
-                for b in blocks {
-                    for tx in &b.transactions {
-                        seen.insert(tx.from);
-                        if let Some(to) = tx.to {
-                            seen.insert(to);
-                        }
-                    }
-                }
-                progress.set(end - from + 1);
-                saver.maybe_save(end + 1, || LedgerState::Addresses {
-                    addresses: seen.iter().copied().collect(),
-                })
-            })
-            .await?;
-            progress.finish();
-            (seen.into_iter().collect(), Some(key))
-        }
-    };
+    if params.candidates.is_none() && params.from_block.is_none() {
+        return Err(ChainError::Params(
+            "native-balances needs candidate addresses (--addresses FILE) or a block range to collect them from (--from-block N, optionally --to-block M)".into(),
+        ));
+    }
+    let mut candidates = BTreeSet::new();
+    let mut key = None;
+    if let Some(from) = params.from_block {
+        let (seen, k) = scan_candidates(rpc, params, pin, store, progress, meta, from).await?;
+        candidates = seen;
+        key = Some(k);
+    } else {
+        meta.not_covered
+            .push("every address not in the candidate list (no block range scanned)".into());
+    }
+    if let Some(list) = &params.candidates {
+        meta.covered
+            .push(format!("candidate list ({} addresses)", list.len()));
+        candidates.extend(list.iter().copied());
+    }
+    // The zero address is never a holder (burns and empty fee recipients land there).
+    candidates.remove(&Address::ZERO);
+    let candidates: Vec<Address> = candidates.into_iter().collect();
     progress.phase("balances", candidates.len() as u64);
     let mut balances = Vec::with_capacity(candidates.len());
     let step = rpc.config().batch_size * rpc.config().concurrency;
@@ -704,6 +891,122 @@ async fn native(
             .filter(|(_, b)| *b >= min)
             .collect(),
     ))
+}
+
+/// Decides whether the range scan reads traces, and records the choice in the sidecar. Probes
+/// the oldest block of the range: a node that has pruned its state fails there, not halfway.
+async fn trace_choice(
+    rpc: &Rpc,
+    params: &Params,
+    from: u64,
+    to: u64,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+) -> Result<Option<TraceMethod>> {
+    let missing = "internal transfers (ETH paid by contracts, not named by any transaction)";
+    if params.traces == Traces::Off {
+        meta.not_covered.push(format!("{missing}: --traces off"));
+        return Ok(None);
+    }
+    let probe = from.max(1).min(to);
+    match rpc.trace_method(probe).await? {
+        Ok(method) => Ok(Some(method)),
+        Err(detail) if params.traces == Traces::On => Err(ChainError::NoTraces {
+            block: probe,
+            detail,
+        }),
+        Err(detail) => {
+            meta.not_covered.push(format!(
+                "{missing}: the node cannot trace blocks ({detail})"
+            ));
+            warn(
+                meta,
+                progress,
+                format!("the node cannot trace block {probe}, so addresses paid only by contracts are missing; use a node with debug_traceBlockByNumber or trace_block, or add them with --addresses"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Collects native-balances candidates from blocks `[from, to]`: transaction parties, fee
+/// recipients, withdrawals, and value recipients in call traces; resumes from a checkpoint.
+#[allow(clippy::too_many_arguments)]
+async fn scan_candidates(
+    rpc: &Rpc,
+    params: &Params,
+    pin: &Pin,
+    store: &dyn CheckpointStore,
+    progress: &dyn Progress,
+    meta: &mut SnapshotMeta,
+    from: u64,
+) -> Result<(BTreeSet<Address>, String)> {
+    let to = check_range(from, params.to_block, pin.block)?;
+    meta.from_block = Some(from);
+    let traces = trace_choice(rpc, params, from, to, progress, meta).await?;
+    // A checkpoint made without traces must not be finished with them (or the reverse).
+    let key = format!(
+        "{} traces={}",
+        key(params, pin, from, to),
+        traces.map_or("off", TraceMethod::name)
+    );
+    let mut seen: BTreeSet<Address> = BTreeSet::new();
+    let mut start = from;
+    if let Some(cp) = resume(store, &key, pin, progress)? {
+        match cp.state {
+            LedgerState::Addresses { addresses } => seen.extend(addresses),
+            _ => return Err(bad_state(&key)),
+        }
+        start = cp.next_block;
+    }
+    let mut saver = saver(store, key.clone(), pin, from, params.checkpoint_every);
+    progress.phase("blocks", to - from + 1);
+    progress.set(start - from);
+    let step = (rpc.config().batch_size * rpc.config().concurrency).max(1) as u64;
+    let mut s = start;
+    while s <= to {
+        let e = s.saturating_add(step - 1).min(to);
+        let numbers: Vec<u64> = (s..=e).collect();
+        for b in rpc.full_blocks(&numbers).await? {
+            for tx in &b.transactions {
+                seen.insert(tx.from);
+                seen.extend(tx.to);
+            }
+            seen.extend(b.miner);
+            seen.extend(b.withdrawals.iter().flatten().map(|w| w.address));
+        }
+        if let Some(method) = traces {
+            seen.extend(rpc.value_recipients(method, &numbers).await?.concat());
+        }
+        progress.set(e - from + 1);
+        saver.maybe_save(e + 1, || LedgerState::Addresses {
+            addresses: seen.iter().copied().collect(),
+        })?;
+        s = e + 1;
+    }
+    progress.finish();
+    let range = format!("blocks {from}..{to}");
+    meta.covered.extend([
+        format!("transaction senders and recipients, {range}"),
+        format!("fee recipients (block miner), {range}"),
+        format!("withdrawals (EIP-4895), {range}"),
+    ]);
+    if let Some(method) = traces {
+        meta.covered.push(format!(
+            "internal transfers: value recipients in call traces ({}), {range}",
+            method.name()
+        ));
+    }
+    meta.not_covered.push(
+        "genesis allocations (not visible over JSON-RPC: add those addresses with --addresses)"
+            .into(),
+    );
+    if from > 0 {
+        meta.not_covered.push(format!(
+            "addresses whose ETH arrived before block {from} and that did nothing in the range"
+        ));
+    }
+    Ok((seen, key))
 }
 
 fn bad_state(key: &str) -> ChainError {
@@ -726,23 +1029,6 @@ fn check_range(from: u64, to: Option<u64>, block: u64) -> Result<u64> {
         });
     }
     Ok(to)
-}
-
-/// Fetches full blocks `[from, to]` in windows of `batch_size · concurrency`, in order.
-async fn scan_blocks<F>(rpc: &Rpc, from: u64, to: u64, mut apply: F) -> Result<()>
-where
-    F: FnMut(u64, &[crate::node::RawBlock]) -> Result<()>,
-{
-    let step = (rpc.config().batch_size * rpc.config().concurrency).max(1) as u64;
-    let mut start = from;
-    while start <= to {
-        let end = start.saturating_add(step - 1).min(to);
-        let numbers: Vec<u64> = (start..=end).collect();
-        let blocks = rpc.full_blocks(&numbers).await?;
-        apply(end, &blocks)?;
-        start = end + 1;
-    }
-    Ok(())
 }
 
 async fn users(

@@ -22,7 +22,11 @@ alloy::sol! {
         function rebase(uint256 newScale) external;
     }
     interface INft {
+        function mint(address to, uint256 id) external;
         function shuffle(address[] to, uint256[] ids) external;
+    }
+    interface IForwarder {
+        function pay(address[] to, uint256[] amounts) external payable;
     }
 }
 
@@ -404,7 +408,20 @@ fn erc20_snapshot_equals_truth() {
         f.token_deployed,
         "deploy block by binary search"
     );
-    assert_eq!(m["verified_sample"], 32);
+    // Every address the logs named is proven against balanceOf, not a sample.
+    let named: BTreeSet<Address> = f
+        .transfers
+        .iter()
+        .filter(|t| t.0 <= f.block)
+        .flat_map(|t| [t.1, t.2])
+        .filter(|a| *a != Address::ZERO)
+        .collect();
+    assert_eq!(m["verification"]["rule"], "all");
+    assert_eq!(m["verification"]["checked"], named.len());
+    assert_eq!(m["verification"]["addresses"], named.len());
+    assert_eq!(m["verification"]["total_supply"], true);
+    assert_eq!(m["verified_sample"], named.len());
+    assert!(m.get("warnings").is_none(), "{m}");
     let total: U256 = f.erc20.values().copied().sum();
     assert_eq!(m["total"].as_str().unwrap(), format!("{total:#x}"));
     // No checkpoint is left behind after a completed run.
@@ -636,6 +653,7 @@ fn faulty_rpc_gives_the_same_snapshot() {
         truncate: 10,
         max_log_range: 60,
         base_delay_ms: 0,
+        no_traces: false,
     };
     let proxy = FaultProxy::start(&f.anvil.url, faults, 42);
     for (kind, token) in [("erc20-balances", f.token), ("erc721-holders", f.nft)] {
@@ -1184,6 +1202,420 @@ fn snapshot_is_a_campaign_source() {
     let e = wrong.facts().unwrap_err().to_string();
     assert!(
         e.contains("source \"holders\"") && e.contains("chain id mismatch"),
+        "{e}"
+    );
+}
+
+/// Runs a chain snapshot of `kind` at `block` with `extra` flags; (success, stderr, out path).
+fn snap(
+    url: &str,
+    dir: &Path,
+    name: &str,
+    kind: &str,
+    block: u64,
+    extra: &[String],
+) -> (bool, String, std::path::PathBuf) {
+    let out = dir.join(format!("{name}.csv"));
+    let mut args = vec![
+        s("snapshot"),
+        s("--rpc"),
+        s(url),
+        s("--kind"),
+        s(kind),
+        s("--block"),
+        s(block),
+        s("--out"),
+        s(out.display()),
+    ];
+    args.extend(extra.iter().cloned());
+    let (ok, _, stderr) = airdrop(&args);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    if !ok {
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(!out.exists(), "a failed snapshot leaves no output");
+    }
+    (ok, stderr, out)
+}
+
+/// Issue 9, item 16: a token of the other kind, a contract that is not a token, or an EOA used
+/// to give 0 rows and exit 0; now each is an error naming what it is, and a token that is
+/// genuinely empty is a loud warning.
+#[test]
+fn wrong_kind_or_not_a_token_is_an_error() {
+    let anvil = Anvil::start(&[]);
+    let d = Driver::new(&anvil.url);
+    let acct = d.accounts()[0];
+    let (token, _) = d.deploy(
+        acct,
+        bytecode("TestToken"),
+        ("T".to_string(), "T".to_string()).abi_encode_params(),
+    );
+    let (nft, _) = d.deploy(acct, bytecode("TestNFT"), Vec::new());
+    let (empty_token, _) = d.deploy(
+        acct,
+        bytecode("TestToken"),
+        ("E".to_string(), "E".to_string()).abi_encode_params(),
+    );
+    let (empty_nft, _) = d.deploy(acct, bytecode("TestNFT"), Vec::new());
+    let (forwarder, _) = d.deploy(acct, bytecode("EthForwarder"), Vec::new());
+    let holder = Address::with_last_byte(0x51);
+    let mut hashes = Vec::new();
+    for i in 1..=3u64 {
+        let mint = IToken::mintCall {
+            to: holder,
+            amount: U256::from(1000 * i),
+        };
+        hashes.push(d.send(acct, Some(token), mint.abi_encode(), U256::ZERO));
+        let mint = INft::mintCall {
+            to: holder,
+            id: U256::from(i),
+        };
+        hashes.push(d.send(acct, Some(nft), mint.abi_encode(), U256::ZERO));
+    }
+    d.expect_success(&hashes);
+    let block = d.block_number();
+    let dir = tempfile::tempdir().unwrap();
+    let with = |t: Address| vec![s("--token"), s(t)];
+
+    let (ok, e, _) = snap(
+        &anvil.url,
+        dir.path(),
+        "a",
+        "erc20-balances",
+        block,
+        &with(nft),
+    );
+    assert!(!ok);
+    assert!(
+        e.contains(&format!("token {nft}: 3 Transfer log(s)"))
+            && e.contains("have the ERC-721 (from, to and token id indexed) shape")
+            && e.contains("use --kind erc721-holders"),
+        "{e}"
+    );
+    let (ok, e, _) = snap(
+        &anvil.url,
+        dir.path(),
+        "b",
+        "erc721-holders",
+        block,
+        &with(token),
+    );
+    assert!(!ok);
+    assert!(
+        e.contains(&format!("token {token}: 3 Transfer log(s)"))
+            && e.contains("have the ERC-20 (from and to indexed, a 32-byte value) shape")
+            && e.contains("use --kind erc20-balances"),
+        "{e}"
+    );
+    // A contract that is not a token: no logs, and totalSupply() / supportsInterface fail.
+    let (ok, e, _) = snap(
+        &anvil.url,
+        dir.path(),
+        "c",
+        "erc20-balances",
+        block,
+        &with(forwarder),
+    );
+    assert!(!ok);
+    assert!(
+        e.contains(&format!("{forwarder} does not look like an ERC-20 token at block {block}: totalSupply() reverted")),
+        "{e}"
+    );
+    let (ok, e, _) = snap(
+        &anvil.url,
+        dir.path(),
+        "d",
+        "erc721-holders",
+        block,
+        &with(forwarder),
+    );
+    assert!(!ok);
+    assert!(
+        e.contains(&format!(
+            "{forwarder} does not look like an ERC-721 collection at block {block}"
+        )) && e.contains("supportsInterface(0x80ac58cd) is not true"),
+        "{e}"
+    );
+    // An EOA, for either kind.
+    let eoa = Address::with_last_byte(0x42);
+    for kind in ["erc20-balances", "erc721-holders"] {
+        let (ok, e, _) = snap(&anvil.url, dir.path(), "e", kind, block, &with(eoa));
+        assert!(!ok);
+        assert!(
+            e.contains(&format!("{eoa} is not a contract at block {block}")),
+            "{kind}: {e}"
+        );
+    }
+    // The right kinds still work.
+    let (ok, e, out) = snap(
+        &anvil.url,
+        dir.path(),
+        "f",
+        "erc721-holders",
+        block,
+        &with(nft),
+    );
+    assert!(ok, "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("address,count,token_ids\n{holder},3,1;2;3\n")
+    );
+    // A token or collection with no transfer at all is legitimate, but said loudly.
+    for (kind, t, what) in [
+        ("erc20-balances", empty_token, "its total supply is 0"),
+        ("erc721-holders", empty_nft, "the snapshot is empty"),
+    ] {
+        let (ok, e, out) = snap(&anvil.url, dir.path(), "g", kind, block, &with(t));
+        assert!(ok, "{kind}: {e}");
+        assert!(
+            e.contains("warning: ") && e.contains("emitted no Transfer log"),
+            "{e}"
+        );
+        let m = meta(&out);
+        let w = m["warnings"][0].as_str().unwrap();
+        assert!(w.contains(&t.to_string()) && w.contains(what), "{m}");
+        assert_eq!(m["rows"], 0);
+    }
+}
+
+/// Issue 9, item 17: a rebase that moves only the two whales' balances (out of 1,002 holders)
+/// used to pass a random sample of 32; every row is now checked by default, and the sampled
+/// rule still checks every holder above the share.
+#[test]
+fn whales_wrong_on_chain_are_caught() {
+    let anvil = Anvil::start(&["--gas-limit", "1000000000"]);
+    let d = Driver::new(&anvil.url);
+    let acct = d.accounts()[0];
+    let (token, _) = d.deploy(acct, bytecode("RebasingToken"), Vec::new());
+    let mut rng = fastrand::Rng::with_seed(17);
+    let whales = [rand_address(&mut rng), rand_address(&mut rng)];
+    d.set_automine(false);
+    let mut hashes = Vec::new();
+    let whale = U256::from(10u64).pow(U256::from(22u64));
+    let minnows: Vec<(Address, U256)> = (0..1000)
+        .map(|_| {
+            let below_one_token = U256::from(rng.u64(1..1_000_000_000_000_000_000));
+            (rand_address(&mut rng), below_one_token)
+        })
+        .collect();
+    for (to, amount) in whales.iter().map(|w| (*w, whale)).chain(minnows) {
+        let mint = IToken::mintCall { to, amount };
+        hashes.push(d.send(acct, Some(token), mint.abi_encode(), U256::ZERO));
+    }
+    d.mine();
+    d.set_automine(true);
+    d.expect_success(&hashes);
+    // balanceOf grows by balance / 1e18: only holders of a whole token or more change, and
+    // totalSupply() is untouched, so the sum still matches.
+    let rebase = IToken::rebaseCall {
+        newScale: U256::from(1_000_000_000_000_000_001u128),
+    };
+    let h = d.send(acct, Some(token), rebase.abi_encode(), U256::ZERO);
+    d.expect_success(&[h]);
+    let block = d.block_number();
+    let dir = tempfile::tempdir().unwrap();
+    let mut whales_sorted = whales;
+    whales_sorted.sort();
+    for (name, extra) in [
+        ("all", vec![]),
+        (
+            "sampled",
+            vec![s("--verify"), s("sample"), s("--verify-above"), s("1%")],
+        ),
+    ] {
+        let mut args = vec![s("--token"), s(token)];
+        args.extend(extra);
+        let (ok, e, _) = snap(&anvil.url, dir.path(), name, "erc20-balances", block, &args);
+        assert!(!ok, "{name}: the whales' rebase went unnoticed");
+        assert!(
+            e.contains("proof against the chain failed")
+                && e.contains(&format!("{}", whales_sorted[0]))
+                && e.contains("rebasing"),
+            "{name}: {e}"
+        );
+    }
+    // Off is explicit, and the sidecar says so.
+    let args = vec![s("--token"), s(token), s("--verify"), s("none")];
+    let (ok, e, out) = snap(
+        &anvil.url,
+        dir.path(),
+        "off",
+        "erc20-balances",
+        block,
+        &args,
+    );
+    assert!(ok, "{e}");
+    let m = meta(&out);
+    assert_eq!(m["verification"]["rule"], "off", "{m}");
+    assert_eq!(m["verification"]["checked"], 0, "{m}");
+    assert_eq!(m["verification"]["addresses"], 1002, "{m}");
+}
+
+/// Issue 9, item 18: native-balances candidates used to be transaction senders and recipients
+/// only; an address paid by a contract is now found through traces, a candidate list adds to
+/// the range, and the sidecar lists what was and was not covered.
+#[test]
+fn native_balances_cover_internal_transfers_and_lists() {
+    let anvil = Anvil::start(&[]);
+    let d = Driver::new(&anvil.url);
+    let accounts = d.accounts();
+    let acct = accounts[0];
+    let (forwarder, _) = d.deploy(acct, bytecode("EthForwarder"), Vec::new());
+    let mut rng = fastrand::Rng::with_seed(18);
+    let paid = [rand_address(&mut rng), rand_address(&mut rng)];
+    let amounts = [
+        U256::from(1_000_000_000_000_000u64),
+        U256::from(2_000_000_000_000_000u64),
+    ];
+    let pay = IForwarder::payCall {
+        to: paid.to_vec(),
+        amounts: amounts.to_vec(),
+    };
+    let h = d.send(
+        acct,
+        Some(forwarder),
+        pay.abi_encode(),
+        amounts[0] + amounts[1],
+    );
+    d.expect_success(&[h]);
+    let direct = rand_address(&mut rng);
+    let h = d.send(acct, Some(direct), Vec::new(), U256::from(5u64));
+    d.expect_success(&[h]);
+    let block = d.block_number();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |out: &Path| -> BTreeMap<Address, U256> {
+        read_csv(out)[1..]
+            .iter()
+            .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap()))
+            .collect()
+    };
+    let range = [s("--from-block"), s(0)];
+
+    let (ok, e, out) = snap(
+        &anvil.url,
+        dir.path(),
+        "traced",
+        "native-balances",
+        block,
+        &range,
+    );
+    assert!(ok, "{e}");
+    let got = rows(&out);
+    for (a, v) in paid.iter().zip(amounts) {
+        assert_eq!(
+            got.get(a),
+            Some(&v),
+            "{a}, paid by the contract, is missing"
+        );
+    }
+    assert_eq!(got.get(&direct), Some(&U256::from(5u64)));
+    let m = meta(&out);
+    let list = |k: &str| -> String { m[k].to_string() };
+    assert!(
+        list("covered").contains("transaction senders and recipients, blocks 0..")
+            && list("covered").contains("internal transfers: value recipients in call traces (debug_traceBlockByNumber callTracer)")
+            && list("covered").contains("withdrawals"),
+        "{m}"
+    );
+    assert!(list("not_covered").contains("genesis allocations"), "{m}");
+    assert!(!list("not_covered").contains("internal transfers"), "{m}");
+
+    // Without traces the contract's payees are missing, and the sidecar says why.
+    let mut off = range.to_vec();
+    off.extend([s("--traces"), s("off")]);
+    let (ok, e, out) = snap(
+        &anvil.url,
+        dir.path(),
+        "untraced",
+        "native-balances",
+        block,
+        &off,
+    );
+    assert!(ok, "{e}");
+    let got = rows(&out);
+    assert!(paid.iter().all(|a| !got.contains_key(a)), "{got:?}");
+    assert!(
+        meta(&out)["not_covered"].to_string().contains("internal transfers (ETH paid by contracts, not named by any transaction): --traces off"),
+        "{}",
+        meta(&out)
+    );
+
+    // A candidate list adds to the range: a genesis-funded account that never transacted.
+    let idle = accounts[9];
+    let file = dir.path().join("extra.csv");
+    std::fs::write(&file, format!("address\n{idle}\n")).unwrap();
+    let mut listed = range.to_vec();
+    listed.extend([s("--addresses"), s(file.display())]);
+    let (ok, e, out) = snap(
+        &anvil.url,
+        dir.path(),
+        "listed",
+        "native-balances",
+        block,
+        &listed,
+    );
+    assert!(ok, "{e}");
+    let got = rows(&out);
+    assert!(!rows(&dir.path().join("traced.csv")).contains_key(&idle));
+    assert_eq!(got.get(&idle), Some(&d.balance(idle, block)));
+    assert!(paid.iter().all(|a| got.contains_key(a)) && got.contains_key(&direct));
+    assert!(
+        meta(&out)["covered"]
+            .to_string()
+            .contains("candidate list (1 addresses)"),
+        "{}",
+        meta(&out)
+    );
+
+    // A node without traces: auto goes on, loudly, and says what is missing; on refuses.
+    let proxy = FaultProxy::start(
+        &anvil.url,
+        Faults {
+            no_traces: true,
+            ..Faults::none()
+        },
+        5,
+    );
+    let (ok, e, out) = snap(
+        &proxy.url,
+        dir.path(),
+        "hosted",
+        "native-balances",
+        block,
+        &range,
+    );
+    assert!(ok, "{e}");
+    assert!(
+        e.contains("warning: the node cannot trace block 1, so addresses paid only by contracts are missing"),
+        "{e}"
+    );
+    let m = meta(&out);
+    assert!(
+        m["not_covered"].to_string().contains("the node cannot trace blocks (debug_traceBlockByNumber: the method debug_traceBlockByNumber does not exist/is not available; trace_block: "),
+        "{m}"
+    );
+    assert!(
+        m["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("cannot trace block 1"),
+        "{m}"
+    );
+    assert!(paid.iter().all(|a| !rows(&out).contains_key(a)));
+    let mut on = range.to_vec();
+    on.extend([s("--traces"), s("on")]);
+    let (ok, e, _) = snap(
+        &proxy.url,
+        dir.path(),
+        "strict",
+        "native-balances",
+        block,
+        &on,
+    );
+    assert!(!ok);
+    assert!(
+        e.contains("error: the node cannot trace block 1 (debug_traceBlockByNumber: ")
+            && e.contains("or --traces auto/off to go on without them"),
         "{e}"
     );
 }

@@ -5,6 +5,7 @@
 //! interrupted run resumes where it stopped; the server's store will hold them in its database.
 
 use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore};
+use airdrop_chain::snapshot::{Traces, Verify};
 use airdrop_chain::{
     import, ChainError, EventSpec, ImportFormat, ImportKind, ImportParams, Kind, Params, Progress,
     Rpc, RpcConfig, Snapshot,
@@ -55,10 +56,14 @@ pub struct SnapshotOptions {
     /// transactions + events (contract users). Zero balances are always dropped.
     #[arg(long, default_value = "0")]
     pub min: String,
-    /// native-balances: candidate addresses, one per line or a CSV with an `address` column
-    /// (default: every sender and recipient in --from-block..--to-block).
+    /// native-balances: candidate addresses, one per line or a CSV with an `address` column;
+    /// alone they are the candidates, with --from-block they are added to those the range gives.
     #[arg(long)]
     pub addresses: Option<PathBuf>,
+    /// native-balances over a range: read call traces to find addresses paid by contracts
+    /// (auto: when the node can; on: a node without traces is an error; off).
+    #[arg(long, default_value = "auto")]
+    pub traces: String,
     /// contract-users: a contract whose users to collect (repeat for several).
     #[arg(long = "contract")]
     pub contracts: Vec<String>,
@@ -84,7 +89,14 @@ pub struct SnapshotOptions {
     /// import-transfers / import-balances: the export (CSV, JSON array, or JSON lines).
     #[arg(long)]
     pub file: Option<PathBuf>,
-    /// How many computed token balances to check with balanceOf at the block (0: none).
+    /// Which computed token balances to prove with balanceOf at the block: all (batched), none,
+    /// or sample (every holder above --verify-above of the supply plus --verify-sample others).
+    #[arg(long, default_value = "all")]
+    pub verify: String,
+    /// With --verify sample: holders with at least this share of the supply are all checked.
+    #[arg(long, default_value = "0.1%")]
+    pub verify_above: String,
+    /// With --verify sample: how many other holders to check, picked at random (0: no proof).
     #[arg(long, default_value_t = 32)]
     pub verify_sample: usize,
     /// Requests in flight at once.
@@ -240,6 +252,13 @@ async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
     }
     params.expected_chain_id = args.chain_id;
     params.verify_sample = args.verify_sample;
+    params.verify = parse_verify(&args.verify, &args.verify_above)?;
+    params.traces = match args.traces.as_str() {
+        "auto" => Traces::Auto,
+        "on" => Traces::On,
+        "off" => Traces::Off,
+        other => bail!("--traces {other:?} must be auto, on or off"),
+    };
     params.range.initial_span = args.initial_range.max(1);
     params.range.max_span = args.max_range.max(1);
     params.range.target_logs = args.target_logs.max(1);
@@ -287,6 +306,38 @@ async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
 
 fn addr(flag: &str, text: &str) -> Result<Address> {
     parse_address(text).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+}
+
+fn parse_verify(rule: &str, above: &str) -> Result<Verify> {
+    match rule {
+        "all" => Ok(Verify::All),
+        "none" => Ok(Verify::Off),
+        "sample" => Ok(Verify::Sample {
+            above_ppm: parse_share(above)?,
+        }),
+        other => bail!("--verify {other:?} must be all, none or sample"),
+    }
+}
+
+/// A percentage with at most four decimals (`0.1%`, `2%`), in millionths; no floats on the way.
+fn parse_share(text: &str) -> Result<u32> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--verify-above {text:?} must be a percentage of the supply between 0% and 100%, at most four decimals, e.g. 0.1%"
+        )
+    };
+    let digits = text.trim().strip_suffix('%').ok_or_else(bad)?;
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !plain(whole) || !plain(frac) || frac.len() > 4 || whole.len() > 3 {
+        return Err(bad());
+    }
+    let ppm = whole.parse::<u32>().map_err(|_| bad())? * 10_000
+        + format!("{frac:0<4}").parse::<u32>().map_err(|_| bad())?;
+    if ppm > 1_000_000 {
+        return Err(bad());
+    }
+    Ok(ppm)
 }
 
 fn parse_min(text: &str) -> Result<U256> {
@@ -478,5 +529,40 @@ impl Progress for Bars {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_are_exact_millionths() {
+        assert_eq!(parse_share("0.1%").unwrap(), 1_000);
+        assert_eq!(parse_share("2%").unwrap(), 20_000);
+        assert_eq!(parse_share("100%").unwrap(), 1_000_000);
+        assert_eq!(parse_share("0.0001%").unwrap(), 1);
+        for bad in ["0.1", "1e-3%", "101%", "-1%", "0.00001%", ".5%", "%"] {
+            let e = parse_share(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("--verify-above") && e.contains(bad),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn verify_rules() {
+        assert_eq!(parse_verify("all", "0.1%").unwrap(), Verify::All);
+        assert_eq!(parse_verify("none", "0.1%").unwrap(), Verify::Off);
+        assert_eq!(
+            parse_verify("sample", "1%").unwrap(),
+            Verify::Sample { above_ppm: 10_000 }
+        );
+        let e = parse_verify("some", "1%").unwrap_err().to_string();
+        assert!(
+            e.contains("--verify \"some\" must be all, none or sample"),
+            "{e}"
+        );
     }
 }

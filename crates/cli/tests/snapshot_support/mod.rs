@@ -254,6 +254,8 @@ pub struct Faults {
     pub max_log_range: u64,
     /// Extra delay on every request.
     pub base_delay_ms: u64,
+    /// Answer `debug_trace*` and `trace_*` calls "method not found", as most hosted nodes do.
+    pub no_traces: bool,
 }
 
 impl Faults {
@@ -265,6 +267,7 @@ impl Faults {
             truncate: 0,
             max_log_range: u64::MAX,
             base_delay_ms: 0,
+            no_traces: false,
         }
     }
 }
@@ -319,6 +322,16 @@ impl FaultProxy {
             }
             if f.base_delay_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(f.base_delay_ms)).await;
+            }
+            if f.no_traces {
+                if let Some(refusal) = refuse_traces(&body) {
+                    return (
+                        StatusCode::OK,
+                        [("content-type", "application/json")],
+                        refusal.to_string(),
+                    )
+                        .into_response();
+                }
             }
             // Refuse large log ranges the way hosted nodes do.
             if let Ok(req) = serde_json::from_slice::<Value>(&body) {
@@ -415,6 +428,23 @@ impl FaultProxy {
             stop: Some(stop),
             thread: Some(thread),
         }
+    }
+}
+
+/// "Method not found" for a trace call or a batch of them; `None` for anything else.
+fn refuse_traces(body: &[u8]) -> Option<Value> {
+    let is_trace = |r: &Value| {
+        r["method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("debug_trace") || m.starts_with("trace_"))
+    };
+    let refuse = |r: &Value| json!({"jsonrpc": "2.0", "id": r["id"], "error": {"code": -32601, "message": format!("the method {} does not exist/is not available", r["method"].as_str().unwrap_or(""))}});
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Array(calls) if !calls.is_empty() && calls.iter().all(is_trace) => {
+            Some(Value::Array(calls.iter().map(refuse).collect()))
+        }
+        call if is_trace(&call) => Some(refuse(&call)),
+        _ => None,
     }
 }
 
