@@ -28,7 +28,9 @@ pub async fn run(
     let mut sums: HashMap<String, HashMap<u64, U256>> = HashMap::new();
     while !*stop.borrow() {
         for c in state.campaigns.all() {
-            let Some(d) = &c.deployment else { continue };
+            let Some(d) = c.deployment.load_full() else {
+                continue;
+            };
             let from = *next.entry(c.id.clone()).or_insert(d.block);
             let sum = sums.entry(c.id.clone()).or_default();
             match catch_up(&rpc, &c, from, sum).await {
@@ -52,7 +54,7 @@ async fn catch_up(
     mut from: u64,
     sum: &mut HashMap<u64, U256>,
 ) -> Result<u64, airdrop_chain::ChainError> {
-    let Some(d) = &c.deployment else {
+    let Some(d) = c.deployment.load_full() else {
         return Ok(from);
     };
     let head: U64 = rpc.call("eth_blockNumber", ()).await?;
