@@ -303,8 +303,9 @@ pub async fn put_deployment(
 pub async fn get_deployment(
     State(state): State<Arc<AppState>>,
     PathParams(id): PathParams<String>,
-    Query(q): Query<AccountQuery>,
+    q: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<DeploymentInfo>, ServerError> {
+    let Query(q) = q.map_err(|r| ServerError::bad_request("invalid_query", r.body_text()))?;
     let c = published(&state, &id)?;
     let d = c.deployment.load_full().ok_or_else(|| {
         ServerError::not_found(

@@ -989,13 +989,14 @@ pub async fn sync_published(
                             }
                         }
                     }
+                    // Every publication was tried once: ready (a failed one is retried).
+                    crate::deployment::apply_registered(&state, db).await;
+                    state
+                        .synced
+                        .store(true, std::sync::atomic::Ordering::Release);
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot list published campaigns"),
             }
-            crate::deployment::apply_registered(&state, db).await;
-            state
-                .synced
-                .store(true, std::sync::atomic::Ordering::Release);
         }
         tokio::time::sleep(every).await;
     }
