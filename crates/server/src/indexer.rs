@@ -31,11 +31,14 @@ pub async fn run(
             let Some(d) = c.deployment.load_full() else {
                 continue;
             };
-            let from = *next.entry(c.id.clone()).or_insert(d.block);
-            let sum = sums.entry(c.id.clone()).or_default();
+            // Per distributor, not per campaign id: a distributor registered later, or a
+            // campaign published again with another one, starts from its own block and sums.
+            let key = format!("{}:{}", c.id, d.distributor);
+            let from = *next.entry(key.clone()).or_insert(d.block);
+            let sum = sums.entry(key.clone()).or_default();
             match catch_up(&rpc, &c, from, sum).await {
                 Ok(head) => {
-                    next.insert(c.id.clone(), head + 1);
+                    next.insert(key, head + 1);
                     c.claimed.store(Some(Arc::new(sum.clone())));
                 }
                 Err(e) => {
