@@ -207,3 +207,28 @@ fn config_file_then_environment_then_flags() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown key \"password\""), "{err}");
 }
+
+/// Item 15 of issue 9: "listening" is printed only once the address is bound; a port in use is
+/// one `error:` line and a non-zero exit.
+#[test]
+fn a_port_in_use_is_an_error_not_a_listening_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", dir.path().join("store.db").display()))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(!err.contains("listening"), "{err}");
+    assert!(
+        err.contains("error:") && err.contains("cannot bind"),
+        "{err}"
+    );
+    drop(taken);
+}

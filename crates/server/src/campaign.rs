@@ -21,8 +21,9 @@ pub struct Campaign {
     pub root: B256,
     /// Optional manifest facts shown to recipients (chain, token, claim window), as published.
     pub manifest: Option<serde_json::Value>,
-    /// Where the distributor is, from `deployment.json` beside the bundle (`airdrop deploy`).
-    pub deployment: Option<Deployment>,
+    /// Where the distributor is: from `deployment.json` beside the bundle (`airdrop deploy`),
+    /// or registered in the store (`PUT /v1/campaigns/{id}/deployment`) by any instance.
+    pub deployment: arc_swap::ArcSwapOption<Deployment>,
     /// The claim window and vesting terms, from the manifest.
     pub schedule: Option<Schedule>,
     /// Claimed so far per claim index, kept current from the distributor's `Claimed` events by
@@ -119,6 +120,47 @@ impl<'de> Deserialize<'de> for ClaimList {
     }
 }
 
+/// The tree options a bundle's manifest names (`merkle.preset`, `merkle.shards`); `None` for a
+/// folder without them (a claims file served as is).
+fn tree_options(m: &serde_json::Value) -> Result<Option<TreeOptions>, String> {
+    let Some(merkle) = m.get("merkle") else {
+        return Ok(None);
+    };
+    let Some(preset) = merkle.get("preset").and_then(serde_json::Value::as_str) else {
+        return Ok(None);
+    };
+    let preset: Preset = preset
+        .parse()
+        .map_err(|e: airdrop_merkle::MerkleError| format!("manifest.json: {e}"))?;
+    let mut options = TreeOptions::new(preset);
+    if let Some(v) = merkle.get("shards").filter(|v| !v.is_null()) {
+        let n = v
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or("manifest.json: merkle.shards is not a number")?;
+        options.shards = Some(n);
+    }
+    Ok(Some(options))
+}
+
+/// The `address,amount` columns of a bundle's `allocations.csv`, in its order: what another
+/// instance needs to rebuild the tree of any preset.
+pub fn claims_from_allocations(allocations: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(allocations);
+    let mut out = Vec::with_capacity(allocations.len() / 2 + 16);
+    out.extend_from_slice(b"address,amount\n");
+    for line in text.lines().skip(1).filter(|l| !l.is_empty()) {
+        let mut cells = line.splitn(3, ',');
+        if let (Some(a), Some(v)) = (cells.next(), cells.next()) {
+            out.extend_from_slice(a.as_bytes());
+            out.push(b',');
+            out.extend_from_slice(v.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
 fn load_err(id: &str, path: &Path, detail: impl fmt::Display) -> ServerError {
     ServerError::Load {
         id: id.to_owned(),
@@ -201,12 +243,24 @@ impl Campaign {
         } else {
             (path.to_owned(), None, None)
         };
-        let file = std::fs::File::open(&claims_path).map_err(|e| load_err(id, &claims_path, e))?;
-        let reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let tree = if claims_path.extension().is_some_and(|e| e == "csv") {
-            Self::from_csv(id, &claims_path, reader)?
+        let preset = manifest.as_ref().and_then(|m| tree_options(m).transpose());
+        let open = || {
+            std::fs::File::open(&claims_path)
+                .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
+                .map_err(|e| load_err(id, &claims_path, e))
+        };
+        let tree = if let Some(options) = preset {
+            let options = options.map_err(|e| load_err(id, path, e))?;
+            let from = if path.join("allocations.csv").exists() {
+                path.join("allocations.csv")
+            } else {
+                path.join("claims.csv")
+            };
+            Self::from_bundle(id, &from, &options, manifest.as_ref())?
+        } else if claims_path.extension().is_some_and(|e| e == "csv") {
+            Self::from_csv(id, &claims_path, open()?)?
         } else {
-            Self::from_claims(id, &claims_path, reader)?
+            Self::from_claims(id, &claims_path, open()?)?
         };
         tracing::info!(campaign = id, claims = tree.len(), root = %tree.root(), "campaign loaded");
         Ok(Campaign {
@@ -215,7 +269,7 @@ impl Campaign {
             tree,
             schedule: manifest.as_ref().and_then(Schedule::from_manifest),
             manifest,
-            deployment,
+            deployment: arc_swap::ArcSwapOption::from(deployment.map(std::sync::Arc::new)),
             claimed: arc_swap::ArcSwapOption::empty(),
         })
     }
@@ -232,6 +286,51 @@ impl Campaign {
             out.push(b'\n');
         }
         out
+    }
+
+    /// Any preset a build can produce: the claims in the build's order (`allocations.csv`, or
+    /// the store's `claims.csv` copy of it), rebuilt with the manifest's tree options and
+    /// checked against the manifest's root.
+    fn from_bundle(
+        id: &str,
+        path: &Path,
+        options: &TreeOptions,
+        manifest: Option<&serde_json::Value>,
+    ) -> Result<Built, ServerError> {
+        let text = std::fs::read_to_string(path).map_err(|e| load_err(id, path, e))?;
+        let mut entries = Vec::new();
+        for (n, line) in text.lines().enumerate().skip(1) {
+            if line.is_empty() {
+                continue;
+            }
+            let mut cells = line.split(',');
+            let (Some(a), Some(v)) = (cells.next(), cells.next()) else {
+                return Err(load_err(
+                    id,
+                    path,
+                    format!("line {}: not address,amount", n + 1),
+                ));
+            };
+            let address = airdrop_merkle::address::parse_address(a)
+                .map_err(|_| load_err(id, path, format!("line {}: not an address", n + 1)))?;
+            let amount = U256::from_str_radix(v, 10)
+                .map_err(|_| load_err(id, path, format!("line {}: not an amount", n + 1)))?;
+            entries.push(Entry { address, amount });
+        }
+        let tree = build_claims(options, entries).map_err(|e| load_err(id, path, e))?;
+        let stated = manifest
+            .and_then(|m| m.get("root"))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|r| r.parse::<B256>().ok())
+            .ok_or_else(|| load_err(id, path, "manifest.json has no \"root\""))?;
+        if tree.root() != stated {
+            return Err(load_err(
+                id,
+                path,
+                format!("its claims rebuild to root {} but the manifest states {stated}; refusing to serve proofs that would not verify", tree.root()),
+            ));
+        }
+        Ok(tree)
     }
 
     fn from_claims(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {

@@ -71,8 +71,16 @@ pub(crate) fn refuse_secrets(field: &str, text: &str) -> Result<(), ServerError>
         })
         .filter(|t| !t.is_empty())
         .collect();
-    let mut found =
-        looks_like_secret(text).or_else(|| tokens.iter().find_map(|t| looks_like_secret(t)));
+    // The shared guard first (it learns new shapes of secrets), then token by token.
+    let shared = airdrop_merkle::address::refuse_secret(text)
+        .err()
+        .and_then(|e| match e {
+            airdrop_merkle::address::AddressError::Secret { kind, .. } => Some(kind),
+            _ => None,
+        });
+    let mut found = shared
+        .or_else(|| looks_like_secret(text))
+        .or_else(|| tokens.iter().find_map(|t| looks_like_secret(t)));
     if found.is_none() {
         // Runs of lowercase words long enough to be a phrase; each window of a phrase length is
         // checked (the BIP-39 checksum makes accidental matches vanishingly rare).
@@ -197,7 +205,28 @@ async fn signed_in(
     message: &str,
     signature: &str,
 ) -> Result<SiweMessage, ServerError> {
+    // Messages are stored with what they sign up for: never one holding a secret. The
+    // evidence hash a submission lists is 32 bytes of hex by design, not a key.
+    let free: String = message
+        .lines()
+        .filter(|l| !l.starts_with("- urn:airdrop:evidence:sha256:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    refuse_secrets("message", &free)?;
     let msg = SiweMessage::parse(message)?;
+    // Bound to this campaign: a signature for one campaign is not a sign-in to another.
+    let bound = campaign_resource(&campaign.id);
+    let task = format!("urn:airdrop:task:{}:", campaign.id);
+    if !msg
+        .resources
+        .iter()
+        .any(|r| *r == bound || r.starts_with(&task))
+    {
+        return Err(ServerError::bad_request(
+            "unbound_signature",
+            format!("the signed message must list resource {bound:?} so the signature covers this campaign"),
+        ));
+    }
     let t = now();
     msg.check(
         &Expect {
@@ -455,7 +484,12 @@ impl From<SubmissionRow> for Submission {
     }
 }
 
-/// The resources a submission's message must list.
+/// The resource every sign-in message for `campaign` lists (sign-ups and submissions).
+pub fn campaign_resource(campaign: &str) -> String {
+    format!("urn:airdrop:campaign:{campaign}")
+}
+
+/// The resources a submission's message must list (besides [`campaign_resource`]).
 pub fn submission_resources(campaign: &str, task: &str, evidence: &str) -> [String; 2] {
     [
         format!("urn:airdrop:task:{campaign}:{task}"),

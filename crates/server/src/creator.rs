@@ -72,6 +72,8 @@ fn campaign_row(id: &str, req: &CampaignRequest, created: i64) -> Result<Campaig
     refuse_secrets("spec", &req.spec)?;
     let spec = airdrop_core::spec::Campaign::parse(&req.spec, "campaign.toml")
         .map_err(|e| ServerError::bad_request("invalid_spec", e.to_string()))?;
+    // A build job runs this spec on the server's host: it may read its campaign's uploads only.
+    crate::confine::check_spec(&spec)?;
     let signup_deadline = req
         .signup_deadline
         .as_deref()
@@ -124,6 +126,7 @@ pub async fn create_campaign(
         .clone()
         .ok_or_else(|| ServerError::bad_request("invalid_id", "give the campaign an \"id\""))?;
     slug("campaign", &id)?;
+    state.refuse_pinned(&id)?;
     let db = state.store()?;
     if db.campaign(&id).await?.is_some() {
         return Err(ServerError::Api {

@@ -91,7 +91,7 @@ impl IntoResponse for ServerError {
                 detail,
                 retry_after,
             } => {
-                retry = Some(retry_after);
+                retry = Some(retry_after.max(1));
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
             }
             ServerError::Store(airdrop_store::StoreError::Conflict { what, value }) => (

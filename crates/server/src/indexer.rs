@@ -28,12 +28,17 @@ pub async fn run(
     let mut sums: HashMap<String, HashMap<u64, U256>> = HashMap::new();
     while !*stop.borrow() {
         for c in state.campaigns.all() {
-            let Some(d) = &c.deployment else { continue };
-            let from = *next.entry(c.id.clone()).or_insert(d.block);
-            let sum = sums.entry(c.id.clone()).or_default();
+            let Some(d) = c.deployment.load_full() else {
+                continue;
+            };
+            // Per distributor, not per campaign id: a distributor registered later, or a
+            // campaign published again with another one, starts from its own block and sums.
+            let key = format!("{}:{}", c.id, d.distributor);
+            let from = *next.entry(key.clone()).or_insert(d.block);
+            let sum = sums.entry(key.clone()).or_default();
             match catch_up(&rpc, &c, from, sum).await {
                 Ok(head) => {
-                    next.insert(c.id.clone(), head + 1);
+                    next.insert(key, head + 1);
                     c.claimed.store(Some(Arc::new(sum.clone())));
                 }
                 Err(e) => {
@@ -52,7 +57,7 @@ async fn catch_up(
     mut from: u64,
     sum: &mut HashMap<u64, U256>,
 ) -> Result<u64, airdrop_chain::ChainError> {
-    let Some(d) = &c.deployment else {
+    let Some(d) = c.deployment.load_full() else {
         return Ok(from);
     };
     let head: U64 = rpc.call("eth_blockNumber", ()).await?;

@@ -8,6 +8,7 @@
 use crate::auth::Caller;
 use crate::campaign::Campaign;
 use crate::community::{now, refuse_secrets, slug, stored_campaign};
+use crate::confine::{self, plain_name, upload_name};
 use crate::error::{ErrorBody, ServerError};
 use crate::routes::{JsonBody, PathParams};
 use crate::AppState;
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt;
+use tokio::io::AsyncReadExt;
 use utoipa::ToSchema;
 
 /// Where jobs keep their work, and how builds run.
@@ -44,26 +45,6 @@ pub struct FileInfo {
     pub sha256: String,
     /// Bytes.
     pub size: i64,
-}
-
-fn file_name(name: &str) -> Result<(), ServerError> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ServerError::bad_request(
-            "invalid_file_name",
-            format!(
-                "file name {:?} must be 1–100 letters, digits, '-', '_' or '.', not starting with '.'",
-                name.chars().take(100).collect::<String>()
-            ),
-        ))
-    }
 }
 
 /// Uploads (or replaces) a source file of the campaign: the body is the file.
@@ -93,7 +74,7 @@ pub async fn upload_file(
     })?;
     caller.require("admin")?;
     stored_campaign(&state, &id).await?;
-    file_name(&name)?;
+    upload_name(&name)?;
     if body.is_empty() {
         return Err(ServerError::bad_request(
             "empty_file",
@@ -238,6 +219,7 @@ pub async fn create_job(
 ) -> Result<(StatusCode, Json<JobStatus>), ServerError> {
     caller.require("admin")?;
     stored_campaign(&state, &id).await?;
+    state.refuse_pinned(&id)?;
     jobs_config(&state)?;
     let db = state.store()?;
     if !matches!(req.kind.as_str(), "snapshot" | "build" | "publish") {
@@ -274,9 +256,9 @@ pub async fn create_job(
                     "snapshot kind must be erc20-balances, erc721-holders, native-balances or contract-users",
                 ));
             }
-            file_name(&s.file)?;
+            upload_name(&s.file)?;
             if let Some(a) = &s.addresses {
-                file_name(a)?;
+                upload_name(a)?;
             }
             if let Some(t) = &s.token {
                 crate::routes::parse_address(t)?;
@@ -460,7 +442,11 @@ pub async fn job_events(
 async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message: String) {
     job.state = st.into();
     job.done = done;
-    job.message = message;
+    // Any key may read a job's message: never a folder of this server in it.
+    job.message = match &state.jobs {
+        Some(cfg) => confine::scrub(&message, &[cfg.data_dir.as_path()]),
+        None => message,
+    };
     job.updated = now();
     if let Ok(db) = state.store() {
         if let Err(e) = db.put_job(job).await {
@@ -503,52 +489,128 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
     }
 }
 
-/// Runs `airdrop` with `args`, each line it prints to stderr a progress message; returns its
-/// stdout, or the last line it printed as the error.
+/// What the child printed last, at most this many bytes: an error line can be as long as the
+/// file it quotes.
+const STDERR_TAIL: usize = 8 * 1024;
+
+/// A job's own folder under the data dir, created new (a job id is fresh randomness), so that
+/// removing it afterwards removes only what this job wrote.
+struct JobDir(PathBuf);
+
+impl JobDir {
+    async fn create(cfg: &JobConfig, campaign: &str, job: &str) -> Result<JobDir, String> {
+        let parent = cfg.data_dir.join(campaign);
+        tokio::fs::create_dir_all(&parent).await.map_err(|e| {
+            format!(
+                "cannot create the job's folder under the data dir: {}",
+                e.kind()
+            )
+        })?;
+        let dir = parent.join(job);
+        tokio::fs::create_dir(&dir).await.map_err(|e| {
+            format!(
+                "cannot create the job's folder under the data dir: {}",
+                e.kind()
+            )
+        })?;
+        Ok(JobDir(dir))
+    }
+
+    async fn remove(self) {
+        if let Err(e) = tokio::fs::remove_dir_all(&self.0).await {
+            tracing::warn!(dir = %self.0.display(), error = %e, "cannot remove a finished job's folder");
+        }
+    }
+}
+
+/// Runs `airdrop` with `args`; returns its stdout, or on failure the gist of the last line it
+/// printed (see [`confine::gist`]: no quoted values, no file text, no server folders).
 async fn run_airdrop(
-    state: &AppState,
-    job: &mut JobRow,
+    job: &JobRow,
     builder: &std::path::Path,
     args: &[std::ffi::OsString],
+    dirs: &[&std::path::Path],
+    known: &[String],
 ) -> Result<Vec<u8>, String> {
     let mut child = tokio::process::Command::new(builder)
         .args(args)
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", builder.display()))?;
-    let mut last = String::new();
-    if let Some(err) = child.stderr.take() {
-        let mut lines = tokio::io::BufReader::new(err).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let line = line.trim().to_owned();
-            if !line.is_empty() {
-                let done = job.done;
-                update(
-                    state,
-                    job,
-                    "running",
-                    done,
-                    line.chars().take(500).collect(),
-                )
-                .await;
-                last = line;
+        .map_err(|e| {
+            tracing::error!(job = %job.id, error = %e, "cannot start the airdrop binary");
+            "cannot start the build tool on this server; see the server log".to_owned()
+        })?;
+    let watchdog = child.id().and_then(orphan_watchdog);
+    let mut tail = Vec::new();
+    let stderr = child.stderr.take();
+    let read_err = async {
+        if let Some(mut err) = stderr {
+            let mut buf = vec![0u8; 8192];
+            while let Ok(n) = err.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 2 * STDERR_TAIL {
+                    tail.drain(..tail.len() - STDERR_TAIL);
+                }
             }
         }
+    };
+    let stdout = child.stdout.take();
+    let read_out = async {
+        let mut out = Vec::new();
+        if let Some(mut o) = stdout {
+            let _ = o.read_to_end(&mut out).await;
+        }
+        out
+    };
+    let ((), out) = tokio::join!(read_err, read_out);
+    let status = child.wait().await;
+    if let Some(mut w) = watchdog {
+        let _ = w.start_kill();
+        let _ = w.wait().await;
     }
-    let output = child
-        .wait_with_output()
-        .await
-        .map_err(|e| format!("{}: {e}", builder.display()))?;
-    if !output.status.success() {
-        return Err(if last.is_empty() {
-            "the command failed".into()
-        } else {
-            last
-        });
+    let ok = status.as_ref().is_ok_and(|s| s.success());
+    if ok {
+        return Ok(out);
     }
-    Ok(output.stdout)
+    let text = String::from_utf8_lossy(&tail);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let gist = confine::gist(last, dirs, known);
+    tracing::warn!(job = %job.id, status = ?status.ok(), error = %gist, "a job's command failed");
+    Err(gist)
+}
+
+/// Kills the child `pid` if this server dies before it (a SIGKILL runs no destructor, so
+/// `kill_on_drop` alone would leave a build running with no one to read its result). A shell
+/// loop, because this crate forbids the `unsafe` a parent-death signal would take; it ends with
+/// the child.
+fn orphan_watchdog(pid: u32) -> Option<tokio::process::Child> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null && kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+         kill -0 {me} 2>/dev/null || kill -KILL {pid} 2>/dev/null; exit 0",
+        me = std::process::id()
+    );
+    tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .ok()
 }
 
 async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> {
@@ -560,10 +622,21 @@ async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> 
         .rpc
         .as_ref()
         .ok_or("the server has no node (--rpc-url)")?;
-    let dir = cfg.data_dir.join(&job.campaign).join(&job.id);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = JobDir::create(&cfg, &job.campaign, &job.id).await?;
+    let result = snapshot_in(state, job, &cfg, db, rpc, &s, &dir.0).await;
+    dir.remove().await;
+    result
+}
+
+async fn snapshot_in(
+    state: &AppState,
+    job: &mut JobRow,
+    cfg: &JobConfig,
+    db: &airdrop_store::Db,
+    rpc: &airdrop_chain::rpc::Rpc,
+    s: &SnapshotJob,
+    dir: &std::path::Path,
+) -> Result<String, String> {
     let out = dir.join(&s.file);
     let mut args: Vec<std::ffi::OsString> = vec![
         "snapshot".into(),
@@ -590,6 +663,7 @@ async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> 
     if let Some(m) = &s.min {
         args.extend(["--min".into(), m.into()]);
     }
+    let mut known = vec![s.file.clone()];
     if let Some(a) = &s.addresses {
         let (_, content) = db
             .files(&job.campaign)
@@ -597,12 +671,18 @@ async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> 
             .map_err(|e| e.to_string())?
             .into_iter()
             .find(|(n, _)| n == a)
-            .ok_or_else(|| format!("no uploaded file {a:?} for --addresses"))?;
-        let path = dir.join(format!("addresses-{a}"));
-        tokio::fs::write(&path, content)
+            .ok_or_else(|| {
+                format!(
+                    "addresses names {a:?}, which is not uploaded; upload it with PUT /v1/campaigns/{}/files/{a}",
+                    job.campaign
+                )
+            })?;
+        let name = format!("addresses-{a}");
+        tokio::fs::write(dir.join(&name), content)
             .await
-            .map_err(|e| format!("cannot write {a}: {e}"))?;
-        args.extend(["--addresses".into(), path.into()]);
+            .map_err(|e| format!("cannot write {a}: {}", e.kind()))?;
+        args.extend(["--addresses".into(), dir.join(&name).into()]);
+        known.push(name);
     }
     update(
         state,
@@ -612,10 +692,17 @@ async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> 
         format!("taking a {} snapshot", s.kind),
     )
     .await;
-    run_airdrop(state, job, &cfg.builder, &args).await?;
+    run_airdrop(
+        job,
+        &cfg.builder,
+        &args,
+        &[dir, cfg.data_dir.as_path()],
+        &known,
+    )
+    .await?;
     let content = tokio::fs::read(&out)
         .await
-        .map_err(|e| format!("cannot read the snapshot: {e}"))?;
+        .map_err(|e| format!("cannot read the snapshot: {}", e.kind()))?;
     let sha = alloy_primitives::hex::encode(Sha256::digest(&content));
     db.put_file(&job.campaign, &s.file, &content, &sha, now())
         .await
@@ -632,6 +719,37 @@ async fn snapshot(state: &AppState, job: &mut JobRow) -> Result<String, String> 
     ))
 }
 
+/// The uploads a stored spec names, checked again at build time (a spec stored before the
+/// confinement rules, or a file not uploaded yet): (spec key, name, content).
+async fn spec_inputs(
+    db: &airdrop_store::Db,
+    campaign: &airdrop_store::CampaignRow,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let spec =
+        airdrop_core::spec::Campaign::parse(&campaign.spec, "campaign.toml").map_err(|_| {
+            format!(
+                "the stored spec no longer parses; send it again with PUT /v1/campaigns/{}",
+                campaign.id
+            )
+        })?;
+    confine::check_spec(&spec).map_err(|e| e.to_string())?;
+    let mut files = db.files(&campaign.id).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (key, name) in confine::spec_files(&spec) {
+        if out.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let at = files.iter().position(|(n, _)| *n == name).ok_or_else(|| {
+            format!(
+                "{key} names {name:?}, which is not uploaded yet; upload it with PUT /v1/campaigns/{}/files/{name}",
+                campaign.id
+            )
+        })?;
+        out.push(files.swap_remove(at));
+    }
+    Ok(out)
+}
+
 async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     let cfg = jobs_config(state).map_err(|e| e.to_string())?.clone();
     let db = state.store().map_err(|e| e.to_string())?;
@@ -641,61 +759,93 @@ async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .ok_or("the campaign was deleted")?;
     slug("campaign", &campaign.id).map_err(|e| e.to_string())?;
-    let dir = cfg.data_dir.join(&campaign.id).join(&job.id);
-    let files = db.files(&campaign.id).await.map_err(|e| e.to_string())?;
-    tokio::fs::create_dir_all(&dir)
+    let inputs = spec_inputs(db, &campaign).await?;
+    let dir = JobDir::create(&cfg, &campaign.id, &job.id).await?;
+    let result = build_in(state, job, &cfg, &campaign, &inputs, &dir.0).await;
+    match &result {
+        // The store holds what serving needs; the folder is this job's own scratch space.
+        Ok((_, true)) | Err(_) => dir.remove().await,
+        Ok((_, false)) => {}
+    }
+    result.map(|(message, _)| message)
+}
+
+/// Builds in `dir` (the spec and the uploads it names in `input/`, apart from the bundle the
+/// build writes); returns the message and whether the store now holds a copy of the bundle.
+async fn build_in(
+    state: &AppState,
+    job: &mut JobRow,
+    cfg: &JobConfig,
+    campaign: &airdrop_store::CampaignRow,
+    inputs: &[(String, Vec<u8>)],
+    dir: &std::path::Path,
+) -> Result<(String, bool), String> {
+    let input = dir.join("input");
+    let cannot = |e: std::io::Error| format!("cannot write the build's inputs: {}", e.kind());
+    tokio::fs::create_dir(&input).await.map_err(cannot)?;
+    tokio::fs::write(input.join("campaign.toml"), campaign.spec.as_bytes())
         .await
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    tokio::fs::write(dir.join("campaign.toml"), campaign.spec.as_bytes())
-        .await
-        .map_err(|e| format!("cannot write the spec: {e}"))?;
-    for (name, content) in &files {
-        file_name(name).map_err(|e| e.to_string())?;
-        tokio::fs::write(dir.join(name), content)
+        .map_err(cannot)?;
+    let mut known = vec!["campaign.toml".to_owned()];
+    for (name, content) in inputs {
+        upload_name(name).map_err(|e| e.to_string())?;
+        tokio::fs::write(input.join(name), content)
             .await
-            .map_err(|e| format!("cannot write {name}: {e}"))?;
+            .map_err(cannot)?;
+        known.push(name.clone());
     }
     update(
         state,
         job,
         "running",
         1,
-        format!("wrote the spec and {} source files; building", files.len()),
+        format!("wrote the spec and {} source files; building", inputs.len()),
     )
     .await;
     let out = dir.join("bundle");
     let args: Vec<std::ffi::OsString> = vec![
         "build".into(),
-        dir.join("campaign.toml").into(),
+        input.join("campaign.toml").into(),
         "--out".into(),
         out.clone().into(),
         "--json".into(),
     ];
-    let stdout = run_airdrop(state, job, &cfg.builder, &args).await?;
+    let stdout = run_airdrop(
+        job,
+        &cfg.builder,
+        &args,
+        &[input.as_path(), dir, cfg.data_dir.as_path()],
+        &known,
+    )
+    .await?;
     let summary: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
     let bundle = out.display().to_string();
-    store_bundle(state, job, &out, &bundle).await?;
+    let stored = store_bundle(state, job, &out, &bundle).await?;
     job.output = Some(bundle);
-    Ok(format!(
-        "built {}: root {}, {} recipients",
-        out.display(),
-        summary.get("root").and_then(|v| v.as_str()).unwrap_or("?"),
-        summary
-            .get("recipients")
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "?".into())
+    Ok((
+        format!(
+            "built bundle: root {}, {} recipients",
+            summary.get("root").and_then(|v| v.as_str()).unwrap_or("?"),
+            summary
+                .get("recipients")
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "?".into())
+        ),
+        stored,
     ))
 }
 
 /// Keeps a copy of what serving `out` needs in the store, so that an instance without the
-/// builder's disk can publish and serve it. A bundle this server cannot serve (not the Uniswap
-/// format) is left out; publishing it reports why.
+/// builder's disk can publish and serve it: the claims as `address,amount` in the build's own
+/// order (some presets keep input order), and the manifest (preset, shards, root). Returns
+/// whether a copy was kept; a bundle this server cannot serve is left out, and publishing it
+/// reports why.
 async fn store_bundle(
     state: &AppState,
     job: &mut JobRow,
     out: &std::path::Path,
     bundle: &str,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let done = job.done.max(1);
     update(
         state,
@@ -710,11 +860,15 @@ async fn store_bundle(
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
             tracing::warn!(job = %job.id, error = %e, "built a bundle this server cannot serve");
-            return Ok(());
+            return Ok(false);
         }
         Err(e) => return Err(format!("loading crashed: {e}")),
     };
-    let mut files = vec![("claims.csv".to_owned(), campaign.claims_csv())];
+    let claims = match tokio::fs::read(out.join("allocations.csv")).await {
+        Ok(bytes) => crate::campaign::claims_from_allocations(&bytes),
+        Err(_) => campaign.claims_csv(),
+    };
+    let mut files = vec![("claims.csv".to_owned(), claims)];
     for name in ["manifest.json", "deployment.json"] {
         if let Ok(bytes) = tokio::fs::read(out.join(name)).await {
             files.push((name.to_owned(), bytes));
@@ -723,7 +877,8 @@ async fn store_bundle(
     let db = state.store().map_err(|e| e.to_string())?;
     db.put_bundle_files(bundle, &files)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 /// Loads a built bundle: from disk when this instance has it, else from the copy in the store
@@ -742,25 +897,24 @@ async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<C
             let db = state.store().map_err(|e| e.to_string())?;
             let mut files = db.bundle_files(bundle).await.map_err(|e| e.to_string())?;
             if files.is_empty() {
-                return Err(format!(
-                    "the bundle {bundle} is not on this instance's disk and the store holds no \
-                     copy of it (built before copies were kept); build again, or share --data-dir"
-                ));
+                return Err("the built bundle is not on this instance's disk and the store holds \
+                     no copy of it (built before copies were kept); build again, or share --data-dir"
+                    .into());
             }
             tokio::fs::create_dir_all(&dir)
                 .await
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                .map_err(|e| format!("cannot write the bundle's copy: {}", e.kind()))?;
             // claims.csv last, through a rename: its presence means the folder is complete.
             files.sort_by_key(|(name, _)| name == "claims.csv");
             for (name, content) in files {
-                file_name(&name).map_err(|e| e.to_string())?;
+                plain_name(&name).map_err(|e| e.to_string())?;
                 let part = dir.join(format!("{name}.part"));
                 tokio::fs::write(&part, content)
                     .await
-                    .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
+                    .map_err(|e| format!("cannot write {name}: {}", e.kind()))?;
                 tokio::fs::rename(&part, dir.join(&name))
                     .await
-                    .map_err(|e| format!("cannot write {name}: {e}"))?;
+                    .map_err(|e| format!("cannot write {name}: {}", e.kind()))?;
             }
         }
         path = dir;
@@ -780,10 +934,13 @@ async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .and_then(|j| j.output)
         .ok_or("no finished build to publish")?;
-    update(state, job, "running", 1, format!("loading {built}")).await;
+    update(state, job, "running", 1, "loading the last build".into()).await;
     let c = load_bundle(state, &job.campaign, &built).await?;
     let (root, claims) = (c.root.to_string(), c.tree.len());
-    state.campaigns.insert(c);
+    state
+        .refuse_pinned(&job.campaign)
+        .map_err(|e| e.to_string())?;
+    state.insert_campaign(c);
     db.set_published(&job.campaign, &built, &root, now())
         .await
         .map_err(|e| e.to_string())?;
@@ -806,6 +963,9 @@ pub async fn sync_published(
             match db.published().await {
                 Ok(list) => {
                     for (id, bundle, root) in list {
+                        if state.pinned.contains(&id) {
+                            continue;
+                        }
                         let current = state.campaigns.get(&id).map(|c| c.root.to_string());
                         if current.as_deref() == Some(root.as_str())
                             || failed
@@ -817,7 +977,7 @@ pub async fn sync_published(
                         match load_bundle(&state, &id, &bundle).await {
                             Ok(c) if c.root.to_string() == root => {
                                 tracing::info!(campaign = %id, %root, "loaded a campaign published by another instance");
-                                state.campaigns.insert(c);
+                                state.insert_campaign(c);
                             }
                             Ok(_) => {
                                 tracing::error!(campaign = %id, %root, "the published bundle no longer has the published root; not loaded");
@@ -829,10 +989,57 @@ pub async fn sync_published(
                             }
                         }
                     }
+                    // Every publication was tried once: ready (a failed one is retried).
+                    crate::deployment::apply_registered(&state, db).await;
+                    state
+                        .synced
+                        .store(true, std::sync::atomic::Ordering::Release);
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot list published campaigns"),
             }
         }
         tokio::time::sleep(every).await;
     }
+}
+
+/// Removes job folders a killed instance left under the data dir: only folders named like this
+/// server names them (`<campaign>/job_<16 hex>`) whose job the store records as finished or
+/// abandoned — never anything else there, and never a job another instance still runs.
+pub async fn clean_job_folders(state: &AppState) -> usize {
+    let (Some(cfg), Ok(db)) = (&state.jobs, state.store()) else {
+        return 0;
+    };
+    let Ok(campaigns) = std::fs::read_dir(&cfg.data_dir) else {
+        return 0;
+    };
+    let ours = |name: &str| {
+        name.strip_prefix("job_")
+            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut removed = 0;
+    for campaign in campaigns.flatten() {
+        let Ok(jobs) = std::fs::read_dir(campaign.path()) else {
+            continue;
+        };
+        for entry in jobs.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !ours(&name) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let finished = matches!(
+                read_job(db, &name).await,
+                Ok(Some(j)) if j.state == "done" || j.state == "failed"
+            );
+            if finished && tokio::fs::remove_dir_all(entry.path()).await.is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "removed the folders of jobs a stopped instance left"
+        );
+    }
+    removed
 }

@@ -6,7 +6,10 @@
 pub mod auth;
 pub mod campaign;
 pub mod community;
+pub mod confine;
+pub mod conn;
 pub mod creator;
+pub mod deployment;
 pub mod error;
 pub mod indexer;
 pub mod jobs;
@@ -45,6 +48,7 @@ pub use error::ServerError;
         creator::list_submissions, creator::review_submission, creator::export_signups,
         creator::export_points, creator::campaign_stats,
         relay::create_relay, relay::get_relay,
+        deployment::put_deployment, deployment::get_deployment,
         jobs::upload_file, jobs::list_files, jobs::create_job, jobs::get_job, jobs::job_events,
     ),
     components(schemas(error::ErrorBody)),
@@ -179,6 +183,13 @@ pub struct AppState {
     pub jobs: Option<jobs::JobConfig>,
     /// Sign-in message rules.
     pub sign_in: SignIn,
+    /// Campaigns served from `--campaign` flags: an API campaign may not take their ids.
+    pub pinned: Vec<String>,
+    /// `/readyz` waits for the first load of the store's published campaigns (set by the
+    /// server binary, which runs [`jobs::sync_published`]).
+    pub wait_for_sync: bool,
+    /// The store's published campaigns were loaded once (or tried).
+    pub synced: std::sync::atomic::AtomicBool,
 }
 
 /// Server settings (defaults → file → environment → flags are merged by the CLI).
@@ -194,6 +205,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Allowed CORS origins; empty allows any origin (public read-only API).
     pub cors_origins: Vec<String>,
+    /// A connection must send a complete request head within this time (slow-header clients).
+    pub header_timeout: Duration,
+    /// A connection with no bytes read or written for this long is closed.
+    pub idle_timeout: Duration,
     /// Requests per second each client IP may make on average; 0 disables the limit.
     pub rate_limit_per_ip: u32,
     /// How many requests a client IP may make in a burst above the average.
@@ -208,6 +223,8 @@ impl Default for Config {
             upload_limit: 64 * 1024 * 1024,
             timeout: Duration::from_secs(10),
             cors_origins: Vec::new(),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
             rate_limit_per_ip: 50,
             rate_limit_burst: 100,
         }
@@ -224,21 +241,40 @@ impl AppState {
         })
     }
 
-    /// State serving `campaigns`.
+    /// State serving `campaigns` (from `--campaign` flags: their ids stay theirs).
     pub fn new(campaigns: Vec<Campaign>) -> Self {
-        let state = AppState::default();
-        let claims: usize = campaigns.iter().map(|c| c.tree.len()).sum();
-        state.metrics.campaigns.set(campaigns.len() as i64);
-        state.metrics.claims.set(claims as i64);
-        let published = Published::default();
-        for c in campaigns {
-            published.insert(c);
-        }
-        AppState {
-            campaigns: published,
-            metrics: state.metrics,
+        let state = AppState {
+            pinned: campaigns.iter().map(|c| c.id.clone()).collect(),
             ..AppState::default()
+        };
+        for c in campaigns {
+            state.insert_campaign(c);
         }
+        state
+    }
+
+    /// Serves `c` (added, or replacing a campaign of the same id) and counts it in the metrics.
+    pub fn insert_campaign(&self, c: Campaign) {
+        self.campaigns.insert(c);
+        let all = self.campaigns.all();
+        self.metrics.campaigns.set(all.len() as i64);
+        self.metrics
+            .claims
+            .set(all.iter().map(|c| c.tree.len()).sum::<usize>() as i64);
+    }
+
+    /// Refuses an API campaign id that a `--campaign` flag serves.
+    pub fn refuse_pinned(&self, id: &str) -> Result<(), ServerError> {
+        if self.pinned.iter().any(|p| p == id) {
+            return Err(ServerError::Api {
+                status: axum::http::StatusCode::CONFLICT,
+                code: "campaign_pinned",
+                detail: format!(
+                    "campaign id {id:?} is served from a --campaign flag of this server; choose another id"
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -283,6 +319,19 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
             .collect::<Vec<_>>();
         CorsLayer::new().allow_origin(origins)
     };
+    // What a dApp on another origin sends: JSON bodies (sign-ups, submissions, relay) and, for
+    // a creator dashboard, an API key.
+    let cors = cors
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+        ])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::AUTHORIZATION,
+        ])
+        .max_age(Duration::from_secs(600));
     let router = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
@@ -338,6 +387,10 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
         )
         .route("/v1/campaigns/{id}/stats", get(creator::campaign_stats))
         .route("/v1/campaigns/{id}/relay", post(relay::create_relay))
+        .route(
+            "/v1/campaigns/{id}/deployment",
+            get(deployment::get_deployment).put(deployment::put_deployment),
+        )
         .route("/v1/campaigns/{id}/relay/{request}", get(relay::get_relay))
         .route("/v1/campaigns/{id}/files", get(jobs::list_files))
         .route("/v1/campaigns/{id}/jobs", post(jobs::create_job))
@@ -365,6 +418,7 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
     };
     router
         .layer(axum::middleware::from_fn_with_state(state.clone(), track))
+        .layer(axum::middleware::from_fn(head_limits))
         .layer(cors)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -385,6 +439,42 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Longest accepted request target, bytes.
+const MAX_URI: usize = 8 * 1024;
+/// Most header bytes accepted in all.
+const MAX_HEADERS: usize = 32 * 1024;
+
+/// Answers an oversized target (414) or header block (431) with `{code, detail}`, well below
+/// the sizes at which hyper answers by itself with an empty body.
+async fn head_limits(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri().to_string().len();
+    if uri > MAX_URI {
+        return ServerError::Api {
+            status: axum::http::StatusCode::URI_TOO_LONG,
+            code: "uri_too_long",
+            detail: format!("the request target is {uri} bytes; at most {MAX_URI} are accepted"),
+        }
+        .into_response();
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if headers > MAX_HEADERS {
+        return ServerError::Api {
+            status: axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            code: "headers_too_large",
+            detail: format!(
+                "the request headers are {headers} bytes; at most {MAX_HEADERS} are accepted"
+            ),
+        }
+        .into_response();
+    }
+    next.run(req).await
 }
 
 type IpLimiter = tower_governor::GovernorLayer<
@@ -416,6 +506,8 @@ fn rate_limit(config: &Config) -> Option<IpLimiter> {
             use axum::response::IntoResponse;
             match e {
                 tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                    // Whole seconds, rounded down by the limiter: 0 would invite a retry storm.
+                    let wait_time = wait_time.max(1);
                     let mut res = ServerError::Api {
                         status: axum::http::StatusCode::TOO_MANY_REQUESTS,
                         code: "rate_limited",
@@ -457,10 +549,24 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     tracing::info!(listen = %listener.local_addr()?, "serving");
-    let app = router(state, &config);
+    let listener = conn::GuardedListener::new(listener, config.header_timeout, config.idle_timeout);
+    // Handlers and the per-IP limiter read the peer as `ConnectInfo<SocketAddr>`.
+    let app = router(state, &config).layer(axum::middleware::map_request(
+        |mut req: Request| async move {
+            if let Some(axum::extract::ConnectInfo(conn::Peer(addr))) = req
+                .extensions()
+                .get::<axum::extract::ConnectInfo<conn::Peer>>()
+                .copied()
+            {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(addr));
+            }
+            req
+        },
+    ));
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app.into_make_service_with_connect_info::<conn::Peer>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;

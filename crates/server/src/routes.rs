@@ -162,8 +162,16 @@ pub async fn healthz() -> Json<Health> {
 }
 
 /// Readiness probe: campaigns loaded, and the store reachable with every migration applied.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, description = "The store is unreachable or not migrated", body = ErrorBody)))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, description = "The store is unreachable or not migrated, or published campaigns are still loading", body = ErrorBody)))]
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Ready>, ServerError> {
+    // Ready means serving: not before the campaigns published in the store are loaded.
+    if state.wait_for_sync && !state.synced.load(std::sync::atomic::Ordering::Acquire) {
+        return Err(ServerError::Api {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "loading",
+            detail: "loading the published campaigns from the store; retry shortly".into(),
+        });
+    }
     if let Some(db) = &state.store {
         db.ready().await.map_err(|e| {
             tracing::warn!(error = %e, "not ready");
@@ -358,7 +366,13 @@ pub async fn get_claim(
     let published = state.campaigns.load();
     let c = published.get(&id).ok_or_else(|| unknown_campaign(&id))?;
     let mut proof = Vec::with_capacity(32);
-    let (index, amount) = c.tree.lookup_into(&address, &mut proof).ok_or_else(|| {
+    let found = c.tree.lookup_into(&address, &mut proof).or_else(|| {
+        // OpenZeppelin trees are not address/amount trees inside: the general look-up.
+        let p = c.tree.proof(&address)?;
+        proof = p.proof;
+        Some((p.index, p.amount.parse().ok()?))
+    });
+    let (index, amount) = found.ok_or_else(|| {
         ServerError::not_found(
             "not_eligible",
             format!(

@@ -289,7 +289,7 @@ impl SiweMessage {
                 expect.domains.join(" or ")
             )));
         }
-        if !expect.uris.iter().any(|u| self.uri.starts_with(u.as_str())) {
+        if !expect.uris.iter().any(|u| uri_under(&self.uri, u)) {
             return Err(bad(format!(
                 "URI {:?} is not under {}",
                 self.uri,
@@ -338,6 +338,33 @@ impl SiweMessage {
         }
         Ok(())
     }
+}
+
+/// `scheme://authority/path` of a URL, without query or fragment; `None` if it is not one.
+fn url_parts(url: &str) -> Option<(String, String, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let path = tail.split(['?', '#']).next().unwrap_or("");
+    if scheme.is_empty() || authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some((
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase(),
+        path,
+    ))
+}
+
+/// Whether `uri` is `base` or under it: the same scheme and host:port exactly, and a path that
+/// continues `base`'s at a segment boundary (a string prefix would let
+/// `http://host:port.evil.example/` pass for `http://host:port`).
+pub fn uri_under(uri: &str, base: &str) -> bool {
+    let (Some((s, a, p)), Some((bs, ba, bp))) = (url_parts(uri), url_parts(base)) else {
+        return false;
+    };
+    let bp = bp.trim_end_matches('/');
+    s == bs && a == ba && (bp.is_empty() || p == bp || p.starts_with(&format!("{bp}/")))
 }
 
 /// What a message must name to be accepted here.
@@ -430,6 +457,29 @@ pub async fn verify_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_check_compares_hosts_not_prefixes() {
+        let base = "http://drop.test:3000";
+        for ok in [
+            "http://drop.test:3000",
+            "http://drop.test:3000/",
+            "http://DROP.test:3000/claim?x=1",
+        ] {
+            assert!(uri_under(ok, base), "{ok}");
+        }
+        for bad in [
+            "http://drop.test:3000.evil.example/",
+            "http://drop.test:30001/",
+            "https://drop.test:3000/",
+            "http://drop.test:3000@evil.example/",
+            "drop.test:3000/",
+        ] {
+            assert!(!uri_under(bad, base), "{bad}");
+        }
+        assert!(uri_under("https://x.org/app/claim", "https://x.org/app"));
+        assert!(!uri_under("https://x.org/application", "https://x.org/app"));
+    }
 
     #[test]
     fn rfc3339_matches_known_instants() {

@@ -426,3 +426,123 @@ async fn claims_show_vesting_from_the_manifest() {
     );
     assert_eq!(v["schedule"]["vestingEnd"], Value::from(11_000));
 }
+
+/// Item 12: a configured origin's preflight names the methods and headers a dApp sends.
+#[tokio::test]
+async fn cors_preflight_allows_json_bodies_and_api_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(vec![campaign(dir.path(), "genesis")]));
+    let config = Config {
+        cors_origins: vec!["https://app.example".into()],
+        ..Config::default()
+    };
+    let app = with_peer(router(state, &config));
+    let res = app
+        .oneshot(
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/v1/campaigns/genesis/relay")
+                .header("origin", "https://app.example")
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "content-type,authorization",
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let h = res.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://app.example");
+    let methods = h["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        methods.contains("post") && methods.contains("put"),
+        "{methods}"
+    );
+    let headers = h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        headers.contains("content-type") && headers.contains("authorization"),
+        "{headers}"
+    );
+}
+
+/// Item 15: oversized targets and header blocks are answered with `{code, detail}`.
+#[tokio::test]
+async fn oversized_requests_get_json_414_and_431() {
+    let (app, _dir) = app();
+    let long = format!("/v1/campaigns/{}", "a".repeat(9 * 1024));
+    let (status, body, _) = call(&app, "GET", &long).await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["code"], "uri_too_long");
+    let res = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/healthz")
+                .header("x-big", "b".repeat(40 * 1024))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["code"], "headers_too_large");
+}
+
+/// Item 15: `Retry-After` is at least one second, even when the wait rounds down to zero.
+#[tokio::test]
+async fn retry_after_is_never_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(AppState::new(vec![campaign(dir.path(), "genesis")]));
+    let config = Config {
+        rate_limit_per_ip: 1000,
+        rate_limit_burst: 1,
+        ..Config::default()
+    };
+    let app = peer(router(state, &config), [127, 0, 0, 9]);
+    let mut seen = false;
+    for _ in 0..20 {
+        let (status, _, headers) = call(&app, "GET", "/v1/campaigns").await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let secs: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(secs >= 1, "Retry-After: {secs}");
+            seen = true;
+        }
+    }
+    assert!(seen, "no request was limited");
+}
+
+/// Item 14: a relay refusal names the contract's error, never a raw selector or NUL bytes.
+#[test]
+fn relay_refusals_name_the_contract_error() {
+    let selector = &alloy_primitives::keccak256("InvalidSignature()")[..4];
+    let message = format!(
+        "execution reverted: custom error 0x{}\u{0}\u{0}",
+        alloy_primitives::hex::encode(selector)
+    );
+    let r = airdrop_server::relay::revert_reason(&message);
+    assert!(r.starts_with("InvalidSignature ("), "{r}");
+    assert!(!r.contains("0x") && !r.contains('\u{0}'), "{r:?}");
+    let selector = &alloy_primitives::keccak256("AlreadyClaimed(uint256)")[..4];
+    let message = format!(
+        "execution reverted: 0x{}{}",
+        alloy_primitives::hex::encode(selector),
+        "00".repeat(32)
+    );
+    assert!(airdrop_server::relay::revert_reason(&message).starts_with("AlreadyClaimed"));
+    let r =
+        airdrop_server::relay::revert_reason("execution reverted: custom error 0xdeadbeef\u{0}");
+    assert!(!r.contains("0xdeadbeef") && !r.contains('\u{0}'), "{r:?}");
+}

@@ -44,6 +44,14 @@ on_both!(
     per_key_rate_limit,
     over_a_real_socket,
     jobs_of_a_stopped_instance_fail,
+    spec_paths_are_confined_to_uploads,
+    uploads_may_not_take_reserved_names,
+    ready_only_once_published_campaigns_are_loaded,
+    sign_in_uri_and_campaign_are_checked_exactly,
+    flag_campaigns_keep_their_ids,
+    registering_a_distributor_needs_a_published_campaign_and_a_node,
+    slow_header_clients_are_dropped,
+    only_finished_job_folders_are_cleaned,
 );
 
 struct Env {
@@ -177,7 +185,7 @@ impl Msg<'_> {
             nonce,
             issued: now() - 5,
             expires: Some(now() + 300),
-            resources: Vec::new(),
+            resources: vec![airdrop_server::community::campaign_resource("genesis")],
         }
     }
 
@@ -1122,4 +1130,423 @@ async fn over_a_real_socket(backend: Backend) {
     );
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+// ---- hardening (issue 9) ----
+
+fn spec_with(source: &str, extra: &str) -> String {
+    format!(
+        "name = \"Confined\"\nchain_id = 1\ntoken = {{ address = \"0x1f9840a85d5af5bf1d1762f925bdaddc4201f984\", symbol = \"GEN\", decimals = 18 }}\nbudget = \"3000\"\nformat = \"uniswap\"\n\n[[source]]\nname = \"list\"\n{source}\n\n[[pool]]\nsource = \"list\"\nshare = \"rest\"\nrule = \"flat\"\n{extra}"
+    )
+}
+
+/// Item 5: every file a spec sent to the API names is a plain upload name of its campaign.
+async fn spec_paths_are_confined_to_uploads(backend: Backend) {
+    let e = env(backend, None).await;
+    let ok = spec_with("kind = \"list\"\nfile = \"list.csv\"", "");
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns",
+        Some(&e.admin),
+        Some(json!({"id": "c", "spec": ok})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+    let cases = [
+        (spec_with("kind = \"list\"\nfile = \"/proc/self/environ\"", ""), "file_not_allowed", "source \"list\".file"),
+        (spec_with("kind = \"list\"\nfile = \"../../../../etc/passwd\"", ""), "file_not_allowed", "source \"list\".file"),
+        // Another campaign's files live in a sibling folder.
+        (spec_with("kind = \"list\"\nfile = \"../other/list.csv\"", ""), "file_not_allowed", "source \"list\".file"),
+        (spec_with("kind = \"list\"\nfile = \"sub/list.csv\"", ""), "file_not_allowed", "source \"list\".file"),
+        (spec_with("kind = \"list\"\nfile = \"campaign.toml\"", ""), "file_not_allowed", "source \"list\".file"),
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"\naddress_column = \"anything\"", "\n[[exclude]]\nname = \"cex\"\nreason = \"exchanges\"\nfile = \"/etc/passwd\"\n"), "file_not_allowed", "exclude"),
+        (spec_with("kind = \"native-balances\"\nrpc = \"http://127.0.0.1:9\"\nblock = 5\ncandidates = \"/etc/hosts\"", ""), "file_not_allowed", "candidates"),
+        (spec_with("kind = \"native-balances\"\nrpc_env = \"AIRDROP_DATABASE_URL\"\nblock = 5\ncandidates = \"c.csv\"", ""), "rpc_env_not_allowed", "rpc_env"),
+    ];
+    for (spec, code, key) in cases {
+        let r = call(
+            &e.app,
+            "PUT",
+            "/v1/campaigns/c",
+            Some(&e.admin),
+            Some(json!({"spec": spec})),
+        )
+        .await;
+        assert_error(&r, StatusCode::BAD_REQUEST, code);
+        assert!(r.1["detail"].as_str().unwrap().contains(key), "{}", r.1);
+        // Refused at create too.
+        let r = call(
+            &e.app,
+            "POST",
+            "/v1/campaigns",
+            Some(&e.admin),
+            Some(json!({"id": "d", "spec": spec})),
+        )
+        .await;
+        assert_error(&r, StatusCode::BAD_REQUEST, code);
+    }
+    // The stored spec is still the good one.
+    let db = e.state.store.clone().unwrap();
+    assert_eq!(db.campaign("c").await.unwrap().unwrap().spec, ok);
+}
+
+async fn upload(e: &Env, campaign: &str, name: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method("PUT")
+        .uri(format!("/v1/campaigns/{campaign}/files/{name}"))
+        .header("authorization", format!("Bearer {}", e.admin))
+        .header("content-type", "text/csv")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let res = e.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Item 6: an upload cannot replace the spec or the bundle a build job writes.
+async fn uploads_may_not_take_reserved_names(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let csv = "address\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n";
+    for name in [
+        "campaign.toml",
+        "Campaign.TOML",
+        "bundle",
+        "BUNDLE",
+        "bundle.tmp",
+        "addresses-x.csv",
+    ] {
+        let r = upload(&e, "genesis", name, csv).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "reserved_file_name");
+    }
+    let r = upload(&e, "genesis", "list.csv", csv).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
+/// Item 11: `/readyz` waits for the store's published campaigns, and the metrics count them.
+async fn ready_only_once_published_campaigns_are_loaded(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let db = e.state.store.clone().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut state = AppState::new(Vec::new());
+    state.store = Some(db.clone());
+    state.wait_for_sync = true;
+    state.jobs = Some(airdrop_server::jobs::JobConfig {
+        data_dir: data.path().to_path_buf(),
+        builder: "/nonexistent".into(),
+    });
+    let state = Arc::new(state);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+    let app = router(state.clone(), &Config::default())
+        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    // Published by "another instance": the claims in the store, the campaign marked published.
+    let mut claims = String::from("address,amount\n");
+    for i in 1..=5u8 {
+        claims.push_str(&format!(
+            "0x{},{}\n",
+            format!("{i:02x}").repeat(20),
+            u32::from(i) * 100
+        ));
+    }
+    let entries: Vec<_> = (1..=5u8)
+        .map(|i| airdrop_merkle::Entry {
+            address: airdrop_merkle::Address::repeat_byte(i),
+            amount: airdrop_merkle::U256::from(u32::from(i) * 100),
+        })
+        .collect();
+    let root = airdrop_merkle::build_claims(
+        &airdrop_merkle::TreeOptions::new(airdrop_merkle::Preset::Uniswap),
+        entries,
+    )
+    .unwrap()
+    .root();
+    db.put_bundle_files(
+        "/elsewhere/bundle",
+        &[("claims.csv".into(), claims.into_bytes())],
+    )
+    .await
+    .unwrap();
+    db.set_published("genesis", "/elsewhere/bundle", &root.to_string(), now())
+        .await
+        .unwrap();
+    let r = call(&app, "GET", "/readyz", None, None).await;
+    assert_error(&r, StatusCode::SERVICE_UNAVAILABLE, "loading");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let sync = tokio::spawn(airdrop_server::jobs::sync_published(
+        state.clone(),
+        std::time::Duration::from_millis(50),
+        stop_rx,
+    ));
+    let started = std::time::Instant::now();
+    let ready = loop {
+        let r = call(&app, "GET", "/readyz", None, None).await;
+        if r.0 == StatusCode::OK || started.elapsed() > std::time::Duration::from_secs(20) {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(ready.0, StatusCode::OK, "{}", ready.1);
+    // Ready means serving: the claim is there the moment readiness says so.
+    assert_eq!(ready.1["campaigns"], json!(1));
+    let who = airdrop_merkle::Address::repeat_byte(3);
+    let (s, v) = call(
+        &app,
+        "GET",
+        &format!("/v1/campaigns/genesis/claims/{who}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["amount"].clone()),
+        (StatusCode::OK, json!("300")),
+        "{v}"
+    );
+    let (_, text, _) = call_raw(&app, "GET", "/metrics", None, None).await;
+    assert!(text.contains("airdrop_campaigns_loaded 1"), "{text}");
+    assert!(text.contains("airdrop_claims_loaded 5"), "{text}");
+    stop_tx.send(true).unwrap();
+    sync.abort();
+}
+
+/// Item 15: the URI is compared as a URL, and a sign-up is bound to its campaign.
+async fn sign_in_uri_and_campaign_are_checked_exactly(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    create_campaign(&e, "other", None).await;
+    let alice = PrivateKeySigner::random();
+    let mut m = Msg::new(nonce(&e.app).await);
+    m.uri = "http://drop.test:3000.evil.example/signup";
+    let r = signup_req(&e, "genesis", &alice, &m, None).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_siwe_message");
+    assert!(
+        r.1["detail"].as_str().unwrap().contains("is not under"),
+        "{}",
+        r.1
+    );
+    // Signed for "genesis", posted to "other".
+    let m = Msg::new(nonce(&e.app).await);
+    let r = signup_req(&e, "other", &alice, &m, None).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "unbound_signature");
+    assert!(
+        r.1["detail"]
+            .as_str()
+            .unwrap()
+            .contains("urn:airdrop:campaign:other"),
+        "{}",
+        r.1
+    );
+    // No resource at all.
+    let mut m = Msg::new(nonce(&e.app).await);
+    m.resources.clear();
+    assert_error(
+        &signup_req(&e, "genesis", &alice, &m, None).await,
+        StatusCode::BAD_REQUEST,
+        "unbound_signature",
+    );
+    // A key inside the signed message is refused, not stored.
+    let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    let m = Msg::new(nonce(&e.app).await);
+    let text = m
+        .text(&alice.address().to_checksum(None))
+        .replace("Sign up for the Genesis Drop.", &format!("my key is {key}"));
+    let r = call(
+        &e.app,
+        "POST",
+        "/v1/campaigns/genesis/signups",
+        None,
+        Some(json!({"message": text, "signature": sign(&alice, &text)})),
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "secret_refused");
+    assert!(!r.1.to_string().contains(&key[8..]), "{}", r.1);
+    // The right message still works.
+    let r = signup_req(&e, "genesis", &alice, &Msg::new(nonce(&e.app).await), None).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
+/// Item 15: a campaign served from a `--campaign` flag keeps its id.
+async fn flag_campaigns_keep_their_ids(backend: Backend) {
+    let db = test_db(backend).await.unwrap();
+    let admin = generate("admin", &["admin".into()], 1).unwrap();
+    db.insert_api_key(&admin.row).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims.csv");
+    std::fs::write(
+        &path,
+        "address,amount\n0x0101010101010101010101010101010101010101,5\n",
+    )
+    .unwrap();
+    let pinned = airdrop_server::Campaign::load("genesis", &path).unwrap();
+    let mut state = AppState::new(vec![pinned]);
+    state.store = Some(db.db.clone());
+    let app = router(Arc::new(state), &Config::default()).layer(axum::Extension(
+        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))),
+    ));
+    let r = call(
+        &app,
+        "POST",
+        "/v1/campaigns",
+        Some(&admin.key),
+        Some(json!({"id": "genesis", "spec": SPEC})),
+    )
+    .await;
+    assert_error(&r, StatusCode::CONFLICT, "campaign_pinned");
+    let r = call(
+        &app,
+        "POST",
+        "/v1/campaigns",
+        Some(&admin.key),
+        Some(json!({"id": "fresh", "spec": SPEC})),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
+/// Item 9: a distributor is registered only for a published campaign, checked over a node.
+async fn registering_a_distributor_needs_a_published_campaign_and_a_node(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let body = json!({"distributor": "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"});
+    let r = call(
+        &e.app,
+        "PUT",
+        "/v1/campaigns/genesis/deployment",
+        Some(&e.reviewer),
+        Some(body.clone()),
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = call(
+        &e.app,
+        "PUT",
+        "/v1/campaigns/genesis/deployment",
+        Some(&e.admin),
+        Some(body),
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "unknown_campaign");
+    let r = call(
+        &e.app,
+        "GET",
+        "/v1/campaigns/genesis/deployment",
+        None,
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "unknown_campaign");
+}
+
+/// Item 13: a client that sends half a request head and waits is disconnected.
+async fn slow_header_clients_are_dropped(backend: Backend) {
+    let e = env(backend, None).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = Config {
+        header_timeout: std::time::Duration::from_secs(1),
+        ..Config::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(airdrop_server::serve_on(
+        listener,
+        e.state.clone(),
+        config,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(
+        read.is_ok(),
+        "the server still holds a half-sent request after 10 s"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // A complete request on a fresh connection is served as before.
+    let mut ok = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    ok.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut text = String::new();
+    ok.read_to_string(&mut text).await.unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// Item 15: folders a killed instance left are removed only when they are this server's job
+/// folders and the store says the job ended.
+async fn only_finished_job_folders_are_cleaned(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let db = e.state.store.clone().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let t = now();
+    let row = |id: &str, state: &str| airdrop_store::JobRow {
+        id: id.into(),
+        kind: "build".into(),
+        campaign: "genesis".into(),
+        state: state.into(),
+        done: 0,
+        total: 3,
+        message: "x".into(),
+        output: None,
+        created: t,
+        updated: t,
+    };
+    let (done, running) = ("job_00000000000000aa", "job_00000000000000bb");
+    db.put_job(&row(done, "failed")).await.unwrap();
+    db.put_job(&row(running, "running")).await.unwrap();
+    for name in [done, running, "job_00000000000000cc", "keep-me"] {
+        std::fs::create_dir_all(data.path().join("genesis").join(name).join("input")).unwrap();
+    }
+    std::fs::write(data.path().join("genesis").join("notes.txt"), "mine").unwrap();
+    let mut state = AppState::new(Vec::new());
+    state.store = Some(db.clone());
+    state.jobs = Some(airdrop_server::jobs::JobConfig {
+        data_dir: data.path().to_path_buf(),
+        builder: "/nonexistent".into(),
+    });
+    assert_eq!(airdrop_server::jobs::clean_job_folders(&state).await, 1);
+    let left: std::collections::BTreeSet<String> = std::fs::read_dir(data.path().join("genesis"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // The running job's folder, one the store does not know, and everything not named like a
+    // job folder stay.
+    assert_eq!(
+        left.into_iter().collect::<Vec<_>>(),
+        vec![
+            "job_00000000000000bb",
+            "job_00000000000000cc",
+            "keep-me",
+            "notes.txt"
+        ]
+    );
 }

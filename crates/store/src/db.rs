@@ -33,7 +33,7 @@ impl Backend {
 }
 
 fn migrator(backend: Backend) -> Migrator {
-    let sets: [(i64, &str, &'static str); 2] = match backend {
+    let sets: [(i64, &str, &'static str); 3] = match backend {
         Backend::Sqlite => [
             (
                 1,
@@ -44,6 +44,11 @@ fn migrator(backend: Backend) -> Migrator {
                 2,
                 "bundle files",
                 include_str!("../migrations/sqlite/0002_bundle_files.sql"),
+            ),
+            (
+                3,
+                "deployments",
+                include_str!("../migrations/sqlite/0003_deployments.sql"),
             ),
         ],
         Backend::Postgres => [
@@ -56,6 +61,11 @@ fn migrator(backend: Backend) -> Migrator {
                 2,
                 "bundle files",
                 include_str!("../migrations/postgres/0002_bundle_files.sql"),
+            ),
+            (
+                3,
+                "deployments",
+                include_str!("../migrations/postgres/0003_deployments.sql"),
             ),
         ],
     };
@@ -320,6 +330,23 @@ pub struct JobRow {
     pub created: i64,
     /// Unix seconds.
     pub updated: i64,
+}
+
+/// A distributor registered for a published campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentRow {
+    /// Campaign id.
+    pub campaign: String,
+    /// The published root the distributor holds.
+    pub root: String,
+    /// The distributor, checksummed.
+    pub distributor: String,
+    /// Its chain.
+    pub chain_id: i64,
+    /// The block its events start at.
+    pub block: i64,
+    /// Unix seconds.
+    pub created: i64,
 }
 
 /// The store: a pool over SQLite or PostgreSQL with the schema migrated.
@@ -1186,6 +1213,49 @@ impl Db {
                     r.try_get(1).map_err(&g)?,
                     r.try_get(2).map_err(&g)?,
                 ))
+            })
+            .collect()
+    }
+
+    // ---- deployments ----
+
+    /// Records (or replaces) the distributor of `d.campaign` at root `d.root`.
+    pub async fn put_deployment(&self, d: &DeploymentRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO deployments (campaign, root, distributor, chain_id, block, created) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (campaign, root) DO UPDATE SET distributor = excluded.distributor, chain_id = excluded.chain_id, block = excluded.block, created = excluded.created",
+        )
+        .bind(&d.campaign)
+        .bind(&d.root)
+        .bind(&d.distributor)
+        .bind(d.chain_id)
+        .bind(d.block)
+        .bind(d.created)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err("record deployment"))?;
+        Ok(())
+    }
+
+    /// Every registered deployment.
+    pub async fn deployments(&self) -> Result<Vec<DeploymentRow>> {
+        let rows = sqlx::query(
+            "SELECT campaign, root, distributor, chain_id, block, created FROM deployments ORDER BY campaign, root",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err("list deployments"))?;
+        rows.iter()
+            .map(|r| {
+                let g = db_err("list deployments");
+                Ok(DeploymentRow {
+                    campaign: r.try_get(0).map_err(&g)?,
+                    root: r.try_get(1).map_err(&g)?,
+                    distributor: r.try_get(2).map_err(&g)?,
+                    chain_id: r.try_get(3).map_err(&g)?,
+                    block: r.try_get(4).map_err(&g)?,
+                    created: r.try_get(5).map_err(&g)?,
+                })
             })
             .collect()
     }

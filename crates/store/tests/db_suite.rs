@@ -5,8 +5,8 @@
 
 use airdrop_store::testing::{test_db, TestDb};
 use airdrop_store::{
-    ApiKeyRow, Backend, CampaignRow, Db, JobRow, NewRelay, NewSubmission, NonceUse, SignupRow,
-    StoreError, SubmissionStatus, TaskRow,
+    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, NewRelay, NewSubmission, NonceUse,
+    SignupRow, StoreError, SubmissionStatus, TaskRow,
 };
 use std::collections::HashSet;
 
@@ -36,6 +36,7 @@ on_both!(
     jobs,
     files_and_publishing,
     migrations_rerun_and_readiness,
+    deployments_are_recorded_per_root,
 );
 
 fn key(id: &str) -> ApiKeyRow {
@@ -553,4 +554,25 @@ async fn bad_urls_are_clear_errors() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("cannot open database"), "{e}");
+}
+
+/// Item 9 of issue 9: a distributor registered for a published root, replaced for the same
+/// root, kept apart per root (a republished campaign does not inherit the old distributor).
+async fn deployments_are_recorded_per_root(t: TestDb) {
+    assert!(t.deployments().await.unwrap().is_empty());
+    let d = |root: &str, distributor: &str, block: i64| DeploymentRow {
+        campaign: "c".into(),
+        root: root.into(),
+        distributor: distributor.into(),
+        chain_id: 31337,
+        block,
+        created: 5,
+    };
+    t.put_deployment(&d("0xaa", "0x01", 7)).await.unwrap();
+    t.put_deployment(&d("0xbb", "0x02", 9)).await.unwrap();
+    t.put_deployment(&d("0xaa", "0x03", 8)).await.unwrap();
+    assert_eq!(
+        t.deployments().await.unwrap(),
+        vec![d("0xaa", "0x03", 8), d("0xbb", "0x02", 9)]
+    );
 }

@@ -204,6 +204,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
         timeout: Duration::from_secs(args.timeout_secs),
         cors_origins: args.cors_origins,
+        header_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(60),
         rate_limit_per_ip: args.rate_limit_per_ip,
         rate_limit_burst: args.rate_limit_burst,
     };
@@ -251,6 +253,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         eprintln!("store {} ({})", db.url(), db.backend().as_str());
         let mut state = AppState::new(campaigns);
         state.store = Some(db.clone());
+        state.wait_for_sync = true;
         state.rpc = rpc;
         state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
         state.sign_in = SignIn::for_urls(&public_urls);
@@ -273,6 +276,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
             eprintln!("relayer {address} on chain {chain_id}");
         }
         let state = Arc::new(state);
+        // Folders of jobs a killed instance left behind (this server's own, finished ones).
+        let cleaner = state.clone();
+        tokio::spawn(async move {
+            airdrop_server::jobs::clean_job_folders(&cleaner).await;
+        });
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker = state.relayer.clone().map(|r| {
             tokio::spawn(airdrop_server::relay::run_worker(
@@ -296,8 +304,15 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 stop_rx,
             ));
         }
-        eprintln!("listening on http://{} (docs at /docs)", config.listen);
-        airdrop_server::serve(state, config, shutdown_signal()).await?;
+        // Bound before saying so: a port in use is an error, not a "listening" line.
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("--listen {}: cannot bind", config.listen))?;
+        eprintln!(
+            "listening on http://{} (docs at /docs)",
+            listener.local_addr()?
+        );
+        airdrop_server::serve_on(listener, state, config, shutdown_signal()).await?;
         let _ = stop_tx.send(true);
         if let Some(w) = worker {
             // The worker finishes the claim it is submitting, then stops.
