@@ -1345,7 +1345,7 @@ fn contract_wallet_signs_up_with_eip1271() {
             .unwrap()
             .as_secs();
         let message = format!(
-            "drop.test wants you to sign in with your Ethereum account:\n{}\n\nURI: http://drop.test/\nVersion: 1\nChain ID: 31337\nNonce: {}\nIssued At: {}",
+            "drop.test wants you to sign in with your Ethereum account:\n{}\n\nURI: http://drop.test/\nVersion: 1\nChain ID: 31337\nNonce: {}\nIssued At: {}\nResources:\n- urn:airdrop:campaign:w",
             wallet.to_checksum(None),
             n["nonce"].as_str().unwrap(),
             rfc3339(now - 2)

@@ -1065,7 +1065,22 @@ fn a_killed_server_leaves_no_build_running() {
         }
     });
     let data = tempfile::tempdir().unwrap();
-    let mut a = serve_on(&db.url, data.path());
+    // An API spec may use only the server's own node.
+    let mut a = serve(
+        &[
+            "--public-url",
+            "http://drop.test",
+            "--rate-limit-per-ip",
+            "0",
+            "--database-url",
+            &db.url,
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--rpc-url",
+            &node,
+        ],
+        &[],
+    );
     let spec = format!(
         "name = \"Slow\"\nchain_id = 1\ntoken = {{ address = \"0x1f9840a85d5af5bf1d1762f925bdaddc4201f984\", symbol = \"GEN\", decimals = 18 }}\nbudget = \"3000\"\nformat = \"uniswap\"\n\n[[source]]\nname = \"holders\"\nkind = \"erc20-balances\"\nrpc = \"{node}\"\ntoken = \"0x1f9840a85d5af5bf1d1762f925bdaddc4201f984\"\nblock = 100\n\n[[pool]]\nsource = \"holders\"\nshare = \"rest\"\nrule = \"flat\"\n"
     );

@@ -89,8 +89,10 @@ pub fn spec_files(spec: &Campaign) -> Vec<(String, String)> {
 }
 
 /// Refuses a spec that names anything but an upload of its own campaign (absolute paths, `..`,
-/// folders, reserved names), or that reads the server's environment (`rpc_env`).
-pub fn check_spec(spec: &Campaign) -> Result<(), ServerError> {
+/// folders, reserved names), that reads the server's environment (`rpc_env`), or that would
+/// make the server connect to a host of the caller's choosing (`rpc` other than the server's
+/// own node, `node`): a build runs on the server's host, inside its network.
+pub fn check_spec(spec: &Campaign, node: Option<&str>) -> Result<(), ServerError> {
     for (key, name) in spec_files(spec) {
         if upload_name(&name).is_err() {
             let shown: String = name.chars().take(100).collect();
@@ -103,6 +105,19 @@ pub fn check_spec(spec: &Campaign) -> Result<(), ServerError> {
         }
     }
     for s in &spec.sources {
+        if let Some(RpcRef::Url(url)) = s.chain.as_ref().map(|c| &c.rpc) {
+            let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+            if !node.is_some_and(|n| same(n, url)) {
+                // The server's node URL may carry an API key: never named here.
+                return Err(ServerError::bad_request(
+                    "rpc_not_allowed",
+                    format!(
+                        "source {:?}.rpc: a spec sent to the API may use only this server's own node (the --rpc-url it was started with); other hosts are refused so that a build cannot reach into the server's network. Take chain data with a snapshot job, or ask the operator for the node's URL",
+                        s.name
+                    ),
+                ));
+            }
+        }
         if let Some(RpcRef::Env(_)) = s.chain.as_ref().map(|c| &c.rpc) {
             return Err(ServerError::bad_request(
                 "rpc_env_not_allowed",

@@ -62,7 +62,12 @@ impl From<CampaignRow> for CampaignInfo {
     }
 }
 
-fn campaign_row(id: &str, req: &CampaignRequest, created: i64) -> Result<CampaignRow, ServerError> {
+fn campaign_row(
+    id: &str,
+    req: &CampaignRequest,
+    created: i64,
+    node: Option<&str>,
+) -> Result<CampaignRow, ServerError> {
     if req.spec.len() > 256 * 1024 {
         return Err(ServerError::bad_request(
             "invalid_spec",
@@ -73,7 +78,7 @@ fn campaign_row(id: &str, req: &CampaignRequest, created: i64) -> Result<Campaig
     let spec = airdrop_core::spec::Campaign::parse(&req.spec, "campaign.toml")
         .map_err(|e| ServerError::bad_request("invalid_spec", e.to_string()))?;
     // A build job runs this spec on the server's host: it may read its campaign's uploads only.
-    crate::confine::check_spec(&spec)?;
+    crate::confine::check_spec(&spec, node)?;
     let signup_deadline = req
         .signup_deadline
         .as_deref()
@@ -135,7 +140,7 @@ pub async fn create_campaign(
             detail: format!("campaign {id:?} exists; update it with PUT /v1/campaigns/{id}"),
         });
     }
-    let row = campaign_row(&id, &req, now())?;
+    let row = campaign_row(&id, &req, now(), state.rpc.as_ref().map(|r| r.url()))?;
     db.put_campaign(&row).await?;
     tracing::info!(campaign = %id, key = %caller.key_id, "campaign created");
     Ok((StatusCode::CREATED, Json(row.into())))
@@ -162,7 +167,7 @@ pub async fn update_campaign(
             "a campaign's id cannot change",
         ));
     }
-    let row = campaign_row(&id, &req, old.created)?;
+    let row = campaign_row(&id, &req, old.created, state.rpc.as_ref().map(|r| r.url()))?;
     state.store()?.put_campaign(&row).await?;
     Ok(Json(row.into()))
 }

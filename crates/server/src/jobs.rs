@@ -723,6 +723,7 @@ async fn snapshot_in(
 /// confinement rules, or a file not uploaded yet): (spec key, name, content).
 async fn spec_inputs(
     db: &airdrop_store::Db,
+    node: Option<&str>,
     campaign: &airdrop_store::CampaignRow,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     let spec =
@@ -732,7 +733,7 @@ async fn spec_inputs(
                 campaign.id
             )
         })?;
-    confine::check_spec(&spec).map_err(|e| e.to_string())?;
+    confine::check_spec(&spec, node).map_err(|e| e.to_string())?;
     let mut files = db.files(&campaign.id).await.map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for (key, name) in confine::spec_files(&spec) {
@@ -759,7 +760,7 @@ async fn build(state: &AppState, job: &mut JobRow) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .ok_or("the campaign was deleted")?;
     slug("campaign", &campaign.id).map_err(|e| e.to_string())?;
-    let inputs = spec_inputs(db, &campaign).await?;
+    let inputs = spec_inputs(db, state.rpc.as_ref().map(|r| r.url()), &campaign).await?;
     let dir = JobDir::create(&cfg, &campaign.id, &job.id).await?;
     let result = build_in(state, job, &cfg, &campaign, &inputs, &dir.0).await;
     match &result {

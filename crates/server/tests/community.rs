@@ -1163,6 +1163,8 @@ async fn spec_paths_are_confined_to_uploads(backend: Backend) {
         (spec_with("kind = \"list\"\nfile = \"list.csv\"\naddress_column = \"anything\"", "\n[[exclude]]\nname = \"cex\"\nreason = \"exchanges\"\nfile = \"/etc/passwd\"\n"), "file_not_allowed", "exclude"),
         (spec_with("kind = \"native-balances\"\nrpc = \"http://127.0.0.1:9\"\nblock = 5\ncandidates = \"/etc/hosts\"", ""), "file_not_allowed", "candidates"),
         (spec_with("kind = \"native-balances\"\nrpc_env = \"AIRDROP_DATABASE_URL\"\nblock = 5\ncandidates = \"c.csv\"", ""), "rpc_env_not_allowed", "rpc_env"),
+        // A node of the caller's choosing would have the build connect into the server's network.
+        (spec_with("kind = \"native-balances\"\nrpc = \"http://169.254.169.254/latest\"\nblock = 5\ncandidates = \"c.csv\"", ""), "rpc_not_allowed", "source \"list\".rpc"),
     ];
     for (spec, code, key) in cases {
         let r = call(
