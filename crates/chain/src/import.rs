@@ -10,7 +10,8 @@
 use crate::error::{ChainError, Result};
 use crate::ledger::Erc20Ledger;
 use crate::result::{Rows, Snapshot, SnapshotMeta};
-use airdrop_merkle::address::parse_address;
+use airdrop_merkle::address::{parse_address, refuse_secret, shown};
+use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use alloy_primitives::{Address, U256};
 use std::collections::HashMap;
 
@@ -101,11 +102,12 @@ impl Table {
     fn need(&self, names: &[&str], file: &str) -> Result<usize> {
         self.find(names).ok_or_else(|| ChainError::Input {
             location: file.to_owned(),
+            // The header is never quoted: it is the file's first line, whatever the file is.
             detail: format!(
-                "no {:?} column (also accepted: {}); the file has: {}",
+                "no {:?} column (also accepted: {}); the file's header has {} column(s), none named so",
                 names[0],
                 names[1..].join(", "),
-                self.header.join(", ")
+                self.header.len()
             ),
         })
     }
@@ -239,29 +241,31 @@ fn keep_token(
 /// An integer amount in base units: decimal digits, or `0x` hex.
 pub fn parse_amount(cell: &str) -> std::result::Result<U256, String> {
     let s = cell.trim();
+    refuse_secret(s).map_err(|e| e.to_string())?;
+    let v = shown(s);
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         if hex.is_empty() || hex.len() > 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("{s:?} is not a hex integer"));
+            return Err(format!("{v} is not a hex integer"));
         }
-        return U256::from_str_radix(hex, 16).map_err(|e| format!("{s:?}: {e}"));
+        return U256::from_str_radix(hex, 16).map_err(|e| format!("{v}: {e}"));
     }
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
-            "{s:?} is not an integer in base units; exports must hold exact integers (no decimals, no exponent like 1e18, no float columns such as value_f64)"
+            "{v} is not an integer in base units; exports must hold exact integers (no decimals, no exponent like 1e18, no float columns such as value_f64)"
         ));
     }
-    U256::from_str_radix(s, 10).map_err(|e| format!("{s:?}: {e} (more than 2^256)"))
+    U256::from_str_radix(s, 10).map_err(|e| format!("{v}: {e} (more than 2^256)"))
 }
 
 fn parse_u64(cell: &str) -> std::result::Result<u64, String> {
     let v = parse_amount(cell)?;
-    u64::try_from(v).map_err(|_| format!("{cell:?} is too large for a block number"))
+    u64::try_from(v).map_err(|_| format!("{} is too large for a block number", shown(cell)))
 }
 
 fn read_csv(data: &[u8], file: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(data);
+        .from_reader(Bounded::lines(data));
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| ChainError::Input {
@@ -353,21 +357,39 @@ fn read_parquet(data: &[u8], file: &str) -> Result<Table> {
 }
 
 fn read_json(data: &[u8], file: &str) -> Result<Table> {
+    if data.len() as u64 > MAX_JSON_BYTES {
+        return Err(ChainError::Input {
+            location: file.to_owned(),
+            detail: format!(
+                "the file is larger than {}, the limit for JSON exports; use CSV or Parquet",
+                size(MAX_JSON_BYTES)
+            ),
+        });
+    }
     let text = std::str::from_utf8(data).map_err(|e| ChainError::Input {
         location: file.to_owned(),
         detail: format!("not UTF-8: {e}"),
     })?;
     let items: Vec<serde_json::Value> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(text).map_err(|e| ChainError::Input {
+        let doc = airdrop_merkle::json::from_str(text).map_err(|e| ChainError::Input {
             location: format!("{file}:{}", e.line()),
             detail: format!("invalid JSON: {e}"),
-        })?
+        })?;
+        match doc {
+            serde_json::Value::Array(items) => items,
+            _ => {
+                return Err(ChainError::Input {
+                    location: file.to_owned(),
+                    detail: "expected a JSON array of objects".into(),
+                })
+            }
+        }
     } else {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| ChainError::Input {
+                airdrop_merkle::json::from_str(l).map_err(|e| ChainError::Input {
                     location: format!("{file}:{}", i + 1),
                     detail: format!("invalid JSON: {e}"),
                 })

@@ -61,8 +61,9 @@ impl Progress {
     }
 }
 
+/// Reads an input of the build (a source, an exclusion list): a regular file, of bounded size.
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    crate::output::read_input_file(path, airdrop_merkle::limits::MAX_INPUT_BYTES)
 }
 
 /// Runs `airdrop build`.
@@ -78,7 +79,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
         lap = Instant::now();
     };
 
-    let spec_bytes = read(&args.campaign)?;
+    let spec_bytes = crate::output::read_input_file(&args.campaign, airdrop_merkle::limits::MAX_SPEC_BYTES)?;
     let spec_text = std::str::from_utf8(&spec_bytes)
         .with_context(|| format!("{} is not UTF-8 text", args.campaign.display()))?;
     let label = args.campaign.display().to_string();
