@@ -660,4 +660,35 @@ mod tests {
         )
         .is_err());
     }
+
+    #[test]
+    fn errors_never_quote_the_file_or_a_secret_and_json_keys_are_unique() {
+        let bal = |data: &[u8], name: &str| {
+            let format = ImportFormat::from_path(name);
+            import(data, name, format, &p(ImportKind::Balances))
+                .unwrap_err()
+                .to_string()
+        };
+        // A file whose first line is a secret of its own (a password file, an env file).
+        let e = bal(b"DB_PASSWORD=hunter2\nx\n", "x.csv");
+        assert!(e.contains("1 column(s)") && !e.contains("hunter2"), "{e}");
+        let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        let e = bal(
+            format!("address,balance\n{A},my key {key}\n").as_bytes(),
+            "k.csv",
+        );
+        assert!(e.contains("private key") && !e.contains(&key[8..40]), "{e}");
+        let e = bal(
+            format!("address,balance\n{A},{}\n", "9x".repeat(100_000)).as_bytes(),
+            "l.csv",
+        );
+        assert!(e.len() < 300, "{e}");
+        let twice = format!("[{{\"address\": \"{A}\", \"balance\": \"1\", \"balance\": \"2\"}}]");
+        let e = bal(twice.as_bytes(), "d.json");
+        assert!(e.contains("duplicate key \"balance\""), "{e}");
+        let mut nul = vec![0u8; 1 << 20];
+        nul.extend_from_slice(b"\n");
+        let e = bal(&nul, "n.csv");
+        assert!(e.contains("longer than 64 KiB") && e.len() < 300, "{e}");
+    }
 }

@@ -436,12 +436,39 @@ fn not_echoed(err: &str) {
 fn a_secret_anywhere_in_the_spec_is_refused_with_its_line_and_not_echoed() {
     let cases = [
         // In the name, the description, a number field, a comment: refused by line.
-        (SPEC.replace("name = \"Test\"", &format!("name = \"Test {KEY}\"")), "campaign.toml:1", "private key"),
-        (SPEC.replace("chain_id = 1", &format!("chain_id = 1\ndescription = \"words: {PHRASE}\"")), "campaign.toml:3", "recovery phrase"),
-        (SPEC.replace("chain_id = 1", &format!("chain_id = \"{KEY}\"")), "campaign.toml:2", "private key"),
-        (SPEC.replace("chain_id = 1", &format!("chain_id = 0x{KEY}")), "campaign.toml:2", "private key"),
-        (SPEC.replace("budget = \"1000\"", &format!("budget = \"1000 {KEY}\"")), "campaign.toml:4", "private key"),
-        (format!("# deployer {KEY}\n{SPEC}"), "campaign.toml:1", "private key"),
+        (
+            SPEC.replace("name = \"Test\"", &format!("name = \"Test {KEY}\"")),
+            "campaign.toml:1",
+            "private key",
+        ),
+        (
+            SPEC.replace(
+                "chain_id = 1",
+                &format!("chain_id = 1\ndescription = \"words: {PHRASE}\""),
+            ),
+            "campaign.toml:3",
+            "recovery phrase",
+        ),
+        (
+            SPEC.replace("chain_id = 1", &format!("chain_id = \"{KEY}\"")),
+            "campaign.toml:2",
+            "private key",
+        ),
+        (
+            SPEC.replace("chain_id = 1", &format!("chain_id = 0x{KEY}")),
+            "campaign.toml:2",
+            "private key",
+        ),
+        (
+            SPEC.replace("budget = \"1000\"", &format!("budget = \"1000 {KEY}\"")),
+            "campaign.toml:4",
+            "private key",
+        ),
+        (
+            format!("# deployer {KEY}\n{SPEC}"),
+            "campaign.toml:1",
+            "private key",
+        ),
     ];
     for (spec, at, kind) in cases {
         let err = fails(&spec, HOLDERS, &[at, kind, "refused"]);
@@ -453,7 +480,10 @@ fn a_secret_anywhere_in_the_spec_is_refused_with_its_line_and_not_echoed() {
 fn a_secret_inside_a_source_cell_is_refused_and_not_echoed() {
     for (note, kind) in [
         (format!("my key is {KEY}"), "private key"),
-        (format!("\"hi, my words are {PHRASE}, thanks\""), "recovery phrase"),
+        (
+            format!("\"hi, my words are {PHRASE}, thanks\""),
+            "recovery phrase",
+        ),
     ] {
         let holders = HOLDERS.replace(",alice", &format!(",{note}"));
         let err = fails(SPEC, &holders, &["holders.csv:2", "column 3", kind]);
@@ -474,7 +504,10 @@ fn a_secret_inside_a_source_cell_is_refused_and_not_echoed() {
 
 #[test]
 fn the_header_of_a_source_is_never_quoted() {
-    let holders = HOLDERS.replace("address,balance,note", "root:x:0:0:root:/root:/bin/bash,balance,note");
+    let holders = HOLDERS.replace(
+        "address,balance,note",
+        "root:x:0:0:root:/root:/bin/bash,balance,note",
+    );
     let err = fails(SPEC, &holders, &["no column \"address\"", "3 column(s)"]);
     assert!(!err.contains("root:x"), "{err}");
 }
@@ -485,12 +518,19 @@ fn the_zero_address_in_a_source_is_refused() {
         "0x4444444444444444444444444444444444444444",
         "0x0000000000000000000000000000000000000000",
     );
-    fails(SPEC, &holders, &["holders.csv:4", "zero address", "remove the row"]);
+    fails(
+        SPEC,
+        &holders,
+        &["holders.csv:4", "zero address", "remove the row"],
+    );
 }
 
 #[test]
 fn a_json_source_with_a_key_twice_is_refused() {
-    let spec = SPEC.replace("file = \"holders.csv\"", "file = \"holders.json\"\nformat = \"json\"");
+    let spec = SPEC.replace(
+        "file = \"holders.csv\"",
+        "file = \"holders.json\"\nformat = \"json\"",
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("campaign.toml"), spec).unwrap();
     std::fs::write(
@@ -500,7 +540,10 @@ fn a_json_source_with_a_key_twice_is_refused() {
     .unwrap();
     let (ok, _, err) = run(dir.path());
     assert!(!ok);
-    assert!(err.contains("holders.json:1") && err.contains("duplicate key \"balance\""), "{err}");
+    assert!(
+        err.contains("holders.json:1") && err.contains("duplicate key \"balance\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -522,7 +565,11 @@ fn a_huge_line_in_a_source_is_a_short_error() {
     f.set_len(8 << 20).unwrap();
     let (ok, _, err) = run(dir.path());
     assert!(!ok);
-    assert!(err.contains("longer than 64 KiB"), "{}", &err[..err.len().min(400)]);
+    assert!(
+        err.contains("longer than 64 KiB"),
+        "{}",
+        &err[..err.len().min(400)]
+    );
     assert!(err.len() < 400, "error of {} bytes", err.len());
 }
 
@@ -533,6 +580,10 @@ fn a_spec_that_is_too_big_or_has_a_huge_value_is_a_short_error() {
     let err = fails(&spec, HOLDERS, &["campaign.toml: name", "3000 characters"]);
     assert!(err.len() < 300, "{err}");
     let spec = format!("{SPEC}\n# {}\n", "y".repeat(10_000));
-    let err = fails(&spec, HOLDERS, &["campaign.toml:", "longer than 4096 bytes"]);
+    let err = fails(
+        &spec,
+        HOLDERS,
+        &["campaign.toml:", "longer than 4096 bytes"],
+    );
     assert!(err.len() < 300, "{err}");
 }

@@ -518,20 +518,50 @@ fn a_secret_anywhere_in_a_cell_is_refused_and_never_echoed() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let key_in_address = format!("address,amount\nmy key is {KEY},5\n");
-    refused(d, "a.csv", &key_in_address, &[], &["a.csv:2", "private key"]);
+    refused(
+        d,
+        "a.csv",
+        &key_in_address,
+        &[],
+        &["a.csv:2", "private key"],
+    );
     let key_in_amount = format!("address,amount\n{A},5 {KEY}\n");
     refused(d, "b.csv", &key_in_amount, &[], &["b.csv:2", "private key"]);
     let phrase_in_address = format!("address,amount\n\"my words: {PHRASE}!\",5\n");
-    refused(d, "c.csv", &phrase_in_address, &[], &["c.csv:2", "recovery phrase"]);
+    refused(
+        d,
+        "c.csv",
+        &phrase_in_address,
+        &[],
+        &["c.csv:2", "recovery phrase"],
+    );
     let key_in_map_key = format!("{{\"my key is {KEY}\": \"5\"}}");
-    refused(d, "d.json", &key_in_map_key, &[], &["d.json", "private key"]);
+    refused(
+        d,
+        "d.json",
+        &key_in_map_key,
+        &[],
+        &["d.json", "private key"],
+    );
     let key_in_map_value = format!("{{\"{A}\": \"my key is {KEY}\"}}");
-    refused(d, "e.json", &key_in_map_value, &[], &["e.json", "private key"]);
+    refused(
+        d,
+        "e.json",
+        &key_in_map_value,
+        &[],
+        &["e.json", "private key"],
+    );
     let oz = ["--preset", "oz-standard", "--encoding", "address,string"];
     let key_in_string = format!("address,string\n{A},note {KEY}\n");
     refused(d, "f.csv", &key_in_string, &oz, &["f.csv:2", "private key"]);
     let phrase_in_string = format!("[[\"{A}\", \"{PHRASE}\"]]");
-    refused(d, "g.json", &phrase_in_string, &oz, &["g.json", "recovery phrase"]);
+    refused(
+        d,
+        "g.json",
+        &phrase_in_string,
+        &oz,
+        &["g.json", "recovery phrase"],
+    );
     let header = format!("address,{KEY}\n{A},5\n");
     refused(d, "h.csv", &header, &[], &["h.csv:1", "private key"]);
 }
@@ -541,13 +571,37 @@ fn json_keys_twice_hex_and_signed_amounts_and_the_zero_address_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let twice = format!("{{\"{A}\": \"1\",\n \"{A}\": \"1000000\"}}");
-    refused(d, "twice.json", &twice, &[], &["twice.json:2", "duplicate key", A]);
+    refused(
+        d,
+        "twice.json",
+        &twice,
+        &[],
+        &["twice.json:2", "duplicate key", A],
+    );
     let hex = format!("address,amount\n{A},0x64\n");
-    refused(d, "hex.csv", &hex, &[], &["hex.csv:2", "hex amount \"0x64\""]);
+    refused(
+        d,
+        "hex.csv",
+        &hex,
+        &[],
+        &["hex.csv:2", "hex amount \"0x64\""],
+    );
     let hex_map = format!("{{\"{A}\": \"0x64\"}}");
-    refused(d, "hexmap.json", &hex_map, &[], &["hexmap.json", "hex amount"]);
+    refused(
+        d,
+        "hexmap.json",
+        &hex_map,
+        &[],
+        &["hexmap.json", "hex amount"],
+    );
     let plus = format!("address,amount\n{A},+5\n");
-    refused(d, "plus.csv", &plus, &[], &["plus.csv:2", "signed amount \"+5\""]);
+    refused(
+        d,
+        "plus.csv",
+        &plus,
+        &[],
+        &["plus.csv:2", "signed amount \"+5\""],
+    );
     let zero = "address,amount\n0x0000000000000000000000000000000000000000,5\n";
     refused(d, "zero.csv", zero, &[], &["zero.csv:2", "zero address"]);
     // Uniswap's `earnings` are hex by their format, and still read.
@@ -564,27 +618,61 @@ fn unbounded_inputs_fail_fast_and_short() {
     let d = dir.path();
     // A NUL-filled file without a newline (sparse: nothing is written to disk).
     let nul = d.join("nul.csv");
-    std::fs::File::create(&nul).unwrap().set_len(200 << 20).unwrap();
+    std::fs::File::create(&nul)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
     let out = d.join("x").display().to_string();
-    let o = run(&["tree", "build", "--input", nul.to_str().unwrap(), "--out", &out]);
+    let o = run(&[
+        "tree",
+        "build",
+        "--input",
+        nul.to_str().unwrap(),
+        "--out",
+        &out,
+    ]);
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{}", &e[..e.len().min(300)]);
-    assert!(e.len() < 400 && e.contains("longer than 64 KiB"), "{} bytes: {}", e.len(), &e[..e.len().min(300)]);
+    assert!(
+        e.len() < 400 && e.contains("longer than 64 KiB"),
+        "{} bytes: {}",
+        e.len(),
+        &e[..e.len().min(300)]
+    );
     // A long row after a good header.
     let mut long = format!("address,amount\n{A},");
     long.push_str(&"1".repeat(2 << 20));
     refused(d, "long.csv", &long, &[], &["line 2 is longer than 1 MiB"]);
     // Not regular files: refused before a byte is read.
     for (path, needle) in [("/dev/zero", "not a regular file"), (".", "it is a folder")] {
-        let path = if path == "." { d.display().to_string() } else { path.to_owned() };
+        let path = if path == "." {
+            d.display().to_string()
+        } else {
+            path.to_owned()
+        };
         let o = run(&["tree", "build", "--input", &path, "--out", &out]);
         assert!(stderr(&o).contains(needle), "{path}: {}", stderr(&o));
         let o = run(&["tree", "verify", "--tree", &path]);
-        assert!(!o.status.success() && stderr(&o).len() < 400, "{path}: {}", stderr(&o));
+        assert!(
+            !o.status.success() && stderr(&o).len() < 400,
+            "{path}: {}",
+            stderr(&o)
+        );
     }
     let fifo = d.join("fifo.csv");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let o = run(&["tree", "build", "--input", fifo.to_str().unwrap(), "--out", &out]);
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let o = run(&[
+        "tree",
+        "build",
+        "--input",
+        fifo.to_str().unwrap(),
+        "--out",
+        &out,
+    ]);
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
 

@@ -6,7 +6,7 @@
 use crate::error::{CoreError, Result};
 use crate::spec::{ColumnKind, ExcludeSpec, FileFormat, SourceKind, SourceSpec};
 use crate::units::{parse_decimal, parse_integer};
-use airdrop_merkle::address::{parse_address, parse_recipient, refuse_secret, shown};
+use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
 use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use airdrop_merkle::{Address, U256};
 
@@ -146,11 +146,17 @@ impl Source for FileSource<'_> {
         let mut rows = Vec::with_capacity(table.rows.len());
         for (line, cells) in &table.rows {
             let cell = |i: usize| cells.get(i).unwrap_or_default();
-            // A source names recipients: the zero address would be paid into the void.
-            let address = parse_recipient(cell(addr_col)).map_err(|reason| CoreError::Address {
+            let address = parse_address(cell(addr_col)).map_err(|reason| CoreError::Address {
                 location: table.location(*line),
                 reason,
             })?;
+            // A source names recipients: the zero address would be paid into the void.
+            if address.is_zero() {
+                return Err(CoreError::Source {
+                    location: table.location(*line),
+                    detail: ZERO_RECIPIENT.into(),
+                });
+            }
             let mut values = Vec::with_capacity(cols.len());
             for (spec, &ci) in self.spec.columns.iter().zip(&cols) {
                 let text = cell(ci).trim();
@@ -353,16 +359,14 @@ pub fn json_table(
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Bool(b)) => b.to_string(),
                 Some(serde_json::Value::Number(n)) if n.is_u64() => n.to_string(),
-                Some(other) => {
-                    return Err(CoreError::Source {
-                        location: loc,
-                        detail: format!(
-                            "key {}: {} is not exact; write numbers as strings (\"12.5\") or integers",
-                            shown(h),
-                            airdrop_merkle::amount::json_kind(other)
-                        ),
-                    })
-                }
+                Some(other) => return Err(CoreError::Source {
+                    location: loc,
+                    detail: format!(
+                        "key {}: {} is not exact; write numbers as strings (\"12.5\") or integers",
+                        shown(h),
+                        airdrop_merkle::amount::json_kind(other)
+                    ),
+                }),
             };
             cells.push(cell);
         }

@@ -5,8 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::units::{self, hundred_percent, parse_decimal, parse_percent, pow10};
 use airdrop_merkle::address::{
-    find_secrets, parse_address, parse_recipient, redact_secrets, refuse_secret, shown,
-    AddressError,
+    find_secrets, parse_address, redact_secrets, refuse_secret, shown, AddressError, ZERO_RECIPIENT,
 };
 use airdrop_merkle::limits::{size, MAX_SPEC_BYTES};
 use airdrop_merkle::{Address, Preset, TreeOptions, U256};
@@ -570,10 +569,11 @@ impl Ctx<'_> {
     }
     /// An address that receives tokens: the zero address would burn them.
     fn recipient(&self, key: &str, text: &str) -> Result<Address> {
-        parse_recipient(text).map_err(|reason| CoreError::Address {
-            location: format!("{}: {key}", self.file),
-            reason,
-        })
+        let address = self.address(key, text)?;
+        if address.is_zero() {
+            return Err(self.err(key, ZERO_RECIPIENT));
+        }
+        Ok(address)
     }
     fn tokens(&self, key: &str, text: &str, decimals: u8, symbol: &str) -> Result<U256> {
         parse_decimal(text, decimals)
@@ -653,12 +653,20 @@ fn check_text(text: &str, file: &str) -> Result<()> {
 /// Every string value short (but `description`), so no message quoting one can be long.
 fn check_values(value: &toml::Value, path: &str, file: &str) -> Result<()> {
     let join = |k: &str| {
-        let k = if !k.is_empty() && k.len() <= 64 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        let k = if !k.is_empty()
+            && k.len() <= 64
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             k.to_owned()
         } else {
             shown(k)
         };
-        if path.is_empty() { k } else { format!("{path}.{k}") }
+        if path.is_empty() {
+            k
+        } else {
+            format!("{path}.{k}")
+        }
     };
     match value {
         toml::Value::String(s) if s.chars().count() > MAX_SPEC_VALUE && !path.ends_with("description") => {
@@ -1813,6 +1821,45 @@ block = 100"#;
         .to_string();
         assert!(
             e.contains("exclude.contracts") && e.contains("chain source"),
+            "{e}"
+        );
+    }
+
+    const KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    #[test]
+    fn a_secret_anywhere_in_the_spec_is_refused_by_line_and_not_echoed() {
+        let file = "kind = \"balances\"\nfile = \"h.csv\"";
+        let phrase = "test test test test test test test test test test test junk";
+        for (extra, line) in [
+            (format!("# key {KEY}"), 15),
+            (format!("[claim]\nstart = \"{KEY}\"\ndeadline = \"x\""), 16),
+            (
+                format!("[vesting]\ncliff = \"{}\"", phrase.replace(' ', "\n")),
+                16,
+            ),
+        ] {
+            let e = campaign(file, &extra).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("campaign.toml:{line}: refused")),
+                "{e}"
+            );
+            assert!(!e.contains(&KEY[8..40]) && !e.contains("junk"), "{e}");
+        }
+        // A transaction hash in a URL is data.
+        let url = format!("# see https://etherscan.io/tx/0x{KEY}");
+        assert!(campaign(file, &url).is_ok());
+    }
+
+    #[test]
+    fn the_zero_address_cannot_take_dust_or_clawback() {
+        let zero = "0x0000000000000000000000000000000000000000";
+        let file = "kind = \"balances\"\nfile = \"h.csv\"";
+        let e = campaign(file, &format!("[claim]\nstart = \"2026-12-01T00:00:00Z\"\ndeadline = \"2027-12-01T00:00:00Z\"\nclawback_to = \"{zero}\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("claim.clawback_to") && e.contains("zero address"),
             "{e}"
         );
     }

@@ -62,7 +62,8 @@ pub fn parse_integer(text: &str) -> Result<U256, String> {
             shown(t)
         ));
     }
-    U256::from_str_radix(t, 10).map_err(|_| format!("{} is too large for a uint256 amount", shown(t)))
+    U256::from_str_radix(t, 10)
+        .map_err(|_| format!("{} is too large for a uint256 amount", shown(t)))
 }
 
 /// Decimal digits of `value`. Amounts almost always fit 128 bits, and the native `u128`
@@ -158,7 +159,10 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
 pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let hint = || {
-        format!("{} is not a UTC timestamp; write it as RFC 3339 with Z, e.g. \"2026-12-01T00:00:00Z\"", shown(t))
+        format!(
+            "{} is not a UTC timestamp; write it as RFC 3339 with Z, e.g. \"2026-12-01T00:00:00Z\"",
+            shown(t)
+        )
     };
     let body = t
         .strip_suffix('Z')

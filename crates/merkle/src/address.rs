@@ -30,10 +30,11 @@ pub enum AddressError {
         /// Where it sits in the text, never any of its characters.
         redacted: String,
     },
-    /// The zero address: nobody holds its key, so an allocation to it is burnt.
-    #[error("the zero address 0x0000000000000000000000000000000000000000 cannot claim or receive an airdrop (nobody holds its key); remove the row")]
-    Zero,
 }
+
+/// Why the zero address is refused wherever it would receive tokens: nobody holds its key, so
+/// an allocation to it is burnt.
+pub const ZERO_RECIPIENT: &str = "the zero address 0x0000000000000000000000000000000000000000 cannot claim or receive an airdrop (nobody holds its key); remove the row";
 
 /// Kinds of secret we recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,8 +152,8 @@ fn mnemonics(text: &str) -> Vec<SecretMatch> {
         .into_iter()
         .map(|(s, e)| {
             let w = text[s..e].to_ascii_lowercase();
-            let listed = (3..=8).contains(&w.len())
-                && bip39::Language::English.find_word(&w).is_some();
+            let listed =
+                (3..=8).contains(&w.len()) && bip39::Language::English.find_word(&w).is_some();
             (s, e, listed)
         })
         .collect();
@@ -294,16 +295,6 @@ pub fn parse_address(text: &str) -> Result<Address, AddressError> {
     Ok(address)
 }
 
-/// Like [`parse_address`], and refuses the zero address: for recipients, whose allocation
-/// would be burnt.
-pub fn parse_recipient(text: &str) -> Result<Address, AddressError> {
-    let address = parse_address(text)?;
-    if address.is_zero() {
-        return Err(AddressError::Zero);
-    }
-    Ok(address)
-}
-
 fn nibble(b: u8) -> u8 {
     match b {
         b'0'..=b'9' => b - b'0',
@@ -396,11 +387,20 @@ mod tests {
         ] {
             let err = parse_address(&input).unwrap_err();
             assert!(
-                matches!(err, AddressError::Secret { kind: SecretKind::PrivateKey, .. }),
+                matches!(
+                    err,
+                    AddressError::Secret {
+                        kind: SecretKind::PrivateKey,
+                        ..
+                    }
+                ),
                 "{err}"
             );
             let msg = err.to_string();
-            assert!(!msg.contains(&KEY[..16]) && !msg.contains(&KEY[48..]), "{msg}");
+            assert!(
+                !msg.contains(&KEY[..16]) && !msg.contains(&KEY[48..]),
+                "{msg}"
+            );
             assert!(msg.contains("64 hex digits at characters"), "{msg}");
         }
     }
@@ -418,13 +418,18 @@ mod tests {
             numbered,
             PHRASE.replace(' ', ","),
         ] {
-            assert_eq!(looks_like_secret(&text), Some(SecretKind::RecoveryPhrase), "{text}");
+            assert_eq!(
+                looks_like_secret(&text),
+                Some(SecretKind::RecoveryPhrase),
+                "{text}"
+            );
             let msg = refuse_secret(&text).unwrap_err().to_string();
             assert!(!msg.to_lowercase().contains("junk"), "{msg}");
             assert!(!redact_secrets(&text).to_lowercase().contains("junk"));
         }
         // Twelve listed words whose checksum fails are ordinary text.
-        let prose = "abandon ability able about above absent absorb abstract absurd abuse access accident";
+        let prose =
+            "abandon ability able about above absent absorb abstract absurd abuse access accident";
         assert_eq!(looks_like_secret(prose), None);
     }
 
@@ -438,7 +443,10 @@ mod tests {
     #[test]
     fn hashes_in_urls_and_other_lengths_are_data() {
         let hash = format!("0x{KEY}");
-        assert_eq!(looks_like_secret(&format!("see https://etherscan.io/tx/{hash} ok")), None);
+        assert_eq!(
+            looks_like_secret(&format!("see https://etherscan.io/tx/{hash} ok")),
+            None
+        );
         // The same hash outside a URL cannot be told from a key: refused.
         assert!(looks_like_secret(&format!("tx {hash}")).is_some());
         // Without 0x, even in a URL, it is a key (an API key pasted into an RPC URL, say).
@@ -464,7 +472,10 @@ mod tests {
         let s = shown(&huge);
         assert!(s.len() < 400 && s.contains("10000000 bytes"), "{}", s.len());
         let s = shown(&format!("{PHRASE} and more words after the phrase to cut"));
-        assert!(!s.contains("junk") && s.contains("[redacted recovery phrase]"), "{s}");
+        assert!(
+            !s.contains("junk") && s.contains("[redacted recovery phrase]"),
+            "{s}"
+        );
         assert_eq!(shown("12a"), "\"12a\"");
         let msg = parse_address(&"z".repeat(5000)).unwrap_err().to_string();
         assert!(msg.len() < 200, "{msg}");
@@ -473,7 +484,7 @@ mod tests {
     #[test]
     fn the_zero_address_is_no_recipient() {
         let zero = "0x0000000000000000000000000000000000000000";
-        assert!(parse_address(zero).is_ok());
-        assert_eq!(parse_recipient(zero), Err(AddressError::Zero));
+        assert!(parse_address(zero).unwrap().is_zero());
+        assert!(ZERO_RECIPIENT.contains(zero));
     }
 }

@@ -145,7 +145,10 @@ mod tests {
             assert!(!e.contains(&key[8..40]), "{e}");
         }
         let e = parse_decimal_amount(&format!("{key} 5")).unwrap_err();
-        assert!(e.starts_with("refused: this holds what looks like a private key"), "{e}");
+        assert!(
+            e.starts_with("refused: this holds what looks like a private key"),
+            "{e}"
+        );
         let e = parse_decimal_amount(&"9x".repeat(1_000_000)).unwrap_err();
         assert!(e.len() < 300 && e.contains("2000000 bytes"), "{e}");
     }

@@ -1,10 +1,10 @@
 //! Reading tree inputs: CSV with a header, Uniswap balance maps, OpenZeppelin values arrays and
 //! Solana distributor CSVs. Every rejection names the file, the line and the value.
 
-use crate::address::{parse_address, refuse_secret, shown, AddressError};
+use crate::address::{parse_address, refuse_secret, shown, AddressError, ZERO_RECIPIENT};
 use crate::amount::{parse_amount, parse_decimal_amount, parse_json_amount};
-use crate::limits::{Bounded, MAX_JSON_BYTES};
 use crate::error::{Location, MerkleError, Result};
+use crate::limits::{Bounded, MAX_JSON_BYTES};
 use crate::values;
 use crate::{Entry, LeafEncoding};
 use alloy_dyn_abi::{DynSolType, DynSolValue};
@@ -196,13 +196,14 @@ impl<'a> Accounts<'a> {
         address: std::result::Result<Address, AddressError>,
         amount: std::result::Result<U256, String>,
     ) -> Result<()> {
-        // The zero address is refused here, where recipients enter: nobody can claim for it.
-        let address = address
-            .and_then(|a| if a.is_zero() { Err(AddressError::Zero) } else { Ok(a) })
-            .map_err(|error| MerkleError::Address {
-                location: self.loc(line),
-                error,
-            })?;
+        let address = address.map_err(|error| MerkleError::Address {
+            location: self.loc(line),
+            error,
+        })?;
+        // Refused here, where recipients enter: nobody can claim for the zero address.
+        if address.is_zero() {
+            return Err(MerkleError::format(self.file, line, ZERO_RECIPIENT));
+        }
         let amount = amount
             .map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
         if amount.is_zero() {
@@ -501,7 +502,9 @@ fn read_values_json(
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
-    let serde_json::Value::Array(items) = crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)? else {
+    let serde_json::Value::Array(items) =
+        crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)?
+    else {
         return Err(MerkleError::format(
             file,
             0,

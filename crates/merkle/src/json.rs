@@ -104,7 +104,9 @@ mod tests {
         let msg = from_str(text).unwrap_err().to_string();
         assert!(msg.starts_with("duplicate key \"x\""), "{msg}");
         assert!(msg.contains("line 3"), "{msg}");
-        let msg = from_str(r#"{"0xAA":"1","0xAA":"2"}"#).unwrap_err().to_string();
+        let msg = from_str(r#"{"0xAA":"1","0xAA":"2"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(msg.starts_with("duplicate key \"0xAA\""), "{msg}");
     }
 

@@ -137,9 +137,16 @@ mod tests {
             let err = Bounded::lines(Endless(byte))
                 .read_to_end(&mut sink)
                 .unwrap_err();
-            assert!(sink.len() <= MAX_HEADER_BYTES + (64 << 10), "{}", sink.len());
+            assert!(
+                sink.len() <= MAX_HEADER_BYTES + (64 << 10),
+                "{}",
+                sink.len()
+            );
             let msg = err.to_string();
-            assert!(msg.starts_with("the header (line 1) is longer than 64 KiB"), "{msg}");
+            assert!(
+                msg.starts_with("the header (line 1) is longer than 64 KiB"),
+                "{msg}"
+            );
         }
         let mut text = b"address,amount\n".to_vec();
         text.extend(std::iter::repeat_n(b'1', MAX_LINE_BYTES + 1));
@@ -158,7 +165,9 @@ mod tests {
             .to_string();
         assert!(msg.contains("larger than 1 MiB"), "{msg}");
         let mut ok = Vec::new();
-        Bounded::lines(&b"a,b\n1,2\n"[..]).read_to_end(&mut ok).unwrap();
+        Bounded::lines(&b"a,b\n1,2\n"[..])
+            .read_to_end(&mut ok)
+            .unwrap();
         assert_eq!(ok, b"a,b\n1,2\n");
     }
 }

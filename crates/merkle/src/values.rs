@@ -284,7 +284,14 @@ mod tests {
     fn secrets_inside_text_and_composites_are_refused_and_not_echoed() {
         let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
         let phrase = "test test test test test test test test test test test junk";
-        let t = parse(&["string", "string[]", "bytes", "(string,uint256)", "uint256", "bytes32[]"]);
+        let t = parse(&[
+            "string",
+            "string[]",
+            "bytes",
+            "(string,uint256)",
+            "uint256",
+            "bytes32[]",
+        ]);
         for (ty, text) in [
             (&t[0], format!("note: {key}")),
             (&t[0], format!("words {phrase}")),
@@ -294,7 +301,10 @@ mod tests {
             (&t[4], format!("{key} 5")),
         ] {
             let e = from_text(ty, &text).unwrap_err();
-            assert!(e.starts_with("refused: this holds what looks like a"), "{e}");
+            assert!(
+                e.starts_with("refused: this holds what looks like a"),
+                "{e}"
+            );
             assert!(!e.contains(&key[10..40]) && !e.contains("junk"), "{e}");
         }
         // bytes32 arrays are typed data.

@@ -61,7 +61,15 @@ pub fn read_json_capped(reader: impl Read, file: &str, cap: u64) -> Result<Value
 fn hash_of(file: &str, v: &Value, what: &str) -> Result<B256> {
     v.as_str()
         .and_then(|s| s.parse::<B256>().ok())
-        .ok_or_else(|| fail(file, format!("{what} is not a 32-byte hex hash: {}", crate::address::shown(&v.to_string()))))
+        .ok_or_else(|| {
+            fail(
+                file,
+                format!(
+                    "{what} is not a 32-byte hex hash: {}",
+                    crate::address::shown(&v.to_string())
+                ),
+            )
+        })
 }
 
 fn hashes_of(file: &str, v: Option<&Value>, what: &str) -> Result<Vec<B256>> {
@@ -70,7 +78,10 @@ fn hashes_of(file: &str, v: Option<&Value>, what: &str) -> Result<Vec<B256>> {
         Some(Value::Null) | None => Ok(Vec::new()),
         Some(other) => Err(fail(
             file,
-            format!("{what} must be an array of hashes, got {}", crate::amount::json_kind(other)),
+            format!(
+                "{what} must be an array of hashes, got {}",
+                crate::amount::json_kind(other)
+            ),
         )),
     }
 }
@@ -167,7 +178,12 @@ fn verify_claims(
     let encoding = match doc.get("leafEncoding").and_then(Value::as_str) {
         None | Some("uniswap") => LeafEncoding::Uniswap,
         Some("packed") => LeafEncoding::Packed,
-        Some(other) => return Err(fail(file, format!("unknown leafEncoding {}", crate::address::shown(other)))),
+        Some(other) => {
+            return Err(fail(
+                file,
+                format!("unknown leafEncoding {}", crate::address::shown(other)),
+            ))
+        }
     };
     let sorted = doc.get("tree").and_then(Value::as_str) != Some("input-order");
     let claims = obj(file, doc.get("claims").unwrap_or(&Value::Null), "claims")?;

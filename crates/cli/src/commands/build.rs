@@ -79,7 +79,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         lap = Instant::now();
     };
 
-    let spec_bytes = crate::output::read_input_file(&args.campaign, airdrop_merkle::limits::MAX_SPEC_BYTES)?;
+    let spec_bytes =
+        crate::output::read_input_file(&args.campaign, airdrop_merkle::limits::MAX_SPEC_BYTES)?;
     let spec_text = std::str::from_utf8(&spec_bytes)
         .with_context(|| format!("{} is not UTF-8 text", args.campaign.display()))?;
     let label = args.campaign.display().to_string();

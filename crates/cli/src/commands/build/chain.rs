@@ -6,13 +6,13 @@
 //! staging folder is deleted when a build fails, and an interrupted scan should resume), and are
 //! deleted once that source's snapshot completes; `airdrop build --fresh` deletes them first.
 
-use crate::output::read_input_file;
-use airdrop_merkle::limits::MAX_INPUT_BYTES;
 use crate::commands::snapshot::{read_address_file, Bars, FileCheckpoint};
+use crate::output::read_input_file;
 use airdrop_chain::{ChainSource, EventSpec, Kind, Params, Rows, RpcConfig, SnapshotSource};
 use airdrop_core::bundle::SnapshotPin;
 use airdrop_core::spec::{ChainSourceSpec, RpcRef, SourceSpec};
 use airdrop_core::{Campaign, Facts, Source};
+use airdrop_merkle::limits::MAX_INPUT_BYTES;
 use airdrop_merkle::Address;
 use alloy_primitives::U256;
 use anyhow::{anyhow, bail, Context, Result};
