@@ -359,14 +359,16 @@ pub fn json_table(
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Bool(b)) => b.to_string(),
                 Some(serde_json::Value::Number(n)) if n.is_u64() => n.to_string(),
-                Some(other) => return Err(CoreError::Source {
-                    location: loc,
-                    detail: format!(
+                Some(other) => {
+                    return Err(CoreError::Source {
+                        location: loc,
+                        detail: format!(
                         "key {}: {} is not exact; write numbers as strings (\"12.5\") or integers",
                         shown(h),
                         airdrop_merkle::amount::json_kind(other)
                     ),
-                }),
+                    })
+                }
             };
             cells.push(cell);
         }

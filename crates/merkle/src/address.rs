@@ -83,6 +83,11 @@ pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
 /// - a keystore: a text holding both the `"crypto"` and `"ciphertext"` JSON keys (the whole
 ///   text is the secret).
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
+    // Nothing shorter than twelve three-letter words can hold one (a key is 64 digits, a
+    // keystore far longer): addresses and amounts, the bulk of every input, stop here.
+    if text.len() < SHORTEST_SECRET {
+        return Vec::new();
+    }
     let lower = text.to_ascii_lowercase();
     if lower.contains("\"ciphertext\"") && lower.contains("\"crypto\"") {
         return vec![SecretMatch {
@@ -96,6 +101,9 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
     found.sort_by_key(|m| m.start);
     found
 }
+
+/// Bytes in the shortest text that can hold a secret: a 12-word phrase of 3-letter words.
+const SHORTEST_SECRET: usize = 12 * 3 + 11;
 
 /// Byte ranges of maximal runs of bytes for which `keep` holds.
 fn runs(text: &str, keep: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
@@ -126,7 +134,7 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
         if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             continue;
         }
-        if prefixed && in_url(text, s) {
+        if is_data(text, s, prefixed) {
             continue;
         }
         out.push(SecretMatch {
@@ -138,13 +146,17 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
     out
 }
 
-/// Whether byte `at` lies inside a URL: the text since the last whitespace holds `://`.
-fn in_url(text: &str, at: usize) -> bool {
+/// Whether the 64-digit word at byte `at` is data by where it stands: a `0x` hash inside a URL
+/// (`https://etherscan.io/tx/0x…`), or a digest inside a URN (`urn:…:sha256:…`, as in a signed
+/// message's resources) or labelled `sha256:`. The "token" is the text since the last space,
+/// quote or bracket.
+fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
     let before = &text[..at];
-    let token_start = before
-        .rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+    let start = before
+        .rfind(|c: char| c.is_whitespace() || "\"'([<".contains(c))
         .map_or(0, |i| i + 1);
-    before[token_start..].contains("://")
+    let token = before[start..].to_ascii_lowercase();
+    (prefixed && token.contains("://")) || token.starts_with("urn:") || token.ends_with("sha256:")
 }
 
 fn mnemonics(text: &str) -> Vec<SecretMatch> {
@@ -451,6 +463,10 @@ mod tests {
         assert!(looks_like_secret(&format!("tx {hash}")).is_some());
         // Without 0x, even in a URL, it is a key (an API key pasted into an RPC URL, say).
         assert!(looks_like_secret(&format!("https://rpc.example/{KEY}")).is_some());
+        // Digests in URNs (signed messages' resources) or labelled sha256 are data.
+        let resource = format!("Resources:\n- urn:airdrop:evidence:sha256:{KEY}\n");
+        assert_eq!(looks_like_secret(&resource), None);
+        assert_eq!(looks_like_secret(&format!("file sha256:{KEY}")), None);
         // A 65-byte signature and 63 or 65 digits are not keys.
         assert_eq!(looks_like_secret(&format!("0x{KEY}{KEY}00")), None);
         assert_eq!(looks_like_secret(&KEY[1..]), None);
