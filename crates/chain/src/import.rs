@@ -10,7 +10,7 @@
 use crate::error::{ChainError, Result};
 use crate::ledger::Erc20Ledger;
 use crate::result::{Rows, Snapshot, SnapshotMeta};
-use airdrop_merkle::address::{parse_address, refuse_secret, shown};
+use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
 use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use alloy_primitives::{Address, U256};
 use std::collections::HashMap;
@@ -176,6 +176,14 @@ pub fn import(
                 }
                 let address = addr(&cells[a], loc, "address")?;
                 let balance = parse_amount(&cells[v]).map_err(|d| input(loc, "balance", d))?;
+                // As the transfers ledger does not track it, a balances export may not pay it:
+                // refused, not dropped silently (burnt tokens are no holder).
+                if address.is_zero() && !balance.is_zero() {
+                    return Err(ChainError::Input {
+                        location: loc.clone(),
+                        detail: format!("{ZERO_RECIPIENT} (its balance is burnt tokens)"),
+                    });
+                }
                 if let Some(prev) = seen.insert(address, loc.clone()) {
                     return Err(ChainError::Input {
                         location: loc.clone(),
@@ -686,6 +694,9 @@ mod tests {
         let twice = format!("[{{\"address\": \"{A}\", \"balance\": \"1\", \"balance\": \"2\"}}]");
         let e = bal(twice.as_bytes(), "d.json");
         assert!(e.contains("duplicate key \"balance\""), "{e}");
+        let zero = format!("address,balance\n{A},1\n{Z},5\n");
+        let e = bal(zero.as_bytes(), "z.csv");
+        assert!(e.contains("z.csv:3") && e.contains("zero address"), "{e}");
         let mut nul = vec![0u8; 1 << 20];
         nul.extend_from_slice(b"\n");
         let e = bal(&nul, "n.csv");
