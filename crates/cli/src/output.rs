@@ -109,6 +109,18 @@ pub fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// Reads a whole line-based input (CSV) of at most [`MAX_INPUT_BYTES`], failing as soon as the
+/// header or a line is over its bound, so memory never holds more than that.
+pub fn read_lines_file(path: &Path) -> Result<Vec<u8>> {
+    let context = || format!("cannot read {}", path.display());
+    let file = open_regular(path, MAX_INPUT_BYTES).with_context(context)?;
+    let mut data = Vec::new();
+    Bounded::lines(file)
+        .read_to_end(&mut data)
+        .with_context(context)?;
+    Ok(data)
+}
+
 fn open_regular(path: &Path, cap: u64) -> std::io::Result<File> {
     // Checked on the path first: opening a FIFO would block until a writer comes.
     check_regular(&std::fs::metadata(path)?, cap)?;

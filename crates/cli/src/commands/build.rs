@@ -61,9 +61,18 @@ impl Progress {
     }
 }
 
-/// Reads an input of the build (a source, an exclusion list): a regular file, of bounded size.
+/// Reads an input of the build (a source, an exclusion list): a regular file of bounded size,
+/// and for CSV, of bounded lines — checked while reading, so a huge file without a newline
+/// fails after its first 64 KiB instead of being loaded whole.
 fn read(path: &Path) -> Result<Vec<u8>> {
-    crate::output::read_input_file(path, airdrop_merkle::limits::MAX_INPUT_BYTES)
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json {
+        crate::output::read_input_file(path, airdrop_merkle::limits::MAX_JSON_BYTES)
+    } else {
+        crate::output::read_lines_file(path)
+    }
 }
 
 /// Runs `airdrop build`.
