@@ -153,8 +153,10 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
 fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
     let before = &text[..at];
     let start = before
-        .rfind(|c: char| c.is_whitespace() || "\"'([<".contains(c))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || "\"'([<".contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let token = before[start..].to_ascii_lowercase();
     (prefixed && token.contains("://")) || token.starts_with("urn:") || token.ends_with("sha256:")
 }
@@ -467,6 +469,11 @@ mod tests {
         let resource = format!("Resources:\n- urn:airdrop:evidence:sha256:{KEY}\n");
         assert_eq!(looks_like_secret(&resource), None);
         assert_eq!(looks_like_secret(&format!("file sha256:{KEY}")), None);
+        // Multi-byte separators and letters around a key are handled on char boundaries.
+        let wide = format!("é\u{3000}0x{KEY}\u{3000}ü");
+        assert_eq!(looks_like_secret(&wide), Some(SecretKind::PrivateKey));
+        assert!(!redact_secrets(&wide).contains(&KEY[..10]));
+        assert!(!shown(&wide).contains(&KEY[..10]));
         // A 65-byte signature and 63 or 65 digits are not keys.
         assert_eq!(looks_like_secret(&format!("0x{KEY}{KEY}00")), None);
         assert_eq!(looks_like_secret(&KEY[1..]), None);
@@ -502,5 +509,21 @@ mod tests {
         let zero = "0x0000000000000000000000000000000000000000";
         assert!(parse_address(zero).unwrap().is_zero());
         assert!(ZERO_RECIPIENT.contains(zero));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_guard_never_panics_and_shown_stays_short(
+            a in "\\PC{0,60}",
+            b in "\\PC{0,60}",
+            sep in "[ \u{3000}\n,.;:/é]",
+        ) {
+            for text in [format!("{a}{sep}{KEY}{sep}{b}"), format!("{a}{sep}{PHRASE}{sep}{b}"), a.clone()] {
+                let _ = find_secrets(&text);
+                let quoted = shown(&text);
+                proptest::prop_assert!(quoted.chars().count() < 48 * 10 + 40);
+                proptest::prop_assert!(!quoted.contains(&KEY[..20]) && !quoted.contains("junk"));
+            }
+        }
     }
 }
