@@ -10,7 +10,8 @@
 use crate::error::{ChainError, Result};
 use crate::ledger::Erc20Ledger;
 use crate::result::{Rows, Snapshot, SnapshotMeta};
-use airdrop_merkle::address::parse_address;
+use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
+use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use alloy_primitives::{Address, U256};
 use std::collections::HashMap;
 
@@ -101,11 +102,12 @@ impl Table {
     fn need(&self, names: &[&str], file: &str) -> Result<usize> {
         self.find(names).ok_or_else(|| ChainError::Input {
             location: file.to_owned(),
+            // The header is never quoted: it is the file's first line, whatever the file is.
             detail: format!(
-                "no {:?} column (also accepted: {}); the file has: {}",
+                "no {:?} column (also accepted: {}); the file's header has {} column(s), none named so",
                 names[0],
                 names[1..].join(", "),
-                self.header.join(", ")
+                self.header.len()
             ),
         })
     }
@@ -174,6 +176,14 @@ pub fn import(
                 }
                 let address = addr(&cells[a], loc, "address")?;
                 let balance = parse_amount(&cells[v]).map_err(|d| input(loc, "balance", d))?;
+                // As the transfers ledger does not track it, a balances export may not pay it:
+                // refused, not dropped silently (burnt tokens are no holder).
+                if address.is_zero() && !balance.is_zero() {
+                    return Err(ChainError::Input {
+                        location: loc.clone(),
+                        detail: format!("{ZERO_RECIPIENT} (its balance is burnt tokens)"),
+                    });
+                }
                 if let Some(prev) = seen.insert(address, loc.clone()) {
                     return Err(ChainError::Input {
                         location: loc.clone(),
@@ -240,29 +250,31 @@ fn keep_token(
 /// An integer amount in base units: decimal digits, or `0x` hex.
 pub fn parse_amount(cell: &str) -> std::result::Result<U256, String> {
     let s = cell.trim();
+    refuse_secret(s).map_err(|e| e.to_string())?;
+    let v = shown(s);
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         if hex.is_empty() || hex.len() > 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("{s:?} is not a hex integer"));
+            return Err(format!("{v} is not a hex integer"));
         }
-        return U256::from_str_radix(hex, 16).map_err(|e| format!("{s:?}: {e}"));
+        return U256::from_str_radix(hex, 16).map_err(|e| format!("{v}: {e}"));
     }
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
-            "{s:?} is not an integer in base units; exports must hold exact integers (no decimals, no exponent like 1e18, no float columns such as value_f64)"
+            "{v} is not an integer in base units; exports must hold exact integers (no decimals, no exponent like 1e18, no float columns such as value_f64)"
         ));
     }
-    U256::from_str_radix(s, 10).map_err(|e| format!("{s:?}: {e} (more than 2^256)"))
+    U256::from_str_radix(s, 10).map_err(|e| format!("{v}: {e} (more than 2^256)"))
 }
 
 fn parse_u64(cell: &str) -> std::result::Result<u64, String> {
     let v = parse_amount(cell)?;
-    u64::try_from(v).map_err(|_| format!("{cell:?} is too large for a block number"))
+    u64::try_from(v).map_err(|_| format!("{} is too large for a block number", shown(cell)))
 }
 
 fn read_csv(data: &[u8], file: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(data);
+        .from_reader(Bounded::lines(data));
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| ChainError::Input {
@@ -354,21 +366,39 @@ fn read_parquet(data: &[u8], file: &str) -> Result<Table> {
 }
 
 fn read_json(data: &[u8], file: &str) -> Result<Table> {
+    if data.len() as u64 > MAX_JSON_BYTES {
+        return Err(ChainError::Input {
+            location: file.to_owned(),
+            detail: format!(
+                "the file is larger than {}, the limit for JSON exports; use CSV or Parquet",
+                size(MAX_JSON_BYTES)
+            ),
+        });
+    }
     let text = std::str::from_utf8(data).map_err(|e| ChainError::Input {
         location: file.to_owned(),
         detail: format!("not UTF-8: {e}"),
     })?;
     let items: Vec<serde_json::Value> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(text).map_err(|e| ChainError::Input {
+        let doc = airdrop_merkle::json::from_str(text).map_err(|e| ChainError::Input {
             location: format!("{file}:{}", e.line()),
             detail: format!("invalid JSON: {e}"),
-        })?
+        })?;
+        match doc {
+            serde_json::Value::Array(items) => items,
+            _ => {
+                return Err(ChainError::Input {
+                    location: file.to_owned(),
+                    detail: "expected a JSON array of objects".into(),
+                })
+            }
+        }
     } else {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| ChainError::Input {
+                airdrop_merkle::json::from_str(l).map_err(|e| ChainError::Input {
                     location: format!("{file}:{}", i + 1),
                     detail: format!("invalid JSON: {e}"),
                 })
@@ -638,5 +668,39 @@ mod tests {
             &p(ImportKind::Balances)
         )
         .is_err());
+    }
+
+    #[test]
+    fn errors_never_quote_the_file_or_a_secret_and_json_keys_are_unique() {
+        let bal = |data: &[u8], name: &str| {
+            let format = ImportFormat::from_path(name);
+            import(data, name, format, &p(ImportKind::Balances))
+                .unwrap_err()
+                .to_string()
+        };
+        // A file whose first line is a secret of its own (a password file, an env file).
+        let e = bal(b"DB_PASSWORD=hunter2\nx\n", "x.csv");
+        assert!(e.contains("1 column(s)") && !e.contains("hunter2"), "{e}");
+        let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        let e = bal(
+            format!("address,balance\n{A},my key {key}\n").as_bytes(),
+            "k.csv",
+        );
+        assert!(e.contains("private key") && !e.contains(&key[8..40]), "{e}");
+        let e = bal(
+            format!("address,balance\n{A},{}\n", "9x".repeat(100_000)).as_bytes(),
+            "l.csv",
+        );
+        assert!(e.len() < 300, "{e}");
+        let twice = format!("[{{\"address\": \"{A}\", \"balance\": \"1\", \"balance\": \"2\"}}]");
+        let e = bal(twice.as_bytes(), "d.json");
+        assert!(e.contains("duplicate key \"balance\""), "{e}");
+        let zero = format!("address,balance\n{A},1\n{Z},5\n");
+        let e = bal(zero.as_bytes(), "z.csv");
+        assert!(e.contains("z.csv:3") && e.contains("zero address"), "{e}");
+        let mut nul = vec![0u8; 1 << 20];
+        nul.extend_from_slice(b"\n");
+        let e = bal(&nul, "n.csv");
+        assert!(e.contains("longer than 64 KiB") && e.len() < 300, "{e}");
     }
 }

@@ -485,3 +485,222 @@ fn verify_refuses_tampered_files_and_proof_reports_unknown_addresses() {
     assert!(!p.status.success());
     assert!(stderr(&p).contains("not in this tree"), "{}", stderr(&p));
 }
+
+const KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const PHRASE: &str = "test test test test test test test test test test test junk";
+const A: &str = "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f";
+
+/// Runs `tree build` on a file named `name` holding `text`, expecting one short error line with
+/// every needle, no secret in stdout or stderr, and no output written.
+fn refused(dir: &Path, name: &str, text: &str, extra: &[&str], needles: &[&str]) -> String {
+    let input = write(dir, name, text);
+    let out = dir.join(format!("{name}.out")).display().to_string();
+    let mut args = vec!["tree", "build", "--input", &input, "--out", &out];
+    args.extend(extra);
+    let o = run(&args);
+    let (e, so) = (stderr(&o), stdout(&o));
+    assert_eq!(o.status.code(), Some(1), "{name}: {e}");
+    assert_eq!(e.trim_end().lines().count(), 1, "{name}: {e}");
+    assert!(e.len() < 400, "{name}: error of {} bytes", e.len());
+    for n in needles {
+        assert!(e.contains(n), "{name}: {n:?} not in {e:?}");
+    }
+    for text in [&e, &so] {
+        assert!(!text.contains(&KEY[8..40]), "{name}: key echoed: {text}");
+        assert!(!text.contains("junk"), "{name}: phrase echoed: {text}");
+    }
+    assert!(!Path::new(&out).exists(), "{name}: output written");
+    e
+}
+
+#[test]
+fn a_secret_anywhere_in_a_cell_is_refused_and_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key_in_address = format!("address,amount\nmy key is {KEY},5\n");
+    refused(
+        d,
+        "a.csv",
+        &key_in_address,
+        &[],
+        &["a.csv:2", "private key"],
+    );
+    let key_in_amount = format!("address,amount\n{A},5 {KEY}\n");
+    refused(d, "b.csv", &key_in_amount, &[], &["b.csv:2", "private key"]);
+    let phrase_in_address = format!("address,amount\n\"my words: {PHRASE}!\",5\n");
+    refused(
+        d,
+        "c.csv",
+        &phrase_in_address,
+        &[],
+        &["c.csv:2", "recovery phrase"],
+    );
+    let key_in_map_key = format!("{{\"my key is {KEY}\": \"5\"}}");
+    refused(
+        d,
+        "d.json",
+        &key_in_map_key,
+        &[],
+        &["d.json", "private key"],
+    );
+    let key_in_map_value = format!("{{\"{A}\": \"my key is {KEY}\"}}");
+    refused(
+        d,
+        "e.json",
+        &key_in_map_value,
+        &[],
+        &["e.json", "private key"],
+    );
+    let oz = ["--preset", "oz-standard", "--encoding", "address,string"];
+    let key_in_string = format!("address,string\n{A},note {KEY}\n");
+    refused(d, "f.csv", &key_in_string, &oz, &["f.csv:2", "private key"]);
+    let phrase_in_string = format!("[[\"{A}\", \"{PHRASE}\"]]");
+    refused(
+        d,
+        "g.json",
+        &phrase_in_string,
+        &oz,
+        &["g.json", "recovery phrase"],
+    );
+    let header = format!("address,{KEY}\n{A},5\n");
+    refused(d, "h.csv", &header, &[], &["h.csv:1", "private key"]);
+}
+
+#[test]
+fn json_keys_twice_hex_and_signed_amounts_and_the_zero_address_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let twice = format!("{{\"{A}\": \"1\",\n \"{A}\": \"1000000\"}}");
+    refused(
+        d,
+        "twice.json",
+        &twice,
+        &[],
+        &["twice.json:2", "duplicate key", A],
+    );
+    let hex = format!("address,amount\n{A},0x64\n");
+    refused(
+        d,
+        "hex.csv",
+        &hex,
+        &[],
+        &["hex.csv:2", "hex amount \"0x64\""],
+    );
+    let hex_map = format!("{{\"{A}\": \"0x64\"}}");
+    refused(
+        d,
+        "hexmap.json",
+        &hex_map,
+        &[],
+        &["hexmap.json", "hex amount"],
+    );
+    let plus = format!("address,amount\n{A},+5\n");
+    refused(
+        d,
+        "plus.csv",
+        &plus,
+        &[],
+        &["plus.csv:2", "signed amount \"+5\""],
+    );
+    let zero = "address,amount\n0x0000000000000000000000000000000000000000,5\n";
+    refused(d, "zero.csv", zero, &[], &["zero.csv:2", "zero address"]);
+    // Uniswap's `earnings` are hex by their format, and still read.
+    let earnings = format!("[{{\"address\": \"{A}\", \"earnings\": \"0x64\", \"reasons\": \"\"}}]");
+    let input = write(d, "earnings.json", &earnings);
+    let out = d.join("earnings").display().to_string();
+    let o = run(&["tree", "build", "--input", &input, "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn unbounded_inputs_fail_fast_and_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A NUL-filled file without a newline (sparse: nothing is written to disk).
+    let nul = d.join("nul.csv");
+    std::fs::File::create(&nul)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let out = d.join("x").display().to_string();
+    let o = run(&[
+        "tree",
+        "build",
+        "--input",
+        nul.to_str().unwrap(),
+        "--out",
+        &out,
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", &e[..e.len().min(300)]);
+    assert!(
+        e.len() < 400 && e.contains("longer than 64 KiB"),
+        "{} bytes: {}",
+        e.len(),
+        &e[..e.len().min(300)]
+    );
+    // A long row after a good header.
+    let mut long = format!("address,amount\n{A},");
+    long.push_str(&"1".repeat(2 << 20));
+    refused(d, "long.csv", &long, &[], &["line 2 is longer than 1 MiB"]);
+    // Not regular files: refused before a byte is read.
+    for (path, needle) in [("/dev/zero", "not a regular file"), (".", "it is a folder")] {
+        let path = if path == "." {
+            d.display().to_string()
+        } else {
+            path.to_owned()
+        };
+        let o = run(&["tree", "build", "--input", &path, "--out", &out]);
+        assert!(stderr(&o).contains(needle), "{path}: {}", stderr(&o));
+        let o = run(&["tree", "verify", "--tree", &path]);
+        assert!(
+            !o.status.success() && stderr(&o).len() < 400,
+            "{path}: {}",
+            stderr(&o)
+        );
+    }
+    let fifo = d.join("fifo.csv");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let o = run(&[
+        "tree",
+        "build",
+        "--input",
+        fifo.to_str().unwrap(),
+        "--out",
+        &out,
+    ]);
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_endless_stdin_fails_fast_with_bounded_memory() {
+    use std::io::Write;
+    let mut child = bin()
+        .args(["tree", "build", "--input", "-", "--out"])
+        .arg(tempfile::tempdir().unwrap().path().join("o"))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Up to 512 MiB of NULs, stopped by the broken pipe once the reader gave up.
+    let feeder = std::thread::spawn(move || {
+        let chunk = vec![0u8; 1 << 20];
+        let mut sent = 0usize;
+        while sent < 512 && stdin.write_all(&chunk).is_ok() {
+            sent += 1;
+        }
+        sent
+    });
+    let o = child.wait_with_output().unwrap();
+    let sent = feeder.join().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("longer than 64 KiB") && e.len() < 400, "{e}");
+    assert!(sent < 512, "the reader kept reading: {sent} MiB");
+}

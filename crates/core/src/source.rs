@@ -6,7 +6,8 @@
 use crate::error::{CoreError, Result};
 use crate::spec::{ColumnKind, ExcludeSpec, FileFormat, SourceKind, SourceSpec};
 use crate::units::{parse_decimal, parse_integer};
-use airdrop_merkle::address::{parse_address, refuse_secret};
+use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
+use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use airdrop_merkle::{Address, U256};
 
 /// Something that can produce the facts a pool allocates from.
@@ -149,6 +150,13 @@ impl Source for FileSource<'_> {
                 location: table.location(*line),
                 reason,
             })?;
+            // A source names recipients: the zero address would be paid into the void.
+            if address.is_zero() {
+                return Err(CoreError::Source {
+                    location: table.location(*line),
+                    detail: ZERO_RECIPIENT.into(),
+                });
+            }
             let mut values = Vec::with_capacity(cols.len());
             for (spec, &ci) in self.spec.columns.iter().zip(&cols) {
                 let text = cell(ci).trim();
@@ -179,7 +187,8 @@ fn parse_flag(cell: &str) -> std::result::Result<U256, String> {
         "true" | "1" | "yes" | "y" => Ok(U256::from(1u8)),
         "false" | "0" | "no" | "n" | "" => Ok(U256::ZERO),
         _ => Err(format!(
-            "{cell:?} is not a flag; write true or false (also 1/0, yes/no; empty is false)"
+            "{} is not a flag; write true or false (also 1/0, yes/no; empty is false)",
+            shown(cell)
         )),
     }
 }
@@ -221,6 +230,8 @@ struct Table {
 }
 
 impl Table {
+    /// The file's header is never quoted: on a server, the file may not be what the spec
+    /// claims (a path to a system file), and its first line is then its secret.
     fn column(&self, name: &str) -> Result<usize> {
         self.header
             .iter()
@@ -228,8 +239,9 @@ impl Table {
             .ok_or_else(|| CoreError::Source {
                 location: self.file.clone(),
                 detail: format!(
-                    "no column {name:?}; the file has: {}",
-                    self.header.join(", ")
+                    "no column {}; the file's header has {} column(s), none named so (names are case-sensitive)",
+                    shown(name),
+                    self.header.len()
                 ),
             })
     }
@@ -249,14 +261,16 @@ fn read_table(data: &[u8], file: &str, format: FileFormat) -> Result<Table> {
         FileFormat::Json => read_json(data, file)?,
     };
     // Every cell, used or not, is checked: a key pasted into a notes column is still a leak.
+    for (i, h) in table.header.iter().enumerate() {
+        refuse_secret(h).map_err(|reason| CoreError::Address {
+            location: format!("{}: header, column {}", table.file, i + 1),
+            reason,
+        })?;
+    }
     for (line, cells) in &table.rows {
         for (i, cell) in cells.iter().enumerate() {
             refuse_secret(cell).map_err(|reason| CoreError::Address {
-                location: format!(
-                    "{}: column {:?}",
-                    table.location(*line),
-                    table.header.get(i).map(String::as_str).unwrap_or("?")
-                ),
+                location: format!("{}: column {}", table.location(*line), i + 1),
                 reason,
             })?;
         }
@@ -268,7 +282,7 @@ fn read_csv(data: &[u8], file: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
-        .from_reader(data);
+        .from_reader(Bounded::lines(data));
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| CoreError::Source {
@@ -349,8 +363,10 @@ pub fn json_table(
                     return Err(CoreError::Source {
                         location: loc,
                         detail: format!(
-                            "key {h:?}: {other} is not exact; write numbers as strings (\"12.5\") or integers"
-                        ),
+                        "key {}: {} is not exact; write numbers as strings (\"12.5\") or integers",
+                        shown(h),
+                        airdrop_merkle::amount::json_kind(other)
+                    ),
                     })
                 }
             };
@@ -362,7 +378,16 @@ pub fn json_table(
 }
 
 fn read_json(data: &[u8], file: &str) -> Result<Table> {
-    let doc: serde_json::Value = serde_json::from_slice(data).map_err(|e| CoreError::Source {
+    if data.len() as u64 > MAX_JSON_BYTES {
+        return Err(CoreError::Source {
+            location: file.to_owned(),
+            detail: format!(
+                "the file is larger than {}, the limit for JSON sources; use CSV",
+                size(MAX_JSON_BYTES)
+            ),
+        });
+    }
+    let doc = airdrop_merkle::json::from_slice(data).map_err(|e| CoreError::Source {
         location: format!("{file}:{}", e.line()),
         detail: format!("invalid JSON: {e}"),
     })?;

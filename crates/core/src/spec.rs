@@ -4,7 +4,10 @@
 
 use crate::error::{CoreError, Result};
 use crate::units::{self, hundred_percent, parse_decimal, parse_percent, pow10};
-use airdrop_merkle::address::parse_address;
+use airdrop_merkle::address::{
+    find_secrets, parse_address, redact_secrets, refuse_secret, shown, AddressError, ZERO_RECIPIENT,
+};
+use airdrop_merkle::limits::{size, MAX_SPEC_BYTES};
 use airdrop_merkle::{Address, Preset, TreeOptions, U256};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -564,6 +567,14 @@ impl Ctx<'_> {
             reason,
         })
     }
+    /// An address that receives tokens: the zero address would burn them.
+    fn recipient(&self, key: &str, text: &str) -> Result<Address> {
+        let address = self.address(key, text)?;
+        if address.is_zero() {
+            return Err(self.err(key, ZERO_RECIPIENT));
+        }
+        Ok(address)
+    }
     fn tokens(&self, key: &str, text: &str, decimals: u8, symbol: &str) -> Result<U256> {
         parse_decimal(text, decimals)
             .map_err(|e| self.err(key, format!("{e} (token {symbol} has {decimals} decimals)")))
@@ -573,22 +584,10 @@ impl Ctx<'_> {
 impl Campaign {
     /// Parses and validates a campaign from TOML text. `file` is how the user named it.
     pub fn parse(text: &str, file: &str) -> Result<Campaign> {
-        let raw: RawCampaign = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
-            // A span that starts at a line break belongs to the next line.
-            let line = match e.span() {
-                Some(s) if text[..s.start.min(text.len())].ends_with('\n') => line + 1,
-                _ => line,
-            };
-            CoreError::Toml {
-                file: file.to_owned(),
-                line,
-                detail: e.message().replace('\n', " ").trim().to_owned(),
-            }
-        })?;
+        check_text(text, file)?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, file, &e))?;
+        check_values(&toml::Value::Table(table), "", file)?;
+        let raw: RawCampaign = toml::from_str(text).map_err(|e| toml_error(text, file, &e))?;
         let cx = Ctx { file };
         validate(raw, &cx)
     }
@@ -597,6 +596,115 @@ impl Campaign {
     /// split by largest remainder so they add up exactly, `rest` takes what is left.
     pub fn pool_amounts(&self) -> Result<Vec<U256>> {
         pool_amounts(self)
+    }
+}
+
+/// Longest line of a spec, in bytes.
+pub const MAX_SPEC_LINE: usize = 4096;
+/// Longest string value of a spec, in characters, other than `description`.
+pub const MAX_SPEC_VALUE: usize = 512;
+
+/// The whole text first: its size, its lines, and the key guard over all of it — values,
+/// keys and comments alike — so a secret anywhere in a spec is refused with its line before
+/// any parser can quote it, and never reaches a manifest, a report or a tree.
+fn check_text(text: &str, file: &str) -> Result<()> {
+    let at = |line: usize, detail: String| CoreError::Toml {
+        file: file.to_owned(),
+        line,
+        detail,
+    };
+    if text.len() as u64 > MAX_SPEC_BYTES {
+        return Err(at(
+            1,
+            format!(
+                "the spec is larger than {}; a campaign spec is a short TOML file (data belongs in source files)",
+                size(MAX_SPEC_BYTES)
+            ),
+        ));
+    }
+    if let Some(m) = find_secrets(text).first() {
+        let line = text[..m.start].matches('\n').count() + 1;
+        let line_text = text.lines().nth(line - 1).unwrap_or_default();
+        let reason = refuse_secret(line_text)
+            .err()
+            .or_else(|| refuse_secret(text).err())
+            .unwrap_or(AddressError::Secret {
+                kind: m.kind,
+                redacted: String::new(),
+            });
+        return Err(CoreError::Address {
+            location: format!("{file}:{line}"),
+            reason,
+        });
+    }
+    if let Some((i, _)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_SPEC_LINE)
+    {
+        return Err(at(
+            i + 1,
+            format!("line is longer than {MAX_SPEC_LINE} bytes; keep spec lines short (data belongs in source files)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every string value short (but `description`), so no message quoting one can be long.
+fn check_values(value: &toml::Value, path: &str, file: &str) -> Result<()> {
+    let join = |k: &str| {
+        let k = if !k.is_empty()
+            && k.len() <= 64
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            k.to_owned()
+        } else {
+            shown(k)
+        };
+        if path.is_empty() {
+            k
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match value {
+        toml::Value::String(s) if s.chars().count() > MAX_SPEC_VALUE && !path.ends_with("description") => {
+            Err(CoreError::Spec {
+                file: file.to_owned(),
+                key: path.to_owned(),
+                detail: format!(
+                    "value is {} characters; spec values are at most {MAX_SPEC_VALUE} (only description may be longer)",
+                    s.chars().count()
+                ),
+            })
+        }
+        toml::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_values(v, &format!("{path}[{i}]"), file)),
+        toml::Value::Table(t) => t.iter().try_for_each(|(k, v)| check_values(v, &join(k), file)),
+        _ => Ok(()),
+    }
+}
+
+fn toml_error(text: &str, file: &str, e: &toml::de::Error) -> CoreError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+        .unwrap_or(1);
+    // A span that starts at a line break belongs to the next line.
+    let line = match e.span() {
+        Some(s) if text[..s.start.min(text.len())].ends_with('\n') => line + 1,
+        _ => line,
+    };
+    // The parser's message may quote a value: redacted and cut like every quoted input.
+    let message = redact_secrets(e.message().replace('\n', " ").trim());
+    let detail: String = message.chars().take(300).collect();
+    CoreError::Toml {
+        file: file.to_owned(),
+        line,
+        detail,
     }
 }
 
@@ -647,7 +755,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     let dust_to = raw
         .dust_to
         .as_deref()
-        .map(|t| cx.address("dust_to", t))
+        .map(|t| cx.recipient("dust_to", t))
         .transpose()?;
     let max_per_address = raw
         .max_per_address
@@ -775,7 +883,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
             let clawback_to = c
                 .clawback_to
                 .as_deref()
-                .map(|t| cx.address("claim.clawback_to", t))
+                .map(|t| cx.recipient("claim.clawback_to", t))
                 .transpose()?;
             Ok(ClaimWindow {
                 start,
@@ -1013,7 +1121,7 @@ fn chain_source_spec(
         Some(other) => {
             return Err(cx.err(
                 key("block"),
-                format!("{other} is not a block number; write the snapshot block as an integer, e.g. block = 19000000 (not \"latest\": a campaign must rebuild the same)"),
+                format!("{} is not a block number; write the snapshot block as an integer, e.g. block = 19000000 (not \"latest\": a campaign must rebuild the same)", shown(&other.to_string())),
             ))
         }
         None => {
@@ -1713,6 +1821,45 @@ block = 100"#;
         .to_string();
         assert!(
             e.contains("exclude.contracts") && e.contains("chain source"),
+            "{e}"
+        );
+    }
+
+    const KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    #[test]
+    fn a_secret_anywhere_in_the_spec_is_refused_by_line_and_not_echoed() {
+        let file = "kind = \"balances\"\nfile = \"h.csv\"";
+        let phrase = "test test test test test test test test test test test junk";
+        for (extra, line) in [
+            (format!("# key {KEY}"), 15),
+            (format!("[claim]\nstart = \"{KEY}\"\ndeadline = \"x\""), 16),
+            (
+                format!("[vesting]\ncliff = \"{}\"", phrase.replace(' ', "\n")),
+                16,
+            ),
+        ] {
+            let e = campaign(file, &extra).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("campaign.toml:{line}: refused")),
+                "{e}"
+            );
+            assert!(!e.contains(&KEY[8..40]) && !e.contains("junk"), "{e}");
+        }
+        // A transaction hash in a URL is data.
+        let url = format!("# see https://etherscan.io/tx/0x{KEY}");
+        assert!(campaign(file, &url).is_ok());
+    }
+
+    #[test]
+    fn the_zero_address_cannot_take_dust_or_clawback() {
+        let zero = "0x0000000000000000000000000000000000000000";
+        let file = "kind = \"balances\"\nfile = \"h.csv\"";
+        let e = campaign(file, &format!("[claim]\nstart = \"2026-12-01T00:00:00Z\"\ndeadline = \"2027-12-01T00:00:00Z\"\nclawback_to = \"{zero}\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("claim.clawback_to") && e.contains("zero address"),
             "{e}"
         );
     }

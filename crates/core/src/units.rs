@@ -1,6 +1,7 @@
 //! Exact conversions between the decimal strings people write and the integers money is kept
 //! in. Nothing here goes through floating point.
 
+use airdrop_merkle::address::shown;
 use alloy_primitives::U256;
 
 /// Ten to the power `exp`, or `None` when it does not fit in 256 bits.
@@ -24,17 +25,19 @@ pub fn parse_decimal(text: &str, decimals: u8) -> Result<U256, String> {
     let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (int.is_empty() && frac.is_empty()) || !digits_ok(int) || !digits_ok(frac) {
         return Err(format!(
-            "{t:?} is not a non-negative decimal number; write digits with an optional '.' (no sign, exponent or unit)"
+            "{} is not a non-negative decimal number; write digits with an optional '.' (no sign, exponent or unit)",
+            shown(t)
         ));
     }
     let frac_trimmed = frac.trim_end_matches('0');
     if frac_trimmed.len() > usize::from(decimals) {
         return Err(format!(
-            "{t:?} has {} decimals; use at most {decimals}",
+            "{} has {} decimals; use at most {decimals}",
+            shown(t),
             frac_trimmed.len()
         ));
     }
-    let overflow = || format!("{t:?} is too large for a uint256 amount");
+    let overflow = || format!("{} is too large for a uint256 amount", shown(t));
     let mut value = U256::ZERO;
     let ten = U256::from(10u8);
     let padded = frac_trimmed
@@ -55,10 +58,12 @@ pub fn parse_integer(text: &str) -> Result<U256, String> {
     let t = text.trim();
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "{t:?} is not a non-negative integer in base units; write digits only (or drop base_units = true to use decimals)"
+            "{} is not a non-negative integer in base units; write digits only (or drop base_units = true to use decimals)",
+            shown(t)
         ));
     }
-    U256::from_str_radix(t, 10).map_err(|_| format!("{t:?} is too large for a uint256 amount"))
+    U256::from_str_radix(t, 10)
+        .map_err(|_| format!("{} is too large for a uint256 amount", shown(t)))
 }
 
 /// Decimal digits of `value`. Amounts almost always fit 128 bits, and the native `u128`
@@ -118,12 +123,13 @@ pub fn parse_percent(text: &str) -> Result<U256, String> {
     let t = text.trim();
     let Some(number) = t.strip_suffix('%') else {
         return Err(format!(
-            "{t:?} is not a percentage; write it with a % sign, e.g. \"25%\""
+            "{} is not a percentage; write it with a % sign, e.g. \"25%\"",
+            shown(t)
         ));
     };
     let v = parse_decimal(number, PERCENT_DECIMALS)?;
     if v > hundred_percent() {
-        return Err(format!("{t:?} is over 100%"));
+        return Err(format!("{} is over 100%", shown(t)));
     }
     Ok(v)
 }
@@ -132,7 +138,7 @@ pub fn parse_percent(text: &str) -> Result<U256, String> {
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let hint = || {
-        format!("{t:?} is not a duration; write a whole number with a unit: s, m, h, d or w (e.g. \"90d\")")
+        format!("{} is not a duration; write a whole number with a unit: s, m, h, d or w (e.g. \"90d\")", shown(t))
     };
     let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(hint)?;
     let (n, unit) = t.split_at(split);
@@ -153,7 +159,10 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
 pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let hint = || {
-        format!("{t:?} is not a UTC timestamp; write it as RFC 3339 with Z, e.g. \"2026-12-01T00:00:00Z\"")
+        format!(
+            "{} is not a UTC timestamp; write it as RFC 3339 with Z, e.g. \"2026-12-01T00:00:00Z\"",
+            shown(t)
+        )
     };
     let body = t
         .strip_suffix('Z')

@@ -1,5 +1,6 @@
-//! Addresses are validated and normalised once, here, at the edge — and this is where anything
-//! that looks like a secret (a private key, a recovery phrase) is refused before it can travel on.
+//! Addresses are validated and normalised once, here, at the edge — and this is the one key
+//! guard: anything that holds a secret (a private key, a recovery phrase, a keystore), anywhere
+//! in a text, is refused before it can travel on, and never echoed in an error.
 
 use alloy_primitives::Address;
 use thiserror::Error;
@@ -8,9 +9,9 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum AddressError {
     /// Not `0x` followed by 40 hex digits.
-    #[error("invalid address {value:?}: expected 0x followed by 40 hex digits")]
+    #[error("invalid address {value}: expected 0x followed by 40 hex digits")]
     Malformed {
-        /// The offending text (short inputs only; long ones are cut).
+        /// The offending text, quoted by [`shown`]: cut short, secrets redacted.
         value: String,
     },
     /// Mixed case that fails the EIP-55 checksum: most likely a typo.
@@ -21,15 +22,19 @@ pub enum AddressError {
         /// The correctly checksummed form of the same 20 bytes.
         expected: String,
     },
-    /// Something that looks like a private key or a recovery phrase.
-    #[error("refused: this looks like a {kind} ({redacted}), not an address. No airdrop ever needs one; it was not stored or logged. If you shared it anywhere, move your funds to a new wallet")]
+    /// Something that holds a private key, a recovery phrase or a keystore.
+    #[error("refused: this holds what looks like a {kind} ({redacted}), not an address or data. No airdrop ever needs one; it was not stored or logged. If you shared it anywhere, move your funds to a new wallet")]
     Secret {
-        /// "private key" or "recovery phrase".
+        /// What kind of secret.
         kind: SecretKind,
-        /// A redacted hint of what was given, never the whole secret.
+        /// Where it sits in the text, never any of its characters.
         redacted: String,
     },
 }
+
+/// Why the zero address is refused wherever it would receive tokens: nobody holds its key, so
+/// an allocation to it is burnt.
+pub const ZERO_RECIPIENT: &str = "the zero address 0x0000000000000000000000000000000000000000 cannot claim or receive an airdrop (nobody holds its key); remove the row";
 
 /// Kinds of secret we recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +43,8 @@ pub enum SecretKind {
     PrivateKey,
     /// A BIP-39 mnemonic.
     RecoveryPhrase,
+    /// An encrypted JSON keystore (`crypto` / `ciphertext`).
+    Keystore,
 }
 
 impl std::fmt::Display for SecretKind {
@@ -45,69 +52,243 @@ impl std::fmt::Display for SecretKind {
         f.write_str(match self {
             SecretKind::PrivateKey => "private key",
             SecretKind::RecoveryPhrase => "recovery phrase",
+            SecretKind::Keystore => "keystore",
         })
     }
 }
 
-/// Returns the kind of secret `text` looks like, if any: 64 hex digits (with or without `0x`),
-/// or 12–24 words that form a valid BIP-39 English mnemonic.
-pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
-    let t = text.trim();
-    let hex = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t);
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(SecretKind::PrivateKey);
-    }
-    let words = t.split_whitespace().count();
-    if (12..=24).contains(&words) && words.is_multiple_of(3) {
-        let normalised = t
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-            .join(" ");
-        if bip39::Mnemonic::parse_in_normalized(bip39::Language::English, &normalised).is_ok() {
-            return Some(SecretKind::RecoveryPhrase);
-        }
-    }
-    None
+/// A secret found in a text: its kind and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretMatch {
+    /// What was found.
+    pub kind: SecretKind,
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past its last character.
+    pub end: usize,
 }
 
-/// Checks a free-text field (a name, evidence, a string column) for secrets.
+/// Returns the kind of the first secret anywhere in `text`, if any. See [`find_secrets`].
+pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
+    find_secrets(text).first().map(|m| m.kind)
+}
+
+/// Every secret in `text`, in order:
+/// - a private key: a word of exactly 64 hex digits, with or without `0x` (words are runs of
+///   ASCII letters and digits). A `0x`-prefixed one inside a URL (`https://…/tx/0x…`) is a
+///   transaction or block hash, i.e. data, and passes; typed `bytes32` values never come here;
+/// - a recovery phrase: 12, 15, 18, 21 or 24 consecutive words (runs of ASCII letters, in any
+///   case, separated by anything else) that form a valid BIP-39 English mnemonic, checksum
+///   included;
+/// - a keystore: a text holding both the `"crypto"` and `"ciphertext"` JSON keys (the whole
+///   text is the secret).
+pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
+    // Nothing shorter than twelve three-letter words can hold one (a key is 64 digits, a
+    // keystore far longer): addresses and amounts, the bulk of every input, stop here.
+    if text.len() < SHORTEST_SECRET {
+        return Vec::new();
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("\"ciphertext\"") && lower.contains("\"crypto\"") {
+        return vec![SecretMatch {
+            kind: SecretKind::Keystore,
+            start: 0,
+            end: text.len(),
+        }];
+    }
+    let mut found = hex_keys(text);
+    found.extend(mnemonics(text));
+    found.sort_by_key(|m| m.start);
+    found
+}
+
+/// Bytes in the shortest text that can hold a secret: a 12-word phrase of 3-letter words.
+const SHORTEST_SECRET: usize = 12 * 3 + 11;
+
+/// Byte ranges of maximal runs of bytes for which `keep` holds.
+fn runs(text: &str, keep: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, b) in text.bytes().enumerate() {
+        match (keep(b), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+fn hex_keys(text: &str) -> Vec<SecretMatch> {
+    let mut out = Vec::new();
+    for (s, e) in runs(text, |b| b.is_ascii_alphanumeric()) {
+        let word = &text[s..e];
+        let prefixed = word.starts_with("0x") || word.starts_with("0X");
+        let digits = if prefixed { &word[2..] } else { word };
+        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        if is_data(text, s, prefixed) {
+            continue;
+        }
+        out.push(SecretMatch {
+            kind: SecretKind::PrivateKey,
+            start: s,
+            end: e,
+        });
+    }
+    out
+}
+
+/// Whether the 64-digit word at byte `at` is data by where it stands: a `0x` hash inside a URL
+/// (`https://etherscan.io/tx/0x…`), or a digest inside a URN (`urn:…:sha256:…`, as in a signed
+/// message's resources) or labelled `sha256:`. The "token" is the text since the last space,
+/// quote or bracket.
+fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
+    let before = &text[..at];
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || "\"'([<".contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let token = before[start..].to_ascii_lowercase();
+    (prefixed && token.contains("://")) || token.starts_with("urn:") || token.ends_with("sha256:")
+}
+
+fn mnemonics(text: &str) -> Vec<SecretMatch> {
+    let words: Vec<(usize, usize, bool)> = runs(text, |b| b.is_ascii_alphabetic())
+        .into_iter()
+        .map(|(s, e)| {
+            let w = text[s..e].to_ascii_lowercase();
+            let listed =
+                (3..=8).contains(&w.len()) && bip39::Language::English.find_word(&w).is_some();
+            (s, e, listed)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let run = words[i..].iter().take_while(|w| w.2).count();
+        if run < 12 {
+            i += run.max(1);
+            continue;
+        }
+        let mut j = i;
+        while j + 12 <= i + run {
+            match [24, 21, 18, 15, 12]
+                .into_iter()
+                .find(|&n| j + n <= i + run && is_mnemonic(text, &words[j..j + n]))
+            {
+                Some(n) => {
+                    out.push(SecretMatch {
+                        kind: SecretKind::RecoveryPhrase,
+                        start: words[j].0,
+                        end: words[j + n - 1].1,
+                    });
+                    j += n;
+                }
+                None => j += 1,
+            }
+        }
+        i += run;
+    }
+    out
+}
+
+fn is_mnemonic(text: &str, words: &[(usize, usize, bool)]) -> bool {
+    let phrase = words
+        .iter()
+        .map(|&(s, e, _)| text[s..e].to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    bip39::Mnemonic::parse_in_normalized(bip39::Language::English, &phrase).is_ok()
+}
+
+/// Checks a free-text field (a name, evidence, a string column) for secrets anywhere in it.
 pub fn refuse_secret(text: &str) -> Result<(), AddressError> {
-    match looks_like_secret(text) {
-        Some(kind) => Err(AddressError::Secret {
-            kind,
-            redacted: redact(text, kind),
+    match find_secrets(text).first() {
+        Some(m) => Err(AddressError::Secret {
+            kind: m.kind,
+            redacted: describe(text, m),
         }),
         None => Ok(()),
     }
 }
 
-fn redact(text: &str, kind: SecretKind) -> String {
-    let t = text.trim();
-    match kind {
-        SecretKind::PrivateKey => {
-            let head: String = t.chars().take(6).collect();
-            format!("{head}… {} characters", t.len())
-        }
-        SecretKind::RecoveryPhrase => {
-            format!("{} words", t.split_whitespace().count())
-        }
+/// Where the secret is, for the user to find it, without any of its characters.
+fn describe(text: &str, m: &SecretMatch) -> String {
+    let chars = |b: usize| text[..b].chars().count();
+    let whole = m.start == 0 && m.end == text.len();
+    let what = match m.kind {
+        SecretKind::PrivateKey => "64 hex digits".to_owned(),
+        SecretKind::RecoveryPhrase => format!(
+            "{} words",
+            runs(&text[m.start..m.end], |b| b.is_ascii_alphabetic()).len()
+        ),
+        SecretKind::Keystore => "encrypted JSON".to_owned(),
+    };
+    if whole {
+        format!("{what}, the whole text")
+    } else {
+        format!(
+            "{what} at characters {}–{} of {}",
+            chars(m.start) + 1,
+            chars(m.end),
+            chars(text.len())
+        )
     }
+}
+
+/// `text` with every secret replaced by `[redacted <kind>]`.
+pub fn redact_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for m in find_secrets(text) {
+        if m.start < at {
+            continue;
+        }
+        out.push_str(&text[at..m.start]);
+        out.push_str(&format!("[redacted {}]", m.kind));
+        at = m.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Characters of an input value an error message may quote.
+const SHOWN_CHARS: usize = 48;
+
+/// An input value as error messages quote it: secrets redacted, cut to a few dozen characters
+/// (with the full length said), control characters escaped, in double quotes. Every error that
+/// quotes what a user gave goes through this, so a huge or secret-bearing cell cannot turn
+/// into a huge or secret-bearing message.
+pub fn shown(text: &str) -> String {
+    // The guard runs over the whole text, not only the part shown: a phrase that starts inside
+    // the shown part and ends after it is still found, and none of its words shown.
+    let clean = redact_secrets(text);
+    if clean.chars().count() <= SHOWN_CHARS {
+        return format!("{clean:?}");
+    }
+    let cut: String = clean.chars().take(SHOWN_CHARS).collect();
+    format!("{cut:?}… ({} bytes)", text.len())
 }
 
 /// Parses an Ethereum address. All-lowercase and all-uppercase hex are accepted as is;
 /// mixed case must carry a valid EIP-55 checksum. Secrets are refused without being echoed.
 pub fn parse_address(text: &str) -> Result<Address, AddressError> {
     let t = text.trim();
-    refuse_secret(t)?;
     let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"));
     let Some(hex) = hex.filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))
     else {
-        let value: String = t.chars().take(80).collect();
-        return Err(AddressError::Malformed { value });
+        // Only what is not an address can hold a secret: the guard runs on this path alone.
+        refuse_secret(t)?;
+        return Err(AddressError::Malformed { value: shown(t) });
     };
     let mut bytes = [0u8; 20];
     for (i, chunk) in hex.as_bytes().chunks_exact(2).enumerate() {
@@ -205,6 +386,144 @@ mod tests {
                 matches!(parse_address(bad), Err(AddressError::Malformed { .. })),
                 "{bad}"
             );
+        }
+    }
+    const KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    const PHRASE: &str = "test test test test test test test test test test test junk";
+
+    #[test]
+    fn a_key_inside_a_cell_is_refused_and_not_echoed() {
+        for input in [
+            format!("my key is {KEY}"),
+            format!("my key is 0x{KEY}, keep it"),
+            format!("key={KEY}"),
+            format!("{}\t{KEY}", "x".repeat(300)),
+        ] {
+            let err = parse_address(&input).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    AddressError::Secret {
+                        kind: SecretKind::PrivateKey,
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            let msg = err.to_string();
+            assert!(
+                !msg.contains(&KEY[..16]) && !msg.contains(&KEY[48..]),
+                "{msg}"
+            );
+            assert!(msg.contains("64 hex digits at characters"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_phrase_inside_a_text_is_found_in_any_case_and_separation() {
+        let numbered: String = PHRASE
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| format!("{}. {}", i + 1, w.to_uppercase()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for text in [
+            format!("hi, my words are {PHRASE}. thanks"),
+            numbered,
+            PHRASE.replace(' ', ","),
+        ] {
+            assert_eq!(
+                looks_like_secret(&text),
+                Some(SecretKind::RecoveryPhrase),
+                "{text}"
+            );
+            let msg = refuse_secret(&text).unwrap_err().to_string();
+            assert!(!msg.to_lowercase().contains("junk"), "{msg}");
+            assert!(!redact_secrets(&text).to_lowercase().contains("junk"));
+        }
+        // Twelve listed words whose checksum fails are ordinary text.
+        let prose =
+            "abandon ability able about above absent absorb abstract absurd abuse access accident";
+        assert_eq!(looks_like_secret(prose), None);
+    }
+
+    #[test]
+    fn a_keystore_is_refused() {
+        let ks = r#"{"version":3,"crypto":{"cipher":"aes-128-ctr","ciphertext":"0a1b"}}"#;
+        assert_eq!(looks_like_secret(ks), Some(SecretKind::Keystore));
+        assert_eq!(redact_secrets(ks), "[redacted keystore]");
+    }
+
+    #[test]
+    fn hashes_in_urls_and_other_lengths_are_data() {
+        let hash = format!("0x{KEY}");
+        assert_eq!(
+            looks_like_secret(&format!("see https://etherscan.io/tx/{hash} ok")),
+            None
+        );
+        // The same hash outside a URL cannot be told from a key: refused.
+        assert!(looks_like_secret(&format!("tx {hash}")).is_some());
+        // Without 0x, even in a URL, it is a key (an API key pasted into an RPC URL, say).
+        assert!(looks_like_secret(&format!("https://rpc.example/{KEY}")).is_some());
+        // Digests in URNs (signed messages' resources) or labelled sha256 are data.
+        let resource = format!("Resources:\n- urn:airdrop:evidence:sha256:{KEY}\n");
+        assert_eq!(looks_like_secret(&resource), None);
+        assert_eq!(looks_like_secret(&format!("file sha256:{KEY}")), None);
+        // Multi-byte separators and letters around a key are handled on char boundaries.
+        let wide = format!("é\u{3000}0x{KEY}\u{3000}ü");
+        assert_eq!(looks_like_secret(&wide), Some(SecretKind::PrivateKey));
+        assert!(!redact_secrets(&wide).contains(&KEY[..10]));
+        assert!(!shown(&wide).contains(&KEY[..10]));
+        // A 65-byte signature and 63 or 65 digits are not keys.
+        assert_eq!(looks_like_secret(&format!("0x{KEY}{KEY}00")), None);
+        assert_eq!(looks_like_secret(&KEY[1..]), None);
+        assert_eq!(looks_like_secret(&format!("{KEY}a")), None);
+    }
+
+    #[test]
+    fn redaction_replaces_every_secret_and_keeps_the_rest() {
+        let text = format!("a {KEY} b {PHRASE} c");
+        assert_eq!(
+            redact_secrets(&text),
+            "a [redacted private key] b [redacted recovery phrase] c"
+        );
+    }
+
+    #[test]
+    fn shown_values_are_short_quoted_and_redacted() {
+        let huge = "\0".repeat(10_000_000);
+        let s = shown(&huge);
+        assert!(s.len() < 400 && s.contains("10000000 bytes"), "{}", s.len());
+        let s = shown(&format!("{PHRASE} and more words after the phrase to cut"));
+        assert!(
+            !s.contains("junk") && s.contains("[redacted recovery phrase]"),
+            "{s}"
+        );
+        assert_eq!(shown("12a"), "\"12a\"");
+        let msg = parse_address(&"z".repeat(5000)).unwrap_err().to_string();
+        assert!(msg.len() < 200, "{msg}");
+    }
+
+    #[test]
+    fn the_zero_address_is_no_recipient() {
+        let zero = "0x0000000000000000000000000000000000000000";
+        assert!(parse_address(zero).unwrap().is_zero());
+        assert!(ZERO_RECIPIENT.contains(zero));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_guard_never_panics_and_shown_stays_short(
+            a in "\\PC{0,60}",
+            b in "\\PC{0,60}",
+            sep in "[ \u{3000}\n,.;:/é]",
+        ) {
+            for text in [format!("{a}{sep}{KEY}{sep}{b}"), format!("{a}{sep}{PHRASE}{sep}{b}"), a.clone()] {
+                let _ = find_secrets(&text);
+                let quoted = shown(&text);
+                proptest::prop_assert!(quoted.chars().count() < 48 * 10 + 40);
+                proptest::prop_assert!(!quoted.contains(&KEY[..20]) && !quoted.contains("junk"));
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Reading tree inputs: CSV with a header, Uniswap balance maps, OpenZeppelin values arrays and
 //! Solana distributor CSVs. Every rejection names the file, the line and the value.
 
-use crate::address::{looks_like_secret, parse_address, refuse_secret, AddressError};
-use crate::amount::{parse_amount, parse_json_amount};
+use crate::address::{parse_address, refuse_secret, shown, AddressError, ZERO_RECIPIENT};
+use crate::amount::{parse_amount, parse_decimal_amount, parse_json_amount};
 use crate::error::{Location, MerkleError, Result};
+use crate::limits::{Bounded, MAX_JSON_BYTES};
 use crate::values;
 use crate::{Entry, LeafEncoding};
 use alloy_dyn_abi::{DynSolType, DynSolValue};
@@ -199,6 +200,10 @@ impl<'a> Accounts<'a> {
             location: self.loc(line),
             error,
         })?;
+        // Refused here, where recipients enter: nobody can claim for the zero address.
+        if address.is_zero() {
+            return Err(MerkleError::format(self.file, line, ZERO_RECIPIENT));
+        }
         let amount = amount
             .map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
         if amount.is_zero() {
@@ -239,7 +244,7 @@ fn csv_reader(reader: impl Read) -> csv::Reader<impl Read> {
         .has_headers(true)
         .trim(csv::Trim::All)
         .flexible(false)
-        .from_reader(reader)
+        .from_reader(Bounded::lines(reader))
 }
 
 fn csv_error(file: &str, e: csv::Error) -> MerkleError {
@@ -261,24 +266,21 @@ fn csv_error(file: &str, e: csv::Error) -> MerkleError {
 }
 
 /// Checks a header against expected column names (case-insensitive), naming what is missing
-/// or unknown.
+/// or unknown — by position, or by name when the name is a short identifier, so a header that
+/// is really a line of data (or a secret) is never quoted back.
 fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> Result<Vec<usize>> {
     let got: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
     for h in &got {
-        if looks_like_secret(h).is_some() {
-            return Err(MerkleError::Address {
-                location: Location {
-                    file: file.to_owned(),
-                    line: 1,
-                },
-                error: refuse_secret(h).err().unwrap_or(AddressError::Malformed {
-                    value: String::new(),
-                }),
-            });
-        }
+        refuse_secret(h).map_err(|error| MerkleError::Address {
+            location: Location {
+                file: file.to_owned(),
+                line: 1,
+            },
+            error,
+        })?;
     }
     let mut order = Vec::new();
     for want in expected {
@@ -289,23 +291,25 @@ fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> 
                     file,
                     1,
                     format!(
-                        "missing column {want:?}; the header is {:?}, expected columns {}",
-                        got.join(","),
+                        "missing column {want:?}; the header has {} column(s), expected columns {}",
+                        got.len(),
                         expected.join(",")
                     ),
                 ))
             }
         }
     }
-    if let Some(extra) = got
+    if let Some((i, extra)) = got
         .iter()
-        .find(|g| !expected.iter().any(|e| e.eq_ignore_ascii_case(g)))
+        .enumerate()
+        .find(|(_, g)| !expected.iter().any(|e| e.eq_ignore_ascii_case(g)))
     {
         return Err(MerkleError::format(
             file,
             1,
             format!(
-                "unknown column {extra:?}; expected exactly {}",
+                "unknown {}; expected exactly {}",
+                column_name(i, extra),
                 expected.join(",")
             ),
         ));
@@ -313,11 +317,24 @@ fn check_header(file: &str, header: &csv::StringRecord, expected: &[String]) -> 
     Ok(order)
 }
 
-fn checked_amount(text: &str) -> std::result::Result<U256, String> {
-    if let Some(kind) = looks_like_secret(text) {
-        return Err(format!("refused: this looks like a {kind}, not an amount. No airdrop ever needs one; it was not stored or logged"));
+/// A header cell as messages name it: `column "name"` when it is a short identifier (too short
+/// to hold a key or a phrase), else `column N` by position.
+pub fn column_name(index: usize, name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-. :".contains(&b));
+    if plain {
+        format!("column {name:?}")
+    } else {
+        format!("column {}", index + 1)
     }
-    parse_amount(text)
+}
+
+/// A user's amount: decimal digits only (hex only where a format writes it, see callers).
+fn checked_amount(text: &str) -> std::result::Result<U256, String> {
+    parse_decimal_amount(text)
 }
 
 fn read_accounts_csv(
@@ -390,7 +407,7 @@ fn fill_rows<R: Read>(
 }
 
 fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> Result<()> {
-    match crate::verify::read_json(reader, file)? {
+    match crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)? {
         // Uniswap's balance map: {"0xAddress": amount}
         serde_json::Value::Object(map) => {
             for (key, value) in &map {
@@ -411,6 +428,13 @@ fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> 
                             let address = o.get("address").or_else(|| o.get("account"));
                             let amount = o.get("earnings").or_else(|| o.get("amount"));
                             match (address, amount) {
+                            // Uniswap writes `earnings` as hex: the one input field that reads it.
+                            (Some(serde_json::Value::String(a)), Some(serde_json::Value::String(m)))
+                                if o.contains_key("earnings") => {
+                                let amount = parse_amount(m).map_err(|d| format!("item {i}: {d}"));
+                                acc.push(0, a, amount)?;
+                                continue;
+                            }
                             (Some(serde_json::Value::String(a)), Some(m)) => (a.clone(), m.clone()),
                             _ => return Err(at(
                                 "expected {\"address\": \"0x…\", \"earnings\" or \"amount\": …}"
@@ -478,7 +502,9 @@ fn read_values_json(
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
-    let serde_json::Value::Array(items) = crate::verify::read_json(reader, file)? else {
+    let serde_json::Value::Array(items) =
+        crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)?
+    else {
         return Err(MerkleError::format(
             file,
             0,
@@ -511,17 +537,15 @@ fn read_values_json(
 
 /// Parses a Solana public key (base58, 32 bytes).
 pub fn parse_pubkey(text: &str) -> std::result::Result<[u8; 32], String> {
-    if let Some(kind) = looks_like_secret(text) {
-        return Err(format!("refused: this looks like a {kind}, not a public key. No airdrop ever needs one; it was not stored or logged"));
-    }
+    refuse_secret(text).map_err(|e| e.to_string())?;
     let mut out = [0u8; 32];
     match bs58::decode(text.trim()).onto(&mut out) {
         Ok(32) => Ok(out),
         Ok(64) => Err("refused: this decodes to 64 bytes, like a Solana secret key, not a public key. No airdrop ever needs one".into()),
-        _ => {
-            let value: String = text.chars().take(60).collect();
-            Err(format!("invalid Solana public key {value:?}: expected 32 bytes in base58"))
-        }
+        _ => Err(format!(
+            "invalid Solana public key {}: expected 32 bytes in base58",
+            shown(text)
+        )),
     }
 }
 
@@ -529,6 +553,15 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
     let mut rdr = csv_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     let cols: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    for c in &cols {
+        refuse_secret(c).map_err(|error| MerkleError::Address {
+            location: Location {
+                file: file.to_owned(),
+                line: 1,
+            },
+            error,
+        })?;
+    }
     let find = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
     let (Some(pk), Some(unlocked), Some(locked)) = (
         find(&["pubkey", "claimant"]),
@@ -538,7 +571,7 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
         return Err(MerkleError::format(
             file,
             1,
-            format!("the header is {:?}; the jito preset expects pubkey,amount_unlocked,amount_locked (or Jupiter's pubkey,amount,locked_amount)", cols.join(",")),
+            format!("the header has {} column(s) without the ones needed; the jito preset expects pubkey,amount_unlocked,amount_locked (or Jupiter's pubkey,amount,locked_amount)", cols.len()),
         ));
     };
     if let Some(extra) = cols
@@ -549,7 +582,7 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
         return Err(MerkleError::format(
             file,
             1,
-            format!("unknown column {:?}", extra.1),
+            format!("unknown {}", column_name(extra.0, extra.1)),
         ));
     }
     let mut out: Vec<SolanaEntry> = Vec::new();
@@ -567,7 +600,8 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
                     file,
                     line,
                     format!(
-                        "amount {text} does not fit in u64, the Solana distributor's amount type"
+                        "amount {} does not fit in u64, the Solana distributor's amount type",
+                        shown(text)
                     ),
                 )
             })

@@ -14,7 +14,9 @@ mod build;
 pub mod error;
 pub mod hash;
 pub mod input;
+pub mod json;
 pub mod layers;
+pub mod limits;
 mod output;
 pub mod oz;
 pub mod values;
@@ -108,7 +110,8 @@ impl FromStr for Preset {
             .ok_or_else(|| {
                 let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
                 MerkleError::Options(format!(
-                    "unknown preset {s:?}; choose one of {}",
+                    "unknown preset {}; choose one of {}",
+                    address::shown(s),
                     names.join(", ")
                 ))
             })

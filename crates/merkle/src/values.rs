@@ -1,7 +1,7 @@
 //! OpenZeppelin leaf values: typed ABI values converted from and to the JSON and CSV forms that
 //! `@openzeppelin/merkle-tree` users write.
 
-use crate::address::{parse_address, refuse_secret};
+use crate::address::{parse_address, refuse_secret, shown};
 use alloy_dyn_abi::{DynSolType, DynSolValue};
 use alloy_primitives::{I256, U256};
 use serde_json::Value;
@@ -39,7 +39,9 @@ pub fn type_names(types: &[DynSolType]) -> Vec<String> {
         .collect()
 }
 
-/// Converts one CSV cell to a value of `ty`.
+/// Converts one CSV cell to a value of `ty`. Text that ends up in a leaf (strings, bytes, any
+/// string inside an array or tuple) passes the key guard; typed `bytes32` values are data (a
+/// hash, a salt) and do not.
 pub fn from_text(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
     match ty {
         DynSolType::Address => Ok(DynSolValue::Address(
@@ -50,24 +52,61 @@ pub fn from_text(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
             Ok(DynSolValue::String(text.to_owned()))
         }
         DynSolType::Uint(bits) => {
-            refuse_secret(text).map_err(|e| e.to_string())?;
-            let v = crate::amount::parse_amount(text)?;
+            let v = crate::amount::parse_decimal_amount(text)?;
             check_uint(v, *bits, text)?;
             Ok(DynSolValue::Uint(v, *bits))
         }
+        DynSolType::FixedBytes(32) => coerce(ty, text),
         _ => {
-            if !matches!(ty, DynSolType::FixedBytes(32)) {
+            // Refused before parsing, so the parser's own message cannot quote a secret.
+            if !holds_bytes32(ty) {
                 refuse_secret(text).map_err(|e| e.to_string())?;
             }
-            ty.coerce_str(text)
-                .map_err(|e| format!("value {text:?} is not a valid {} ({e})", ty.sol_type_name()))
+            let value = coerce(ty, text)?;
+            refuse_secret_in(&value)?;
+            Ok(value)
         }
+    }
+}
+
+fn coerce(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
+    ty.coerce_str(text).map_err(|_| {
+        format!(
+            "value {} is not a valid {}",
+            shown(text),
+            ty.sol_type_name()
+        )
+    })
+}
+
+/// Whether a composite type holds `bytes32` somewhere (whose values are data, not keys).
+fn holds_bytes32(ty: &DynSolType) -> bool {
+    match ty {
+        DynSolType::FixedBytes(32) => true,
+        DynSolType::Array(inner) | DynSolType::FixedArray(inner, _) => holds_bytes32(inner),
+        DynSolType::Tuple(types) => types.iter().any(holds_bytes32),
+        _ => false,
+    }
+}
+
+/// Refuses strings that hold a secret, and dynamic `bytes` of exactly 32 (a key as bytes),
+/// anywhere inside a parsed value.
+fn refuse_secret_in(value: &DynSolValue) -> Result<(), String> {
+    match value {
+        DynSolValue::String(s) => refuse_secret(s).map_err(|e| e.to_string()),
+        DynSolValue::Bytes(b) if b.len() == 32 => {
+            refuse_secret(&alloy_primitives::hex::encode(b)).map_err(|e| e.to_string())
+        }
+        DynSolValue::Array(items) | DynSolValue::FixedArray(items) | DynSolValue::Tuple(items) => {
+            items.iter().try_for_each(refuse_secret_in)
+        }
+        _ => Ok(()),
     }
 }
 
 fn check_uint(v: U256, bits: usize, text: &str) -> Result<(), String> {
     if bits < 256 && v.bit_len() > bits {
-        return Err(format!("value {text} does not fit in uint{bits}"));
+        return Err(format!("value {} does not fit in uint{bits}", shown(text)));
     }
     Ok(())
 }
@@ -130,7 +169,8 @@ pub fn from_json(ty: &DynSolType, value: &Value) -> Result<DynSolValue, String> 
         },
         (_, Value::String(s)) => from_text(ty, s),
         (_, other) => Err(format!(
-            "value {other} is not a valid {}",
+            "{} is not a valid {}",
+            crate::amount::json_kind(other),
             ty.sol_type_name()
         )),
     }
@@ -238,5 +278,42 @@ mod tests {
         let t = parse(&["string", "bytes32"]);
         assert!(from_text(&t[0], key).unwrap_err().contains("private key"));
         assert!(from_text(&t[1], key).is_ok());
+    }
+
+    #[test]
+    fn secrets_inside_text_and_composites_are_refused_and_not_echoed() {
+        let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        let phrase = "test test test test test test test test test test test junk";
+        let t = parse(&[
+            "string",
+            "string[]",
+            "bytes",
+            "(string,uint256)",
+            "uint256",
+            "bytes32[]",
+        ]);
+        for (ty, text) in [
+            (&t[0], format!("note: {key}")),
+            (&t[0], format!("words {phrase}")),
+            (&t[1], format!("[ok, my key {key}]")),
+            (&t[2], format!("0x{key}")),
+            (&t[3], format!("({phrase}, 5)")),
+            (&t[4], format!("{key} 5")),
+        ] {
+            let e = from_text(ty, &text).unwrap_err();
+            assert!(
+                e.starts_with("refused: this holds what looks like a"),
+                "{e}"
+            );
+            assert!(!e.contains(&key[10..40]) && !e.contains("junk"), "{e}");
+        }
+        // bytes32 arrays are typed data.
+        let ok = format!("[0x{key},0x{key}]");
+        assert!(from_text(&t[5], &ok).is_ok());
+        // A parse failure quotes the value short and redacted.
+        let e = from_text(&t[4], &"7".repeat(100_000)).unwrap_err();
+        assert!(e.len() < 300, "{e}");
+        let e = from_text(&t[4], "0x10").unwrap_err();
+        assert!(e.starts_with("hex amount"), "{e}");
     }
 }

@@ -39,7 +39,14 @@ fn fail(file: &str, detail: impl std::fmt::Display) -> MerkleError {
 
 /// Parses JSON, naming the file and line on failure.
 pub fn read_json(reader: impl Read, file: &str) -> Result<Value> {
-    serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
+    read_json_capped(reader, file, crate::limits::MAX_INPUT_BYTES)
+}
+
+/// Like [`read_json`], failing once more than `cap` bytes were read, and refusing an object that
+/// holds a key twice (see [`crate::json`]).
+pub fn read_json_capped(reader: impl Read, file: &str, cap: u64) -> Result<Value> {
+    let bounded = crate::limits::Bounded::total(std::io::BufReader::new(reader), cap);
+    crate::json::from_reader(bounded).map_err(|e| {
         if e.is_io() {
             MerkleError::Read {
                 file: file.to_owned(),
@@ -54,7 +61,15 @@ pub fn read_json(reader: impl Read, file: &str) -> Result<Value> {
 fn hash_of(file: &str, v: &Value, what: &str) -> Result<B256> {
     v.as_str()
         .and_then(|s| s.parse::<B256>().ok())
-        .ok_or_else(|| fail(file, format!("{what} is not a 32-byte hex hash: {v}")))
+        .ok_or_else(|| {
+            fail(
+                file,
+                format!(
+                    "{what} is not a 32-byte hex hash: {}",
+                    crate::address::shown(&v.to_string())
+                ),
+            )
+        })
 }
 
 fn hashes_of(file: &str, v: Option<&Value>, what: &str) -> Result<Vec<B256>> {
@@ -63,7 +78,10 @@ fn hashes_of(file: &str, v: Option<&Value>, what: &str) -> Result<Vec<B256>> {
         Some(Value::Null) | None => Ok(Vec::new()),
         Some(other) => Err(fail(
             file,
-            format!("{what} must be an array of hashes, got {other}"),
+            format!(
+                "{what} must be an array of hashes, got {}",
+                crate::amount::json_kind(other)
+            ),
         )),
     }
 }
@@ -160,7 +178,12 @@ fn verify_claims(
     let encoding = match doc.get("leafEncoding").and_then(Value::as_str) {
         None | Some("uniswap") => LeafEncoding::Uniswap,
         Some("packed") => LeafEncoding::Packed,
-        Some(other) => return Err(fail(file, format!("unknown leafEncoding {other:?}"))),
+        Some(other) => {
+            return Err(fail(
+                file,
+                format!("unknown leafEncoding {}", crate::address::shown(other)),
+            ))
+        }
     };
     let sorted = doc.get("tree").and_then(Value::as_str) != Some("input-order");
     let claims = obj(file, doc.get("claims").unwrap_or(&Value::Null), "claims")?;

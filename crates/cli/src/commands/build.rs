@@ -61,8 +61,18 @@ impl Progress {
     }
 }
 
+/// Reads an input of the build (a source, an exclusion list): a regular file of bounded size,
+/// and for CSV, of bounded lines — checked while reading, so a huge file without a newline
+/// fails after its first 64 KiB instead of being loaded whole.
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json {
+        crate::output::read_input_file(path, airdrop_merkle::limits::MAX_JSON_BYTES)
+    } else {
+        crate::output::read_lines_file(path)
+    }
 }
 
 /// What `--out` must never be or contain: the campaign file, its folder and every input file.
@@ -95,7 +105,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         lap = Instant::now();
     };
 
-    let spec_bytes = read(&args.campaign)?;
+    let spec_bytes =
+        crate::output::read_input_file(&args.campaign, airdrop_merkle::limits::MAX_SPEC_BYTES)?;
     let spec_text = std::str::from_utf8(&spec_bytes)
         .with_context(|| format!("{} is not UTF-8 text", args.campaign.display()))?;
     let label = args.campaign.display().to_string();

@@ -24,13 +24,13 @@ pub struct DiffArgs {
 
 fn load(dir: &Path) -> Result<std::collections::BTreeMap<airdrop_merkle::Address, U256>> {
     let path = dir.join("allocations.csv");
-    let data = std::fs::read(&path).with_context(|| {
-        format!(
-            "cannot read {}; is {} a bundle from airdrop build?",
-            path.display(),
-            dir.display()
-        )
-    })?;
+    let data = crate::output::read_input_file(&path, airdrop_merkle::limits::MAX_INPUT_BYTES)
+        .with_context(|| {
+            format!(
+                "{} is not a readable bundle from airdrop build",
+                dir.display()
+            )
+        })?;
     Ok(read_allocations(&data, &path.display().to_string())?)
 }
 

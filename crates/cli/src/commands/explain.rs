@@ -26,13 +26,14 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     let address = parse_address(&args.address).map_err(|e| anyhow::anyhow!("address: {e}"))?;
     let read = |name: &str| {
         let path = args.bundle.join(name);
-        std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "cannot read {}; is {} a bundle from airdrop build?",
-                path.display(),
-                args.bundle.display()
-            )
-        })
+        crate::output::read_input_file(&path, airdrop_merkle::limits::MAX_INPUT_BYTES)
+            .and_then(|b| String::from_utf8(b).map_err(|_| anyhow::anyhow!("not UTF-8 text")))
+            .with_context(|| {
+                format!(
+                    "{} is not a readable bundle from airdrop build",
+                    args.bundle.display()
+                )
+            })
     };
     let report: Report = serde_json::from_str(&read("report.json")?).with_context(|| {
         format!(

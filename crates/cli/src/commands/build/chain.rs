@@ -7,10 +7,12 @@
 //! deleted once that source's snapshot completes; `airdrop build --fresh` deletes them first.
 
 use crate::commands::snapshot::{read_address_file, Bars, FileCheckpoint};
+use crate::output::read_input_file;
 use airdrop_chain::{ChainSource, EventSpec, Kind, Params, Rows, RpcConfig, SnapshotSource};
 use airdrop_core::bundle::SnapshotPin;
 use airdrop_core::spec::{ChainSourceSpec, RpcRef, SourceSpec};
 use airdrop_core::{Campaign, Facts, Source};
+use airdrop_merkle::limits::MAX_INPUT_BYTES;
 use airdrop_merkle::Address;
 use alloy_primitives::U256;
 use anyhow::{anyhow, bail, Context, Result};
@@ -66,8 +68,8 @@ impl ChainRun<'_> {
 
     fn read_addresses(&self, source: &str, k: &str, file: &str) -> Result<(Vec<Address>, String)> {
         let path = self.base.join(file);
-        let bytes = std::fs::read(&path)
-            .with_context(|| format!("{}: cannot read {}", self.key(source, k), path.display()))?;
+        let bytes = read_input_file(&path, MAX_INPUT_BYTES)
+            .with_context(|| self.key(source, k).to_string())?;
         let addresses =
             read_address_file(&path).with_context(|| self.key(source, k).to_string())?;
         Ok((addresses, sha256_hex(&bytes)))
@@ -242,13 +244,8 @@ impl ChainRun<'_> {
         let (allow, input) = match &ex.allow {
             Some(file) => {
                 let path = self.base.join(file);
-                let bytes = std::fs::read(&path).with_context(|| {
-                    format!(
-                        "{}: exclude.allow: cannot read {}",
-                        self.label,
-                        path.display()
-                    )
-                })?;
+                let bytes = read_input_file(&path, MAX_INPUT_BYTES)
+                    .with_context(|| format!("{}: exclude.allow", self.label))?;
                 let list = read_address_file(&path)
                     .with_context(|| format!("{}: exclude.allow", self.label))?;
                 (list, Some((file.clone(), sha256_hex(&bytes))))
