@@ -321,10 +321,9 @@ rule = "flat"
         b"",
     );
     assert_eq!(s, 200, "{events}");
-    assert!(
-        events.contains("event: progress") && events.contains("event: done"),
-        "{events}"
-    );
+    // A build of three recipients may finish before the stream connects; the stream then
+    // starts at its end and has no progress event to show, so only the end is asserted.
+    assert!(events.contains("event: done"), "{events}");
     assert!(events.contains("3 recipients"), "{events}");
     // Published through B, which cannot see A's disk (both run on one machine here, so A's
     // bundle folder is moved away): B loads the store's copy of the bundle.

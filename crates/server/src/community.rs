@@ -64,43 +64,11 @@ pub(crate) async fn stored_campaign(
 /// one token, a phrase as 12–24 consecutive words). The text is never logged or stored when
 /// refused.
 pub(crate) fn refuse_secrets(field: &str, text: &str) -> Result<(), ServerError> {
-    use airdrop_merkle::address::looks_like_secret;
-    let tokens: Vec<&str> = text
-        .split(|c: char| {
-            c.is_whitespace() || matches!(c, '/' | '=' | '?' | '&' | ',' | ':' | ';' | '"' | '\'')
-        })
-        .filter(|t| !t.is_empty())
-        .collect();
-    // The shared guard first (it learns new shapes of secrets), then token by token.
-    let shared = airdrop_merkle::address::refuse_secret(text)
-        .err()
-        .and_then(|e| match e {
-            airdrop_merkle::address::AddressError::Secret { kind, .. } => Some(kind),
-            _ => None,
-        });
-    let mut found = shared
-        .or_else(|| looks_like_secret(text))
-        .or_else(|| tokens.iter().find_map(|t| looks_like_secret(t)));
-    if found.is_none() {
-        // Runs of lowercase words long enough to be a phrase; each window of a phrase length is
-        // checked (the BIP-39 checksum makes accidental matches vanishingly rare).
-        let words: Vec<&str> = tokens
-            .iter()
-            .map(|t| t.trim_matches(|c: char| !c.is_ascii_alphabetic()))
-            .collect();
-        let wordy =
-            |w: &str| (3..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_alphabetic());
-        'outer: for len in [12usize, 15, 18, 21, 24] {
-            for window in words.windows(len) {
-                if window.iter().all(|w| wordy(w)) {
-                    if let Some(kind) = looks_like_secret(&window.join(" ")) {
-                        found = Some(kind);
-                        break 'outer;
-                    }
-                }
-            }
-        }
-    }
+    // The one shared guard: a key or phrase anywhere in the text (URLs and URNs keep their
+    // digests), the same rule the CLI and the build apply.
+    let found = airdrop_merkle::address::find_secrets(text)
+        .first()
+        .map(|m| m.kind);
     if let Some(kind) = found {
         tracing::warn!(field, %kind, "refused a field that holds a secret");
         return Err(ServerError::bad_request(

@@ -170,7 +170,9 @@ fn run_import(args: &SnapshotOptions) -> Result<Snapshot> {
     let Some(file) = &args.file else {
         bail!("--kind {} needs --file (a CSV or JSON export)", args.kind)
     };
-    let data = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // Parquet is binary, so only the regular-file and size bounds apply here; the CSV and JSON
+    // readers bound their own lines.
+    let data = crate::output::read_input_file(file, airdrop_merkle::limits::MAX_INPUT_BYTES)?;
     let block = match args.block.as_deref() {
         None => None,
         Some(b) => Some(
@@ -350,8 +352,8 @@ fn parse_min(text: &str) -> Result<U256> {
 
 /// One address per line, or a CSV whose header has an `address` column.
 pub(crate) fn read_address_file(path: &Path) -> Result<Vec<Address>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(crate::output::read_lines_file(path)?)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
     let mut lines = text
         .lines()
         .enumerate()
