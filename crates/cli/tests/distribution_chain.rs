@@ -15,7 +15,8 @@ use alloy_primitives::{Address, Bytes, B256, U256, U64};
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
-use snapshot_support::cli::{self, dev, key_hex};
+use snapshot_support::cli::{dev, key_hex};
+use snapshot_support::state::{fails, ok, state_file};
 use snapshot_support::{bytecode, repo_root, Anvil, Driver};
 use std::path::{Path, PathBuf};
 
@@ -33,40 +34,8 @@ alloy::sol! {
 
 const E18: u64 = 1_000_000_000_000_000_000;
 
-/// The state folder of a test bundle: beside it, so tests of one process never share one.
-fn state_of(bundle: &Path) -> PathBuf {
-    bundle.parent().unwrap().join("state")
-}
-
-/// `env` plus `AIRDROP_STATE_DIR` for the `--bundle` of `args`.
-fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
-    let mut env = env.to_vec();
-    if let Some(i) = args.iter().position(|a| *a == "--bundle") {
-        let dir = state_of(Path::new(args[i + 1]));
-        env.push(("AIRDROP_STATE_DIR", dir.display().to_string()));
-    }
-    env
-}
-
-fn ok(args: &[&str], env: &[(&str, String)]) -> String {
-    cli::ok(args, &with_state(args, env))
-}
-
-fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
-    cli::fails(args, &with_state(args, env), needle)
-}
-
-/// The deployment record of a bundle in its state folder (the bundle holds a copy).
 fn record_of(bundle: &Path) -> PathBuf {
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
-            .unwrap();
-    let token: Address = m["token"]["address"].as_str().unwrap().parse().unwrap();
-    state_of(bundle)
-        .join(m["chain_id"].to_string())
-        .join(format!("{token:#x}"))
-        .join(m["root"].as_str().unwrap().to_lowercase())
-        .join("deployment.json")
+    state_file(bundle, "deployment.json")
 }
 
 fn tokens(n: u64) -> U256 {

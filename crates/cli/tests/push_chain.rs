@@ -14,7 +14,8 @@ use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
 use serde_json::{json, Value};
-use snapshot_support::cli::{self, dev, key_hex};
+use snapshot_support::cli::{dev, key_hex};
+use snapshot_support::state::{fails, ok, state_file, state_of};
 use snapshot_support::{bytecode, Anvil, Driver};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -32,40 +33,8 @@ alloy::sol! {
 const E18: u64 = 1_000_000_000_000_000_000;
 const KEY: &str = "PUSH_TEST_KEY";
 
-/// The state folder of a test bundle: beside it, so tests of one process never share one.
-fn state_of(bundle: &Path) -> PathBuf {
-    bundle.parent().unwrap().join("state")
-}
-
-/// `env` plus `AIRDROP_STATE_DIR` for the `--bundle` of `args`.
-fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
-    let mut env = env.to_vec();
-    if let Some(i) = args.iter().position(|a| *a == "--bundle") {
-        let dir = state_of(Path::new(args[i + 1]));
-        env.push(("AIRDROP_STATE_DIR", dir.display().to_string()));
-    }
-    env
-}
-
-fn ok(args: &[&str], env: &[(&str, String)]) -> String {
-    cli::ok(args, &with_state(args, env))
-}
-
-fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
-    cli::fails(args, &with_state(args, env), needle)
-}
-
-/// Where `airdrop push` keeps the ledger of a bundle: the state folder of its chain, token, root.
 fn ledger_of(bundle: &Path) -> PathBuf {
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
-            .unwrap();
-    let token: Address = m["token"]["address"].as_str().unwrap().parse().unwrap();
-    state_of(bundle)
-        .join(m["chain_id"].to_string())
-        .join(format!("{token:#x}"))
-        .join(m["root"].as_str().unwrap().to_lowercase())
-        .join("push-ledger.sqlite")
+    state_file(bundle, "push-ledger.sqlite")
 }
 
 struct Chain {

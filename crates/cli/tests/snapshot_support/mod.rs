@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cli;
+pub mod state;
 
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
