@@ -17,6 +17,7 @@ pub mod input;
 pub mod layers;
 mod output;
 pub mod oz;
+pub mod published;
 pub mod values;
 pub mod verify;
 

@@ -1,0 +1,199 @@
+//! Checking artifacts that someone else published, with no input file: naming the claim and the
+//! proof level that fail, and reading the proof files of packed-leaf distributors (Balancer,
+//! Morpho) that carry no claim index.
+
+use crate::address::parse_address;
+use crate::amount::parse_json_amount;
+use crate::error::{MerkleError, Result};
+use crate::hash::{self, NodeHash};
+use crate::layers::{Layers, OddNode};
+use crate::verify::VerifyReport;
+use crate::Entry;
+use alloy_primitives::{B256, U256};
+use serde_json::{Map, Value};
+
+/// Who a failing proof belongs to, as the message names it.
+pub(crate) struct Claimant<'a> {
+    /// Address (checksummed) or base58 claimant.
+    pub who: &'a str,
+    /// Claim index, or the position in the file where the format has none.
+    pub index: u64,
+    /// The amount as the file states it.
+    pub amount: String,
+}
+
+/// Explains why `proof` does not fold from `leaf` to `root`. `expected` is the proof the
+/// file's own data gives when that data rebuilds to `root` (so only the proof can be wrong);
+/// `None` when the data does not rebuild to it, i.e. this claim's leaf is not the published one.
+pub(crate) fn bad_proof(
+    file: &str,
+    c: &Claimant<'_>,
+    root: B256,
+    proof: &[B256],
+    expected: Option<&[B256]>,
+) -> MerkleError {
+    let who = format!("{} (index {}, amount {})", c.who, c.index, c.amount);
+    let detail = match expected {
+        None => format!(
+            "the proof of {who} does not verify against {root}: it fails at level 0, the leaf itself — the claims do not rebuild to this root with this address and amount (was the amount or the address changed?)"
+        ),
+        Some(want) => match proof.iter().zip(want).position(|(a, b)| a != b) {
+            Some(level) => format!(
+                "the proof of {who} does not verify against {root}: it fails at level {level}, where it has {} but the tree has {}",
+                proof[level], want[level]
+            ),
+            None => format!(
+                "the proof of {who} does not verify against {root}: it has {} hashes but the tree needs {}",
+                proof.len(),
+                want.len()
+            ),
+        },
+    };
+    MerkleError::Verify(format!("{file}: {detail}"))
+}
+
+fn fail(file: &str, detail: impl std::fmt::Display) -> MerkleError {
+    MerkleError::Verify(format!("{file}: {detail}"))
+}
+
+/// The claims map of a packed-leaf proof file: `proofs` (Morpho's rewards files) or a `claims`
+/// map whose entries have no `index` (Balancer-style reports with proofs).
+fn proof_map(doc: &Value) -> Option<&Map<String, Value>> {
+    if let Some(p) = doc.get("proofs").and_then(Value::as_object) {
+        return Some(p);
+    }
+    let claims = doc.get("claims").and_then(Value::as_object)?;
+    let indexed = claims.values().any(|c| c.get("index").is_some());
+    (!indexed && !claims.is_empty()).then_some(claims)
+}
+
+/// True when `doc` looks like a packed-leaf proof file this module reads.
+pub fn is_proof_file(doc: &Value) -> bool {
+    let has_root = doc.get("root").is_some() || doc.get("merkleRoot").is_some();
+    has_root && proof_map(doc).is_some() && doc.get("format").is_none()
+}
+
+struct Row {
+    who: String,
+    entry: Entry,
+    leaf: B256,
+    proof: Vec<B256>,
+}
+
+fn hash_at(file: &str, v: Option<&Value>, what: &str) -> Result<B256> {
+    v.and_then(Value::as_str)
+        .and_then(|s| s.parse::<B256>().ok())
+        .ok_or_else(|| fail(file, format!("{what} must be a 32-byte hex hash")))
+}
+
+fn rows_of(file: &str, map: &Map<String, Value>) -> Result<Vec<Row>> {
+    map.iter()
+        .map(|(key, c)| {
+            let address = parse_address(key).map_err(|e| fail(file, format!("claim key: {e}")))?;
+            let amount = c
+                .get("amount")
+                .ok_or_else(|| fail(file, format!("{key}: amount missing")))
+                .and_then(|a| parse_json_amount(a).map_err(|e| fail(file, format!("{key}: {e}"))))?;
+            let proof = match c.get("proof") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|h| hash_at(file, Some(h), &format!("{key}: proof item")))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => return Err(fail(file, format!("{key}: proof must be an array of hashes"))),
+            };
+            let entry = Entry { address, amount };
+            Ok(Row {
+                who: address.to_checksum(None),
+                leaf: hash::packed_leaf(&entry.address, &entry.amount),
+                entry,
+                proof,
+            })
+        })
+        .collect()
+}
+
+/// Rebuilds a packed-leaf proof file's tree in the two orders such files use — sorted leaves
+/// (Balancer, Uniswap-style builders) and file order (merkletreejs with only `sortPairs`, as
+/// Morpho) — and returns the one that gives `root`, with each row's leaf position.
+fn rebuild(rows: &[Row], root: B256) -> Option<(Layers, Vec<usize>, &'static str)> {
+    let in_order: Vec<B256> = rows.iter().map(|r| r.leaf).collect();
+    let layers = Layers::build(in_order.clone(), NodeHash::KeccakSorted, OddNode::Promote);
+    if layers.root() == root {
+        return Some((layers, (0..rows.len()).collect(), "input-order"));
+    }
+    let mut sorted = in_order.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let layers = Layers::build(sorted.clone(), NodeHash::KeccakSorted, OddNode::Promote);
+    if layers.root() != root {
+        return None;
+    }
+    let positions = in_order
+        .iter()
+        .map(|l| sorted.binary_search(l).unwrap_or(0))
+        .collect();
+    Some((layers, positions, "sorted"))
+}
+
+/// Verifies a packed-leaf proof file: every proof folds to the stated root, the leaves rebuild
+/// to it (sorted or in file order), and a stated total equals the sum.
+pub fn verify_proof_file(file: &str, doc: &Value) -> Result<VerifyReport> {
+    let root = hash_at(file, doc.get("root").or_else(|| doc.get("merkleRoot")), "root")?;
+    let map = proof_map(doc).ok_or_else(|| fail(file, "has no claims"))?;
+    let rows = rows_of(file, map)?;
+    let rebuilt = rebuild(&rows, root);
+    for (pos, r) in rows.iter().enumerate() {
+        if NodeHash::KeccakSorted.fold(r.leaf, &r.proof) == root {
+            continue;
+        }
+        let expected = rebuilt.as_ref().map(|(l, p, _)| l.proof(p[pos]));
+        let c = Claimant {
+            who: &r.who,
+            index: pos as u64,
+            amount: r.entry.amount.to_string(),
+        };
+        return Err(bad_proof(file, &c, root, &r.proof, expected.as_deref()));
+    }
+    let Some((_, _, order)) = rebuilt else {
+        return Err(fail(
+            file,
+            format!("every proof reaches {root}, but the listed claims do not rebuild to it, in file order or sorted: the file does not hold the whole tree"),
+        ));
+    };
+    let total = rows
+        .iter()
+        .try_fold(U256::ZERO, |a, r| a.checked_add(r.entry.amount))
+        .ok_or_else(|| fail(file, "amounts overflow uint256"))?;
+    if let Some(stated) = doc.get("total").or_else(|| doc.get("tokenTotal")) {
+        let stated = parse_json_amount(stated).map_err(|e| fail(file, format!("total: {e}")))?;
+        if stated != total {
+            return Err(fail(
+                file,
+                format!("total is {stated} but the claims sum to {total}"),
+            ));
+        }
+    }
+    Ok(VerifyReport {
+        format: format!("packed proof file ({order} leaves)"),
+        root,
+        claims: rows.len(),
+        total: Some(total.to_string()),
+    })
+}
+
+/// Compares a verified root with the one the user expects, naming both on a mismatch.
+pub fn check_expected_root(report: &VerifyReport, expected: &str) -> Result<()> {
+    let want: B256 = expected.trim().parse().map_err(|_| {
+        MerkleError::Options(format!(
+            "--expect-root {:?} is not a 32-byte hex hash (0x followed by 64 hex digits)",
+            expected.chars().take(80).collect::<String>()
+        ))
+    })?;
+    if want != report.root {
+        return Err(MerkleError::Verify(format!(
+            "root mismatch: the file rebuilds to {} but --expect-root is {want}",
+            report.root
+        )));
+    }
+    Ok(())
+}
