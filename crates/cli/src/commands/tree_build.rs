@@ -72,9 +72,14 @@ pub fn run(args: TreeBuildArgs) -> Result<()> {
         read_options,
     )?;
     for zero in &report.zero_rows {
+        // JSON maps have no line numbers to give.
+        let at = match zero.line {
+            0 => name.clone(),
+            line => format!("{name}:{line}"),
+        };
         eprintln!(
-            "warning: {name}:{}: amount is zero for {}; kept because of --allow-zero, this claim pays nothing",
-            zero.line, zero.who
+            "warning: {at}: amount is zero for {}; kept because of --allow-zero, this claim pays nothing",
+            zero.who
         );
     }
     if report.merged > 0 {
