@@ -235,12 +235,21 @@ fn a_jito_tree_with_a_flipped_proof_byte_is_named() {
 fn zero_rows_are_refused_unless_allowed_then_kept_with_a_warning_each() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("zero.csv");
-    let text = ROWS.replace("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65,50", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65,0");
+    let text = ROWS.replace(
+        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65,50",
+        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65,0",
+    );
     std::fs::write(&input, text).unwrap();
     let input = input.to_str().unwrap();
     for preset in ["uniswap", "oz-standard", "ens", "balancer", "morpho"] {
-        let out = dir.path().join(format!("{preset}.out")).display().to_string();
-        let args = ["tree", "build", "--preset", preset, "--input", input, "--out", &out];
+        let out = dir
+            .path()
+            .join(format!("{preset}.out"))
+            .display()
+            .to_string();
+        let args = [
+            "tree", "build", "--preset", preset, "--input", input, "--out", &out,
+        ];
         refused(
             &run(&args),
             &[
@@ -255,7 +264,10 @@ fn zero_rows_are_refused_unless_allowed_then_kept_with_a_warning_each() {
         assert!(o.status.success(), "{preset}: {}", stderr(&o));
         let e = stderr(&o);
         assert_eq!(e.matches("warning:").count(), 1, "{e}");
-        assert!(e.contains("zero.csv:6: amount is zero for 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"), "{e}");
+        assert!(
+            e.contains("zero.csv:6: amount is zero for 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
+            "{e}"
+        );
         assert!(stdout(&o).contains("claims: 8"), "{}", stdout(&o));
         let v = verify(&out, &[]);
         assert!(v.status.success(), "{preset}: {}", stderr(&v));

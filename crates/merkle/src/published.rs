@@ -93,13 +93,20 @@ fn rows_of(file: &str, map: &Map<String, Value>) -> Result<Vec<Row>> {
             let amount = c
                 .get("amount")
                 .ok_or_else(|| fail(file, format!("{key}: amount missing")))
-                .and_then(|a| parse_json_amount(a).map_err(|e| fail(file, format!("{key}: {e}"))))?;
+                .and_then(|a| {
+                    parse_json_amount(a).map_err(|e| fail(file, format!("{key}: {e}")))
+                })?;
             let proof = match c.get("proof") {
                 Some(Value::Array(items)) => items
                     .iter()
                     .map(|h| hash_at(file, Some(h), &format!("{key}: proof item")))
                     .collect::<Result<Vec<_>>>()?,
-                _ => return Err(fail(file, format!("{key}: proof must be an array of hashes"))),
+                _ => {
+                    return Err(fail(
+                        file,
+                        format!("{key}: proof must be an array of hashes"),
+                    ))
+                }
             };
             let entry = Entry { address, amount };
             Ok(Row {
@@ -138,7 +145,11 @@ fn rebuild(rows: &[Row], root: B256) -> Option<(Layers, Vec<usize>, &'static str
 /// Verifies a packed-leaf proof file: every proof folds to the stated root, the leaves rebuild
 /// to it (sorted or in file order), and a stated total equals the sum.
 pub fn verify_proof_file(file: &str, doc: &Value) -> Result<VerifyReport> {
-    let root = hash_at(file, doc.get("root").or_else(|| doc.get("merkleRoot")), "root")?;
+    let root = hash_at(
+        file,
+        doc.get("root").or_else(|| doc.get("merkleRoot")),
+        "root",
+    )?;
     let map = proof_map(doc).ok_or_else(|| fail(file, "has no claims"))?;
     let rows = rows_of(file, map)?;
     let rebuilt = rebuild(&rows, root);

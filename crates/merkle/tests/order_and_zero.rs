@@ -44,7 +44,13 @@ fn sort_pairs_root(mut level: Vec<B256>) -> B256 {
     while level.len() > 1 {
         level = level
             .chunks(2)
-            .map(|c| if c.len() == 2 { keccak_pair(c[0], c[1]) } else { c[0] })
+            .map(|c| {
+                if c.len() == 2 {
+                    keccak_pair(c[0], c[1])
+                } else {
+                    c[0]
+                }
+            })
             .collect();
     }
     level[0]
@@ -175,10 +181,17 @@ impl Case {
     /// The root by the independent implementation, rows in file order.
     fn expected(self, rows: &[Row]) -> B256 {
         let acc: Vec<(Address, U256)> = rows.iter().map(|r| (r.address(), r.amount())).collect();
-        let packed = || acc.iter().map(|(a, v)| packed_leaf(a, v)).collect::<Vec<_>>();
+        let packed = || {
+            acc.iter()
+                .map(|(a, v)| packed_leaf(a, v))
+                .collect::<Vec<_>>()
+        };
         match self {
             Case::Uniswap => {
-                let mut keyed: Vec<_> = acc.iter().map(|(a, v)| (a.to_checksum(None), *a, *v)).collect();
+                let mut keyed: Vec<_> = acc
+                    .iter()
+                    .map(|(a, v)| (a.to_checksum(None), *a, *v))
+                    .collect();
                 keyed.sort();
                 let leaves = keyed
                     .iter()
