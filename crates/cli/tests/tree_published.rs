@@ -273,3 +273,128 @@ fn zero_rows_are_refused_unless_allowed_then_kept_with_a_warning_each() {
         assert!(v.status.success(), "{preset}: {}", stderr(&v));
     }
 }
+
+// ---- ENS/Hop shard folders, as ENS's ShardedMerkleTree wrote them ---------------------------
+// Built here by an independent implementation: root.json {root, shardNybbles, total} and one
+// XX.json {proof, entries: {address: {balance}}} per shard, no proofs per entry.
+
+use alloy::primitives::{keccak256, Address, B256, U256};
+
+fn pair(a: B256, b: B256) -> B256 {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    keccak256([lo.as_slice(), hi.as_slice()].concat())
+}
+
+/// Sorted leaves, sorted pairs, odd node carried up: every level, leaves first.
+fn levels(mut leaves: Vec<B256>) -> Vec<Vec<B256>> {
+    leaves.sort();
+    let mut out = vec![leaves];
+    while out.last().unwrap().len() > 1 {
+        let next = out
+            .last()
+            .unwrap()
+            .chunks(2)
+            .map(|c| if c.len() == 2 { pair(c[0], c[1]) } else { c[0] })
+            .collect();
+        out.push(next);
+    }
+    out
+}
+
+fn proof_of(levels: &[Vec<B256>], leaf: B256) -> Vec<B256> {
+    let mut i = levels[0].iter().position(|l| *l == leaf).unwrap();
+    let mut proof = Vec::new();
+    for level in &levels[..levels.len() - 1] {
+        if let Some(s) = level.get(i ^ 1) {
+            proof.push(*s);
+        }
+        i /= 2;
+    }
+    proof
+}
+
+fn ens_folder(dir: &Path) -> String {
+    let mut shards: std::collections::BTreeMap<String, Vec<(Address, U256)>> = Default::default();
+    for line in ROWS.lines().skip(1) {
+        let (a, v) = line.split_once(',').unwrap();
+        let a: Address = a.parse().unwrap();
+        shards
+            .entry(format!("{a:x}")[..1].to_owned())
+            .or_default()
+            .push((a, v.parse().unwrap()));
+    }
+    let leaf = |a: &Address, v: &U256| keccak256([a.as_slice(), &v.to_be_bytes::<32>()].concat());
+    let roots: Vec<(String, B256)> = shards
+        .iter()
+        .map(|(id, rows)| {
+            let l = levels(rows.iter().map(|(a, v)| leaf(a, v)).collect());
+            (id.clone(), l.last().unwrap()[0])
+        })
+        .collect();
+    let top = levels(roots.iter().map(|(_, r)| *r).collect());
+    let root = top.last().unwrap()[0];
+    let folder = dir.join("ens");
+    std::fs::create_dir_all(&folder).unwrap();
+    for ((id, rows), (_, shard_root)) in shards.iter().zip(&roots) {
+        let entries: serde_json::Map<String, Value> = rows
+            .iter()
+            .map(|(a, v)| {
+                (
+                    a.to_checksum(None),
+                    json!({"balance": v.to_string(), "past_tokens": "1"}),
+                )
+            })
+            .collect();
+        let doc = json!({"proof": proof_of(&top, *shard_root), "entries": entries});
+        write(folder.join(format!("{id}.json")).to_str().unwrap(), &doc);
+    }
+    let doc = json!({"root": root, "shardNybbles": 1, "total": "1240"});
+    write(folder.join("root.json").to_str().unwrap(), &doc);
+    folder.display().to_string()
+}
+
+#[test]
+fn ens_shard_folders_as_published_verify_and_each_fault_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = ens_folder(dir.path());
+    let root = read(&format!("{folder}/root.json"))["root"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ok = verify(&folder, &["--expect-root", &root]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("with 8 claims"), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("total: 1240"), "{}", stdout(&ok));
+    refused(
+        &verify(&folder, &["--expect-root", &flip(&root)]),
+        &["root mismatch"],
+    );
+
+    // A flipped byte in shard 9's proof.
+    let nine = format!("{folder}/9.json");
+    let good = read(&nine);
+    let mut doc = good.clone();
+    let p = &mut doc["proof"][0];
+    *p = Value::String(flip(p.as_str().unwrap()));
+    write(&nine, &doc);
+    refused(
+        &verify(&folder, &[]),
+        &["9.json", "shard 9", "fails at level 0, where it has"],
+    );
+
+    // A changed balance in shard 9.
+    let mut doc = good.clone();
+    doc["entries"]["0x90F79bf6EB2c4f870365E785982E1f101E93b906"]["balance"] = json!("101");
+    write(&nine, &doc);
+    refused(
+        &verify(&folder, &[]),
+        &["9.json", "shard 9", "the leaf itself"],
+    );
+
+    // Shard 9 missing altogether.
+    std::fs::remove_file(&nine).unwrap();
+    refused(
+        &verify(&folder, &[]),
+        &["a shard file is missing", "absent: 0, 2, 4, 5, 6, 8, 9, a"],
+    );
+}

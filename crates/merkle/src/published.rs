@@ -208,3 +208,166 @@ pub fn check_expected_root(report: &VerifyReport, expected: &str) -> Result<()> 
     }
     Ok(())
 }
+
+/// True when a shard folder's `root.json` is in the layout ENS's `ShardedMerkleTree` wrote (and
+/// Hop reused): `{root, shardNybbles, total}`, with shard files `XX.json` beside it.
+pub fn is_ens_root(root_doc: &Value) -> bool {
+    root_doc.get("shardNybbles").is_some() && root_doc.get("root").is_some()
+}
+
+/// One ENS shard file: `{proof, entries: {address: {balance, …}}}`.
+struct EnsShard {
+    id: String,
+    root: B256,
+    proof: Vec<B256>,
+    claims: usize,
+    total: U256,
+}
+
+fn ens_shard(path: &str, id: &str, doc: &Value) -> Result<EnsShard> {
+    let entries = doc
+        .get("entries")
+        .and_then(Value::as_object)
+        .ok_or_else(|| fail(path, "entries must be an object of address → {balance}"))?;
+    let mut leaves = Vec::with_capacity(entries.len());
+    let mut total = U256::ZERO;
+    for (key, e) in entries {
+        let address = parse_address(key).map_err(|e| fail(path, format!("entry key: {e}")))?;
+        if !format!("{address:x}").starts_with(id) {
+            return Err(fail(
+                path,
+                format!("{key} does not belong in shard {id}: a claim page would never look for it here"),
+            ));
+        }
+        let balance = e
+            .get("balance")
+            .or_else(|| e.get("amount"))
+            .ok_or_else(|| fail(path, format!("{key}: balance missing")))
+            .and_then(|b| parse_json_amount(b).map_err(|m| fail(path, format!("{key}: {m}"))))?;
+        total = total
+            .checked_add(balance)
+            .ok_or_else(|| fail(path, "balances overflow uint256"))?;
+        leaves.push(hash::packed_leaf(&address, &balance));
+    }
+    if leaves.is_empty() {
+        return Err(fail(path, "has no entries"));
+    }
+    let proof = match doc.get("proof") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|h| hash_at(path, Some(h), "proof item"))
+            .collect::<Result<Vec<_>>>()?,
+        _ => return Err(fail(path, "proof must be an array of hashes")),
+    };
+    leaves.sort_unstable();
+    leaves.dedup();
+    Ok(EnsShard {
+        id: id.to_owned(),
+        root: Layers::build(leaves, NodeHash::KeccakSorted, OddNode::Promote).root(),
+        proof,
+        claims: entries.len(),
+        total,
+    })
+}
+
+/// Verifies an ENS/Hop shard folder: every shard file present is rebuilt from its entries, its
+/// shard proof must lead to the root, and the present shard roots must rebuild the root — else
+/// a shard is missing, and the proofs of the others tell how many.
+pub fn verify_ens_folder(
+    fetch: &mut dyn crate::verify::Fetch,
+    root_doc: &Value,
+) -> Result<VerifyReport> {
+    let root = hash_at("root.json", root_doc.get("root"), "root")?;
+    let digits = match root_doc.get("shardNybbles").and_then(Value::as_u64) {
+        Some(d @ (1 | 2)) => d as usize,
+        _ => return Err(fail("root.json", "shardNybbles must be 1 or 2")),
+    };
+    let mut shards = Vec::new();
+    let mut absent = Vec::new();
+    for k in 0..16usize.pow(digits as u32) {
+        let id = format!("{k:0digits$x}");
+        let path = format!("{id}.json");
+        let reader = match fetch.open(&path) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                absent.push(id);
+                continue;
+            }
+            Err(e) => {
+                return Err(MerkleError::Read {
+                    file: path,
+                    detail: e.to_string(),
+                })
+            }
+        };
+        let doc = crate::verify::read_json(reader, &path)?;
+        shards.push(ens_shard(&path, &id, &doc)?);
+    }
+    if shards.is_empty() {
+        return Err(fail(
+            "root.json",
+            "no shard files (00.json, 01.json, …) beside it",
+        ));
+    }
+    let mut roots: Vec<B256> = shards.iter().map(|s| s.root).collect();
+    roots.sort_unstable();
+    let top = Layers::build(roots.clone(), NodeHash::KeccakSorted, OddNode::Promote);
+    let intact = top.root() == root;
+    for s in &shards {
+        if NodeHash::KeccakSorted.fold(s.root, &s.proof) != root {
+            let pos = roots.binary_search(&s.root).unwrap_or(0);
+            let expected = intact.then(|| top.proof(pos));
+            let c = Claimant {
+                who: &format!("shard {}", s.id),
+                index: pos as u64,
+                amount: s.total.to_string(),
+            };
+            return Err(bad_proof(
+                &format!("{}.json", s.id),
+                &c,
+                root,
+                &s.proof,
+                expected.as_deref(),
+            ));
+        }
+    }
+    if !intact {
+        // Every present shard proves into the root, so the tree holds shard roots we lack.
+        let listed: Vec<&str> = absent.iter().take(16).map(String::as_str).collect();
+        let more = if absent.len() > listed.len() {
+            ", …"
+        } else {
+            ""
+        };
+        return Err(fail(
+            "root.json",
+            format!(
+                "the {} shard files present rebuild to {}, not {root}: a shard file is missing ({} absent: {}{more})",
+                shards.len(),
+                top.root(),
+                absent.len(),
+                listed.join(", "),
+            ),
+        ));
+    }
+    let total = shards
+        .iter()
+        .try_fold(U256::ZERO, |a, s| a.checked_add(s.total))
+        .ok_or_else(|| fail("root.json", "total overflows"))?;
+    if let Some(stated) = root_doc.get("total") {
+        let stated =
+            parse_json_amount(stated).map_err(|e| fail("root.json", format!("total: {e}")))?;
+        if stated != total {
+            return Err(fail(
+                "root.json",
+                format!("total is {stated} but the shards sum to {total}"),
+            ));
+        }
+    }
+    Ok(VerifyReport {
+        format: format!("ens shard folder ({} shards)", shards.len()),
+        root,
+        claims: shards.iter().map(|s| s.claims).sum(),
+        total: Some(total.to_string()),
+    })
+}

@@ -539,6 +539,9 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
         })?,
         "root.json",
     )?;
+    if crate::published::is_ens_root(&root_doc) {
+        return crate::published::verify_ens_folder(fetch, &root_doc);
+    }
     let root = hash_of(
         "root.json",
         root_doc.get("merkleRoot").unwrap_or(&Value::Null),
