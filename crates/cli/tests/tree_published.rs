@@ -208,6 +208,29 @@ fn morpho_and_balancer_proof_files_verify_and_a_bad_proof_is_named() {
         let ok = verify(path, &["--expect-root", &root]);
         assert!(ok.status.success(), "{preset}: {}", stderr(&ok));
         assert!(stdout(&ok).contains(order), "{}", stdout(&ok));
+        if preset == "morpho" {
+            // Morpho's files also list the leaves in tree order: that order is used, whatever
+            // the order of the `proofs` keys.
+            let leaves: Vec<Value> = ROWS
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let (a, v) = l.split_once(',').unwrap();
+                    let (a, v): (Address, U256) = (a.parse().unwrap(), v.parse().unwrap());
+                    json!(keccak256([a.as_slice(), &v.to_be_bytes::<32>()].concat()))
+                })
+                .collect();
+            let mut reversed = serde_json::Map::new();
+            for (k, v) in doc["proofs"].as_object().unwrap().iter().rev() {
+                reversed.insert(k.clone(), v.clone());
+            }
+            let listed =
+                json!({"root": root, "total": "1240", "proofs": reversed, "leaves": leaves});
+            write(path, &listed);
+            let ok = verify(path, &["--expect-root", &root]);
+            assert!(ok.status.success(), "listed: {}", stderr(&ok));
+            assert!(stdout(&ok).contains("listed-order"), "{}", stdout(&ok));
+        }
 
         let who = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
         let p = &mut doc["proofs"][who]["proof"][2];
@@ -338,10 +361,17 @@ fn ens_folder(dir: &Path) -> String {
     for ((id, rows), (_, shard_root)) in shards.iter().zip(&roots) {
         let entries: serde_json::Map<String, Value> = rows
             .iter()
-            .map(|(a, v)| {
+            .enumerate()
+            .map(|(i, (a, v))| {
+                // ENS's script wrote ethers BigNumbers as {type, hex}; plain strings also occur.
+                let balance = if i % 2 == 0 {
+                    json!({"type": "BigNumber", "hex": format!("{v:#x}")})
+                } else {
+                    json!(v.to_string())
+                };
                 (
                     a.to_checksum(None),
-                    json!({"balance": v.to_string(), "past_tokens": "1"}),
+                    json!({"balance": balance, "past_tokens": "1"}),
                 )
             })
             .collect();

@@ -119,11 +119,25 @@ fn rows_of(file: &str, map: &Map<String, Value>) -> Result<Vec<Row>> {
         .collect()
 }
 
-/// Rebuilds a packed-leaf proof file's tree in the two orders such files use — sorted leaves
-/// (Balancer, Uniswap-style builders) and file order (merkletreejs with only `sortPairs`, as
-/// Morpho) — and returns the one that gives `root`, with each row's leaf position.
-fn rebuild(rows: &[Row], root: B256) -> Option<(Layers, Vec<usize>, &'static str)> {
+/// Rebuilds a packed-leaf proof file's tree in the orders such files use — the `leaves` list
+/// Morpho's files carry, the claims' file order (merkletreejs with only `sortPairs`), sorted
+/// leaves (Balancer, Uniswap-style builders) — and returns the one that gives `root`, with each
+/// row's leaf position.
+fn rebuild(
+    rows: &[Row],
+    listed: Option<Vec<B256>>,
+    root: B256,
+) -> Option<(Layers, Vec<usize>, &'static str)> {
     let in_order: Vec<B256> = rows.iter().map(|r| r.leaf).collect();
+    if let Some(listed) = listed {
+        let at: std::collections::HashMap<B256, usize> =
+            listed.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+        let positions: Option<Vec<usize>> = in_order.iter().map(|l| at.get(l).copied()).collect();
+        let layers = Layers::build(listed, NodeHash::KeccakSorted, OddNode::Promote);
+        if let (Some(positions), true) = (positions, layers.root() == root) {
+            return Some((layers, positions, "listed-order"));
+        }
+    }
     let layers = Layers::build(in_order.clone(), NodeHash::KeccakSorted, OddNode::Promote);
     if layers.root() == root {
         return Some((layers, (0..rows.len()).collect(), "input-order"));
@@ -152,7 +166,24 @@ pub fn verify_proof_file(file: &str, doc: &Value) -> Result<VerifyReport> {
     )?;
     let map = proof_map(doc).ok_or_else(|| fail(file, "has no claims"))?;
     let rows = rows_of(file, map)?;
-    let rebuilt = rebuild(&rows, root);
+    let listed = match doc.get("leaves") {
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|h| hash_at(file, Some(h), "leaves item"))
+                .collect::<Result<Vec<_>>>()?,
+        ),
+        _ => None,
+    };
+    if let Some(l) = &listed {
+        if l.len() != rows.len() {
+            return Err(fail(
+                file,
+                format!("lists {} leaves for {} claims", l.len(), rows.len()),
+            ));
+        }
+    }
+    let rebuilt = rebuild(&rows, listed, root);
     for (pos, r) in rows.iter().enumerate() {
         if NodeHash::KeccakSorted.fold(r.leaf, &r.proof) == root {
             continue;
@@ -243,7 +274,7 @@ fn ens_shard(path: &str, id: &str, doc: &Value) -> Result<EnsShard> {
             .get("balance")
             .or_else(|| e.get("amount"))
             .ok_or_else(|| fail(path, format!("{key}: balance missing")))
-            .and_then(|b| parse_json_amount(b).map_err(|m| fail(path, format!("{key}: {m}"))))?;
+            .and_then(|b| ens_amount(b).map_err(|m| fail(path, format!("{key}: {m}"))))?;
         total = total
             .checked_add(balance)
             .ok_or_else(|| fail(path, "balances overflow uint256"))?;
@@ -268,6 +299,15 @@ fn ens_shard(path: &str, id: &str, doc: &Value) -> Result<EnsShard> {
         claims: entries.len(),
         total,
     })
+}
+
+/// A balance as ENS's build script serialised it: ethers v5 writes a `BigNumber` as
+/// `{"type": "BigNumber", "hex": "0x…"}`; plain strings and integers are read too.
+fn ens_amount(v: &Value) -> std::result::Result<U256, String> {
+    match v.get("hex") {
+        Some(hex) => parse_json_amount(hex),
+        None => parse_json_amount(v),
+    }
 }
 
 /// Verifies an ENS/Hop shard folder: every shard file present is rebuilt from its entries, its
