@@ -424,3 +424,62 @@ fn morpho_and_no_sort_keep_the_file_order() {
         }
     }
 }
+
+// ---- a corrupt proof is named by claim and level --------------------------------------------
+
+struct Mem(Vec<u8>);
+
+struct W<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for W<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl airdrop_merkle::Sink for Mem {
+    fn create(&mut self, _: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        Ok(Box::new(W(&mut self.0)))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// One flipped byte anywhere in one claim's proof: refused, naming the address, its index
+    /// and exactly the level whose hash was changed.
+    #[test]
+    fn a_flipped_proof_byte_is_named_at_its_level(
+        case in prop::sample::select(vec![Case::Uniswap, Case::UniswapNoSort, Case::Balancer, Case::Morpho]),
+        rows in rows(false),
+        pick in any::<prop::sample::Index>(),
+        level in any::<prop::sample::Index>(),
+        byte in 0usize..32,
+    ) {
+        let opts = case.options();
+        let entries = rows
+            .iter()
+            .map(|r| airdrop_merkle::Entry { address: r.address(), amount: r.amount() })
+            .collect();
+        let built = airdrop_merkle::build_claims(&opts, entries).unwrap();
+        let mut sink = Mem(Vec::new());
+        built.write(&mut sink).unwrap();
+        let mut doc: serde_json::Value = serde_json::from_slice(&sink.0).unwrap();
+        let who = rows[pick.index(rows.len())].address().to_checksum(None);
+        let claim = &mut doc["claims"][&who];
+        let index = claim["index"].as_u64().unwrap();
+        let proof = claim["proof"].as_array_mut().unwrap();
+        prop_assume!(!proof.is_empty());
+        let k = level.index(proof.len());
+        let mut h: B256 = proof[k].as_str().unwrap().parse().unwrap();
+        h[byte] ^= 0x01;
+        proof[k] = serde_json::json!(h);
+        let err = airdrop_merkle::verify::verify_document("c.json", &doc).unwrap_err().to_string();
+        prop_assert!(err.contains(&format!("the proof of {who} (index {index},")), "{}", err);
+        prop_assert!(err.contains(&format!("fails at level {k},")), "{}", err);
+    }
+}
