@@ -428,3 +428,29 @@ fn ens_shard_folders_as_published_verify_and_each_fault_is_named() {
         &["a shard file is missing", "absent: 0, 2, 4, 5, 6, 8, 9, a"],
     );
 }
+
+#[test]
+fn an_openzeppelin_dump_with_a_changed_node_or_value_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = vectors().join("openzeppelin/standard-v1.sorted.1_0_6.json");
+    let good: Value = serde_json::from_str(&std::fs::read_to_string(src).unwrap()).unwrap();
+    let path = dir.path().join("dump.json");
+    let path = path.to_str().unwrap();
+
+    let mut doc = good.clone();
+    let node = &mut doc["tree"][2];
+    *node = Value::String(flip(node.as_str().unwrap()));
+    write(path, &doc);
+    refused(
+        &verify(path, &[]),
+        &["tree node 2 (level 1 below the root)", "children 5 and 6"],
+    );
+
+    let mut doc = good.clone();
+    doc["values"][1]["value"][0] = json!("a changed value");
+    write(path, &doc);
+    refused(
+        &verify(path, &[]),
+        &["value 1 hashes to", "not the leaf at tree index"],
+    );
+}
