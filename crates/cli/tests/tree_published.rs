@@ -454,3 +454,13 @@ fn an_openzeppelin_dump_with_a_changed_node_or_value_is_named() {
         &["value 1 hashes to", "not the leaf at tree index"],
     );
 }
+
+#[test]
+fn an_address_amount_dump_reports_its_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = build(dir.path(), "oz-standard", "dump.json", &[]);
+    let ok = verify(&out, &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("with 8 claims"), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("total: 1240"), "{}", stdout(&ok));
+}

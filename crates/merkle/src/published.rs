@@ -411,3 +411,20 @@ pub fn verify_ens_folder(
         total: Some(total.to_string()),
     })
 }
+
+/// Adds the total to an OpenZeppelin dump's report when its leaves are `(address, uint256)`,
+/// the one encoding whose amount column is unambiguous (values were checked already).
+pub(crate) fn with_oz_total(mut report: VerifyReport, doc: &Value) -> VerifyReport {
+    let plain = doc.get("leafEncoding") == Some(&serde_json::json!(["address", "uint256"]));
+    let values = doc.get("values").and_then(Value::as_array);
+    if let (true, Some(values)) = (plain, values) {
+        report.total = values
+            .iter()
+            .try_fold(U256::ZERO, |acc, v| {
+                let amount = parse_json_amount(v.get("value")?.get(1)?).ok()?;
+                acc.checked_add(amount)
+            })
+            .map(|t| t.to_string());
+    }
+    report
+}

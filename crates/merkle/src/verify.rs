@@ -123,7 +123,9 @@ pub fn verify_document(file: &str, doc: &Value) -> Result<VerifyReport> {
     }
     match detect(file, doc)? {
         FileKind::Claims => verify_claims(file, doc, None).map(|(r, _)| r),
-        FileKind::OzStandard => verify_oz(file, doc, false),
+        FileKind::OzStandard => {
+            verify_oz(file, doc, false).map(|r| crate::published::with_oz_total(r, doc))
+        }
         FileKind::OzSimple => verify_oz(file, doc, true),
         FileKind::Jito => verify_jito(file, doc),
         FileKind::ShardRoot => Err(fail(
