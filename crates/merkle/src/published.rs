@@ -10,6 +10,7 @@ use crate::layers::{Layers, OddNode};
 use crate::verify::VerifyReport;
 use crate::Entry;
 use alloy_primitives::{B256, U256};
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 /// Who a failing proof belongs to, as the message names it.
@@ -184,10 +185,11 @@ pub fn verify_proof_file(file: &str, doc: &Value) -> Result<VerifyReport> {
         }
     }
     let rebuilt = rebuild(&rows, listed, root);
-    for (pos, r) in rows.iter().enumerate() {
-        if NodeHash::KeccakSorted.fold(r.leaf, &r.proof) == root {
-            continue;
-        }
+    let bad = rows
+        .par_iter()
+        .position_first(|r| NodeHash::KeccakSorted.fold(r.leaf, &r.proof) != root);
+    if let Some(pos) = bad {
+        let r = &rows[pos];
         let expected = rebuilt.as_ref().map(|(l, p, _)| l.proof(p[pos]));
         let c = Claimant {
             who: &r.who,

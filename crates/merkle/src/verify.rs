@@ -230,7 +230,7 @@ fn verify_claims(
     let own_root = tree.layers.root();
     let shard_proof = hashes_of(file, doc.get("shardProof"), "shardProof")?;
     // Proofs first, so that a changed amount is named by its claim, not only by a total.
-    let bad = parsed.par_iter().position_any(|p| {
+    let bad = parsed.par_iter().position_first(|p| {
         NodeHash::KeccakSorted.fold(account_leaf(&encoding, p.index, &p.entry), &p.proof) != root
     });
     if let Some(k) = bad {
