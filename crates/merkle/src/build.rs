@@ -147,7 +147,14 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
             }
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
-            let (entries, indices, checksums) = index_order(entries);
+            // Without a sort, the file's order is the tree's order (merkletreejs with only
+            // `sortPairs`): indices and leaf positions follow the input, never the checksums.
+            let (entries, indices, checksums) = if options.sort {
+                index_order(entries)
+            } else {
+                let indices = (0..entries.len() as u64).collect();
+                (entries, indices, Vec::new())
+            };
             match options.shards {
                 None => {
                     let mut tree = account_tree(enc, entries, indices, options.sort);

@@ -86,9 +86,29 @@ pub struct ReadReport {
     pub rows: usize,
     /// Duplicate rows summed into an earlier row (with `merge_duplicates`).
     pub merged: usize,
+    /// Zero-amount rows kept (with `allow_zero`): one warning each for the user.
+    pub zero_rows: Vec<ZeroRow>,
 }
 
-/// Reads and validates an input for `encoding`.
+/// A zero-amount row kept because the caller allowed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZeroRow {
+    /// Line in the file (0 where the format has no lines, e.g. a JSON map).
+    pub line: u64,
+    /// The recipient, checksummed (base58 for Solana).
+    pub who: String,
+}
+
+/// How strictly rows are taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Sum rows that repeat an address instead of refusing them.
+    pub merge_duplicates: bool,
+    /// Keep zero-amount rows (reproducing a published tree that has them) instead of refusing.
+    pub allow_zero: bool,
+}
+
+/// Reads and validates an input for `encoding`, refusing zero amounts.
 pub fn read_records(
     reader: impl Read + Send,
     file: &str,
@@ -96,10 +116,27 @@ pub fn read_records(
     encoding: &LeafEncoding,
     merge_duplicates: bool,
 ) -> Result<(Records, ReadReport)> {
+    let options = ReadOptions {
+        merge_duplicates,
+        allow_zero: false,
+    };
+    read_records_with(reader, file, format, encoding, options)
+}
+
+/// Reads and validates an input for `encoding`.
+pub fn read_records_with(
+    reader: impl Read + Send,
+    file: &str,
+    format: InputFormat,
+    encoding: &LeafEncoding,
+    options: ReadOptions,
+) -> Result<(Records, ReadReport)> {
+    let merge_duplicates = options.merge_duplicates;
     let mut acc = Accounts::new(file, merge_duplicates);
+    acc.allow_zero = options.allow_zero;
     let records = match (encoding, format) {
         (LeafEncoding::Jito, InputFormat::Csv) => {
-            Records::Solana(read_solana_csv(reader, file, merge_duplicates)?)
+            Records::Solana(read_solana_csv(reader, file, options, &mut acc.zero_rows)?)
         }
         (LeafEncoding::Jito, InputFormat::Json) => {
             return Err(MerkleError::format(
@@ -147,8 +184,13 @@ pub fn read_records(
     let report = ReadReport {
         rows: records.len() + acc.merged,
         merged: acc.merged,
+        zero_rows: acc.zero_rows,
     };
     Ok((records, report))
+}
+
+fn zero_refusal(who: &str) -> String {
+    format!("amount is zero for {who}; leave the row out, a zero claim cannot be paid (--allow-zero keeps it, to reproduce a published tree that has one)")
 }
 
 /// Collects address/amount rows, refusing or merging duplicates and zero amounts.
@@ -160,6 +202,8 @@ struct Accounts<'a> {
     // million rows, and a crafted input still cannot predict collisions.
     seen: AddressMap<(usize, u64)>,
     merged: usize,
+    allow_zero: bool,
+    zero_rows: Vec<ZeroRow>,
 }
 
 impl<'a> Accounts<'a> {
@@ -170,6 +214,8 @@ impl<'a> Accounts<'a> {
             entries: Vec::new(),
             seen: AddressMap::default(),
             merged: 0,
+            allow_zero: false,
+            zero_rows: Vec::new(),
         }
     }
 
@@ -206,13 +252,16 @@ impl<'a> Accounts<'a> {
         }
         let amount = amount
             .map_err(|d| MerkleError::amount(self.file, line, format!("{d} (for {address})")))?;
-        if amount.is_zero() {
+        if amount.is_zero() && self.allow_zero {
+            self.zero_rows.push(ZeroRow {
+                line,
+                who: address.to_checksum(None),
+            });
+        } else if amount.is_zero() {
             return Err(MerkleError::amount(
                 self.file,
                 line,
-                format!(
-                    "amount is zero for {address}; leave the row out, a zero claim cannot be paid"
-                ),
+                zero_refusal(&address.to_string()),
             ));
         }
         match self.seen.get(&address) {
@@ -549,7 +598,13 @@ pub fn parse_pubkey(text: &str) -> std::result::Result<[u8; 32], String> {
     }
 }
 
-fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<SolanaEntry>> {
+fn read_solana_csv(
+    reader: impl Read,
+    file: &str,
+    options: ReadOptions,
+    zero_rows: &mut Vec<ZeroRow>,
+) -> Result<Vec<SolanaEntry>> {
+    let merge = options.merge_duplicates;
     let mut rdr = csv_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     let cols: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
@@ -611,6 +666,13 @@ fn read_solana_csv(reader: impl Read, file: &str, merge: bool) -> Result<Vec<Sol
             unlocked: u64_of(unlocked)?,
             locked: u64_of(locked)?,
         };
+        if entry.unlocked == 0 && entry.locked == 0 {
+            let who = bs58::encode(claimant).into_string();
+            if !options.allow_zero {
+                return Err(MerkleError::amount(file, line, zero_refusal(&who)));
+            }
+            zero_rows.push(ZeroRow { line, who });
+        }
         match seen.get(&claimant) {
             Some(&(idx, _)) if merge => {
                 let e = &mut out[idx];

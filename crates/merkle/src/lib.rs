@@ -19,6 +19,7 @@ pub mod layers;
 pub mod limits;
 mod output;
 pub mod oz;
+pub mod published;
 pub mod values;
 pub mod verify;
 

@@ -80,11 +80,14 @@ impl OzTree {
                 tree.len()
             )));
         }
-        for i in 0..tree.len() / 2 {
-            let expected = H.pair(&tree[2 * i + 1], &tree[2 * i + 2]);
+        // Bottom-up, so that a changed internal node is named itself, not as its parent's fault.
+        for i in (0..tree.len() / 2).rev() {
+            let (l, r) = (2 * i + 1, 2 * i + 2);
+            let expected = H.pair(&tree[l], &tree[r]);
             if tree[i] != expected {
                 return Err(MerkleError::Verify(format!(
-                    "tree node {i} is {} but its children hash to {expected}",
+                    "tree node {i} (level {} below the root) is {} but its children {l} and {r} hash to {expected}: one of the three was changed, and every proof through it fails",
+                    level_of(i),
                     tree[i]
                 )));
             }

@@ -136,9 +136,14 @@ pub fn detect(file: &str, doc: &Value) -> Result<FileKind> {
 
 /// Verifies a single-file output: rebuilds its root from its data and checks every proof.
 pub fn verify_document(file: &str, doc: &Value) -> Result<VerifyReport> {
+    if crate::published::is_proof_file(doc) {
+        return crate::published::verify_proof_file(file, doc);
+    }
     match detect(file, doc)? {
         FileKind::Claims => verify_claims(file, doc, None).map(|(r, _)| r),
-        FileKind::OzStandard => verify_oz(file, doc, false),
+        FileKind::OzStandard => {
+            verify_oz(file, doc, false).map(|r| crate::published::with_oz_total(r, doc))
+        }
         FileKind::OzSimple => verify_oz(file, doc, true),
         FileKind::Jito => verify_jito(file, doc),
         FileKind::ShardRoot => Err(fail(
@@ -242,6 +247,42 @@ fn verify_claims(
             }
         }
     }
+    let entries: Vec<Entry> = parsed.iter().map(|p| p.entry).collect();
+    let indices: Vec<u64> = parsed.iter().map(|p| p.index).collect();
+    let tree = account_tree(encoding.clone(), entries, indices, sorted);
+    let own_root = tree.layers.root();
+    let shard_proof = hashes_of(file, doc.get("shardProof"), "shardProof")?;
+    // Proofs first, so that a changed amount is named by its claim, not only by a total.
+    let bad = parsed.par_iter().position_first(|p| {
+        NodeHash::KeccakSorted.fold(account_leaf(&encoding, p.index, &p.entry), &p.proof) != root
+    });
+    if let Some(k) = bad {
+        let intact = if shard {
+            NodeHash::KeccakSorted.fold(own_root, &shard_proof) == root
+        } else {
+            own_root == root
+        };
+        let expected = intact.then(|| {
+            let mut want = Vec::new();
+            tree.proof_into(k, &mut want);
+            want.extend_from_slice(&shard_proof);
+            want
+        });
+        let p = &parsed[k];
+        let who = p.entry.address.to_checksum(None);
+        let c = crate::published::Claimant {
+            who: &who,
+            index: p.index,
+            amount: p.entry.amount.to_string(),
+        };
+        return Err(crate::published::bad_proof(
+            file,
+            &c,
+            root,
+            &p.proof,
+            expected.as_deref(),
+        ));
+    }
     let total = parsed
         .iter()
         .try_fold(U256::ZERO, |a, p| a.checked_add(p.entry.amount))
@@ -255,11 +296,6 @@ fn verify_claims(
             ));
         }
     }
-    let entries: Vec<Entry> = parsed.iter().map(|p| p.entry).collect();
-    let indices: Vec<u64> = parsed.iter().map(|p| p.index).collect();
-    let tree = account_tree(encoding.clone(), entries, indices, sorted);
-    let own_root = tree.layers.root();
-    let shard_proof = hashes_of(file, doc.get("shardProof"), "shardProof")?;
     if shard {
         let stated = hash_of(
             file,
@@ -282,18 +318,6 @@ fn verify_claims(
         return Err(fail(
             file,
             format!("merkleRoot is {root} but the claims rebuild to {own_root}"),
-        ));
-    }
-    let bad = parsed.par_iter().find_any(|p| {
-        NodeHash::KeccakSorted.fold(account_leaf(&encoding, p.index, &p.entry), &p.proof) != root
-    });
-    if let Some(p) = bad {
-        return Err(fail(
-            file,
-            format!(
-                "the proof of {} does not verify against {root}",
-                p.entry.address.to_checksum(None)
-            ),
         ));
     }
     let format = match encoding {
@@ -482,25 +506,45 @@ fn verify_jito(file: &str, doc: &Value) -> Result<VerifyReport> {
     let leaves: Vec<B256> = nodes.iter().map(|n| n.3).collect();
     let layers = Layers::build(leaves, NodeHash::Sha256Prefixed, OddNode::PairWithSelf);
     let mut rebuilt = layers.root();
+    let mut positions: Vec<usize> = (0..nodes.len()).collect();
+    let in_order_root = layers.root();
+    let mut tree = layers;
     if rebuilt != root {
         // Trees built with sorted leaves list nodes in claimant order instead.
         let mut sorted: Vec<B256> = nodes.iter().map(|n| n.3).collect();
         sorted.sort_unstable();
-        rebuilt = Layers::build(sorted, NodeHash::Sha256Prefixed, OddNode::PairWithSelf).root();
+        positions = nodes
+            .iter()
+            .map(|n| sorted.binary_search(&n.3).unwrap_or(0))
+            .collect();
+        tree = Layers::build(sorted, NodeHash::Sha256Prefixed, OddNode::PairWithSelf);
+        rebuilt = tree.root();
+    }
+    for (pos, (who, u, l, leaf, proof)) in nodes.iter().enumerate() {
+        if NodeHash::Sha256Prefixed.fold(*leaf, proof) != root {
+            let expected = (rebuilt == root).then(|| tree.proof(positions[pos]));
+            let c = crate::published::Claimant {
+                who,
+                index: pos as u64,
+                amount: format!("{u} unlocked + {l} locked"),
+            };
+            return Err(crate::published::bad_proof(
+                file,
+                &c,
+                root,
+                proof,
+                expected.as_deref(),
+            ));
+        }
     }
     if rebuilt != root {
         return Err(fail(
             file,
             format!(
                 "merkle_root is {root} but the tree nodes rebuild to {}",
-                layers.root()
+                in_order_root
             ),
         ));
-    }
-    for (who, _, _, leaf, proof) in &nodes {
-        if NodeHash::Sha256Prefixed.fold(*leaf, proof) != root {
-            return Err(fail(file, format!("the proof of {who} does not verify")));
-        }
     }
     let total: u128 = nodes.iter().map(|n| n.1 as u128 + n.2 as u128).sum();
     Ok(VerifyReport {
@@ -520,6 +564,9 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
         })?,
         "root.json",
     )?;
+    if crate::published::is_ens_root(&root_doc) {
+        return crate::published::verify_ens_folder(fetch, &root_doc);
+    }
     let root = hash_of(
         "root.json",
         root_doc.get("merkleRoot").unwrap_or(&Value::Null),
@@ -535,13 +582,22 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
     let mut total = U256::ZERO;
     for (prefix, info) in shards {
         let path = format!("shards/{prefix}.json");
-        let doc = read_json(
-            fetch.open(&path).map_err(|e| MerkleError::Read {
-                file: path.clone(),
-                detail: e.to_string(),
-            })?,
-            &path,
-        )?;
+        let reader = match fetch.open(&path) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(fail(
+                    "root.json",
+                    format!("shard {prefix} is listed but {path} is missing; its claims cannot be checked or claimed"),
+                ))
+            }
+            Err(e) => {
+                return Err(MerkleError::Read {
+                    file: path.clone(),
+                    detail: e.to_string(),
+                })
+            }
+        };
+        let doc = read_json(reader, &path)?;
         let (report, own) = verify_claims(&path, &doc, Some(root))?;
         let stated = hash_of(
             "root.json",

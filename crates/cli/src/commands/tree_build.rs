@@ -1,7 +1,7 @@
 //! `airdrop tree build`: a Merkle tree in one ecosystem's exact format from a CSV or JSON file.
 
 use crate::output::{open_input, FileSink};
-use airdrop_merkle::input::{read_records, InputFormat};
+use airdrop_merkle::input::{read_records_with, InputFormat, ReadOptions};
 use airdrop_merkle::{Preset, TreeOptions};
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -20,9 +20,13 @@ pub struct TreeBuildArgs {
     /// Split into 16 or 256 shards by the leading hex digits of the address (ens uses 256).
     #[arg(long)]
     pub shards: Option<u16>,
-    /// Keep leaves in input order instead of sorting them.
+    /// Keep the file's order: leaves (and Uniswap indices) in input order instead of sorted.
     #[arg(long)]
     pub no_sort: bool,
+    /// Keep zero-amount rows, with a warning each, to reproduce a published tree that has them
+    /// (a zero claim cannot be paid, so they are refused by default).
+    #[arg(long)]
+    pub allow_zero: bool,
     /// Sum rows that repeat an address instead of refusing them (the count is reported).
     #[arg(long)]
     pub merge_duplicates: bool,
@@ -56,13 +60,28 @@ pub fn run(args: TreeBuildArgs) -> Result<()> {
 
     let name = args.input.display().to_string();
     let started = Instant::now();
-    let (records, report) = read_records(
+    let read_options = ReadOptions {
+        merge_duplicates: args.merge_duplicates,
+        allow_zero: args.allow_zero,
+    };
+    let (records, report) = read_records_with(
         open_input(&args.input)?,
         &name,
         InputFormat::from_name(&name),
         &options.leaf_encoding(),
-        args.merge_duplicates,
+        read_options,
     )?;
+    for zero in &report.zero_rows {
+        // JSON maps have no line numbers to give.
+        let at = match zero.line {
+            0 => name.clone(),
+            line => format!("{name}:{line}"),
+        };
+        eprintln!(
+            "warning: {at}: amount is zero for {}; kept because of --allow-zero, this claim pays nothing",
+            zero.who
+        );
+    }
     if report.merged > 0 {
         eprintln!(
             "note: merged {} duplicate rows of {name} into earlier rows (--merge-duplicates)",
