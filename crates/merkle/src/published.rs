@@ -307,7 +307,12 @@ fn ens_shard(path: &str, id: &str, doc: &Value) -> Result<EnsShard> {
 /// `{"type": "BigNumber", "hex": "0x…"}`; plain strings and integers are read too.
 fn ens_amount(v: &Value) -> std::result::Result<U256, String> {
     match v.get("hex") {
-        Some(hex) => parse_json_amount(hex),
+        // The format writes this field in hex: the one place here where hex is the rule.
+        Some(Value::String(hex)) if hex.starts_with("0x") => crate::amount::parse_amount(hex),
+        Some(other) => Err(format!(
+            "a BigNumber's hex must be a 0x string, got {}",
+            crate::amount::json_kind(other)
+        )),
         None => parse_json_amount(v),
     }
 }
