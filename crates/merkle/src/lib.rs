@@ -11,12 +11,15 @@
 pub mod address;
 pub mod amount;
 mod build;
+pub mod cumulative;
 pub mod error;
 pub mod hash;
 pub mod input;
+pub mod jupiter;
 pub mod layers;
 mod output;
 pub mod oz;
+pub mod thirdweb;
 pub mod values;
 pub mod verify;
 

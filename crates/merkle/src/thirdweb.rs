@@ -1,0 +1,447 @@
+//! thirdweb-style sharded allowlists: entries split by the first hex digits of the address,
+//! one sorted tree per shard, a master tree over the shard roots, and a claim proof that is the
+//! in-shard proof followed by the shard's proof. Written as static files (`<id>.json` per shard).
+
+use crate::address::parse_address;
+use crate::amount::parse_amount;
+use crate::error::{MerkleError, Result};
+use crate::hash::NodeHash;
+use crate::layers::{Layers, OddNode};
+use crate::Sink;
+use alloy_primitives::{keccak256, Address, B256, U256};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::io::Write;
+use std::str::FromStr;
+
+/// The leaf variants thirdweb's SDKs and contracts hash (all `abi.encodePacked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThirdwebLeaf {
+    /// Legacy snapshot V1 and Airdrop ERC20/ERC721: `(address, uint256)`.
+    V1,
+    /// Snapshot V2 / Drop claim conditions: `(address, maxClaimable, price, currency)`.
+    V2,
+    /// Airdrop ERC1155: `(address, tokenId, quantity)`.
+    Erc1155,
+}
+
+impl ThirdwebLeaf {
+    /// CSV header the variant reads.
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            ThirdwebLeaf::V1 => &["address", "maxClaimable"],
+            ThirdwebLeaf::V2 => &["address", "maxClaimable", "price", "currency"],
+            ThirdwebLeaf::Erc1155 => &["address", "tokenId", "quantity"],
+        }
+    }
+}
+
+impl FromStr for ThirdwebLeaf {
+    type Err = MerkleError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "v1" | "erc20" | "erc721" => Ok(ThirdwebLeaf::V1),
+            "v2" | "drop" => Ok(ThirdwebLeaf::V2),
+            "erc1155" => Ok(ThirdwebLeaf::Erc1155),
+            _ => Err(MerkleError::Options(format!(
+                "unknown thirdweb leaf {s:?}; choose v1 (also erc20, erc721), v2 (drop) or erc1155"
+            ))),
+        }
+    }
+}
+
+/// Order of leaves inside a shard tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafOrder {
+    /// Bytewise (legacy SDK, merkletreejs `sort: true`).
+    Bytes,
+    /// JavaScript's default `Array.sort()` of byte arrays, i.e. their comma-joined decimal
+    /// strings (thirdweb v5 `MerkleTree`). Roots differ, proofs still verify on chain.
+    JsString,
+}
+
+/// Order of the two children of a node before hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairOrder {
+    /// Bytewise smaller first: what every on-chain verifier does.
+    Bytes,
+    /// JavaScript string order of the byte arrays, as an earlier thirdweb port did. Such trees
+    /// do not verify on chain whenever the two orders disagree.
+    JsString,
+}
+
+/// Compares byte arrays as JavaScript's default sort does: as strings of comma-joined decimals.
+pub fn js_string_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    let s = |x: &[u8]| x.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
+    s(a).cmp(&s(b))
+}
+
+/// Bytewise compare with a shorter array first on a common prefix (thirdweb's
+/// `compareUint8Arrays`, and Rust's slice order).
+fn pair_cmp(order: PairOrder, a: &[u8], b: &[u8]) -> Ordering {
+    match order {
+        PairOrder::Bytes => a.cmp(b),
+        PairOrder::JsString => js_string_cmp(a, b),
+    }
+}
+
+/// The hash function of a [`ByteTree`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeHash {
+    /// keccak256, the only one on chain.
+    Keccak,
+    /// sha256, only in thirdweb's own tree tests.
+    Sha256,
+}
+
+/// thirdweb's `MerkleTree` class as written: nodes are byte strings of any length (leaves are
+/// not hashed by the tree), a pair is ordered then hashed, an odd last node is carried up.
+/// Used to reproduce their roots exactly, including the ones that would not verify on chain.
+#[derive(Debug, Clone)]
+pub struct ByteTree {
+    layers: Vec<Vec<Vec<u8>>>,
+}
+
+impl ByteTree {
+    /// Builds the tree over `leaves`, optionally sorted first.
+    pub fn build(
+        mut leaves: Vec<Vec<u8>>,
+        hash: TreeHash,
+        leaf_order: Option<LeafOrder>,
+        pairs: PairOrder,
+    ) -> Self {
+        match leaf_order {
+            Some(LeafOrder::Bytes) => leaves.sort(),
+            Some(LeafOrder::JsString) => leaves.sort_by(|a, b| js_string_cmp(a, b)),
+            None => {}
+        }
+        let mut layers = vec![leaves];
+        while let Some(prev) = layers.last().filter(|l| l.len() > 1) {
+            let next = prev
+                .chunks(2)
+                .map(|c| match c {
+                    [a, b] => {
+                        let (lo, hi) = if pair_cmp(pairs, a, b) == Ordering::Greater {
+                            (b, a)
+                        } else {
+                            (a, b)
+                        };
+                        let joined = [lo.as_slice(), hi.as_slice()].concat();
+                        match hash {
+                            TreeHash::Keccak => keccak256(&joined).to_vec(),
+                            TreeHash::Sha256 => {
+                                use sha2::Digest;
+                                sha2::Sha256::digest(&joined).to_vec()
+                            }
+                        }
+                    }
+                    [a] => a.clone(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            layers.push(next);
+        }
+        ByteTree { layers }
+    }
+
+    /// The root (empty for an empty tree).
+    pub fn root(&self) -> &[u8] {
+        self.layers
+            .last()
+            .and_then(|l| l.first())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The proof of the leaf at `position` (after sorting).
+    pub fn proof(&self, mut position: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for layer in &self.layers[..self.layers.len().saturating_sub(1)] {
+            if let Some(s) = layer.get(position ^ 1) {
+                out.push(s.clone());
+            }
+            position /= 2;
+        }
+        out
+    }
+
+    /// The leaves in tree order.
+    pub fn leaves(&self) -> &[Vec<u8>] {
+        &self.layers[0]
+    }
+
+    /// Checks every leaf's proof the way thirdweb's contracts do (keccak, sorted pairs) and
+    /// names the first leaf that fails: the guard against emitting an unclaimable tree.
+    pub fn check_on_chain(&self) -> Result<()> {
+        let root = self.root();
+        for (i, leaf) in self.leaves().iter().enumerate() {
+            let mut acc = leaf.clone();
+            for s in self.proof(i) {
+                let (lo, hi) = if acc <= s { (&acc, &s) } else { (&s, &acc) };
+                acc = keccak256([lo.as_slice(), hi.as_slice()].concat()).to_vec();
+            }
+            if acc != root {
+                return Err(MerkleError::Verify(format!(
+                    "refusing this tree: the proof of leaf {i} (0x{}) does not verify on chain, because its pairs were ordered as JavaScript strings rather than bytes; rebuild with bytewise pair order",
+                    hex(leaf)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// One allowlist row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowEntry {
+    /// The claimer.
+    pub address: Address,
+    /// The integer columns after the address, as the variant names them.
+    pub values: Vec<U256>,
+    /// V2's currency (zero address for native).
+    pub currency: Option<Address>,
+}
+
+impl AllowEntry {
+    /// The packed leaf.
+    pub fn leaf(&self) -> B256 {
+        let mut buf = Vec::with_capacity(20 + 32 * self.values.len() + 20);
+        buf.extend_from_slice(self.address.as_slice());
+        for v in &self.values {
+            buf.extend_from_slice(&v.to_be_bytes::<32>());
+        }
+        if let Some(c) = self.currency {
+            buf.extend_from_slice(c.as_slice());
+        }
+        keccak256(buf)
+    }
+}
+
+/// Reads allowlist CSV rows for `variant`: integers in base units, `unlimited` = 2^256-1 for
+/// maxClaimable. Duplicate addresses are refused: thirdweb's contracts key claims by address.
+pub fn read_allowlist_csv(text: &str, file: &str, variant: ThirdwebLeaf) -> Result<Vec<AllowEntry>> {
+    let mut lines = text.lines().enumerate();
+    let want = variant.header();
+    let header: Vec<String> = lines
+        .next()
+        .map(|(_, h)| h.split(',').map(|c| c.trim().to_owned()).collect())
+        .unwrap_or_default();
+    if !header.iter().map(String::as_str).eq(want.iter().copied()) {
+        return Err(MerkleError::format(
+            file,
+            1,
+            format!("expected the header {} for this leaf variant", want.join(",")),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+        let n = i as u64 + 1;
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != want.len() {
+            return Err(MerkleError::format(
+                file,
+                n,
+                format!("row has {} fields but the header has {}", cells.len(), want.len()),
+            ));
+        }
+        let addr = |t: &str| {
+            parse_address(t).map_err(|e| MerkleError::Address {
+                location: crate::error::Location {
+                    file: file.to_owned(),
+                    line: n,
+                },
+                error: e,
+            })
+        };
+        let address = addr(cells[0])?;
+        if !seen.insert(address) {
+            return Err(MerkleError::format(
+                file,
+                n,
+                format!("duplicate address {}; an allowlist has one row per address", address.to_checksum(None)),
+            ));
+        }
+        let int_cells = if variant == ThirdwebLeaf::V2 { &cells[1..3] } else { &cells[1..] };
+        let values = int_cells
+            .iter()
+            .map(|c| {
+                if c.eq_ignore_ascii_case("unlimited") {
+                    Ok(U256::MAX)
+                } else {
+                    parse_amount(c).map_err(|d| MerkleError::amount(file, n, d))
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let currency = match variant {
+            ThirdwebLeaf::V2 if cells[3].is_empty() => Some(Address::ZERO),
+            ThirdwebLeaf::V2 => Some(addr(cells[3])?),
+            _ => None,
+        };
+        out.push(AllowEntry {
+            address,
+            values,
+            currency,
+        });
+    }
+    if out.is_empty() {
+        return Err(MerkleError::Empty { file: file.into() });
+    }
+    Ok(out)
+}
+
+/// A built sharded allowlist.
+#[derive(Debug)]
+pub struct ShardedAllowlist {
+    /// Hex digits per shard id.
+    pub nybbles: usize,
+    /// Per shard: id, entries in tree order, the shard tree, and the shard root's master proof.
+    shards: Vec<(String, Vec<AllowEntry>, Layers, Vec<B256>)>,
+    master: Layers,
+}
+
+/// Builds the shards and the master tree. Every claim's full proof is then checked as the
+/// contract checks it before the tree is returned.
+pub fn build_sharded(
+    entries: Vec<AllowEntry>,
+    nybbles: usize,
+    order: LeafOrder,
+) -> Result<ShardedAllowlist> {
+    if !(1..=2).contains(&nybbles) {
+        return Err(MerkleError::Options(format!(
+            "--shard-nybbles {nybbles} is not supported; use 1 or 2 (thirdweb's default)"
+        )));
+    }
+    let mut groups: std::collections::BTreeMap<String, Vec<AllowEntry>> = Default::default();
+    for e in entries {
+        let id = hex(e.address.as_slice())[..nybbles].to_owned();
+        groups.entry(id).or_default().push(e);
+    }
+    let mut shards: Vec<(String, Vec<AllowEntry>, Layers, Vec<B256>)> = groups
+        .into_par_iter()
+        .map(|(id, es)| {
+            let mut keyed: Vec<(B256, AllowEntry)> = es.into_iter().map(|e| (e.leaf(), e)).collect();
+            match order {
+                LeafOrder::Bytes => keyed.sort_by(|a, b| a.0.cmp(&b.0)),
+                LeafOrder::JsString => keyed.sort_by(|a, b| js_string_cmp(a.0.as_slice(), b.0.as_slice())),
+            }
+            let leaves = keyed.iter().map(|(h, _)| *h).collect();
+            let layers = Layers::build(leaves, NodeHash::KeccakSorted, OddNode::Promote);
+            (id, keyed.into_iter().map(|(_, e)| e).collect(), layers, Vec::new())
+        })
+        .collect();
+    // The master tree is merkletreejs `sort: true` in both SDKs: shard roots sorted bytewise.
+    let mut roots: Vec<B256> = shards.iter().map(|s| s.2.root()).collect();
+    roots.sort_unstable();
+    let master = Layers::build(roots.clone(), NodeHash::KeccakSorted, OddNode::Promote);
+    for s in &mut shards {
+        let pos = roots.binary_search(&s.2.root()).unwrap_or(0);
+        s.3 = master.proof(pos);
+    }
+    let built = ShardedAllowlist {
+        nybbles,
+        shards,
+        master,
+    };
+    built.check_all()?;
+    Ok(built)
+}
+
+impl ShardedAllowlist {
+    /// The master root (thirdweb's `merkleRoot`).
+    pub fn root(&self) -> B256 {
+        self.master.root()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.1.len()).sum()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Shard ids in order.
+    pub fn shard_ids(&self) -> Vec<&str> {
+        self.shards.iter().map(|s| s.0.as_str()).collect()
+    }
+
+    /// The full claim proof of `address`: in-shard proof, then the shard's master proof.
+    pub fn proof(&self, address: &Address) -> Option<(AllowEntry, Vec<B256>)> {
+        let id = &hex(address.as_slice())[..self.nybbles];
+        let s = self.shards.iter().find(|s| s.0 == id)?;
+        let k = s.1.iter().position(|e| e.address == *address)?;
+        let mut p = s.2.proof(k);
+        p.extend_from_slice(&s.3);
+        Some((s.1[k].clone(), p))
+    }
+
+    fn check_all(&self) -> Result<()> {
+        let root = self.root();
+        for (id, entries, layers, shard_proof) in &self.shards {
+            for (k, e) in entries.iter().enumerate() {
+                let mut p = layers.proof(k);
+                p.extend_from_slice(shard_proof);
+                if NodeHash::KeccakSorted.fold(e.leaf(), &p) != root {
+                    return Err(MerkleError::Verify(format!(
+                        "refusing to write: the proof of {} (shard {id}) does not reach the root {root}",
+                        e.address.to_checksum(None)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `<id>.json` per shard (`{proofs, entries}`) and `merkle-info.json` with the root,
+    /// as thirdweb's SDK uploads them.
+    pub fn write(&self, sink: &mut dyn Sink, variant: ThirdwebLeaf) -> Result<()> {
+        for (id, entries, _, proofs) in &self.shards {
+            let rows: Vec<Value> = entries.iter().map(|e| entry_json(e, variant)).collect();
+            let path = format!("{id}.json");
+            put(sink, &path, &json!({ "proofs": proofs, "entries": rows }))?;
+        }
+        put(
+            sink,
+            "merkle-info.json",
+            &json!({
+                "merkleRoot": self.root(),
+                "isShardedMerkleTree": true,
+                "shardNybbles": self.nybbles,
+                "shards": self.shard_ids(),
+                "count": self.len(),
+            }),
+        )
+    }
+}
+
+fn entry_json(e: &AllowEntry, variant: ThirdwebLeaf) -> Value {
+    let names = variant.header();
+    let mut m = serde_json::Map::new();
+    m.insert(names[0].into(), json!(e.address.to_checksum(None)));
+    for (name, v) in names[1..].iter().zip(&e.values) {
+        m.insert((*name).into(), json!(v.to_string()));
+    }
+    if let Some(c) = e.currency {
+        m.insert("currency".into(), json!(c.to_checksum(None)));
+    }
+    Value::Object(m)
+}
+
+fn put(sink: &mut dyn Sink, path: &str, v: &Value) -> Result<()> {
+    let io = |error| MerkleError::Write {
+        path: path.to_owned(),
+        error,
+    };
+    let mut w = sink.create(path).map_err(io)?;
+    serde_json::to_writer(&mut w, v).map_err(|e| io(std::io::Error::other(e)))?;
+    w.flush().map_err(io)
+}
