@@ -195,7 +195,7 @@ impl CumulativeTree {
             ));
         }
         if order != MerklOrder::V1 {
-            leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            leaves.sort_unstable_by_key(|a| a.0);
         }
         let hashes = leaves.iter().map(|(h, _)| *h).collect();
         Ok(CumulativeTree {

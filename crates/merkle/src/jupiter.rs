@@ -58,7 +58,13 @@ pub fn ui_to_base(text: &str, decimals: u32) -> std::result::Result<(u64, bool),
     let value = scaled
         .trim_start_matches('0')
         .parse::<u64>()
-        .or_else(|e| if scaled.bytes().all(|b| b == b'0') { Ok(0) } else { Err(e) })
+        .or_else(|e| {
+            if scaled.bytes().all(|b| b == b'0') {
+                Ok(0)
+            } else {
+                Err(e)
+            }
+        })
         .map_err(|_| format!("amount {t:?} × 10^{decimals} does not fit in u64 base units"))?;
     Ok((value, dropped))
 }
@@ -244,7 +250,8 @@ pub fn write(trees: &[JupiterTree], fields: TreeFields, sink: &mut dyn Sink) -> 
             error,
         };
         let mut w = sink.create(&path).map_err(io)?;
-        serde_json::to_writer(&mut w, &t.to_json(fields)).map_err(|e| io(std::io::Error::other(e)))?;
+        serde_json::to_writer(&mut w, &t.to_json(fields))
+            .map_err(|e| io(std::io::Error::other(e)))?;
         w.flush().map_err(io)?;
     }
     Ok(())
@@ -258,7 +265,11 @@ pub fn verify_tree_file(doc: &Value, file: &str) -> Result<(B256, usize, u128)> 
     let b32 = |v: Option<&Value>, what: &str| -> Result<[u8; 32]> {
         let bytes: Vec<u8> = v
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_u64().map(|x| x as u8)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_u64().map(|x| x as u8))
+                    .collect()
+            })
             .unwrap_or_default();
         bytes
             .try_into()

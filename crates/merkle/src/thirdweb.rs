@@ -74,8 +74,12 @@ pub enum PairOrder {
 
 /// Compares byte arrays as JavaScript's default sort does: as strings of comma-joined decimals.
 pub fn js_string_cmp(a: &[u8], b: &[u8]) -> Ordering {
-    let s = |x: &[u8]| x.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
-    s(a).cmp(&s(b))
+    js_key(a).cmp(&js_key(b))
+}
+
+/// The string JavaScript compares for a byte array: its decimal bytes joined by commas.
+fn js_key(x: &[u8]) -> String {
+    x.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Bytewise compare with a shorter array first on a common prefix (thirdweb's
@@ -114,7 +118,7 @@ impl ByteTree {
     ) -> Self {
         match leaf_order {
             Some(LeafOrder::Bytes) => leaves.sort(),
-            Some(LeafOrder::JsString) => leaves.sort_by(|a, b| js_string_cmp(a, b)),
+            Some(LeafOrder::JsString) => leaves.sort_by_cached_key(|l| js_key(l)),
             None => {}
         }
         let mut layers = vec![leaves];
@@ -225,7 +229,11 @@ impl AllowEntry {
 
 /// Reads allowlist CSV rows for `variant`: integers in base units, `unlimited` = 2^256-1 for
 /// maxClaimable. Duplicate addresses are refused: thirdweb's contracts key claims by address.
-pub fn read_allowlist_csv(text: &str, file: &str, variant: ThirdwebLeaf) -> Result<Vec<AllowEntry>> {
+pub fn read_allowlist_csv(
+    text: &str,
+    file: &str,
+    variant: ThirdwebLeaf,
+) -> Result<Vec<AllowEntry>> {
     let mut lines = text.lines().enumerate();
     let want = variant.header();
     let header: Vec<String> = lines
@@ -236,7 +244,10 @@ pub fn read_allowlist_csv(text: &str, file: &str, variant: ThirdwebLeaf) -> Resu
         return Err(MerkleError::format(
             file,
             1,
-            format!("expected the header {} for this leaf variant", want.join(",")),
+            format!(
+                "expected the header {} for this leaf variant",
+                want.join(",")
+            ),
         ));
     }
     let mut seen = HashSet::new();
@@ -248,7 +259,11 @@ pub fn read_allowlist_csv(text: &str, file: &str, variant: ThirdwebLeaf) -> Resu
             return Err(MerkleError::format(
                 file,
                 n,
-                format!("row has {} fields but the header has {}", cells.len(), want.len()),
+                format!(
+                    "row has {} fields but the header has {}",
+                    cells.len(),
+                    want.len()
+                ),
             ));
         }
         let addr = |t: &str| {
@@ -265,10 +280,17 @@ pub fn read_allowlist_csv(text: &str, file: &str, variant: ThirdwebLeaf) -> Resu
             return Err(MerkleError::format(
                 file,
                 n,
-                format!("duplicate address {}; an allowlist has one row per address", address.to_checksum(None)),
+                format!(
+                    "duplicate address {}; an allowlist has one row per address",
+                    address.to_checksum(None)
+                ),
             ));
         }
-        let int_cells = if variant == ThirdwebLeaf::V2 { &cells[1..3] } else { &cells[1..] };
+        let int_cells = if variant == ThirdwebLeaf::V2 {
+            &cells[1..3]
+        } else {
+            &cells[1..]
+        };
         let values = int_cells
             .iter()
             .map(|c| {
@@ -326,14 +348,20 @@ pub fn build_sharded(
     let mut shards: Vec<(String, Vec<AllowEntry>, Layers, Vec<B256>)> = groups
         .into_par_iter()
         .map(|(id, es)| {
-            let mut keyed: Vec<(B256, AllowEntry)> = es.into_iter().map(|e| (e.leaf(), e)).collect();
+            let mut keyed: Vec<(B256, AllowEntry)> =
+                es.into_iter().map(|e| (e.leaf(), e)).collect();
             match order {
-                LeafOrder::Bytes => keyed.sort_by(|a, b| a.0.cmp(&b.0)),
-                LeafOrder::JsString => keyed.sort_by(|a, b| js_string_cmp(a.0.as_slice(), b.0.as_slice())),
+                LeafOrder::Bytes => keyed.sort_by_key(|a| a.0),
+                LeafOrder::JsString => keyed.sort_by_cached_key(|a| js_key(a.0.as_slice())),
             }
             let leaves = keyed.iter().map(|(h, _)| *h).collect();
             let layers = Layers::build(leaves, NodeHash::KeccakSorted, OddNode::Promote);
-            (id, keyed.into_iter().map(|(_, e)| e).collect(), layers, Vec::new())
+            (
+                id,
+                keyed.into_iter().map(|(_, e)| e).collect(),
+                layers,
+                Vec::new(),
+            )
         })
         .collect();
     // The master tree is merkletreejs `sort: true` in both SDKs: shard roots sorted bytewise.

@@ -115,14 +115,21 @@ fn merkl_contract_test_vectors_fold_to_their_roots() {
             .iter()
             .map(|p| h(p.as_str().unwrap()))
             .collect();
-        assert_eq!(NodeHash::KeccakSorted.fold(merkl_leaf(&u, &t, &amount), &proof), root);
+        assert_eq!(
+            NodeHash::KeccakSorted.fold(merkl_leaf(&u, &t, &amount), &proof),
+            root
+        );
         rewards.add(u, t, amount).unwrap();
     }
     // Built by the engine with the later (non-zero, sorted) builder: same root and proofs.
     let tree = CumulativeTree::build(rewards, MerklOrder::NonZeroSorted).unwrap();
     assert_eq!(tree.root(), root);
     for (i, r) in tree.leaves.iter().enumerate() {
-        let k = if r.user == a(d["alice"].as_str().unwrap()) { 0 } else { 1 };
+        let k = if r.user == a(d["alice"].as_str().unwrap()) {
+            0
+        } else {
+            1
+        };
         let want = h(unit["claims"][k]["proof"][0].as_str().unwrap());
         assert_eq!(tree.proof(i), vec![want]);
     }
@@ -153,7 +160,12 @@ fn merkl_next_epoch_is_the_previous_plus_new_rewards() {
     let written = epoch0.to_json();
     let (back, root) = read_epoch(&written, "epoch0.json").unwrap();
     assert_eq!(root, epoch0.root());
-    assert_eq!(CumulativeTree::build(back.clone(), MerklOrder::V1).unwrap().root(), root);
+    assert_eq!(
+        CumulativeTree::build(back.clone(), MerklOrder::V1)
+            .unwrap()
+            .root(),
+        root
+    );
 
     let user = first.users()[0];
     let token = first.tokens()[1];
@@ -162,7 +174,10 @@ fn merkl_next_epoch_is_the_previous_plus_new_rewards() {
     let added = read_rewards_csv(&csv, "new.csv").unwrap();
     let next = back.plus(&added).unwrap();
     check_epochs(&back, &next).unwrap();
-    assert_eq!(next.get(&user, &token), first.get(&user, &token) + U256::from(5));
+    assert_eq!(
+        next.get(&user, &token),
+        first.get(&user, &token) + U256::from(5)
+    );
     // v1 layout keeps the earlier users first and appends the newcomer.
     assert_eq!(&next.users()[..first.users().len()], first.users());
     assert_eq!(next.users().last(), Some(&a(newcomer)));
@@ -170,11 +185,17 @@ fn merkl_next_epoch_is_the_previous_plus_new_rewards() {
     let d = diff_epochs(&back, &next);
     assert_eq!(d.increased.len(), 2);
     assert!(d.decreased.is_empty());
-    assert_eq!(d.claimable_per_token, vec![(token.to_checksum(None), "12".into())]);
+    assert_eq!(
+        d.claimable_per_token,
+        vec![(token.to_checksum(None), "12".into())]
+    );
 
     // A lower cumulative amount is refused, naming the pair and both amounts.
     let err = check_epochs(&next, &back).unwrap_err().to_string();
-    assert!(err.contains(&user.to_checksum(None)) && err.contains("never decrease"), "{err}");
+    assert!(
+        err.contains(&user.to_checksum(None)) && err.contains("never decrease"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -185,13 +206,21 @@ fn merkl_epoch_file_with_a_changed_amount_is_refused() {
     let mut doc = tree.to_json();
     doc["claims"][3]["amount"] = Value::String("1".into());
     let err = read_epoch(&doc, "epoch.json").unwrap_err().to_string();
-    assert!(err.contains("claim 3") && err.contains("does not reach merklRoot"), "{err}");
+    assert!(
+        err.contains("claim 3") && err.contains("does not reach merklRoot"),
+        "{err}"
+    );
 }
 
 #[test]
 fn merkl_inputs_errors_are_clear() {
-    let err = read_rewards_csv("address,amount\n", "r.csv").unwrap_err().to_string();
-    assert!(err.contains("r.csv:1") && err.contains("user,token,amount"), "{err}");
+    let err = read_rewards_csv("address,amount\n", "r.csv")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("r.csv:1") && err.contains("user,token,amount"),
+        "{err}"
+    );
     let err = read_rewards_csv("user,token,amount\n0x01,0x02,3\n", "r.csv")
         .unwrap_err()
         .to_string();
@@ -209,7 +238,11 @@ fn thirdweb_sdk_snapshot_v1_reproduces_its_sharded_root() {
     let v = json("thirdweb/sdk_snapshot_v1.json");
     let mut csv = String::from("address,maxClaimable\n");
     for e in v["entries"].as_array().unwrap() {
-        csv += &format!("{},{}\n", e["address"].as_str().unwrap(), e["maxClaimable"].as_str().unwrap());
+        csv += &format!(
+            "{},{}\n",
+            e["address"].as_str().unwrap(),
+            e["maxClaimable"].as_str().unwrap()
+        );
     }
     let entries = read_allowlist_csv(&csv, "snap.csv", ThirdwebLeaf::V1).unwrap();
     let tree = build_sharded(entries.clone(), 2, LeafOrder::Bytes).unwrap();
@@ -232,7 +265,10 @@ fn thirdweb_sdk_snapshot_v1_reproduces_its_sharded_root() {
     let e2 = read_allowlist_csv(&unlimited, "snap.csv", ThirdwebLeaf::V1).unwrap();
     let root = build_sharded(e2, 2, LeafOrder::Bytes).unwrap().root();
     let hex = format!("{root:x}");
-    assert!(hex.starts_with("d5be7739") && hex.ends_with("f18d"), "{hex}");
+    assert!(
+        hex.starts_with("d5be7739") && hex.ends_with("f18d"),
+        "{hex}"
+    );
 }
 
 #[test]
@@ -245,11 +281,26 @@ fn thirdweb_tree_classes_reproduce_their_roots_and_proofs() {
         .iter()
         .map(|l| l.as_str().unwrap().as_bytes().to_vec())
         .collect();
-    let tree = ByteTree::build(leaves, TreeHash::Keccak, Some(LeafOrder::JsString), PairOrder::Bytes);
-    let hex = |b: &[u8]| format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let tree = ByteTree::build(
+        leaves,
+        TreeHash::Keccak,
+        Some(LeafOrder::JsString),
+        PairOrder::Bytes,
+    );
+    let hex = |b: &[u8]| {
+        format!(
+            "0x{}",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        )
+    };
     assert_eq!(hex(tree.root()), t5["root"].as_str().unwrap());
     for (pos, key) in [(0, "proof_of_leaf0"), (1, "proof_of_leaf1_at_index1")] {
-        let want: Vec<&str> = t5[key].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let want: Vec<&str> = t5[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
         let got: Vec<String> = tree.proof(pos).iter().map(|p| hex(p)).collect();
         assert_eq!(got, want, "{key}");
     }
@@ -262,8 +313,14 @@ fn thirdweb_tree_classes_reproduce_their_roots_and_proofs() {
         .map(|c| sha2::Sha256::digest([c]).to_vec())
         .collect();
     let root = |pairs| hex(ByteTree::build(leaves.clone(), TreeHash::Sha256, None, pairs).root());
-    assert_eq!(root(PairOrder::JsString), e["sortPairs_root"].as_str().unwrap());
-    assert_ne!(root(PairOrder::Bytes), e["sortPairs_root"].as_str().unwrap());
+    assert_eq!(
+        root(PairOrder::JsString),
+        e["sortPairs_root"].as_str().unwrap()
+    );
+    assert_ne!(
+        root(PairOrder::Bytes),
+        e["sortPairs_root"].as_str().unwrap()
+    );
 }
 
 #[test]
@@ -278,7 +335,10 @@ fn thirdweb_string_ordered_pairs_are_refused_before_writing() {
         .collect();
     let tree = ByteTree::build(leaves.clone(), TreeHash::Keccak, None, PairOrder::JsString);
     let err = tree.check_on_chain().unwrap_err().to_string();
-    assert!(err.contains("does not verify on chain") && err.contains("JavaScript strings"), "{err}");
+    assert!(
+        err.contains("does not verify on chain") && err.contains("JavaScript strings"),
+        "{err}"
+    );
     ByteTree::build(leaves, TreeHash::Keccak, None, PairOrder::Bytes)
         .check_on_chain()
         .unwrap();
@@ -311,8 +371,13 @@ fn thirdweb_multi_entry_shards_and_leaf_variants_verify() {
         .to_string();
     assert!(err.contains("x.csv:2"), "{err}");
     let dup = "address,maxClaimable\n0x0000000000000000000000000000000000000001,1\n0x0000000000000000000000000000000000000001,2\n";
-    let err = read_allowlist_csv(dup, "d.csv", ThirdwebLeaf::V1).unwrap_err().to_string();
-    assert!(err.contains("d.csv:3") && err.contains("duplicate address"), "{err}");
+    let err = read_allowlist_csv(dup, "d.csv", ThirdwebLeaf::V1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("d.csv:3") && err.contains("duplicate address"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------- Jupiter
@@ -321,16 +386,26 @@ fn thirdweb_multi_entry_shards_and_leaf_variants_verify() {
 fn jupiter_amount_conversion_matches_their_asserts() {
     let v = json("jupiter/amount_conversion.json");
     for c in v["ui_amount_to_token_amount"].as_array().unwrap() {
-        let (got, _) =
-            jupiter::ui_to_base(c["amount"].as_str().unwrap(), c["decimals"].as_u64().unwrap() as u32)
-                .unwrap();
+        let (got, _) = jupiter::ui_to_base(
+            c["amount"].as_str().unwrap(),
+            c["decimals"].as_u64().unwrap() as u32,
+        )
+        .unwrap();
         assert_eq!(got, c["expected"].as_u64().unwrap(), "{c}");
     }
     let f = &v["csv_decimal_fixture"];
-    let rows = jupiter::read_csv(&read("jito/jup_test_csv_decimal.csv"), "dec.csv", Some(6)).unwrap();
+    let rows =
+        jupiter::read_csv(&read("jito/jup_test_csv_decimal.csv"), "dec.csv", Some(6)).unwrap();
     assert_eq!(rows.truncated.len(), 3);
-    for (r, want) in rows.rows.iter().zip(f["expected_nodes"].as_array().unwrap()) {
-        assert_eq!(bs58::encode(r.claimant).into_string(), want["pubkey"].as_str().unwrap());
+    for (r, want) in rows
+        .rows
+        .iter()
+        .zip(f["expected_nodes"].as_array().unwrap())
+    {
+        assert_eq!(
+            bs58::encode(r.claimant).into_string(),
+            want["pubkey"].as_str().unwrap()
+        );
         assert_eq!(r.unlocked, want["amount"].as_u64().unwrap());
         assert_eq!(r.locked, want["locked_amount"].as_u64().unwrap());
     }
@@ -338,12 +413,18 @@ fn jupiter_amount_conversion_matches_their_asserts() {
     let err = jupiter::read_csv(&read("jito/jup_test_csv_decimal.csv"), "dec.csv", None)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("dec.csv:2") && err.contains("--decimals"), "{err}");
+    assert!(
+        err.contains("dec.csv:2") && err.contains("--decimals"),
+        "{err}"
+    );
 }
 
 #[test]
 fn jupiter_fixture_trees_rebuild_with_both_field_generations() {
-    for file in ["jito/jup_merkle_tree_3.json", "jito/jup_merkle_tree_test_csv_100.json"] {
+    for file in [
+        "jito/jup_merkle_tree_3.json",
+        "jito/jup_merkle_tree_test_csv_100.json",
+    ] {
         let doc = json(file);
         let (root, n, total) = jupiter::verify_tree_file(&doc, file).unwrap();
         assert_eq!(total, doc["max_total_claim"].as_u64().unwrap() as u128);
@@ -364,7 +445,10 @@ fn jupiter_fixture_trees_rebuild_with_both_field_generations() {
         let old = trees[0].to_json(TreeFields::Old);
         assert_eq!(old["merkle_root"], doc["merkle_root"]);
         assert_eq!(old["max_total_claim"], doc["max_total_claim"]);
-        assert_eq!(old["tree_nodes"], doc["tree_nodes"], "{file}: nodes and proofs");
+        assert_eq!(
+            old["tree_nodes"], doc["tree_nodes"],
+            "{file}: nodes and proofs"
+        );
         let new = trees[0].to_json(TreeFields::New);
         assert!(new.get("max_total_claim").is_none());
         assert_eq!(jupiter::verify_tree_file(&new, file).unwrap().0, root);
@@ -387,7 +471,10 @@ fn jupiter_split_cuts_consecutive_chunks_and_merges_only_inside_one() {
     rows.push(rows[0]); // row 100 repeats row 0: a different chunk with max 40
     rows.push(rows[85]); // row 101 repeats row 85: same chunk
     let trees = jupiter::split(&rows, 40).unwrap();
-    assert_eq!(trees.iter().map(|t| t.nodes.len()).collect::<Vec<_>>(), vec![40, 40, 21]);
+    assert_eq!(
+        trees.iter().map(|t| t.nodes.len()).collect::<Vec<_>>(),
+        vec![40, 40, 21]
+    );
     assert_eq!(trees[2].nodes[5].unlocked, rows[85].unlocked * 2);
     assert_eq!(trees[2].nodes.last().unwrap().claimant, rows[0].claimant);
     // Each chunk is the tree of its own rows, in input order.
