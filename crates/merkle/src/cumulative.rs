@@ -8,6 +8,7 @@ use crate::error::{MerkleError, Result};
 use crate::hash::NodeHash;
 use crate::layers::{Layers, OddNode};
 use alloy_primitives::{keccak256, Address, B256, U256};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -185,7 +186,7 @@ impl CumulativeTree {
     pub fn build(rewards: Rewards, order: MerklOrder) -> Result<Self> {
         let mut leaves: Vec<(B256, Reward)> = rewards
             .pairs(order)
-            .into_iter()
+            .into_par_iter()
             .map(|r| (merkl_leaf(&r.user, &r.token, &r.amount), r))
             .collect();
         if leaves.is_empty() {
@@ -195,7 +196,7 @@ impl CumulativeTree {
             ));
         }
         if order != MerklOrder::V1 {
-            leaves.sort_unstable_by_key(|a| a.0);
+            leaves.par_sort_unstable_by_key(|a| a.0);
         }
         let hashes = leaves.iter().map(|(h, _)| *h).collect();
         Ok(CumulativeTree {

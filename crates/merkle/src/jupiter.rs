@@ -8,6 +8,7 @@ use crate::input::{parse_pubkey, SolanaEntry};
 use crate::layers::{Layers, OddNode};
 use crate::Sink;
 use alloy_primitives::B256;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
@@ -235,7 +236,7 @@ pub fn split(rows: &[SolanaEntry], max_nodes: usize) -> Result<Vec<JupiterTree>>
             "--max-nodes-per-tree must be at least 1 (Jupiter's default is 12000)".into(),
         ));
     }
-    rows.chunks(max_nodes)
+    rows.par_chunks(max_nodes)
         .enumerate()
         .map(|(i, c)| JupiterTree::build(i as u64, c))
         .collect()

@@ -342,8 +342,10 @@ pub fn build_sharded(
     }
     let mut groups: std::collections::BTreeMap<String, Vec<AllowEntry>> = Default::default();
     for e in entries {
-        let id = hex(e.address.as_slice())[..nybbles].to_owned();
-        groups.entry(id).or_default().push(e);
+        groups
+            .entry(shard_id(&e.address, nybbles))
+            .or_default()
+            .push(e);
     }
     let mut shards: Vec<(String, Vec<AllowEntry>, Layers, Vec<B256>)> = groups
         .into_par_iter()
@@ -381,6 +383,12 @@ pub fn build_sharded(
     Ok(built)
 }
 
+/// The first `nybbles` lowercase hex digits of the address.
+fn shard_id(a: &Address, nybbles: usize) -> String {
+    let two = format!("{:02x}", a[0]);
+    two[..nybbles].to_owned()
+}
+
 impl ShardedAllowlist {
     /// The master root (thirdweb's `merkleRoot`).
     pub fn root(&self) -> B256 {
@@ -404,7 +412,7 @@ impl ShardedAllowlist {
 
     /// The full claim proof of `address`: in-shard proof, then the shard's master proof.
     pub fn proof(&self, address: &Address) -> Option<(AllowEntry, Vec<B256>)> {
-        let id = &hex(address.as_slice())[..self.nybbles];
+        let id = shard_id(address, self.nybbles);
         let s = self.shards.iter().find(|s| s.0 == id)?;
         let k = s.1.iter().position(|e| e.address == *address)?;
         let mut p = s.2.proof(k);
@@ -414,19 +422,22 @@ impl ShardedAllowlist {
 
     fn check_all(&self) -> Result<()> {
         let root = self.root();
-        for (id, entries, layers, shard_proof) in &self.shards {
-            for (k, e) in entries.iter().enumerate() {
-                let mut p = layers.proof(k);
-                p.extend_from_slice(shard_proof);
-                if NodeHash::KeccakSorted.fold(e.leaf(), &p) != root {
-                    return Err(MerkleError::Verify(format!(
-                        "refusing to write: the proof of {} (shard {id}) does not reach the root {root}",
-                        e.address.to_checksum(None)
-                    )));
+        self.shards
+            .par_iter()
+            .try_for_each(|(id, entries, layers, shard_proof)| {
+                let mut p = Vec::new();
+                for (k, leaf) in layers.leaves().iter().enumerate() {
+                    layers.proof_into(k, &mut p);
+                    p.extend_from_slice(shard_proof);
+                    if NodeHash::KeccakSorted.fold(*leaf, &p) != root {
+                        return Err(MerkleError::Verify(format!(
+                            "refusing to write: the proof of {} (shard {id}) does not reach the root {root}",
+                            entries[k].address.to_checksum(None)
+                        )));
+                    }
                 }
-            }
-        }
-        Ok(())
+                Ok(())
+            })
     }
 
     /// Writes `<id>.json` per shard (`{proofs, entries}`) and `merkle-info.json` with the root,

@@ -490,3 +490,77 @@ fn jupiter_split_cuts_consecutive_chunks_and_merges_only_inside_one() {
     let err = jupiter::split(&rows, 0).unwrap_err().to_string();
     assert!(err.contains("--max-nodes-per-tree"), "{err}");
 }
+
+// ---------------------------------------------------------------- order properties
+
+fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
+    // A seeded Fisher-Yates, so that a failure reproduces.
+    let mut out = v.to_vec();
+    let mut x = seed | 1;
+    for i in (1..out.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    out
+}
+
+#[test]
+fn row_order_matters_exactly_where_the_format_says() {
+    let rows: Vec<(Address, Address, U256)> = (1..=40u64)
+        .map(|i| {
+            let user = Address::from_slice(&alloy_primitives::keccak256(i.to_be_bytes())[12..]);
+            let token = Address::repeat_byte((i % 3) as u8 + 1);
+            (user, token, U256::from(i * 1000))
+        })
+        .collect();
+    let merkl = |rows: &[(Address, Address, U256)], order| {
+        let mut r = airdrop_merkle::cumulative::Rewards::default();
+        for (u, t, a) in rows {
+            r.add(*u, *t, *a).unwrap();
+        }
+        CumulativeTree::build(r, order).unwrap().root()
+    };
+    let allow = |rows: &[(Address, Address, U256)], order| {
+        let e = rows
+            .iter()
+            .map(|(u, _, a)| airdrop_merkle::thirdweb::AllowEntry {
+                address: *u,
+                values: vec![*a],
+                currency: None,
+            })
+            .collect();
+        build_sharded(e, 1, order).unwrap().root()
+    };
+    let jup = |rows: &[(Address, Address, U256)]| {
+        let e: Vec<_> = rows
+            .iter()
+            .map(|(u, _, a)| airdrop_merkle::SolanaEntry {
+                claimant: alloy_primitives::keccak256(u).0,
+                unlocked: a.to::<u64>(),
+                locked: 0,
+            })
+            .collect();
+        jupiter::split(&e, 16)
+            .unwrap()
+            .iter()
+            .map(|t| t.root())
+            .collect::<Vec<_>>()
+    };
+    for seed in 1..=8u64 {
+        let s = shuffled(&rows, seed);
+        assert_ne!(
+            merkl(&s, MerklOrder::V1),
+            merkl(&rows, MerklOrder::V1),
+            "seed {seed}"
+        );
+        for order in [MerklOrder::SortedLeaves, MerklOrder::NonZeroSorted] {
+            assert_eq!(merkl(&s, order), merkl(&rows, order), "seed {seed}");
+        }
+        for order in [LeafOrder::Bytes, LeafOrder::JsString] {
+            assert_eq!(allow(&s, order), allow(&rows, order), "seed {seed}");
+        }
+        assert_ne!(jup(&s), jup(&rows), "seed {seed}");
+    }
+}
