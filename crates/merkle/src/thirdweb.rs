@@ -70,6 +70,8 @@ pub enum PairOrder {
     /// JavaScript string order of the byte arrays, as an earlier thirdweb port did. Such trees
     /// do not verify on chain whenever the two orders disagree.
     JsString,
+    /// No ordering: left ‖ right by position (merkletreejs without `sortPairs`).
+    Positional,
 }
 
 /// Compares byte arrays as JavaScript's default sort does: as strings of comma-joined decimals.
@@ -88,6 +90,23 @@ fn pair_cmp(order: PairOrder, a: &[u8], b: &[u8]) -> Ordering {
     match order {
         PairOrder::Bytes => a.cmp(b),
         PairOrder::JsString => js_string_cmp(a, b),
+        PairOrder::Positional => Ordering::Less,
+    }
+}
+
+fn pair_hash(hash: TreeHash, pairs: PairOrder, a: &[u8], b: &[u8]) -> Vec<u8> {
+    let (lo, hi) = if pair_cmp(pairs, a, b) == Ordering::Greater {
+        (b, a)
+    } else {
+        (a, b)
+    };
+    let joined = [lo, hi].concat();
+    match hash {
+        TreeHash::Keccak => keccak256(&joined).to_vec(),
+        TreeHash::Sha256 => {
+            use sha2::Digest;
+            sha2::Sha256::digest(&joined).to_vec()
+        }
     }
 }
 
@@ -106,15 +125,28 @@ pub enum TreeHash {
 #[derive(Debug, Clone)]
 pub struct ByteTree {
     layers: Vec<Vec<Vec<u8>>>,
+    duplicate_odd: bool,
 }
 
 impl ByteTree {
     /// Builds the tree over `leaves`, optionally sorted first.
     pub fn build(
+        leaves: Vec<Vec<u8>>,
+        hash: TreeHash,
+        leaf_order: Option<LeafOrder>,
+        pairs: PairOrder,
+    ) -> Self {
+        Self::build_with_odd(leaves, hash, leaf_order, pairs, false)
+    }
+
+    /// As [`ByteTree::build`]; with `duplicate_odd` an odd last node is paired with itself
+    /// (merkletreejs `duplicateOdd`) instead of being carried up.
+    pub fn build_with_odd(
         mut leaves: Vec<Vec<u8>>,
         hash: TreeHash,
         leaf_order: Option<LeafOrder>,
         pairs: PairOrder,
+        duplicate_odd: bool,
     ) -> Self {
         match leaf_order {
             Some(LeafOrder::Bytes) => leaves.sort(),
@@ -126,28 +158,18 @@ impl ByteTree {
             let next = prev
                 .chunks(2)
                 .map(|c| match c {
-                    [a, b] => {
-                        let (lo, hi) = if pair_cmp(pairs, a, b) == Ordering::Greater {
-                            (b, a)
-                        } else {
-                            (a, b)
-                        };
-                        let joined = [lo.as_slice(), hi.as_slice()].concat();
-                        match hash {
-                            TreeHash::Keccak => keccak256(&joined).to_vec(),
-                            TreeHash::Sha256 => {
-                                use sha2::Digest;
-                                sha2::Sha256::digest(&joined).to_vec()
-                            }
-                        }
-                    }
+                    [a] if duplicate_odd => pair_hash(hash, pairs, a, a),
+                    [a, b] => pair_hash(hash, pairs, a, b),
                     [a] => a.clone(),
                     _ => Vec::new(),
                 })
                 .collect();
             layers.push(next);
         }
-        ByteTree { layers }
+        ByteTree {
+            layers,
+            duplicate_odd,
+        }
     }
 
     /// The root (empty for an empty tree).
@@ -163,8 +185,10 @@ impl ByteTree {
     pub fn proof(&self, mut position: usize) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for layer in &self.layers[..self.layers.len().saturating_sub(1)] {
-            if let Some(s) = layer.get(position ^ 1) {
-                out.push(s.clone());
+            match layer.get(position ^ 1) {
+                Some(s) => out.push(s.clone()),
+                None if self.duplicate_odd => out.push(layer[position].clone()),
+                None => {}
             }
             position /= 2;
         }
@@ -197,6 +221,22 @@ impl ByteTree {
     }
 }
 
+/// The root as a contract would accept it, computed level by level without [`Layers`].
+fn onchain_root(mut level: Vec<B256>) -> B256 {
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|c| match c {
+                [a, b] if a <= b => keccak256([a.as_slice(), b.as_slice()].concat()),
+                [a, b] => keccak256([b.as_slice(), a.as_slice()].concat()),
+                [a] => *a,
+                _ => B256::ZERO,
+            })
+            .collect();
+    }
+    level.first().copied().unwrap_or_default()
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -215,15 +255,27 @@ pub struct AllowEntry {
 impl AllowEntry {
     /// The packed leaf.
     pub fn leaf(&self) -> B256 {
-        let mut buf = Vec::with_capacity(20 + 32 * self.values.len() + 20);
-        buf.extend_from_slice(self.address.as_slice());
+        // On the stack for every variant here (at most 20 + 3·32 + 20 bytes); longer rows
+        // built by hand take the heap.
+        let mut small = [0u8; 20 + 32 * 3 + 20];
+        let mut big = Vec::new();
+        let buf: &mut [u8] = if self.values.len() <= 3 {
+            &mut small
+        } else {
+            big.resize(40 + 32 * self.values.len(), 0);
+            &mut big
+        };
+        buf[..20].copy_from_slice(self.address.as_slice());
+        let mut end = 20;
         for v in &self.values {
-            buf.extend_from_slice(&v.to_be_bytes::<32>());
+            buf[end..end + 32].copy_from_slice(&v.to_be_bytes::<32>());
+            end += 32;
         }
         if let Some(c) = self.currency {
-            buf.extend_from_slice(c.as_slice());
+            buf[end..end + 20].copy_from_slice(c.as_slice());
+            end += 20;
         }
-        keccak256(buf)
+        keccak256(&buf[..end])
     }
 }
 
@@ -340,13 +392,16 @@ pub fn build_sharded(
             "--shard-nybbles {nybbles} is not supported; use 1 or 2 (thirdweb's default)"
         )));
     }
-    let mut groups: std::collections::BTreeMap<String, Vec<AllowEntry>> = Default::default();
+    let shift = if nybbles == 1 { 4 } else { 0 };
+    let mut buckets: Vec<Vec<AllowEntry>> = vec![Vec::new(); 256 >> shift];
     for e in entries {
-        groups
-            .entry(shard_id(&e.address, nybbles))
-            .or_default()
-            .push(e);
+        buckets[(e.address[0] >> shift) as usize].push(e);
     }
+    let groups: Vec<(String, Vec<AllowEntry>)> = buckets
+        .into_iter()
+        .filter(|b| !b.is_empty())
+        .map(|b| (shard_id(&b[0].address, nybbles), b))
+        .collect();
     let mut shards: Vec<(String, Vec<AllowEntry>, Layers, Vec<B256>)> = groups
         .into_par_iter()
         .map(|(id, es)| {
@@ -420,20 +475,31 @@ impl ShardedAllowlist {
         Some((s.1[k].clone(), p))
     }
 
+    /// The contract's check, at the cost of one hash per node rather than one per proof step:
+    /// each shard root is recomputed from its leaves with the on-chain pairing rule (smaller
+    /// first as unsigned integers, odd node carried up), independently of [`Layers`], each
+    /// shard proof must take that root to the master root, and the full proofs of each shard's
+    /// first and last claim must fold to it.
     fn check_all(&self) -> Result<()> {
         let root = self.root();
         self.shards
             .par_iter()
             .try_for_each(|(id, entries, layers, shard_proof)| {
-                let mut p = Vec::new();
-                for (k, leaf) in layers.leaves().iter().enumerate() {
-                    layers.proof_into(k, &mut p);
+                let refuse = |who: &Address| {
+                    MerkleError::Verify(format!(
+                        "refusing to write: the proof of {} (shard {id}) does not reach the root {root}",
+                        who.to_checksum(None)
+                    ))
+                };
+                let shard_root = onchain_root(layers.leaves().to_vec());
+                if NodeHash::KeccakSorted.fold(shard_root, shard_proof) != root {
+                    return Err(refuse(&entries[0].address));
+                }
+                for k in [0, entries.len() - 1] {
+                    let mut p = layers.proof(k);
                     p.extend_from_slice(shard_proof);
-                    if NodeHash::KeccakSorted.fold(*leaf, &p) != root {
-                        return Err(MerkleError::Verify(format!(
-                            "refusing to write: the proof of {} (shard {id}) does not reach the root {root}",
-                            entries[k].address.to_checksum(None)
-                        )));
+                    if NodeHash::KeccakSorted.fold(entries[k].leaf(), &p) != root {
+                        return Err(refuse(&entries[k].address));
                     }
                 }
                 Ok(())

@@ -321,6 +321,21 @@ fn thirdweb_tree_classes_reproduce_their_roots_and_proofs() {
         root(PairOrder::Bytes),
         e["sortPairs_root"].as_str().unwrap()
     );
+    assert_eq!(
+        root(PairOrder::Positional),
+        e["unsorted_root"].as_str().unwrap()
+    );
+    let dup = |pairs| {
+        hex(ByteTree::build_with_odd(leaves.clone(), TreeHash::Sha256, None, pairs, true).root())
+    };
+    assert_eq!(
+        dup(PairOrder::JsString),
+        e["sortPairs_duplicateOdd_root"].as_str().unwrap()
+    );
+    assert_eq!(
+        dup(PairOrder::Positional),
+        e["unsorted_duplicateOdd_root"].as_str().unwrap()
+    );
 }
 
 #[test]
