@@ -510,3 +510,29 @@ fn jupiter_errors_are_clear() {
         "{err}"
     );
 }
+
+#[test]
+fn zero_rows_are_refused_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o").display().to_string();
+    let tw = write(dir.path(), "tw.csv", "address,amount\n0x0000000000000000000000000000000000000001,5\n0x0000000000000000000000000000000000000002,0\n");
+    let err = fails(&[
+        "tree", "build", "--preset", "thirdweb", "--leaf", "erc20", "--input", &tw, "--out", &out,
+    ]);
+    assert!(
+        err.contains("tw.csv:3") && err.contains("zero amount") && err.contains("--allow-zero"),
+        "{err}"
+    );
+    let jp = write(
+        dir.path(),
+        "jp.csv",
+        "pubkey,amount,locked_amount\n4SX6nqv5VRLMoNfYM5phvHgcBNcBEwUEES4qPPjf1EqS,0,0\n",
+    );
+    let err = fails(&[
+        "tree", "build", "--preset", "jupiter", "--input", &jp, "--out", &out,
+    ]);
+    assert!(
+        err.contains("jp.csv:2") && err.contains("nothing to claim"),
+        "{err}"
+    );
+}

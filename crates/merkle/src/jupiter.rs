@@ -77,11 +77,20 @@ pub struct JupiterRows {
     pub rows: Vec<SolanaEntry>,
     /// 1-based lines of rows whose amounts lost digits beyond `decimals`.
     pub truncated: Vec<u64>,
+    /// 1-based lines of rows with nothing to claim, kept because `allow_zero` was set.
+    pub zero_lines: Vec<u64>,
 }
 
 /// Reads `pubkey,amount,locked_amount` (Jupiter's header). With `decimals`, amounts are UI
-/// amounts converted as Jupiter does; without, they must be integers in base units.
-pub fn read_csv(text: &str, file: &str, decimals: Option<u32>) -> Result<JupiterRows> {
+/// amounts converted as Jupiter does; without, they must be integers in base units. A row with
+/// nothing to claim (both amounts zero, perhaps after rounding down) is refused unless
+/// `allow_zero`.
+pub fn read_csv(
+    text: &str,
+    file: &str,
+    decimals: Option<u32>,
+    allow_zero: bool,
+) -> Result<JupiterRows> {
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, h)| h.replace(' ', ""));
     if header.as_deref() != Some("pubkey,amount,locked_amount") {
@@ -115,6 +124,16 @@ pub fn read_csv(text: &str, file: &str, decimals: Option<u32>) -> Result<Jupiter
         let ((unlocked, t1), (locked, t2)) = (conv(amount)?, conv(locked)?);
         if t1 || t2 {
             out.truncated.push(n);
+        }
+        if unlocked == 0 && locked == 0 {
+            if !allow_zero {
+                return Err(MerkleError::amount(
+                    file,
+                    n,
+                    format!("zero amount for {key}: nothing to claim (pass --allow-zero to keep the rows of a published list)"),
+                ));
+            }
+            out.zero_lines.push(n);
         }
         out.rows.push(SolanaEntry {
             claimant,

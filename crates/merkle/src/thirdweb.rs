@@ -19,10 +19,14 @@ use std::str::FromStr;
 /// The leaf variants thirdweb's SDKs and contracts hash (all `abi.encodePacked`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThirdwebLeaf {
-    /// Legacy snapshot V1 and Airdrop ERC20/ERC721: `(address, uint256)`.
+    /// Legacy snapshot V1: `(address, uint256 maxClaimable)`.
     V1,
     /// Snapshot V2 / Drop claim conditions: `(address, maxClaimable, price, currency)`.
     V2,
+    /// Airdrop ERC20: `(address, uint256 amount)`.
+    Erc20,
+    /// Airdrop ERC721: `(address, uint256 tokenId)`.
+    Erc721,
     /// Airdrop ERC1155: `(address, tokenId, quantity)`.
     Erc1155,
 }
@@ -33,8 +37,25 @@ impl ThirdwebLeaf {
         match self {
             ThirdwebLeaf::V1 => &["address", "maxClaimable"],
             ThirdwebLeaf::V2 => &["address", "maxClaimable", "price", "currency"],
+            ThirdwebLeaf::Erc20 => &["address", "amount"],
+            ThirdwebLeaf::Erc721 => &["address", "tokenId"],
             ThirdwebLeaf::Erc1155 => &["address", "tokenId", "quantity"],
         }
+    }
+
+    /// Column (index into the integer values) that is an amount to pay, if any: a zero there is
+    /// a claim that pays nothing. maxClaimable is a limit, and 0 is a published value.
+    fn paid_column(self) -> Option<usize> {
+        match self {
+            ThirdwebLeaf::Erc20 => Some(0),
+            ThirdwebLeaf::Erc1155 => Some(1),
+            _ => None,
+        }
+    }
+
+    /// Whether one address may appear on several rows (different token ids).
+    fn keyed_by_token(self) -> bool {
+        matches!(self, ThirdwebLeaf::Erc721 | ThirdwebLeaf::Erc1155)
     }
 }
 
@@ -42,11 +63,13 @@ impl FromStr for ThirdwebLeaf {
     type Err = MerkleError;
     fn from_str(s: &str) -> Result<Self> {
         match s {
-            "v1" | "erc20" | "erc721" => Ok(ThirdwebLeaf::V1),
+            "v1" => Ok(ThirdwebLeaf::V1),
             "v2" | "drop" => Ok(ThirdwebLeaf::V2),
+            "erc20" => Ok(ThirdwebLeaf::Erc20),
+            "erc721" => Ok(ThirdwebLeaf::Erc721),
             "erc1155" => Ok(ThirdwebLeaf::Erc1155),
             _ => Err(MerkleError::Options(format!(
-                "unknown thirdweb leaf {s:?}; choose v1 (also erc20, erc721), v2 (drop) or erc1155"
+                "unknown thirdweb leaf {s:?}; choose v1, v2 (drop), erc20, erc721 or erc1155"
             ))),
         }
     }
@@ -279,13 +302,24 @@ impl AllowEntry {
     }
 }
 
+/// Allowlist rows and the lines kept with a zero amount (only with `allow_zero`).
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    /// The rows, in file order.
+    pub entries: Vec<AllowEntry>,
+    /// 1-based lines whose paid amount is zero, kept because `allow_zero` was set.
+    pub zero_lines: Vec<u64>,
+}
+
 /// Reads allowlist CSV rows for `variant`: integers in base units, `unlimited` = 2^256-1 for
-/// maxClaimable. Duplicate addresses are refused: thirdweb's contracts key claims by address.
+/// maxClaimable. A repeated address (or address and token id, for NFTs) is refused: the
+/// contracts key claims by it. A zero amount to pay is refused unless `allow_zero`.
 pub fn read_allowlist_csv(
     text: &str,
     file: &str,
     variant: ThirdwebLeaf,
-) -> Result<Vec<AllowEntry>> {
+    allow_zero: bool,
+) -> Result<Allowlist> {
     let mut lines = text.lines().enumerate();
     let want = variant.header();
     let header: Vec<String> = lines
@@ -303,71 +337,96 @@ pub fn read_allowlist_csv(
         ));
     }
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Allowlist::default();
     for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
         let n = i as u64 + 1;
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cells.len() != want.len() {
+        let e = read_row(line, file, n, variant)?;
+        let key = (e.address, variant.keyed_by_token().then(|| e.values[0]));
+        if !seen.insert(key) {
+            let what = if key.1.is_some() {
+                "address and token id"
+            } else {
+                "address"
+            };
             return Err(MerkleError::format(
                 file,
                 n,
                 format!(
-                    "row has {} fields but the header has {}",
-                    cells.len(),
-                    want.len()
+                    "duplicate {what} {}; an allowlist has one row per {what}",
+                    e.address.to_checksum(None)
                 ),
             ));
         }
-        let addr = |t: &str| {
-            parse_address(t).map_err(|e| MerkleError::Address {
-                location: crate::error::Location {
-                    file: file.to_owned(),
-                    line: n,
-                },
-                error: e,
-            })
-        };
-        let address = addr(cells[0])?;
-        if !seen.insert(address) {
-            return Err(MerkleError::format(
-                file,
-                n,
-                format!(
-                    "duplicate address {}; an allowlist has one row per address",
-                    address.to_checksum(None)
-                ),
-            ));
+        if variant.paid_column().is_some_and(|c| e.values[c].is_zero()) {
+            if !allow_zero {
+                return Err(MerkleError::amount(
+                    file,
+                    n,
+                    format!(
+                        "zero amount for {}; a zero claim cannot be paid (pass --allow-zero to keep the rows of a published list)",
+                        e.address.to_checksum(None)
+                    ),
+                ));
+            }
+            out.zero_lines.push(n);
         }
-        let int_cells = if variant == ThirdwebLeaf::V2 {
-            &cells[1..3]
-        } else {
-            &cells[1..]
-        };
-        let values = int_cells
-            .iter()
-            .map(|c| {
-                if c.eq_ignore_ascii_case("unlimited") {
-                    Ok(U256::MAX)
-                } else {
-                    parse_amount(c).map_err(|d| MerkleError::amount(file, n, d))
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let currency = match variant {
-            ThirdwebLeaf::V2 if cells[3].is_empty() => Some(Address::ZERO),
-            ThirdwebLeaf::V2 => Some(addr(cells[3])?),
-            _ => None,
-        };
-        out.push(AllowEntry {
-            address,
-            values,
-            currency,
-        });
+        out.entries.push(e);
     }
-    if out.is_empty() {
+    if out.entries.is_empty() {
         return Err(MerkleError::Empty { file: file.into() });
     }
     Ok(out)
+}
+
+fn read_row(line: &str, file: &str, n: u64, variant: ThirdwebLeaf) -> Result<AllowEntry> {
+    let want = variant.header();
+    let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    if cells.len() != want.len() {
+        return Err(MerkleError::format(
+            file,
+            n,
+            format!(
+                "row has {} fields but the header has {}",
+                cells.len(),
+                want.len()
+            ),
+        ));
+    }
+    let addr = |t: &str| {
+        parse_address(t).map_err(|e| MerkleError::Address {
+            location: crate::error::Location {
+                file: file.to_owned(),
+                line: n,
+            },
+            error: e,
+        })
+    };
+    let limits = matches!(variant, ThirdwebLeaf::V1 | ThirdwebLeaf::V2);
+    let int_cells = if variant == ThirdwebLeaf::V2 {
+        &cells[1..3]
+    } else {
+        &cells[1..]
+    };
+    let values = int_cells
+        .iter()
+        .map(|c| {
+            if limits && c.eq_ignore_ascii_case("unlimited") {
+                Ok(U256::MAX)
+            } else {
+                parse_amount(c).map_err(|d| MerkleError::amount(file, n, d))
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let currency = match variant {
+        ThirdwebLeaf::V2 if cells[3].is_empty() => Some(Address::ZERO),
+        ThirdwebLeaf::V2 => Some(addr(cells[3])?),
+        _ => None,
+    };
+    Ok(AllowEntry {
+        address: addr(cells[0])?,
+        values,
+        currency,
+    })
 }
 
 /// A built sharded allowlist.

@@ -244,7 +244,9 @@ fn thirdweb_sdk_snapshot_v1_reproduces_its_sharded_root() {
             e["maxClaimable"].as_str().unwrap()
         );
     }
-    let entries = read_allowlist_csv(&csv, "snap.csv", ThirdwebLeaf::V1).unwrap();
+    let entries = read_allowlist_csv(&csv, "snap.csv", ThirdwebLeaf::V1, false)
+        .unwrap()
+        .entries;
     let tree = build_sharded(entries.clone(), 2, LeafOrder::Bytes).unwrap();
     assert_eq!(tree.root(), h(v["merkleRoot"].as_str().unwrap()));
     assert_eq!(tree.shard_ids().len(), 8);
@@ -262,7 +264,9 @@ fn thirdweb_sdk_snapshot_v1_reproduces_its_sharded_root() {
     }
     // "unlimited" is 2^256-1, which gives the other root SOURCE.md names.
     let unlimited = csv.replace(",0\n", ",unlimited\n");
-    let e2 = read_allowlist_csv(&unlimited, "snap.csv", ThirdwebLeaf::V1).unwrap();
+    let e2 = read_allowlist_csv(&unlimited, "snap.csv", ThirdwebLeaf::V1, false)
+        .unwrap()
+        .entries;
     let root = build_sharded(e2, 2, LeafOrder::Bytes).unwrap().root();
     let hex = format!("{root:x}");
     assert!(
@@ -366,7 +370,9 @@ fn thirdweb_multi_entry_shards_and_leaf_variants_verify() {
         0x0000000000000000000000000000000000000001,unlimited,5,\n\
         0x0000000000000000000000000000000000000002,3,0,0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE\n\
         0x0100000000000000000000000000000000000003,1,0,\n";
-    let entries = read_allowlist_csv(csv, "v2.csv", ThirdwebLeaf::V2).unwrap();
+    let entries = read_allowlist_csv(csv, "v2.csv", ThirdwebLeaf::V2, false)
+        .unwrap()
+        .entries;
     let mut packed = Vec::new();
     packed.extend_from_slice(entries[0].address.as_slice());
     packed.extend_from_slice(&[0xff; 32]);
@@ -381,12 +387,17 @@ fn thirdweb_multi_entry_shards_and_leaf_variants_verify() {
             assert_eq!(NodeHash::KeccakSorted.fold(e.leaf(), &p), tree.root());
         }
     }
-    let err = read_allowlist_csv("address,maxClaimable\n0x01,1\n", "x.csv", ThirdwebLeaf::V1)
-        .unwrap_err()
-        .to_string();
+    let err = read_allowlist_csv(
+        "address,maxClaimable\n0x01,1\n",
+        "x.csv",
+        ThirdwebLeaf::V1,
+        false,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("x.csv:2"), "{err}");
     let dup = "address,maxClaimable\n0x0000000000000000000000000000000000000001,1\n0x0000000000000000000000000000000000000001,2\n";
-    let err = read_allowlist_csv(dup, "d.csv", ThirdwebLeaf::V1)
+    let err = read_allowlist_csv(dup, "d.csv", ThirdwebLeaf::V1, false)
         .unwrap_err()
         .to_string();
     assert!(
@@ -409,8 +420,13 @@ fn jupiter_amount_conversion_matches_their_asserts() {
         assert_eq!(got, c["expected"].as_u64().unwrap(), "{c}");
     }
     let f = &v["csv_decimal_fixture"];
-    let rows =
-        jupiter::read_csv(&read("jito/jup_test_csv_decimal.csv"), "dec.csv", Some(6)).unwrap();
+    let rows = jupiter::read_csv(
+        &read("jito/jup_test_csv_decimal.csv"),
+        "dec.csv",
+        Some(6),
+        false,
+    )
+    .unwrap();
     assert_eq!(rows.truncated.len(), 3);
     for (r, want) in rows
         .rows
@@ -425,9 +441,14 @@ fn jupiter_amount_conversion_matches_their_asserts() {
         assert_eq!(r.locked, want["locked_amount"].as_u64().unwrap());
     }
     // Without --decimals a fractional amount is refused, with the hint.
-    let err = jupiter::read_csv(&read("jito/jup_test_csv_decimal.csv"), "dec.csv", None)
-        .unwrap_err()
-        .to_string();
+    let err = jupiter::read_csv(
+        &read("jito/jup_test_csv_decimal.csv"),
+        "dec.csv",
+        None,
+        false,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("dec.csv:2") && err.contains("--decimals"),
         "{err}"
@@ -578,4 +599,57 @@ fn row_order_matters_exactly_where_the_format_says() {
         }
         assert_ne!(jup(&s), jup(&rows), "seed {seed}");
     }
+}
+
+#[test]
+fn zero_rows_are_refused_unless_allowed() {
+    let a1 = "0x0000000000000000000000000000000000000001";
+    let csv = format!("address,amount\n{a1},0\n");
+    let err = read_allowlist_csv(&csv, "z.csv", ThirdwebLeaf::Erc20, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("z.csv:2") && err.contains("zero amount") && err.contains("--allow-zero"),
+        "{err}"
+    );
+    let kept = read_allowlist_csv(&csv, "z.csv", ThirdwebLeaf::Erc20, true).unwrap();
+    assert_eq!((kept.entries.len(), kept.zero_lines.clone()), (1, vec![2]));
+    assert!(build_sharded(kept.entries, 2, LeafOrder::Bytes).is_ok());
+    // maxClaimable 0 is a limit, not a payment: the published snapshot uses it.
+    let v1 = format!("address,maxClaimable\n{a1},0\n");
+    assert!(read_allowlist_csv(&v1, "z.csv", ThirdwebLeaf::V1, false).is_ok());
+    // One receiver may hold several NFTs; the same token id twice is refused.
+    let nft = format!("address,tokenId\n{a1},1\n{a1},2\n");
+    assert_eq!(
+        read_allowlist_csv(&nft, "n.csv", ThirdwebLeaf::Erc721, false)
+            .unwrap()
+            .entries
+            .len(),
+        2
+    );
+    let err = read_allowlist_csv(
+        &format!("{nft}{a1},2\n"),
+        "n.csv",
+        ThirdwebLeaf::Erc721,
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("n.csv:4") && err.contains("duplicate address and token id"),
+        "{err}"
+    );
+
+    let key = "4SX6nqv5VRLMoNfYM5phvHgcBNcBEwUEES4qPPjf1EqS";
+    // 0.0000001 at 6 decimals rounds down to nothing: that row pays nothing either.
+    let j = format!("pubkey,amount,locked_amount\n{key},0.0000001,0\n");
+    let err = jupiter::read_csv(&j, "j.csv", Some(6), false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("j.csv:2") && err.contains("nothing to claim"),
+        "{err}"
+    );
+    let kept = jupiter::read_csv(&j, "j.csv", Some(6), true).unwrap();
+    assert_eq!(kept.zero_lines, vec![2]);
 }

@@ -122,5 +122,7 @@ fn formats_common(args: &TreeBuildArgs) -> tree_formats::Common<'_> {
         out: &args.out,
         quiet: args.quiet,
         foreign: set.iter().filter(|(_, on)| *on).map(|(f, _)| *f).collect(),
+        // Wired to `--allow-zero` once that flag exists on `tree build` (issue 15, part 1).
+        allow_zero: false,
     }
 }

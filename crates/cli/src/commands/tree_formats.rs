@@ -139,6 +139,8 @@ pub struct Common<'a> {
     pub quiet: bool,
     /// Generic options set that these presets do not take, by flag name.
     pub foreign: Vec<&'static str>,
+    /// Keep rows that pay nothing, with a warning each (refused by default).
+    pub allow_zero: bool,
 }
 
 /// Runs `tree build` for one of the presets here.
@@ -225,8 +227,9 @@ fn third(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()
         }
         Some(other) => bail!("unknown --leaf-order {other:?}; choose bytes or js-string"),
     };
-    let entries = thirdweb::read_allowlist_csv(text, name, variant)?;
-    let tree = thirdweb::build_sharded(entries, args.shard_nybbles.unwrap_or(2), order)?;
+    let list = thirdweb::read_allowlist_csv(text, name, variant, c.allow_zero)?;
+    warn_zero(name, &list.zero_lines);
+    let tree = thirdweb::build_sharded(list.entries, args.shard_nybbles.unwrap_or(2), order)?;
     let mut sink = FileSink::dir(c.out);
     tree.write(&mut sink, variant)?;
     let written = sink.commit().context("writing the output")?;
@@ -249,7 +252,8 @@ fn jup(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()> 
         // Checked before reading, so a long input is not parsed for nothing.
         jupiter::split(&[], 0)?;
     }
-    let rows = jupiter::read_csv(text, name, args.decimals)?;
+    let rows = jupiter::read_csv(text, name, args.decimals, c.allow_zero)?;
+    warn_zero(name, &rows.zero_lines);
     for line in &rows.truncated {
         eprintln!(
             "warning: {name}:{line}: amount rounded down to whole base units (Jupiter's rule)"
@@ -276,6 +280,14 @@ fn jup(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()> 
         println!("tree_{}.json {}", t.version, t.root());
     }
     Ok(())
+}
+
+fn warn_zero(name: &str, lines: &[u64]) {
+    for line in lines {
+        eprintln!(
+            "warning: {name}:{line}: zero amount kept (--allow-zero); this claim pays nothing"
+        );
+    }
 }
 
 /// Arguments of `airdrop tree diff`.
