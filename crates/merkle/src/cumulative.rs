@@ -282,9 +282,11 @@ pub fn read_reward_file(doc: &Value, file: &str) -> Result<Rewards> {
     Ok(out)
 }
 
-/// Reads `user,token,amount` CSV rows (base units), summing repeated pairs.
-pub fn read_rewards_csv(text: &str, file: &str) -> Result<Rewards> {
+/// Reads `user,token,amount` CSV rows (base units), summing repeated pairs. A zero row is
+/// refused unless `allow_zero`; the lines of the zero rows kept are returned for warnings.
+pub fn read_rewards_csv(text: &str, file: &str, allow_zero: bool) -> Result<(Rewards, Vec<u64>)> {
     let mut out = Rewards::default();
+    let mut zero_lines = Vec::new();
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, h)| h.trim().to_ascii_lowercase());
     if header.as_deref() != Some("user,token,amount") {
@@ -308,9 +310,19 @@ pub fn read_rewards_csv(text: &str, file: &str) -> Result<Rewards> {
             parse_address(t).map_err(|e| MerkleError::format(file, n, format!("{what}: {e}")))
         };
         let amount = parse_amount(amount).map_err(|d| MerkleError::amount(file, n, d))?;
+        if amount.is_zero() {
+            if !allow_zero {
+                return Err(MerkleError::amount(
+                    file,
+                    n,
+                    format!("zero amount for {user}; a row must add a reward (pass --allow-zero to keep the rows of a published list)"),
+                ));
+            }
+            zero_lines.push(n);
+        }
         out.add(addr(user, "user")?, addr(token, "token")?, amount)?;
     }
-    Ok(out)
+    Ok((out, zero_lines))
 }
 
 /// Reads a claims file written by [`CumulativeTree::to_json`] back into its rewards, checking

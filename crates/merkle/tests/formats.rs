@@ -171,7 +171,7 @@ fn merkl_next_epoch_is_the_previous_plus_new_rewards() {
     let token = first.tokens()[1];
     let newcomer = "0x00000000000000000000000000000000000000aa";
     let csv = format!("user,token,amount\n{user},{token},5\n{newcomer},{token},7\n");
-    let added = read_rewards_csv(&csv, "new.csv").unwrap();
+    let added = read_rewards_csv(&csv, "new.csv", false).unwrap().0;
     let next = back.plus(&added).unwrap();
     check_epochs(&back, &next).unwrap();
     assert_eq!(
@@ -214,14 +214,14 @@ fn merkl_epoch_file_with_a_changed_amount_is_refused() {
 
 #[test]
 fn merkl_inputs_errors_are_clear() {
-    let err = read_rewards_csv("address,amount\n", "r.csv")
+    let err = read_rewards_csv("address,amount\n", "r.csv", false)
         .unwrap_err()
         .to_string();
     assert!(
         err.contains("r.csv:1") && err.contains("user,token,amount"),
         "{err}"
     );
-    let err = read_rewards_csv("user,token,amount\n0x01,0x02,3\n", "r.csv")
+    let err = read_rewards_csv("user,token,amount\n0x01,0x02,3\n", "r.csv", false)
         .unwrap_err()
         .to_string();
     assert!(err.contains("r.csv:2") && err.contains("user"), "{err}");
@@ -639,6 +639,16 @@ fn zero_rows_are_refused_unless_allowed() {
         err.contains("n.csv:4") && err.contains("duplicate address and token id"),
         "{err}"
     );
+
+    let m = format!("user,token,amount\n{a1},{a1},0\n");
+    let err = read_rewards_csv(&m, "m.csv", false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("m.csv:2") && err.contains("zero amount"),
+        "{err}"
+    );
+    assert_eq!(read_rewards_csv(&m, "m.csv", true).unwrap().1, vec![2]);
 
     let key = "4SX6nqv5VRLMoNfYM5phvHgcBNcBEwUEES4qPPjf1EqS";
     // 0.0000001 at 6 decimals rounds down to nothing: that row pays nothing either.

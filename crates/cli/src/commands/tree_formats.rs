@@ -163,17 +163,19 @@ pub fn run(preset: PresetArg, args: &FormatArgs, common: Common<'_>) -> Result<(
     }
 }
 
-fn read_rewards(name: &str, text: &str) -> Result<Rewards> {
+fn read_rewards(name: &str, text: &str, allow_zero: bool) -> Result<Rewards> {
     if name.to_ascii_lowercase().ends_with(".json") {
         let doc = airdrop_merkle::verify::read_json(text.as_bytes(), name)?;
         Ok(cumulative::read_reward_file(&doc, name)?)
     } else {
-        Ok(cumulative::read_rewards_csv(text, name)?)
+        let (rewards, zero_lines) = cumulative::read_rewards_csv(text, name, allow_zero)?;
+        warn_zero(name, &zero_lines);
+        Ok(rewards)
     }
 }
 
 fn merkl(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()> {
-    let input = read_rewards(name, text)?;
+    let input = read_rewards(name, text, c.allow_zero)?;
     let rewards = match &args.previous {
         None => input,
         Some(prev) => {
