@@ -536,3 +536,35 @@ fn zero_rows_are_refused_by_default() {
         "{err}"
     );
 }
+
+#[test]
+fn secrets_in_any_new_input_are_refused_and_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o").display().to_string();
+    let key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+    let token = "0x5615dEB798BB3E4dFa0139dFa1b3D433Cc23b72f";
+    let cases = [
+        ("merkl", "m.csv", format!("user,token,amount\n0x{key},{token},5\n")),
+        (
+            "merkl",
+            "m.json",
+            format!("{{\"rewards\":{{\"d\":{{\"token\":\"{token}\",\"holders\":{{\"{key}\":{{\"amount\":\"1\"}}}}}}}}}}"),
+        ),
+        ("thirdweb", "t.csv", format!("address,maxClaimable\n{key},1\n")),
+        ("jupiter", "j.csv", format!("pubkey,amount,locked_amount\n{key},1,0\n")),
+    ];
+    for (preset, name, text) in cases {
+        let input = write(dir.path(), name, &text);
+        let err = fails(&[
+            "tree", "build", "--preset", preset, "--input", &input, "--out", &out,
+        ]);
+        assert!(
+            err.contains("private key") || err.contains("refused"),
+            "{preset}: {err}"
+        );
+        assert!(
+            !err.contains(&key[..16]),
+            "{preset} echoed the secret: {err}"
+        );
+    }
+}

@@ -222,6 +222,42 @@ impl CumulativeTree {
         self.layers.proof(position)
     }
 
+    /// Writes the claims file of [`CumulativeTree::to_json`] as a stream, one claim per line,
+    /// without holding the whole document in memory (a million claims would take gigabytes as
+    /// a JSON value).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let list = |v: &[Address]| {
+            let items: Vec<String> = v
+                .iter()
+                .map(|a| format!("\"{}\"", a.to_checksum(None)))
+                .collect();
+            items.join(",")
+        };
+        write!(
+            w,
+            "{{\"format\":\"merkl-cumulative\",\"merklRoot\":\"{}\",\"order\":\"{}\",\"users\":[{}],\"tokens\":[{}],\"claims\":[",
+            self.root(),
+            self.order.name(),
+            list(&self.rewards.users),
+            list(&self.rewards.tokens)
+        )?;
+        let mut proof = Vec::new();
+        for (i, r) in self.leaves.iter().enumerate() {
+            self.layers.proof_into(i, &mut proof);
+            let hashes: Vec<String> = proof.iter().map(|h| format!("\"{h}\"")).collect();
+            write!(
+                w,
+                "{}\n{{\"user\":\"{}\",\"token\":\"{}\",\"amount\":\"{}\",\"proof\":[{}]}}",
+                if i == 0 { "" } else { "," },
+                r.user.to_checksum(None),
+                r.token.to_checksum(None),
+                r.amount,
+                hashes.join(",")
+            )?;
+        }
+        w.write_all(b"\n]}\n")
+    }
+
     /// The claims file: root, layout, tokens, and every leaf with its proof, in tree order.
     pub fn to_json(&self) -> Value {
         let claims: Vec<Value> = self
@@ -269,8 +305,9 @@ pub fn read_reward_file(doc: &Value, file: &str) -> Result<Rewards> {
         let Some(Value::Object(holders)) = dist.get("holders") else {
             return Err(bad(format!("distribution {id}: no \"holders\" object")));
         };
-        for (user, h) in holders {
-            let at = |d: String| bad(format!("distribution {id}, holder {user}: {d}"));
+        for (k, (user, h)) in holders.iter().enumerate() {
+            // The holder by position, never by its key: a key that is a secret is not echoed.
+            let at = |d: String| bad(format!("distribution {id}, holder {}: {d}", k + 1));
             let address = parse_address(user).map_err(|e| at(e.to_string()))?;
             let amount = h
                 .get("amount")

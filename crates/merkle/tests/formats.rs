@@ -156,8 +156,12 @@ fn merkl_next_epoch_is_the_previous_plus_new_rewards() {
     let file = MERKL_FILES[0].0;
     let first = read_reward_file(&json(file), file).unwrap();
     let epoch0 = CumulativeTree::build(first.clone(), MerklOrder::V1).unwrap();
-    // Written and read back, the epoch file is the same rewards and root.
+    // Written and read back, the epoch file is the same rewards and root; the streamed file
+    // is the same document.
     let written = epoch0.to_json();
+    let mut streamed = Vec::new();
+    epoch0.write_json(&mut streamed).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&streamed).unwrap(), written);
     let (back, root) = read_epoch(&written, "epoch0.json").unwrap();
     assert_eq!(root, epoch0.root());
     assert_eq!(

@@ -186,8 +186,7 @@ fn merkl(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()
         }
     };
     let tree = CumulativeTree::build(rewards, args.merkl_order.unwrap_or_default())?;
-    let body = serde_json::to_vec(&tree.to_json())?;
-    write_one(c.out, &body)?;
+    write_one(c.out, |w| tree.write_json(w))?;
     if !c.quiet {
         println!("preset: merkl ({})", tree.order);
         println!("leaves: {}", tree.leaves.len());
@@ -206,13 +205,15 @@ fn read_epoch_path(path: &Path) -> Result<(Rewards, airdrop_merkle::B256)> {
     Ok(cumulative::read_epoch(&doc, &name)?)
 }
 
-fn write_one(out: &Path, body: &[u8]) -> Result<()> {
+fn write_one(
+    out: &Path,
+    body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
     use airdrop_merkle::Sink;
-    use std::io::Write;
     let mut sink = FileSink::file(out);
     {
         let mut w = sink.create("claims.json")?;
-        w.write_all(body)?;
+        body(&mut w)?;
         w.flush()?;
     }
     sink.commit().context("writing the output")?;
