@@ -568,3 +568,70 @@ fn secrets_in_any_new_input_are_refused_and_never_echoed() {
         );
     }
 }
+
+#[test]
+fn thirdweb_decimals_and_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let a = "0x0000000000000000000000000000000000000001";
+    let dec = write(
+        dir.path(),
+        "d.csv",
+        &format!("address,maxClaimable\n{a},1.25\n"),
+    );
+    let plain = write(
+        dir.path(),
+        "p.csv",
+        &format!("address,maxClaimable\n{a},1250\n"),
+    );
+    let o = out.to_str().unwrap();
+    let r1 = ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "thirdweb",
+        "--decimals",
+        "3",
+        "--input",
+        &dec,
+        "--out",
+        o,
+        "-q",
+    ]);
+    let r2 = ok(&[
+        "tree", "build", "--preset", "thirdweb", "--input", &plain, "--out", o, "-q",
+    ]);
+    assert_eq!(last(&r1), last(&r2));
+    let err = fails(&[
+        "tree",
+        "build",
+        "--preset",
+        "thirdweb",
+        "--decimals",
+        "1",
+        "--input",
+        &dec,
+        "--out",
+        o,
+    ]);
+    assert!(
+        err.contains("d.csv:2") && err.contains("more than 1 decimals"),
+        "{err}"
+    );
+    let err = fails(&[
+        "tree",
+        "build",
+        "--preset",
+        "merkl",
+        "--decimals",
+        "1",
+        "--input",
+        &dec,
+        "--out",
+        o,
+    ]);
+    assert!(
+        err.contains("--decimals applies to the jupiter and thirdweb presets only"),
+        "{err}"
+    );
+}

@@ -320,6 +320,19 @@ pub fn read_allowlist_csv(
     variant: ThirdwebLeaf,
     allow_zero: bool,
 ) -> Result<Allowlist> {
+    read_allowlist_csv_with(text, file, variant, allow_zero, None)
+}
+
+/// As [`read_allowlist_csv`]; with `decimals`, maxClaimable (v1, v2) and the erc20 amount are
+/// token amounts scaled as the SDK's `parseUnits(value, tokenDecimals)`: exactly, and refused
+/// when they have more fractional digits than `decimals` (parseUnits throws there too).
+pub fn read_allowlist_csv_with(
+    text: &str,
+    file: &str,
+    variant: ThirdwebLeaf,
+    allow_zero: bool,
+    decimals: Option<u8>,
+) -> Result<Allowlist> {
     let mut lines = text.lines().enumerate();
     let want = variant.header();
     let header: Vec<String> = lines
@@ -340,7 +353,7 @@ pub fn read_allowlist_csv(
     let mut out = Allowlist::default();
     for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
         let n = i as u64 + 1;
-        let e = read_row(line, file, n, variant)?;
+        let e = read_row(line, file, n, variant, decimals)?;
         let key = (e.address, variant.keyed_by_token().then(|| e.values[0]));
         if !seen.insert(key) {
             let what = if key.1.is_some() {
@@ -378,7 +391,13 @@ pub fn read_allowlist_csv(
     Ok(out)
 }
 
-fn read_row(line: &str, file: &str, n: u64, variant: ThirdwebLeaf) -> Result<AllowEntry> {
+fn read_row(
+    line: &str,
+    file: &str,
+    n: u64,
+    variant: ThirdwebLeaf,
+    decimals: Option<u8>,
+) -> Result<AllowEntry> {
     let want = variant.header();
     let cells: Vec<&str> = line.split(',').map(str::trim).collect();
     if cells.len() != want.len() {
@@ -407,14 +426,22 @@ fn read_row(line: &str, file: &str, n: u64, variant: ThirdwebLeaf) -> Result<All
     } else {
         &cells[1..]
     };
+    let scaled = matches!(
+        variant,
+        ThirdwebLeaf::V1 | ThirdwebLeaf::V2 | ThirdwebLeaf::Erc20
+    );
     let values = int_cells
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(k, c)| {
             if limits && c.eq_ignore_ascii_case("unlimited") {
-                Ok(U256::MAX)
-            } else {
-                parse_amount(c).map_err(|d| MerkleError::amount(file, n, d))
+                return Ok(U256::MAX);
             }
+            match decimals.filter(|_| scaled && k == 0) {
+                Some(d) => parse_units(c, d),
+                None => parse_amount(c),
+            }
+            .map_err(|d| MerkleError::amount(file, n, d))
         })
         .collect::<Result<Vec<_>>>()?;
     let currency = match variant {
@@ -427,6 +454,31 @@ fn read_row(line: &str, file: &str, n: u64, variant: ThirdwebLeaf) -> Result<All
         values,
         currency,
     })
+}
+
+/// `parseUnits`: a non-negative decimal scaled by 10^decimals, exactly.
+pub fn parse_units(text: &str, decimals: u8) -> std::result::Result<U256, String> {
+    let t = text.trim();
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !digits(int) || !digits(frac) {
+        return Err(format!(
+            "invalid amount {t:?}; expected a decimal such as 1.5"
+        ));
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > decimals as usize {
+        return Err(format!(
+            "amount {t:?} has more than {decimals} decimals; it cannot be scaled exactly"
+        ));
+    }
+    let scaled = format!("{int}{frac}{}", "0".repeat(decimals as usize - frac.len()));
+    let scaled = scaled.trim_start_matches('0');
+    if scaled.is_empty() {
+        return Ok(U256::ZERO);
+    }
+    U256::from_str_radix(scaled, 10)
+        .map_err(|_| format!("amount {t:?} × 10^{decimals} overflows uint256"))
 }
 
 /// A built sharded allowlist.
@@ -580,6 +632,8 @@ impl ShardedAllowlist {
                 "merkleRoot": self.root(),
                 "isShardedMerkleTree": true,
                 "shardNybbles": self.nybbles,
+                // Entries are written in base units, whatever --decimals read them as.
+                "tokenDecimals": 0,
                 "shards": self.shard_ids(),
                 "count": self.len(),
             }),

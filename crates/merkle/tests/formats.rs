@@ -667,3 +667,27 @@ fn zero_rows_are_refused_unless_allowed() {
     let kept = jupiter::read_csv(&j, "j.csv", Some(6), true).unwrap();
     assert_eq!(kept.zero_lines, vec![2]);
 }
+
+#[test]
+fn thirdweb_decimals_scale_exactly_like_parse_units() {
+    use airdrop_merkle::thirdweb::{parse_units, read_allowlist_csv_with};
+    assert_eq!(
+        parse_units("1.5", 18).unwrap(),
+        U256::from(15u64) * U256::from(10u64).pow(U256::from(17))
+    );
+    assert_eq!(parse_units("0.000", 0).unwrap(), U256::ZERO);
+    assert_eq!(parse_units("7", 0).unwrap(), U256::from(7));
+    let err = parse_units("1.234", 2).unwrap_err();
+    assert!(err.contains("more than 2 decimals"), "{err}");
+    let csv = "address,maxClaimable\n0x0000000000000000000000000000000000000001,2.5\n";
+    let e = read_allowlist_csv_with(csv, "d.csv", ThirdwebLeaf::V1, false, Some(3)).unwrap();
+    assert_eq!(e.entries[0].values, vec![U256::from(2500)]);
+    // Without --decimals the same row is refused, as fractional base units.
+    let err = read_allowlist_csv(csv, "d.csv", ThirdwebLeaf::V1, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("d.csv:2") && err.contains("fractional"),
+        "{err}"
+    );
+}

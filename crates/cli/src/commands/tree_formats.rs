@@ -77,9 +77,10 @@ pub struct FormatArgs {
     #[arg(long)]
     pub tree_fields: Option<TreeFields>,
     /// jupiter: read amounts as UI amounts with this many decimals, rounded down as Jupiter
-    /// does (each rounded row is reported).
+    /// does (each rounded row is reported). thirdweb: scale maxClaimable (v1, v2) or the erc20
+    /// amount as the SDK's parseUnits, exactly (more decimals than this are refused).
     #[arg(long)]
-    pub decimals: Option<u32>,
+    pub decimals: Option<u8>,
 }
 
 impl FormatArgs {
@@ -114,8 +115,10 @@ impl FormatArgs {
                 self.tree_fields.is_some(),
                 PresetArg::Jupiter,
             ),
-            ("--decimals", self.decimals.is_some(), PresetArg::Jupiter),
         ];
+        if self.decimals.is_some() && !matches!(preset, PresetArg::Jupiter | PresetArg::Thirdweb) {
+            bail!("--decimals applies to the jupiter and thirdweb presets only, not to {preset}");
+        }
         match given
             .iter()
             .find(|(_, set, owner)| *set && *owner != preset)
@@ -230,7 +233,7 @@ fn third(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()
         }
         Some(other) => bail!("unknown --leaf-order {other:?}; choose bytes or js-string"),
     };
-    let list = thirdweb::read_allowlist_csv(text, name, variant, c.allow_zero)?;
+    let list = thirdweb::read_allowlist_csv_with(text, name, variant, c.allow_zero, args.decimals)?;
     warn_zero(name, &list.zero_lines);
     let tree = thirdweb::build_sharded(list.entries, args.shard_nybbles.unwrap_or(2), order)?;
     let mut sink = FileSink::dir(c.out);
@@ -255,7 +258,7 @@ fn jup(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()> 
         // Checked before reading, so a long input is not parsed for nothing.
         jupiter::split(&[], 0)?;
     }
-    let rows = jupiter::read_csv(text, name, args.decimals, c.allow_zero)?;
+    let rows = jupiter::read_csv(text, name, args.decimals.map(u32::from), c.allow_zero)?;
     warn_zero(name, &rows.zero_lines);
     for line in &rows.truncated {
         eprintln!(
