@@ -663,3 +663,134 @@ fn put(sink: &mut dyn Sink, path: &str, v: &Value) -> Result<()> {
     serde_json::to_writer(&mut w, v).map_err(|e| io(std::io::Error::other(e)))?;
     w.flush().map_err(io)
 }
+
+/// Checks a folder of thirdweb shard files with no input list: `merkle-info.json`, then every
+/// shard it names — each shard's entries rebuilt into its tree (bytewise leaf order, else v5's
+/// string order), and that root folded with the shard's `proofs` must reach `merkleRoot`.
+/// A missing shard, a changed entry or a changed proof is named.
+pub fn verify_folder(fetch: &mut dyn crate::verify::Fetch) -> Result<crate::verify::VerifyReport> {
+    let info = read_doc(fetch, "merkle-info.json")?;
+    let bad = |f: &str, d: String| MerkleError::Verify(format!("{f}: {d}"));
+    let root: B256 = info
+        .get("merkleRoot")
+        .and_then(Value::as_str)
+        .and_then(|r| r.parse().ok())
+        .ok_or_else(|| bad("merkle-info.json", "no merkleRoot (32-byte hex)".into()))?;
+    let decimals = info
+        .get("tokenDecimals")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let decimals = u8::try_from(decimals).map_err(|_| {
+        bad(
+            "merkle-info.json",
+            format!("tokenDecimals {decimals} is too large"),
+        )
+    })?;
+    let ids: Vec<String> = info
+        .get("shards")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .ok_or_else(|| bad("merkle-info.json", "no \"shards\" list".into()))?;
+    let mut claims = 0;
+    for id in &ids {
+        if !id.bytes().all(|b| b.is_ascii_hexdigit()) || id.is_empty() || id.len() > 2 {
+            return Err(bad(
+                "merkle-info.json",
+                format!("shard id {id:?} is not 1-2 hex digits"),
+            ));
+        }
+        let path = format!("{id}.json");
+        let shard = read_doc(fetch, &path)?;
+        let entries = shard_entries(&shard, &path, decimals)?;
+        let proof: Vec<B256> = serde_json::from_value(
+            shard.get("proofs").cloned().unwrap_or_default(),
+        )
+        .map_err(|_| {
+            bad(
+                &path,
+                "\"proofs\" is not a list of 32-byte hex values".into(),
+            )
+        })?;
+        let reaches = |order| {
+            let mut leaves: Vec<B256> = entries.iter().map(AllowEntry::leaf).collect();
+            match order {
+                LeafOrder::Bytes => leaves.sort_unstable(),
+                LeafOrder::JsString => leaves.sort_by_cached_key(|l| js_key(l.as_slice())),
+            }
+            NodeHash::KeccakSorted.fold(onchain_root(leaves), &proof) == root
+        };
+        if !reaches(LeafOrder::Bytes) && !reaches(LeafOrder::JsString) {
+            return Err(bad(
+                &path,
+                format!("its {} entries and its proofs do not reach merkleRoot {root}; an entry or a proof was changed", entries.len()),
+            ));
+        }
+        claims += entries.len();
+    }
+    Ok(crate::verify::VerifyReport {
+        format: "thirdweb sharded allowlist".into(),
+        root,
+        claims,
+        total: None,
+    })
+}
+
+fn read_doc(fetch: &mut dyn crate::verify::Fetch, path: &str) -> Result<Value> {
+    let reader = fetch.open(path).map_err(|e| {
+        MerkleError::Verify(format!("{path}: missing or unreadable ({})", e.kind()))
+    })?;
+    crate::verify::read_json(reader, path)
+}
+
+/// Entries of a shard file, whichever leaf variant their keys name (legacy SDK keys included:
+/// `currencyAddress`, UI amounts scaled by `tokenDecimals`).
+fn shard_entries(shard: &Value, path: &str, decimals: u8) -> Result<Vec<AllowEntry>> {
+    let bad = |d: String| MerkleError::Verify(format!("{path}: {d}"));
+    let list = shard
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no \"entries\" list".into()))?;
+    list.iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let at = |d: String| bad(format!("entry {k}: {d}"));
+            let s = |key: &str| e.get(key).and_then(Value::as_str);
+            let address = parse_address(s("address").unwrap_or_default())
+                .map_err(|err| at(err.to_string()))?;
+            let limit = |key: &str| match s(key) {
+                Some(v) if v.eq_ignore_ascii_case("unlimited") => Ok(U256::MAX),
+                Some(v) => parse_units(v, decimals).map_err(at),
+                None => Ok(U256::ZERO),
+            };
+            let int = |key: &str| parse_amount(s(key).unwrap_or_default()).map_err(at);
+            let (values, currency) = if e.get("price").is_some() {
+                let c = s("currency")
+                    .or_else(|| s("currencyAddress"))
+                    .unwrap_or_default();
+                let c = if c.is_empty() {
+                    Address::ZERO
+                } else {
+                    parse_address(c).map_err(|err| at(err.to_string()))?
+                };
+                (vec![limit("maxClaimable")?, int("price")?], Some(c))
+            } else if e.get("quantity").is_some() {
+                (vec![int("tokenId")?, int("quantity")?], None)
+            } else if e.get("tokenId").is_some() {
+                (vec![int("tokenId")?], None)
+            } else if e.get("amount").is_some() {
+                (vec![limit("amount")?], None)
+            } else {
+                (vec![limit("maxClaimable")?], None)
+            };
+            Ok(AllowEntry {
+                address,
+                values,
+                currency,
+            })
+        })
+        .collect()
+}

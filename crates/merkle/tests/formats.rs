@@ -11,6 +11,7 @@ use airdrop_merkle::cumulative::{
 };
 use airdrop_merkle::hash::NodeHash;
 use airdrop_merkle::jupiter::{self, TreeFields};
+use airdrop_merkle::thirdweb;
 use airdrop_merkle::thirdweb::{
     build_sharded, read_allowlist_csv, ByteTree, LeafOrder, PairOrder, ThirdwebLeaf, TreeHash,
 };
@@ -688,6 +689,69 @@ fn thirdweb_decimals_scale_exactly_like_parse_units() {
         .to_string();
     assert!(
         err.contains("d.csv:2") && err.contains("fractional"),
+        "{err}"
+    );
+}
+
+struct MemFetch(HashMap<String, Vec<u8>>);
+impl airdrop_merkle::verify::Fetch for MemFetch {
+    fn open(&mut self, p: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        match self.0.get(p) {
+            Some(b) => Ok(Box::new(&b[..])),
+            None => Err(std::io::ErrorKind::NotFound.into()),
+        }
+    }
+}
+
+#[test]
+fn thirdweb_folder_verifies_and_names_what_was_changed() {
+    let csv = "address,maxClaimable,price,currency\n\
+        0x0000000000000000000000000000000000000001,unlimited,5,\n\
+        0x0000000000000000000000000000000000000002,3,0,0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE\n\
+        0x0000000000000000000000000000000000000004,9,0,\n\
+        0x0100000000000000000000000000000000000003,1,0,\n";
+    let list = read_allowlist_csv(csv, "v2.csv", ThirdwebLeaf::V2, false).unwrap();
+    let tree = build_sharded(list.entries, 2, LeafOrder::Bytes).unwrap();
+    let mut sink = Mem::default();
+    tree.write(&mut sink, ThirdwebLeaf::V2).unwrap();
+    let files: HashMap<String, Vec<u8>> = sink
+        .0
+        .iter()
+        .map(|(k, v)| (k.clone(), v.borrow().clone()))
+        .collect();
+    let report = thirdweb::verify_folder(&mut MemFetch(files.clone())).unwrap();
+    assert_eq!((report.root, report.claims), (tree.root(), 4));
+
+    let mut missing = files.clone();
+    missing.remove("01.json");
+    let err = thirdweb::verify_folder(&mut MemFetch(missing))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("01.json: missing"), "{err}");
+
+    let mut changed = files.clone();
+    let mut doc: Value = serde_json::from_slice(&files["00.json"]).unwrap();
+    doc["entries"][1]["maxClaimable"] = Value::String("4".into());
+    changed.insert("00.json".into(), serde_json::to_vec(&doc).unwrap());
+    let err = thirdweb::verify_folder(&mut MemFetch(changed))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("00.json") && err.contains("do not reach merkleRoot"),
+        "{err}"
+    );
+
+    let mut flipped = files.clone();
+    let mut doc: Value = serde_json::from_slice(&files["01.json"]).unwrap();
+    let p = doc["proofs"][0].as_str().unwrap().to_owned();
+    let flip = format!("{}{}", &p[..65], if p.ends_with('0') { '1' } else { '0' });
+    doc["proofs"][0] = Value::String(flip);
+    flipped.insert("01.json".into(), serde_json::to_vec(&doc).unwrap());
+    let err = thirdweb::verify_folder(&mut MemFetch(flipped))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("01.json") && err.contains("do not reach merkleRoot"),
         "{err}"
     );
 }
