@@ -509,3 +509,28 @@ pub fn check_epochs(old: &Rewards, new: &Rewards) -> Result<()> {
         ))),
     }
 }
+
+/// Checks a published Merkl reward file with no other input: its rewards rebuilt in each known
+/// layout, one of which must give its `merklRoot`. Returns the layout that matched.
+pub fn verify_reward_file(doc: &Value, file: &str) -> Result<(MerklOrder, CumulativeTree)> {
+    let stated: B256 = doc
+        .get("merklRoot")
+        .and_then(Value::as_str)
+        .and_then(|r| r.parse().ok())
+        .ok_or_else(|| {
+            MerkleError::format(file, 0, "no merklRoot (32-byte hex) to check against")
+        })?;
+    let rewards = read_reward_file(doc, file)?;
+    let mut tried = Vec::new();
+    for order in MerklOrder::ALL {
+        let tree = CumulativeTree::build(rewards.clone(), order)?;
+        if tree.root() == stated {
+            return Ok((order, tree));
+        }
+        tried.push(format!("{order} gives {}", tree.root()));
+    }
+    Err(MerkleError::Verify(format!(
+        "{file}: merklRoot {stated} is not the root of its rewards in any known layout ({}); a reward amount, holder or token was changed",
+        tried.join(", ")
+    )))
+}

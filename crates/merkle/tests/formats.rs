@@ -755,3 +755,34 @@ fn thirdweb_folder_verifies_and_names_what_was_changed() {
         "{err}"
     );
 }
+
+#[test]
+fn merkl_published_files_verify_and_a_changed_amount_is_named() {
+    for (file, _) in MERKL_FILES {
+        let doc = json(file);
+        let (order, tree) = airdrop_merkle::cumulative::verify_reward_file(&doc, file).unwrap();
+        assert_eq!(order, MerklOrder::V1);
+        assert_eq!(
+            format!("{}", tree.root()),
+            doc["merklRoot"].as_str().unwrap()
+        );
+    }
+    let file = MERKL_FILES[0].0;
+    let mut doc = json(file);
+    let rewards = doc["rewards"].as_object_mut().unwrap();
+    let first = rewards.values_mut().next().unwrap();
+    let holder = first["holders"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap();
+    holder["amount"] = Value::String("1".into());
+    let err = airdrop_merkle::cumulative::verify_reward_file(&doc, file)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is not the root of its rewards") && err.contains("v1 gives"),
+        "{err}"
+    );
+}
