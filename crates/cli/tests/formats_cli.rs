@@ -173,6 +173,37 @@ fn merkl_next_epoch_from_previous_plus_new_rewards() {
     ]);
     assert_eq!(last(&next), last(&direct));
 
+    // An epoch built in the later layout keeps it for the next one.
+    let s0 = dir.path().join("s0.json").display().to_string();
+    let s1 = dir.path().join("s1.json").display().to_string();
+    ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "merkl",
+        "--merkl-order",
+        "nonzero-sorted",
+        "--input",
+        &first,
+        "--out",
+        &s0,
+        "-q",
+    ]);
+    ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "merkl",
+        "--previous",
+        &s0,
+        "--input",
+        &added,
+        "--out",
+        &s1,
+        "-q",
+    ]);
+    assert_eq!(read_json(Path::new(&s1))["order"], "nonzero-sorted");
+
     let d: Value = serde_json::from_str(&ok(&["tree", "diff", &e0, &e1, "--json"])).unwrap();
     assert_eq!(d["increased"].as_array().unwrap().len(), 2);
     assert_eq!(d["claimable_per_token"][0][1], "10");

@@ -179,16 +179,23 @@ fn read_rewards(name: &str, text: &str, allow_zero: bool) -> Result<Rewards> {
 
 fn merkl(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()> {
     let input = read_rewards(name, text, c.allow_zero)?;
-    let rewards = match &args.previous {
-        None => input,
+    let (rewards, order) = match &args.previous {
+        None => (input, args.merkl_order.unwrap_or_default()),
         Some(prev) => {
-            let (old, _) = read_epoch_path(prev)?;
+            let (old, before) = read_epoch_path(prev)?;
             let next = old.plus(&input)?;
             cumulative::check_epochs(&old, &next)?;
-            next
+            // Epochs of one distributor keep one layout unless the user asks for another.
+            let order = args.merkl_order.unwrap_or(before);
+            if order != before {
+                eprintln!(
+                    "note: the previous epoch used --merkl-order {before}; this one uses {order}"
+                );
+            }
+            (next, order)
         }
     };
-    let tree = CumulativeTree::build(rewards, args.merkl_order.unwrap_or_default())?;
+    let tree = CumulativeTree::build(rewards, order)?;
     write_one(c.out, |w| tree.write_json(w))?;
     if !c.quiet {
         println!("preset: merkl ({})", tree.order);
@@ -201,11 +208,14 @@ fn merkl(args: &FormatArgs, c: &Common<'_>, name: &str, text: &str) -> Result<()
     Ok(())
 }
 
-fn read_epoch_path(path: &Path) -> Result<(Rewards, airdrop_merkle::B256)> {
+/// The previous epoch's rewards (every proof checked) and the layout it was built with.
+fn read_epoch_path(path: &Path) -> Result<(Rewards, MerklOrder)> {
     let name = path.display().to_string();
     let f = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
     let doc = airdrop_merkle::verify::read_json(std::io::BufReader::new(f), &name)?;
-    Ok(cumulative::read_epoch(&doc, &name)?)
+    let (rewards, _) = cumulative::read_epoch(&doc, &name)?;
+    let order = doc.get("order").and_then(|o| o.as_str()).unwrap_or("v1");
+    Ok((rewards, order.parse()?))
 }
 
 fn write_one(
