@@ -107,6 +107,15 @@ impl Rewards {
         Ok(())
     }
 
+    /// Registers `token` with nothing owed yet: v1 takes every distribution's token, even one
+    /// with no holders, and gives each user a (zero) leaf in it.
+    pub fn add_token(&mut self, token: Address) {
+        self.token_index.entry(token).or_insert_with(|| {
+            self.tokens.push(token);
+            self.tokens.len() - 1
+        });
+    }
+
     /// What `user` is owed in `token` (zero when unknown).
     pub fn get(&self, user: &Address, token: &Address) -> U256 {
         match (self.user_index.get(user), self.token_index.get(token)) {
@@ -305,6 +314,7 @@ pub fn read_reward_file(doc: &Value, file: &str) -> Result<Rewards> {
         let Some(Value::Object(holders)) = dist.get("holders") else {
             return Err(bad(format!("distribution {id}: no \"holders\" object")));
         };
+        out.add_token(token);
         for (k, (user, h)) in holders.iter().enumerate() {
             // The holder by position, never by its key: a key that is a secret is not echoed.
             let at = |d: String| bad(format!("distribution {id}, holder {}: {d}", k + 1));

@@ -786,3 +786,37 @@ fn merkl_published_files_verify_and_a_changed_amount_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn merkl_v1_takes_the_token_of_a_distribution_without_holders() {
+    let (u, t1, t2) = (
+        "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
+        "0x5615dEB798BB3E4dFa0139dFa1b3D433Cc23b72f",
+        "0x2e234DAe75C793f67A35089C9d99245E1C58470b",
+    );
+    let doc: Value = serde_json::from_str(&format!(
+        r#"{{"rewards":{{"a":{{"token":"{t2}","holders":{{}}}},"b":{{"token":"{t1}","holders":{{"{u}":{{"amount":"5"}}}}}}}}}}"#
+    ))
+    .unwrap();
+    let tree =
+        CumulativeTree::build(read_reward_file(&doc, "f.json").unwrap(), MerklOrder::V1).unwrap();
+    // Token order is first appearance over distributions: t2 (no holders) first, as a zero leaf.
+    let got: Vec<(Address, U256)> = tree.leaves.iter().map(|r| (r.token, r.amount)).collect();
+    assert_eq!(got, vec![(a(t2), U256::ZERO), (a(t1), U256::from(5))]);
+    let want = alloy_primitives::keccak256(
+        [
+            merkl_leaf(&a(u), &a(t2), &U256::ZERO),
+            merkl_leaf(&a(u), &a(t1), &U256::from(5)),
+        ]
+        .iter()
+        .min()
+        .map(|lo| {
+            let l0 = merkl_leaf(&a(u), &a(t2), &U256::ZERO);
+            let l1 = merkl_leaf(&a(u), &a(t1), &U256::from(5));
+            let hi = if *lo == l0 { l1 } else { l0 };
+            [lo.as_slice(), hi.as_slice()].concat()
+        })
+        .unwrap(),
+    );
+    assert_eq!(tree.root(), want);
+}
