@@ -64,6 +64,9 @@ enum TreeCommand {
     Proof(commands::tree_proof::TreeProofArgs),
     /// Rebuild the root from a claims file, dump or shard folder and check every proof.
     Verify(commands::tree_verify::TreeVerifyArgs),
+    /// Compare two epochs of a cumulative (merkl) rewards tree: what each recipient can newly
+    /// claim; fails if any cumulative amount decreased.
+    Diff(commands::tree_formats::TreeDiffArgs),
 }
 
 fn main() {
@@ -88,6 +91,7 @@ fn main() {
         Command::Tree(TreeCommand::Build(args)) => commands::tree_build::run(args),
         Command::Tree(TreeCommand::Proof(args)) => commands::tree_proof::run(args),
         Command::Tree(TreeCommand::Verify(args)) => commands::tree_verify::run(args),
+        Command::Tree(TreeCommand::Diff(args)) => commands::tree_formats::diff(args),
         Command::Build(args) => commands::build::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),

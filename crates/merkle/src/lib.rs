@@ -11,15 +11,18 @@
 pub mod address;
 pub mod amount;
 mod build;
+pub mod cumulative;
 pub mod error;
 pub mod hash;
 pub mod input;
 pub mod json;
+pub mod jupiter;
 pub mod layers;
 pub mod limits;
 mod output;
 pub mod oz;
 pub mod published;
+pub mod thirdweb;
 pub mod values;
 pub mod verify;
 

@@ -13,5 +13,6 @@ pub mod serve;
 pub mod snapshot;
 pub mod status;
 pub mod tree_build;
+pub mod tree_formats;
 pub mod tree_proof;
 pub mod tree_verify;

@@ -1,8 +1,9 @@
 //! `airdrop tree build`: a Merkle tree in one ecosystem's exact format from a CSV or JSON file.
 
+use super::tree_formats::{self, FormatArgs, PresetArg};
 use crate::output::{open_input, FileSink};
 use airdrop_merkle::input::{read_records_with, InputFormat, ReadOptions};
-use airdrop_merkle::{Preset, TreeOptions};
+use airdrop_merkle::TreeOptions;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -10,9 +11,10 @@ use std::time::Instant;
 /// Arguments of `airdrop tree build`.
 #[derive(Debug, clap::Args)]
 pub struct TreeBuildArgs {
-    /// Format preset: uniswap, oz-standard, ens, balancer, morpho or jito.
+    /// Format preset: uniswap, oz-standard, ens, balancer, morpho, jito, or merkl, thirdweb,
+    /// jupiter (see their options below).
     #[arg(long, default_value = "uniswap")]
-    pub preset: Preset,
+    pub preset: PresetArg,
     /// OpenZeppelin leaf types, comma separated (oz-standard only), e.g. `address,uint256` or
     /// `uint256,address,uint256`; name columns with `name:type`.
     #[arg(long)]
@@ -41,11 +43,19 @@ pub struct TreeBuildArgs {
     /// Print only the root.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Options of the merkl, thirdweb and jupiter presets.
+    #[command(flatten)]
+    pub formats: FormatArgs,
 }
 
 /// Runs the command.
 pub fn run(args: TreeBuildArgs) -> Result<()> {
-    let mut options = TreeOptions::new(args.preset);
+    let preset = match args.preset {
+        PresetArg::Classic(p) => p,
+        other => return tree_formats::run(other, &args.formats, formats_common(&args)),
+    };
+    args.formats.refuse_foreign(args.preset)?;
+    let mut options = TreeOptions::new(preset);
     options.encoding = args
         .encoding
         .as_ref()
@@ -116,4 +126,21 @@ pub fn run(args: TreeBuildArgs) -> Result<()> {
     }
     println!("{}", built.root());
     Ok(())
+}
+
+/// The generic options the merkl, thirdweb and jupiter presets refuse when set.
+fn formats_common(args: &TreeBuildArgs) -> tree_formats::Common<'_> {
+    let set = [
+        ("--encoding", args.encoding.is_some()),
+        ("--shards", args.shards.is_some()),
+        ("--no-sort", args.no_sort),
+        ("--merge-duplicates", args.merge_duplicates),
+    ];
+    tree_formats::Common {
+        input: &args.input,
+        out: &args.out,
+        quiet: args.quiet,
+        foreign: set.iter().filter(|(_, on)| *on).map(|(f, _)| *f).collect(),
+        allow_zero: args.allow_zero,
+    }
 }
