@@ -8,7 +8,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ChainError {
     /// The RPC URL is not a valid http(s) URL.
-    #[error("rpc url {url:?} is not valid: {detail}; write it like http://127.0.0.1:8545")]
+    #[error("rpc url {url} is not valid: {detail}; write it like http://127.0.0.1:8545")]
     BadUrl {
         /// The URL as given.
         url: String,

@@ -82,12 +82,12 @@ impl Rpc {
     pub fn new(url: &str, cfg: RpcConfig) -> Result<Rpc> {
         let parsed: alloy::transports::http::reqwest::Url =
             url.parse().map_err(|e| ChainError::BadUrl {
-                url: url.to_owned(),
+                url: shown_url(url),
                 detail: format!("{e}"),
             })?;
         if parsed.scheme() != "http" && parsed.scheme() != "https" {
             return Err(ChainError::BadUrl {
-                url: url.to_owned(),
+                url: shown_url(url),
                 detail: format!(
                     "scheme {:?} is not supported (only http and https)",
                     parsed.scheme()
@@ -109,9 +109,21 @@ impl Rpc {
         })
     }
 
-    /// The node's URL.
+    /// The node's URL, whole: for connecting only. Messages use [`Rpc::shown_url`].
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The node's URL as messages and logs may show it: scheme, host and port only, since
+    /// node URLs often carry an API key in their user part, path or query.
+    pub fn shown_url(&self) -> String {
+        shown_url(&self.url)
+    }
+
+    /// `detail` with every spelling of this node's URL replaced by [`Rpc::shown_url`]: HTTP
+    /// clients quote the URL in their errors.
+    fn scrub(&self, detail: String) -> String {
+        scrub_url(&self.url, detail)
     }
 
     /// The configuration in force.
@@ -149,13 +161,16 @@ impl Rpc {
             match failure {
                 Failure::Transient(detail) if last => {
                     return Err(ChainError::Unreachable {
-                        url: self.url.clone(),
+                        url: self.shown_url(),
                         method: method.to_owned(),
                         attempts: attempt + 1,
-                        detail,
+                        detail: self.scrub(detail),
                     })
                 }
-                Failure::Transient(detail) => tracing::debug!(method, attempt, %detail, "retrying"),
+                Failure::Transient(detail) => {
+                    let detail = self.scrub(detail);
+                    tracing::debug!(method, attempt, %detail, "retrying")
+                }
                 Failure::Node { code, message } => {
                     if last || !retry_node_errors || !transient_node_error(code, &message) {
                         return Err(ChainError::Node {
@@ -234,10 +249,10 @@ impl Rpc {
             match failure {
                 Failure::Transient(detail) if last => {
                     return Err(ChainError::Unreachable {
-                        url: self.url.clone(),
+                        url: self.shown_url(),
                         method: method.to_owned(),
                         attempts: attempt + 1,
-                        detail,
+                        detail: self.scrub(detail),
                     })
                 }
                 Failure::Transient(detail) => {
@@ -390,8 +405,69 @@ fn transient_node_error(code: i64, message: &str) -> bool {
         .any(|needle| m.contains(needle))
 }
 
+/// A node URL as a message may show it: `scheme://host:port`, with `/…` where a path or query
+/// was cut. Anything that does not parse is not shown at all.
+pub fn shown_url(url: &str) -> String {
+    match url.parse::<alloy::transports::http::reqwest::Url>() {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if u.path().trim_matches('/').is_empty() && u.query().is_none() {
+                ""
+            } else {
+                "/…"
+            };
+            format!("{}://{host}{port}{rest}", u.scheme())
+        }
+        Err(_) => format!("(a url of {} characters, not shown)", url.chars().count()),
+    }
+}
+
+fn scrub_url(url: &str, detail: String) -> String {
+    let shown = shown_url(url);
+    let mut out = detail;
+    let mut spellings = vec![url.to_owned(), url.trim_end_matches('/').to_owned()];
+    if let Ok(mut u) = url.parse::<alloy::transports::http::reqwest::Url>() {
+        spellings.push(u.to_string());
+        // HTTP clients print the URL without its user part.
+        let _ = u.set_password(None);
+        let _ = u.set_username("");
+        spellings.push(u.to_string());
+    }
+    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in spellings.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s.as_str(), &shown);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn urls_are_shown_without_their_keys() {
+        assert_eq!(
+            super::shown_url("https://user:secret@eth.example:8443/v2/abcdef0123?key=k"),
+            "https://eth.example:8443/…"
+        );
+        assert_eq!(
+            super::shown_url("http://127.0.0.1:8545"),
+            "http://127.0.0.1:8545"
+        );
+        assert_eq!(
+            super::shown_url("http://127.0.0.1:8545/"),
+            "http://127.0.0.1:8545"
+        );
+        assert!(!super::shown_url("not a url with a key 0xabc").contains("0xabc"));
+        let scrubbed = super::scrub_url(
+            "http://user:pw@node.example/v3/KEY",
+            "error sending request for url (http://user:pw@node.example/v3/KEY)".into(),
+        );
+        assert!(
+            !scrubbed.contains("pw") && !scrubbed.contains("KEY"),
+            "{scrubbed}"
+        );
+    }
+
     use super::*;
 
     #[test]

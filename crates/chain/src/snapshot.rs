@@ -220,7 +220,7 @@ async fn pin(rpc: &Rpc, params: &Params) -> Result<Pin> {
     if let Some(expected) = params.expected_chain_id {
         if expected != chain_id {
             return Err(ChainError::ChainIdMismatch {
-                url: rpc.url().to_owned(),
+                url: rpc.shown_url(),
                 expected,
                 actual: chain_id,
             });

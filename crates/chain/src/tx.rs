@@ -116,7 +116,7 @@ impl Chain {
         let actual = self.chain_id().await?;
         if actual != expected {
             return Err(ChainError::ChainIdMismatch {
-                url: self.rpc.url().to_owned(),
+                url: self.rpc.shown_url(),
                 expected,
                 actual,
             });

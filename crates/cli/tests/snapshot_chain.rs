@@ -842,6 +842,16 @@ fn bad_inputs_are_clear_errors() {
             && e.contains("check the url"),
         "{e}"
     );
+    // Node URLs carry API keys in their user part, path or query: never shown in an error.
+    let keyed = format!(
+        "{}/v2/SECRETKEY?apikey=QUERYKEY",
+        dead.replace("http://", "http://user:PASSWORD@")
+    );
+    let e = run(&keyed, &token, f.block);
+    assert!(e.contains("did not answer eth_chainId"), "{e}");
+    for part in ["PASSWORD", "SECRETKEY", "QUERYKEY", "user:"] {
+        assert!(!e.contains(part), "{part} shown: {e}");
+    }
 
     // A token address that isn't a contract.
     let eoa = Address::with_last_byte(0x42);
