@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use super::*;
 
+mod errors;
+
 const TOKEN: &str = "0x1111111111111111111111111111111111111111";
 
 fn campaign(source: &str, extra: &str) -> Result<Campaign> {
