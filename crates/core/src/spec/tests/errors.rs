@@ -373,3 +373,89 @@ fn pools_that_cannot_be_paid() {
         &["pool \"everyone\"", "pays 600 TKN", "pool has 300 TKN"],
     );
 }
+
+/// The pool keys that belong to another rule, or point at a column that cannot serve.
+#[test]
+fn pool_keys_that_do_not_fit_the_rule_or_the_source() {
+    let flat = |extra: &str| SPEC.replace("rule = \"flat\"", &format!("rule = \"flat\"\n{extra}"));
+    let everyone = |k: &str| format!("pool \"everyone\".{k}");
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            flat("weight = \"sqrt\""),
+            vec![everyone("weight"), "pro-rata pools only".into(), "\"flat\"".into()],
+        ),
+        (
+            flat("tiers = []"),
+            vec![everyone("tiers"), "rule = \"tiers\" only".into()],
+        ),
+        (
+            flat("per_point = \"1\""),
+            vec![everyone("per_point"), "rule = \"points\" only".into()],
+        ),
+        (
+            SPEC.replace("rule = \"pro-rata\"", "rule = \"pro-rata\"\nweight = \"cube\""),
+            vec!["pool \"holders\".weight".into(), "unknown weight \"cube\"".into()],
+        ),
+        (
+            SPEC.replace("rule = \"flat\"", "rule = \"tiers\"\ntiers = []"),
+            vec![everyone("tiers"), "needs tiers = [".into()],
+        ),
+        (
+            SPEC.replace(
+                "rule = \"flat\"",
+                "rule = \"tiers\"\ntiers = [{ min = \"5\", amount = \"1\" }, { min = \"5\", amount = \"2\" }]",
+            ),
+            vec![everyone("tiers[1].min"), "must increase".into()],
+        ),
+        (
+            SPEC.replace("rule = \"flat\"", "rule = \"points\""),
+            vec![everyone("per_point"), "needs per_point".into()],
+        ),
+        (
+            flat("cap = \"0\""),
+            vec![everyone("cap"), "cap is 0".into()],
+        ),
+        (
+            flat("multiplier = [{ factor = \"2\" }]"),
+            vec![everyone("multiplier[0]"), "a multiplier is either".into()],
+        ),
+        (
+            flat("multiplier = [{ flag = \"balance\", factor = \"2\" }]"),
+            vec![everyone("multiplier[0].flag"), "is not a flag column".into()],
+        ),
+        (
+            flat("column = \"height\""),
+            vec![everyone("column"), "has no column \"height\"".into(), "balance".into()],
+        ),
+        (
+            flat("share = \"lots\"").replace("share = \"rest\"\n", ""),
+            vec![everyone("share"), "\"lots\" is not a share".into()],
+        ),
+    ];
+    for (spec, needles) in cases {
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        refused(&spec, &needles);
+    }
+    // Two number columns and none named: pro-rata and min cannot guess.
+    let two = SPEC.replace(
+        "decimals = 2",
+        "decimals = 2\ncolumns = { balance = \"number\", score = \"number\" }",
+    );
+    refused(
+        &two,
+        &[
+            "pool \"holders\".column",
+            "rule \"pro-rata\" needs a number column",
+        ],
+    );
+    let two_min = two
+        .replace(
+            "rule = \"pro-rata\"",
+            "rule = \"pro-rata\"\ncolumn = \"balance\"",
+        )
+        .replace("rule = \"flat\"", "rule = \"flat\"\nmin = \"1\"");
+    refused(
+        &two_min,
+        &["pool \"everyone\".column", "min needs a number column"],
+    );
+}
