@@ -261,3 +261,98 @@ fn the_zero_address_cannot_take_dust_or_clawback() {
         "{e}"
     );
 }
+
+/// Each check of a chain source, by the key it names: keys of other kinds, the node, the block
+/// range, the contracts and `min`'s scale.
+#[test]
+fn chain_source_checks_name_their_key() {
+    let users = "kind = \"contract-users\"\nrpc = \"http://x:1\"\nblock = 50";
+    let native =
+        "kind = \"native-balances\"\nrpc = \"http://x:1\"\nblock = 50\ncandidates = \"c.csv\"";
+    let erc721 = "kind = \"erc721-holders\"\nrpc = \"http://x:1\"\ntoken = \"0x1111111111111111111111111111111111111111\"\nblock = 100";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            format!("{erc721}\ndecimals = 6"),
+            "decimals",
+            "does not apply to kind \"erc721-holders\"",
+        ),
+        (
+            format!("{users}\ncontracts = [\"{TOKEN}\"]\ndeploy_block = 3"),
+            "deploy_block",
+            "does not apply to kind \"contract-users\"",
+        ),
+        (
+            format!("{ERC20}\nto_block = 3"),
+            "to_block",
+            "does not apply to kind \"erc20-balances\"",
+        ),
+        (
+            format!("{native}\nverify_sample = 3"),
+            "verify_sample",
+            "does not apply to kind \"native-balances\"",
+        ),
+        (
+            format!("{native}\ntoken = \"{TOKEN}\""),
+            "token",
+            "does not apply",
+        ),
+        (format!("{ERC20}\nevents = []"), "events", "does not apply"),
+        (
+            ERC20.replace("http://127.0.0.1:8545", "ftp://node"),
+            "rpc",
+            "is not an http(s) url",
+        ),
+        (
+            ERC20.replace("rpc = \"http://127.0.0.1:8545\"", "rpc_env = \"MY-RPC\""),
+            "rpc_env",
+            "is not an environment variable name",
+        ),
+        (
+            format!("{ERC20}\nfrom_block = 3\ndeploy_block = 3"),
+            "deploy_block",
+            "not both",
+        ),
+        (
+            format!("{ERC20}\nfrom_block = 300"),
+            "from_block",
+            "300 is after the snapshot block 100",
+        ),
+        (
+            format!("{ERC20}\ndeploy_block = 300"),
+            "deploy_block",
+            "300 is after the snapshot block 100",
+        ),
+        (
+            format!("{native}\nfrom_block = 40\nto_block = 30"),
+            "to_block",
+            "30 is before from_block 40",
+        ),
+        (
+            format!("{users}\ncontracts = []"),
+            "contracts",
+            "needs contracts",
+        ),
+        (
+            format!("{users}\ncontracts = [\"{TOKEN}\"]\ntxs = false"),
+            "txs",
+            "counts nobody",
+        ),
+        (
+            format!("{ERC20}\ndecimals = 78"),
+            "decimals",
+            "78 decimals do not fit uint256",
+        ),
+        (
+            format!("{erc721}\nblock = -1").replace("block = 100\n", ""),
+            "block",
+            "is not a block number",
+        ),
+    ];
+    for (source, key, needle) in cases {
+        let e = err(&source);
+        assert!(
+            e.contains(&format!("source \"holders\".{key}:")) && e.contains(needle),
+            "{key}, {needle}: {e}"
+        );
+    }
+}
