@@ -25,7 +25,7 @@ use crate::error::{CoreError, Result};
 use crate::units::parse_decimal;
 use airdrop_merkle::address::{parse_address, ZERO_RECIPIENT};
 use airdrop_merkle::{Address, Preset, TreeOptions, U256};
-use raw::RawCampaign;
+use raw::{RawCampaign, RawPool, RawSource};
 use text::{check_text, check_values, toml_error};
 
 /// The token being distributed.
@@ -120,7 +120,49 @@ impl Campaign {
     }
 }
 
+/// The parts in the order their errors are reported: token and budget, tree, recipients of
+/// leftovers, sources, pools, exclusions, vesting and claim, and last the split of the budget.
 fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
+    let (token, budget) = token_and_budget(&raw, cx)?;
+    let tree = tree_options(raw.format.as_deref(), raw.shards, cx)?;
+    let dust_to = raw
+        .dust_to
+        .as_deref()
+        .map(|t| cx.recipient("dust_to", t))
+        .transpose()?;
+    let max_per_address = raw
+        .max_per_address
+        .as_deref()
+        .map(|t| cx.tokens("max_per_address", t, token.decimals, &token.symbol))
+        .transpose()?;
+    let sources = sources(raw.sources, &token, cx)?;
+    let pools = pools(raw.pools, &sources, &token, cx)?;
+    let (excludes, exclude_contracts) = exclude::exclusions(raw.excludes, &sources, cx)?;
+    let (vesting, claim) = claim::vesting_and_claim(raw.vesting, raw.claim, cx)?;
+
+    let campaign = Campaign {
+        file: cx.file.to_owned(),
+        name: raw.name,
+        description: raw.description,
+        chain_id: raw.chain_id,
+        token,
+        budget,
+        budget_text: raw.budget.trim().to_owned(),
+        tree,
+        dust_to,
+        max_per_address,
+        sources,
+        pools,
+        excludes,
+        exclude_contracts,
+        vesting,
+        claim,
+    };
+    campaign.pool_amounts()?;
+    Ok(campaign)
+}
+
+fn token_and_budget(raw: &RawCampaign, cx: &Ctx<'_>) -> Result<(Token, U256)> {
     let symbol = raw.token.symbol.clone();
     let decimals = raw.token.decimals;
     if decimals > 77 {
@@ -149,35 +191,30 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
             "budget is 0; give the number of whole tokens to distribute, e.g. \"1000000\"",
         ));
     }
+    Ok((token, budget))
+}
 
-    let preset_name = raw.format.as_deref().unwrap_or("uniswap");
-    let preset: Preset = preset_name
+fn tree_options(format: Option<&str>, shards: Option<u16>, cx: &Ctx<'_>) -> Result<TreeOptions> {
+    let preset: Preset = format
+        .unwrap_or("uniswap")
         .parse()
         .map_err(|e: airdrop_merkle::MerkleError| cx.err("format", e.to_string()))?;
     let mut tree = TreeOptions::new(preset);
-    if raw.shards.is_some() {
-        tree.shards = raw.shards;
+    if shards.is_some() {
+        tree.shards = shards;
     }
     if matches!(preset, Preset::Jito) {
         return Err(cx.err("format", "\"jito\" is a Solana format; campaigns pay EVM addresses, use uniswap, oz-standard, ens, balancer or morpho"));
     }
     tree.validate()
         .map_err(|e| cx.err("shards", e.to_string()))?;
+    Ok(tree)
+}
 
-    let dust_to = raw
-        .dust_to
-        .as_deref()
-        .map(|t| cx.recipient("dust_to", t))
-        .transpose()?;
-    let max_per_address = raw
-        .max_per_address
-        .as_deref()
-        .map(|t| cx.tokens("max_per_address", t, decimals, &symbol))
-        .transpose()?;
-
-    let mut sources = Vec::with_capacity(raw.sources.len());
-    for s in raw.sources {
-        let spec = source::source_spec(s, &token, cx)?;
+fn sources(raw: Vec<RawSource>, token: &Token, cx: &Ctx<'_>) -> Result<Vec<SourceSpec>> {
+    let mut sources = Vec::with_capacity(raw.len());
+    for s in raw {
+        let spec = source::source_spec(s, token, cx)?;
         if sources.iter().any(|o: &SourceSpec| o.name == spec.name) {
             return Err(cx.err(
                 format!("source {:?}.name", spec.name),
@@ -186,15 +223,24 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         }
         sources.push(spec);
     }
-    if raw.pools.is_empty() {
+    Ok(sources)
+}
+
+fn pools(
+    raw: Vec<RawPool>,
+    sources: &[SourceSpec],
+    token: &Token,
+    cx: &Ctx<'_>,
+) -> Result<Vec<PoolSpec>> {
+    if raw.is_empty() {
         return Err(cx.err(
             "pool",
             "no pools; add at least one [[pool]] with a source, share and rule",
         ));
     }
-    let mut pools: Vec<PoolSpec> = Vec::with_capacity(raw.pools.len());
-    for p in raw.pools {
-        let pool = pool::pool_spec(p, &sources, &token, cx)?;
+    let mut pools: Vec<PoolSpec> = Vec::with_capacity(raw.len());
+    for p in raw {
+        let pool = pool::pool_spec(p, sources, token, cx)?;
         if pools.iter().any(|o| o.name == pool.name) {
             return Err(cx.err(
                 format!("pool {:?}.name", pool.name),
@@ -203,30 +249,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         }
         pools.push(pool);
     }
-
-    let (excludes, exclude_contracts) = exclude::exclusions(raw.excludes, &sources, cx)?;
-    let (vesting, claim) = claim::vesting_and_claim(raw.vesting, raw.claim, cx)?;
-
-    let campaign = Campaign {
-        file: cx.file.to_owned(),
-        name: raw.name,
-        description: raw.description,
-        chain_id: raw.chain_id,
-        token,
-        budget,
-        budget_text: raw.budget.trim().to_owned(),
-        tree,
-        dust_to,
-        max_per_address,
-        sources,
-        pools,
-        excludes,
-        exclude_contracts,
-        vesting,
-        claim,
-    };
-    campaign.pool_amounts()?;
-    Ok(campaign)
+    Ok(pools)
 }
 
 #[cfg(test)]
