@@ -7,6 +7,7 @@ use super::{Ctx, Token};
 use crate::error::Result;
 use crate::units::pow10;
 use airdrop_merkle::U256;
+use std::collections::BTreeMap;
 
 /// What a source's rows mean, for the report and for defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,11 +89,54 @@ impl SourceSpec {
     }
 }
 
+/// A `[[source]]` read from a file, or a chain snapshot source (see [`chain_source_spec`]).
 pub(super) fn source_spec(s: RawSource, token: &Token, cx: &Ctx<'_>) -> Result<SourceSpec> {
     let key = format!("source {:?}", s.name);
     if let Some(kind) = ChainKind::parse(s.kind.trim()) {
         return chain_source_spec(s, kind, token, cx);
     }
+    refuse_chain_keys(&s, &key, cx)?;
+    let Some(file) = s.file else {
+        return Err(cx.err(
+            format!("{key}.file"),
+            format!("a source of kind {:?} needs file = \"...\" (a CSV or JSON file, relative to the spec)", s.kind),
+        ));
+    };
+    let kind = match s.kind.as_str() {
+        "balances" => SourceKind::Balances,
+        "list" => SourceKind::List,
+        "points" => SourceKind::Points,
+        other => {
+            return Err(cx.err(
+                format!("{key}.kind"),
+                format!("unknown source kind {other:?}; use balances, list or points (files), or erc20-balances, erc721-holders, native-balances or contract-users (chain snapshots)"),
+            ))
+        }
+    };
+    let format = file_format(s.format.as_deref(), &file, &key, cx)?;
+    let columns = columns(s.columns, kind, &key, cx)?;
+    let decimals = s.decimals.unwrap_or(0);
+    if decimals > 77 {
+        return Err(cx.err(
+            format!("{key}.decimals"),
+            format!("{decimals} decimals do not fit uint256; use at most 77"),
+        ));
+    }
+    Ok(SourceSpec {
+        name: s.name,
+        kind,
+        file,
+        format,
+        address_column: s.address_column.unwrap_or_else(|| "address".into()),
+        columns,
+        decimals,
+        base_units: s.base_units.unwrap_or(false),
+        chain: None,
+    })
+}
+
+/// A file source takes none of the chain kinds' keys.
+fn refuse_chain_keys(s: &RawSource, key: &str, cx: &Ctx<'_>) -> Result<()> {
     let chain_keys: [(&str, bool); 15] = [
         ("rpc", s.rpc.is_some()),
         ("rpc_env", s.rpc_env.is_some()),
@@ -116,24 +160,11 @@ pub(super) fn source_spec(s: RawSource, token: &Token, cx: &Ctx<'_>) -> Result<S
             format!("{k} applies to chain sources only (kind = \"erc20-balances\", \"erc721-holders\", \"native-balances\" or \"contract-users\"); this source's kind is {:?}", s.kind),
         ));
     }
-    let Some(file) = s.file else {
-        return Err(cx.err(
-            format!("{key}.file"),
-            format!("a source of kind {:?} needs file = \"...\" (a CSV or JSON file, relative to the spec)", s.kind),
-        ));
-    };
-    let kind = match s.kind.as_str() {
-        "balances" => SourceKind::Balances,
-        "list" => SourceKind::List,
-        "points" => SourceKind::Points,
-        other => {
-            return Err(cx.err(
-                format!("{key}.kind"),
-                format!("unknown source kind {other:?}; use balances, list or points (files), or erc20-balances, erc721-holders, native-balances or contract-users (chain snapshots)"),
-            ))
-        }
-    };
-    let format = match s.format.as_deref() {
+    Ok(())
+}
+
+fn file_format(format: Option<&str>, file: &str, key: &str, cx: &Ctx<'_>) -> Result<FileFormat> {
+    Ok(match format {
         Some("csv") => FileFormat::Csv,
         Some("json") => FileFormat::Json,
         Some(other) => {
@@ -144,8 +175,17 @@ pub(super) fn source_spec(s: RawSource, token: &Token, cx: &Ctx<'_>) -> Result<S
         }
         None if file.to_ascii_lowercase().ends_with(".json") => FileFormat::Json,
         None => FileFormat::Csv,
-    };
-    let columns: Vec<ColumnSpec> = match s.columns {
+    })
+}
+
+/// The declared columns, or the kind's one default column.
+fn columns(
+    declared: Option<BTreeMap<String, String>>,
+    kind: SourceKind,
+    key: &str,
+    cx: &Ctx<'_>,
+) -> Result<Vec<ColumnSpec>> {
+    Ok(match declared {
         Some(map) => map
             .into_iter()
             .map(|(name, ty)| match ty.as_str() {
@@ -174,24 +214,6 @@ pub(super) fn source_spec(s: RawSource, token: &Token, cx: &Ctx<'_>) -> Result<S
             }],
             SourceKind::List => vec![],
         },
-    };
-    let decimals = s.decimals.unwrap_or(0);
-    if decimals > 77 {
-        return Err(cx.err(
-            format!("{key}.decimals"),
-            format!("{decimals} decimals do not fit uint256; use at most 77"),
-        ));
-    }
-    Ok(SourceSpec {
-        name: s.name,
-        kind,
-        file,
-        format,
-        address_column: s.address_column.unwrap_or_else(|| "address".into()),
-        columns,
-        decimals,
-        base_units: s.base_units.unwrap_or(false),
-        chain: None,
     })
 }
 

@@ -356,3 +356,47 @@ fn chain_source_checks_name_their_key() {
         );
     }
 }
+
+/// Each check of a file source, by the key it names.
+#[test]
+fn file_source_checks_name_their_key() {
+    let cases = [
+        ("kind = \"balances\"", "file", "needs file = \"...\""),
+        (
+            "kind = \"ledger\"\nfile = \"h.csv\"",
+            "kind",
+            "unknown source kind \"ledger\"",
+        ),
+        (
+            "kind = \"balances\"\nfile = \"h.csv\"\nformat = \"xml\"",
+            "format",
+            "unknown file format \"xml\"",
+        ),
+        (
+            "kind = \"balances\"\nfile = \"h.csv\"\ncolumns = { balance = \"text\" }",
+            "columns.balance",
+            "unknown column type \"text\"",
+        ),
+        (
+            "kind = \"balances\"\nfile = \"h.csv\"\ndecimals = 78",
+            "decimals",
+            "78 decimals do not fit uint256",
+        ),
+        (
+            "kind = \"list\"\nfile = \"h.csv\"\nmin = \"1\"",
+            "min",
+            "chain sources only",
+        ),
+    ];
+    for (source, key, needle) in cases {
+        let e = err(source);
+        assert!(
+            e.contains(&format!("source \"holders\".{key}:")) && e.contains(needle),
+            "{key}, {needle}: {e}"
+        );
+    }
+    // The format follows the file's extension unless given; default columns follow the kind.
+    let c = campaign("kind = \"points\"\nfile = \"h.JSON\"", "").unwrap();
+    assert_eq!(c.sources[0].format, FileFormat::Json);
+    assert_eq!(c.sources[0].columns[0].name, "points");
+}
