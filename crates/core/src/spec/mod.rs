@@ -2,7 +2,7 @@
 //! units here, exactly, and every reference (pool → source, rule → column) is resolved, so the
 //! allocation code never sees a string it has to interpret.
 //!
-//! One file per part of the spec: [`raw`] (the TOML shapes), `text` (checks on the text
+//! One file per part of the spec: `raw` (the TOML shapes), `text` (checks on the text
 //! before parsing), `source` and `chain` (sources), `pool`, `exclude`, `claim`; this file holds
 //! the checked [`Campaign`] and the order in which its parts are checked.
 

@@ -106,7 +106,7 @@ pub enum Multiplier {
 pub struct PoolSpec {
     /// Unique name (defaults to the source's).
     pub name: String,
-    /// Index into [`Campaign::sources`].
+    /// Index into [`Campaign::sources`](super::Campaign::sources).
     pub source: usize,
     /// Share of the budget.
     pub share: Share,
