@@ -5,6 +5,7 @@
 //! [`airdrop_merkle::Sink`]. No clock, no floats for money.
 
 pub mod allocate;
+mod budget;
 pub mod error;
 pub mod math;
 pub mod source;
