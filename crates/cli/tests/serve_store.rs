@@ -723,7 +723,8 @@ fn until(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {
 fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
     use alloy::sol_types::{SolCall, SolValue};
     use alloy_primitives::{Address, Bytes, U256};
-    use snapshot_support::cli::{dev, key_hex, ok};
+    use snapshot_support::cli::{dev, key_hex};
+    use snapshot_support::state::ok;
     use snapshot_support::{bytecode, Anvil, Driver};
 
     let anvil = Anvil::start(&[]);

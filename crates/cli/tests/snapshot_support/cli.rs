@@ -25,6 +25,11 @@ pub fn key_hex(s: &PrivateKeySigner) -> String {
 pub fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_airdrop"));
     cmd.args(args);
+    // A test never writes into the machine's own state folder (~/.local/share/airdrop): a
+    // command given no state folder gets a fresh one of its own, so a test that forgot to
+    // pass one fails visibly instead of sharing records with other runs.
+    let scratch = tempfile::tempdir().unwrap();
+    cmd.env("XDG_DATA_HOME", scratch.path());
     for (k, v) in env {
         cmd.env(k, v);
     }
