@@ -336,10 +336,7 @@ async fn read_job(db: &airdrop_store::Db, id: &str) -> Result<Option<JobRow>, Se
     let row = db.job(id).await?;
     let t = now();
     match row {
-        Some(r)
-            if !r.state.is_finished()
-                && t - r.updated > JOB_LEASE_SECS =>
-        {
+        Some(r) if !r.state.is_finished() && t - r.updated > JOB_LEASE_SECS => {
             let failed = db
                 .fail_stale_jobs(
                     t - JOB_LEASE_SECS,
@@ -937,7 +934,14 @@ async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .and_then(|j| j.output)
         .ok_or("no finished build to publish")?;
-    update(state, job, JobState::Running, 1, "loading the last build".into()).await;
+    update(
+        state,
+        job,
+        JobState::Running,
+        1,
+        "loading the last build".into(),
+    )
+    .await;
     let c = load_bundle(state, &job.campaign, &built).await?;
     let (root, claims) = (c.root.to_string(), c.tree.len());
     state

@@ -1523,8 +1523,12 @@ async fn only_finished_job_folders_are_cleaned(backend: Backend) {
         updated: t,
     };
     let (done, running) = ("job_00000000000000aa", "job_00000000000000bb");
-    db.put_job(&row(done, airdrop_store::JobState::Failed)).await.unwrap();
-    db.put_job(&row(running, airdrop_store::JobState::Running)).await.unwrap();
+    db.put_job(&row(done, airdrop_store::JobState::Failed))
+        .await
+        .unwrap();
+    db.put_job(&row(running, airdrop_store::JobState::Running))
+        .await
+        .unwrap();
     for name in [done, running, "job_00000000000000cc", "keep-me"] {
         std::fs::create_dir_all(data.path().join("genesis").join(name).join("input")).unwrap();
     }

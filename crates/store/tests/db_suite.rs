@@ -5,8 +5,8 @@
 
 use airdrop_store::testing::{test_db, TestDb};
 use airdrop_store::{
-    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, JobState, NewRelay, NewSubmission, NonceUse,
-    RelayState, SignupRow, StoreError, SubmissionStatus, TaskRow,
+    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, JobState, NewRelay, NewSubmission,
+    NonceUse, RelayState, SignupRow, StoreError, SubmissionStatus, TaskRow,
 };
 use std::collections::HashSet;
 
@@ -441,7 +441,10 @@ async fn jobs(t: TestDb) {
         t.last_job("c", "build", JobState::Done).await.unwrap(),
         Some(j.clone())
     );
-    assert_eq!(t.last_job("c", "build", JobState::Failed).await.unwrap(), None);
+    assert_eq!(
+        t.last_job("c", "build", JobState::Failed).await.unwrap(),
+        None
+    );
 
     // Leases: a heartbeat keeps a running job alive; a job not heard from is failed, a finished
     // one is never touched.

@@ -343,23 +343,27 @@ impl Db {
         status: Option<SubmissionStatus>,
     ) -> Result<Vec<SubmissionRow>> {
         let rows = match status {
-            Some(s) => sqlx::query(concat!(
-                "SELECT ",
-                submission_columns!(),
-                " FROM submissions WHERE campaign = $1 AND status = $2 ORDER BY id"
-            ))
-            .bind(campaign)
-            .bind(s.as_str())
-            .fetch_all(&self.pool)
-            .await,
-            None => sqlx::query(concat!(
-                "SELECT ",
-                submission_columns!(),
-                " FROM submissions WHERE campaign = $1 ORDER BY id"
-            ))
-            .bind(campaign)
-            .fetch_all(&self.pool)
-            .await,
+            Some(s) => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    submission_columns!(),
+                    " FROM submissions WHERE campaign = $1 AND status = $2 ORDER BY id"
+                ))
+                .bind(campaign)
+                .bind(s.as_str())
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    submission_columns!(),
+                    " FROM submissions WHERE campaign = $1 ORDER BY id"
+                ))
+                .bind(campaign)
+                .fetch_all(&self.pool)
+                .await
+            }
         }
         .map_err(db_err("list submissions"))?;
         SubmissionRow::from_rows(&rows)

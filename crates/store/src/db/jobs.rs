@@ -101,11 +101,15 @@ impl Db {
 
     /// A job by id.
     pub async fn job(&self, id: &str) -> Result<Option<JobRow>> {
-        let row = sqlx::query(concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err("read job"))?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err("read job"))?;
         JobRow::from_opt(row)
     }
 

@@ -227,11 +227,10 @@ impl Db {
 
     /// Requests waiting in the queue (for `/metrics`).
     pub async fn relay_depth(&self) -> Result<i64> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM relay_requests WHERE state = 'queued'")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_err("count relay queue"))?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM relay_requests WHERE state = 'queued'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err("count relay queue"))?;
         scalar(&row, "count relay queue")
     }
 }
