@@ -12,7 +12,7 @@ use crate::confine::{self, plain_name, upload_name};
 use crate::error::{ErrorBody, ServerError};
 use crate::routes::{JsonBody, PathParams};
 use crate::AppState;
-use airdrop_store::JobRow;
+use airdrop_store::{JobRow, JobState};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -187,7 +187,7 @@ impl From<JobRow> for JobStatus {
             id: j.id,
             kind: j.kind,
             campaign: j.campaign,
-            state: j.state,
+            state: j.state.as_str().into(),
             done: j.done,
             total: j.total,
             message: j.message,
@@ -281,7 +281,7 @@ pub async fn create_job(
         }
         (_, None) => None,
     };
-    if req.kind == "publish" && db.last_job(&id, "build", "done").await?.is_none() {
+    if req.kind == "publish" && db.last_job(&id, "build", JobState::Done).await?.is_none() {
         return Err(ServerError::Api {
             status: StatusCode::CONFLICT,
             code: "nothing_built",
@@ -296,7 +296,7 @@ pub async fn create_job(
         id: format!("job_{}", alloy_primitives::hex::encode(token)),
         kind: req.kind.clone(),
         campaign: id,
-        state: "queued".into(),
+        state: JobState::Queued,
         done: 0,
         total: if req.kind == "publish" { 2 } else { 3 },
         message: "queued".into(),
@@ -336,10 +336,7 @@ async fn read_job(db: &airdrop_store::Db, id: &str) -> Result<Option<JobRow>, Se
     let row = db.job(id).await?;
     let t = now();
     match row {
-        Some(r)
-            if matches!(r.state.as_str(), "queued" | "running")
-                && t - r.updated > JOB_LEASE_SECS =>
-        {
+        Some(r) if !r.state.is_finished() && t - r.updated > JOB_LEASE_SECS => {
             let failed = db
                 .fail_stale_jobs(
                     t - JOB_LEASE_SECS,
@@ -400,7 +397,7 @@ pub async fn job_events(
         (
             state,
             job,
-            None::<(String, i64, String)>,
+            None::<(JobState, i64, String)>,
             false,
             Some(first),
         ),
@@ -420,16 +417,12 @@ pub async fn job_events(
                         }
                     }
                 };
-                let key = (row.state.clone(), row.done, row.message.clone());
+                let key = (row.state, row.done, row.message.clone());
                 if last.as_ref() == Some(&key) {
                     continue;
                 }
-                let end = row.state == "done" || row.state == "failed";
-                let name = if end {
-                    row.state.clone()
-                } else {
-                    "progress".into()
-                };
+                let end = row.state.is_finished();
+                let name = if end { row.state.as_str() } else { "progress" };
                 let data = serde_json::to_string(&JobStatus::from(row)).unwrap_or_default();
                 let event = Event::default().event(name).data(data);
                 return Some((Ok(event), (state, job, Some(key), end, None)));
@@ -439,8 +432,8 @@ pub async fn job_events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message: String) {
-    job.state = st.into();
+async fn update(state: &AppState, job: &mut JobRow, st: JobState, done: i64, message: String) {
+    job.state = st;
     job.done = done;
     // Any key may read a job's message: never a folder of this server in it.
     job.message = match &state.jobs {
@@ -457,7 +450,7 @@ async fn update(state: &AppState, job: &mut JobRow, st: &str, done: i64, message
 
 async fn run_job(state: Arc<AppState>, mut job: JobRow) {
     state.metrics.jobs_running.inc();
-    update(&state, &mut job, "running", 0, "started".into()).await;
+    update(&state, &mut job, JobState::Running, 0, "started".into()).await;
     // In a JoinSet so that the heartbeat stops when this task ends however it ends (dropping
     // the set aborts it, on a panic too): a job must never look alive after its worker is gone.
     let mut alive = tokio::task::JoinSet::new();
@@ -474,17 +467,23 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
         .jobs
         .get_or_create(&crate::metrics::JobLabels {
             kind: job.kind.clone(),
-            state: if result.is_ok() { "done" } else { "failed" }.into(),
+            state: if result.is_ok() {
+                JobState::Done
+            } else {
+                JobState::Failed
+            }
+            .as_str()
+            .into(),
         })
         .inc();
     match result {
         Ok(message) => {
             let total = job.total;
-            update(&state, &mut job, "done", total, message).await
+            update(&state, &mut job, JobState::Done, total, message).await
         }
         Err(e) => {
             let done = job.done;
-            update(&state, &mut job, "failed", done, e).await
+            update(&state, &mut job, JobState::Failed, done, e).await
         }
     }
 }
@@ -687,7 +686,7 @@ async fn snapshot_in(
     update(
         state,
         job,
-        "running",
+        JobState::Running,
         1,
         format!("taking a {} snapshot", s.kind),
     )
@@ -798,7 +797,7 @@ async fn build_in(
     update(
         state,
         job,
-        "running",
+        JobState::Running,
         1,
         format!("wrote the spec and {} source files; building", inputs.len()),
     )
@@ -851,7 +850,7 @@ async fn store_bundle(
     update(
         state,
         job,
-        "running",
+        JobState::Running,
         done,
         "storing the bundle for every instance".into(),
     )
@@ -930,12 +929,19 @@ async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<C
 async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
     let db = state.store().map_err(|e| e.to_string())?;
     let built = db
-        .last_job(&job.campaign, "build", "done")
+        .last_job(&job.campaign, "build", JobState::Done)
         .await
         .map_err(|e| e.to_string())?
         .and_then(|j| j.output)
         .ok_or("no finished build to publish")?;
-    update(state, job, "running", 1, "loading the last build".into()).await;
+    update(
+        state,
+        job,
+        JobState::Running,
+        1,
+        "loading the last build".into(),
+    )
+    .await;
     let c = load_bundle(state, &job.campaign, &built).await?;
     let (root, claims) = (c.root.to_string(), c.tree.len());
     state
@@ -1029,7 +1035,7 @@ pub async fn clean_job_folders(state: &AppState) -> usize {
             }
             let finished = matches!(
                 read_job(db, &name).await,
-                Ok(Some(j)) if j.state == "done" || j.state == "failed"
+                Ok(Some(j)) if j.state.is_finished()
             );
             if finished && tokio::fs::remove_dir_all(entry.path()).await.is_ok() {
                 removed += 1;

@@ -12,7 +12,7 @@ use crate::AppState;
 use airdrop_chain::distributor::AirdropDistributor;
 use airdrop_chain::tx::Sender;
 use airdrop_merkle::{Address, U256};
-use airdrop_store::{NewRelay, RelayRow};
+use airdrop_store::{NewRelay, RelayRow, RelayState};
 use alloy_primitives::Bytes;
 use alloy_sol_types::SolCall;
 use axum::extract::State;
@@ -77,7 +77,7 @@ impl From<RelayRow> for RelayStatus {
             index: r.claim_index,
             account: r.account,
             amount: r.amount,
-            state: r.state,
+            state: r.state.as_str().into(),
             tx_hash: r.tx_hash,
             error: r.error,
         }
@@ -243,7 +243,7 @@ pub async fn create_relay(
         .relay_for_claim(&id, claim_index, &nonce.to_string())
         .await?
     {
-        if prior.state != "failed" {
+        if prior.state != RelayState::Failed {
             return Ok((StatusCode::OK, Json(prior.into())));
         }
     }
@@ -372,10 +372,10 @@ pub async fn run_worker(
             }
         };
         let (state_name, hash, error) = match submit(&relayer, &job).await {
-            Ok(hash) => ("submitted", Some(hash), None),
-            Err(e) => ("failed", None, Some(e)),
+            Ok(hash) => (RelayState::Submitted, Some(hash), None),
+            Err(e) => (RelayState::Failed, None, Some(e)),
         };
-        tracing::info!(request = job.id, state = state_name, tx = ?hash, error = ?error, "relay request done");
+        tracing::info!(request = job.id, state = state_name.as_str(), tx = ?hash, error = ?error, "relay request done");
         if let Err(e) = db
             .finish_relay(job.id, state_name, hash.as_deref(), error.as_deref(), now())
             .await

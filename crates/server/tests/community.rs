@@ -1032,7 +1032,7 @@ async fn jobs_of_a_stopped_instance_fail(backend: Backend) {
         id: id.into(),
         kind: "build".into(),
         campaign: "genesis".into(),
-        state: "running".into(),
+        state: airdrop_store::JobState::Running,
         done: 1,
         total: 3,
         message: "building".into(),
@@ -1510,11 +1510,11 @@ async fn only_finished_job_folders_are_cleaned(backend: Backend) {
     let db = e.state.store.clone().unwrap();
     let data = tempfile::tempdir().unwrap();
     let t = now();
-    let row = |id: &str, state: &str| airdrop_store::JobRow {
+    let row = |id: &str, state: airdrop_store::JobState| airdrop_store::JobRow {
         id: id.into(),
         kind: "build".into(),
         campaign: "genesis".into(),
-        state: state.into(),
+        state,
         done: 0,
         total: 3,
         message: "x".into(),
@@ -1523,8 +1523,12 @@ async fn only_finished_job_folders_are_cleaned(backend: Backend) {
         updated: t,
     };
     let (done, running) = ("job_00000000000000aa", "job_00000000000000bb");
-    db.put_job(&row(done, "failed")).await.unwrap();
-    db.put_job(&row(running, "running")).await.unwrap();
+    db.put_job(&row(done, airdrop_store::JobState::Failed))
+        .await
+        .unwrap();
+    db.put_job(&row(running, airdrop_store::JobState::Running))
+        .await
+        .unwrap();
     for name in [done, running, "job_00000000000000cc", "keep-me"] {
         std::fs::create_dir_all(data.path().join("genesis").join(name).join("input")).unwrap();
     }

@@ -13,8 +13,8 @@ pub mod push_ledger;
 pub mod testing;
 
 pub use db::{
-    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, NewRelay, NewSubmission, NonceUse,
-    Points, RelayRow, SignupRow, SubmissionRow, SubmissionStatus, TaskRow,
+    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, JobState, NewRelay, NewSubmission,
+    NonceUse, Points, RelayRow, RelayState, SignupRow, SubmissionRow, SubmissionStatus, TaskRow,
 };
 pub use error::{Result, StoreError};
 pub use push_ledger::{AuxTx, Batch, BatchState, PlannedRecipient, PushLedger, PushRun};

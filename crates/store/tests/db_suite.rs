@@ -5,8 +5,8 @@
 
 use airdrop_store::testing::{test_db, TestDb};
 use airdrop_store::{
-    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, NewRelay, NewSubmission, NonceUse,
-    SignupRow, StoreError, SubmissionStatus, TaskRow,
+    ApiKeyRow, Backend, CampaignRow, Db, DeploymentRow, JobRow, JobState, NewRelay, NewSubmission,
+    NonceUse, RelayState, SignupRow, StoreError, SubmissionStatus, TaskRow,
 };
 use std::collections::HashSet;
 
@@ -37,6 +37,7 @@ on_both!(
     files_and_publishing,
     migrations_rerun_and_readiness,
     deployments_are_recorded_per_root,
+    edited_states_are_refused,
 );
 
 fn key(id: &str) -> ApiKeyRow {
@@ -359,7 +360,7 @@ async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
     assert_eq!(t.relay_depth().await.unwrap(), 0);
 
     for id in &unique {
-        t.finish_relay(*id, "submitted", Some("0xabc"), None, 30)
+        t.finish_relay(*id, RelayState::Submitted, Some("0xabc"), None, 30)
             .await
             .unwrap();
     }
@@ -380,7 +381,7 @@ async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
     // A failed request is queued again when asked again.
     t.finish_relay(
         unique.iter().copied().max().unwrap(),
-        "failed",
+        RelayState::Failed,
         None,
         Some("boom"),
         31,
@@ -420,7 +421,7 @@ async fn jobs(t: TestDb) {
         id: "job1".into(),
         kind: "build".into(),
         campaign: "c".into(),
-        state: "running".into(),
+        state: JobState::Running,
         done: 0,
         total: 10,
         message: "starting".into(),
@@ -430,30 +431,33 @@ async fn jobs(t: TestDb) {
     };
     t.put_job(&j).await.unwrap();
     j.done = 10;
-    j.state = "done".into();
+    j.state = JobState::Done;
     j.updated = 5;
     j.output = Some("/data/bundle".into());
     t.put_job(&j).await.unwrap();
     assert_eq!(t.job("job1").await.unwrap().unwrap(), j);
     assert!(t.job("nope").await.unwrap().is_none());
     assert_eq!(
-        t.last_job("c", "build", "done").await.unwrap(),
+        t.last_job("c", "build", JobState::Done).await.unwrap(),
         Some(j.clone())
     );
-    assert_eq!(t.last_job("c", "build", "failed").await.unwrap(), None);
+    assert_eq!(
+        t.last_job("c", "build", JobState::Failed).await.unwrap(),
+        None
+    );
 
     // Leases: a heartbeat keeps a running job alive; a job not heard from is failed, a finished
     // one is never touched.
     let live = JobRow {
         id: "live".into(),
-        state: "running".into(),
+        state: JobState::Running,
         updated: 100,
         output: None,
         ..j.clone()
     };
     let dead = JobRow {
         id: "dead".into(),
-        state: "queued".into(),
+        state: JobState::Queued,
         ..live.clone()
     };
     t.put_job(&live).await.unwrap();
@@ -574,5 +578,51 @@ async fn deployments_are_recorded_per_root(t: TestDb) {
     assert_eq!(
         t.deployments().await.unwrap(),
         vec![d("0xaa", "0x03", 8), d("0xbb", "0x02", 9)]
+    );
+}
+
+/// Rewrites one text column behind the store's back, as a person editing the database would.
+async fn edit(t: &TestDb, sql: &'static str) {
+    let pool = sqlx::AnyPool::connect(&t.url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+fn data_detail(e: StoreError) -> String {
+    match e {
+        StoreError::Data { detail } => detail,
+        other => panic!("expected a stored-data error, got {other}"),
+    }
+}
+
+async fn edited_states_are_refused(t: TestDb) {
+    let job = JobRow {
+        id: "job1".into(),
+        kind: "build".into(),
+        campaign: "c".into(),
+        state: JobState::Running,
+        done: 0,
+        total: 3,
+        message: "m".into(),
+        output: None,
+        created: 1,
+        updated: 1,
+    };
+    t.put_job(&job).await.unwrap();
+    // The states are written as the same text as before they were typed: no migration.
+    edit(&t, "UPDATE jobs SET state = 'done' WHERE id = 'job1'").await;
+    assert_eq!(t.job("job1").await.unwrap().unwrap().state, JobState::Done);
+    edit(&t, "UPDATE jobs SET state = 'finished' WHERE id = 'job1'").await;
+    assert_eq!(
+        data_detail(t.job("job1").await.unwrap_err()),
+        "job state \"finished\" is not queued, running, done or failed; the database was edited"
+    );
+
+    let (r, _) = t.enqueue_relay(&relay(3)).await.unwrap();
+    assert_eq!(r.state, RelayState::Queued);
+    edit(&t, "UPDATE relay_requests SET state = 'sent'").await;
+    assert_eq!(
+        data_detail(t.relay(r.id).await.unwrap_err()),
+        "relay state \"sent\" is not queued, submitting, submitted or failed; the database was edited"
     );
 }
