@@ -754,13 +754,23 @@ fn tree_verify_reads_merkl_claims_files_and_names_a_bad_claim() {
     );
     let e0 = dir.path().join("e0.json");
     let built = ok(&[
-        "tree", "build", "--preset", "merkl", "--input", &input, "--out",
-        e0.to_str().unwrap(), "-q",
+        "tree",
+        "build",
+        "--preset",
+        "merkl",
+        "--input",
+        &input,
+        "--out",
+        e0.to_str().unwrap(),
+        "-q",
     ]);
     let root = last(&built).to_owned();
-    let out = String::from_utf8_lossy(&verify_tree(&e0, &["--expect-root", &root]).stdout)
-        .into_owned();
-    assert!(out.contains("ok: merkl cumulative claims (v1 layout) with 4 claims"), "{out}");
+    let out =
+        String::from_utf8_lossy(&verify_tree(&e0, &["--expect-root", &root]).stdout).into_owned();
+    assert!(
+        out.contains("ok: merkl cumulative claims (v1 layout) with 4 claims"),
+        "{out}"
+    );
     assert!(out.contains(&format!("total of {t1}: 107")), "{out}");
     assert!(out.contains(&format!("total of {t2}: 53")), "{out}");
     assert_eq!(last(&out), root);
@@ -776,7 +786,10 @@ fn tree_verify_reads_merkl_claims_files_and_names_a_bad_claim() {
         claim["token"].as_str().unwrap()
     );
     let mut flipped = doc.clone();
-    let p = flipped["claims"][1]["proof"][1].as_str().unwrap().to_owned();
+    let p = flipped["claims"][1]["proof"][1]
+        .as_str()
+        .unwrap()
+        .to_owned();
     flipped["claims"][1]["proof"][1] = flip_hex(&p).into();
     let bad = dir.path().join("flipped.json");
     save(&bad, &flipped);
@@ -789,7 +802,11 @@ fn tree_verify_reads_merkl_claims_files_and_names_a_bad_claim() {
     save(&bad, &changed);
     refused(
         &verify_tree(&bad, &[]),
-        &["flipped.json", "amount 999", "fails at level 0, the leaf itself"],
+        &[
+            "flipped.json",
+            "amount 999",
+            "fails at level 0, the leaf itself",
+        ],
     );
 }
 
@@ -802,8 +819,15 @@ fn thirdweb_folder(dir: &Path) -> (PathBuf, String) {
     let input = write(dir, "allow.csv", &csv);
     let out = dir.join("shards");
     ok(&[
-        "tree", "build", "--preset", "thirdweb", "--input", &input, "--out",
-        out.to_str().unwrap(), "-q",
+        "tree",
+        "build",
+        "--preset",
+        "thirdweb",
+        "--input",
+        &input,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
     ]);
     (out, v["merkleRoot"].as_str().unwrap().to_owned())
 }
@@ -814,7 +838,10 @@ fn tree_verify_reads_thirdweb_shard_folders_and_names_each_fault() {
     let (folder, root) = thirdweb_folder(dir.path());
     let out = String::from_utf8_lossy(&verify_tree(&folder, &["--expect-root", &root]).stdout)
         .into_owned();
-    assert!(out.contains("ok: thirdweb sharded allowlist with 8 claims"), "{out}");
+    assert!(
+        out.contains("ok: thirdweb sharded allowlist with 8 claims"),
+        "{out}"
+    );
     assert_eq!(last(&out), root);
     refused(
         &verify_tree(&folder, &["--expect-root", &flip_hex(&root)]),
@@ -828,7 +855,11 @@ fn tree_verify_reads_thirdweb_shard_folders_and_names_each_fault() {
     save(&shard, &flipped);
     refused(
         &verify_tree(&folder, &[]),
-        &["f3.json", "the proof of shard f3", "fails at level 1, where it has"],
+        &[
+            "f3.json",
+            "the proof of shard f3",
+            "fails at level 1, where it has",
+        ],
     );
     let mut changed = good.clone();
     changed["entries"][0]["maxClaimable"] = "5".into();
@@ -849,27 +880,69 @@ fn tree_verify_reads_a_folder_of_jupiter_tree_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("trees");
     let built = ok(&[
-        "tree", "build", "--preset", "jupiter", "--decimals", "6", "--max-nodes-per-tree", "2",
-        "--input", &vectors("jito/jup_test_csv_decimal.csv"), "--out", out.to_str().unwrap(),
+        "tree",
+        "build",
+        "--preset",
+        "jupiter",
+        "--decimals",
+        "6",
+        "--max-nodes-per-tree",
+        "2",
+        "--input",
+        &vectors("jito/jup_test_csv_decimal.csv"),
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(built.contains("trees: 2"), "{built}");
-    let t0 = ok(&["tree", "verify", "--tree", out.join("tree_0.json").to_str().unwrap()]);
-    let t1 = ok(&["tree", "verify", "--tree", out.join("tree_1.json").to_str().unwrap()]);
+    let t0 = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.join("tree_0.json").to_str().unwrap(),
+    ]);
+    let t1 = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.join("tree_1.json").to_str().unwrap(),
+    ]);
     let (r0, r1) = (last(&t0).to_owned(), last(&t1).to_owned());
-    let all = ok(&["tree", "verify", "--tree", out.to_str().unwrap(), "--expect-root", &r0, "--expect-root", &r1]);
-    assert!(all.contains("ok: jupiter tree_0.json with 2 claims"), "{all}");
-    assert!(all.contains("ok: jupiter tree_1.json with 1 claims"), "{all}");
+    let all = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.to_str().unwrap(),
+        "--expect-root",
+        &r0,
+        "--expect-root",
+        &r1,
+    ]);
+    assert!(
+        all.contains("ok: jupiter tree_0.json with 2 claims"),
+        "{all}"
+    );
+    assert!(
+        all.contains("ok: jupiter tree_1.json with 1 claims"),
+        "{all}"
+    );
     assert!(all.contains(&r0) && all.contains(&r1), "{all}");
     refused(
         &verify_tree(&out, &["--expect-root", &r0]),
-        &["holds 2 tree files", "given 1 times", "a tree file is missing"],
+        &[
+            "holds 2 tree files",
+            "given 1 times",
+            "a tree file is missing",
+        ],
     );
     refused(
         &verify_tree(&out, &["--expect-root", &r0, "--expect-root", &r0]),
         &["tree_1.json: root mismatch"],
     );
     refused(
-        &verify_tree(&out.join("tree_0.json"), &["--expect-root", &r0, "--expect-root", &r1]),
+        &verify_tree(
+            &out.join("tree_0.json"),
+            &["--expect-root", &r0, "--expect-root", &r1],
+        ),
         &["given 2 times but this is one tree"],
     );
     let file = out.join("tree_0.json");
@@ -887,7 +960,11 @@ fn tree_verify_reads_a_folder_of_jupiter_tree_files() {
     save(&file, &changed);
     refused(
         &verify_tree(&out, &[]),
-        &["tree_0.json", "(index 0, amount 7 unlocked", "the leaf itself"],
+        &[
+            "tree_0.json",
+            "(index 0, amount 7 unlocked",
+            "the leaf itself",
+        ],
     );
     std::fs::remove_file(&file).unwrap();
     refused(

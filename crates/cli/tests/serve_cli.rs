@@ -241,7 +241,12 @@ fn serve_refuses(dir: &std::path::Path, campaign: &std::path::Path) -> String {
         .unwrap()
         .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--campaign"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--campaign",
+        ])
         .arg(format!("c={}", campaign.display()))
         .arg("--database-url")
         .arg(format!("sqlite:{}", dir.join("store.db").display()))
@@ -261,7 +266,12 @@ fn serve_refuses(dir: &std::path::Path, campaign: &std::path::Path) -> String {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!status.success(), "{err}");
     assert!(err.contains("error:"), "{err}");
     err
@@ -287,8 +297,7 @@ fn serve_refuses_a_published_file_that_does_not_verify() {
         .output()
         .unwrap();
     assert!(built.status.success());
-    let good: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&claims).unwrap()).unwrap();
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&claims).unwrap()).unwrap();
     let (who, claim) = good["claims"].as_object().unwrap().iter().nth(2).unwrap();
     let index = claim["index"].as_u64().unwrap();
 
@@ -302,8 +311,9 @@ fn serve_refuses_a_published_file_that_does_not_verify() {
     std::fs::write(&bad, flipped.to_string()).unwrap();
     let err = serve_refuses(dir.path(), &bad);
     assert!(
-        err.contains(&format!("tampered.json: the proof of {who} (index {index},"))
-            && err.contains("fails at level 1, where it has")
+        err.contains(&format!(
+            "tampered.json: the proof of {who} (index {index},"
+        )) && err.contains("fails at level 1, where it has")
             && err.contains("refusing to serve a claims file that does not verify"),
         "{err}"
     );
@@ -341,7 +351,12 @@ fn serve_serves_a_published_uniswap_claims_file() {
         .unwrap()
         .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--campaign"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--campaign",
+        ])
         .arg(format!("uni={}", published.display()))
         .arg("--database-url")
         .arg(format!("sqlite:{}", dir.path().join("store.db").display()))
