@@ -419,7 +419,10 @@ fn parse_epoch(doc: &Value, file: &str) -> Result<Epoch> {
         .parse()
         .map_err(|_| bad("merklRoot is not a 32-byte hex value".into()))?;
     let order = match doc.get("order").and_then(Value::as_str) {
-        Some(o) => Some(o.parse::<MerklOrder>().map_err(|e| bad(format!("order: {e}")))?),
+        Some(o) => Some(
+            o.parse::<MerklOrder>()
+                .map_err(|e| bad(format!("order: {e}")))?,
+        ),
         None => None,
     };
     let mut out = Rewards::default();
@@ -519,13 +522,21 @@ pub fn verify_epoch_file(doc: &Value, file: &str) -> Result<crate::verify::Verif
             tree.root()
         )));
     }
-    Ok(report_of(&tree, format!("merkl cumulative claims ({order} layout)")))
+    Ok(report_of(
+        &tree,
+        format!("merkl cumulative claims ({order} layout)"),
+    ))
 }
 
 /// The report of a verified cumulative tree: one total per token, and the plain total when the
 /// tree holds a single token (a sum across tokens means nothing).
 pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify::VerifyReport {
-    let mut sums: Vec<(Address, U256)> = tree.rewards.tokens.iter().map(|t| (*t, U256::ZERO)).collect();
+    let mut sums: Vec<(Address, U256)> = tree
+        .rewards
+        .tokens
+        .iter()
+        .map(|t| (*t, U256::ZERO))
+        .collect();
     for r in &tree.leaves {
         if let Some(s) = sums.iter_mut().find(|(t, _)| *t == r.token) {
             s.1 = s.1.saturating_add(r.amount);
@@ -547,7 +558,10 @@ pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify:
 /// Checks a published Merkl reward file as `airdrop tree verify` reports it.
 pub fn verify_reward_report(doc: &Value, file: &str) -> Result<crate::verify::VerifyReport> {
     let (order, tree) = verify_reward_file(doc, file)?;
-    Ok(report_of(&tree, format!("merkl reward file ({order} layout)")))
+    Ok(report_of(
+        &tree,
+        format!("merkl reward file ({order} layout)"),
+    ))
 }
 
 fn field_str<'a>(v: &'a Value, key: &str, file: &str) -> Result<&'a str> {

@@ -745,7 +745,12 @@ fn read_shard(
     };
     let entries = shard_entries(&shard, &path, decimals)?;
     let proof: Vec<B256> = serde_json::from_value(shard.get("proofs").cloned().unwrap_or_default())
-        .map_err(|_| bad(&path, "\"proofs\" is not a list of 32-byte hex values".into()))?;
+        .map_err(|_| {
+            bad(
+                &path,
+                "\"proofs\" is not a list of 32-byte hex values".into(),
+            )
+        })?;
     let root_in = |order| {
         let mut leaves: Vec<B256> = entries.iter().map(AllowEntry::leaf).collect();
         match order {

@@ -436,7 +436,10 @@ impl Campaign {
             return Err(load_err(
                 id,
                 path,
-                format!("{}; refusing to serve a claims file that does not verify", verify_detail(path)),
+                format!(
+                    "{}; refusing to serve a claims file that does not verify",
+                    verify_detail(path)
+                ),
             ));
         }
         Ok(tree)
