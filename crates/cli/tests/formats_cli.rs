@@ -955,6 +955,16 @@ fn tree_verify_reads_a_folder_of_jupiter_tree_files() {
         &verify_tree(&out, &[]),
         &["tree_0.json", "(index 1,", "fails at level 0, where it has"],
     );
+    let mut total = good.clone();
+    total["total_unlocked_amount"] = 1.into();
+    save(&file, &total);
+    refused(
+        &verify_tree(&out, &[]),
+        &[
+            "tree_0.json",
+            "total_unlocked_amount/total_locked_amount say 1/",
+        ],
+    );
     let mut changed = good.clone();
     changed["tree_nodes"][0]["amount"] = 7.into();
     save(&file, &changed);
