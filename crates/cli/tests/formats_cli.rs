@@ -666,3 +666,319 @@ fn thirdweb_decimals_and_their_errors() {
         "{err}"
     );
 }
+
+/// Flips the last hex digit of a hash string.
+fn flip_hex(h: &str) -> String {
+    let mut s = h.to_owned();
+    let last = s.pop().unwrap();
+    s.push(if last == '0' { '1' } else { '0' });
+    s
+}
+
+fn save(p: &Path, v: &Value) {
+    std::fs::write(p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+fn verify_tree(path: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["tree", "verify", "--tree", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The `error: …` of a failed run, checked to be non-zero and to name every needle.
+fn refused(o: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "should fail: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "missing {n:?} in: {err}");
+    }
+}
+
+#[test]
+fn tree_verify_reads_published_merkl_reward_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["469401", "469414", "470290"] {
+        let input = vectors(&format!("merkl/rewards_v1_epoch{f}.json"));
+        let root = read_json(Path::new(&input))["merklRoot"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let out = ok(&["tree", "verify", "--tree", &input, "--expect-root", &root]);
+        assert!(out.contains("ok: merkl reward file (v1 layout)"), "{out}");
+        assert_eq!(last(&out), root);
+    }
+    let input = vectors("merkl/rewards_v1_epoch469401.json");
+    let o = verify_tree(
+        Path::new(&input),
+        &["--expect-root", &format!("0x{}", "11".repeat(32))],
+    );
+    refused(&o, &["root mismatch", "--expect-root is 0x1111"]);
+    let mut doc = read_json(Path::new(&input));
+    let holders = doc["rewards"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap()["holders"]
+        .as_object_mut()
+        .unwrap();
+    holders.values_mut().next().unwrap()["amount"] = "1".into();
+    let changed = dir.path().join("changed.json");
+    save(&changed, &doc);
+    refused(
+        &verify_tree(&changed, &[]),
+        &[
+            "changed.json",
+            "is not the root of its rewards in any known layout",
+            "a reward amount, holder or token was changed",
+        ],
+    );
+}
+
+#[test]
+fn tree_verify_reads_merkl_claims_files_and_names_a_bad_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let (u1, u2) = (
+        "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
+        "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF",
+    );
+    let (t1, t2) = (
+        "0x5615dEB798BB3E4dFa0139dFa1b3D433Cc23b72f",
+        "0x2e234DAe75C793f67A35089C9d99245E1C58470b",
+    );
+    let input = write(
+        dir.path(),
+        "r.csv",
+        &format!("user,token,amount\n{u1},{t1},100\n{u2},{t2},50\n{u2},{t1},7\n{u1},{t2},3\n"),
+    );
+    let e0 = dir.path().join("e0.json");
+    let built = ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "merkl",
+        "--input",
+        &input,
+        "--out",
+        e0.to_str().unwrap(),
+        "-q",
+    ]);
+    let root = last(&built).to_owned();
+    let out =
+        String::from_utf8_lossy(&verify_tree(&e0, &["--expect-root", &root]).stdout).into_owned();
+    assert!(
+        out.contains("ok: merkl cumulative claims (v1 layout) with 4 claims"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("total of {t1}: 107")), "{out}");
+    assert!(out.contains(&format!("total of {t2}: 53")), "{out}");
+    assert_eq!(last(&out), root);
+    refused(
+        &verify_tree(&e0, &["--expect-root", &flip_hex(&root)]),
+        &["root mismatch"],
+    );
+    let doc = read_json(&e0);
+    let claim = &doc["claims"][1];
+    let who = format!(
+        "the proof of {} in token {} (index 1,",
+        claim["user"].as_str().unwrap(),
+        claim["token"].as_str().unwrap()
+    );
+    let mut flipped = doc.clone();
+    let p = flipped["claims"][1]["proof"][1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    flipped["claims"][1]["proof"][1] = flip_hex(&p).into();
+    let bad = dir.path().join("flipped.json");
+    save(&bad, &flipped);
+    refused(
+        &verify_tree(&bad, &[]),
+        &["flipped.json", &who, "fails at level 1, where it has"],
+    );
+    let mut changed = doc.clone();
+    changed["claims"][1]["amount"] = "999".into();
+    save(&bad, &changed);
+    refused(
+        &verify_tree(&bad, &[]),
+        &[
+            "flipped.json",
+            "amount 999",
+            "fails at level 0, the leaf itself",
+        ],
+    );
+}
+
+fn thirdweb_folder(dir: &Path) -> (PathBuf, String) {
+    let v = read_json(Path::new(&vectors("thirdweb/sdk_snapshot_v1.json")));
+    let mut csv = String::from("address,maxClaimable\n");
+    for e in v["entries"].as_array().unwrap() {
+        csv += &format!("{},0\n", e["address"].as_str().unwrap());
+    }
+    let input = write(dir, "allow.csv", &csv);
+    let out = dir.join("shards");
+    ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "thirdweb",
+        "--input",
+        &input,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    (out, v["merkleRoot"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn tree_verify_reads_thirdweb_shard_folders_and_names_each_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, root) = thirdweb_folder(dir.path());
+    let out = String::from_utf8_lossy(&verify_tree(&folder, &["--expect-root", &root]).stdout)
+        .into_owned();
+    assert!(
+        out.contains("ok: thirdweb sharded allowlist with 8 claims"),
+        "{out}"
+    );
+    assert_eq!(last(&out), root);
+    refused(
+        &verify_tree(&folder, &["--expect-root", &flip_hex(&root)]),
+        &["root mismatch"],
+    );
+    let shard = folder.join("f3.json");
+    let good = read_json(&shard);
+    let mut flipped = good.clone();
+    let p = flipped["proofs"][1].as_str().unwrap().to_owned();
+    flipped["proofs"][1] = flip_hex(&p).into();
+    save(&shard, &flipped);
+    refused(
+        &verify_tree(&folder, &[]),
+        &[
+            "f3.json",
+            "the proof of shard f3",
+            "fails at level 1, where it has",
+        ],
+    );
+    let mut changed = good.clone();
+    changed["entries"][0]["maxClaimable"] = "5".into();
+    save(&shard, &changed);
+    refused(
+        &verify_tree(&folder, &[]),
+        &["f3.json", "shard f3", "fails at level 0, the leaf itself"],
+    );
+    std::fs::remove_file(&shard).unwrap();
+    refused(
+        &verify_tree(&folder, &[]),
+        &["shard f3 is listed but f3.json is missing"],
+    );
+}
+
+#[test]
+fn tree_verify_reads_a_folder_of_jupiter_tree_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trees");
+    let built = ok(&[
+        "tree",
+        "build",
+        "--preset",
+        "jupiter",
+        "--decimals",
+        "6",
+        "--max-nodes-per-tree",
+        "2",
+        "--input",
+        &vectors("jito/jup_test_csv_decimal.csv"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(built.contains("trees: 2"), "{built}");
+    let t0 = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.join("tree_0.json").to_str().unwrap(),
+    ]);
+    let t1 = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.join("tree_1.json").to_str().unwrap(),
+    ]);
+    let (r0, r1) = (last(&t0).to_owned(), last(&t1).to_owned());
+    let all = ok(&[
+        "tree",
+        "verify",
+        "--tree",
+        out.to_str().unwrap(),
+        "--expect-root",
+        &r0,
+        "--expect-root",
+        &r1,
+    ]);
+    assert!(
+        all.contains("ok: jupiter tree_0.json with 2 claims"),
+        "{all}"
+    );
+    assert!(
+        all.contains("ok: jupiter tree_1.json with 1 claims"),
+        "{all}"
+    );
+    assert!(all.contains(&r0) && all.contains(&r1), "{all}");
+    refused(
+        &verify_tree(&out, &["--expect-root", &r0]),
+        &[
+            "holds 2 tree files",
+            "given 1 times",
+            "a tree file is missing",
+        ],
+    );
+    refused(
+        &verify_tree(&out, &["--expect-root", &r0, "--expect-root", &r0]),
+        &["tree_1.json: root mismatch"],
+    );
+    refused(
+        &verify_tree(
+            &out.join("tree_0.json"),
+            &["--expect-root", &r0, "--expect-root", &r1],
+        ),
+        &["given 2 times but this is one tree"],
+    );
+    let file = out.join("tree_0.json");
+    let good = read_json(&file);
+    let mut flipped = good.clone();
+    let b = flipped["tree_nodes"][1]["proof"][0][5].as_u64().unwrap();
+    flipped["tree_nodes"][1]["proof"][0][5] = (b ^ 1).into();
+    save(&file, &flipped);
+    refused(
+        &verify_tree(&out, &[]),
+        &["tree_0.json", "(index 1,", "fails at level 0, where it has"],
+    );
+    let mut total = good.clone();
+    total["total_unlocked_amount"] = 1.into();
+    save(&file, &total);
+    refused(
+        &verify_tree(&out, &[]),
+        &[
+            "tree_0.json",
+            "total_unlocked_amount/total_locked_amount say 1/",
+        ],
+    );
+    let mut changed = good.clone();
+    changed["tree_nodes"][0]["amount"] = 7.into();
+    save(&file, &changed);
+    refused(
+        &verify_tree(&out, &[]),
+        &[
+            "tree_0.json",
+            "(index 0, amount 7 unlocked",
+            "the leaf itself",
+        ],
+    );
+    std::fs::remove_file(&file).unwrap();
+    refused(
+        &verify_tree(&out, &[]),
+        &["tree_0.json is missing", "has tree_1.json"],
+    );
+}

@@ -232,3 +232,155 @@ fn a_port_in_use_is_an_error_not_a_listening_line() {
     );
     drop(taken);
 }
+
+/// `serve --campaign id=PATH` that must fail at startup: its stderr.
+fn serve_refuses(dir: &std::path::Path, campaign: &std::path::Path) -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--campaign",
+        ])
+        .arg(format!("c={}", campaign.display()))
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", dir.join("store.db").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("serve started with a campaign that does not verify");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!status.success(), "{err}");
+    assert!(err.contains("error:"), "{err}");
+    err
+}
+
+/// Issue 15: a published claims file given to `serve` gets the checks of `tree verify`: every
+/// proof in it, not only its root, and a format it cannot serve is named as such.
+#[test]
+fn serve_refuses_a_published_file_that_does_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut rows = String::from("address,amount\n");
+    for i in 1..=8u8 {
+        rows += &format!("0x{:040x},{}\n", i, i as u32 * 100);
+    }
+    std::fs::write(&input, rows).unwrap();
+    let claims = dir.path().join("claims.json");
+    let built = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["tree", "build", "-q", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&claims)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&claims).unwrap()).unwrap();
+    let (who, claim) = good["claims"].as_object().unwrap().iter().nth(2).unwrap();
+    let index = claim["index"].as_u64().unwrap();
+
+    let mut flipped = good.clone();
+    let p = &mut flipped["claims"][who]["proof"][1];
+    let mut h = p.as_str().unwrap().to_owned();
+    let last = h.pop().unwrap();
+    h.push(if last == '0' { '1' } else { '0' });
+    *p = h.into();
+    let bad = dir.path().join("tampered.json");
+    std::fs::write(&bad, flipped.to_string()).unwrap();
+    let err = serve_refuses(dir.path(), &bad);
+    assert!(
+        err.contains(&format!(
+            "tampered.json: the proof of {who} (index {index},"
+        )) && err.contains("fails at level 1, where it has")
+            && err.contains("refusing to serve a claims file that does not verify"),
+        "{err}"
+    );
+
+    let mut changed = good.clone();
+    changed["claims"][who]["amount"] = "0x07".into();
+    std::fs::write(&bad, changed.to_string()).unwrap();
+    let err = serve_refuses(dir.path(), &bad);
+    assert!(
+        err.contains("rebuild to root")
+            && err.contains(&format!("the proof of {who} (index {index}, amount 7)"))
+            && err.contains("fails at level 0, the leaf itself"),
+        "{err}"
+    );
+
+    let merkl = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vectors/merkl/rewards_v1_epoch469401.json");
+    let err = serve_refuses(dir.path(), &merkl);
+    assert!(
+        err.contains("this is a Merkl cumulative rewards file")
+            && err.contains("serve loads Uniswap-style claims files"),
+        "{err}"
+    );
+}
+
+/// The published Uniswap example, read in place, serves its proof.
+#[test]
+fn serve_serves_a_published_uniswap_claims_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let published = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vectors/uniswap/result.json");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--campaign",
+        ])
+        .arg(format!("uni={}", published.display()))
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", dir.path().join("store.db").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > Duration::from_secs(20) || child.try_wait().unwrap().is_some() {
+            child.kill().ok();
+            panic!("server did not start");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ok = get(
+        port,
+        "/v1/campaigns/uni/claims/0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(
+        ok.contains("0xdefa96435aec82d201dbd2e5f050fb4e1fef5edac90ce1e03953f916a5e1132d"),
+        "{ok}"
+    );
+}

@@ -376,6 +376,39 @@ pub fn read_rewards_csv(text: &str, file: &str, allow_zero: bool) -> Result<(Rew
 /// that every leaf's proof still reaches the recorded root: the previous epoch must be intact
 /// before anything is built on top of it.
 pub fn read_epoch(doc: &Value, file: &str) -> Result<(Rewards, B256)> {
+    let epoch = parse_epoch(doc, file)?;
+    for (i, c) in epoch.claims.iter().enumerate() {
+        if NodeHash::KeccakSorted.fold(c.leaf(), &c.proof) != epoch.root {
+            return Err(MerkleError::format(file, 0, format!(
+                "claim {i}: the proof of {} in token {} does not reach merklRoot {}; the file was changed after it was written",
+                c.reward.user, c.reward.token, epoch.root
+            )));
+        }
+    }
+    Ok((epoch.rewards, epoch.root))
+}
+
+/// One claim of an epoch file, as written.
+struct EpochClaim {
+    reward: Reward,
+    proof: Vec<B256>,
+}
+
+impl EpochClaim {
+    fn leaf(&self) -> B256 {
+        merkl_leaf(&self.reward.user, &self.reward.token, &self.reward.amount)
+    }
+}
+
+/// An epoch file parsed but not yet checked.
+struct Epoch {
+    root: B256,
+    order: Option<MerklOrder>,
+    rewards: Rewards,
+    claims: Vec<EpochClaim>,
+}
+
+fn parse_epoch(doc: &Value, file: &str) -> Result<Epoch> {
     let bad = |d: String| MerkleError::format(file, 0, d);
     if doc.get("format").and_then(Value::as_str) != Some("merkl-cumulative") {
         return Err(bad(
@@ -385,6 +418,13 @@ pub fn read_epoch(doc: &Value, file: &str) -> Result<(Rewards, B256)> {
     let root: B256 = field_str(doc, "merklRoot", file)?
         .parse()
         .map_err(|_| bad("merklRoot is not a 32-byte hex value".into()))?;
+    let order = match doc.get("order").and_then(Value::as_str) {
+        Some(o) => Some(
+            o.parse::<MerklOrder>()
+                .map_err(|e| bad(format!("order: {e}")))?,
+        ),
+        None => None,
+    };
     let mut out = Rewards::default();
     // Registering users and tokens first keeps the v1 layout of the earlier epoch.
     for (key, tokens) in [("users", false), ("tokens", true)] {
@@ -408,11 +448,12 @@ pub fn read_epoch(doc: &Value, file: &str) -> Result<(Rewards, B256)> {
             });
         }
     }
-    let claims = doc
+    let list = doc
         .get("claims")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("no \"claims\" array".into()))?;
-    for (i, c) in claims.iter().enumerate() {
+    let mut claims = Vec::with_capacity(list.len());
+    for (i, c) in list.iter().enumerate() {
         let at = |d: String| bad(format!("claim {i}: {d}"));
         let user = parse_address(field_str(c, "user", file)?).map_err(|e| at(e.to_string()))?;
         let token = parse_address(field_str(c, "token", file)?).map_err(|e| at(e.to_string()))?;
@@ -422,14 +463,105 @@ pub fn read_epoch(doc: &Value, file: &str) -> Result<(Rewards, B256)> {
             .and_then(Value::as_array)
             .map(|p| p.iter().filter_map(|h| h.as_str()?.parse().ok()).collect())
             .unwrap_or_default();
-        if NodeHash::KeccakSorted.fold(merkl_leaf(&user, &token, &amount), &proof) != root {
-            return Err(at(format!(
-                "the proof of {user} in token {token} does not reach merklRoot {root}; the file was changed after it was written"
-            )));
-        }
         out.add(user, token, amount)?;
+        claims.push(EpochClaim {
+            reward: Reward {
+                user,
+                token,
+                amount,
+            },
+            proof,
+        });
     }
-    Ok((out, root))
+    Ok(Epoch {
+        root,
+        order,
+        rewards: out,
+        claims,
+    })
+}
+
+/// Checks a cumulative claims file (`airdrop tree build --preset merkl`'s output) with no other
+/// input: every claim's proof must reach `merklRoot`, naming the claim and the level that fails,
+/// and its rewards must rebuild to that root in the layout it states.
+pub fn verify_epoch_file(doc: &Value, file: &str) -> Result<crate::verify::VerifyReport> {
+    let epoch = parse_epoch(doc, file)?;
+    let root = epoch.root;
+    let order = epoch.order.unwrap_or(MerklOrder::V1);
+    let tree = CumulativeTree::build(epoch.rewards, order)?;
+    let intact = tree.root() == root;
+    for (i, c) in epoch.claims.iter().enumerate() {
+        if NodeHash::KeccakSorted.fold(c.leaf(), &c.proof) == root {
+            continue;
+        }
+        let expected = intact
+            .then(|| tree.leaves.iter().position(|r| *r == c.reward))
+            .flatten()
+            .map(|pos| tree.proof(pos));
+        let who = format!(
+            "{} in token {}",
+            c.reward.user.to_checksum(None),
+            c.reward.token.to_checksum(None)
+        );
+        let claimant = crate::published::Claimant {
+            who: &who,
+            index: i as u64,
+            amount: c.reward.amount.to_string(),
+        };
+        return Err(crate::published::bad_proof(
+            file,
+            &claimant,
+            root,
+            &c.proof,
+            expected.as_deref(),
+        ));
+    }
+    if !intact {
+        return Err(MerkleError::Verify(format!(
+            "{file}: merklRoot is {root} but the claims rebuild to {} in the {order} layout",
+            tree.root()
+        )));
+    }
+    Ok(report_of(
+        &tree,
+        format!("merkl cumulative claims ({order} layout)"),
+    ))
+}
+
+/// The report of a verified cumulative tree: one total per token, and the plain total when the
+/// tree holds a single token (a sum across tokens means nothing).
+pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify::VerifyReport {
+    let mut sums: Vec<(Address, U256)> = tree
+        .rewards
+        .tokens
+        .iter()
+        .map(|t| (*t, U256::ZERO))
+        .collect();
+    for r in &tree.leaves {
+        if let Some(s) = sums.iter_mut().find(|(t, _)| *t == r.token) {
+            s.1 = s.1.saturating_add(r.amount);
+        }
+    }
+    sums.retain(|(_, s)| !s.is_zero());
+    crate::verify::VerifyReport {
+        format,
+        root: tree.root(),
+        claims: tree.leaves.len(),
+        total: (sums.len() == 1).then(|| sums[0].1.to_string()),
+        per_token: sums
+            .iter()
+            .map(|(t, s)| (t.to_checksum(None), s.to_string()))
+            .collect(),
+    }
+}
+
+/// Checks a published Merkl reward file as `airdrop tree verify` reports it.
+pub fn verify_reward_report(doc: &Value, file: &str) -> Result<crate::verify::VerifyReport> {
+    let (order, tree) = verify_reward_file(doc, file)?;
+    Ok(report_of(
+        &tree,
+        format!("merkl reward file ({order} layout)"),
+    ))
 }
 
 fn field_str<'a>(v: &'a Value, key: &str, file: &str) -> Result<&'a str> {

@@ -222,6 +222,7 @@ pub fn verify_proof_file(file: &str, doc: &Value) -> Result<VerifyReport> {
         root,
         claims: rows.len(),
         total: Some(total.to_string()),
+        ..Default::default()
     })
 }
 
@@ -416,6 +417,7 @@ pub fn verify_ens_folder(
         root,
         claims: shards.iter().map(|s| s.claims).sum(),
         total: Some(total.to_string()),
+        ..Default::default()
     })
 }
 

@@ -695,48 +695,122 @@ pub fn verify_folder(fetch: &mut dyn crate::verify::Fetch) -> Result<crate::veri
                 .collect()
         })
         .ok_or_else(|| bad("merkle-info.json", "no \"shards\" list".into()))?;
-    let mut claims = 0;
+    let mut shards = Vec::with_capacity(ids.len());
     for id in &ids {
-        if !id.bytes().all(|b| b.is_ascii_hexdigit()) || id.is_empty() || id.len() > 2 {
+        shards.push(read_shard(fetch, id, root, decimals)?);
+    }
+    check_shard_proofs(&shards, root)?;
+    let claims = shards.iter().map(|s| s.entries).sum();
+    Ok(crate::verify::VerifyReport {
+        format: "thirdweb sharded allowlist".into(),
+        root,
+        claims,
+        total: None,
+        ..Default::default()
+    })
+}
+
+/// One shard file, rebuilt: its root in the leaf order whose root its proof carries to the
+/// master root (bytewise unless only v5's string order does), and that proof.
+struct ReadShard {
+    id: String,
+    entries: usize,
+    root: B256,
+    proof: Vec<B256>,
+}
+
+fn read_shard(
+    fetch: &mut dyn crate::verify::Fetch,
+    id: &str,
+    root: B256,
+    decimals: u8,
+) -> Result<ReadShard> {
+    let bad = |f: &str, d: String| MerkleError::Verify(format!("{f}: {d}"));
+    if !id.bytes().all(|b| b.is_ascii_hexdigit()) || id.is_empty() || id.len() > 2 {
+        return Err(bad(
+            "merkle-info.json",
+            format!("shard id {id:?} is not 1-2 hex digits"),
+        ));
+    }
+    let path = format!("{id}.json");
+    let shard = match fetch.open(&path) {
+        Ok(r) => crate::verify::read_json(r, &path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(bad(
                 "merkle-info.json",
-                format!("shard id {id:?} is not 1-2 hex digits"),
-            ));
+                format!("shard {id} is listed but {path} is missing; its claims cannot be checked or claimed"),
+            ))
         }
-        let path = format!("{id}.json");
-        let shard = read_doc(fetch, &path)?;
-        let entries = shard_entries(&shard, &path, decimals)?;
-        let proof: Vec<B256> = serde_json::from_value(
-            shard.get("proofs").cloned().unwrap_or_default(),
-        )
+        Err(e) => return Err(bad(&path, format!("unreadable ({})", e.kind()))),
+    };
+    let entries = shard_entries(&shard, &path, decimals)?;
+    let proof: Vec<B256> = serde_json::from_value(shard.get("proofs").cloned().unwrap_or_default())
         .map_err(|_| {
             bad(
                 &path,
                 "\"proofs\" is not a list of 32-byte hex values".into(),
             )
         })?;
-        let reaches = |order| {
-            let mut leaves: Vec<B256> = entries.iter().map(AllowEntry::leaf).collect();
-            match order {
-                LeafOrder::Bytes => leaves.sort_unstable(),
-                LeafOrder::JsString => leaves.sort_by_cached_key(|l| js_key(l.as_slice())),
-            }
-            NodeHash::KeccakSorted.fold(onchain_root(leaves), &proof) == root
-        };
-        if !reaches(LeafOrder::Bytes) && !reaches(LeafOrder::JsString) {
-            return Err(bad(
-                &path,
-                format!("its {} entries and its proofs do not reach merkleRoot {root}; an entry or a proof was changed", entries.len()),
-            ));
+    let root_in = |order| {
+        let mut leaves: Vec<B256> = entries.iter().map(AllowEntry::leaf).collect();
+        match order {
+            LeafOrder::Bytes => leaves.sort_unstable(),
+            LeafOrder::JsString => leaves.sort_by_cached_key(|l| js_key(l.as_slice())),
         }
-        claims += entries.len();
-    }
-    Ok(crate::verify::VerifyReport {
-        format: "thirdweb sharded allowlist".into(),
-        root,
-        claims,
-        total: None,
+        onchain_root(leaves)
+    };
+    let bytes = root_in(LeafOrder::Bytes);
+    let js = root_in(LeafOrder::JsString);
+    let own = if NodeHash::KeccakSorted.fold(bytes, &proof) != root
+        && NodeHash::KeccakSorted.fold(js, &proof) == root
+    {
+        js
+    } else {
+        bytes
+    };
+    Ok(ReadShard {
+        id: id.to_owned(),
+        entries: entries.len(),
+        root: own,
+        proof,
     })
+}
+
+/// Names the first shard whose proof does not carry its root to `root`, and the level where it
+/// departs from the master tree when the shard roots rebuild that tree (else its entries
+/// changed: level 0).
+fn check_shard_proofs(shards: &[ReadShard], root: B256) -> Result<()> {
+    let mut roots: Vec<B256> = shards.iter().map(|s| s.root).collect();
+    roots.sort_unstable();
+    let master = Layers::build(roots.clone(), NodeHash::KeccakSorted, OddNode::Promote);
+    let Some(bad) = shards
+        .iter()
+        .find(|s| NodeHash::KeccakSorted.fold(s.root, &s.proof) != root)
+    else {
+        if master.root() != root {
+            // Every listed shard proves into the root, so the master tree holds shards we lack.
+            return Err(MerkleError::Verify(format!(
+                "merkle-info.json: the {} shards listed rebuild to {}, not {root}: a shard is missing from its \"shards\" list and from the folder",
+                shards.len(),
+                master.root()
+            )));
+        }
+        return Ok(());
+    };
+    let pos = roots.binary_search(&bad.root).unwrap_or(0);
+    let expected = (master.root() == root).then(|| master.proof(pos));
+    let c = crate::published::Claimant {
+        who: &format!("shard {}", bad.id),
+        index: pos as u64,
+        amount: format!("{} entries", bad.entries),
+    };
+    Err(crate::published::bad_proof(
+        &format!("{}.json", bad.id),
+        &c,
+        root,
+        &bad.proof,
+        expected.as_deref(),
+    ))
 }
 
 fn read_doc(fetch: &mut dyn crate::verify::Fetch, path: &str) -> Result<Value> {

@@ -21,7 +21,7 @@ pub trait Fetch {
 }
 
 /// What a successful verification found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
     /// The format recognised.
     pub format: String,
@@ -31,6 +31,9 @@ pub struct VerifyReport {
     pub claims: usize,
     /// Sum of amounts, where the format has them.
     pub total: Option<String>,
+    /// Sums per token (checksummed token, decimal base units) of a multi-token tree.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_token: Vec<(String, String)>,
 }
 
 fn fail(file: &str, detail: impl std::fmt::Display) -> MerkleError {
@@ -139,13 +142,27 @@ pub fn verify_document(file: &str, doc: &Value) -> Result<VerifyReport> {
     if crate::published::is_proof_file(doc) {
         return crate::published::verify_proof_file(file, doc);
     }
+    if doc.get("format").and_then(Value::as_str) == Some("merkl-cumulative") {
+        return crate::cumulative::verify_epoch_file(doc, file);
+    }
+    if doc.get("merklRoot").is_some() && doc.get("rewards").is_some() {
+        return crate::cumulative::verify_reward_report(doc, file);
+    }
     match detect(file, doc)? {
         FileKind::Claims => verify_claims(file, doc, None).map(|(r, _)| r),
         FileKind::OzStandard => {
             verify_oz(file, doc, false).map(|r| crate::published::with_oz_total(r, doc))
         }
         FileKind::OzSimple => verify_oz(file, doc, true),
-        FileKind::Jito => verify_jito(file, doc),
+        FileKind::Jito => {
+            let report = verify_jito(file, doc)?;
+            // Jupiter's files (the ones with `airdrop_version`) also state totals, which the
+            // distributor is funded with; Jito's per-category files are summed differently.
+            if doc.get("airdrop_version").is_some() {
+                crate::jupiter::verify_tree_file(doc, file)?;
+            }
+            Ok(report)
+        }
         FileKind::ShardRoot => Err(fail(
             file,
             "this is a shard root.json: verify the folder that holds it",
@@ -330,6 +347,7 @@ fn verify_claims(
             root,
             claims: parsed.len(),
             total: Some(total.to_string()),
+            ..Default::default()
         },
         own_root,
     ))
@@ -424,6 +442,7 @@ fn verify_oz(file: &str, doc: &Value, simple: bool) -> Result<VerifyReport> {
         root: tree.root(),
         claims: items.len(),
         total: None,
+        ..Default::default()
     })
 }
 
@@ -552,6 +571,7 @@ fn verify_jito(file: &str, doc: &Value) -> Result<VerifyReport> {
         root,
         claims: nodes.len(),
         total: Some(total.to_string()),
+        ..Default::default()
     })
 }
 
@@ -646,6 +666,7 @@ pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
         root,
         claims,
         total: Some(total.to_string()),
+        ..Default::default()
     })
 }
 

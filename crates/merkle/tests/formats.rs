@@ -727,7 +727,10 @@ fn thirdweb_folder_verifies_and_names_what_was_changed() {
     let err = thirdweb::verify_folder(&mut MemFetch(missing))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("01.json: missing"), "{err}");
+    assert!(
+        err.contains("shard 01 is listed but 01.json is missing"),
+        "{err}"
+    );
 
     let mut changed = files.clone();
     let mut doc: Value = serde_json::from_slice(&files["00.json"]).unwrap();
@@ -737,7 +740,7 @@ fn thirdweb_folder_verifies_and_names_what_was_changed() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("00.json") && err.contains("do not reach merkleRoot"),
+        err.contains("00.json: the proof of shard 00") && err.contains("the leaf itself"),
         "{err}"
     );
 
@@ -751,7 +754,8 @@ fn thirdweb_folder_verifies_and_names_what_was_changed() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("01.json") && err.contains("do not reach merkleRoot"),
+        err.contains("01.json: the proof of shard 01")
+            && err.contains("fails at level 0, where it has"),
         "{err}"
     );
 }

@@ -4,7 +4,7 @@
 
 use crate::error::ServerError;
 use airdrop_merkle::{build_claims, Address, Built, Entry, Preset, TreeOptions, B256, U256};
-use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::de::{MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 use std::io::Read;
@@ -90,14 +90,26 @@ struct ClaimsFile {
     claims: ClaimList,
 }
 
-struct ClaimList(Vec<(String, String)>);
+/// Per claim: address, amount, and where its own proof leads from its leaf (`None` when the
+/// claim has no index or proof, or a value that does not parse, which the rebuild reports).
+struct ClaimList(Vec<(String, String, Option<B256>)>);
 
 #[derive(Deserialize)]
 struct ClaimBody {
     amount: String,
     #[serde(default)]
-    #[allow(dead_code)]
-    proof: IgnoredAny,
+    index: Option<u64>,
+    #[serde(default)]
+    proof: Option<Vec<B256>>,
+}
+
+/// Folds a claim's proof as the contract does, so that the proofs need not be kept: one hash
+/// per claim instead of a proof array each.
+fn fold_claim(address: &str, body: &ClaimBody) -> Option<B256> {
+    let account = airdrop_merkle::address::parse_address(address).ok()?;
+    let amount = airdrop_merkle::amount::parse_amount(&body.amount).ok()?;
+    let leaf = airdrop_merkle::hash::uniswap_leaf(body.index?, &account, &amount);
+    Some(airdrop_merkle::hash::NodeHash::KeccakSorted.fold(leaf, body.proof.as_deref()?))
 }
 
 impl<'de> Deserialize<'de> for ClaimList {
@@ -111,12 +123,29 @@ impl<'de> Deserialize<'de> for ClaimList {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClaimList, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some((k, v)) = map.next_entry::<String, ClaimBody>()? {
-                    out.push((k, v.amount));
+                    let folded = fold_claim(&k, &v);
+                    out.push((k, v.amount, folded));
                 }
                 Ok(ClaimList(out))
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// Why a claims file fails, as `airdrop tree verify` names it (claim, index, proof level),
+/// read again in full only now that it failed. Only the file's name is quoted.
+fn verify_detail(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "claims file".into());
+    let doc = std::fs::File::open(path)
+        .map_err(|e| airdrop_merkle::MerkleError::Verify(format!("{name}: {}", e.kind())))
+        .and_then(|f| airdrop_merkle::verify::read_json(f, &name));
+    match doc.and_then(|d| airdrop_merkle::verify::verify_document(&name, &d)) {
+        Err(e) => e.to_string(),
+        Ok(_) => format!("{name}: a claim's index or proof does not lead to merkleRoot"),
     }
 }
 
@@ -159,6 +188,51 @@ pub fn claims_from_allocations(allocations: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+const SERVES: &str = "serve loads Uniswap-style claims files, address,amount CSVs and campaign bundles only (docs/api.md); check this one with airdrop tree verify";
+
+/// Names a published format that `serve` cannot serve, for a JSON file that is not a claims
+/// file (its proofs would need another leaf or another contract).
+fn unservable(path: &Path) -> Option<String> {
+    let doc: serde_json::Value = std::fs::File::open(path)
+        .ok()
+        .and_then(|f| airdrop_merkle::verify::read_json(f, "claims file").ok())?;
+    let has = |k: &str| doc.get(k).is_some();
+    let kind = if doc.get("format").and_then(serde_json::Value::as_str) == Some("merkl-cumulative")
+        || (has("merklRoot") && has("rewards"))
+    {
+        "a Merkl cumulative rewards file (multi-token leaves)"
+    } else if airdrop_merkle::published::is_proof_file(&doc) {
+        "a packed-leaf proof file (Balancer/Morpho)"
+    } else if has("merkle_root") && has("tree_nodes") {
+        "a Solana (Jito/Jupiter) tree file"
+    } else if has("format") {
+        "an OpenZeppelin tree dump"
+    } else {
+        return None;
+    };
+    Some(format!("this is {kind}; {SERVES}"))
+}
+
+/// Names a published shard or tree folder given to `serve` in place of a campaign folder.
+fn unservable_folder(dir: &Path) -> Option<String> {
+    if ["claims.json", "claims.csv", "manifest.json"]
+        .iter()
+        .any(|f| dir.join(f).exists())
+    {
+        return None;
+    }
+    let kind = if dir.join("merkle-info.json").exists() {
+        "a thirdweb shard folder"
+    } else if dir.join("root.json").exists() {
+        "a shard folder (ENS/Hop or --shards)"
+    } else if dir.join("tree_0.json").exists() {
+        "a folder of Jupiter tree files"
+    } else {
+        return None;
+    };
+    Some(format!("this is {kind}; {SERVES}"))
 }
 
 fn load_err(id: &str, path: &Path, detail: impl fmt::Display) -> ServerError {
@@ -232,6 +306,9 @@ impl Campaign {
                 }
                 Err(_) => None,
             };
+            if let Some(kind) = unservable_folder(path) {
+                return Err(load_err(id, path, kind));
+            }
             // A folder rebuilt from the store holds the claims as `claims.csv` instead.
             let json = path.join("claims.json");
             let claims = if !json.exists() && path.join("claims.csv").exists() {
@@ -334,14 +411,14 @@ impl Campaign {
     }
 
     fn from_claims(id: &str, path: &Path, reader: impl Read) -> Result<Built, ServerError> {
-        let file: ClaimsFile =
-            serde_json::from_reader(reader).map_err(|e| load_err(id, path, e))?;
+        let file: ClaimsFile = serde_json::from_reader(reader)
+            .map_err(|e| load_err(id, path, unservable(path).unwrap_or(e.to_string())))?;
         let mut entries = Vec::with_capacity(file.claims.0.len());
-        for (address, amount) in file.claims.0 {
-            let address: Address = airdrop_merkle::address::parse_address(&address)
+        for (address, amount, _) in &file.claims.0 {
+            let address: Address = airdrop_merkle::address::parse_address(address)
                 .map_err(|e| load_err(id, path, e))?;
             let amount: U256 =
-                airdrop_merkle::amount::parse_amount(&amount).map_err(|e| load_err(id, path, e))?;
+                airdrop_merkle::amount::parse_amount(amount).map_err(|e| load_err(id, path, e))?;
             entries.push(Entry { address, amount });
         }
         let tree = build_claims(&TreeOptions::new(Preset::Uniswap), entries)
@@ -350,14 +427,30 @@ impl Campaign {
             return Err(load_err(
                 id,
                 path,
-                format!("its claims rebuild to root {} but it states {}; refusing to serve proofs that would not verify", tree.root(), file.merkle_root),
+                format!("its claims rebuild to root {} but it states {} ({}); refusing to serve proofs that would not verify", tree.root(), file.merkle_root, verify_detail(path)),
+            ));
+        }
+        // The proofs we serve are computed afresh, but a file whose own proofs are wrong was
+        // changed after it was built: the one recipients were given may differ from this one.
+        if file.claims.0.iter().any(|c| c.2 != Some(file.merkle_root)) {
+            return Err(load_err(
+                id,
+                path,
+                format!(
+                    "{}; refusing to serve a claims file that does not verify",
+                    verify_detail(path)
+                ),
             ));
         }
         Ok(tree)
     }
 
     fn from_csv(id: &str, path: &Path, reader: impl Read + Send) -> Result<Built, ServerError> {
-        let name = path.display().to_string();
+        // The file's name only: this message can reach a job's status in the API.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "claims.csv".into());
         let (records, _) = airdrop_merkle::input::read_records(
             reader,
             &name,

@@ -923,7 +923,13 @@ async fn load_bundle(state: &AppState, campaign: &str, bundle: &str) -> Result<C
     tokio::task::spawn_blocking(move || Campaign::load(&id, &path))
         .await
         .map_err(|e| format!("loading crashed: {e}"))?
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            // A job's status is an API response: the server's paths stay out of it.
+            crate::error::ServerError::Load { id, detail, .. } => {
+                format!("cannot load campaign {id:?}: {detail}")
+            }
+            other => other.to_string(),
+        })
 }
 
 async fn publish(state: &AppState, job: &mut JobRow) -> Result<String, String> {
