@@ -507,34 +507,32 @@ fn build_failures_never_quote_files_or_paths(backend: Backend) {
     );
     clean(&failed);
 
+    // A build of `list.csv` under this source that fails naming the file, and nothing else.
+    let refused = |source: &str, body: &str| {
+        let (s, v) = http(
+            a.port,
+            "PUT",
+            "/v1/campaigns/leak",
+            Some(&key),
+            Some(&json!({"spec": list_spec("Leak", source, "")})),
+        );
+        assert_eq!(s, 200, "{v}");
+        put_file(a.port, &key, "leak", "list.csv", body);
+        let failed = job(a.port, &key, "leak", "build");
+        assert_eq!(failed["state"], json!("failed"), "{failed}");
+        assert!(
+            failed["message"].as_str().unwrap().contains("list.csv"),
+            "{failed}"
+        );
+        clean(&failed);
+        failed
+    };
+
     // The header guessed through address_column: the file's first line is never shown.
-    let spec = list_spec(
-        "Leak",
+    let failed = refused(
         "file = \"list.csv\"\naddress_column = \"guess\"",
-        "",
-    );
-    let (s, v) = http(
-        a.port,
-        "PUT",
-        "/v1/campaigns/leak",
-        Some(&key),
-        Some(&json!({"spec": spec})),
-    );
-    assert_eq!(s, 200, "{v}");
-    put_file(
-        a.port,
-        &key,
-        "leak",
-        "list.csv",
         "hunter2-database-password\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n",
     );
-    let failed = job(a.port, &key, "leak", "build");
-    assert_eq!(failed["state"], json!("failed"), "{failed}");
-    assert!(
-        failed["message"].as_str().unwrap().contains("list.csv"),
-        "{failed}"
-    );
-    clean(&failed);
     let (s, v) = http(
         a.port,
         "GET",
@@ -546,29 +544,10 @@ fn build_failures_never_quote_files_or_paths(backend: Backend) {
     clean(&v);
 
     // A cell the build refuses: the file and line, not the cell.
-    let spec = list_spec("Leak", "file = \"list.csv\"", "");
-    let (s, v) = http(
-        a.port,
-        "PUT",
-        "/v1/campaigns/leak",
-        Some(&key),
-        Some(&json!({"spec": spec})),
-    );
-    assert_eq!(s, 200, "{v}");
-    put_file(
-        a.port,
-        &key,
-        "leak",
-        "list.csv",
+    let failed = refused(
+        "file = \"list.csv\"",
         "address\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\nhunter3-in-a-cell\n",
     );
-    let failed = job(a.port, &key, "leak", "build");
-    assert_eq!(failed["state"], json!("failed"), "{failed}");
-    assert!(
-        failed["message"].as_str().unwrap().contains("list.csv"),
-        "{failed}"
-    );
-    clean(&failed);
     let (s, events) = http_raw(
         a.port,
         "GET",
