@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-/// Bundle format tag in the manifest.
-pub const BUNDLE_FORMAT: &str = "airdrop-bundle/1";
+pub use crate::manifest::BUNDLE_FORMAT;
+use crate::manifest::{ClaimInfo, DustInfo, Manifest, ManifestToken, MerkleInfo, VestingInfo};
 
 fn hex(a: &Address) -> String {
     format!("{a:#x}")
@@ -559,7 +559,8 @@ pub struct FileHashes {
 
 /// The pin of a chain source's snapshot, recorded in the manifest so anyone can rebuild it (and
 /// see that the chain it was computed on still has that block).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotPin {
     /// The source's name.
     pub source: String,
@@ -571,8 +572,8 @@ pub struct SnapshotPin {
     pub block: u64,
     /// That block's hash, 0x-hex.
     pub block_hash: String,
-    /// The token snapshotted, checksummed (token kinds).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The token snapshotted, checksummed (token kinds; absent for native balances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Rows in the snapshot.
     pub rows: usize,
@@ -588,61 +589,47 @@ pub fn manifest(
     root: B256,
     hashes: &FileHashes,
     snapshots: &[SnapshotPin],
-) -> serde_json::Value {
-    let claim = c.claim.as_ref().map(|w| {
-        serde_json::json!({
-            "start": w.start_text,
-            "start_unix": w.start,
-            "deadline": w.deadline_text,
-            "deadline_unix": w.deadline,
-            "clawback_to": w.clawback_to.map(|x| x.to_checksum(None)),
-        })
-    });
-    let vesting = c.vesting.as_ref().map(|v| {
-        serde_json::json!({
-            "unlocked": v.unlocked_text,
-            "cliff_seconds": v.cliff_seconds,
-            "duration_seconds": v.duration_seconds,
-            "starts": "claim.start",
-        })
-    });
-    let manifest = serde_json::json!({
-        "format": BUNDLE_FORMAT,
-        "name": c.name,
-        "description": c.description,
-        "chain_id": c.chain_id,
-        "token": token_info(c),
-        "merkle": {
-            "preset": c.tree.preset.name(),
-            "shards": c.tree.shards,
+) -> Manifest {
+    Manifest {
+        format: BUNDLE_FORMAT.to_owned(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        chain_id: c.chain_id,
+        snapshots: snapshots.to_vec(),
+        token: ManifestToken {
+            address: c.token.address,
+            symbol: c.token.symbol.clone(),
+            decimals: c.token.decimals,
         },
-        "root": format!("{root:#x}"),
-        "budget": c.budget.to_string(),
-        "total": a.total().to_string(),
-        "total_tokens": format_units(a.total(), c.token.decimals),
-        "count": a.recipients().count(),
-        "dust": { "total": a.dust_total.to_string(), "to": c.dust_to.map(|d| hex(&d)) },
-        "claim": claim,
-        "vesting": vesting,
-        "inputs": hashes.inputs,
-        "outputs": hashes.outputs,
-    });
-    let serde_json::Value::Object(fields) = manifest else {
-        return manifest;
-    };
-    if snapshots.is_empty() {
-        return serde_json::Value::Object(fields);
+        merkle: MerkleInfo {
+            preset: c.tree.preset.name().to_owned(),
+            shards: c.tree.shards,
+        },
+        root,
+        budget: c.budget,
+        total: a.total(),
+        total_tokens: format_units(a.total(), c.token.decimals),
+        count: a.recipients().count() as u64,
+        dust: DustInfo {
+            total: a.dust_total,
+            to: c.dust_to,
+        },
+        claim: c.claim.as_ref().map(|w| ClaimInfo {
+            start: w.start_text.clone(),
+            start_unix: w.start,
+            deadline: w.deadline_text.clone(),
+            deadline_unix: w.deadline,
+            clawback_to: w.clawback_to,
+        }),
+        vesting: c.vesting.as_ref().map(|v| VestingInfo {
+            unlocked: v.unlocked_text.clone(),
+            cliff_seconds: v.cliff_seconds,
+            duration_seconds: v.duration_seconds,
+            starts: "claim.start".to_owned(),
+        }),
+        inputs: hashes.inputs.clone(),
+        outputs: hashes.outputs.clone(),
     }
-    // Right after the chain id, which every pin must equal.
-    let mut out = serde_json::Map::with_capacity(fields.len() + 1);
-    for (k, v) in fields {
-        let after = k == "chain_id";
-        out.insert(k, v);
-        if after {
-            out.insert("snapshots".into(), serde_json::json!(snapshots));
-        }
-    }
-    serde_json::Value::Object(out)
 }
 
 /// Serialises a JSON value the way every bundle file is written: pretty, trailing newline.

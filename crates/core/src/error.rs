@@ -63,6 +63,10 @@ pub enum CoreError {
         /// What is wrong, with a hint.
         detail: String,
     },
+    /// A vesting term of a manifest the contract cannot take (e.g. a share that is not whole
+    /// basis points).
+    #[error("{0}")]
+    Vesting(String),
     /// The Merkle engine refused the claims.
     #[error(transparent)]
     Merkle(#[from] airdrop_merkle::MerkleError),
