@@ -6,6 +6,7 @@
 //! result; none of them runs another process or parses another program's output. The layers:
 //! `cli, server → engine → chain, store, core → merkle`.
 
+pub mod distribution;
 mod error;
 mod progress;
 
