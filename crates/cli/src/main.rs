@@ -29,7 +29,7 @@ struct Cli {
 enum Command {
     /// Merkle trees in the formats real distributors use.
     #[command(subcommand)]
-    Tree(TreeCommand),
+    Tree(commands::tree::TreeCommand),
     /// Build a campaign bundle (allocations, claims, manifest, report) from a campaign spec.
     Build(commands::build::BuildArgs),
     /// Explain why an address got what it got in a built bundle.
@@ -56,19 +56,6 @@ enum Command {
     Snapshot(commands::snapshot::SnapshotArgs),
 }
 
-#[derive(Debug, Subcommand)]
-enum TreeCommand {
-    /// Build a tree from a CSV or JSON file and write its claims, dump or shards.
-    Build(commands::tree_build::TreeBuildArgs),
-    /// Print one claim (index, amount, proof) from a built tree as JSON.
-    Proof(commands::tree_proof::TreeProofArgs),
-    /// Rebuild the root from a claims file, dump or shard folder and check every proof.
-    Verify(commands::tree_verify::TreeVerifyArgs),
-    /// Compare two epochs of a cumulative (merkl) rewards tree: what each recipient can newly
-    /// claim; fails if any cumulative amount decreased.
-    Diff(commands::tree_formats::TreeDiffArgs),
-}
-
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if let Err(err) = commands::serve::apply_config_file(&argv) {
@@ -88,10 +75,7 @@ fn main() {
     }
 
     let result = match cli.command {
-        Command::Tree(TreeCommand::Build(args)) => commands::tree_build::run(args),
-        Command::Tree(TreeCommand::Proof(args)) => commands::tree_proof::run(args),
-        Command::Tree(TreeCommand::Verify(args)) => commands::tree_verify::run(args),
-        Command::Tree(TreeCommand::Diff(args)) => commands::tree_formats::diff(args),
+        Command::Tree(command) => commands::tree::run(command),
         Command::Build(args) => commands::build::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),

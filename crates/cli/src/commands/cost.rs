@@ -3,7 +3,7 @@
 //! recipient, at a given gas price. Gas figures are the measured constants of
 //! docs/performance.md (*Contracts (gas)*); all money is integer wei, printed with exact decimals.
 
-use super::deploy::{eth, gwei, Bundle};
+use airdrop_engine::distribution::{eth, gwei, Bundle};
 use airdrop_core::units::parse_decimal;
 use alloy_primitives::U256;
 use anyhow::{anyhow, bail};

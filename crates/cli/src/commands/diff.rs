@@ -2,6 +2,7 @@
 
 use airdrop_core::diff::{diff, read_allocations, Change};
 use airdrop_core::units::format_units;
+use airdrop_core::Manifest;
 use airdrop_merkle::U256;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -34,20 +35,18 @@ fn load(dir: &Path) -> Result<std::collections::BTreeMap<airdrop_merkle::Address
     Ok(read_allocations(&data, &path.display().to_string())?)
 }
 
-fn decimals_and_symbol(dir: &Path) -> (u8, String) {
-    let manifest = std::fs::read_to_string(dir.join("manifest.json")).ok();
-    let doc: Option<serde_json::Value> = manifest.and_then(|m| serde_json::from_str(&m).ok());
-    let token = doc.as_ref().and_then(|d| d.get("token"));
-    let decimals = token
-        .and_then(|t| t.get("decimals"))
-        .and_then(|d| d.as_u64())
-        .unwrap_or(0) as u8;
-    let symbol = token
-        .and_then(|t| t.get("symbol"))
-        .and_then(|s| s.as_str())
-        .unwrap_or("base units")
-        .to_owned();
-    (decimals, symbol)
+/// The token's decimals and symbol from the bundle's manifest: amounts are printed in whole
+/// tokens, so a manifest that cannot be read is an error (never a guess of 0 decimals).
+fn decimals_and_symbol(dir: &Path) -> Result<(u8, String)> {
+    let path = dir.join("manifest.json");
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "cannot read {}; the text comparison prints whole tokens and needs the bundle's manifest (--json does not)",
+            path.display()
+        )
+    })?;
+    let m = Manifest::read(&bytes).with_context(|| dir.display().to_string())?;
+    Ok((m.token.decimals, m.token.symbol))
 }
 
 /// Runs `airdrop diff`.
@@ -60,7 +59,7 @@ pub fn run(args: DiffArgs) -> Result<()> {
         writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
         return Ok(());
     }
-    let (dec, sym) = decimals_and_symbol(&args.new);
+    let (dec, sym) = decimals_and_symbol(&args.new)?;
     let t = |s: &str| format_units(U256::from_str_radix(s, 10).unwrap_or_default(), dec);
     writeln!(
         out,

@@ -1,5 +1,6 @@
 //! One file per command: each defines `XxxArgs` (clap) and `run`.
 
+pub mod args;
 pub mod build;
 pub mod claim;
 pub mod clawback;
@@ -12,7 +13,4 @@ pub mod push;
 pub mod serve;
 pub mod snapshot;
 pub mod status;
-pub mod tree_build;
-pub mod tree_formats;
-pub mod tree_proof;
-pub mod tree_verify;
+pub mod tree;

@@ -1,6 +1,6 @@
 //! `airdrop tree build`: a Merkle tree in one ecosystem's exact format from a CSV or JSON file.
 
-use super::tree_formats::{self, FormatArgs, PresetArg};
+use super::formats::{self as tree_formats, FormatArgs, PresetArg};
 use crate::output::{open_input, FileSink};
 use airdrop_merkle::input::{read_records_with, InputFormat, ReadOptions};
 use airdrop_merkle::TreeOptions;

@@ -1,0 +1,176 @@
+//! What the distribution commands share: where a signing key comes from, where the state
+//! folder is, the async runtime, and how an engine job's progress reaches the terminal.
+
+use airdrop_engine::distribution::StateDir;
+use airdrop_engine::{Event, Progress};
+use alloy::signers::local::PrivateKeySigner;
+use anyhow::{anyhow, bail, Context};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Where a signing key comes from. Never from the command line itself.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeyArgs {
+    /// Name of the environment variable holding the private key (hex).
+    #[arg(long, value_name = "VAR", required_unless_present = "keystore")]
+    pub key_env: Option<String>,
+    /// Encrypted JSON keystore (Web3 Secret Storage, as written by geth, cast or clef).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "key_env",
+        requires = "password_env"
+    )]
+    pub keystore: Option<PathBuf>,
+    /// Name of the environment variable holding the keystore's password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
+impl KeyArgs {
+    /// Loads the key (never printed).
+    pub(crate) fn signer(&self) -> anyhow::Result<PrivateKeySigner> {
+        match (&self.key_env, &self.keystore) {
+            (Some(var), _) => signer_from_env(var),
+            (None, Some(file)) => {
+                let var = self
+                    .password_env
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("--keystore needs --password-env VAR"))?;
+                let password = std::env::var(var).map_err(|_| {
+                    anyhow!("environment variable {var} (the keystore password) is not set")
+                })?;
+                PrivateKeySigner::decrypt_keystore(file, password).map_err(|e| {
+                    anyhow!(
+                        "cannot open keystore {}: {e}; check the file and the password in {var}",
+                        file.display()
+                    )
+                })
+            }
+            (None, None) => bail!("give the key with --key-env VAR or --keystore FILE"),
+        }
+    }
+
+    /// Where the key came from, for messages.
+    pub(crate) fn describe(&self) -> String {
+        match (&self.key_env, &self.keystore) {
+            (Some(var), _) => format!("${var}"),
+            (None, Some(f)) => f.display().to_string(),
+            (None, None) => "?".to_owned(),
+        }
+    }
+}
+
+/// The key in the environment variable `var` (never printed).
+pub(crate) fn signer_from_env(var: &str) -> anyhow::Result<PrivateKeySigner> {
+    let text = std::env::var(var).map_err(|_| {
+        anyhow!("environment variable {var} is not set; put the private key (hex) in it, e.g. `read -rs {var}; export {var}`")
+    })?;
+    text.trim().parse::<PrivateKeySigner>().map_err(|_| {
+        anyhow!("environment variable {var} does not hold a valid private key (64 hex digits, optional 0x)")
+    })
+}
+
+/// Where records of money sent are kept.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StateArgs {
+    /// Folder keeping the push ledgers and deployment records, outside any bundle so a rebuild
+    /// cannot lose them [default: $XDG_DATA_HOME/airdrop/state or ~/.local/share/airdrop/state].
+    #[arg(long, value_name = "DIR", env = "AIRDROP_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+impl StateArgs {
+    /// The state folder from the flag, else the environment.
+    pub(crate) fn dir(&self) -> StateDir {
+        StateDir::resolve(
+            self.state_dir.clone(),
+            std::env::var_os("XDG_DATA_HOME"),
+            std::env::var_os("HOME"),
+        )
+    }
+}
+
+/// A runtime for one engine job.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Prints a job's messages on stderr, one line each; stages and counts are not shown.
+pub(crate) struct Messages;
+
+impl Progress for Messages {
+    fn event(&self, event: Event) {
+        if let Event::Message { text } = event {
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// A bar of one counted stage on a terminal (hidden otherwise); messages print above it.
+pub(crate) struct Bar {
+    bar: Mutex<Option<ProgressBar>>,
+    template: &'static str,
+}
+
+impl Bar {
+    /// A bar drawn with `template` once the job's first stage starts.
+    pub(crate) fn new(template: &'static str) -> Bar {
+        Bar {
+            bar: Mutex::new(None),
+            template,
+        }
+    }
+
+    /// Removes the bar.
+    pub(crate) fn finish(&self) {
+        if let Ok(mut b) = self.bar.lock() {
+            if let Some(bar) = b.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+
+    fn start(&self, total: u64) -> ProgressBar {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template(self.template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    }
+}
+
+impl Progress for Bar {
+    fn event(&self, event: Event) {
+        let Ok(mut slot) = self.bar.lock() else {
+            return;
+        };
+        match event {
+            Event::Stage { total, .. } => {
+                if let Some(old) = slot.take() {
+                    old.finish_and_clear();
+                }
+                *slot = Some(self.start(total));
+            }
+            Event::Done { done, total, .. } => {
+                if let Some(bar) = slot.as_ref() {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            }
+            Event::Message { text } => match slot.as_ref() {
+                Some(bar) => bar.suspend(|| eprintln!("{text}")),
+                None => eprintln!("{text}"),
+            },
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! `airdrop tree …`: Merkle trees in the formats real distributors use, one file per
+//! subcommand.
+
+pub mod build;
+pub mod diff;
+pub mod formats;
+pub mod proof;
+pub mod verify;
+
+use clap::Subcommand;
+
+/// The tree subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TreeCommand {
+    /// Build a tree from a CSV or JSON file and write its claims, dump or shards.
+    Build(build::TreeBuildArgs),
+    /// Print one claim (index, amount, proof) from a built tree as JSON.
+    Proof(proof::TreeProofArgs),
+    /// Rebuild the root from a claims file, dump or shard folder and check every proof.
+    Verify(verify::TreeVerifyArgs),
+    /// Compare two epochs of a cumulative (merkl) rewards tree: what each recipient can newly
+    /// claim; fails if any cumulative amount decreased.
+    Diff(diff::TreeDiffArgs),
+}
+
+/// Runs one tree subcommand.
+pub fn run(command: TreeCommand) -> anyhow::Result<()> {
+    match command {
+        TreeCommand::Build(args) => build::run(args),
+        TreeCommand::Proof(args) => proof::run(args),
+        TreeCommand::Verify(args) => verify::run(args),
+        TreeCommand::Diff(args) => diff::diff(args),
+    }
+}
