@@ -14,8 +14,8 @@ pub mod units;
 
 pub use allocate::{allocate, Allocation, Decision, Status};
 pub use error::{CoreError, Result};
-pub use source::{Facts, FileSource, Source};
 pub use manifest::{Deployment, Manifest};
+pub use source::{Facts, FileSource, Source};
 pub use spec::Campaign;
 pub use vesting::{percent_to_bps, vested, VestingTerms};
 pub mod bundle;
@@ -23,5 +23,5 @@ pub mod diff;
 pub mod explain;
 pub mod html;
 pub mod manifest;
-pub mod vesting;
 pub mod metrics;
+pub mod vesting;

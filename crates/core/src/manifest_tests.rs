@@ -10,7 +10,9 @@ fn sample() -> Manifest {
         chain_id: 1,
         snapshots: vec![],
         token: ManifestToken {
-            address: "0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984".parse().unwrap(),
+            address: "0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984"
+                .parse()
+                .unwrap(),
             symbol: "UNI".into(),
             decimals: 18,
         },
@@ -218,7 +220,10 @@ fn every_field_is_required<T: std::fmt::Debug>(
             e.starts_with(&format!("{file}: missing field `{field}`")),
             "{p:?}: {e}"
         );
-        assert!(e.contains("? ") || e.ends_with('?'), "{p:?}: no hint in {e}");
+        assert!(
+            e.contains("? ") || e.ends_with('?'),
+            "{p:?}: no hint in {e}"
+        );
         let bytes = serde_json::to_vec(&with_extra(&doc, p)).unwrap();
         let e = read(&bytes).unwrap_err().to_string();
         assert!(e.contains("unknown field `surprise`"), "{p:?}: {e}");
@@ -235,10 +240,26 @@ fn manifest_refuses_missing_and_unknown_fields() {
 fn manifest_refuses_wrong_values() {
     let doc: Value = serde_json::from_slice(&sample().to_bytes().unwrap()).unwrap();
     for (key, value, want) in [
-        ("format", json!("airdrop-bundle/2"), "format \"airdrop-bundle/2\" is not"),
-        ("total", json!(999), "invalid type: integer `999`, expected a string"),
-        ("total", json!("1e3"), "amount \"1e3\" is not a decimal integer"),
-        ("total", json!("-1"), "amount \"-1\" is not a decimal integer"),
+        (
+            "format",
+            json!("airdrop-bundle/2"),
+            "format \"airdrop-bundle/2\" is not",
+        ),
+        (
+            "total",
+            json!(999),
+            "invalid type: integer `999`, expected a string",
+        ),
+        (
+            "total",
+            json!("1e3"),
+            "amount \"1e3\" is not a decimal integer",
+        ),
+        (
+            "total",
+            json!("-1"),
+            "amount \"-1\" is not a decimal integer",
+        ),
         ("root", json!("0x12"), "root"),
         ("count", json!(-1), "invalid value: integer `-1`"),
     ] {
@@ -276,9 +297,23 @@ fn deployment_round_trips_in_the_order_deploy_wrote() {
     assert_eq!(
         keys,
         [
-            "format", "chain_id", "distributor", "token", "root", "total", "owner",
-            "clawback_to", "start", "deadline", "unlocked_bps", "cliff", "duration", "block",
-            "deploy_tx", "fund_tx", "gas_used"
+            "format",
+            "chain_id",
+            "distributor",
+            "token",
+            "root",
+            "total",
+            "owner",
+            "clawback_to",
+            "start",
+            "deadline",
+            "unlocked_bps",
+            "cliff",
+            "duration",
+            "block",
+            "deploy_tx",
+            "fund_tx",
+            "gas_used"
         ]
     );
     assert!(text.contains(&format!("\"total\": \"{}\"", d.total)));

@@ -3,8 +3,8 @@
 //! recipient, at a given gas price. Gas figures are the measured constants of
 //! docs/performance.md (*Contracts (gas)*); all money is integer wei, printed with exact decimals.
 
-use airdrop_engine::distribution::{eth, gwei, Bundle};
 use airdrop_core::units::parse_decimal;
+use airdrop_engine::distribution::{eth, gwei, Bundle};
 use alloy_primitives::U256;
 use anyhow::{anyhow, bail};
 use serde_json::json;

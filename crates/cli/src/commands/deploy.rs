@@ -90,7 +90,11 @@ fn print_estimate(bundle: &Bundle, e: &DeployEstimate, no_deadline: bool) {
         println!("  claim window  none: claims never close and clawback will be impossible (tokens nobody claims stay locked for good){}", if no_deadline { "" } else { "; deploying needs --no-deadline" });
     }
     println!("  total         {}", bundle.tokens(bundle.total));
-    println!("  deploy        {} gas  {}", e.deploy_gas, cost(e.deploy_gas));
+    println!(
+        "  deploy        {} gas  {}",
+        e.deploy_gas,
+        cost(e.deploy_gas)
+    );
     println!("  fund          {} gas  {}", e.fund_gas, cost(e.fund_gas));
     println!(
         "  both          {total_gas} gas  {} at {} (base fee + tip now)",

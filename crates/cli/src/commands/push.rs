@@ -157,14 +157,20 @@ fn print_outcome(bundle: &Bundle, outcome: PushOutcome) {
                 batches,
                 bundle.tokens(bundle.total)
             );
-            println!("gas used by the batches: {gas}; ledger {}", ledger.display());
+            println!(
+                "gas used by the batches: {gas}; ledger {}",
+                ledger.display()
+            );
         }
     }
 }
 
 fn print_estimate(bundle: &Bundle, e: &PushEstimate) {
     let cost = |gas: u64| eth(U256::from(gas) * e.price);
-    println!("dry run on chain {}: nothing sent, no ledger written", e.chain_id);
+    println!(
+        "dry run on chain {}: nothing sent, no ledger written",
+        e.chain_id
+    );
     println!("  sender        {}", e.sender);
     println!("  token         {}", e.token);
     println!(
@@ -176,8 +182,16 @@ fn print_estimate(bundle: &Bundle, e: &PushEstimate) {
         e.batches, e.batch_size, e.open_batches, e.block_gas_limit
     );
     println!("  to pay        {}", bundle.tokens(e.remaining));
-    println!("  deploy        {} gas  {}", e.deploy_gas, cost(e.deploy_gas));
-    println!("  approve       {} gas  {}", e.approve_gas, cost(e.approve_gas));
+    println!(
+        "  deploy        {} gas  {}",
+        e.deploy_gas,
+        cost(e.deploy_gas)
+    );
+    println!(
+        "  approve       {} gas  {}",
+        e.approve_gas,
+        cost(e.approve_gas)
+    );
     println!("  batches       {} gas  {} (model: {GAS_TX} per batch + {GAS_PER_RECIPIENT} per fresh recipient)", e.batch_gas, cost(e.batch_gas));
     println!(
         "  total         {} gas  {} at {} (base fee + tip now)",
@@ -225,7 +239,10 @@ fn print_status(bundle: &Bundle, s: &LedgerStatus) {
     println!("sender        {} on chain {}", s.run.sender, s.run.chain_id);
     println!(
         "batch sender  {}",
-        s.run.batch_sender.as_deref().unwrap_or("(not deployed yet)")
+        s.run
+            .batch_sender
+            .as_deref()
+            .unwrap_or("(not deployed yet)")
     );
     println!(
         "batches       {} of up to {}",

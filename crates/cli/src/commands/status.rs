@@ -30,13 +30,7 @@ pub struct StatusArgs {
 pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
-    let s = runtime()?.block_on(status(
-        &bundle,
-        &d,
-        &args.rpc,
-        args.log_window,
-        &NoProgress,
-    ))?;
+    let s = runtime()?.block_on(status(&bundle, &d, &args.rpc, args.log_window, &NoProgress))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&as_json(&bundle, &s))?);
     } else {
@@ -82,7 +76,10 @@ fn print_text(bundle: &Bundle, s: &DistributorStatus) {
     if s.deadline == u64::MAX {
         println!("deadline      none (claims never close)");
     } else if s.seconds_to_deadline == 0 {
-        println!("deadline      {} (unix): passed, clawback possible", s.deadline);
+        println!(
+            "deadline      {} (unix): passed, clawback possible",
+            s.deadline
+        );
     } else {
         println!(
             "deadline      {} (unix): in {}",

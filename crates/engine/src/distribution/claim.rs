@@ -357,7 +357,10 @@ pub async fn relay(c: ClaimInput<'_>, file: &Path, address: Option<&str>) -> Res
         return Err(input(format!("the signature's nonce {} is stale (the account's nonce is now {current}): it was already used; ask the recipient to sign again", s.nonce)));
     }
     if U256::from(ready.now) > s.deadline {
-        return Err(input(format!("the signature expired at {} (unix), chain time is {}; ask the recipient to sign again", s.deadline, ready.now)));
+        return Err(input(format!(
+            "the signature expired at {} (unix), chain time is {}; ask the recipient to sign again",
+            s.deadline, ready.now
+        )));
     }
     let sender = Sender::new(chain.clone(), c.signer, ready.chain_id);
     let call = AirdropDistributor::claimWithSignatureCall {

@@ -46,7 +46,9 @@ pub async fn clawback(c: ClaimInput<'_>) -> Result<ClawedBack> {
             sender.address()
         )));
     }
-    let to = chain.view(a, &AirdropDistributor::clawbackToCall {}).await?;
+    let to = chain
+        .view(a, &AirdropDistributor::clawbackToCall {})
+        .await?;
     let left = chain
         .view(d.token, &IERC20::balanceOfCall { account: a })
         .await?;

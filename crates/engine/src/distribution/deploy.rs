@@ -6,7 +6,9 @@
 use super::claim::check_distributor;
 use super::push::{chain_paid, sent_in_ledger};
 use super::state::{set_aside, write_record};
-use super::{connect, input, refused, span, Bundle, Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE};
+use super::{
+    connect, input, refused, span, Bundle, Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE,
+};
 use crate::{Progress, Result};
 use airdrop_chain::distributor::{
     deployed_for_root, AirdropDistributor, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT, IERC20,
@@ -371,9 +373,7 @@ async fn fund_recorded(
     progress.stage("fund", 1);
     let (distributor, token) = (record.distributor, record.token);
     let balance = |account: Address| async move {
-        chain
-            .view(token, &IERC20::balanceOfCall { account })
-            .await
+        chain.view(token, &IERC20::balanceOfCall { account }).await
     };
     let held = balance(distributor).await?;
     let missing = bundle.total.saturating_sub(held);

@@ -273,7 +273,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(DEPLOYMENT_FILE);
         let a = Address::repeat_byte(7);
-        std::fs::write(&p, json!({"distributor": a, "token": a, "block": 3}).to_string()).unwrap();
+        std::fs::write(
+            &p,
+            json!({"distributor": a, "token": a, "block": 3}).to_string(),
+        )
+        .unwrap();
         let l = Located::read(&p).unwrap();
         assert_eq!((l.distributor, l.block, l.record.is_none()), (a, 3, true));
         assert!(l.matches(5, B256::repeat_byte(1)));

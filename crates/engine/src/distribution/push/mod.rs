@@ -151,9 +151,7 @@ struct Prepared {
 
 impl Prepared {
     fn open(&self) -> impl Iterator<Item = &(u64, u64, U256, BatchState)> {
-        self.batches
-            .iter()
-            .filter(|b| b.3 != BatchState::Confirmed)
+        self.batches.iter().filter(|b| b.3 != BatchState::Confirmed)
     }
 }
 
@@ -324,14 +322,22 @@ async fn block_gas_limit(chain: &Chain) -> Result<u64> {
 }
 
 /// The BatchSender the push will use, if one is known already (flag, else ledger).
-fn known_batch_sender(input: &PushInput<'_>, ledger: Option<&PushLedger>) -> Result<Option<Address>> {
+fn known_batch_sender(
+    input: &PushInput<'_>,
+    ledger: Option<&PushLedger>,
+) -> Result<Option<Address>> {
     if let Some(a) = input.batch_sender {
         return Ok(Some(a));
     }
-    match ledger.and_then(|l| l.run().ok().flatten()).and_then(|r| r.batch_sender) {
-        Some(a) => Ok(Some(
-            parse_address(&a).map_err(|e| super::input(format!("ledger batch_sender: {e}")))?,
-        )),
+    match ledger
+        .and_then(|l| l.run().ok().flatten())
+        .and_then(|r| r.batch_sender)
+    {
+        Some(a) => {
+            Ok(Some(parse_address(&a).map_err(|e| {
+                super::input(format!("ledger batch_sender: {e}"))
+            })?))
+        }
         None => Ok(None),
     }
 }

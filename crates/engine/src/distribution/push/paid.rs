@@ -116,7 +116,9 @@ pub(crate) async fn chain_paid(
     let payments = past_payments(chain, token, sender, (from, head), HISTORY_WINDOW).await?;
     Ok(ChainPaid::tally(
         &plan,
-        payments.into_iter().map(|p| (p.to, p.amount, p.tx, p.block)),
+        payments
+            .into_iter()
+            .map(|p| (p.to, p.amount, p.tx, p.block)),
     ))
 }
 
@@ -198,7 +200,9 @@ mod tests {
     fn other_amounts_alone_are_not_this_plan() {
         let p = ChainPaid::tally(&plan(), [(a(1), U256::from(1u64), B256::ZERO, 3)]).unwrap();
         assert_eq!((p.exact, p.other, p.first_exact), (0, 1, None));
-        assert!(p.describe().starts_with("sent 1 of this bundle's 2 recipients other amounts"));
+        assert!(p
+            .describe()
+            .starts_with("sent 1 of this bundle's 2 recipients other amounts"));
         let both = ChainPaid::tally(
             &plan(),
             [
@@ -213,13 +217,19 @@ mod tests {
     #[test]
     fn a_ledger_with_nothing_sent_is_no_proof_of_payment() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(sent_in_ledger(&dir.path().join("none.sqlite")).unwrap(), None);
+        assert_eq!(
+            sent_in_ledger(&dir.path().join("none.sqlite")).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn ledger_amounts_must_be_integers() {
         assert_eq!(u256("12").unwrap(), U256::from(12u64));
         let e = u256("1.5").unwrap_err().to_string();
-        assert!(e.starts_with("ledger amount \"1.5\" is not an integer"), "{e}");
+        assert!(
+            e.starts_with("ledger amount \"1.5\" is not an integer"),
+            "{e}"
+        );
     }
 }

@@ -95,7 +95,10 @@ mod tests {
             let gas = batches_gas([n]);
             assert!(gas_limit_for(gas, limit) <= limit, "{limit}: {n}");
             assert!(gas + 20_000 <= limit / 4 * 3, "{limit}: {n}");
-            assert!(batches_gas([n + 1]) + 20_000 > limit / 4 * 3, "{limit}: {n}");
+            assert!(
+                batches_gas([n + 1]) + 20_000 > limit / 4 * 3,
+                "{limit}: {n}"
+            );
         }
         assert_eq!(fitting_batch(30_000_000), 862);
         // A tiny block still gets one recipient per batch.

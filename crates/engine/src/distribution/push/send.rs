@@ -131,8 +131,7 @@ impl Payer {
     ) -> Result<Address> {
         loop {
             if let Some(a) = ledger.run()?.and_then(|r| r.batch_sender) {
-                return parse_address(&a)
-                    .map_err(|e| input(format!("ledger batch_sender: {e}")));
+                return parse_address(&a).map_err(|e| input(format!("ledger batch_sender: {e}")));
             }
             let aux = match ledger.aux(DEPLOY_KIND)? {
                 // Killed between recording the deployment and recording its address.
@@ -171,10 +170,7 @@ impl Payer {
         aux: AuxTx,
         progress: &dyn Progress,
     ) -> Result<()> {
-        let hash: B256 = aux
-            .tx_hash
-            .parse()
-            .map_err(|e| input(format!("{e}")))?;
+        let hash: B256 = aux.tx_hash.parse().map_err(|e| input(format!("{e}")))?;
         let raw = Bytes::from(aux.raw_tx.clone());
         let mut a = aux.clone();
         match self.settle(aux.nonce, hash, &raw).await? {
