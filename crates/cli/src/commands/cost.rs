@@ -151,15 +151,18 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let cents = args.eth_price_usd.as_deref().map(parse_usd).transpose()?;
     let vesting = bundle.vesting.duration > 0;
     let p = plan(bundle.count, vesting, args.block_gas_limit)?;
-    let wei = |g: u64| U256::from(g) * price;
-    let money = |g: u64| match cents {
-        Some(c) => format!("{} ({})", eth(wei(g)), usd(wei(g), c)),
-        None => eth(wei(g)),
-    };
-    let n = p.recipients.max(1);
     if args.json {
-        let w = |g: u64| wei(g).to_string();
-        let v = json!({
+        println!("{}", serde_json::to_string_pretty(&as_json(&p, price))?);
+    } else {
+        print_text(&bundle, &p, price, cents, vesting);
+    }
+    Ok(())
+}
+
+fn as_json(p: &Plan, price: U256) -> serde_json::Value {
+    let n = p.recipients.max(1);
+    let w = |g: u64| (U256::from(g) * price).to_string();
+    json!({
             "recipients": p.recipients,
             "gas_price_wei": price.to_string(),
             "claim": {
@@ -178,10 +181,16 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
                 "gas_total": p.push_total, "wei_total": w(p.push_total),
                 "gas_per_recipient": p.push_total / n, "wei_per_recipient": w(p.push_total / n),
             },
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
-    }
+    })
+}
+
+fn print_text(bundle: &Bundle, p: &Plan, price: U256, cents: Option<U256>, vesting: bool) {
+    let wei = |g: u64| U256::from(g) * price;
+    let money = |g: u64| match cents {
+        Some(c) => format!("{} ({})", eth(wei(g)), usd(wei(g), c)),
+        None => eth(wei(g)),
+    };
+    let n = p.recipients.max(1);
     println!(
         "{} recipients, {} total, gas price {}",
         p.recipients,
@@ -230,7 +239,6 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
         money(p.push_total)
     );
     println!("not included: deploying BatchSender for push (once per chain); `airdrop deploy --dry-run` estimates the claim setup at the current gas price");
-    Ok(())
 }
 
 #[cfg(test)]

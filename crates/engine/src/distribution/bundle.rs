@@ -248,3 +248,66 @@ fn index_and_amount(who: &str, entry: &Value) -> Result<(u64, U256)> {
     .map_err(|e| input(format!("claims.json: {who}: {e}")))?;
     Ok((index, amount))
 }
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A bundle made in memory, for the record and ledger decisions' tests.
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A bundle of `dir` on chain 31337 with two claims (1 and 2 base units).
+    pub(crate) fn bundle(dir: &Path, token: Address, root: B256) -> Bundle {
+        let manifest_json = serde_json::json!({
+            "format": airdrop_core::bundle::BUNDLE_FORMAT, "name": "t", "description": null,
+            "chain_id": 31337,
+            "token": {"address": token.to_checksum(None), "symbol": "TT", "decimals": 0},
+            "merkle": {"preset": "uniswap", "shards": null}, "root": root,
+            "budget": "3", "total": "3", "total_tokens": "3", "count": 2,
+            "dust": {"total": "0", "to": null}, "claim": null, "vesting": null,
+            "inputs": {}, "outputs": {},
+        });
+        let manifest = Manifest::read(manifest_json.to_string().as_bytes()).unwrap();
+        let claims = serde_json::json!({"claims": {
+            Address::repeat_byte(0xa1).to_checksum(None): {"index": 0, "amount": "0x01", "proof": []},
+            Address::repeat_byte(0xa2).to_checksum(None): {"index": 1, "amount": "0x02", "proof": []},
+        }});
+        Bundle {
+            dir: dir.to_path_buf(),
+            chain_id: 31337,
+            token,
+            symbol: "TT".into(),
+            decimals: 0,
+            root,
+            total: U256::from(3u64),
+            count: 2,
+            start: 0,
+            deadline: u64::MAX,
+            clawback_to: None,
+            has_window: false,
+            first_block: None,
+            vesting: VestingTerms::NONE,
+            claims,
+            manifest,
+        }
+    }
+
+    #[test]
+    fn claims_come_in_index_order_and_strangers_are_not_eligible() {
+        let b = bundle(Path::new("/b"), Address::repeat_byte(1), B256::ZERO);
+        let c = b.claims_in_order().unwrap();
+        assert_eq!(
+            c.iter().map(|c| (c.0, c.2)).collect::<Vec<_>>(),
+            vec![(0, U256::from(1u64)), (1, U256::from(2u64))]
+        );
+        assert_eq!(
+            b.claim_of(Address::repeat_byte(0xa2)).unwrap().1,
+            U256::from(2u64)
+        );
+        let e = b.claim_of(Address::repeat_byte(9)).unwrap_err().to_string();
+        assert!(
+            e.contains("is not eligible: it has no claim in /b/claims.json"),
+            "{e}"
+        );
+        assert_eq!(b.tokens(U256::from(3u64)), "3 TT (3)");
+    }
+}

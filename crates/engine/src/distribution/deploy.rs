@@ -422,3 +422,113 @@ async fn fund_recorded(
 fn hash_text(h: B256) -> String {
     format!("{h:#x}")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::bundle::testing::bundle;
+    use super::*;
+
+    fn record(distributor: Address, token: Address, root: B256) -> Deployment {
+        Deployment {
+            format: DEPLOYMENT_FORMAT.into(),
+            chain_id: 31337,
+            distributor,
+            token,
+            root,
+            total: U256::from(3u64),
+            owner: Address::repeat_byte(0xee),
+            clawback_to: Address::repeat_byte(0xee),
+            start: 0,
+            deadline: u64::MAX,
+            unlocked_bps: 10_000,
+            cliff: 0,
+            duration: 0,
+            block: 1,
+            deploy_tx: B256::repeat_byte(7),
+            fund_tx: None,
+            gas_used: GasUsed {
+                deploy: 1,
+                fund: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_copy_in_the_bundle_counts_only_for_its_chain_token_and_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (token, root) = (Address::repeat_byte(1), B256::repeat_byte(2));
+        let b = bundle(tmp.path(), token, root);
+        let state_path = tmp.path().join("state").join(DEPLOYMENT_FILE);
+        assert_eq!(recorded_deployment(&b, &state_path, token).unwrap(), None);
+        let copy = tmp.path().join(DEPLOYMENT_FILE);
+        write_record(&copy, &record(Address::repeat_byte(5), token, root)).unwrap();
+        let found = recorded_deployment(&b, &state_path, token)
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.distributor, Address::repeat_byte(5));
+        assert!(found.record.as_ref().unwrap().fund_pending());
+        // Deployed with --token: not this token's record.
+        assert_eq!(
+            recorded_deployment(&b, &state_path, Address::repeat_byte(9)).unwrap(),
+            None
+        );
+        // An old bundle's copy kept by a rebuild with another root.
+        write_record(&copy, &record(Address::repeat_byte(5), token, B256::ZERO)).unwrap();
+        assert_eq!(recorded_deployment(&b, &state_path, token).unwrap(), None);
+    }
+
+    #[test]
+    fn another_distributors_record_is_set_aside_never_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (token, root) = (Address::repeat_byte(1), B256::repeat_byte(2));
+        let b = bundle(tmp.path(), token, root);
+        let state = StateDir::at(tmp.path().join("state"));
+        let dir = state.create(31337, token, root).unwrap();
+        let path = dir.join(DEPLOYMENT_FILE);
+        let first = record(Address::repeat_byte(5), token, root);
+        save_record(&path, &b, &first).unwrap();
+        // The same distributor again (funding recorded): replaced in place.
+        let mut funded = first.clone();
+        funded.fund_tx = Some(ALREADY_FUNDED.into());
+        save_record(&path, &b, &funded).unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        // Another distributor (--pay-again-i-know): the old record moves aside, in both places.
+        let second = record(Address::repeat_byte(6), token, root);
+        save_record(&path, &b, &second).unwrap();
+        let aside = format!("deployment-{:#x}.json", Address::repeat_byte(5));
+        let kept = Deployment::read(&std::fs::read(dir.join(&aside)).unwrap()).unwrap();
+        assert_eq!(kept, funded);
+        assert!(tmp.path().join(&aside).is_file());
+        let now = Deployment::read(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(now, second);
+        // Both places name the new one; the bundle's copy too.
+        let copy = Located::read(&tmp.path().join(DEPLOYMENT_FILE)).unwrap();
+        assert_eq!(copy.distributor, Address::repeat_byte(6));
+        // And it is what the other jobs find.
+        assert_eq!(
+            b.find_record(&state).unwrap().unwrap().distributor,
+            Address::repeat_byte(6)
+        );
+    }
+
+    #[test]
+    fn records_under_two_tokens_are_ambiguous() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = B256::repeat_byte(2);
+        let b = bundle(tmp.path(), Address::repeat_byte(1), root);
+        let state = StateDir::at(tmp.path().join("state"));
+        for t in [3u8, 4] {
+            let token = Address::repeat_byte(t);
+            let dir = state.create(31337, token, root).unwrap();
+            write_record(&dir.join(DEPLOYMENT_FILE), &record(token, token, root)).unwrap();
+        }
+        let e = b.find_record(&state).unwrap_err().to_string();
+        assert!(e.starts_with("2 deployment records of root"), "{e}");
+        let e = bundle(tmp.path(), Address::repeat_byte(1), B256::ZERO)
+            .deployment(&state)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("no deployment record for root"), "{e}");
+    }
+}

@@ -233,3 +233,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod ledger_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::plan::plan;
+    use super::*;
+    use airdrop_store::PushRun;
+
+    #[test]
+    fn only_batches_signed_or_later_count_as_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite");
+        let claims: Vec<(u64, Address, U256)> = (0..5u8)
+            .map(|i| (u64::from(i), Address::repeat_byte(i + 1), U256::from(1u64)))
+            .collect();
+        let mut l = PushLedger::open(&path).unwrap();
+        let run = PushRun {
+            bundle_root: B256::ZERO.to_string(),
+            token: Address::repeat_byte(9).to_checksum(None),
+            sender: Address::repeat_byte(8).to_checksum(None),
+            chain_id: 1,
+            batch_sender: None,
+            batch_size: 2,
+            recipients: 5,
+            total: "5".into(),
+            created: 0,
+        };
+        l.plan(&run, &plan(&claims, 2)).unwrap();
+        assert_eq!(sent_in_ledger(&path).unwrap(), None);
+        l.mark_signed(1, 0, &B256::ZERO.to_string(), &[1]).unwrap();
+        assert_eq!(sent_in_ledger(&path).unwrap(), Some(2));
+    }
+}
