@@ -115,14 +115,16 @@ impl Progress for Messages {
 /// A bar of one counted stage on a terminal (hidden otherwise); messages print above it.
 pub(crate) struct Bar {
     bar: Mutex<Option<ProgressBar>>,
+    stage: &'static str,
     template: &'static str,
 }
 
 impl Bar {
-    /// A bar drawn with `template` once the job's first stage starts.
-    pub(crate) fn new(template: &'static str) -> Bar {
+    /// A bar drawn with `template` while the job is in `stage`.
+    pub(crate) fn new(stage: &'static str, template: &'static str) -> Bar {
         Bar {
             bar: Mutex::new(None),
+            stage,
             template,
         }
     }
@@ -155,18 +157,21 @@ impl Progress for Bar {
             return;
         };
         match event {
-            Event::Stage { total, .. } => {
+            Event::Stage { stage, total } => {
                 if let Some(old) = slot.take() {
                     old.finish_and_clear();
                 }
-                *slot = Some(self.start(total));
+                if stage == self.stage {
+                    *slot = Some(self.start(total));
+                }
             }
-            Event::Done { done, total, .. } => {
+            Event::Done { stage, done, total } if stage == self.stage => {
                 if let Some(bar) = slot.as_ref() {
                     bar.set_length(total);
                     bar.set_position(done);
                 }
             }
+            Event::Done { .. } => {}
             Event::Message { text } => match slot.as_ref() {
                 Some(bar) => bar.suspend(|| eprintln!("{text}")),
                 None => eprintln!("{text}"),

@@ -124,7 +124,10 @@ pub fn run(args: PushArgs) -> anyhow::Result<()> {
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis),
     };
-    let bar = Bar::new("{spinner} pushed {pos}/{len} recipients [{bar:30}] ({eta})");
+    let bar = Bar::new(
+        "batches",
+        "{spinner} pushed {pos}/{len} recipients [{bar:30}] ({eta})",
+    );
     let outcome = runtime()?.block_on(push(input, &bar, &Cancel::new()));
     bar.finish();
     print_outcome(&bundle, outcome?);

@@ -77,30 +77,30 @@ pub struct DeployEstimate {
     pub price: U256,
 }
 
-/// Deploys and funds the distributor of `input.bundle` (stages `deploy` and `fund`), or
+/// Deploys and funds the distributor of `job.bundle` (stages `deploy` and `fund`), or
 /// finishes the funding an interrupted deploy recorded but did not make.
-pub async fn deploy(input: DeployInput<'_>, progress: &dyn Progress) -> Result<DeployOutcome> {
-    let bundle = input.bundle;
-    let token = input.token.unwrap_or(bundle.token);
-    let chain = connect(input.rpc)?;
+pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<DeployOutcome> {
+    let bundle = job.bundle;
+    let token = job.token.unwrap_or(bundle.token);
+    let chain = connect(job.rpc)?;
     let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
-    let sender = Sender::new(chain.clone(), input.signer.clone(), chain_id);
+    let sender = Sender::new(chain.clone(), job.signer.clone(), chain_id);
     let from = sender.address();
-    let path = input
+    let path = job
         .state
         .folder(chain_id, token, bundle.root)?
         .join(DEPLOYMENT_FILE);
     let recorded = recorded_deployment(bundle, &path, token)?;
     if let Some(found) = &recorded {
         if let Some(record) = found.record.as_ref().filter(|r| r.fund_pending()) {
-            if !input.dry_run {
+            if !job.dry_run {
                 // An earlier run deployed but did not fund (interrupted): fund now.
-                input.state.create(chain_id, token, bundle.root)?;
+                job.state.create(chain_id, token, bundle.root)?;
                 let record = record.clone();
                 return fund_recorded(&chain, &sender, bundle, record, &path, progress).await;
             }
         }
-        if !input.pay_again {
+        if !job.pay_again {
             return Err(refused(format!(
                 "this bundle is already deployed on chain {chain_id}: distributor {} (recorded in {}); a second distributor would let every recipient claim twice: nothing sent. To deploy and fund another one on purpose, rerun with --pay-again-i-know",
                 found.distributor,
@@ -108,20 +108,20 @@ pub async fn deploy(input: DeployInput<'_>, progress: &dyn Progress) -> Result<D
             )));
         }
     }
-    refuse_if_pushed(&chain, bundle, input.state, token, from).await?;
-    preflight(&input, &chain, chain_id, token, from).await?;
-    if !input.pay_again {
+    refuse_if_pushed(&chain, bundle, job.state, token, from).await?;
+    preflight(&job, &chain, chain_id, token, from).await?;
+    if !job.pay_again {
         refuse_if_deployed_on_chain(&chain, bundle, from, recorded.as_ref()).await?;
     }
     let clawback_to = bundle.clawback_to.unwrap_or(from);
     let code = creation_code(bundle, token, clawback_to, from)?;
-    if input.dry_run {
+    if job.dry_run {
         return estimate(&chain, bundle, token, from, code, clawback_to, chain_id).await;
     }
     progress.stage("deploy", 1);
     let deployed = sender.send(None, code, U256::ZERO).await?;
     let distributor = deployed.contract_address.ok_or_else(|| {
-        input_err(format!(
+        input(format!(
             "deployment {} has no contract address",
             deployed.hash
         ))
@@ -154,36 +154,32 @@ pub async fn deploy(input: DeployInput<'_>, progress: &dyn Progress) -> Result<D
         },
     };
     // Recorded before funding, so an interrupted run resumes with the funding only.
-    input.state.create(chain_id, token, bundle.root)?;
+    job.state.create(chain_id, token, bundle.root)?;
     save_record(&path, bundle, &record)?;
     fund_recorded(&chain, &sender, bundle, record, &path, progress).await
-}
-
-fn input_err(text: String) -> crate::EngineError {
-    input(text)
 }
 
 /// The checks that need no record: a claim window (or `no_deadline`), a token contract, a
 /// funded sender, a deadline still ahead.
 async fn preflight(
-    input: &DeployInput<'_>,
+    job: &DeployInput<'_>,
     chain: &Chain,
     chain_id: u64,
     token: Address,
     from: Address,
 ) -> Result<()> {
-    let bundle = input.bundle;
-    if !bundle.has_window && !input.no_deadline && !input.dry_run {
-        return Err(input_err("the bundle has no [claim] window: its distributor would never close and its tokens could never be clawed back; add a [claim] section (start, deadline, clawback_to) and rebuild, or pass --no-deadline to deploy it that way on purpose".into()));
+    let bundle = job.bundle;
+    if !bundle.has_window && !job.no_deadline && !job.dry_run {
+        return Err(input("the bundle has no [claim] window: its distributor would never close and its tokens could never be clawed back; add a [claim] section (start, deadline, clawback_to) and rebuild, or pass --no-deadline to deploy it that way on purpose"));
     }
     if chain.code(token).await?.is_empty() {
-        return Err(input_err(format!("token {token} has no code on chain {chain_id}: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc")));
+        return Err(input(format!("token {token} has no code on chain {chain_id}: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc")));
     }
     let balance = chain
         .view(token, &IERC20::balanceOfCall { account: from })
         .await?;
     if balance < bundle.total {
-        return Err(input_err(format!(
+        return Err(input(format!(
             "sender {from} is underfunded: it holds {} of token {token} but the bundle needs {}; send it the difference {} first",
             bundle.tokens(balance),
             bundle.tokens(bundle.total),
@@ -192,7 +188,7 @@ async fn preflight(
     }
     let (_, now) = chain.head().await?;
     if now >= bundle.deadline {
-        return Err(input_err(format!(
+        return Err(input(format!(
             "the claim window is over: deadline {} (unix) is {} before the chain's time {now}; rebuild the bundle with a later [claim] deadline",
             bundle.deadline,
             span(now - bundle.deadline)
@@ -381,7 +377,7 @@ async fn fund_recorded(
     if !missing.is_zero() {
         let have = balance(sender.address()).await?;
         if have < missing {
-            return Err(input_err(format!(
+            return Err(input(format!(
                 "sender {} is underfunded: it holds {} but the distributor {distributor} still needs {}",
                 sender.address(),
                 bundle.tokens(have),
@@ -401,7 +397,7 @@ async fn fund_recorded(
     }
     let held = balance(distributor).await?;
     if held < bundle.total {
-        return Err(input_err(format!(
+        return Err(input(format!(
             "the distributor {distributor} holds {} after the transfer of {} (fee-on-transfer token?); claims would fail: do not announce it",
             bundle.tokens(held),
             bundle.tokens(bundle.total)

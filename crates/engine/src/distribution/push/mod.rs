@@ -163,6 +163,7 @@ pub async fn push(
     cancel: &Cancel,
 ) -> Result<PushOutcome> {
     let bundle = input.bundle;
+    progress.stage("check", 0);
     let chain = connect(input.rpc)?;
     let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
     let from = input.signer.address();
@@ -170,7 +171,7 @@ pub async fn push(
     if chain.code(token).await?.is_empty() {
         return Err(super::input(format!("token {token} has no code on chain {chain_id}: it is not a contract there; check the bundle's token and --rpc")));
     }
-    let prepared = prepare(&input, &chain, chain_id, from).await?;
+    let prepared = prepare(&input, &chain, chain_id, from, progress).await?;
     let remaining: U256 = prepared.open().fold(U256::ZERO, |a, b| a + b.2);
     let balance = chain
         .view(token, &IERC20Push::balanceOfCall { account: from })
@@ -220,6 +221,7 @@ async fn prepare(
     chain: &Chain,
     chain_id: u64,
     from: Address,
+    progress: &dyn Progress,
 ) -> Result<Prepared> {
     let bundle = input.bundle;
     let claims = bundle.claims_in_order()?;
@@ -235,6 +237,7 @@ async fn prepare(
             )));
         }
     }
+    progress.stage("plan", 0);
     let gas_limit = block_gas_limit(chain).await?;
     let size = input
         .batch_size
@@ -413,8 +416,6 @@ async fn send_all(
 ) -> Result<PushOutcome> {
     let all = ledger.batches()?;
     let recipients: u64 = all.iter().map(|b| b.count).sum();
-    progress.stage("batches", recipients);
-    report_confirmed(&ledger, progress)?;
     // Batches whose transactions are mined count as done even before the ledger catches up.
     if nothing_open {
         return Ok(PushOutcome::NothingToDo {
@@ -422,22 +423,12 @@ async fn send_all(
             recipients,
         });
     }
-    // Reconcile batches a killed run left signed or sent, before anything new is signed.
-    for b in all
-        .iter()
-        .filter(|b| matches!(b.state, BatchState::Signed | BatchState::Sent))
-    {
-        payer.settle_batch(&mut ledger, b.id, progress).await?;
-    }
-    for b in ledger
-        .batches()?
-        .iter()
-        .filter(|b| b.state == BatchState::Failed)
-    {
-        ledger.replan(b.id)?;
-    }
+    reconcile(payer, &mut ledger, progress).await?;
+    progress.stage("approve", 0);
     let batch_sender = payer.batch_sender(&mut ledger, progress).await?;
     approve(input, payer, &ledger, batch_sender, progress).await?;
+    progress.stage("batches", recipients);
+    report_confirmed(&ledger, progress)?;
     let started = Instant::now();
     let mut pushed = 0u64;
     loop {
@@ -459,6 +450,7 @@ async fn send_all(
         }
         if payer.settle_batch(&mut ledger, b.id, progress).await? {
             pushed += b.count;
+            report_confirmed(&ledger, progress)?;
         }
     }
     let all = ledger.batches()?;
@@ -470,6 +462,31 @@ async fn send_all(
         gas: all.iter().filter_map(|b| b.gas_used).sum(),
         ledger: ledger.path().to_path_buf(),
     })
+}
+
+/// Settles the batches a killed run left signed or sent (stage `reconcile`, done/total in
+/// batches), before anything new is signed, and re-plans the failed ones.
+async fn reconcile(payer: &Payer, ledger: &mut PushLedger, progress: &dyn Progress) -> Result<()> {
+    let pending: Vec<u64> = ledger
+        .batches()?
+        .iter()
+        .filter(|b| matches!(b.state, BatchState::Signed | BatchState::Sent))
+        .map(|b| b.id)
+        .collect();
+    let total = pending.len() as u64;
+    progress.stage("reconcile", total);
+    for (i, id) in pending.into_iter().enumerate() {
+        payer.settle_batch(ledger, id, progress).await?;
+        progress.done("reconcile", i as u64 + 1, total);
+    }
+    for b in ledger
+        .batches()?
+        .iter()
+        .filter(|b| b.state == BatchState::Failed)
+    {
+        ledger.replan(b.id)?;
+    }
+    Ok(())
 }
 
 /// Approves the BatchSender for what is left (approve sets, does not add: repeating it after a

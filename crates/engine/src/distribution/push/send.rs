@@ -227,7 +227,6 @@ impl Payer {
         match self.settle(nonce, hash, &Bytes::from(raw)).await? {
             Settled::Mined(m) if m.status == 1 => {
                 ledger.mark_confirmed(id, m.block, m.gas_used)?;
-                report_confirmed(ledger, progress)?;
                 Ok(true)
             }
             Settled::Mined(m) => {
