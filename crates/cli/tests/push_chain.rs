@@ -862,3 +862,100 @@ fn bench_push_rate() {
         );
     }
 }
+
+/// The engine's push called in process: a stage per phase, a done count that rises over the
+/// batches, and a cancel raised after the first batch stops it before the next one is signed;
+/// a second call resumes from the ledger and pays the rest, nobody twice.
+#[test]
+fn engine_push_reports_progress_and_stops_when_cancelled() {
+    use airdrop_engine::distribution::{push, Bundle, PushInput, PushOutcome, StateDir};
+    use airdrop_engine::{Cancel, Collect, EngineError, Event, Progress};
+    use std::sync::Mutex;
+
+    /// Raises the cancel flag once the first batch is confirmed.
+    #[derive(Default)]
+    struct CancelAfterFirst {
+        cancel: Cancel,
+        events: Mutex<Vec<Event>>,
+    }
+    impl Progress for CancelAfterFirst {
+        fn event(&self, e: Event) {
+            if matches!(&e, Event::Done { stage, done, .. } if stage == "batches" && *done > 0) {
+                self.cancel.cancel();
+            }
+            self.events.lock().unwrap().push(e);
+        }
+    }
+
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = dev(0);
+    let who = recipients(6, 7);
+    let dir = build_bundle(tmp.path(), "cancel", 31337, c.token, &who, 60);
+    let bundle = Bundle::load(&dir).unwrap();
+    let state = StateDir::at(state_of(&dir));
+    let input = || PushInput {
+        bundle: &bundle,
+        rpc: &c.url,
+        signer: sender.clone(),
+        ledger: None,
+        state: &state,
+        pay_again: false,
+        since_block: None,
+        batch_size: Some(2),
+        batch_sender: None,
+        receipt_timeout: Duration::from_secs(60),
+        dry_run: false,
+        pause_after_sign: None,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let first = CancelAfterFirst::default();
+    let err = rt
+        .block_on(push(input(), &first, &first.cancel))
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Cancelled), "{err}");
+    let owed: Vec<(Address, U256)> = bundle
+        .claims_in_order()
+        .unwrap()
+        .into_iter()
+        .map(|(_, a, v)| (a, v))
+        .collect();
+    let paid = owed
+        .iter()
+        .filter(|(a, _)| c.balance(*a) > U256::ZERO)
+        .count();
+    assert_eq!(paid, 2, "one batch of two, then the cancel");
+    let events = first.events.lock().unwrap().clone();
+    let stages: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Stage { stage, .. } => Some(stage.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stages, ["check", "plan", "reconcile", "approve", "batches"]);
+
+    let rest = Collect::default();
+    match rt.block_on(push(input(), &rest, &Cancel::new())).unwrap() {
+        PushOutcome::Pushed {
+            pushed, recipients, ..
+        } => assert_eq!((pushed, recipients), (4, 6)),
+        other => panic!("{other:?}"),
+    }
+    let done: Vec<u64> = rest
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Done { stage, done, .. } if stage == "batches" => Some(*done),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, [2, 4, 6], "done rises from what the first run paid");
+    for (a, v) in &owed {
+        assert_eq!(c.balance(*a), *v, "{a} paid exactly once");
+    }
+}
