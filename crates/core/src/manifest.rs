@@ -133,6 +133,34 @@ pub struct VestingInfo {
     pub starts: String,
 }
 
+/// A serde error on `bytes` with the field it is about: serde names a missing or unknown field
+/// itself, but a wrong value only by line and column, so the key just before that spot is named.
+fn read_err(file: &str, bytes: &[u8], e: &serde_json::Error, hint: &str) -> CoreError {
+    let text = e.to_string();
+    let named = text.starts_with("missing field") || text.starts_with("unknown field");
+    let field = (!named && e.line() > 0)
+        .then(|| field_before(bytes, e.line(), e.column()))
+        .flatten();
+    match field {
+        Some(f) => bundle_err(file, format!("field {f:?}: {text}; {hint}")),
+        None => bundle_err(file, format!("{text}; {hint}")),
+    }
+}
+
+/// The last `"key":` before 1-based `line`/`column` of `bytes`.
+fn field_before(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let before = text.get(..(start + column).min(text.len()))?;
+    let colon = before.rfind("\":")?;
+    let open = before[..colon].rfind('"')?;
+    Some(before[open + 1..colon].to_owned())
+}
+
 fn bundle_err(file: &str, detail: impl std::fmt::Display) -> CoreError {
     CoreError::Bundle {
         file: file.to_owned(),
@@ -153,9 +181,11 @@ impl Manifest {
     /// the field.
     pub fn read(bytes: &[u8]) -> Result<Manifest> {
         let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-            bundle_err(
+            read_err(
                 "manifest.json",
-                format!("{e}; is this a bundle written by `airdrop build`?"),
+                bytes,
+                &e,
+                "is this a bundle written by `airdrop build`?",
             )
         })?;
         if m.format != BUNDLE_FORMAT {
@@ -282,9 +312,11 @@ impl Deployment {
     /// the field.
     pub fn read(bytes: &[u8]) -> Result<Deployment> {
         let d: Deployment = serde_json::from_slice(bytes).map_err(|e| {
-            bundle_err(
+            read_err(
                 "deployment.json",
-                format!("{e}; is this a record written by `airdrop deploy`?"),
+                bytes,
+                &e,
+                "is this a record written by `airdrop deploy`?",
             )
         })?;
         if d.format != DEPLOYMENT_FORMAT {

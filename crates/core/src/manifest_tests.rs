@@ -265,12 +265,22 @@ fn manifest_refuses_wrong_values() {
     ] {
         let mut d = doc.clone();
         d[key] = value;
-        let e = Manifest::read(&serde_json::to_vec(&d).unwrap())
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("manifest.json: "), "{e}");
-        if key != "root" {
+        // Compact and pretty: the field is named either way.
+        for bytes in [
+            serde_json::to_vec(&d).unwrap(),
+            serde_json::to_vec_pretty(&d).unwrap(),
+        ] {
+            let e = Manifest::read(&bytes).unwrap_err().to_string();
+            if key == "format" {
+                assert!(e.starts_with("manifest.json: format"), "{e}");
+            } else {
+                assert!(
+                    e.starts_with(&format!("manifest.json: field {key:?}: ")),
+                    "{key}: {e}"
+                );
+            }
             assert!(e.contains(want), "{key}: {e}");
+            assert!(e.ends_with('?') || key == "format", "no hint: {e}");
         }
     }
     let mut d = doc.clone();
@@ -279,6 +289,7 @@ fn manifest_refuses_wrong_values() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("address \"0xnotanaddress\""), "{e}");
+    assert!(e.starts_with("manifest.json: field \"address\": "), "{e}");
     assert!(Manifest::read(b"not json").is_err());
 }
 
@@ -328,6 +339,15 @@ fn deployment_round_trips_in_the_order_deploy_wrote() {
 fn deployment_refuses_missing_and_unknown_fields() {
     let doc: Value = serde_json::from_slice(&deployment().to_bytes().unwrap()).unwrap();
     every_field_is_required(doc.clone(), Deployment::read, "deployment.json");
+    let mut d = doc.clone();
+    d["block"] = json!("seven");
+    let e = Deployment::read(&serde_json::to_vec_pretty(&d).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("deployment.json: field \"block\": invalid type: string \"seven\""),
+        "{e}"
+    );
     let mut d = doc;
     d["format"] = json!("airdrop-deployment/0");
     let e = Deployment::read(&serde_json::to_vec(&d).unwrap())
