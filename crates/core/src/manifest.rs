@@ -239,6 +239,21 @@ impl Manifest {
         })
     }
 
+    /// The tree options the bundle was built with (`merkle.preset`, `merkle.shards`), to rebuild
+    /// or serve its claims the same way.
+    pub fn tree_options(&self) -> Result<airdrop_merkle::TreeOptions> {
+        let preset: airdrop_merkle::Preset =
+            self.merkle
+                .preset
+                .parse()
+                .map_err(|e: airdrop_merkle::MerkleError| {
+                    bundle_err("manifest.json", format!("merkle.preset: {e}"))
+                })?;
+        let mut options = airdrop_merkle::TreeOptions::new(preset);
+        options.shards = self.merkle.shards;
+        Ok(options)
+    }
+
     /// The earliest snapshot block: nothing of this bundle can have been paid before it.
     pub fn first_block(&self) -> Option<u64> {
         self.snapshots.iter().map(|p| p.block).min()

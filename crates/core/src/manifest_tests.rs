@@ -155,6 +155,12 @@ fn manifest_accessors() {
             duration: 100
         }
     );
+    let t = m.tree_options().unwrap();
+    assert_eq!((t.preset.name(), t.shards), ("uniswap", None));
+    let mut odd = sample();
+    odd.merkle.preset = "nope".into();
+    let e = odd.tree_options().unwrap_err().to_string();
+    assert!(e.starts_with("manifest.json: merkle.preset: "), "{e}");
     let mut no_window = sample();
     no_window.claim = None;
     let e = no_window.vesting_terms().unwrap_err().to_string();
