@@ -9,5 +9,11 @@
 mod error;
 mod progress;
 
+// h1: build and snapshot jobs.
+mod bridge;
+pub mod build;
+pub mod input;
+pub mod snapshot;
+
 pub use error::{EngineError, Result};
 pub use progress::{Cancel, Collect, Event, NoProgress, Progress};
