@@ -73,7 +73,7 @@ pub struct Built {
     pub pools: Vec<PoolPaid>,
     /// The chain snapshots the build took, as the manifest pins them.
     pub snapshots: Vec<SnapshotPin>,
-    /// SHA-256 of every file written except the manifest, by name.
+    /// SHA-256 of every file written, the manifest included, by name.
     pub files: BTreeMap<String, String>,
     /// Where the previous bundle's files that have a namesake in the new bundle were kept,
     /// if any (files the previous build did not write are never deleted).
