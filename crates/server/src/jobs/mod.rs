@@ -31,6 +31,7 @@ use axum::Json;
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -430,10 +431,15 @@ pub async fn job_events(
     caller.require("reviewer")?;
     let first = find_job(&state, &job).await?;
     // The instance running the job hands over every row it writes; any other polls the store.
-    let live = state
+    let (pending, live) = match state
         .jobs
         .as_ref()
-        .and_then(|c| c.runner.live.subscribe(&job));
+        .and_then(|c| c.runner.live.subscribe(&job))
+    {
+        Some((rows, rx)) if !rows.is_empty() => (rows.into(), rx),
+        Some((_, rx)) => (VecDeque::from([first]), rx),
+        None => (VecDeque::from([first]), None),
+    };
     let stream = futures::stream::unfold(
         Follow {
             state,
@@ -441,7 +447,7 @@ pub async fn job_events(
             live,
             last: None,
             finished: false,
-            pending: Some(first),
+            pending,
         },
         |mut f| async move {
             if f.finished {
@@ -474,14 +480,15 @@ struct Follow {
     live: Option<tokio::sync::broadcast::Receiver<JobRow>>,
     last: Option<(JobState, i64, String)>,
     finished: bool,
-    pending: Option<JobRow>,
+    /// Rows to send before waiting for more.
+    pending: VecDeque<JobRow>,
 }
 
 impl Follow {
-    /// The next row: the first one read, then each one this instance writes, or else the
+    /// The next row: the rows so far, then each one this instance writes, or else the
     /// store's every 200 ms. None when the job is gone.
     async fn next_row(&mut self) -> Option<JobRow> {
-        if let Some(r) = self.pending.take() {
+        if let Some(r) = self.pending.pop_front() {
             return Some(r);
         }
         if let Some(rx) = &mut self.live {
