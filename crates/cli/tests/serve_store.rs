@@ -1110,7 +1110,10 @@ fn a_stopped_server_cancels_its_build_in_process() {
                 == Some(server_pid)
         })
         .collect();
-    assert!(children.is_empty(), "the server started processes: {children:?}");
+    assert!(
+        children.is_empty(),
+        "the server started processes: {children:?}"
+    );
     let term = std::process::Command::new("kill")
         .args(["-TERM", &server_pid.to_string()])
         .status()

@@ -101,7 +101,14 @@ mod tests {
         assert!(matches!(&e[0], Event::Stage { stage, total: 10 } if stage == "logs"));
         assert!(matches!(&e[1], Event::Done { done: 4, .. }));
         assert!(matches!(&e[2], Event::Message { text } if text == "resuming"));
-        assert!(matches!(&e[3], Event::Done { done: 10, total: 10, .. }));
+        assert!(matches!(
+            &e[3],
+            Event::Done {
+                done: 10,
+                total: 10,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -108,16 +108,40 @@ async fn build_streams_stages(backend: Backend, n: u64) {
     let (s, t) = request(&app, "POST", "/v1/campaigns", key, "application/json", body).await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let csv = addresses(n);
-    let (s, t) = request(&app, "PUT", "/v1/campaigns/big/files/list.csv", key, "text/csv", csv).await;
+    let (s, t) = request(
+        &app,
+        "PUT",
+        "/v1/campaigns/big/files/list.csv",
+        key,
+        "text/csv",
+        csv,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
 
     let started = Instant::now();
     let body = json!({"kind": "build"}).to_string().into_bytes();
-    let (s, t) = request(&app, "POST", "/v1/campaigns/big/jobs", key, "application/json", body).await;
+    let (s, t) = request(
+        &app,
+        "POST",
+        "/v1/campaigns/big/jobs",
+        key,
+        "application/json",
+        body,
+    )
+    .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{t}");
     let job: Value = serde_json::from_str(&t).unwrap();
     let id = job["id"].as_str().unwrap();
-    let (s, sse) = request(&app, "GET", &format!("/v1/jobs/{id}/events"), key, "text/plain", Vec::new()).await;
+    let (s, sse) = request(
+        &app,
+        "GET",
+        &format!("/v1/jobs/{id}/events"),
+        key,
+        "text/plain",
+        Vec::new(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{sse}");
     let elapsed = started.elapsed();
     let events = events(&sse);

@@ -41,7 +41,10 @@ const STAGES: &[(&str, Option<&str>)] = &[
     ("exclusions", Some("reading exclusions")),
     ("allocate", Some("allocating")),
     ("tree", Some("building the Merkle tree")),
-    ("write", Some("writing claims, allocations, decisions and report")),
+    (
+        "write",
+        Some("writing claims, allocations, decisions and report"),
+    ),
     ("commit", None),
 ];
 
@@ -136,7 +139,11 @@ fn print_summary(
     }
     if !b.dust.is_zero() {
         let to = b.dust_to.map(|d| format!("{d:#x}")).unwrap_or_default();
-        writeln!(out, "dust        {} {sym} → {to}", format_units(b.dust, dec))?;
+        writeln!(
+            out,
+            "dust        {} {sym} → {to}",
+            format_units(b.dust, dec)
+        )?;
     }
     writeln!(
         out,

@@ -85,8 +85,8 @@ enum Previous {
 /// `path` made absolute with every symbolic link and `.`/`..` resolved, also when it does not
 /// exist yet (then its nearest existing ancestor is resolved).
 fn resolve(path: &Path) -> Result<PathBuf> {
-    let abs =
-        std::path::absolute(path).map_err(|e| EngineError::file(format!("cannot resolve {}", path.display()), e))?;
+    let abs = std::path::absolute(path)
+        .map_err(|e| EngineError::file(format!("cannot resolve {}", path.display()), e))?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -95,7 +95,12 @@ fn resolve(path: &Path) -> Result<PathBuf> {
                 rest.push(n.to_owned());
                 existing = p;
             }
-            _ => return Err(EngineError::input(format!("cannot resolve {}", path.display()))),
+            _ => {
+                return Err(EngineError::input(format!(
+                    "cannot resolve {}",
+                    path.display()
+                )))
+            }
         }
     }
     let mut out = existing
@@ -185,10 +190,16 @@ fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
         match std::fs::create_dir(&p) {
             Ok(()) => return Ok(p),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).map_err(|e| EngineError::file(format!("cannot create {}", p.display()), e)),
+            Err(e) => {
+                return Err(e)
+                    .map_err(|e| EngineError::file(format!("cannot create {}", p.display()), e))
+            }
         }
     }
-    return Err(EngineError::input(format!("cannot create a staging folder beside {}", out.display())))
+    return Err(EngineError::input(format!(
+        "cannot create a staging folder beside {}",
+        out.display()
+    )));
 }
 
 /// Checks before any work that the build may later replace `out` (see [`BundleDir::create`]).
@@ -254,8 +265,12 @@ impl BundleDir {
         let previous = check_out(&self.out, &[])?;
         let Previous::Bundle(written) = previous else {
             // Nothing or an empty folder: rename(2) replaces an empty folder atomically.
-            std::fs::rename(&self.staging, &self.out)
-                .map_err(|e| EngineError::file(format!("cannot move the bundle into {}", self.out.display()), e))?;
+            std::fs::rename(&self.staging, &self.out).map_err(|e| {
+                EngineError::file(
+                    format!("cannot move the bundle into {}", self.out.display()),
+                    e,
+                )
+            })?;
             return Ok(None);
         };
         let old = fresh_sibling(&self.out, "old")?;
@@ -268,14 +283,19 @@ impl BundleDir {
         })?;
         if let Err(e) = std::fs::rename(&self.staging, &self.out) {
             let _ = std::fs::rename(&old, &self.out);
-            return Err(e)
-                .map_err(|e| EngineError::file(format!("cannot move the bundle into {}", self.out.display()), e));
+            return Err(e).map_err(|e| {
+                EngineError::file(
+                    format!("cannot move the bundle into {}", self.out.display()),
+                    e,
+                )
+            });
         }
         let kept = carry_over(&old, &self.out, Path::new(""), &written)?;
         if kept {
             return Ok(Some(old));
         }
-        std::fs::remove_dir(&old).map_err(|e| EngineError::file(format!("cannot remove {}", old.display()), e))?;
+        std::fs::remove_dir(&old)
+            .map_err(|e| EngineError::file(format!("cannot remove {}", old.display()), e))?;
         Ok(None)
     }
 }
@@ -285,10 +305,11 @@ impl BundleDir {
 fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) -> Result<bool> {
     let mut kept = false;
     let dir = old.join(rel);
-    let entries =
-        std::fs::read_dir(&dir).map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
+        let entry =
+            entry.map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
         let rel = rel.join(entry.file_name());
         let from = old.join(&rel);
         let key = rel.to_string_lossy().replace('\\', "/");
@@ -299,14 +320,16 @@ fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) ->
             let target = new.join(&rel);
             let created = !target.exists();
             if created {
-                std::fs::create_dir(&target)
-                    .map_err(|e| EngineError::file(format!("cannot create {}", target.display()), e))?;
+                std::fs::create_dir(&target).map_err(|e| {
+                    EngineError::file(format!("cannot create {}", target.display()), e)
+                })?;
             }
             if carry_over(old, new, &rel, written)? {
                 kept = true;
             } else {
-                std::fs::remove_dir(&from)
-                    .map_err(|e| EngineError::file(format!("cannot remove {}", from.display()), e))?;
+                std::fs::remove_dir(&from).map_err(|e| {
+                    EngineError::file(format!("cannot remove {}", from.display()), e)
+                })?;
             }
             // A folder only the old build's files were in is not carried over empty.
             if created {

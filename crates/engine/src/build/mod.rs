@@ -144,7 +144,8 @@ pub fn run(input: &BuildInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
         built,
         root,
     };
-    let (mut dir, (claims_ms, rest_ms)) = write::write_bundle(&input.out, &spec.protected, parts, progress)?;
+    let (mut dir, (claims_ms, rest_ms)) =
+        write::write_bundle(&input.out, &spec.protected, parts, progress)?;
     mark("write_bundle", &mut timings);
     timings.push(("write_claims", claims_ms));
     timings.push(("write_allocations_decisions_report", rest_ms));

@@ -75,13 +75,15 @@ pub(super) fn read_all(
         if let Some((file, hash)) = allow {
             spec.hashes.inputs.insert(file, hash);
         }
-        spec.campaign.excludes.push(airdrop_core::spec::ExcludeSpec {
-            name: ex.name,
-            reason: format!("{} (block {block})", ex.reason),
-            file: None,
-            address_column: "address".into(),
-            addresses: found.clone(),
-        });
+        spec.campaign
+            .excludes
+            .push(airdrop_core::spec::ExcludeSpec {
+                name: ex.name,
+                reason: format!("{} (block {block})", ex.reason),
+                file: None,
+                address_column: "address".into(),
+                addresses: found.clone(),
+            });
         exclusions.push(found);
     }
     Ok((facts, exclusions, pins))
@@ -91,7 +93,11 @@ pub(super) fn read_all(
 fn read_files(spec: &mut Spec, chain: &ChainRun<'_>) -> Result<Vec<Option<Facts>>> {
     let campaign = &spec.campaign;
     let base = &spec.base;
-    let total = campaign.sources.iter().filter(|s| s.chain.is_none()).count() as u64;
+    let total = campaign
+        .sources
+        .iter()
+        .filter(|s| s.chain.is_none())
+        .count() as u64;
     chain.progress.stage("read", total);
     let results: Vec<Option<FileRead>> = std::thread::scope(|scope| {
         let handles: Vec<_> = campaign

@@ -63,7 +63,12 @@ impl JobConfig {
     /// Waits until no job runs on this instance, at most `wait`; false when some still do.
     pub async fn drained(&self, wait: Duration) -> bool {
         let until = tokio::time::Instant::now() + wait;
-        while self.runner.running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+        while self
+            .runner
+            .running
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
             if tokio::time::Instant::now() >= until {
                 return false;
             }

@@ -177,7 +177,14 @@ async fn run_engine<T: Send + 'static>(
     while let Some((stage, done, total)) = rx.recv().await {
         job.total = i64::try_from(total).unwrap_or(i64::MAX);
         let done = i64::try_from(done).unwrap_or(i64::MAX);
-        update(state, job, JobState::Running, done, format!("{verb}: {stage}")).await;
+        update(
+            state,
+            job,
+            JobState::Running,
+            done,
+            format!("{verb}: {stage}"),
+        )
+        .await;
     }
     handle
         .await
@@ -188,8 +195,7 @@ async fn run_engine<T: Send + 'static>(
 /// file text, no server folders); a cancelled job says why it stopped.
 fn failure(job: &JobRow, e: &EngineError, dirs: &[&Path], known: &[String]) -> String {
     if matches!(e, EngineError::Cancelled) {
-        return "cancelled: the server stopped before the job finished; start the job again"
-            .into();
+        return "cancelled: the server stopped before the job finished; start the job again".into();
     }
     let gist = confine::gist(&format!("error: {}", e.chain()), dirs, known);
     tracing::warn!(job = %job.id, error = %gist, "a job failed");
