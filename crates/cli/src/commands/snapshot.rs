@@ -131,7 +131,7 @@ pub fn run(args: SnapshotArgs) -> Result<()> {
     let started = Instant::now();
     let input = match args.kind.as_str() {
         "import-transfers" | "import-balances" => SnapshotInput::Import(import_input(&args)?),
-        _ => SnapshotInput::Chain(chain_input(&args)?),
+        _ => SnapshotInput::Chain(Box::new(chain_input(&args)?)),
     };
     let bars = Bars::new(true, STAGES);
     let snapped = airdrop_engine::snapshot::run(input, &bars, &Cancel::new());

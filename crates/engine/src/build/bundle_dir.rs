@@ -166,7 +166,7 @@ fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
     }
     match bundle_files(out) {
         Some(files) => Ok(Previous::Bundle(files)),
-        None => return Err(EngineError::input(format!(
+        None => Err(EngineError::input(format!(
             "--out {} is not empty and is not a bundle written by `airdrop build` (no manifest.json with format {BUNDLE_FORMAT:?}); the build never deletes what it did not write: pick a new or empty folder",
             out.display()
         ))),
@@ -196,10 +196,10 @@ fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
             }
         }
     }
-    return Err(EngineError::input(format!(
+    Err(EngineError::input(format!(
         "cannot create a staging folder beside {}",
         out.display()
-    )));
+    )))
 }
 
 /// Checks before any work that the build may later replace `out` (see [`BundleDir::create`]).

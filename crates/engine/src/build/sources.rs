@@ -26,13 +26,13 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 
 type FileRead = Result<(Vec<u8>, Facts)>;
 
+/// Every source's facts (spec order), the exclusion lists, the chain snapshots' pins.
+type Inputs = (Vec<Facts>, Vec<Vec<Address>>, Vec<SnapshotPin>);
+
 /// Every source's facts in spec order, the exclusion lists, and the chain snapshots' pins.
 /// Records each input's hash in `spec.hashes`; `[exclude] contracts` becomes an exclusion list
 /// of the spec like any other, so reports and `explain` name it.
-pub(super) fn read_all(
-    spec: &mut Spec,
-    chain: &ChainRun<'_>,
-) -> Result<(Vec<Facts>, Vec<Vec<Address>>, Vec<SnapshotPin>)> {
+pub(super) fn read_all(spec: &mut Spec, chain: &ChainRun<'_>) -> Result<Inputs> {
     let campaign = &spec.campaign;
     // Chain sources: check what can be checked (env vars, files, events) before any scan.
     let mut prepared = Vec::new();

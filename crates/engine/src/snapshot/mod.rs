@@ -46,8 +46,8 @@ pub struct ImportSnapshot {
 /// What to snapshot.
 #[derive(Debug)]
 pub enum SnapshotInput {
-    /// Over JSON-RPC.
-    Chain(ChainSnapshot),
+    /// Over JSON-RPC (boxed: its parameters are many).
+    Chain(Box<ChainSnapshot>),
     /// From an export.
     Import(ImportSnapshot),
 }

@@ -310,13 +310,13 @@ async fn snapshot_in(
         if let Some(path) = candidates {
             params.candidates = Some(airdrop_engine::input::read_address_file(&path)?);
         }
-        let input = SnapshotInput::Chain(ChainSnapshot {
+        let input = SnapshotInput::Chain(Box::new(ChainSnapshot {
             rpc_url,
             rpc_config: RpcConfig::default(),
             params,
             out: target,
             fresh: false,
-        });
+        }));
         airdrop_engine::snapshot::run(input, progress, cancel)
     })
     .await;
