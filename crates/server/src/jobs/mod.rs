@@ -212,12 +212,11 @@ pub struct JobStatus {
     pub campaign: String,
     /// `queued`, `running`, `done` or `failed`.
     pub state: String,
-    /// Steps done (while a snapshot or build runs: units done of its current stage).
+    /// Steps done.
     pub done: i64,
-    /// Steps in all (an estimate while running; of the current stage while one runs).
+    /// Steps in all (an estimate while running).
     pub total: i64,
-    /// Last progress line (`building: tree` while a build is in its `tree` stage), or the
-    /// result, or the error.
+    /// Last progress line, or the result, or the error.
     pub message: String,
     /// Unix seconds.
     #[serde(rename = "updatedAt")]
