@@ -5,11 +5,16 @@
 //! input, call the job with a [`Progress`] sink and a [`Cancel`] flag, and render the typed
 //! result; none of them runs another process or parses another program's output. The layers:
 //! `cli, server → engine → chain, store, core → merkle`.
+//!
+//! Jobs: [`build::run`] (a campaign spec → a bundle) and [`snapshot::run`] (a chain snapshot or
+//! an import → a CSV and its sidecar); [`input`] has the bounded readers of the files they are
+//! given. A chain call inside a job reports its phases as stages and stops when the job is
+//! cancelled.
 
 mod error;
 mod progress;
 
-// h1: build and snapshot jobs.
+// Build and snapshot jobs (and the chain crate's progress as engine events).
 mod bridge;
 pub mod build;
 pub mod input;

@@ -280,41 +280,7 @@ pub async fn create_job(
                 "a snapshot job needs \"snapshot\": {kind, token, block, file}",
             ))
         }
-        ("snapshot", Some(s)) => {
-            if state.rpc.is_none() {
-                return Err(ServerError::Api {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: "no_node",
-                    detail: "snapshots need the server to have a node: start it with --rpc-url"
-                        .into(),
-                });
-            }
-            if !matches!(
-                s.kind.as_str(),
-                "erc20-balances" | "erc721-holders" | "native-balances" | "contract-users"
-            ) {
-                return Err(ServerError::bad_request(
-                    "invalid_job",
-                    "snapshot kind must be erc20-balances, erc721-holders, native-balances or contract-users",
-                ));
-            }
-            upload_name(&s.file)?;
-            if let Some(a) = &s.addresses {
-                upload_name(a)?;
-            }
-            if let Some(t) = &s.token {
-                crate::routes::parse_address(t)?;
-            }
-            if let Some(m) = &s.min {
-                if m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ServerError::bad_request(
-                        "invalid_number",
-                        "min must be a non-negative integer (base units)",
-                    ));
-                }
-            }
-            Some(s.clone())
-        }
+        ("snapshot", Some(s)) => Some(check_snapshot(&state, s)?),
         (_, Some(_)) => {
             return Err(ServerError::bad_request(
                 "invalid_job",
@@ -350,6 +316,42 @@ pub async fn create_job(
     db.put_job(&job).await?;
     run::spawn(state.clone(), job.clone());
     Ok((StatusCode::ACCEPTED, Json(job.into())))
+}
+
+/// Checks a snapshot job's options before it is queued.
+fn check_snapshot(state: &AppState, s: &SnapshotJob) -> Result<SnapshotJob, ServerError> {
+    if state.rpc.is_none() {
+        return Err(ServerError::Api {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "no_node",
+            detail: "snapshots need the server to have a node: start it with --rpc-url".into(),
+        });
+    }
+    if !matches!(
+        s.kind.as_str(),
+        "erc20-balances" | "erc721-holders" | "native-balances" | "contract-users"
+    ) {
+        return Err(ServerError::bad_request(
+            "invalid_job",
+            "snapshot kind must be erc20-balances, erc721-holders, native-balances or contract-users",
+        ));
+    }
+    upload_name(&s.file)?;
+    if let Some(a) = &s.addresses {
+        upload_name(a)?;
+    }
+    if let Some(t) = &s.token {
+        crate::routes::parse_address(t)?;
+    }
+    if let Some(m) = &s.min {
+        if m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ServerError::bad_request(
+                "invalid_number",
+                "min must be a non-negative integer (base units)",
+            ));
+        }
+    }
+    Ok(s.clone())
 }
 
 /// A job's status.
