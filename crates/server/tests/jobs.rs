@@ -150,6 +150,12 @@ async fn build_streams_stages(backend: Backend, n: u64) {
     let (last, end) = events.last().unwrap();
     assert_eq!(last, "done", "{sse}");
     assert_eq!(end["state"], json!("done"), "{end}");
+    // A finished job counts its own steps, as before the engine ran in process.
+    assert_eq!(
+        (&end["done"], &end["total"]),
+        (&json!(3), &json!(3)),
+        "{end}"
+    );
     assert!(
         end["message"]
             .as_str()

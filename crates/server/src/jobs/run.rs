@@ -91,6 +91,9 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
         .as_ref()
         .map(|cfg| Running::new(&cfg.runner.running));
     state.metrics.jobs_running.inc();
+    // While the engine runs, done/total count its current stage; a finished job's row counts
+    // the job's own steps again, as it always has.
+    let steps = job.total;
     update(&state, &mut job, JobState::Running, 0, "started".into()).await;
     // In a JoinSet so that the heartbeat stops when this task ends however it ends (dropping
     // the set aborts it, on a panic too): a job must never look alive after its worker is gone.
@@ -117,9 +120,10 @@ async fn run_job(state: Arc<AppState>, mut job: JobRow) {
         })
         .inc();
     let done = match result {
-        Ok(_) => job.total,
-        Err(_) => job.done,
+        Ok(_) => steps,
+        Err(_) => job.done.min(steps - 1),
     };
+    job.total = steps;
     let message = result.unwrap_or_else(|e| e);
     update(&state, &mut job, end, done, message).await;
     if let Some(cfg) = &state.jobs {
