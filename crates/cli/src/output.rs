@@ -1,11 +1,17 @@
 //! Files written by commands appear whole or not at all: each is written under a `.partial`
-//! name and renamed into place only after every file of the output is complete.
+//! name and renamed into place only after every file of the output is complete. Inputs are
+//! read through the engine's bounded readers; an engine job's progress is drawn by [`Bars`].
 
-use airdrop_merkle::limits::{too_large, Bounded, MAX_INPUT_BYTES};
+use airdrop_engine::input::open_regular;
+use airdrop_engine::{Event, Progress};
+use airdrop_merkle::limits::{Bounded, MAX_INPUT_BYTES};
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
 
 /// A sink that writes either one file (`single`) or a folder of files.
 #[derive(Debug)]
@@ -96,49 +102,94 @@ pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
 
 /// Reads a whole input file of at most `cap` bytes, refusing anything but a regular file.
 pub fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    let context = || format!("cannot read {}", path.display());
-    let file = open_regular(path, cap).with_context(context)?;
-    let mut data = Vec::new();
-    // The size was checked, but a file can grow between the check and the read.
-    file.take(cap + 1)
-        .read_to_end(&mut data)
-        .with_context(context)?;
-    if data.len() as u64 > cap {
-        return Err(anyhow::Error::new(too_large(cap)).context(context()));
-    }
-    Ok(data)
+    Ok(airdrop_engine::input::read_input_file(path, cap)?)
 }
 
-/// Reads a whole line-based input (CSV) of at most [`MAX_INPUT_BYTES`], failing as soon as the
-/// header or a line is over its bound, so memory never holds more than that.
-pub fn read_lines_file(path: &Path) -> Result<Vec<u8>> {
-    let context = || format!("cannot read {}", path.display());
-    let file = open_regular(path, MAX_INPUT_BYTES).with_context(context)?;
-    let mut data = Vec::new();
-    Bounded::lines(file)
-        .read_to_end(&mut data)
-        .with_context(context)?;
-    Ok(data)
+/// Draws an engine job's events on stderr: a spinner for the stages `labels` names, a bar
+/// with counts for the others (a chain snapshot's phases), nothing for a stage labelled
+/// `None`. Bars are drawn only when `draw` and stderr is a terminal; messages are always
+/// printed.
+#[derive(Debug)]
+pub struct Bars {
+    bar: Mutex<Option<ProgressBar>>,
+    visible: bool,
+    labels: &'static [(&'static str, Option<&'static str>)],
 }
 
-fn open_regular(path: &Path, cap: u64) -> std::io::Result<File> {
-    // Checked on the path first: opening a FIFO would block until a writer comes.
-    check_regular(&std::fs::metadata(path)?, cap)?;
-    let file = File::open(path)?;
-    check_regular(&file.metadata()?, cap)?;
-    Ok(file)
+impl Bars {
+    /// A renderer; `labels` gives the spinner text of the job's own stages.
+    pub fn new(draw: bool, labels: &'static [(&'static str, Option<&'static str>)]) -> Self {
+        Bars {
+            bar: Mutex::new(None),
+            visible: draw && std::io::stderr().is_terminal(),
+            labels,
+        }
+    }
+
+    /// Clears whatever is still drawn.
+    pub fn finish(&self) {
+        self.replace(None);
+    }
+
+    fn replace(&self, bar: Option<ProgressBar>) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = std::mem::replace(&mut *slot, bar) {
+                old.finish_and_clear();
+            }
+        }
+    }
+
+    fn target(&self) -> ProgressDrawTarget {
+        if self.visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        }
+    }
+
+    fn start(&self, stage: &str, total: u64) {
+        let label = self.labels.iter().find(|(s, _)| *s == stage).map(|l| l.1);
+        let bar = match label {
+            Some(None) => None,
+            Some(Some(text)) => {
+                let pb = ProgressBar::with_draw_target(None, self.target());
+                if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+                    pb.set_style(style);
+                }
+                pb.set_message(text);
+                pb.enable_steady_tick(Duration::from_millis(120));
+                Some(pb)
+            }
+            None => {
+                let pb = ProgressBar::with_draw_target(Some(total), self.target());
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{prefix:>14} [{bar:30}] {pos}/{len} ({percent}%) {per_sec} ETA {eta}",
+                ) {
+                    pb.set_style(style.progress_chars("=> "));
+                }
+                pb.set_prefix(stage.to_owned());
+                Some(pb)
+            }
+        };
+        self.replace(bar);
+    }
 }
 
-fn check_regular(meta: &std::fs::Metadata, cap: u64) -> std::io::Result<()> {
-    let refuse = |msg: &str| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, msg));
-    if meta.is_dir() {
-        return refuse("it is a folder; give the file inside it");
+impl Progress for Bars {
+    fn event(&self, event: Event) {
+        match event {
+            Event::Stage { stage, total } => self.start(&stage, total),
+            Event::Done { done, .. } => {
+                if let Ok(slot) = self.bar.lock() {
+                    if let Some(bar) = slot.as_ref() {
+                        bar.set_position(done);
+                    }
+                }
+            }
+            Event::Message { text } => match self.bar.lock().ok().and_then(|s| s.clone()) {
+                Some(bar) if self.visible => bar.println(text),
+                _ => eprintln!("{text}"),
+            },
+        }
     }
-    if !meta.is_file() {
-        return refuse("it is not a regular file (a device, a pipe or a socket); give a file");
-    }
-    if meta.len() > cap {
-        return Err(too_large(cap));
-    }
-    Ok(())
 }

@@ -1340,11 +1340,12 @@ fn contract_wallet_signs_up_with_eip1271() {
     assert_eq!(v["address"], json!(wallet.to_checksum(None)));
 }
 
-/// A snapshot job: the server takes an ERC-20 snapshot over its node with `airdrop snapshot`
-/// and stores it as the campaign's source file; without a node it says it needs one.
+/// A snapshot job: the server takes an ERC-20 snapshot over its node, in process through the
+/// engine (its stages on the job's events), and stores it as the campaign's source file;
+/// without a node it says it needs one.
 #[test]
 fn snapshot_job_over_the_servers_node() {
-    use snapshot_support::cli::{admin_key, http, serve, wait_job};
+    use snapshot_support::cli::{admin_key, http, http_raw, serve, wait_job};
     let c = Chain::start();
     let deployer = dev(0).address();
     let holders = [Address::repeat_byte(0x11), Address::repeat_byte(0x22)];
@@ -1418,6 +1419,18 @@ fn snapshot_job_over_the_servers_node() {
         done["message"].as_str().unwrap().contains("(3 addresses"),
         "{done}"
     );
+    // The instance that ran it streams the engine's stages, from the first.
+    let (s, events) = http_raw(
+        with_node.port,
+        "GET",
+        &format!("/v1/jobs/{id}/events"),
+        Some(&key),
+        "text/plain",
+        b"",
+    );
+    assert_eq!(s, 200, "{events}");
+    assert!(events.contains("\"snapshot: write\""), "{events}");
+    assert!(events.contains("event: done"), "{events}");
     let (_, files) = http(
         with_node.port,
         "GET",

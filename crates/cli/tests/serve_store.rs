@@ -1028,9 +1028,11 @@ fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
     drop(db);
 }
 
-/// Item 15: a build child dies with its server, even when the server is SIGKILLed.
+/// Item 15, and issue 10: a build runs inside the server (no child process that could outlive
+/// it); stopping the server (SIGTERM) cancels it, and the job ends `failed` saying so, its
+/// folder removed.
 #[test]
-fn a_killed_server_leaves_no_build_running() {
+fn a_stopped_server_cancels_its_build_in_process() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(test_db(Backend::Sqlite)).unwrap();
     let key = admin_key(&db.url);
@@ -1079,51 +1081,66 @@ fn a_killed_server_leaves_no_build_running() {
         Some(&json!({"kind": "build"})),
     );
     assert_eq!(s, 202, "{v}");
+    let job = v["id"].as_str().unwrap().to_owned();
     let server_pid = a.child.id();
-    let children = || -> Vec<u32> {
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-                let ppid = stat
-                    .rsplit(')')
-                    .next()
-                    .and_then(|r| r.split_whitespace().nth(1))
-                    .and_then(|p| p.parse::<u32>().ok());
-                ppid == Some(server_pid) && cmd.contains(" build ")
-            })
-            .collect()
-    };
+    // The build waits on the silent node inside the engine's chain stage.
     let started = std::time::Instant::now();
-    let build = loop {
-        if let Some(pid) = children().first().copied() {
-            break pid;
+    loop {
+        let (s, v) = http(a.port, "GET", &format!("/v1/jobs/{job}"), Some(&key), None);
+        assert_eq!(s, 200, "{v}");
+        if v["state"] == "running" && v["message"].as_str().unwrap().starts_with("building: ") {
+            break;
         }
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
-            "no build child appeared"
+            "the build did not start: {v}"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    a.child.kill().unwrap(); // SIGKILL: no destructor runs in the server.
-    let _ = a.child.wait();
-    let started = std::time::Instant::now();
-    while std::path::Path::new(&format!("/proc/{build}")).exists()
-        && !std::fs::read_to_string(format!("/proc/{build}/stat"))
-            .unwrap_or_default()
-            .contains(") Z ")
-    {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(10),
-            "the build child {build} outlived its server"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    drop(a);
+    let children: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok())
+                == Some(server_pid)
+        })
+        .collect();
+    assert!(
+        children.is_empty(),
+        "the server started processes: {children:?}"
+    );
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &server_pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = std::time::Instant::now();
+    while a.child.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the server did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Another instance on the same store reads the job's end.
+    let b = serve_on(&db.url, data.path());
+    let (s, v) = http(b.port, "GET", &format!("/v1/jobs/{job}"), Some(&key), None);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], json!("failed"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().starts_with("cancelled: "),
+        "{v}"
+    );
+    let left: Vec<_> = std::fs::read_dir(data.path().join("slow"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "job folders left: {left:?}");
+    drop((a, b));
     drop(hold);
     drop(db);
 }

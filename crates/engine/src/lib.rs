@@ -5,10 +5,21 @@
 //! input, call the job with a [`Progress`] sink and a [`Cancel`] flag, and render the typed
 //! result; none of them runs another process or parses another program's output. The layers:
 //! `cli, server → engine → chain, store, core → merkle`.
+//!
+//! Jobs: [`build::run`] (a campaign spec → a bundle) and [`snapshot::run`] (a chain snapshot or
+//! an import → a CSV and its sidecar); [`input`] has the bounded readers of the files they are
+//! given. A chain call inside a job reports its phases as stages and stops when the job is
+//! cancelled.
 
 pub mod distribution;
 mod error;
 mod progress;
+
+// Build and snapshot jobs (and the chain crate's progress as engine events).
+mod bridge;
+pub mod build;
+pub mod input;
+pub mod snapshot;
 
 pub use error::{EngineError, Result};
 pub use progress::{Cancel, Collect, Event, NoProgress, Progress};

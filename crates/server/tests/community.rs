@@ -1241,10 +1241,9 @@ async fn ready_only_once_published_campaigns_are_loaded(backend: Backend) {
     let mut state = AppState::new(Vec::new());
     state.store = Some(db.clone());
     state.wait_for_sync = true;
-    state.jobs = Some(airdrop_server::jobs::JobConfig {
-        data_dir: data.path().to_path_buf(),
-        builder: "/nonexistent".into(),
-    });
+    state.jobs = Some(airdrop_server::jobs::JobConfig::new(
+        data.path().to_path_buf(),
+    ));
     let state = Arc::new(state);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
     let app = router(state.clone(), &Config::default())
@@ -1535,10 +1534,9 @@ async fn only_finished_job_folders_are_cleaned(backend: Backend) {
     std::fs::write(data.path().join("genesis").join("notes.txt"), "mine").unwrap();
     let mut state = AppState::new(Vec::new());
     state.store = Some(db.clone());
-    state.jobs = Some(airdrop_server::jobs::JobConfig {
-        data_dir: data.path().to_path_buf(),
-        builder: "/nonexistent".into(),
-    });
+    state.jobs = Some(airdrop_server::jobs::JobConfig::new(
+        data.path().to_path_buf(),
+    ));
     assert_eq!(airdrop_server::jobs::clean_job_folders(&state).await, 1);
     let left: std::collections::BTreeSet<String> = std::fs::read_dir(data.path().join("genesis"))
         .unwrap()

@@ -257,11 +257,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
         state.rpc = rpc;
         state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
         state.sign_in = SignIn::for_urls(&public_urls);
-        state.jobs = Some(airdrop_server::jobs::JobConfig {
-            data_dir: std::path::absolute(&data_dir).unwrap_or(data_dir),
-            builder: std::env::current_exe()
-                .context("locating the airdrop binary for build jobs")?,
-        });
+        state.jobs = Some(airdrop_server::jobs::JobConfig::new(
+            std::path::absolute(&data_dir).unwrap_or(data_dir),
+        ));
         if let (Some(key), Some(rpc)) = (relayer_key, &state.rpc) {
             let chain = airdrop_chain::tx::Chain::new(rpc.clone());
             let chain_id = chain
@@ -312,7 +310,19 @@ pub fn run(args: ServeArgs) -> Result<()> {
             "listening on http://{} (docs at /docs)",
             listener.local_addr()?
         );
-        airdrop_server::serve_on(listener, state, config, shutdown_signal()).await?;
+        let jobs = state.jobs.clone();
+        let stopping = jobs.clone();
+        let shutdown = async move {
+            shutdown_signal().await;
+            // Jobs run in this process: they stop at their next safe point and record why.
+            if let Some(j) = stopping {
+                j.cancel_all();
+            }
+        };
+        airdrop_server::serve_on(listener, state, config, shutdown).await?;
+        if let Some(j) = jobs {
+            j.drained(Duration::from_secs(30)).await;
+        }
         let _ = stop_tx.send(true);
         if let Some(w) = worker {
             // The worker finishes the claim it is submitting, then stops.

@@ -1,22 +1,18 @@
 //! `airdrop snapshot`: who held what at a block, computed over plain JSON-RPC (or imported from
 //! an export), written as a sorted CSV plus a `.meta.json` sidecar pinning the block hash.
 //!
-//! Checkpoints live next to the output (`FILE.csv.checkpoint.json`, replaced atomically), so an
-//! interrupted run resumes where it stopped; the server's store will hold them in its database.
+//! The engine takes and writes it ([`airdrop_engine::snapshot`], checkpoints next to the output
+//! so an interrupted run resumes); this file turns the flags into its typed input.
 
-use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore};
+use crate::output::Bars;
 use airdrop_chain::snapshot::{Traces, Verify};
-use airdrop_chain::{
-    import, ChainError, EventSpec, ImportFormat, ImportKind, ImportParams, Kind, Params, Progress,
-    Rpc, RpcConfig, Snapshot,
-};
+use airdrop_chain::{EventSpec, ImportKind, ImportParams, Kind, Params, RpcConfig};
+use airdrop_engine::snapshot::{ChainSnapshot, ImportSnapshot, SnapshotInput};
+use airdrop_engine::Cancel;
 use airdrop_merkle::address::parse_address;
 use alloy_primitives::{Address, U256};
-use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Arguments of `airdrop snapshot` (boxed: the options are many and the command enum stays small).
@@ -133,19 +129,14 @@ pub struct SnapshotOptions {
 pub fn run(args: SnapshotArgs) -> Result<()> {
     let args = *args.options;
     let started = Instant::now();
-    let snapshot = match args.kind.as_str() {
-        "import-transfers" | "import-balances" => run_import(&args)?,
-        _ => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            runtime.block_on(run_chain(&args))?
-        }
+    let input = match args.kind.as_str() {
+        "import-transfers" | "import-balances" => SnapshotInput::Import(import_input(&args)?),
+        _ => SnapshotInput::Chain(Box::new(chain_input(&args)?)),
     };
-    write_outputs(&args.out, &snapshot)?;
-    let m = &snapshot.meta;
+    let bars = Bars::new(true, STAGES);
+    let snapped = airdrop_engine::snapshot::run(input, &bars, &Cancel::new());
+    bars.finish();
+    let m = &snapped?.snapshot.meta;
     let pin = match (m.block, m.block_hash) {
         (Some(b), Some(h)) => format!(" at block {b} ({h})"),
         (Some(b), None) => format!(" at block {b}"),
@@ -161,7 +152,10 @@ pub fn run(args: SnapshotArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_import(args: &SnapshotOptions) -> Result<Snapshot> {
+/// The engine's own stages of a snapshot are quick: only the chain's phases draw bars.
+const STAGES: &[(&str, Option<&str>)] = &[("import", None), ("write", None)];
+
+fn import_input(args: &SnapshotOptions) -> Result<ImportSnapshot> {
     let kind = if args.kind == "import-transfers" {
         ImportKind::Transfers
     } else {
@@ -190,16 +184,15 @@ fn run_import(args: &SnapshotOptions) -> Result<Snapshot> {
             .transpose()?,
         min: parse_min(&args.min)?,
     };
-    let name = file.display().to_string();
-    Ok(import(
-        &data,
-        &name,
-        ImportFormat::from_path(&name),
-        &params,
-    )?)
+    Ok(ImportSnapshot {
+        data,
+        name: file.display().to_string(),
+        params,
+        out: args.out.clone(),
+    })
 }
 
-async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
+fn chain_input(args: &SnapshotOptions) -> Result<ChainSnapshot> {
     let kind = Kind::parse(&args.kind)?;
     let Some(url) = &args.rpc else {
         bail!(
@@ -252,6 +245,18 @@ async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
     if let Some(path) = &args.allow_file {
         params.allow.extend(read_address_file(path)?);
     }
+    tune(&mut params, args)?;
+    Ok(ChainSnapshot {
+        rpc_url: url.clone(),
+        rpc_config: rpc_config(args)?,
+        params,
+        out: args.out.clone(),
+        fresh: args.fresh,
+    })
+}
+
+/// The proof, traces, window and checkpoint options.
+fn tune(params: &mut Params, args: &SnapshotOptions) -> Result<()> {
     params.expected_chain_id = args.chain_id;
     params.verify_sample = args.verify_sample;
     params.verify = parse_verify(&args.verify, &args.verify_above)?;
@@ -265,45 +270,23 @@ async fn run_chain(args: &SnapshotOptions) -> Result<Snapshot> {
     params.range.max_span = args.max_range.max(1);
     params.range.target_logs = args.target_logs.max(1);
     params.checkpoint_every = Duration::from_millis(args.checkpoint_ms);
+    Ok(())
+}
+
+fn rpc_config(args: &SnapshotOptions) -> Result<RpcConfig> {
     if !(args.timeout_secs > 0.0 && args.timeout_secs.is_finite()) {
         bail!(
             "--timeout-secs {} must be a positive number of seconds",
             args.timeout_secs
         );
     }
-    let rpc = Rpc::new(
-        url,
-        RpcConfig {
-            concurrency: args.concurrency.max(1),
-            batch_size: args.batch_size.max(1),
-            retries: args.retries,
-            timeout: Duration::from_secs_f64(args.timeout_secs),
-            ..RpcConfig::default()
-        },
-    )?;
-    let store = FileCheckpoint {
-        path: sidecar(&args.out, "checkpoint.json"),
-    };
-    if args.fresh {
-        store.remove()?;
-    }
-    let bars = Bars::new();
-    let snapshot = airdrop_chain::snapshot::run(&rpc, &params, &store, &bars).await;
-    bars.finish();
-    let stats = rpc.stats();
-    tracing::info!(
-        requests = stats.requests.load(std::sync::atomic::Ordering::Relaxed),
-        retries = stats.retries.load(std::sync::atomic::Ordering::Relaxed),
-        splits = stats.splits.load(std::sync::atomic::Ordering::Relaxed),
-        "rpc"
-    );
-    let snapshot = snapshot.map_err(|e| match e {
-        // A missing checkpoint's parent folder and the like are our problem, not the node's.
-        e @ ChainError::Checkpoint { .. } => anyhow::anyhow!("{e} ({})", store.path.display()),
-        e => e.into(),
-    })?;
-    store.remove()?;
-    Ok(snapshot)
+    Ok(RpcConfig {
+        concurrency: args.concurrency.max(1),
+        batch_size: args.batch_size.max(1),
+        retries: args.retries,
+        timeout: Duration::from_secs_f64(args.timeout_secs),
+        ..RpcConfig::default()
+    })
 }
 
 fn addr(flag: &str, text: &str) -> Result<Address> {
@@ -351,187 +334,8 @@ fn parse_min(text: &str) -> Result<U256> {
 }
 
 /// One address per line, or a CSV whose header has an `address` column.
-pub(crate) fn read_address_file(path: &Path) -> Result<Vec<Address>> {
-    let text = String::from_utf8(crate::output::read_lines_file(path)?)
-        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let mut column = None;
-    let mut out = Vec::new();
-    if let Some((i, first)) = lines.next() {
-        let cells: Vec<&str> = first.split(',').map(str::trim).collect();
-        match cells.iter().position(|c| c.eq_ignore_ascii_case("address")) {
-            Some(c) => column = Some(c),
-            None => out.push(line_address(path, i, first, None)?),
-        }
-    }
-    for (i, line) in lines {
-        out.push(line_address(path, i, line, column)?);
-    }
-    Ok(out)
-}
-
-fn line_address(path: &Path, i: usize, line: &str, column: Option<usize>) -> Result<Address> {
-    let cell = match column {
-        Some(c) => line.split(',').nth(c).unwrap_or("").trim(),
-        None => line.trim(),
-    };
-    parse_address(cell).map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), i + 1))
-}
-
-fn sidecar(out: &Path, suffix: &str) -> PathBuf {
-    let mut s = out.as_os_str().to_owned();
-    s.push(".");
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// Writes `path` whole or not at all (temporary file, then rename).
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = sidecar(path, "partial");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
-
-fn write_outputs(out: &Path, snapshot: &Snapshot) -> Result<()> {
-    write_atomic(out, snapshot.rows.to_csv().as_bytes())
-        .with_context(|| format!("cannot write {}", out.display()))?;
-    let meta = sidecar(out, "meta.json");
-    write_atomic(&meta, snapshot.meta_json().as_bytes())
-        .with_context(|| format!("cannot write {}", meta.display()))?;
-    Ok(())
-}
-
-/// The checkpoint as one JSON file, replaced atomically (`airdrop snapshot` keeps it next to the
-/// output, `airdrop build` next to the bundle).
-#[derive(Debug)]
-pub(crate) struct FileCheckpoint {
-    pub(crate) path: PathBuf,
-}
-
-impl FileCheckpoint {
-    /// Deletes the file, if any.
-    pub(crate) fn remove(&self) -> Result<()> {
-        match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("cannot delete {}", self.path.display())),
-        }
-    }
-
-    fn err(&self, key: &str, detail: String) -> ChainError {
-        ChainError::Checkpoint {
-            key: key.to_owned(),
-            detail: format!("{}: {detail}", self.path.display()),
-        }
-    }
-}
-
-impl CheckpointStore for FileCheckpoint {
-    fn load(&self, key: &str) -> airdrop_chain::Result<Option<Checkpoint>> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.err(key, format!("cannot read it: {e}"))),
-        };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            self.err(
-                key,
-                format!("unreadable ({e}); delete it or run with --fresh"),
-            )
-        })
-    }
-
-    fn save(&self, key: &str, checkpoint: &Checkpoint) -> airdrop_chain::Result<()> {
-        let bytes = serde_json::to_vec(checkpoint)
-            .map_err(|e| self.err(key, format!("cannot encode it: {e}")))?;
-        write_atomic(&self.path, &bytes).map_err(|e| self.err(key, format!("cannot write it: {e}")))
-    }
-
-    fn clear(&self, key: &str) -> airdrop_chain::Result<()> {
-        self.remove().map_err(|e| self.err(key, format!("{e:#}")))
-    }
-}
-
-/// indicatif bars on stderr, hidden when stderr is not a terminal; notes always printed.
-#[derive(Debug)]
-pub(crate) struct Bars {
-    bar: Mutex<Option<ProgressBar>>,
-    visible: bool,
-}
-
-impl Bars {
-    fn new() -> Self {
-        Self::visible(true)
-    }
-
-    /// Bars drawn when `show` and stderr is a terminal.
-    pub(crate) fn visible(show: bool) -> Self {
-        Bars {
-            bar: Mutex::new(None),
-            visible: show && std::io::stderr().is_terminal(),
-        }
-    }
-
-    /// Clears whatever bar is still drawn.
-    pub(crate) fn done(&self) {
-        Progress::finish(self);
-    }
-}
-
-impl Progress for Bars {
-    fn phase(&self, name: &str, total: u64) {
-        let target = if self.visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let bar = ProgressBar::with_draw_target(Some(total), target);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{prefix:>14} [{bar:30}] {pos}/{len} ({percent}%) {per_sec} ETA {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_prefix(name.to_owned());
-        if let Ok(mut slot) = self.bar.lock() {
-            if let Some(old) = slot.replace(bar) {
-                old.finish_and_clear();
-            }
-        }
-    }
-
-    fn set(&self, done: u64) {
-        if let Ok(slot) = self.bar.lock() {
-            if let Some(bar) = slot.as_ref() {
-                bar.set_position(done);
-            }
-        }
-    }
-
-    fn note(&self, line: &str) {
-        match self.bar.lock().ok().and_then(|s| s.clone()) {
-            Some(bar) if self.visible => bar.println(line),
-            _ => eprintln!("{line}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Ok(mut slot) = self.bar.lock() {
-            if let Some(bar) = slot.take() {
-                bar.finish_and_clear();
-            }
-        }
-    }
+fn read_address_file(path: &Path) -> Result<Vec<Address>> {
+    Ok(airdrop_engine::input::read_address_file(path)?)
 }
 
 #[cfg(test)]

@@ -1,64 +1,63 @@
-//! Chain sources of a campaign: the spec's `kind = "erc20-balances"` (etc.) turned into an
-//! `airdrop_chain::SnapshotSource`, taken at the pinned block, and `[exclude] contracts = true`
-//! checked at that block.
+//! Chain sources of a campaign: the spec's `kind = "erc20-balances"` (etc.) turned into chain
+//! snapshot parameters, taken at the pinned block, and `[exclude] contracts = true` checked at
+//! that block.
 //!
 //! Checkpoints go beside the bundle, as `.<out>.<source>.checkpoint.json` next to `--out` (the
 //! staging folder is deleted when a build fails, and an interrupted scan should resume), and are
 //! deleted once that source's snapshot completes; `airdrop build --fresh` deletes them first.
 
-use crate::commands::snapshot::{read_address_file, Bars, FileCheckpoint};
-use crate::output::read_input_file;
-use airdrop_chain::{ChainSource, EventSpec, Kind, Params, Rows, RpcConfig, SnapshotSource};
+use crate::bridge::{block_on_cancellable, ChainProgress};
+use crate::input::{read_address_file, read_input_file, sha256_hex};
+use crate::snapshot::FileCheckpoint;
+use crate::{Cancel, EngineError, Progress, Result};
+use airdrop_chain::{ChainError, ChainSource, EventSpec, Kind, Params, Rows, RpcConfig};
 use airdrop_core::bundle::SnapshotPin;
 use airdrop_core::spec::{ChainSourceSpec, RpcRef, SourceSpec};
 use airdrop_core::{Campaign, Facts, Source};
 use airdrop_merkle::limits::MAX_INPUT_BYTES;
 use airdrop_merkle::Address;
 use alloy_primitives::U256;
-use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-use super::files::sha256_hex;
+use std::path::Path;
 
 /// A file the spec names and its SHA-256, for the manifest's inputs.
-pub type FileHash = (String, String);
+pub(crate) type FileHash = (String, String);
 
 /// How chain sources run in this build.
-#[derive(Debug)]
-pub struct ChainRun<'a> {
+pub(crate) struct ChainRun<'a> {
     /// The campaign file as the user named it (for messages).
-    pub label: &'a str,
+    pub(crate) label: &'a str,
     /// Folder the spec's relative paths start from.
-    pub base: &'a Path,
+    pub(crate) base: &'a Path,
     /// `--out`: checkpoints go beside it.
-    pub out: &'a Path,
-    /// Draw progress bars (stderr is a terminal and the build is not quiet).
-    pub draw: bool,
+    pub(crate) out: &'a Path,
     /// Delete checkpoints first.
-    pub fresh: bool,
+    pub(crate) fresh: bool,
+    pub(crate) progress: &'a dyn Progress,
+    pub(crate) cancel: &'a Cancel,
 }
 
 /// A chain source ready to run: the url resolved, the files it names read.
-pub struct Prepared {
-    source: SnapshotSource,
+pub(crate) struct Prepared {
+    name: String,
+    params: Params,
     /// How to name the node in messages (the url, or `$VAR` when it came from the environment).
     shown: String,
     url: String,
     /// Input files read (candidates, allow), for the manifest.
-    pub inputs: Vec<FileHash>,
+    pub(crate) inputs: Vec<FileHash>,
 }
 
 /// A snapshot taken.
-pub struct Taken {
+pub(crate) struct Taken {
     /// Its facts, as a pool reads them.
-    pub facts: Facts,
+    pub(crate) facts: Facts,
     /// Its pin, for the manifest.
-    pub pin: SnapshotPin,
+    pub(crate) pin: SnapshotPin,
     /// The node (resolved url), for `[exclude] contracts`.
-    pub url: String,
+    pub(crate) url: String,
     /// How to name the node in messages.
-    pub shown: String,
+    pub(crate) shown: String,
 }
 
 impl ChainRun<'_> {
@@ -68,10 +67,9 @@ impl ChainRun<'_> {
 
     fn read_addresses(&self, source: &str, k: &str, file: &str) -> Result<(Vec<Address>, String)> {
         let path = self.base.join(file);
-        let bytes = read_input_file(&path, MAX_INPUT_BYTES)
-            .with_context(|| self.key(source, k).to_string())?;
-        let addresses =
-            read_address_file(&path).with_context(|| self.key(source, k).to_string())?;
+        let bytes =
+            read_input_file(&path, MAX_INPUT_BYTES).map_err(|e| e.context(self.key(source, k)))?;
+        let addresses = read_address_file(&path).map_err(|e| e.context(self.key(source, k)))?;
         Ok((addresses, sha256_hex(&bytes)))
     }
 
@@ -80,15 +78,15 @@ impl ChainRun<'_> {
             RpcRef::Url(u) => Ok((u.clone(), u.clone())),
             RpcRef::Env(var) => match std::env::var(var) {
                 Ok(u) if !u.trim().is_empty() => Ok((u.trim().to_owned(), format!("${var}"))),
-                _ => bail!(
+                _ => Err(EngineError::input(format!(
                     "{}: environment variable {var} is not set (or empty); export {var}=https://… (the node's url) before building",
                     self.key(source, "rpc_env")
-                ),
+                ))),
             },
         }
     }
 
-    fn checkpoint_path(&self, source: &str) -> PathBuf {
+    fn checkpoint(&self, source: &str) -> FileCheckpoint {
         let name = self
             .out
             .file_name()
@@ -109,12 +107,14 @@ impl ChainRun<'_> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        parent.join(format!(".{name}.{safe}.checkpoint.json"))
+        FileCheckpoint {
+            path: parent.join(format!(".{name}.{safe}.checkpoint.json")),
+        }
     }
 
     /// Checks what can be checked before any scan starts (env vars, files, event signatures),
     /// so a typo in the last source does not fail the build after the first one's long scan.
-    pub fn prepare(
+    pub(crate) fn prepare(
         &self,
         campaign: &Campaign,
         spec: &SourceSpec,
@@ -140,7 +140,9 @@ impl ChainRun<'_> {
             .events
             .iter()
             .map(|e| {
-                EventSpec::parse(e).map_err(|err| anyhow!("{}: {err}", self.key(name, "events")))
+                EventSpec::parse(e).map_err(|err| {
+                    EngineError::input(format!("{}: {err}", self.key(name, "events")))
+                })
             })
             .collect::<Result<_>>()?;
         let mut inputs = Vec::new();
@@ -154,18 +156,9 @@ impl ChainRun<'_> {
             params.allow = addresses;
             inputs.push((file.clone(), hash));
         }
-        let store: Box<dyn airdrop_chain::CheckpointStore> = Box::new(FileCheckpoint {
-            path: self.checkpoint_path(name),
-        });
         Ok(Prepared {
-            source: SnapshotSource {
-                name: name.to_owned(),
-                rpc_url: url.clone(),
-                rpc_config: RpcConfig::default(),
-                params,
-                store,
-                progress: Box::new(Bars::visible(self.draw)),
-            },
+            name: name.to_owned(),
+            params,
             shown,
             url,
             inputs,
@@ -173,37 +166,49 @@ impl ChainRun<'_> {
     }
 
     /// Takes the snapshot, checks its chain and pins it.
-    pub fn take(&self, campaign: &Campaign, p: Prepared) -> Result<Taken> {
-        let name = p.source.name.clone();
-        let checkpoint = FileCheckpoint {
-            path: self.checkpoint_path(&name),
-        };
+    pub(crate) fn take(&self, campaign: &Campaign, p: Prepared) -> Result<Taken> {
+        let name = p.name.clone();
+        let checkpoint = self.checkpoint(&name);
         if self.fresh {
             checkpoint.remove()?;
         }
-        let result = p.source.snapshot();
-        // Clear whatever is left of this source's bars.
-        p.source.progress.finish();
-        let snapshot = result.map_err(|e| {
-            anyhow!(
-                "source {name:?}: {}",
-                redact(&e.to_string(), &p.url, &p.shown)
-            )
-        })?;
+        let bridge = ChainProgress::new(self.progress);
+        let result = block_on_cancellable(self.cancel, async {
+            let rpc = airdrop_chain::Rpc::new(&p.url, RpcConfig::default())?;
+            airdrop_chain::snapshot::run(&rpc, &p.params, &checkpoint, &bridge).await
+        })
+        .map_err(|e| match e {
+            EngineError::File { source, .. } => EngineError::Chain(ChainError::Params(format!(
+                "cannot start the async runtime: {source}"
+            ))),
+            e => e,
+        });
+        let snapshot = match result {
+            Ok(s) => s,
+            Err(EngineError::Chain(e)) => {
+                return Err(EngineError::input(format!(
+                    "source {name:?}: {}",
+                    redact(&e.to_string(), &p.url, &p.shown)
+                )))
+            }
+            Err(e) => return Err(e),
+        };
         checkpoint.remove()?;
         let meta = &snapshot.meta;
         let (Some(chain_id), Some(block), Some(hash)) =
             (meta.chain_id, meta.block, meta.block_hash)
         else {
-            bail!("source {name:?}: the snapshot has no chain id, block or block hash to pin");
+            return Err(EngineError::input(format!(
+                "source {name:?}: the snapshot has no chain id, block or block hash to pin"
+            )));
         };
         if chain_id != campaign.chain_id {
-            bail!(
+            return Err(EngineError::input(format!(
                 "source {name:?}: chain id mismatch: the node at {} serves chain {chain_id} but the campaign is for chain {}; point rpc at a node of chain {}",
                 p.shown,
                 campaign.chain_id,
                 campaign.chain_id
-            );
+            )));
         }
         let pin = SnapshotPin {
             source: name.clone(),
@@ -231,7 +236,7 @@ impl ChainRun<'_> {
     /// `[exclude] contracts = true`: the addresses of `facts` that have code at `block` on the
     /// node at `url`, except the allowlisted ones and EIP-7702 delegated accounts. Returns them
     /// and the allow file's hash, if any.
-    pub fn contracts(
+    pub(crate) fn contracts(
         &self,
         campaign: &Campaign,
         facts: &[Facts],
@@ -244,10 +249,10 @@ impl ChainRun<'_> {
         let (allow, input) = match &ex.allow {
             Some(file) => {
                 let path = self.base.join(file);
-                let bytes = read_input_file(&path, MAX_INPUT_BYTES)
-                    .with_context(|| format!("{}: exclude.allow", self.label))?;
-                let list = read_address_file(&path)
-                    .with_context(|| format!("{}: exclude.allow", self.label))?;
+                let context = || format!("{}: exclude.allow", self.label);
+                let bytes =
+                    read_input_file(&path, MAX_INPUT_BYTES).map_err(|e| e.context(context()))?;
+                let list = read_address_file(&path).map_err(|e| e.context(context()))?;
                 (list, Some((file.clone(), sha256_hex(&bytes))))
             }
             None => (Vec::new(), None),
@@ -257,24 +262,23 @@ impl ChainRun<'_> {
             .flat_map(|f| f.addresses.iter().copied())
             .collect();
         let mut rows = Rows::Balances(all.iter().map(|a| (*a, U256::ZERO)).collect());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
-        let bars = Bars::visible(self.draw);
-        let checked = runtime.block_on(async {
+        let bridge = ChainProgress::new(self.progress);
+        let checked = block_on_cancellable(self.cancel, async {
             let rpc = airdrop_chain::Rpc::new(url, RpcConfig::default())?;
-            airdrop_chain::snapshot::exclude_contracts(&rpc, &mut rows, &allow, block, &bars).await
+            airdrop_chain::snapshot::exclude_contracts(&rpc, &mut rows, &allow, block, &bridge)
+                .await
         });
-        bars.done();
-        checked.map_err(|e| {
-            anyhow!(
-                "{}: exclude.contracts: {}",
-                self.label,
-                redact(&e.to_string(), url, shown)
-            )
-        })?;
+        match checked {
+            Ok(_) => {}
+            Err(EngineError::Chain(e)) => {
+                return Err(EngineError::input(format!(
+                    "{}: exclude.contracts: {}",
+                    self.label,
+                    redact(&e.to_string(), url, shown)
+                )))
+            }
+            Err(e) => return Err(e),
+        }
         let kept: BTreeSet<Address> = rows.addresses().into_iter().collect();
         Ok((all.difference(&kept).copied().collect(), input))
     }

@@ -5,8 +5,8 @@
 //! (recognised by `manifest.json` with `format` = [`BUNDLE_FORMAT`]), and of that bundle only the
 //! files its manifest lists are deleted.
 
+use crate::{EngineError, Result};
 use airdrop_core::bundle::BUNDLE_FORMAT;
-use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -16,14 +16,9 @@ use std::sync::{Arc, Mutex};
 
 type Hashes = Arc<Mutex<BTreeMap<String, String>>>;
 
-/// Lowercase hex SHA-256 of bytes.
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
 /// A bundle being written.
 #[derive(Debug)]
-pub struct BundleDir {
+pub(crate) struct BundleDir {
     staging: PathBuf,
     out: PathBuf,
     hashes: Hashes,
@@ -31,7 +26,7 @@ pub struct BundleDir {
 
 /// Another handle on the same bundle, so two threads can write different files at once.
 #[derive(Debug)]
-pub struct DirSink {
+pub(crate) struct DirSink {
     staging: PathBuf,
     hashes: Hashes,
 }
@@ -58,7 +53,7 @@ impl Drop for HashingFile {
     fn drop(&mut self) {
         let digest = std::mem::take(&mut self.hasher).finalize();
         if let Ok(mut map) = self.hashes.lock() {
-            map.insert(self.path.clone(), hex::encode(digest));
+            map.insert(self.path.clone(), alloy_primitives::hex::encode(digest));
         }
     }
 }
@@ -90,8 +85,8 @@ enum Previous {
 /// `path` made absolute with every symbolic link and `.`/`..` resolved, also when it does not
 /// exist yet (then its nearest existing ancestor is resolved).
 fn resolve(path: &Path) -> Result<PathBuf> {
-    let abs =
-        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+    let abs = std::path::absolute(path)
+        .map_err(|e| EngineError::file(format!("cannot resolve {}", path.display()), e))?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -100,18 +95,23 @@ fn resolve(path: &Path) -> Result<PathBuf> {
                 rest.push(n.to_owned());
                 existing = p;
             }
-            _ => bail!("cannot resolve {}", path.display()),
+            _ => {
+                return Err(EngineError::input(format!(
+                    "cannot resolve {}",
+                    path.display()
+                )))
+            }
         }
     }
     let mut out = existing
         .canonicalize()
-        .with_context(|| format!("cannot resolve {}", path.display()))?;
+        .map_err(|e| EngineError::file(format!("cannot resolve {}", path.display()), e))?;
     for n in rest.into_iter().rev() {
         if n == ".." || n == "." {
-            bail!(
+            return Err(EngineError::input(format!(
                 "--out {}: write the folder without `.`/`..` after a part that does not exist yet",
                 path.display()
-            );
+            )));
         }
         out.push(n);
     }
@@ -143,22 +143,22 @@ fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
     for p in protected {
         let Ok(p) = p.canonicalize() else { continue };
         if p.starts_with(out) {
-            bail!(
+            return Err(EngineError::input(format!(
                 "--out {} would replace {}, which the build reads; the bundle needs a folder of its own, e.g. {}",
                 out.display(),
                 p.display(),
                 out.join("bundle").display()
-            );
+            )));
         }
     }
     if !out.exists() {
         return Ok(Previous::Nothing);
     }
     if !out.is_dir() {
-        bail!("--out {} exists and is not a folder; the build never replaces what it did not write: pick another --out", out.display());
+        return Err(EngineError::input(format!("--out {} exists and is not a folder; the build never replaces what it did not write: pick another --out", out.display())));
     }
     let empty = std::fs::read_dir(out)
-        .with_context(|| format!("cannot read {}", out.display()))?
+        .map_err(|e| EngineError::file(format!("cannot read {}", out.display()), e))?
         .next()
         .is_none();
     if empty {
@@ -166,10 +166,10 @@ fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
     }
     match bundle_files(out) {
         Some(files) => Ok(Previous::Bundle(files)),
-        None => bail!(
+        None => Err(EngineError::input(format!(
             "--out {} is not empty and is not a bundle written by `airdrop build` (no manifest.json with format {BUNDLE_FORMAT:?}); the build never deletes what it did not write: pick a new or empty folder",
             out.display()
-        ),
+        ))),
     }
 }
 
@@ -190,26 +190,32 @@ fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
         match std::fs::create_dir(&p) {
             Ok(()) => return Ok(p),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", p.display())),
+            Err(e) => {
+                return Err(e)
+                    .map_err(|e| EngineError::file(format!("cannot create {}", p.display()), e))
+            }
         }
     }
-    bail!("cannot create a staging folder beside {}", out.display())
+    Err(EngineError::input(format!(
+        "cannot create a staging folder beside {}",
+        out.display()
+    )))
 }
 
 /// Checks before any work that the build may later replace `out` (see [`BundleDir::create`]).
-pub fn check_target(out: &Path, protected: &[PathBuf]) -> Result<()> {
+pub(crate) fn check_target(out: &Path, protected: &[PathBuf]) -> Result<()> {
     check_out(&resolve(out)?, protected).map(drop)
 }
 
 impl BundleDir {
     /// Starts a bundle that will replace `out`, after refusing an `out` that is not ours to
     /// replace. `protected` are the campaign file, its folder and its inputs.
-    pub fn create(out: &Path, protected: &[PathBuf]) -> Result<Self> {
+    pub(crate) fn create(out: &Path, protected: &[PathBuf]) -> Result<Self> {
         let out = resolve(out)?;
         check_out(&out, protected)?;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+                .map_err(|e| EngineError::file(format!("cannot create {}", parent.display()), e))?;
         }
         let staging = fresh_sibling(&out, "partial")?;
         Ok(BundleDir {
@@ -220,7 +226,7 @@ impl BundleDir {
     }
 
     /// A sink writing into the same bundle from another thread.
-    pub fn sink(&self) -> DirSink {
+    pub(crate) fn sink(&self) -> DirSink {
         DirSink {
             staging: self.staging.clone(),
             hashes: Arc::clone(&self.hashes),
@@ -228,25 +234,25 @@ impl BundleDir {
     }
 
     /// Writes a file by handing a writer to `f`.
-    pub fn write_with(
+    pub(crate) fn write_with(
         &mut self,
         relative: &str,
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
         let mut w = open(&self.staging, &self.hashes, relative)
-            .with_context(|| format!("cannot create {relative}"))?;
+            .map_err(|e| EngineError::file(format!("cannot create {relative}"), e))?;
         f(&mut w)
             .and_then(|_| w.flush())
-            .with_context(|| format!("cannot write {relative}"))
+            .map_err(|e| EngineError::file(format!("cannot write {relative}"), e))
     }
 
     /// Writes a file from bytes.
-    pub fn write_bytes(&mut self, relative: &str, data: &[u8]) -> Result<()> {
+    pub(crate) fn write_bytes(&mut self, relative: &str, data: &[u8]) -> Result<()> {
         self.write_with(relative, |w| w.write_all(data))
     }
 
     /// SHA-256 of every file written so far, by relative path.
-    pub fn hashes(&self) -> BTreeMap<String, String> {
+    pub(crate) fn hashes(&self) -> BTreeMap<String, String> {
         self.hashes.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
@@ -255,31 +261,41 @@ impl BundleDir {
     /// lists as written are deleted; anything else in it (a push ledger, deployment.json of an
     /// old bundle, a user's notes) moves into the new bundle, or stays in the renamed folder
     /// when the new bundle has a file of that name. Returns what was kept aside, if anything.
-    pub fn commit(&mut self) -> Result<Option<PathBuf>> {
+    pub(crate) fn commit(&mut self) -> Result<Option<PathBuf>> {
         let previous = check_out(&self.out, &[])?;
         let Previous::Bundle(written) = previous else {
             // Nothing or an empty folder: rename(2) replaces an empty folder atomically.
-            std::fs::rename(&self.staging, &self.out)
-                .with_context(|| format!("cannot move the bundle into {}", self.out.display()))?;
+            std::fs::rename(&self.staging, &self.out).map_err(|e| {
+                EngineError::file(
+                    format!("cannot move the bundle into {}", self.out.display()),
+                    e,
+                )
+            })?;
             return Ok(None);
         };
         let old = fresh_sibling(&self.out, "old")?;
-        std::fs::rename(&self.out, &old).with_context(|| {
-            format!(
+        std::fs::rename(&self.out, &old).map_err(|e| {
+            let what = format!(
                 "cannot move the previous bundle {} aside",
                 self.out.display()
-            )
+            );
+            EngineError::file(what, e)
         })?;
         if let Err(e) = std::fs::rename(&self.staging, &self.out) {
             let _ = std::fs::rename(&old, &self.out);
-            return Err(e)
-                .with_context(|| format!("cannot move the bundle into {}", self.out.display()));
+            return Err(e).map_err(|e| {
+                EngineError::file(
+                    format!("cannot move the bundle into {}", self.out.display()),
+                    e,
+                )
+            });
         }
         let kept = carry_over(&old, &self.out, Path::new(""), &written)?;
         if kept {
             return Ok(Some(old));
         }
-        std::fs::remove_dir(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        std::fs::remove_dir(&old)
+            .map_err(|e| EngineError::file(format!("cannot remove {}", old.display()), e))?;
         Ok(None)
     }
 }
@@ -289,28 +305,31 @@ impl BundleDir {
 fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) -> Result<bool> {
     let mut kept = false;
     let dir = old.join(rel);
-    let entries =
-        std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
     for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let entry =
+            entry.map_err(|e| EngineError::file(format!("cannot read {}", dir.display()), e))?;
         let rel = rel.join(entry.file_name());
         let from = old.join(&rel);
         let key = rel.to_string_lossy().replace('\\', "/");
         let kind = entry
             .file_type()
-            .with_context(|| format!("cannot read {}", from.display()))?;
+            .map_err(|e| EngineError::file(format!("cannot read {}", from.display()), e))?;
         if kind.is_dir() {
             let target = new.join(&rel);
             let created = !target.exists();
             if created {
-                std::fs::create_dir(&target)
-                    .with_context(|| format!("cannot create {}", target.display()))?;
+                std::fs::create_dir(&target).map_err(|e| {
+                    EngineError::file(format!("cannot create {}", target.display()), e)
+                })?;
             }
             if carry_over(old, new, &rel, written)? {
                 kept = true;
             } else {
-                std::fs::remove_dir(&from)
-                    .with_context(|| format!("cannot remove {}", from.display()))?;
+                std::fs::remove_dir(&from).map_err(|e| {
+                    EngineError::file(format!("cannot remove {}", from.display()), e)
+                })?;
             }
             // A folder only the old build's files were in is not carried over empty.
             if created {
@@ -318,12 +337,12 @@ fn carry_over(old: &Path, new: &Path, rel: &Path, written: &BTreeSet<String>) ->
             }
         } else if kind.is_file() && written.contains(&key) {
             std::fs::remove_file(&from)
-                .with_context(|| format!("cannot remove {}", from.display()))?;
+                .map_err(|e| EngineError::file(format!("cannot remove {}", from.display()), e))?;
         } else if new.join(&rel).symlink_metadata().is_ok() {
             kept = true;
         } else {
             std::fs::rename(&from, new.join(&rel))
-                .with_context(|| format!("cannot move {}", from.display()))?;
+                .map_err(|e| EngineError::file(format!("cannot move {}", from.display()), e))?;
         }
     }
     Ok(kept)
