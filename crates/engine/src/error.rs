@@ -11,14 +11,6 @@ pub enum EngineError {
     /// Going on could pay twice or lose state: the message names the override, if any.
     #[error("{0}")]
     Refused(String),
-    /// A file could not be read or written; `what` names it as the user gave it.
-    #[error("{what}: {source}")]
-    Io {
-        /// The file or folder, as the user named it.
-        what: String,
-        /// The underlying error.
-        source: std::io::Error,
-    },
     /// The job was cancelled (server shutdown, or the caller gave up).
     #[error("cancelled before it finished; run it again to resume")]
     Cancelled,
@@ -34,8 +26,7 @@ pub enum EngineError {
     /// From the store (push ledger, database).
     #[error(transparent)]
     Store(#[from] airdrop_store::StoreError),
-    /// A file operation failed. Unlike [`EngineError::Io`], the cause is not repeated in the
-    /// message, so printing the chain of causes (`{err:#}` in anyhow, [`EngineError::chain`])
+    /// A file operation failed. The cause is not repeated in the message, so printing the chain of causes (`{err:#}` in anyhow, [`EngineError::chain`])
     /// shows it once: `cannot read x.csv: it is a folder`.
     #[error("{context}")]
     File {
@@ -92,14 +83,6 @@ impl EngineError {
         EngineError::Context {
             context: context.into(),
             source: Box::new(self),
-        }
-    }
-
-    /// An IO error on `what` (a path as the user gave it).
-    pub fn io(what: impl std::fmt::Display, source: std::io::Error) -> Self {
-        EngineError::Io {
-            what: what.to_string(),
-            source,
         }
     }
 }
