@@ -8,8 +8,8 @@
 //! units, decimal or `0x` hex; anything fractional or in exponent notation is refused.
 
 use crate::error::{ChainError, Result};
-use crate::ledger::Erc20Ledger;
-use crate::result::{Rows, Snapshot, SnapshotMeta};
+use super::ledger::Erc20Ledger;
+use super::result::{Rows, Snapshot, SnapshotMeta};
 use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
 use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use alloy_primitives::{Address, U256};
