@@ -30,7 +30,7 @@ pub(super) async fn total_supply<C: ChainClient>(rpc: &C, token: Address, block:
         hint: "every ERC-20 answers totalSupply(): check --token, or use --kind erc721-holders for an NFT collection",
     }
     };
-    let input = vec![Bytes::from(totalSupplyCall {}.abi_encode())];
+    let input = vec![Bytes::from(IERC20::totalSupplyCall {}.abi_encode())];
     let out = match rpc.calls(token, input, block).await {
         Ok(out) => out,
         Err(ChainError::Node { message, .. }) => {
@@ -149,7 +149,7 @@ pub(super) async fn verify_rows<C: ChainClient>(
             .iter()
             .map(|i| {
                 Bytes::from(
-                    balanceOfCall {
+                    IERC20::balanceOfCall {
                         account: rows[*i].0,
                     }
                     .abi_encode(),
