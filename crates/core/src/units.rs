@@ -279,7 +279,10 @@ mod tests {
         );
         let e = parse_timestamp("2026-13-01T00:00:00Z").unwrap_err();
         assert!(e.contains("is not a UTC timestamp"), "{e}");
-        assert_eq!(rfc3339_seconds("2026-11-28T13:00:00+01:00"), Some(1_795_867_200));
+        assert_eq!(
+            rfc3339_seconds("2026-11-28T13:00:00+01:00"),
+            Some(1_795_867_200)
+        );
         assert_eq!(rfc3339_seconds("1969-12-31T23:59:59.9z"), Some(-1));
         assert_eq!(rfc3339_seconds("2026-11-28 12:00:00Z"), None);
     }

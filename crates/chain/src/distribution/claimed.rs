@@ -144,7 +144,10 @@ mod tests {
         let e = ClaimedEvent::decode(&short, distributor()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            format!("a Claimed log of {} has 64 data bytes, expected 96", distributor())
+            format!(
+                "a Claimed log of {} has 64 data bytes, expected 96",
+                distributor()
+            )
         );
 
         let mut dirty = log(1, a, 1);

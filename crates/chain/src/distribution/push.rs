@@ -5,8 +5,8 @@
 //! The push engine and its ledger live in the CLI (moving to the engine crate) (`commands/push.rs`) over `airdrop-store`;
 //! this module keeps the chain crate free of SQLite.
 
-use crate::error::{ChainError, Result};
 use super::tx::{Chain, Fees};
+use crate::error::{ChainError, Result};
 use crate::rpc::RawLog;
 use crate::snapshot::transfer_topic;
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};

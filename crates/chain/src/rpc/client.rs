@@ -93,10 +93,7 @@ impl ChainClient for Rpc {
     async fn full_blocks(&self, numbers: &[u64]) -> Result<Vec<RawBlock>> {
         Rpc::full_blocks(self, numbers).await
     }
-    async fn trace_method(
-        &self,
-        block: u64,
-    ) -> Result<std::result::Result<TraceMethod, String>> {
+    async fn trace_method(&self, block: u64) -> Result<std::result::Result<TraceMethod, String>> {
         Rpc::trace_method(self, block).await
     }
     async fn value_recipients(

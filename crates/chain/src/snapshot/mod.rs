@@ -75,8 +75,12 @@ pub async fn run<C: ChainClient>(
     };
     let mut rows = match params.kind {
         Kind::Erc20Balances => tokens::erc20(rpc, params, &pin, store, progress, &mut meta).await?,
-        Kind::Erc721Holders => tokens::erc721(rpc, params, &pin, store, progress, &mut meta).await?,
-        Kind::NativeBalances => native::native(rpc, params, &pin, store, progress, &mut meta).await?,
+        Kind::Erc721Holders => {
+            tokens::erc721(rpc, params, &pin, store, progress, &mut meta).await?
+        }
+        Kind::NativeBalances => {
+            native::native(rpc, params, &pin, store, progress, &mut meta).await?
+        }
         Kind::ContractUsers => users::users(rpc, params, &pin, store, progress, &mut meta).await?,
     };
     if params.exclude_contracts {

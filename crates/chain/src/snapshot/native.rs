@@ -3,8 +3,8 @@
 
 use super::checkpoint::{CheckpointStore, LedgerState};
 use super::params::{Params, Traces};
-use super::resume::{bad_state, check_range, key, resume, saver};
 use super::result::{Rows, SnapshotMeta};
+use super::resume::{bad_state, check_range, key, resume, saver};
 use super::{warn, Pin};
 use crate::error::{ChainError, Result};
 use crate::progress::Progress;

@@ -74,7 +74,11 @@ pub(super) struct Saver<'a> {
 }
 
 impl Saver<'_> {
-    pub(super) fn maybe_save(&mut self, next_block: u64, state: impl FnOnce() -> LedgerState) -> Result<()> {
+    pub(super) fn maybe_save(
+        &mut self,
+        next_block: u64,
+        state: impl FnOnce() -> LedgerState,
+    ) -> Result<()> {
         self.maybe_save_logs(next_block, 0, state)
     }
 

@@ -5,8 +5,8 @@ use super::checkpoint::{CheckpointStore, LedgerState};
 use super::ledger::{transfer_topic, Erc20Ledger, Erc721Ledger};
 use super::logs::{self, LogQuery};
 use super::params::{Kind, Params, Verify};
-use super::resume::{bad_state, key, resume, saver};
 use super::result::{Rows, SnapshotMeta};
+use super::resume::{bad_state, key, resume, saver};
 use super::verify::{check_supply, rule, supports_erc721, total_supply, verify_rows};
 use super::{deploy_block, warn, Pin};
 use crate::error::{ChainError, Result, WrongShape};
@@ -14,7 +14,11 @@ use crate::progress::Progress;
 use crate::rpc::{ChainClient, RawLog};
 use alloy_primitives::{Address, U256};
 
-pub(super) async fn token_range<C: ChainClient>(rpc: &C, params: &Params, pin: &Pin) -> Result<(Address, u64)> {
+pub(super) async fn token_range<C: ChainClient>(
+    rpc: &C,
+    params: &Params,
+    pin: &Pin,
+) -> Result<(Address, u64)> {
     let token = params.token.ok_or_else(|| {
         ChainError::Params(format!(
             "{} needs a token address (--token)",

@@ -20,7 +20,11 @@ alloy::sol! {
 const ERC721_INTERFACE: [u8; 4] = [0x80, 0xac, 0x58, 0xcd];
 
 /// `totalSupply()` at the block; a revert or a non-uint256 answer means "not an ERC-20".
-pub(super) async fn total_supply<C: ChainClient>(rpc: &C, token: Address, block: u64) -> Result<U256> {
+pub(super) async fn total_supply<C: ChainClient>(
+    rpc: &C,
+    token: Address,
+    block: u64,
+) -> Result<U256> {
     let not_erc20 = |detail: String| {
         ChainError::NotAToken {
         address: token,
@@ -62,7 +66,11 @@ pub(super) fn check_supply(token: Address, block: u64, sum: U256, supply: U256) 
 }
 
 /// ERC-165 `supportsInterface(ERC-721)`; a revert or odd answer is "no".
-pub(super) async fn supports_erc721<C: ChainClient>(rpc: &C, token: Address, block: u64) -> Result<bool> {
+pub(super) async fn supports_erc721<C: ChainClient>(
+    rpc: &C,
+    token: Address,
+    block: u64,
+) -> Result<bool> {
     let input = supportsInterfaceCall {
         interfaceId: ERC721_INTERFACE.into(),
     }
