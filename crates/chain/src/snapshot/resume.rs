@@ -8,6 +8,8 @@ use crate::error::{ChainError, Result};
 use crate::progress::Progress;
 use std::time::{Duration, Instant};
 
+/// The checkpoint key of a run: every parameter that shapes the scanned state, so that only the
+/// same run on the same chain resumes a checkpoint.
 pub(super) fn key(params: &Params, pin: &Pin, from: u64, to: u64) -> String {
     let mut parts = vec![
         params.kind.name().to_owned(),
