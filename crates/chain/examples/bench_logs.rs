@@ -6,8 +6,8 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use airdrop_chain::ledger::{transfer_topic, Erc20Ledger};
-use airdrop_chain::node::RawLog;
+use airdrop_chain::rpc::RawLog;
+use airdrop_chain::snapshot::{transfer_topic, Erc20Ledger};
 use alloy_primitives::{Address, U256};
 use std::fmt::Write;
 use std::time::Instant;

@@ -138,6 +138,17 @@ pub enum ChainError {
         /// The node's answers.
         detail: String,
     },
+    /// A log is not the event it was taken for (another contract, another event, or data of
+    /// the wrong length).
+    #[error("a {event} log of {address} {detail}")]
+    BadEvent {
+        /// The event's name (`Claimed`).
+        event: &'static str,
+        /// The contract the log was expected from.
+        address: Address,
+        /// What is wrong, with the value and a hint.
+        detail: String,
+    },
     /// An input (import file, address list, allowlist) is malformed.
     #[error("{location}: {detail}")]
     Input {

@@ -168,61 +168,25 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
         .strip_suffix('Z')
         .or_else(|| t.strip_suffix("+00:00"))
         .ok_or_else(hint)?;
-    let b = body.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    // A spec's times are whole seconds written one way: no fraction, an upper-case `T`, and no
+    // leap second (which `time` would read as the second before it).
+    if body.len() != 19 || body.as_bytes()[10] != b'T' || body.ends_with(":60") {
         return Err(hint());
     }
-    let num = |r: std::ops::Range<usize>| body[r].parse::<i64>().map_err(|_| hint());
-    let (y, mo, d, h, mi, s) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    );
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&mo)
-        || d < 1
-        || d > month_days[(mo - 1) as usize]
-        || h > 23
-        || mi > 59
-        || s > 59
-    {
-        return Err(hint());
-    }
-    Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
+    rfc3339_seconds(&format!("{body}Z")).ok_or_else(hint)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Unix seconds of an RFC 3339 date-time with any offset and optional fractional seconds
+/// (dropped); `None` when it is not one. The date and time arithmetic is the `time` crate's;
+/// the separator must be `T` or `t` (RFC 3339 also lets a space through, which `time` takes
+/// and sign-in messages must not).
+pub fn rfc3339_seconds(text: &str) -> Option<i64> {
+    if !matches!(text.as_bytes().get(10), Some(b'T' | b't')) {
+        return None;
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
 }
 
 /// Converts to f64 for statistics only (never for money): exact up to 2^53, then the 64
@@ -305,6 +269,22 @@ mod tests {
         );
         assert!(parse_timestamp("2026-02-30T00:00:00Z").is_err());
         assert!(parse_timestamp("2026-12-01T00:00:00+02:00").is_err());
+        assert!(parse_timestamp("2026-12-01T00:00:00.5Z").is_err());
+        assert!(parse_timestamp("2026-12-01t00:00:00Z").is_err());
+        assert!(parse_timestamp("2024-02-29T23:59:60Z").is_err());
+        assert!(parse_timestamp("2026-12-01T00:00:60Z").is_err());
+        assert_eq!(
+            parse_timestamp(" 2024-02-29T00:00:00Z ").unwrap(),
+            1_709_164_800
+        );
+        let e = parse_timestamp("2026-13-01T00:00:00Z").unwrap_err();
+        assert!(e.contains("is not a UTC timestamp"), "{e}");
+        assert_eq!(
+            rfc3339_seconds("2026-11-28T13:00:00+01:00"),
+            Some(1_795_867_200)
+        );
+        assert_eq!(rfc3339_seconds("1969-12-31T23:59:59.9z"), Some(-1));
+        assert_eq!(rfc3339_seconds("2026-11-28 12:00:00Z"), None);
     }
 
     #[test]

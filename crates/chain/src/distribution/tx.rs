@@ -86,7 +86,7 @@ pub fn explain_revert(e: ChainError) -> ChainError {
                 .take_while(|c| c.is_ascii_hexdigit())
                 .collect();
             if let Ok(data) = alloy_primitives::hex::decode(&hex) {
-                if let Some(name) = crate::distributor::decode_revert(&data) {
+                if let Some(name) = super::contracts::decode_revert(&data) {
                     return ChainError::Node {
                         method: method.clone(),
                         code: *code,

@@ -3,8 +3,7 @@
 //! split in halves; the window size shrinks when answers are large and grows again when sparse.
 
 use crate::error::{ChainError, Result};
-use crate::node::RawLog;
-use crate::rpc::Rpc;
+use crate::rpc::{ChainClient, RawLog};
 use alloy_primitives::{Address, B256};
 use futures::stream::{self, StreamExt};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,17 +32,17 @@ impl Default for RangeConfig {
 
 /// What to ask for.
 #[derive(Debug, Clone)]
-pub struct LogQuery {
+pub(crate) struct LogQuery {
     /// Emitting contracts (empty: any).
-    pub addresses: Vec<Address>,
+    pub(crate) addresses: Vec<Address>,
     /// Accepted topic 0 values (empty: any).
-    pub topic0: Vec<B256>,
+    pub(crate) topic0: Vec<B256>,
 }
 
 /// Fetches every matching log in `[from, to]` and calls `apply(window_end, logs)` for each
 /// window in block order, logs sorted by (block, log index). Stops at the first error.
-pub async fn scan<F>(
-    rpc: &Rpc,
+pub(crate) async fn scan<C: ChainClient, F>(
+    rpc: &C,
     query: &LogQuery,
     from: u64,
     to: u64,
@@ -79,8 +78,8 @@ where
     Ok(())
 }
 
-async fn fetch_window(
-    rpc: &Rpc,
+async fn fetch_window<C: ChainClient>(
+    rpc: &C,
     query: &LogQuery,
     from: u64,
     to: u64,
@@ -106,7 +105,7 @@ async fn fetch_window(
             }
             Err(ChainError::Node { code, message, .. }) if width > 1 => {
                 tracing::debug!(lo, hi, code, %message, "log range refused; splitting");
-                rpc.stats().splits.fetch_add(1, Ordering::Relaxed);
+                rpc.count_split();
                 let half = (width / 2).max(1);
                 span.store(half, Ordering::Relaxed);
                 let mid = lo + half - 1;

@@ -2,13 +2,13 @@
 //! store them first), raw sends that tell "already known" and "nonce too low" apart from real
 //! errors, receipt look-ups that do not fail on a revert, and the mined ("latest") nonce.
 //!
-//! The push engine and its ledger live in the CLI (`commands/push.rs`) over `airdrop-store`;
+//! The push engine and its ledger live in the CLI (moving to the engine crate) (`commands/push.rs`) over `airdrop-store`;
 //! this module keeps the chain crate free of SQLite.
 
+use super::tx::{Chain, Fees};
 use crate::error::{ChainError, Result};
-use crate::ledger::transfer_topic;
-use crate::node::RawLog;
-use crate::tx::{Chain, Fees};
+use crate::rpc::RawLog;
+use crate::snapshot::transfer_topic;
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy::eips::eip2718::Encodable2718;
 use alloy::signers::local::PrivateKeySigner;
@@ -212,7 +212,7 @@ pub async fn past_payments(
 ) -> Result<Vec<PastPayment>> {
     let batch_sent = {
         use alloy::sol_types::SolEvent;
-        crate::distributor::BatchSender::BatchSent::SIGNATURE_HASH
+        super::contracts::BatchSender::BatchSent::SIGNATURE_HASH
     };
     let mut out = Vec::new();
     let mut lo = from;

@@ -6,6 +6,12 @@
 //! transient condition (rate limit, timeout, "try again"); `eth_getLogs` callers see node errors
 //! at once so they can split the block range instead.
 
+mod client;
+mod node;
+
+pub use client::ChainClient;
+pub use node::{quantity, RawBlock, RawHeader, RawLog, RawTx, RawWithdrawal, TraceMethod};
+
 use crate::error::{ChainError, Result};
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use alloy::rpc::json_rpc::{RpcError, RpcRecv, RpcSend};

@@ -1,7 +1,7 @@
 //! Snapshots as campaign sources: [`ChainSource`] implements `airdrop_core::Source`, so a pool
 //! allocates from a chain snapshot (or an import) exactly as from a file.
 
-use crate::result::{Rows, Snapshot};
+use super::result::{Rows, Snapshot};
 use airdrop_core::spec::SourceKind;
 use airdrop_core::{Facts, Source};
 use alloy_primitives::U256;
@@ -87,7 +87,7 @@ pub struct SnapshotSource {
     /// What to snapshot (set `expected_chain_id` to the campaign's chain id).
     pub params: crate::snapshot::Params,
     /// Where checkpoints go.
-    pub store: Box<dyn crate::checkpoint::CheckpointStore>,
+    pub store: Box<dyn super::CheckpointStore>,
     /// Where progress goes.
     pub progress: Box<dyn crate::progress::Progress>,
 }

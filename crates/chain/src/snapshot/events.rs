@@ -3,7 +3,7 @@
 //! users an event names.
 
 use crate::error::{ChainError, Result};
-use crate::node::RawLog;
+use crate::rpc::RawLog;
 use alloy_primitives::{keccak256, Address, B256};
 
 /// A parsed event signature.
@@ -143,7 +143,7 @@ mod tests {
             EventSpec::parse("Transfer(address indexed from, address indexed to, uint256 value)")
                 .unwrap();
         assert_eq!(e.signature, "Transfer(address,address,uint256)");
-        assert_eq!(e.topic0, crate::ledger::transfer_topic());
+        assert_eq!(e.topic0, super::super::ledger::transfer_topic());
         assert_eq!(e.slots, vec![Slot::Topic(1), Slot::Topic(2)]);
         let s = EventSpec::parse("Swap(address indexed sender, uint amount0In, uint a1, uint a2, uint a3, address indexed to)").unwrap();
         assert_eq!(

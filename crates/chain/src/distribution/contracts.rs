@@ -2,16 +2,17 @@
 //! `{contractName, abi, bytecode, deployedBytecode}` files) made with alloy's `sol!`, the EIP-712
 //! `Claim` a recipient signs for a gasless claim, and the vesting-percent → basis-points mapping.
 
+use super::erc20::IERC20;
 use crate::error::{ChainError, Result};
 use alloy::sol_types::{eip712_domain, SolError, SolInterface, SolStruct};
 use alloy_primitives::{Address, Bytes, B256, U256};
 
 /// The committed artifact of `AirdropDistributor` (JSON text).
 pub const DISTRIBUTOR_ARTIFACT: &str =
-    include_str!("../../../contracts/distribution/artifacts/AirdropDistributor.json");
+    include_str!("../../../../contracts/distribution/artifacts/AirdropDistributor.json");
 /// The committed artifact of `BatchSender` (JSON text).
 pub const BATCH_SENDER_ARTIFACT: &str =
-    include_str!("../../../contracts/distribution/artifacts/BatchSender.json");
+    include_str!("../../../../contracts/distribution/artifacts/BatchSender.json");
 
 alloy::sol!(
     #[allow(missing_docs)]
@@ -28,15 +29,6 @@ alloy::sol!(
 );
 
 alloy::sol! {
-    /// The ERC-20 calls the distribution commands make.
-    #[allow(missing_docs)]
-    #[derive(Debug)]
-    interface IERC20 {
-        function balanceOf(address account) external view returns (uint256);
-        function transfer(address to, uint256 amount) external returns (bool);
-        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
-    }
-
     /// What a recipient signs to authorise `claimWithSignature` (EIP-712).
     #[allow(missing_docs)]
     #[derive(Debug, PartialEq, Eq)]
@@ -213,11 +205,11 @@ pub struct FoundDistributor {
 /// addresses are all a plain node can be asked about) that have code and whose `merkleRoot()` is
 /// `root`. Returns the found ones and whether the scan was cut by the cap.
 pub async fn deployed_for_root(
-    chain: &crate::tx::Chain,
+    chain: &super::tx::Chain,
     deployer: Address,
     root: B256,
 ) -> Result<(Vec<FoundDistributor>, bool)> {
-    let next = crate::push::mined_nonce(chain, deployer).await?;
+    let next = super::push::mined_nonce(chain, deployer).await?;
     let first = next.saturating_sub(DEPLOY_SCAN_NONCES);
     let addresses: Vec<(u64, Address)> = (first..next).map(|n| (n, deployer.create(n))).collect();
     let params: Vec<(Address, &str)> = addresses.iter().map(|(_, a)| (*a, "latest")).collect();

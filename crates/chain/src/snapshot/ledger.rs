@@ -1,22 +1,16 @@
 //! Rebuilding holdings from Transfer logs. Pure and synchronous: the same logs give the same
 //! ledger whatever the transport did.
 
-use crate::checkpoint::LedgerState;
-use crate::node::RawLog;
+use super::checkpoint::LedgerState;
+use crate::distribution::erc20::IERC20;
+use crate::rpc::RawLog;
 use alloy_primitives::{Address, B256, U256};
 use std::collections::HashMap;
 
-alloy::sol! {
-    /// ERC-20 and ERC-721 share this signature; ERC-721 indexes the third argument.
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    function balanceOf(address account) external view returns (uint256);
-    function totalSupply() external view returns (uint256);
-}
-
-/// `keccak256("Transfer(address,address,uint256)")`.
+/// `keccak256("Transfer(address,address,uint256)")`, the topic of ERC-20 and ERC-721 transfers.
 pub fn transfer_topic() -> B256 {
     use alloy::sol_types::SolEvent;
-    Transfer::SIGNATURE_HASH
+    IERC20::Transfer::SIGNATURE_HASH
 }
 
 fn topic_address(topic: &B256) -> Address {

@@ -7,9 +7,9 @@
 //! `block_number`, `erc20`, `contract_address`, `holder`, `amount`). Values are integers in base
 //! units, decimal or `0x` hex; anything fractional or in exponent notation is refused.
 
+use super::ledger::Erc20Ledger;
+use super::result::{Rows, Snapshot, SnapshotMeta};
 use crate::error::{ChainError, Result};
-use crate::ledger::Erc20Ledger;
-use crate::result::{Rows, Snapshot, SnapshotMeta};
 use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
 use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use alloy_primitives::{Address, U256};

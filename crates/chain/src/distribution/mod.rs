@@ -1,0 +1,32 @@
+//! Distribution: bindings of the distribution contracts and of ERC-20, the `Claimed` event,
+//! reading contract state and sending signed transactions, and the chain side of push.
+//!
+//! - `contracts`: `sol!` over the committed artifacts, the EIP-712 [`Claim`], vesting terms and
+//!   the look-up of distributors already deployed for a root;
+//! - [`erc20`]: the one ERC-20 binding ([`IERC20`]), shared with the snapshot code;
+//! - `claimed`: the one `Claimed` decoder ([`ClaimedEvent::decode`], [`claims_in`]);
+//! - `tx`: [`Chain`] (reads) and [`Sender`] (signs and sends with a local key);
+//! - `push`: signing without sending, raw sends, receipts and nonces `airdrop push` reconciles
+//!   its ledger with.
+//!
+//! These call [`crate::Rpc`] directly (generic JSON-RPC methods: receipts, raw sends, gas), not
+//! [`crate::ChainClient`]: that trait holds the snapshot's calls only.
+
+mod claimed;
+mod contracts;
+pub mod erc20;
+mod push;
+mod tx;
+
+pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
+pub use contracts::{
+    claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, percent_to_bps,
+    runtime_bytecode, vested, AirdropDistributor, BatchSender, Claim, FoundDistributor,
+    VestingTerms, BATCH_SENDER_ARTIFACT, CLAIM_TYPE, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT,
+};
+pub use erc20::IERC20;
+pub use push::{
+    known, mined_nonce, past_payments, receipt, send_raw, sign, Mined, PastPayment, SendOutcome,
+    SignedTx,
+};
+pub use tx::{explain_revert, Chain, Fees, Receipt, Sender};
