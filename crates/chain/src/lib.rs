@@ -47,11 +47,11 @@ pub mod checkpoint {
 /// session: crates/cli's deploy, claim, clawback, push and status, crates/server).
 pub mod distributor {
     pub use crate::distribution::{
-        claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, percent_to_bps,
-        runtime_bytecode, vested, AirdropDistributor, BatchSender, Claim, FoundDistributor,
-        VestingTerms, BATCH_SENDER_ARTIFACT, CLAIM_TYPE, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT,
-        IERC20,
+        claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, runtime_bytecode,
+        AirdropDistributor, BatchSender, Claim, FoundDistributor, BATCH_SENDER_ARTIFACT,
+        CLAIM_TYPE, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT, IERC20,
     };
+    pub use airdrop_core::vesting::{percent_to_bps, vested, VestingTerms};
 }
 
 /// The chain side of push at its former path (kept for crates/cli's push, which moves this

@@ -5,7 +5,7 @@
 use super::erc20::IERC20;
 use crate::error::{ChainError, Result};
 use alloy::sol_types::{eip712_domain, SolError, SolInterface, SolStruct};
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, Bytes, B256};
 
 /// The committed artifact of `AirdropDistributor` (JSON text).
 pub const DISTRIBUTOR_ARTIFACT: &str =
@@ -78,68 +78,6 @@ fn artifact_hex(artifact: &str, key: &str) -> Result<Bytes> {
     Ok(bytes.into())
 }
 
-/// Vesting terms in the contract's units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VestingTerms {
-    /// Share unlocked at start, basis points (10000 = everything).
-    pub unlocked_bps: u16,
-    /// Cliff, seconds from start.
-    pub cliff: u64,
-    /// Total duration, seconds from start; 0 = no vesting.
-    pub duration: u64,
-}
-
-impl VestingTerms {
-    /// No vesting: everything claimable at once.
-    pub const NONE: VestingTerms = VestingTerms {
-        unlocked_bps: 10_000,
-        cliff: 0,
-        duration: 0,
-    };
-}
-
-/// Converts a manifest percentage (`"25%"`, `"12.5%"`, `"0.01%"`) to basis points exactly;
-/// refuses anything that is not a whole number of basis points or is above 100%.
-pub fn percent_to_bps(text: &str) -> Result<u16> {
-    let bad = |why: &str| {
-        ChainError::Params(format!(
-            "vesting unlocked {text:?} {why}; the contract takes whole basis points (0.01%), e.g. \"25%\" or \"12.5%\""
-        ))
-    };
-    let t = text.trim();
-    let t = t
-        .strip_suffix('%')
-        .ok_or_else(|| bad("is not a percentage"))?;
-    let (int, frac) = match t.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (t, ""),
-    };
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("is not a number"));
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("is not a number"));
-    }
-    let frac = frac.trim_end_matches('0');
-    if frac.len() > 2 {
-        return Err(bad("is not a whole number of basis points"));
-    }
-    let int: u64 = int.parse().map_err(|_| bad("is too large"))?;
-    let mut f2 = frac.to_owned();
-    while f2.len() < 2 {
-        f2.push('0');
-    }
-    let frac: u64 = f2.parse().map_err(|_| bad("is not a number"))?;
-    let bps = int
-        .checked_mul(100)
-        .and_then(|v| v.checked_add(frac))
-        .ok_or_else(|| bad("is too large"))?;
-    if bps > 10_000 {
-        return Err(bad("is above 100%"));
-    }
-    u16::try_from(bps).map_err(|_| bad("is too large"))
-}
-
 /// The EIP-712 digest a recipient signs for `claimWithSignature` on `distributor`.
 pub fn claim_signing_hash(claim: &Claim, chain_id: u64, distributor: Address) -> B256 {
     let domain = eip712_domain! {
@@ -164,25 +102,6 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
         ));
     }
     None
-}
-
-/// Vested amount of `amount` at `t` (the contract's curve, integer arithmetic).
-pub fn vested(amount: U256, t: u64, start: u64, v: VestingTerms) -> U256 {
-    if v.duration == 0 {
-        return if t >= start { amount } else { U256::ZERO };
-    }
-    if t < start {
-        return U256::ZERO;
-    }
-    let unlocked = amount * U256::from(v.unlocked_bps) / U256::from(10_000u64);
-    let since = t - start;
-    if since >= v.duration {
-        amount
-    } else if since < v.cliff {
-        unlocked
-    } else {
-        unlocked + (amount - unlocked) * U256::from(since) / U256::from(v.duration)
-    }
 }
 
 /// How many of a deployer's most recent nonces [`deployed_for_root`] looks at: each is one
@@ -285,38 +204,9 @@ mod tests {
     }
 
     #[test]
-    fn percent_to_bps_is_exact() {
-        assert_eq!(percent_to_bps("25%").unwrap(), 2500);
-        assert_eq!(percent_to_bps("12.5%").unwrap(), 1250);
-        assert_eq!(percent_to_bps("0.01%").unwrap(), 1);
-        assert_eq!(percent_to_bps("100%").unwrap(), 10_000);
-        assert_eq!(percent_to_bps("0%").unwrap(), 0);
-        assert_eq!(percent_to_bps("7.250%").unwrap(), 725);
-        let e = percent_to_bps("12.345%").unwrap_err().to_string();
-        assert!(e.contains("whole number of basis points"), "{e}");
-        assert!(percent_to_bps("101%").is_err());
-        assert!(percent_to_bps("25").is_err());
-        assert!(percent_to_bps("-1%").is_err());
-    }
-
-    #[test]
-    fn vesting_curve() {
-        let v = VestingTerms {
-            unlocked_bps: 2500,
-            cliff: 100,
-            duration: 1000,
-        };
-        let a = U256::from(1000u64);
-        assert_eq!(vested(a, 9, 10, v), U256::ZERO);
-        assert_eq!(vested(a, 10, 10, v), U256::from(250u64));
-        assert_eq!(vested(a, 110, 10, v), U256::from(325u64));
-        assert_eq!(vested(a, 1010, 10, v), a);
-    }
-
-    #[test]
     fn revert_decoding() {
         let data = AirdropDistributor::AlreadyClaimed {
-            index: U256::from(3u64),
+            index: alloy_primitives::U256::from(3u64),
         }
         .abi_encode();
         assert!(decode_revert(&data).unwrap().contains("AlreadyClaimed"));

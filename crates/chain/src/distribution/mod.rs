@@ -20,9 +20,9 @@ mod tx;
 
 pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
 pub use contracts::{
-    claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, percent_to_bps,
-    runtime_bytecode, vested, AirdropDistributor, BatchSender, Claim, FoundDistributor,
-    VestingTerms, BATCH_SENDER_ARTIFACT, CLAIM_TYPE, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT,
+    claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, runtime_bytecode,
+    AirdropDistributor, BatchSender, Claim, FoundDistributor, BATCH_SENDER_ARTIFACT, CLAIM_TYPE,
+    DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT,
 };
 pub use erc20::IERC20;
 pub use push::{

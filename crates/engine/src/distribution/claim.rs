@@ -5,7 +5,6 @@
 //! Every refusal (not eligible, already claimed, window not open or closed, nothing vested yet,
 //! a distributor that is not this bundle's, wrong chain) happens before anything is sent.
 
-use super::events::{decode_claimed, is_claimed_by};
 use super::{connect, input, span, Bundle, Located};
 use crate::Result;
 use airdrop_chain::distributor::{claim_signing_hash, AirdropDistributor, Claim};
@@ -180,12 +179,13 @@ async fn prepare(chain: &Chain, bundle: &Bundle, d: &Located, account: Address) 
 
 /// What the `Claimed` logs of `r` paid.
 fn paid_in(r: &Receipt, distributor: Address) -> U256 {
-    r.raw["logs"]
+    let logs = r.raw["logs"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|log| is_claimed_by(log, distributor))
-        .filter_map(|log| decode_claimed(log).ok())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    super::events::claimed(logs, distributor, false)
+        .unwrap_or_default()
+        .iter()
         .fold(U256::ZERO, |a, c| a + c.amount)
 }
 

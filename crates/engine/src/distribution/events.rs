@@ -1,69 +1,73 @@
-//! The distributor's `Claimed(index, account, amount)` event, decoded from a raw log. Kept in
-//! this one place so it can be switched to the chain crate's decoder.
+//! The distributor's `Claimed` events as the distribution jobs read them: through the chain
+//! crate's one decoder, from the JSON the node returned.
 
-use airdrop_chain::distributor::AirdropDistributor;
-use alloy::sol_types::SolEvent;
-use alloy_primitives::{Address, B256, U256};
+use airdrop_chain::rpc::RawLog;
+use airdrop_chain::ClaimedEvent;
+use alloy_primitives::Address;
 use serde_json::Value;
 
-/// `Claimed`'s topic 0.
-pub(crate) const CLAIMED_TOPIC: B256 = AirdropDistributor::Claimed::SIGNATURE_HASH;
-
-/// One `Claimed` event's fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ClaimedLog {
-    pub(crate) index: U256,
-    pub(crate) account: Address,
-    pub(crate) amount: U256,
-}
-
-/// The `Claimed` fields of a log's data (all three words are unindexed); `Err(len)` when the
-/// data is not the 96 bytes the event has.
-pub(crate) fn decode_claimed(log: &Value) -> Result<ClaimedLog, usize> {
-    let data = log["data"]
-        .as_str()
-        .and_then(|s| alloy_primitives::hex::decode(s).ok())
-        .unwrap_or_default();
-    if data.len() != 96 {
-        return Err(data.len());
+/// The `Claimed` events of `distributor` among `logs` (a receipt's or `eth_getLogs`'s JSON):
+/// logs of other contracts or events are skipped; a malformed `Claimed` log is an error when
+/// `strict`, and skipped otherwise (a receipt check only adds up what it can read).
+pub(crate) fn claimed(
+    logs: &[Value],
+    distributor: Address,
+    strict: bool,
+) -> airdrop_chain::Result<Vec<ClaimedEvent>> {
+    let mut out = Vec::new();
+    for log in logs {
+        let Ok(raw) = serde_json::from_value::<RawLog>(log.clone()) else {
+            continue;
+        };
+        if raw.address != distributor
+            || raw.topics.first() != Some(&airdrop_chain::distribution::claimed_topic())
+        {
+            continue;
+        }
+        match ClaimedEvent::decode(&raw, distributor) {
+            Ok(c) => out.push(c),
+            Err(e) if strict => return Err(e),
+            Err(_) => {}
+        }
     }
-    Ok(ClaimedLog {
-        index: U256::from_be_slice(&data[0..32]),
-        account: Address::from_slice(&data[44..64]),
-        amount: U256::from_be_slice(&data[64..96]),
-    })
-}
-
-/// Whether `log` is a `Claimed` event emitted by `distributor`.
-pub(crate) fn is_claimed_by(log: &Value, distributor: Address) -> bool {
-    let from: Option<Address> = log["address"].as_str().and_then(|s| s.parse().ok());
-    let topic0: Option<B256> = log["topics"][0].as_str().and_then(|s| s.parse().ok());
-    from == Some(distributor) && topic0 == Some(CLAIMED_TOPIC)
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use airdrop_chain::distribution::claimed_topic;
+    use alloy_primitives::U256;
     use serde_json::json;
 
+    fn log(from: Address, data: &[u8]) -> Value {
+        json!({
+            "address": from,
+            "topics": [claimed_topic()],
+            "data": format!("0x{}", alloy_primitives::hex::encode(data)),
+            "blockNumber": "0x5",
+        })
+    }
+
     #[test]
-    fn decodes_the_three_words() {
+    fn reads_the_distributors_claims_and_skips_the_rest() {
+        let d = Address::repeat_byte(1);
         let mut data = vec![0u8; 96];
         data[31] = 4;
         data[44..64].copy_from_slice(Address::repeat_byte(9).as_slice());
         data[95] = 7;
-        let log = json!({
-            "address": Address::repeat_byte(1),
-            "topics": [CLAIMED_TOPIC],
-            "data": format!("0x{}", alloy_primitives::hex::encode(&data)),
-        });
-        let c = decode_claimed(&log).unwrap();
-        assert_eq!(c.index, U256::from(4u64));
-        assert_eq!(c.account, Address::repeat_byte(9));
-        assert_eq!(c.amount, U256::from(7u64));
-        assert!(is_claimed_by(&log, Address::repeat_byte(1)));
-        assert!(!is_claimed_by(&log, Address::repeat_byte(2)));
-        assert_eq!(decode_claimed(&json!({"data": "0x00"})), Err(1));
+        let logs = [
+            log(d, &data),
+            log(Address::repeat_byte(2), &data),
+            log(d, &[0u8; 1]),
+        ];
+        let lenient = claimed(&logs, d, false).unwrap();
+        assert_eq!(lenient.len(), 1);
+        assert_eq!(lenient[0].index, U256::from(4u64));
+        assert_eq!(lenient[0].account, Address::repeat_byte(9));
+        assert_eq!(lenient[0].amount, U256::from(7u64));
+        let e = claimed(&logs, d, true).unwrap_err().to_string();
+        assert!(e.contains("has 1 data bytes, expected 96"), "{e}");
     }
 }

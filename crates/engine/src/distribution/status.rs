@@ -2,8 +2,7 @@
 //! life), what is left, its token balance and the time to the deadline.
 
 use super::claim::check_distributor;
-use super::events::{decode_claimed, CLAIMED_TOPIC};
-use super::{connect, input, Bundle, Located};
+use super::{connect, Bundle, Located};
 use crate::{Progress, Result};
 use airdrop_chain::distributor::{AirdropDistributor, IERC20};
 use alloy_primitives::{Address, U256, U64};
@@ -65,15 +64,10 @@ pub async fn status(
             "address": a,
             "fromBlock": U64::from(from),
             "toBlock": U64::from(to),
-            "topics": [CLAIMED_TOPIC],
+            "topics": [airdrop_chain::distribution::claimed_topic()],
         });
         let logs: Vec<Value> = chain.rpc.call("eth_getLogs", (filter,)).await?;
-        for log in logs {
-            let c = decode_claimed(&log).map_err(|len| {
-                input(format!(
-                    "a Claimed log of {a} has {len} data bytes, expected 96"
-                ))
-            })?;
+        for c in super::events::claimed(&logs, a, true)? {
             indices.insert(c.index);
             accounts.insert(c.account);
             claimed += c.amount;

@@ -15,7 +15,6 @@
 //! them; an unused nonce means the stored raw transaction is rebroadcast (same hash, so it can be
 //! mined at most once); a used nonce without our receipt means it was displaced.
 
-mod erc20;
 mod ledger;
 mod paid;
 mod plan;
@@ -31,12 +30,12 @@ use airdrop_chain::distributor::{BatchSender, BATCH_SENDER_ARTIFACT};
 use airdrop_chain::error::ChainError;
 use airdrop_chain::push::{receipt, send_raw};
 use airdrop_chain::tx::{Chain, Sender};
+use airdrop_chain::IERC20;
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{BatchState, PushLedger, PushRun};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
-use erc20::IERC20Push;
 use paid::{refuse_if_deployed, u256};
 use send::{open_total, rejected, report_confirmed, Payer};
 use std::path::PathBuf;
@@ -174,7 +173,7 @@ pub async fn push(
     let prepared = prepare(&input, &chain, chain_id, from, progress).await?;
     let remaining: U256 = prepared.open().fold(U256::ZERO, |a, b| a + b.2);
     let balance = chain
-        .view(token, &IERC20Push::balanceOfCall { account: from })
+        .view(token, &IERC20::balanceOfCall { account: from })
         .await?;
     if balance < remaining {
         return Err(super::input(format!(
@@ -375,7 +374,7 @@ async fn estimate(
     } else {
         let spender = known_sender.unwrap_or_else(|| Address::repeat_byte(0x11));
         let data = Bytes::from(
-            IERC20Push::approveCall {
+            IERC20::approveCall {
                 spender,
                 amount: remaining,
             }
@@ -504,7 +503,7 @@ async fn approve(
         .chain
         .view(
             token,
-            &IERC20Push::allowanceCall {
+            &IERC20::allowanceCall {
                 owner: payer.from,
                 spender: batch_sender,
             },
@@ -512,7 +511,7 @@ async fn approve(
         .await?;
     if allowance < remaining {
         let data = Bytes::from(
-            IERC20Push::approveCall {
+            IERC20::approveCall {
                 spender: batch_sender,
                 amount: remaining,
             }
