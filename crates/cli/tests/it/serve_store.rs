@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use airdrop_store::testing::test_db;
 use airdrop_store::Backend;

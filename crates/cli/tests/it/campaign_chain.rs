@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, U256};

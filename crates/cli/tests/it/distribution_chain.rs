@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};

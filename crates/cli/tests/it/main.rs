@@ -1,0 +1,17 @@
+//! The CLI's integration tests, one test binary (one link) for all of them: each module runs the
+//! `airdrop` binary as a user would; `snapshot_support` is the shared harness (anvil, a JSON-RPC
+//! driver, the state-folder helpers).
+
+mod campaign_build;
+mod campaign_chain;
+mod campaign_errors;
+mod cli_snapshots;
+mod distribution_chain;
+mod formats_cli;
+mod push_chain;
+mod serve_cli;
+mod serve_store;
+mod snapshot_chain;
+mod snapshot_support;
+mod tree_cli;
+mod tree_published;
