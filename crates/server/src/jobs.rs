@@ -1056,3 +1056,17 @@ pub async fn clean_job_folders(state: &AppState) -> usize {
     }
     removed
 }
+
+/// Source files, jobs and their events. Uploads carry their own body limit, which overrides the
+/// API's smaller one.
+pub(crate) fn router(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    let uploads = utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(upload_file))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list_files))
+        .routes(utoipa_axum::routes!(create_job))
+        .routes(utoipa_axum::routes!(get_job))
+        .routes(utoipa_axum::routes!(job_events))
+        .merge(uploads)
+}

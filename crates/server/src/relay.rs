@@ -522,3 +522,10 @@ pub fn revert_reason(message: &str) -> String {
         clean
     }
 }
+
+/// Gasless claims: queue one, then follow it.
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(create_relay))
+        .routes(utoipa_axum::routes!(get_relay))
+}

@@ -454,6 +454,23 @@ pub async fn verify_signature(
     ))
 }
 
+/// The resource every sign-in message for `campaign` lists (sign-ups and submissions).
+pub fn campaign_resource(campaign: &str) -> String {
+    format!("urn:airdrop:campaign:{campaign}")
+}
+
+/// The resources a submission's message must list (besides [`campaign_resource`]).
+pub fn submission_resources(campaign: &str, task: &str, evidence: &str) -> [String; 2] {
+    use sha2::{Digest, Sha256};
+    [
+        format!("urn:airdrop:task:{campaign}:{task}"),
+        format!(
+            "urn:airdrop:evidence:sha256:{}",
+            alloy_primitives::hex::encode(Sha256::digest(evidence.as_bytes()))
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

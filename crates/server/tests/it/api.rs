@@ -274,7 +274,7 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
 }
 
 /// The committed OpenAPI document must match the code; regenerate with
-/// `AIRDROP_WRITE_OPENAPI=1 cargo test -p airdrop-server --test api openapi`.
+/// `AIRDROP_WRITE_OPENAPI=1 cargo test -p airdrop-server --test it openapi`.
 #[tokio::test]
 async fn openapi_document_is_served_and_committed() {
     let (app, _dir) = app();

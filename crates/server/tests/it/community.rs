@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use airdrop_server::auth::{generate, KeyLimiter};
-use airdrop_server::community::submission_resources;
+use airdrop_server::siwe::submission_resources;
 use airdrop_server::{router, AppState, Config, SignIn};
 use airdrop_store::testing::{test_db, TestDb};
 use airdrop_store::Backend;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 const SITE: &str = "http://drop.test:3000";
-const SPEC: &str = include_str!("../../../examples/genesis/campaign.toml");
+const SPEC: &str = include_str!("../../../../examples/genesis/campaign.toml");
 
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
@@ -185,7 +185,7 @@ impl Msg<'_> {
             nonce,
             issued: now() - 5,
             expires: Some(now() + 300),
-            resources: vec![airdrop_server::community::campaign_resource("genesis")],
+            resources: vec![airdrop_server::siwe::campaign_resource("genesis")],
         }
     }
 
