@@ -159,11 +159,7 @@ fn cors(config: &Config) -> CorsLayer {
 }
 
 /// `router` inside every layer, in the order a request meets them from the last to the first.
-pub(crate) fn wrap(
-    router: Router<Arc<AppState>>,
-    state: Arc<AppState>,
-    config: &Config,
-) -> Router {
+pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: &Config) -> Router {
     let router = match rate_limit(config) {
         Some(layer) => router.layer(layer),
         None => router,

@@ -118,6 +118,5 @@ pub(crate) async fn signed_in(
 
 /// Sign-in nonces.
 pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new()
-        .routes(routes!(auth_nonce))
+    OpenApiRouter::new().routes(routes!(auth_nonce))
 }

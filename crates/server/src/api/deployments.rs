@@ -4,9 +4,9 @@
 //! server's node: the contract's `merkleRoot()` and `token()` must be the published bundle's.
 //! Recipients read it back with what a browser wallet needs for a gasless claim.
 
+use crate::api::campaigns::published;
 use crate::auth::Caller;
 use crate::campaign::{Campaign, Deployment};
-use crate::api::campaigns::published;
 use crate::error::{ErrorBody, ServerError};
 use crate::extract::{parse_address, JsonBody, PathParams};
 use crate::shared::now;
@@ -376,6 +376,5 @@ pub(crate) async fn apply_registered(state: &AppState, db: &airdrop_store::Db) {
 
 /// Distributor registration and look-up.
 pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new()
-        .routes(routes!(get_deployment, put_deployment))
+    OpenApiRouter::new().routes(routes!(get_deployment, put_deployment))
 }

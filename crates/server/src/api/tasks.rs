@@ -134,6 +134,5 @@ pub(crate) async fn create_task(
 
 /// Bounty tasks.
 pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new()
-        .routes(routes!(list_tasks, create_task))
+    OpenApiRouter::new().routes(routes!(list_tasks, create_task))
 }

@@ -2,6 +2,9 @@
 //! every other method on a documented path is a 405, and the set of operations is the one the
 //! API promises (axum cannot list a router's routes, so the promise is written out here).
 
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use airdrop_server::{router, AppState, Config};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -132,7 +135,8 @@ async fn the_router_serves_what_the_served_document_lists_and_nothing_else_there
             let (status, code) = answer(&app, method, &uri).await;
             if ops.contains(&(method.to_owned(), path.clone())) {
                 assert!(
-                    status != StatusCode::METHOD_NOT_ALLOWED && code.as_deref() != Some("not_found"),
+                    status != StatusCode::METHOD_NOT_ALLOWED
+                        && code.as_deref() != Some("not_found"),
                     "{method} {path} is documented but not served: {status} {code:?}"
                 );
             } else {
