@@ -19,6 +19,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+use crate::support::with_peer;
+
 const SITE: &str = "http://drop.test:3000";
 const SPEC: &str = include_str!("../../../../examples/genesis/campaign.toml");
 
@@ -73,9 +75,7 @@ async fn env(backend: Backend, limiter: Option<Arc<KeyLimiter>>) -> Env {
     state.sign_in = SignIn::for_urls(&[SITE.to_owned()]);
     state.key_limiter = limiter;
     let state = Arc::new(state);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    let app = router(state.clone(), &Config::default())
-        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    let app = with_peer(router(state.clone(), &Config::default()));
     Env {
         app,
         admin: admin.key,
@@ -1246,9 +1246,7 @@ async fn ready_only_once_published_campaigns_are_loaded(backend: Backend) {
         builder: "/nonexistent".into(),
     });
     let state = Arc::new(state);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    let app = router(state.clone(), &Config::default())
-        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    let app = with_peer(router(state.clone(), &Config::default()));
     // Published by "another instance": the claims in the store, the campaign marked published.
     let mut claims = String::from("address,amount\n");
     for i in 1..=5u8 {
@@ -1390,9 +1388,7 @@ async fn flag_campaigns_keep_their_ids(backend: Backend) {
     let pinned = airdrop_server::Campaign::load("genesis", &path).unwrap();
     let mut state = AppState::new(vec![pinned]);
     state.store = Some(db.db.clone());
-    let app = router(Arc::new(state), &Config::default()).layer(axum::Extension(
-        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))),
-    ));
+    let app = with_peer(router(Arc::new(state), &Config::default()));
     let r = call(
         &app,
         "POST",

@@ -3,3 +3,4 @@
 mod api;
 mod community;
 mod routes;
+mod support;

@@ -13,6 +13,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+use crate::support::with_peer;
+
 /// Every operation of the API, as (method, path template).
 const OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/healthz"),
@@ -54,9 +56,7 @@ fn app() -> axum::Router {
         rate_limit_per_ip: 0,
         ..Config::default()
     };
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    router(Arc::new(AppState::new(Vec::new())), &config)
-        .layer(axum::Extension(axum::extract::ConnectInfo(addr)))
+    with_peer(router(Arc::new(AppState::new(Vec::new())), &config))
 }
 
 /// A concrete path for a template: any value reaches the route, which is all this test asks.
