@@ -54,6 +54,7 @@ on_both!(
     registering_a_distributor_needs_a_published_campaign_and_a_node,
     slow_header_clients_are_dropped,
     only_finished_job_folders_are_cleaned,
+    uploads_have_their_own_body_limit,
 );
 
 struct Env {
@@ -1229,6 +1230,18 @@ async fn uploads_may_not_take_reserved_names(backend: Backend) {
         assert_error(&r, StatusCode::BAD_REQUEST, "reserved_file_name");
     }
     let r = upload(&e, "genesis", "list.csv", csv).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
+/// Source files are larger than JSON bodies: an upload past the JSON limit is taken.
+async fn uploads_have_their_own_body_limit(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let mut csv = String::from("address\n");
+    while csv.len() <= 2 * Config::default().body_limit {
+        csv.push_str("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n");
+    }
+    let r = upload(&e, "genesis", "list.csv", &csv).await;
     assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
 }
 
