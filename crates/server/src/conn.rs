@@ -15,7 +15,7 @@ use tokio::time::{Instant, Sleep};
 
 /// A TCP listener whose connections carry the deadlines.
 #[derive(Debug)]
-pub struct GuardedListener {
+pub(crate) struct GuardedListener {
     inner: TcpListener,
     header: Duration,
     idle: Duration,
@@ -23,7 +23,7 @@ pub struct GuardedListener {
 
 impl GuardedListener {
     /// Wraps `inner`: a request head within `header`, and no silence longer than `idle`.
-    pub fn new(inner: TcpListener, header: Duration, idle: Duration) -> Self {
+    pub(crate) fn new(inner: TcpListener, header: Duration, idle: Duration) -> Self {
         GuardedListener {
             inner,
             header,
@@ -60,7 +60,7 @@ impl axum::serve::Listener for GuardedListener {
 /// The peer of a guarded connection (handlers see it as `ConnectInfo<SocketAddr>`, see
 /// [`crate::serve_on`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
+pub(crate) struct Peer(pub(crate) SocketAddr);
 
 impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, GuardedListener>>
     for Peer
@@ -72,7 +72,7 @@ impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Guar
 
 /// A socket with a deadline for the first request head and an idle deadline.
 #[derive(Debug)]
-pub struct Guarded {
+pub(crate) struct Guarded {
     io: TcpStream,
     /// Until the end of the first request head (`\r\n\r\n`) is read.
     head: Option<Pin<Box<Sleep>>>,

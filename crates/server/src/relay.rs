@@ -5,9 +5,9 @@
 //! PostgreSQL: each request is taken by exactly one worker (row lock), and the contract's
 //! claimed bitmap and signature nonce make even a repeated submission pay nothing twice.
 
-use crate::community::now;
+use crate::shared::now;
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::{parse_address, JsonBody, PathParams};
+use crate::extract::{parse_address, JsonBody, PathParams};
 use crate::AppState;
 use airdrop_chain::distributor::AirdropDistributor;
 use airdrop_chain::tx::Sender;
@@ -143,7 +143,7 @@ pub async fn create_relay(
     PathParams(id): PathParams<String>,
     JsonBody(req): JsonBody<RelayRequest>,
 ) -> Result<(StatusCode, Json<RelayStatus>), ServerError> {
-    let campaign = crate::routes::published(&state, &id)?;
+    let campaign = crate::api::campaigns::published(&state, &id)?;
     let account = parse_address(&req.account)?;
     let (Some(relayer), Some(rpc)) = (&state.relayer, &state.rpc) else {
         return Err(unavailable(
@@ -521,4 +521,11 @@ pub fn revert_reason(message: &str) -> String {
     } else {
         clean
     }
+}
+
+/// Gasless claims: queue one, then follow it.
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(create_relay))
+        .routes(utoipa_axum::routes!(get_relay))
 }

@@ -65,6 +65,83 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     airdrop_core::units::rfc3339_seconds(s)
 }
 
+/// The first two lines: the domain asking for the sign-in, and the account signing.
+fn header<'a>(lines: &[&'a str]) -> Result<(&'a str, Address), ServerError> {
+    let first = lines.first().copied().unwrap_or_default();
+    let domain = first.strip_suffix(HEADER).ok_or_else(|| {
+        bad(format!(
+            "the first line must be \"<domain>{HEADER}\" (EIP-4361); got {:?}",
+            first.chars().take(80).collect::<String>()
+        ))
+    })?;
+    // An optional scheme before the domain (EIP-4361 allows "https://example.org").
+    let domain = domain.split_once("://").map(|(_, d)| d).unwrap_or(domain);
+    if domain.is_empty() || domain.contains(char::is_whitespace) {
+        return Err(bad(format!("domain {domain:?} is not a host")));
+    }
+    let addr_line = lines.get(1).copied().unwrap_or_default();
+    let address = airdrop_merkle::address::parse_address(addr_line).map_err(|e| {
+        ServerError::bad_request(
+            match e {
+                airdrop_merkle::address::AddressError::Secret { .. } => "secret_refused",
+                _ => "invalid_siwe_message",
+            },
+            format!("second line: {e}"),
+        )
+    })?;
+    Ok((domain, address))
+}
+
+/// A message's `Field: value` pairs, in their order.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
+/// The `Field: value` lines from `URI:` on, and the `Resources:` list; unknown and repeated
+/// fields are refused.
+fn fields<'a>(lines: &[&'a str]) -> Result<(Fields<'a>, Vec<String>), ServerError> {
+    let mut fields: Fields<'a> = Vec::new();
+    let mut resources = Vec::new();
+    let mut in_resources = false;
+    for line in lines {
+        if line.is_empty() {
+            continue;
+        }
+        if in_resources {
+            let r = line
+                .strip_prefix("- ")
+                .ok_or_else(|| bad(format!("resource line {line:?} must start with \"- \"")))?;
+            resources.push(r.to_owned());
+            continue;
+        }
+        if *line == "Resources:" {
+            in_resources = true;
+            continue;
+        }
+        let (k, v) = line
+            .split_once(": ")
+            .ok_or_else(|| bad(format!("line {line:?} is not \"Field: value\"")))?;
+        if fields.iter().any(|(f, _)| *f == k) {
+            return Err(bad(format!("field {k:?} appears twice")));
+        }
+        fields.push((k, v));
+    }
+    for (k, _) in &fields {
+        if !matches!(
+            *k,
+            "URI"
+                | "Version"
+                | "Chain ID"
+                | "Nonce"
+                | "Issued At"
+                | "Expiration Time"
+                | "Not Before"
+                | "Request ID"
+        ) {
+            return Err(bad(format!("unknown field {k:?}")));
+        }
+    }
+    Ok((fields, resources))
+}
+
 impl SiweMessage {
     /// Parses the message text (lines separated by `\n`).
     pub fn parse(text: &str) -> Result<SiweMessage, ServerError> {
@@ -77,28 +154,7 @@ impl SiweMessage {
             .split('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .collect();
-        let first = lines.first().copied().unwrap_or_default();
-        let domain = first.strip_suffix(HEADER).ok_or_else(|| {
-            bad(format!(
-                "the first line must be \"<domain>{HEADER}\" (EIP-4361); got {:?}",
-                first.chars().take(80).collect::<String>()
-            ))
-        })?;
-        // An optional scheme before the domain (EIP-4361 allows "https://example.org").
-        let domain = domain.split_once("://").map(|(_, d)| d).unwrap_or(domain);
-        if domain.is_empty() || domain.contains(char::is_whitespace) {
-            return Err(bad(format!("domain {domain:?} is not a host")));
-        }
-        let addr_line = lines.get(1).copied().unwrap_or_default();
-        let address = airdrop_merkle::address::parse_address(addr_line).map_err(|e| {
-            ServerError::bad_request(
-                match e {
-                    airdrop_merkle::address::AddressError::Secret { .. } => "secret_refused",
-                    _ => "invalid_siwe_message",
-                },
-                format!("second line: {e}"),
-            )
-        })?;
+        let (domain, address) = header(&lines)?;
         let mut i = 2;
         let mut statement = None;
         while i < lines.len() && !lines[i].starts_with("URI: ") {
@@ -113,50 +169,10 @@ impl SiweMessage {
             }
             i += 1;
         }
-        let mut fields: Vec<(&str, &str)> = Vec::new();
-        let mut resources = Vec::new();
-        let mut in_resources = false;
-        for line in &lines[i..] {
-            if line.is_empty() {
-                continue;
-            }
-            if in_resources {
-                let r = line
-                    .strip_prefix("- ")
-                    .ok_or_else(|| bad(format!("resource line {line:?} must start with \"- \"")))?;
-                resources.push(r.to_owned());
-                continue;
-            }
-            if *line == "Resources:" {
-                in_resources = true;
-                continue;
-            }
-            let (k, v) = line
-                .split_once(": ")
-                .ok_or_else(|| bad(format!("line {line:?} is not \"Field: value\"")))?;
-            if fields.iter().any(|(f, _)| *f == k) {
-                return Err(bad(format!("field {k:?} appears twice")));
-            }
-            fields.push((k, v));
-        }
+        let (fields, resources) = fields(&lines[i..])?;
         let get = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| *v);
         let need =
             |k: &str| get(k).ok_or_else(|| bad(format!("the message has no \"{k}: \" line")));
-        for (k, _) in &fields {
-            if !matches!(
-                *k,
-                "URI"
-                    | "Version"
-                    | "Chain ID"
-                    | "Nonce"
-                    | "Issued At"
-                    | "Expiration Time"
-                    | "Not Before"
-                    | "Request ID"
-            ) {
-                return Err(bad(format!("unknown field {k:?}")));
-            }
-        }
         let version = need("Version")?;
         if version != "1" {
             return Err(bad(format!("Version {version:?} is not 1")));
@@ -366,6 +382,23 @@ pub async fn verify_signature(
             }
         ),
     ))
+}
+
+/// The resource every sign-in message for `campaign` lists (sign-ups and submissions).
+pub fn campaign_resource(campaign: &str) -> String {
+    format!("urn:airdrop:campaign:{campaign}")
+}
+
+/// The resources a submission's message must list (besides [`campaign_resource`]).
+pub fn submission_resources(campaign: &str, task: &str, evidence: &str) -> [String; 2] {
+    use sha2::{Digest, Sha256};
+    [
+        format!("urn:airdrop:task:{campaign}:{task}"),
+        format!(
+            "urn:airdrop:evidence:sha256:{}",
+            alloy_primitives::hex::encode(Sha256::digest(evidence.as_bytes()))
+        ),
+    ]
 }
 
 #[cfg(test)]

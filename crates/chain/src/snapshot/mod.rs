@@ -8,7 +8,7 @@
 //!   and sidecar; `import` and `source`: other inputs and the campaign side.
 //!
 //! Everything here talks to the node through [`ChainClient`], so the logic runs against a mock
-//! in unit tests (`tests.rs`) and against anvil in `tests/contracts.rs`.
+//! in unit tests (`tests.rs`) and against anvil in `tests/it/contracts.rs`.
 
 mod checkpoint;
 mod events;

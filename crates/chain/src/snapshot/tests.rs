@@ -1,5 +1,5 @@
 //! Unit tests of the snapshot logic through a scripted chain ([`MockChain`]): no node, no
-//! network; `tests/contracts.rs` and the CLI's `snapshot_chain` tests run the same code against
+//! network; `tests/it/contracts.rs` and the CLI's `snapshot_chain` tests run the same code against
 //! anvil end to end.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

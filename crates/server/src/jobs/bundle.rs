@@ -4,7 +4,7 @@
 use super::read_job;
 use super::run::update;
 use crate::campaign::Campaign;
-use crate::community::{now, slug};
+use crate::shared::{now, slug};
 use crate::confine::plain_name;
 use crate::AppState;
 use airdrop_store::{JobRow, JobState};
@@ -181,7 +181,7 @@ pub async fn sync_published(
                         }
                     }
                     // Every publication was tried once: ready (a failed one is retried).
-                    crate::deployment::apply_registered(&state, db).await;
+                    crate::api::deployments::apply_registered(&state, db).await;
                     state
                         .synced
                         .store(true, std::sync::atomic::Ordering::Release);

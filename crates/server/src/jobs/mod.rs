@@ -17,10 +17,10 @@ mod run;
 pub use bundle::{clean_job_folders, sync_published};
 
 use crate::auth::Caller;
-use crate::community::{now, refuse_secrets, stored_campaign};
+use crate::shared::{now, refuse_secrets, stored_campaign};
 use crate::confine::upload_name;
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::{JsonBody, PathParams};
+use crate::extract::{JsonBody, PathParams};
 use crate::AppState;
 use airdrop_store::{JobRow, JobState};
 use axum::body::Bytes;
@@ -341,7 +341,7 @@ fn check_snapshot(state: &AppState, s: &SnapshotJob) -> Result<SnapshotJob, Serv
         upload_name(a)?;
     }
     if let Some(t) = &s.token {
-        crate::routes::parse_address(t)?;
+        crate::extract::parse_address(t)?;
     }
     if let Some(m) = &s.min {
         if m.is_empty() || !m.bytes().all(|b| b.is_ascii_digit()) {
@@ -511,4 +511,18 @@ impl Follow {
         }
         read_job(self.state.store().ok()?, &self.job).await.ok()?
     }
+}
+
+/// Source files, jobs and their events. Uploads carry their own body limit, which overrides the
+/// API's smaller one.
+pub(crate) fn router(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    let uploads = utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(upload_file))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list_files))
+        .routes(utoipa_axum::routes!(create_job))
+        .routes(utoipa_axum::routes!(get_job))
+        .routes(utoipa_axum::routes!(job_events))
+        .merge(uploads)
 }

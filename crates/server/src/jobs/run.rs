@@ -6,7 +6,7 @@
 
 use super::bundle::{publish, store_bundle};
 use super::{heartbeat, jobs_config, JobConfig, SnapshotJob};
-use crate::community::{now, slug};
+use crate::shared::{now, slug};
 use crate::confine::{self, upload_name};
 use crate::AppState;
 use airdrop_chain::{Kind, Params, RpcConfig};

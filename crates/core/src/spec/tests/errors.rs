@@ -1,4 +1,4 @@
-//! The errors `crates/cli/tests/campaign_errors.rs` checks by spawning `airdrop build`, checked
+//! The errors `crates/cli/tests/it/campaign_errors.rs` checks by spawning `airdrop build`, checked
 //! here in process: the spec through [`Campaign::parse`], rows through [`FileSource`], and the
 //! pools through [`allocate`]. Same fixture, same edits, same needles; what needs the binary
 //! (reading files from disk, the staging folder, `--now`) stays in the CLI tests.

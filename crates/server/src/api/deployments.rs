@@ -4,11 +4,12 @@
 //! server's node: the contract's `merkleRoot()` and `token()` must be the published bundle's.
 //! Recipients read it back with what a browser wallet needs for a gasless claim.
 
+use crate::api::campaigns::published;
 use crate::auth::Caller;
 use crate::campaign::{Campaign, Deployment};
-use crate::community::now;
 use crate::error::{ErrorBody, ServerError};
-use crate::routes::{parse_address, published, JsonBody, PathParams};
+use crate::extract::{parse_address, JsonBody, PathParams};
+use crate::shared::now;
 use crate::AppState;
 use airdrop_chain::distributor::{AirdropDistributor, CLAIM_TYPE};
 use airdrop_chain::tx::Chain;
@@ -21,71 +22,73 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A distributor to register for a published campaign.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DeploymentRequest {
+pub(crate) struct DeploymentRequest {
     /// The distributor `airdrop deploy` created (its `deployment.json` names it).
-    pub distributor: String,
+    pub(crate) distributor: String,
     /// The block it was created in (where its events start); found on chain when absent.
-    pub block: Option<u64>,
+    pub(crate) block: Option<u64>,
 }
 
 /// The EIP-712 domain a recipient's wallet signs a gasless `Claim` under.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Eip712Domain {
+pub(crate) struct Eip712Domain {
     /// Always `AirdropDistributor`.
-    pub name: String,
+    pub(crate) name: String,
     /// Always `1`.
-    pub version: String,
+    pub(crate) version: String,
     /// The chain.
     #[serde(rename = "chainId")]
-    pub chain_id: u64,
+    pub(crate) chain_id: u64,
     /// The distributor.
     #[serde(rename = "verifyingContract")]
-    pub verifying_contract: String,
+    pub(crate) verifying_contract: String,
 }
 
 /// A campaign's distributor and what a wallet needs to sign a gasless claim for it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeploymentInfo {
+pub(crate) struct DeploymentInfo {
     /// Campaign id.
-    pub campaign: String,
+    pub(crate) campaign: String,
     /// The distributor, checksummed.
-    pub distributor: String,
+    pub(crate) distributor: String,
     /// Its chain.
     #[serde(rename = "chainId")]
-    pub chain_id: u64,
+    pub(crate) chain_id: u64,
     /// The block it was created in.
-    pub block: u64,
+    pub(crate) block: u64,
     /// The root it holds (the published root).
     #[serde(rename = "merkleRoot")]
-    pub merkle_root: String,
+    pub(crate) merkle_root: String,
     /// The signing domain.
     #[serde(rename = "eip712Domain")]
-    pub eip712_domain: Eip712Domain,
+    pub(crate) eip712_domain: Eip712Domain,
     /// The EIP-712 type the wallet signs (`primaryType` `Claim`).
     #[serde(rename = "claimType")]
-    pub claim_type: String,
+    pub(crate) claim_type: String,
     /// The account asked about (`?account=`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    pub(crate) account: Option<String>,
     /// That account's current nonce on the distributor (what its next signature must carry),
     /// decimal; absent without `?account=`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
+    pub(crate) nonce: Option<String>,
     /// The relayer of this instance, which pays the gas of `POST …/relay`; absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub relayer: Option<String>,
+    pub(crate) relayer: Option<String>,
 }
 
 /// Whose nonce to read.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct AccountQuery {
+pub(crate) struct AccountQuery {
     /// A recipient: the answer then carries their current `nonce`.
-    pub account: Option<String>,
+    pub(crate) account: Option<String>,
 }
 
 fn unavailable(code: &'static str, detail: impl Into<String>) -> ServerError {
@@ -245,7 +248,7 @@ fn info(state: &AppState, c: &Campaign, d: &Deployment) -> DeploymentInfo {
         (status = 503, description = "No node (--rpc-url) or no store", body = ErrorBody),
     ),
 )]
-pub async fn put_deployment(
+pub(crate) async fn put_deployment(
     State(state): State<Arc<AppState>>,
     PathParams(id): PathParams<String>,
     caller: Caller,
@@ -300,7 +303,7 @@ pub async fn put_deployment(
         (status = 503, description = "The node did not answer (nonce)", body = ErrorBody),
     ),
 )]
-pub async fn get_deployment(
+pub(crate) async fn get_deployment(
     State(state): State<Arc<AppState>>,
     PathParams(id): PathParams<String>,
     q: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
@@ -337,7 +340,7 @@ pub async fn get_deployment(
 
 /// Attaches the store's registered distributors to the published campaigns of this instance
 /// whose root they hold (called on every sync tick).
-pub async fn apply_registered(state: &AppState, db: &airdrop_store::Db) {
+pub(crate) async fn apply_registered(state: &AppState, db: &airdrop_store::Db) {
     let rows = match db.deployments().await {
         Ok(rows) => rows,
         Err(e) => {
@@ -369,4 +372,9 @@ pub async fn apply_registered(state: &AppState, db: &airdrop_store::Db) {
             c.deployment.store(Some(Arc::new(d)));
         }
     }
+}
+
+/// Distributor registration and look-up.
+pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(get_deployment, put_deployment))
 }

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use airdrop_server::auth::{generate, KeyLimiter};
-use airdrop_server::community::submission_resources;
+use airdrop_server::siwe::submission_resources;
 use airdrop_server::{router, AppState, Config, SignIn};
 use airdrop_store::testing::{test_db, TestDb};
 use airdrop_store::Backend;
@@ -19,8 +19,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+use crate::support::with_peer;
+
 const SITE: &str = "http://drop.test:3000";
-const SPEC: &str = include_str!("../../../examples/genesis/campaign.toml");
+const SPEC: &str = include_str!("../../../../examples/genesis/campaign.toml");
 
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
@@ -52,6 +54,7 @@ on_both!(
     registering_a_distributor_needs_a_published_campaign_and_a_node,
     slow_header_clients_are_dropped,
     only_finished_job_folders_are_cleaned,
+    uploads_have_their_own_body_limit,
 );
 
 struct Env {
@@ -73,9 +76,7 @@ async fn env(backend: Backend, limiter: Option<Arc<KeyLimiter>>) -> Env {
     state.sign_in = SignIn::for_urls(&[SITE.to_owned()]);
     state.key_limiter = limiter;
     let state = Arc::new(state);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    let app = router(state.clone(), &Config::default())
-        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    let app = with_peer(router(state.clone(), &Config::default()));
     Env {
         app,
         admin: admin.key,
@@ -185,7 +186,7 @@ impl Msg<'_> {
             nonce,
             issued: now() - 5,
             expires: Some(now() + 300),
-            resources: vec![airdrop_server::community::campaign_resource("genesis")],
+            resources: vec![airdrop_server::siwe::campaign_resource("genesis")],
         }
     }
 
@@ -1232,6 +1233,18 @@ async fn uploads_may_not_take_reserved_names(backend: Backend) {
     assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
 }
 
+/// Source files are larger than JSON bodies: an upload past the JSON limit is taken.
+async fn uploads_have_their_own_body_limit(backend: Backend) {
+    let e = env(backend, None).await;
+    create_campaign(&e, "genesis", None).await;
+    let mut csv = String::from("address\n");
+    while csv.len() <= 2 * Config::default().body_limit {
+        csv.push_str("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n");
+    }
+    let r = upload(&e, "genesis", "list.csv", &csv).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
+}
+
 /// Item 11: `/readyz` waits for the store's published campaigns, and the metrics count them.
 async fn ready_only_once_published_campaigns_are_loaded(backend: Backend) {
     let e = env(backend, None).await;
@@ -1245,9 +1258,7 @@ async fn ready_only_once_published_campaigns_are_loaded(backend: Backend) {
         data.path().to_path_buf(),
     ));
     let state = Arc::new(state);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    let app = router(state.clone(), &Config::default())
-        .layer(axum::Extension(axum::extract::ConnectInfo(addr)));
+    let app = with_peer(router(state.clone(), &Config::default()));
     // Published by "another instance": the claims in the store, the campaign marked published.
     let mut claims = String::from("address,amount\n");
     for i in 1..=5u8 {
@@ -1389,9 +1400,7 @@ async fn flag_campaigns_keep_their_ids(backend: Backend) {
     let pinned = airdrop_server::Campaign::load("genesis", &path).unwrap();
     let mut state = AppState::new(vec![pinned]);
     state.store = Some(db.db.clone());
-    let app = router(Arc::new(state), &Config::default()).layer(axum::Extension(
-        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))),
-    ));
+    let app = with_peer(router(Arc::new(state), &Config::default()));
     let r = call(
         &app,
         "POST",

@@ -8,45 +8,10 @@ use airdrop_merkle::hash::NodeHash;
 use airdrop_merkle::input::{read_records, InputFormat};
 use airdrop_merkle::oz::OzTree;
 use airdrop_merkle::verify::{find_claim, verify_document};
-use airdrop_merkle::{build, Preset, Records, Sink, TreeOptions, B256};
+use airdrop_merkle::{build, Preset, Records, TreeOptions, B256};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::path::PathBuf;
 
-fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
-}
-
-fn read(rel: &str) -> String {
-    let p = vectors().join(rel);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
-}
-
-/// An in-memory sink.
-#[derive(Default)]
-struct Mem(HashMap<String, std::rc::Rc<std::cell::RefCell<Vec<u8>>>>);
-
-struct MemWriter(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-impl std::io::Write for MemWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-impl Sink for Mem {
-    fn create(&mut self, p: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
-        let buf = self.0.entry(p.to_owned()).or_default().clone();
-        Ok(Box::new(MemWriter(buf)))
-    }
-}
-impl Mem {
-    fn json(&self, p: &str) -> Value {
-        serde_json::from_slice(&self.0[p].borrow()).unwrap()
-    }
-}
+use crate::support::{read, Mem};
 
 fn build_json(opts: &TreeOptions, input: &str, name: &str) -> (airdrop_merkle::Built, Value) {
     let (records, _) = read_records(

@@ -15,18 +15,12 @@ use airdrop_merkle::thirdweb;
 use airdrop_merkle::thirdweb::{
     build_sharded, read_allowlist_csv, ByteTree, LeafOrder, PairOrder, ThirdwebLeaf, TreeHash,
 };
-use airdrop_merkle::{Address, Sink, B256, U256};
+use airdrop_merkle::{Address, B256, U256};
 use serde_json::Value;
 use sha2::Digest;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-fn read(rel: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors")
-        .join(rel);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
-}
+use crate::support::{read, Mem};
 
 fn json(rel: &str) -> Value {
     serde_json::from_str(&read(rel)).unwrap()
@@ -38,30 +32,6 @@ fn h(s: &str) -> B256 {
 
 fn a(s: &str) -> Address {
     s.parse().unwrap()
-}
-
-#[derive(Default)]
-struct Mem(HashMap<String, std::rc::Rc<std::cell::RefCell<Vec<u8>>>>);
-struct MemWriter(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-impl std::io::Write for MemWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-impl Sink for Mem {
-    fn create(&mut self, p: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
-        let buf = self.0.entry(p.to_owned()).or_default().clone();
-        Ok(Box::new(MemWriter(buf)))
-    }
-}
-impl Mem {
-    fn json(&self, p: &str) -> Value {
-        serde_json::from_slice(&self.0[p].borrow()).unwrap()
-    }
 }
 
 // ---------------------------------------------------------------- Merkl

@@ -3,7 +3,7 @@
 //! least once, with a `done` that never falls within a stage and reaches its `total`.
 //!
 //! `AIRDROP_JOB_RECIPIENTS` sets the campaign's size for the `#[ignore]`d large run, e.g.
-//! `AIRDROP_JOB_RECIPIENTS=1000000 cargo test --release -p airdrop-server --test jobs -- --ignored --nocapture`.
+//! `AIRDROP_JOB_RECIPIENTS=1000000 cargo test --release -p airdrop-server --test it jobs:: -- --ignored --nocapture`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 

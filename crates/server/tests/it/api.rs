@@ -12,6 +12,8 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+use crate::support::{peer, with_peer};
+
 struct FileSink(std::path::PathBuf);
 impl airdrop_merkle::Sink for FileSink {
     fn create(&mut self, _: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
@@ -42,16 +44,6 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         campaign(dir.path(), "second"),
     ]));
     (with_peer(router(state, &Config::default())), dir)
-}
-
-/// `oneshot` requests carry no socket; give them a peer address as a real connection would.
-fn with_peer(app: axum::Router) -> axum::Router {
-    peer(app, [127, 0, 0, 1])
-}
-
-fn peer(app: axum::Router, ip: [u8; 4]) -> axum::Router {
-    let addr = std::net::SocketAddr::from((ip, 40000));
-    app.layer(axum::Extension(axum::extract::ConnectInfo(addr)))
 }
 
 async fn call(
@@ -274,7 +266,7 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
 }
 
 /// The committed OpenAPI document must match the code; regenerate with
-/// `AIRDROP_WRITE_OPENAPI=1 cargo test -p airdrop-server --test api openapi`.
+/// `AIRDROP_WRITE_OPENAPI=1 cargo test -p airdrop-server --test it openapi`.
 #[tokio::test]
 async fn openapi_document_is_served_and_committed() {
     let (app, _dir) = app();

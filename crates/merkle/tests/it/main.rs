@@ -1,0 +1,7 @@
+//! The Merkle engine's integration tests, in one binary (one link instead of four).
+
+mod formats;
+mod order_and_zero;
+mod properties;
+mod support;
+mod vectors;

@@ -1,0 +1,190 @@
+//! Layers around every route: request metrics, limits on the request head, per-IP rate
+//! limiting, CORS, timeouts, tracing and request ids.
+
+use crate::error::ServerError;
+use crate::{metrics, AppState, Config};
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+/// Counts each request and its latency under its route template (never the raw path).
+async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .latency
+        .get_or_create(&metrics::RouteLabels {
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .requests
+        .get_or_create(&metrics::RequestLabels {
+            route,
+            method,
+            status,
+        })
+        .inc();
+    response
+}
+
+/// Longest accepted request target, bytes.
+const MAX_URI: usize = 8 * 1024;
+/// Most header bytes accepted in all.
+const MAX_HEADERS: usize = 32 * 1024;
+
+/// Answers an oversized target (414) or header block (431) with `{code, detail}`, well below
+/// the sizes at which hyper answers by itself with an empty body.
+async fn head_limits(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri().to_string().len();
+    if uri > MAX_URI {
+        return ServerError::Api {
+            status: axum::http::StatusCode::URI_TOO_LONG,
+            code: "uri_too_long",
+            detail: format!("the request target is {uri} bytes; at most {MAX_URI} are accepted"),
+        }
+        .into_response();
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if headers > MAX_HEADERS {
+        return ServerError::Api {
+            status: axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            code: "headers_too_large",
+            detail: format!(
+                "the request headers are {headers} bytes; at most {MAX_HEADERS} are accepted"
+            ),
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
+
+type IpLimiter = tower_governor::GovernorLayer<
+    tower_governor::key_extractor::PeerIpKeyExtractor,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+>;
+
+/// Per-client-IP token buckets; a client over its budget gets a 429 `{code, detail}` with
+/// `Retry-After`. Keys come from the socket's peer address, never from headers a client sets.
+fn rate_limit(config: &Config) -> Option<IpLimiter> {
+    if config.rate_limit_per_ip == 0 {
+        return None;
+    }
+    let period_ns = (1_000_000_000 / u64::from(config.rate_limit_per_ip)).max(1);
+    let governor = tower_governor::governor::GovernorConfigBuilder::default()
+        .per_nanosecond(period_ns)
+        .burst_size(config.rate_limit_burst.max(1))
+        .finish()?;
+    let governor = Arc::new(governor);
+    // Forget clients idle for a while so the table cannot grow without bound.
+    let limiter = governor.limiter().clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(60));
+        limiter.retain_recent();
+    });
+    Some(
+        tower_governor::GovernorLayer::new(governor).error_handler(|e| {
+            use axum::response::IntoResponse;
+            match e {
+                tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                    // Whole seconds, rounded down by the limiter: 0 would invite a retry storm.
+                    let wait_time = wait_time.max(1);
+                    let mut res = ServerError::Api {
+                        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+                        code: "rate_limited",
+                        detail: format!(
+                            "too many requests from this address; retry in {wait_time} s"
+                        ),
+                    }
+                    .into_response();
+                    if let Ok(v) = axum::http::HeaderValue::from_str(&wait_time.to_string()) {
+                        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                    }
+                    res
+                }
+                _ => ServerError::bad_request(
+                    "no_client_address",
+                    "cannot tell which address this request came from",
+                )
+                .into_response(),
+            }
+        }),
+    )
+}
+
+/// Which origins may call the API from a browser, and with what.
+fn cors(config: &Config) -> CorsLayer {
+    let cors = if config.cors_origins.is_empty() {
+        CorsLayer::new().allow_origin(AllowOrigin::any())
+    } else {
+        let origins = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect::<Vec<_>>();
+        CorsLayer::new().allow_origin(origins)
+    };
+    // What a dApp on another origin sends: JSON bodies (sign-ups, submissions, relay) and, for
+    // a creator dashboard, an API key.
+    cors.allow_methods([
+        axum::http::Method::GET,
+        axum::http::Method::POST,
+        axum::http::Method::PUT,
+    ])
+    .allow_headers([
+        axum::http::header::CONTENT_TYPE,
+        axum::http::header::AUTHORIZATION,
+    ])
+    .max_age(Duration::from_secs(600))
+}
+
+/// `router` inside every layer, in the order a request meets them from the last to the first.
+pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: &Config) -> Router {
+    let router = match rate_limit(config) {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), track))
+        .layer(axum::middleware::from_fn(head_limits))
+        .layer(cors(config))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.timeout,
+        ))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // The request id set by the layer below ties every log line to one request.
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                // The route template, never the raw path: a path segment may hold a secret a
+                // user pasted by mistake, and secrets are never logged.
+                let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+                let route = route.as_deref().unwrap_or("unmatched").to_owned();
+                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+            })
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
