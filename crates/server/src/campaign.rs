@@ -19,8 +19,8 @@ pub struct Campaign {
     pub tree: Built,
     /// Its root, kept apart because every response carries it.
     pub root: B256,
-    /// Optional manifest facts shown to recipients (chain, token, claim window), as published.
-    pub manifest: Option<serde_json::Value>,
+    /// The bundle's manifest (chain, token, claim window) when one was published with it.
+    pub manifest: Option<airdrop_core::Manifest>,
     /// Where the distributor is: from `deployment.json` beside the bundle (`airdrop deploy`),
     /// or registered in the store (`PUT /v1/campaigns/{id}/deployment`) by any instance.
     pub deployment: arc_swap::ArcSwapOption<Deployment>,
@@ -42,7 +42,7 @@ pub struct Deployment {
     pub block: u64,
 }
 
-/// When claims open and how they vest (the contract's rule, see `airdrop_chain::distributor`).
+/// When claims open and how they vest (the contract's rule, see `airdrop_core::vesting`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
     /// Claims open, unix seconds.
@@ -50,35 +50,27 @@ pub struct Schedule {
     /// Claims close, unix seconds.
     pub deadline: u64,
     /// Vesting terms (`VestingTerms::NONE` without vesting).
-    pub vesting: airdrop_chain::distributor::VestingTerms,
+    pub vesting: airdrop_core::VestingTerms,
 }
 
 impl Schedule {
-    fn from_manifest(m: &serde_json::Value) -> Option<Schedule> {
-        let claim = m.get("claim")?;
-        let start = claim.get("start_unix")?.as_u64()?;
-        let deadline = claim.get("deadline_unix")?.as_u64()?;
-        let vesting = match m.get("vesting").filter(|v| !v.is_null()) {
-            None => airdrop_chain::distributor::VestingTerms::NONE,
-            Some(v) => airdrop_chain::distributor::VestingTerms {
-                unlocked_bps: airdrop_chain::distributor::percent_to_bps(
-                    v.get("unlocked")?.as_str()?,
-                )
-                .ok()?,
-                cliff: v.get("cliff_seconds")?.as_u64()?,
-                duration: v.get("duration_seconds")?.as_u64()?,
-            },
+    /// The schedule a bundle's manifest states; `None` without a claim window.
+    fn from_manifest(
+        m: &airdrop_core::Manifest,
+    ) -> Result<Option<Schedule>, airdrop_core::CoreError> {
+        let Some((start, deadline)) = m.claim_window()? else {
+            return Ok(None);
         };
-        Some(Schedule {
+        Ok(Some(Schedule {
             start,
             deadline,
-            vesting,
-        })
+            vesting: m.vesting_terms()?,
+        }))
     }
 
     /// Vested (claimable in all, claimed or not) at unix time `t`.
     pub fn vested(&self, amount: U256, t: u64) -> U256 {
-        airdrop_chain::distributor::vested(amount, t, self.start, self.vesting)
+        airdrop_core::vesting::vested(amount, t, self.start, self.vesting)
     }
 }
 
@@ -147,29 +139,6 @@ fn verify_detail(path: &Path) -> String {
         Err(e) => e.to_string(),
         Ok(_) => format!("{name}: a claim's index or proof does not lead to merkleRoot"),
     }
-}
-
-/// The tree options a bundle's manifest names (`merkle.preset`, `merkle.shards`); `None` for a
-/// folder without them (a claims file served as is).
-fn tree_options(m: &serde_json::Value) -> Result<Option<TreeOptions>, String> {
-    let Some(merkle) = m.get("merkle") else {
-        return Ok(None);
-    };
-    let Some(preset) = merkle.get("preset").and_then(serde_json::Value::as_str) else {
-        return Ok(None);
-    };
-    let preset: Preset = preset
-        .parse()
-        .map_err(|e: airdrop_merkle::MerkleError| format!("manifest.json: {e}"))?;
-    let mut options = TreeOptions::new(preset);
-    if let Some(v) = merkle.get("shards").filter(|v| !v.is_null()) {
-        let n = v
-            .as_u64()
-            .and_then(|n| u16::try_from(n).ok())
-            .ok_or("manifest.json: merkle.shards is not a number")?;
-        options.shards = Some(n);
-    }
-    Ok(Some(options))
 }
 
 /// The `address,amount` columns of a bundle's `allocations.csv`, in its order: what another
@@ -243,6 +212,38 @@ fn load_err(id: &str, path: &Path, detail: impl fmt::Display) -> ServerError {
     }
 }
 
+/// The distributor a bundle's `deployment.json` records, on the manifest's chain.
+fn deployment_of(
+    id: &str,
+    path: &Path,
+    bytes: &[u8],
+    manifest: Option<&airdrop_core::Manifest>,
+) -> Result<Deployment, ServerError> {
+    let record = airdrop_core::Deployment::read(bytes).map_err(|e| load_err(id, path, e))?;
+    let chain_id = manifest.map(|m| m.chain_id).ok_or_else(|| {
+        load_err(
+            id,
+            path,
+            "deployment.json needs the bundle's manifest.json (chain_id)",
+        )
+    })?;
+    if record.chain_id != chain_id {
+        return Err(load_err(
+            id,
+            path,
+            format!(
+                "deployment.json is for chain {} but manifest.json for chain {chain_id}; publish the record of this bundle's deployment",
+                record.chain_id
+            ),
+        ));
+    }
+    Ok(Deployment {
+        distributor: record.distributor,
+        chain_id,
+        block: record.block,
+    })
+}
+
 impl Campaign {
     /// Loads a campaign from a Uniswap-format claims file, a folder holding `claims.json` (or
     /// `claims.csv`; optionally with the bundle's `manifest.json` and `deployment.json`), or an
@@ -260,50 +261,14 @@ impl Campaign {
             ));
         }
         let (claims_path, manifest, deployment) = if path.is_dir() {
-            let manifest: Option<serde_json::Value> =
-                match std::fs::read(path.join("manifest.json")) {
-                    Ok(bytes) => Some(
-                        serde_json::from_slice(&bytes)
-                            .map_err(|e| load_err(id, path, format!("manifest.json: {e}")))?,
-                    ),
-                    Err(_) => None,
-                };
-            let deployment = match std::fs::read(path.join("deployment.json")) {
+            let manifest = match std::fs::read(path.join("manifest.json")) {
                 Ok(bytes) => {
-                    let v: serde_json::Value = serde_json::from_slice(&bytes)
-                        .map_err(|e| load_err(id, path, format!("deployment.json: {e}")))?;
-                    let distributor = v
-                        .get("distributor")
-                        .and_then(serde_json::Value::as_str)
-                        .and_then(|a| airdrop_merkle::address::parse_address(a).ok())
-                        .ok_or_else(|| {
-                            load_err(
-                                id,
-                                path,
-                                "deployment.json has no valid \"distributor\" address",
-                            )
-                        })?;
-                    let chain_id = manifest
-                        .as_ref()
-                        .and_then(|m| m.get("chain_id"))
-                        .and_then(serde_json::Value::as_u64)
-                        .ok_or_else(|| {
-                            load_err(
-                                id,
-                                path,
-                                "deployment.json needs the bundle's manifest.json (chain_id)",
-                            )
-                        })?;
-                    let block = v
-                        .get("block")
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0);
-                    Some(Deployment {
-                        distributor,
-                        chain_id,
-                        block,
-                    })
+                    Some(airdrop_core::Manifest::read(&bytes).map_err(|e| load_err(id, path, e))?)
                 }
+                Err(_) => None,
+            };
+            let deployment = match std::fs::read(path.join("deployment.json")) {
+                Ok(bytes) => Some(deployment_of(id, path, &bytes, manifest.as_ref())?),
                 Err(_) => None,
             };
             if let Some(kind) = unservable_folder(path) {
@@ -320,7 +285,7 @@ impl Campaign {
         } else {
             (path.to_owned(), None, None)
         };
-        let preset = manifest.as_ref().and_then(|m| tree_options(m).transpose());
+        let preset = manifest.as_ref().map(airdrop_core::Manifest::tree_options);
         let open = || {
             std::fs::File::open(&claims_path)
                 .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
@@ -344,7 +309,10 @@ impl Campaign {
             id: id.to_owned(),
             root: tree.root(),
             tree,
-            schedule: manifest.as_ref().and_then(Schedule::from_manifest),
+            schedule: match &manifest {
+                Some(m) => Schedule::from_manifest(m).map_err(|e| load_err(id, path, e))?,
+                None => None,
+            },
             manifest,
             deployment: arc_swap::ArcSwapOption::from(deployment.map(std::sync::Arc::new)),
             claimed: arc_swap::ArcSwapOption::empty(),
@@ -372,7 +340,7 @@ impl Campaign {
         id: &str,
         path: &Path,
         options: &TreeOptions,
-        manifest: Option<&serde_json::Value>,
+        manifest: Option<&airdrop_core::Manifest>,
     ) -> Result<Built, ServerError> {
         let text = std::fs::read_to_string(path).map_err(|e| load_err(id, path, e))?;
         let mut entries = Vec::new();
@@ -396,9 +364,7 @@ impl Campaign {
         }
         let tree = build_claims(options, entries).map_err(|e| load_err(id, path, e))?;
         let stated = manifest
-            .and_then(|m| m.get("root"))
-            .and_then(serde_json::Value::as_str)
-            .and_then(|r| r.parse::<B256>().ok())
+            .map(|m| m.root)
             .ok_or_else(|| load_err(id, path, "manifest.json has no \"root\""))?;
         if tree.root() != stated {
             return Err(load_err(

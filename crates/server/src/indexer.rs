@@ -4,12 +4,10 @@
 
 use crate::campaign::Campaign;
 use crate::AppState;
-use airdrop_chain::distributor::AirdropDistributor;
 use airdrop_chain::rpc::Rpc;
 use airdrop_merkle::U256;
 use alloy_primitives::U64;
-use alloy_sol_types::SolEvent;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,31 +62,28 @@ async fn catch_up(
     let head = head.to::<u64>();
     while from <= head {
         let to = head.min(from + WINDOW - 1);
-        let logs: Vec<Value> = rpc
+        let logs: Vec<airdrop_chain::rpc::RawLog> = rpc
             .call(
                 "eth_getLogs",
                 (json!({
                     "address": d.distributor,
                     "fromBlock": U64::from(from),
                     "toBlock": U64::from(to),
-                    "topics": [AirdropDistributor::Claimed::SIGNATURE_HASH],
+                    "topics": [airdrop_chain::distribution::claimed_topic()],
                 }),),
             )
             .await?;
-        for log in logs {
-            let data = log["data"]
-                .as_str()
-                .and_then(|s| alloy_primitives::hex::decode(s).ok())
-                .unwrap_or_default();
-            if data.len() != 96 {
-                tracing::warn!(campaign = %c.id, "a Claimed event with {} data bytes; skipped", data.len());
-                continue;
-            }
-            let index = U256::from_be_slice(&data[0..32]);
-            let amount = U256::from_be_slice(&data[64..96]);
-            if let Ok(i) = u64::try_from(index) {
+        for log in &logs {
+            let claim = match airdrop_chain::ClaimedEvent::decode(log, d.distributor) {
+                Ok(claim) => claim,
+                Err(e) => {
+                    tracing::warn!(campaign = %c.id, error = %e, "a Claimed event that does not decode; skipped");
+                    continue;
+                }
+            };
+            if let Ok(i) = u64::try_from(claim.index) {
                 let e = sum.entry(i).or_default();
-                *e = e.saturating_add(amount);
+                *e = e.saturating_add(claim.amount);
             }
         }
         from = to + 1;

@@ -5,12 +5,12 @@
 //! PostgreSQL: each request is taken by exactly one worker (row lock), and the contract's
 //! claimed bitmap and signature nonce make even a repeated submission pay nothing twice.
 
-use crate::shared::now;
 use crate::error::{ErrorBody, ServerError};
 use crate::extract::{parse_address, JsonBody, PathParams};
+use crate::shared::now;
 use crate::AppState;
-use airdrop_chain::distributor::AirdropDistributor;
-use airdrop_chain::tx::Sender;
+use airdrop_chain::distribution::AirdropDistributor;
+use airdrop_chain::distribution::Sender;
 use airdrop_merkle::{Address, U256};
 use airdrop_store::{NewRelay, RelayRow, RelayState};
 use alloy_primitives::Bytes;
@@ -445,7 +445,7 @@ fn contract_errors() -> &'static [([u8; 4], String)] {
     static TABLE: std::sync::OnceLock<Vec<([u8; 4], String)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let abi: serde_json::Value =
-            serde_json::from_str(airdrop_chain::distributor::DISTRIBUTOR_ARTIFACT)
+            serde_json::from_str(airdrop_chain::distribution::DISTRIBUTOR_ARTIFACT)
                 .unwrap_or_default();
         let mut out = Vec::new();
         for e in abi["abi"].as_array().into_iter().flatten() {

@@ -261,14 +261,14 @@ pub fn run(args: ServeArgs) -> Result<()> {
             std::path::absolute(&data_dir).unwrap_or(data_dir),
         ));
         if let (Some(key), Some(rpc)) = (relayer_key, &state.rpc) {
-            let chain = airdrop_chain::tx::Chain::new(rpc.clone());
+            let chain = airdrop_chain::distribution::Chain::new(rpc.clone());
             let chain_id = chain
                 .chain_id()
                 .await
                 .context("relayer: asking the node its chain id")?;
             let address = key.address();
             state.relayer = Some(airdrop_server::relay::Relayer {
-                sender: airdrop_chain::tx::Sender::new(chain, key, chain_id),
+                sender: airdrop_chain::distribution::Sender::new(chain, key, chain_id),
                 worker: format!("{}-{}", std::process::id(), address),
             });
             eprintln!("relayer {address} on chain {chain_id}");

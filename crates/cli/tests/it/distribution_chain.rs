@@ -942,8 +942,8 @@ fn bench_claim_gas_by_tree_size() {
     )
     .unwrap();
     let uni_code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-    let ours_code = airdrop_chain::distributor::creation_bytecode(
-        airdrop_chain::distributor::DISTRIBUTOR_ARTIFACT,
+    let ours_code = airdrop_chain::distribution::creation_bytecode(
+        airdrop_chain::distribution::DISTRIBUTOR_ARTIFACT,
     )
     .unwrap()
     .to_vec();

@@ -890,7 +890,7 @@ fn bad_inputs_are_clear_errors() {
 
 #[test]
 fn reorg_under_a_checkpoint_is_an_error() {
-    use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
+    use airdrop_chain::snapshot::{Checkpoint, CheckpointStore, LedgerState, CHECKPOINT_VERSION};
     // A checkpoint made on a chain where the snapshot block had another hash.
     struct Forked;
     impl CheckpointStore for Forked {
@@ -1094,7 +1094,7 @@ fn bench_end_to_end_100k_transfers() {
 /// saves, then a second run on the same store, must equal an uninterrupted run.
 #[test]
 fn every_kind_resumes_from_a_checkpoint() {
-    use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore, MemoryCheckpoints};
+    use airdrop_chain::snapshot::{Checkpoint, CheckpointStore, MemoryCheckpoints};
     use airdrop_chain::{EventSpec, Kind, NoProgress, Params, Rpc, RpcConfig};
     use std::sync::atomic::{AtomicU64, Ordering};
 

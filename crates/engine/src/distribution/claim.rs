@@ -7,8 +7,8 @@
 
 use super::{connect, input, span, Bundle, Located};
 use crate::Result;
-use airdrop_chain::distributor::{claim_signing_hash, AirdropDistributor, Claim};
-use airdrop_chain::tx::{Chain, Receipt, Sender};
+use airdrop_chain::distribution::{claim_signing_hash, AirdropDistributor, Claim};
+use airdrop_chain::distribution::{Chain, Receipt, Sender};
 use airdrop_merkle::address::parse_address;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;

@@ -4,8 +4,8 @@
 use super::claim::{check_distributor, ClaimInput};
 use super::{connect, input, span};
 use crate::Result;
-use airdrop_chain::distributor::{AirdropDistributor, IERC20};
-use airdrop_chain::tx::Sender;
+use airdrop_chain::distribution::Sender;
+use airdrop_chain::distribution::{AirdropDistributor, IERC20};
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
 

@@ -10,10 +10,10 @@ use super::{
     connect, input, refused, span, Bundle, Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE,
 };
 use crate::{Progress, Result};
-use airdrop_chain::distributor::{
+use airdrop_chain::distribution::{
     deployed_for_root, AirdropDistributor, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT, IERC20,
 };
-use airdrop_chain::tx::{Chain, Sender};
+use airdrop_chain::distribution::{Chain, Sender};
 use airdrop_core::manifest::{GasUsed, ALREADY_FUNDED, DEPLOYMENT_FORMAT};
 use airdrop_core::Deployment;
 use alloy::signers::local::PrivateKeySigner;
@@ -215,7 +215,7 @@ fn creation_code(
         cliff_: bundle.vesting.cliff,
         duration_: bundle.vesting.duration,
     };
-    let mut code = airdrop_chain::distributor::creation_bytecode(DISTRIBUTOR_ARTIFACT)?.to_vec();
+    let mut code = airdrop_chain::distribution::creation_bytecode(DISTRIBUTOR_ARTIFACT)?.to_vec();
     code.extend(ctor.abi_encode());
     Ok(Bytes::from(code))
 }

@@ -27,7 +27,7 @@ pub use state::{Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE};
 pub use status::{status, DistributorStatus};
 
 use crate::{EngineError, Result};
-use airdrop_chain::tx::Chain;
+use airdrop_chain::distribution::Chain;
 use airdrop_chain::{Rpc, RpcConfig};
 use airdrop_core::units::format_units;
 use alloy_primitives::U256;

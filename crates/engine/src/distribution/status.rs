@@ -4,7 +4,7 @@
 use super::claim::check_distributor;
 use super::{connect, Bundle, Located};
 use crate::{Progress, Result};
-use airdrop_chain::distributor::{AirdropDistributor, IERC20};
+use airdrop_chain::distribution::{AirdropDistributor, IERC20};
 use alloy_primitives::{Address, U256, U64};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 
 use super::write_atomic;
 use crate::{EngineError, Result};
-use airdrop_chain::checkpoint::{Checkpoint, CheckpointStore};
+use airdrop_chain::snapshot::{Checkpoint, CheckpointStore};
 use airdrop_chain::ChainError;
 use std::path::PathBuf;
 

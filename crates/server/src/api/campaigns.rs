@@ -63,7 +63,10 @@ fn summary(c: &crate::campaign::Campaign) -> CampaignSummary {
         merkle_root: Some(c.tree.root().to_string()),
         claims: Some(c.tree.len()),
         total: Some(c.tree.total().to_string()),
-        manifest: c.manifest.clone(),
+        manifest: c
+            .manifest
+            .as_ref()
+            .and_then(|m| serde_json::to_value(m).ok()),
         name: None,
         chain_id: None,
         signup_deadline: None,

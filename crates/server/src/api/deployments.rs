@@ -11,8 +11,8 @@ use crate::error::{ErrorBody, ServerError};
 use crate::extract::{parse_address, JsonBody, PathParams};
 use crate::shared::now;
 use crate::AppState;
-use airdrop_chain::distributor::{AirdropDistributor, CLAIM_TYPE};
-use airdrop_chain::tx::Chain;
+use airdrop_chain::distribution::Chain;
+use airdrop_chain::distribution::{AirdropDistributor, CLAIM_TYPE};
 use airdrop_merkle::Address;
 use airdrop_store::DeploymentRow;
 use alloy_primitives::{Bytes, U64};
@@ -127,16 +127,7 @@ fn bundle_facts(c: &Campaign) -> Result<(u64, Address), ServerError> {
         .manifest
         .as_ref()
         .ok_or_else(|| conflict("its chain and token"))?;
-    let chain_id = m
-        .get("chain_id")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| conflict("its chain_id"))?;
-    let token = m
-        .get("token")
-        .and_then(|t| t.get("address"))
-        .and_then(serde_json::Value::as_str)
-        .and_then(|a| airdrop_merkle::address::parse_address(a).ok())
-        .ok_or_else(|| conflict("its token address"))?;
+    let (chain_id, token) = (m.chain_id, m.token.address);
     Ok((chain_id, token))
 }
 

@@ -4,8 +4,8 @@
 use super::read_job;
 use super::run::update;
 use crate::campaign::Campaign;
-use crate::shared::{now, slug};
 use crate::confine::plain_name;
+use crate::shared::{now, slug};
 use crate::AppState;
 use airdrop_store::{JobRow, JobState};
 use sha2::{Digest, Sha256};

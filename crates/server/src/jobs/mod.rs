@@ -17,10 +17,10 @@ mod run;
 pub use bundle::{clean_job_folders, sync_published};
 
 use crate::auth::Caller;
-use crate::shared::{now, refuse_secrets, stored_campaign};
 use crate::confine::upload_name;
 use crate::error::{ErrorBody, ServerError};
 use crate::extract::{JsonBody, PathParams};
+use crate::shared::{now, refuse_secrets, stored_campaign};
 use crate::AppState;
 use airdrop_store::{JobRow, JobState};
 use axum::body::Bytes;

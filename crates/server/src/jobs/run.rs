@@ -6,8 +6,8 @@
 
 use super::bundle::{publish, store_bundle};
 use super::{heartbeat, jobs_config, JobConfig, SnapshotJob};
-use crate::shared::{now, slug};
 use crate::confine::{self, upload_name};
+use crate::shared::{now, slug};
 use crate::AppState;
 use airdrop_chain::{Kind, Params, RpcConfig};
 use airdrop_engine::build::BuildInput;

@@ -364,12 +364,31 @@ async fn claims_show_vesting_from_the_manifest() {
         built
             .write(&mut FileSink(bundle.join("claims.json")))
             .unwrap();
+        // A whole manifest: the server reads it with the one strict reader of the bundle.
+        let mut allocations = String::from("address,amount\n");
+        for e in entries() {
+            allocations.push_str(&format!("{:#x},{}\n", e.address, e.amount));
+        }
+        std::fs::write(bundle.join("allocations.csv"), allocations).unwrap();
         std::fs::write(
             bundle.join("manifest.json"),
             serde_json::json!({
+                "format": "airdrop-bundle/1",
+                "name": id,
+                "description": null,
                 "chain_id": 1,
-                "claim": {"start_unix": start, "deadline_unix": start + 100_000},
-                "vesting": {"unlocked": "25%", "cliff_seconds": 1_000, "duration_seconds": 10_000},
+                "token": {"address": "0x1111111111111111111111111111111111111111", "symbol": "TKN", "decimals": 0},
+                "merkle": {"preset": "uniswap", "shards": null},
+                "root": built.root(),
+                "budget": built.total().to_string(),
+                "total": built.total().to_string(),
+                "total_tokens": built.total().to_string(),
+                "count": built.len(),
+                "dust": {"total": "0", "to": null},
+                "claim": {"start": "s", "start_unix": start, "deadline": "d", "deadline_unix": start + 100_000, "clawback_to": null},
+                "vesting": {"unlocked": "25%", "cliff_seconds": 1_000, "duration_seconds": 10_000, "starts": "claim.start"},
+                "inputs": {},
+                "outputs": {},
             })
             .to_string(),
         )

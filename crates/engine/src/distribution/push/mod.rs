@@ -26,10 +26,10 @@ pub use plan::{GAS_PER_RECIPIENT, GAS_TX};
 
 use super::{connect, input, refused, Bundle, StateDir};
 use crate::{Cancel, Progress, Result};
-use airdrop_chain::distributor::{BatchSender, BATCH_SENDER_ARTIFACT};
+use airdrop_chain::distribution::{receipt, send_raw};
+use airdrop_chain::distribution::{BatchSender, BATCH_SENDER_ARTIFACT};
+use airdrop_chain::distribution::{Chain, Sender};
 use airdrop_chain::error::ChainError;
-use airdrop_chain::push::{receipt, send_raw};
-use airdrop_chain::tx::{Chain, Sender};
 use airdrop_chain::IERC20;
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{BatchState, PushLedger, PushRun};
@@ -364,7 +364,7 @@ async fn estimate(
     let open: Vec<u64> = p.open().map(|b| b.1).collect();
     let batch_gas = plan::batches_gas(open.iter().copied());
     let deploy_gas = if known_sender.is_none() && !open.is_empty() {
-        let code = airdrop_chain::distributor::creation_bytecode(BATCH_SENDER_ARTIFACT)?;
+        let code = airdrop_chain::distribution::creation_bytecode(BATCH_SENDER_ARTIFACT)?;
         chain.estimate_gas(from, None, &code, U256::ZERO).await?
     } else {
         0

@@ -4,9 +4,9 @@
 
 use super::super::{input, refused, Bundle, StateDir};
 use crate::Result;
-use airdrop_chain::distributor::deployed_for_root;
-use airdrop_chain::push::past_payments;
-use airdrop_chain::tx::Chain;
+use airdrop_chain::distribution::deployed_for_root;
+use airdrop_chain::distribution::past_payments;
+use airdrop_chain::distribution::Chain;
 use airdrop_store::{BatchState, PushLedger};
 use alloy_primitives::{Address, B256, U256};
 use std::collections::{HashMap, HashSet};

@@ -5,10 +5,12 @@
 use super::super::input;
 use super::paid::u256;
 use crate::{Progress, Result};
-use airdrop_chain::distributor::BATCH_SENDER_ARTIFACT;
+use airdrop_chain::distribution::BATCH_SENDER_ARTIFACT;
+use airdrop_chain::distribution::{
+    known, mined_nonce, receipt, send_raw, sign, Mined, SendOutcome,
+};
+use airdrop_chain::distribution::{Chain, Sender};
 use airdrop_chain::error::ChainError;
-use airdrop_chain::push::{known, mined_nonce, receipt, send_raw, sign, Mined, SendOutcome};
-use airdrop_chain::tx::{Chain, Sender};
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{AuxTx, PushLedger};
 use alloy::signers::local::PrivateKeySigner;
@@ -103,7 +105,7 @@ impl Payer {
         &self,
         to: Option<Address>,
         data: Bytes,
-    ) -> Result<airdrop_chain::push::SignedTx> {
+    ) -> Result<airdrop_chain::distribution::SignedTx> {
         let gas = self
             .chain
             .estimate_gas(self.from, to, &data, U256::ZERO)
@@ -145,7 +147,7 @@ impl Payer {
                 Some(a) if a.state == "signed" || a.state == "sent" => a,
                 _ => {
                     let code =
-                        airdrop_chain::distributor::creation_bytecode(BATCH_SENDER_ARTIFACT)?;
+                        airdrop_chain::distribution::creation_bytecode(BATCH_SENDER_ARTIFACT)?;
                     let tx = self.sign_call(None, code).await?;
                     let a = AuxTx {
                         kind: DEPLOY_KIND.to_owned(),
