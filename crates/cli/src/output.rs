@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// A sink that writes either one file (`single`) or a folder of files.
 #[derive(Debug)]
-pub struct FileSink {
+pub(crate) struct FileSink {
     base: PathBuf,
     single: bool,
     pending: Vec<(PathBuf, PathBuf)>,
@@ -23,7 +23,7 @@ pub struct FileSink {
 
 impl FileSink {
     /// All files go under the folder `dir`.
-    pub fn dir(dir: &Path) -> Self {
+    pub(crate) fn dir(dir: &Path) -> Self {
         FileSink {
             base: dir.to_owned(),
             single: false,
@@ -32,7 +32,7 @@ impl FileSink {
     }
 
     /// The one output file goes to `path`, whatever its name inside the engine.
-    pub fn file(path: &Path) -> Self {
+    pub(crate) fn file(path: &Path) -> Self {
         FileSink {
             base: path.to_owned(),
             single: true,
@@ -41,7 +41,7 @@ impl FileSink {
     }
 
     /// Moves every finished file into place.
-    pub fn commit(self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn commit(self) -> Result<Vec<PathBuf>> {
         let mut done = Vec::new();
         for (tmp, dest) in self.pending {
             std::fs::rename(&tmp, &dest)
@@ -73,7 +73,7 @@ impl airdrop_merkle::Sink for FileSink {
 
 /// Reads files of a multi-file output from a folder.
 #[derive(Debug)]
-pub struct DirFetch(pub PathBuf);
+pub(crate) struct DirFetch(pub PathBuf);
 
 impl airdrop_merkle::verify::Fetch for DirFetch {
     fn open(&mut self, relative: &str) -> std::io::Result<Box<dyn Read + '_>> {
@@ -84,7 +84,7 @@ impl airdrop_merkle::verify::Fetch for DirFetch {
 /// Opens an input file (or standard input for `-`), naming it in the error. Only a regular
 /// file of at most [`MAX_INPUT_BYTES`] is opened (a folder, `/dev/zero` or a FIFO is refused
 /// before any byte is read); standard input is cut off at the same size.
-pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
+pub(crate) fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
         // `Stdin` (not its lock) is `Send`, so the CSV reader can hand it to another thread.
         return Ok(Box::new(Bounded::total(
@@ -101,7 +101,7 @@ pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>> {
 }
 
 /// Reads a whole input file of at most `cap` bytes, refusing anything but a regular file.
-pub fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
     Ok(airdrop_engine::input::read_input_file(path, cap)?)
 }
 
@@ -110,7 +110,7 @@ pub fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
 /// `None`. Bars are drawn only when `draw` and stderr is a terminal; messages are always
 /// printed.
 #[derive(Debug)]
-pub struct Bars {
+pub(crate) struct Bars {
     bar: Mutex<Option<ProgressBar>>,
     visible: bool,
     labels: &'static [(&'static str, Option<&'static str>)],
@@ -118,7 +118,7 @@ pub struct Bars {
 
 impl Bars {
     /// A renderer; `labels` gives the spinner text of the job's own stages.
-    pub fn new(draw: bool, labels: &'static [(&'static str, Option<&'static str>)]) -> Self {
+    pub(crate) fn new(draw: bool, labels: &'static [(&'static str, Option<&'static str>)]) -> Self {
         Bars {
             bar: Mutex::new(None),
             visible: draw && std::io::stderr().is_terminal(),
@@ -127,7 +127,7 @@ impl Bars {
     }
 
     /// Clears whatever is still drawn.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.replace(None);
     }
 

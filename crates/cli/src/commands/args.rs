@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 /// Where a signing key comes from. Never from the command line itself.
 #[derive(Debug, Clone, clap::Args)]
-pub struct KeyArgs {
+pub(crate) struct KeyArgs {
     /// Name of the environment variable holding the private key (hex).
     #[arg(long, value_name = "VAR", required_unless_present = "keystore")]
     pub key_env: Option<String>,
@@ -75,7 +75,7 @@ pub(crate) fn signer_from_env(var: &str) -> anyhow::Result<PrivateKeySigner> {
 
 /// Where records of money sent are kept.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct StateArgs {
+pub(crate) struct StateArgs {
     /// Folder keeping the push ledgers and deployment records, outside any bundle so a rebuild
     /// cannot lose them [default: $XDG_DATA_HOME/airdrop/state or ~/.local/share/airdrop/state].
     #[arg(long, value_name = "DIR", env = "AIRDROP_STATE_DIR")]

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 /// Arguments of `airdrop build`.
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The campaign spec (TOML). Paths inside it are relative to this file.
     pub campaign: PathBuf,
     /// Bundle directory to write (replaced as a whole once the build succeeds).
@@ -49,7 +49,7 @@ const STAGES: &[(&str, Option<&str>)] = &[
 ];
 
 /// Runs `airdrop build`.
-pub fn run(args: BuildArgs) -> Result<()> {
+pub(crate) fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
     let bars = Bars::new(
         !args.quiet && !args.json && std::io::stderr().is_terminal(),

@@ -10,7 +10,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct ClaimArgs {
+pub(crate) struct ClaimArgs {
     /// Bundle folder (manifest.json, claims.json, and deployment.json from `airdrop deploy`).
     #[arg(long)]
     pub bundle: PathBuf,
@@ -38,7 +38,7 @@ pub struct ClaimArgs {
     pub state: StateArgs,
 }
 
-pub fn run(args: ClaimArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: ClaimArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
     let input = ClaimInput {

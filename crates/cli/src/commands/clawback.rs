@@ -6,7 +6,7 @@ use airdrop_engine::distribution::{clawback, Bundle, ClaimInput};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct ClawbackArgs {
+pub(crate) struct ClawbackArgs {
     /// Bundle folder (with deployment.json from `airdrop deploy`).
     #[arg(long)]
     pub bundle: PathBuf,
@@ -21,7 +21,7 @@ pub struct ClawbackArgs {
     pub state: StateArgs,
 }
 
-pub fn run(args: ClawbackArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: ClawbackArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
     let input = ClaimInput {

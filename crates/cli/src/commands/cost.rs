@@ -40,7 +40,7 @@ pub(crate) const FUND: u64 = 51_647;
 pub(crate) const APPROVE: u64 = 46_000;
 
 #[derive(Debug, clap::Args)]
-pub struct CostArgs {
+pub(crate) struct CostArgs {
     /// Bundle folder written by `airdrop build`.
     #[arg(long)]
     pub bundle: PathBuf,
@@ -140,7 +140,7 @@ pub(crate) fn usd(wei: U256, cents: U256) -> String {
     format!("${}.{:02}", c / hundred, (c % hundred).to::<u64>())
 }
 
-pub fn run(args: CostArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: CostArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let price = parse_decimal(args.gas_price.trim(), 9).map_err(|e| {
         anyhow!(

@@ -12,7 +12,7 @@ use anyhow::anyhow;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct DeployArgs {
+pub(crate) struct DeployArgs {
     /// Bundle folder written by `airdrop build` (manifest.json + claims.json).
     #[arg(long)]
     pub bundle: PathBuf,
@@ -41,7 +41,7 @@ pub struct DeployArgs {
     pub state: StateArgs,
 }
 
-pub fn run(args: DeployArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let signer = args.key.signer()?;
     let token = match &args.token {

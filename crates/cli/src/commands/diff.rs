@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `airdrop diff`.
 #[derive(Debug, clap::Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The earlier bundle directory.
     pub old: PathBuf,
     /// The later bundle directory.
@@ -50,7 +50,7 @@ fn decimals_and_symbol(dir: &Path) -> Result<(u8, String)> {
 }
 
 /// Runs `airdrop diff`.
-pub fn run(args: DiffArgs) -> Result<()> {
+pub(crate) fn run(args: DiffArgs) -> Result<()> {
     let old = load(&args.old)?;
     let new = load(&args.new)?;
     let d = diff(&old, &new);

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 /// Arguments of `airdrop explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// Bundle directory written by `airdrop build`.
     #[arg(long)]
     pub bundle: PathBuf,
@@ -22,7 +22,7 @@ pub struct ExplainArgs {
 }
 
 /// Runs `airdrop explain`.
-pub fn run(args: ExplainArgs) -> Result<()> {
+pub(crate) fn run(args: ExplainArgs) -> Result<()> {
     let address = parse_address(&args.address).map_err(|e| anyhow::anyhow!("address: {e}"))?;
     let read = |name: &str| {
         let path = args.bundle.join(name);

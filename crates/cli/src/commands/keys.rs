@@ -8,13 +8,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite:airdrop.db";
 
 #[derive(Debug, clap::Args)]
-pub struct KeysArgs {
+pub(crate) struct KeysArgs {
     #[command(subcommand)]
     pub command: KeysCommand,
 }
 
 #[derive(Debug, clap::Subcommand)]
-pub enum KeysCommand {
+pub(crate) enum KeysCommand {
     /// Create a key; it is printed once, store it in a secret manager.
     Create(CreateArgs),
     /// List keys (ids, names, scopes; never secrets).
@@ -24,14 +24,14 @@ pub enum KeysCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// The server's store: `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
     #[arg(long, env = "AIRDROP_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// Who or what uses the key.
     #[arg(long)]
     pub name: String,
@@ -43,7 +43,7 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RevokeArgs {
+pub(crate) struct RevokeArgs {
     /// The key id (`ak_…`, the part before the second underscore).
     pub id: String,
     #[command(flatten)]
@@ -57,7 +57,7 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-pub fn run(args: KeysArgs) -> Result<()> {
+pub(crate) fn run(args: KeysArgs) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

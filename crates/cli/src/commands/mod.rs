@@ -1,16 +1,16 @@
 //! One file per command: each defines `XxxArgs` (clap) and `run`.
 
-pub mod args;
-pub mod build;
-pub mod claim;
-pub mod clawback;
-pub mod cost;
-pub mod deploy;
-pub mod diff;
-pub mod explain;
-pub mod keys;
-pub mod push;
-pub mod serve;
-pub mod snapshot;
-pub mod status;
-pub mod tree;
+pub(crate) mod args;
+pub(crate) mod build;
+pub(crate) mod claim;
+pub(crate) mod clawback;
+pub(crate) mod cost;
+pub(crate) mod deploy;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod keys;
+pub(crate) mod push;
+pub(crate) mod serve;
+pub(crate) mod snapshot;
+pub(crate) mod status;
+pub(crate) mod tree;

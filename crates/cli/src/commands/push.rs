@@ -22,7 +22,7 @@ const PAUSE_ENV: &str = "AIRDROP_PUSH_PAUSE_AFTER_SIGN_MS";
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct PushArgs {
+pub(crate) struct PushArgs {
     #[command(subcommand)]
     pub command: Option<PushCommand>,
     /// Bundle folder written by `airdrop build` (manifest.json + claims.json).
@@ -64,13 +64,13 @@ pub struct PushArgs {
 }
 
 #[derive(Debug, clap::Subcommand)]
-pub enum PushCommand {
+pub(crate) enum PushCommand {
     /// What the ledger says: batches per state, recipients paid and remaining, last transaction.
     Status(PushStatusArgs),
 }
 
 #[derive(Debug, clap::Args)]
-pub struct PushStatusArgs {
+pub(crate) struct PushStatusArgs {
     /// Bundle folder.
     #[arg(long)]
     pub bundle: PathBuf,
@@ -85,7 +85,7 @@ pub struct PushStatusArgs {
     pub json: bool,
 }
 
-pub fn run(args: PushArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: PushArgs) -> anyhow::Result<()> {
     if let Some(PushCommand::Status(s)) = args.command {
         return status(s);
     }

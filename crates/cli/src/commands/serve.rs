@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// A URL that may carry a password or an API key: shown redacted in Debug output and logs.
 #[derive(Clone)]
-pub struct SecretUrl(pub String);
+pub(crate) struct SecretUrl(pub String);
 
 impl std::str::FromStr for SecretUrl {
     type Err = std::convert::Infallible;
@@ -57,7 +57,7 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
 
 /// Reads the `serve --config FILE` (or `AIRDROP_CONFIG`) TOML file, before the command line is
 /// parsed, into the `AIRDROP_*` variables that are not set already; clap then lets flags win.
-pub fn apply_config_file(argv: &[String]) -> Result<()> {
+pub(crate) fn apply_config_file(argv: &[String]) -> Result<()> {
     if !argv.iter().any(|a| a == "serve") {
         return Ok(());
     }
@@ -112,7 +112,7 @@ pub fn apply_config_file(argv: &[String]) -> Result<()> {
 /// Arguments of `airdrop serve`. Precedence, lowest first: defaults, `--config` file,
 /// `AIRDROP_*` variables, flags.
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// A TOML file of settings (keys as the flags, with underscores: `database_url = "…"`).
     #[arg(long, env = "AIRDROP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -181,7 +181,7 @@ pub struct ServeArgs {
 }
 
 /// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
-pub fn run(args: ServeArgs) -> Result<()> {
+pub(crate) fn run(args: ServeArgs) -> Result<()> {
     tracing::debug!(?args, "serve settings");
     let mut campaigns = Vec::new();
     for spec in &args.campaigns {

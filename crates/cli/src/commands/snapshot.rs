@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 
 /// Arguments of `airdrop snapshot` (boxed: the options are many and the command enum stays small).
 #[derive(Debug, clap::Args)]
-pub struct SnapshotArgs {
+pub(crate) struct SnapshotArgs {
     #[command(flatten)]
     pub options: Box<SnapshotOptions>,
 }
 
 /// The options of `airdrop snapshot`.
 #[derive(Debug, clap::Args)]
-pub struct SnapshotOptions {
+pub(crate) struct SnapshotOptions {
     /// What to compute: erc20-balances, erc721-holders, native-balances, contract-users, or an
     /// export made elsewhere: import-transfers, import-balances (with --file).
     #[arg(long)]
@@ -126,7 +126,7 @@ pub struct SnapshotOptions {
 }
 
 /// Runs the command.
-pub fn run(args: SnapshotArgs) -> Result<()> {
+pub(crate) fn run(args: SnapshotArgs) -> Result<()> {
     let args = *args.options;
     let started = Instant::now();
     let input = match args.kind.as_str() {

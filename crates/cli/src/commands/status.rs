@@ -9,7 +9,7 @@ use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Bundle folder (with deployment.json from `airdrop deploy`).
     #[arg(long)]
     pub bundle: PathBuf,
@@ -27,7 +27,7 @@ pub struct StatusArgs {
     pub state: StateArgs,
 }
 
-pub fn run(args: StatusArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: StatusArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
     let s = runtime()?.block_on(status(&bundle, &d, &args.rpc, args.log_window, &NoProgress))?;

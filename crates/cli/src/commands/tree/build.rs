@@ -10,7 +10,7 @@ use std::time::Instant;
 
 /// Arguments of `airdrop tree build`.
 #[derive(Debug, clap::Args)]
-pub struct TreeBuildArgs {
+pub(crate) struct TreeBuildArgs {
     /// Format preset: uniswap, oz-standard, ens, balancer, morpho, jito, or merkl, thirdweb,
     /// jupiter (see their options below).
     #[arg(long, default_value = "uniswap")]
@@ -49,7 +49,7 @@ pub struct TreeBuildArgs {
 }
 
 /// Runs the command.
-pub fn run(args: TreeBuildArgs) -> Result<()> {
+pub(crate) fn run(args: TreeBuildArgs) -> Result<()> {
     let preset = match args.preset {
         PresetArg::Classic(p) => p,
         other => return tree_formats::run(other, &args.formats, formats_common(&args)),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `airdrop tree diff`.
 #[derive(Debug, clap::Args)]
-pub struct TreeDiffArgs {
+pub(crate) struct TreeDiffArgs {
     /// The earlier epoch: a claims file from `tree build --preset merkl` or a Merkl reward file.
     pub old: PathBuf,
     /// The later epoch, same kinds.
@@ -28,7 +28,7 @@ fn load_epoch(path: &Path) -> Result<Rewards> {
 
 /// Runs `airdrop tree diff`: what each recipient can newly claim between two epochs. A
 /// decrease is printed and makes the command fail: the distributor cannot take back.
-pub fn diff(args: TreeDiffArgs) -> Result<()> {
+pub(crate) fn diff(args: TreeDiffArgs) -> Result<()> {
     let (old, new) = (load_epoch(&args.old)?, load_epoch(&args.new)?);
     let d = cumulative::diff_epochs(&old, &new);
     if args.json {

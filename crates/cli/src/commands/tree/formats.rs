@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 /// A `--preset` value: one of the engine's [`Preset`]s or one of the formats here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PresetArg {
+pub(crate) enum PresetArg {
     /// An address/amount preset of the engine.
     Classic(Preset),
     /// Merkl-style cumulative multi-token rewards.
@@ -50,7 +50,7 @@ impl std::fmt::Display for PresetArg {
 
 /// Options of the merkl, thirdweb and jupiter presets.
 #[derive(Debug, Default, clap::Args)]
-pub struct FormatArgs {
+pub(crate) struct FormatArgs {
     /// merkl: leaf layout — v1 (first appearance, zero pairs kept; the 2023 mainnet files),
     /// sorted-leaves (sdk 3.0.100) or nonzero-sorted (merkl-dispute's later builder).
     #[arg(long)]
@@ -86,7 +86,7 @@ pub struct FormatArgs {
 impl FormatArgs {
     /// Names the first option given that `preset` does not use, so a mistyped combination
     /// fails instead of being ignored.
-    pub fn refuse_foreign(&self, preset: PresetArg) -> Result<()> {
+    pub(crate) fn refuse_foreign(&self, preset: PresetArg) -> Result<()> {
         let given = [
             (
                 "--merkl-order",
@@ -133,7 +133,7 @@ impl FormatArgs {
 
 /// What the generic options of `tree build` hold, for the checks here.
 #[derive(Debug)]
-pub struct Common<'a> {
+pub(crate) struct Common<'a> {
     /// --input.
     pub input: &'a Path,
     /// --out.
@@ -147,7 +147,7 @@ pub struct Common<'a> {
 }
 
 /// Runs `tree build` for one of the presets here.
-pub fn run(preset: PresetArg, args: &FormatArgs, common: Common<'_>) -> Result<()> {
+pub(crate) fn run(preset: PresetArg, args: &FormatArgs, common: Common<'_>) -> Result<()> {
     args.refuse_foreign(preset)?;
     if let Some(flag) = common.foreign.first() {
         bail!("{flag} does not apply to the {preset} preset; see `airdrop tree build --help`");

@@ -1,17 +1,17 @@
 //! `airdrop tree …`: Merkle trees in the formats real distributors use, one file per
 //! subcommand.
 
-pub mod build;
-pub mod diff;
-pub mod formats;
-pub mod proof;
-pub mod verify;
+pub(crate) mod build;
+pub(crate) mod diff;
+pub(crate) mod formats;
+pub(crate) mod proof;
+pub(crate) mod verify;
 
 use clap::Subcommand;
 
 /// The tree subcommands.
 #[derive(Debug, Subcommand)]
-pub enum TreeCommand {
+pub(crate) enum TreeCommand {
     /// Build a tree from a CSV or JSON file and write its claims, dump or shards.
     Build(build::TreeBuildArgs),
     /// Print one claim (index, amount, proof) from a built tree as JSON.
@@ -24,7 +24,7 @@ pub enum TreeCommand {
 }
 
 /// Runs one tree subcommand.
-pub fn run(command: TreeCommand) -> anyhow::Result<()> {
+pub(crate) fn run(command: TreeCommand) -> anyhow::Result<()> {
     match command {
         TreeCommand::Build(args) => build::run(args),
         TreeCommand::Proof(args) => proof::run(args),

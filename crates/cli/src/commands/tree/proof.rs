@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Arguments of `airdrop tree proof`.
 #[derive(Debug, clap::Args)]
-pub struct TreeProofArgs {
+pub(crate) struct TreeProofArgs {
     /// A claims file or dump written by `tree build`, or a shard folder.
     #[arg(long)]
     pub tree: PathBuf,
@@ -18,7 +18,7 @@ pub struct TreeProofArgs {
 }
 
 /// Runs the command.
-pub fn run(args: TreeProofArgs) -> Result<()> {
+pub(crate) fn run(args: TreeProofArgs) -> Result<()> {
     let claim = if args.tree.is_dir() {
         if args.address.len() > 1 {
             anyhow::bail!("multiproofs need an OpenZeppelin dump; ask a sharded tree for one address at a time");

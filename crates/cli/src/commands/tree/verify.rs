@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `airdrop tree verify`.
 #[derive(Debug, clap::Args)]
-pub struct TreeVerifyArgs {
+pub(crate) struct TreeVerifyArgs {
     /// A claims file (ours or as Uniswap published it), OpenZeppelin dump, Balancer/Morpho
     /// proof file, Jito/Jupiter tree JSON, Merkl reward or cumulative claims file, or a folder:
     /// shard folder (ENS/Hop, ours), thirdweb shard folder (merkle-info.json), or a folder of
@@ -26,7 +26,7 @@ pub struct TreeVerifyArgs {
 }
 
 /// Runs the command. Exits non-zero unless the root and every proof check out.
-pub fn run(args: TreeVerifyArgs) -> Result<()> {
+pub(crate) fn run(args: TreeVerifyArgs) -> Result<()> {
     let reports = verify(&args.tree)?;
     check_roots(&reports, &args.expect_root)?;
     if args.json {

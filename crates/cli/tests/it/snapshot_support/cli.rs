@@ -4,10 +4,10 @@ use alloy_signer_local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner
 use std::process::Command;
 
 /// anvil's well-known development phrase (public; its keys hold no real funds).
-pub const MNEMONIC: &str = "test test test test test test test test test test test junk";
+pub(crate) const MNEMONIC: &str = "test test test test test test test test test test test junk";
 
 /// anvil's dev account `i`.
-pub fn dev(i: u32) -> PrivateKeySigner {
+pub(crate) fn dev(i: u32) -> PrivateKeySigner {
     MnemonicBuilder::<English>::default()
         .phrase(MNEMONIC)
         .index(i)
@@ -17,12 +17,12 @@ pub fn dev(i: u32) -> PrivateKeySigner {
 }
 
 /// The private key as hex, to hand to the binary through an environment variable.
-pub fn key_hex(s: &PrivateKeySigner) -> String {
+pub(crate) fn key_hex(s: &PrivateKeySigner) -> String {
     hex::encode(s.credential().to_bytes())
 }
 
 /// Runs `airdrop` with `env`; (success, stdout, stderr). A panic is always a failure.
-pub fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
+pub(crate) fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_airdrop"));
     cmd.args(args);
     // A test never writes into the machine's own state folder (~/.local/share/airdrop): a
@@ -44,14 +44,14 @@ pub fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) 
 }
 
 /// Runs `airdrop`, which must succeed; its stdout.
-pub fn ok(args: &[&str], env: &[(&str, String)]) -> String {
+pub(crate) fn ok(args: &[&str], env: &[(&str, String)]) -> String {
     let (success, out, err) = airdrop(args, env);
     assert!(success, "airdrop {args:?} failed: {err}");
     out
 }
 
 /// Runs `airdrop`, which must fail with `needle` on stderr and print no dev key anywhere.
-pub fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
+pub(crate) fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
     let (success, out, err) = airdrop(args, env);
     assert!(!success, "airdrop {args:?} should fail, printed {out}");
     assert!(
@@ -67,7 +67,7 @@ pub fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
 }
 
 /// One HTTP/1.1 request over loopback; returns the status and the JSON body (`Null` if none).
-pub fn http(
+pub(crate) fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -82,7 +82,7 @@ pub fn http(
 
 /// One HTTP/1.1 request with any body; returns the status and the body as text (chunked
 /// bodies, such as event streams, are returned with their chunk framing).
-pub fn http_raw(
+pub(crate) fn http_raw(
     port: u16,
     method: &str,
     path: &str,
@@ -113,7 +113,7 @@ pub fn http_raw(
 }
 
 /// An `airdrop serve` process on a free loopback port, killed on drop.
-pub struct Server {
+pub(crate) struct Server {
     pub child: std::process::Child,
     pub port: u16,
 }
@@ -126,7 +126,7 @@ impl Drop for Server {
 }
 
 /// Starts `airdrop serve --listen <free port> ARGS…` with `env` and waits until it answers.
-pub fn serve(args: &[&str], env: &[(&str, String)]) -> Server {
+pub(crate) fn serve(args: &[&str], env: &[(&str, String)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -157,7 +157,7 @@ pub fn serve(args: &[&str], env: &[(&str, String)]) -> Server {
 }
 
 /// A new admin API key in the store at `database_url` (`airdrop keys create`).
-pub fn admin_key(database_url: &str) -> String {
+pub(crate) fn admin_key(database_url: &str) -> String {
     let (ok, key, err) = airdrop(
         &[
             "keys",
@@ -176,7 +176,7 @@ pub fn admin_key(database_url: &str) -> String {
 }
 
 /// Waits (up to 90 s) for a server job to end; returns its final status.
-pub fn wait_job(port: u16, key: &str, id: &str) -> serde_json::Value {
+pub(crate) fn wait_job(port: u16, key: &str, id: &str) -> serde_json::Value {
     let started = std::time::Instant::now();
     loop {
         let (s, v) = http(port, "GET", &format!("/v1/jobs/{id}"), Some(key), None);

@@ -4,8 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod cli;
-pub mod state;
+pub(crate) mod cli;
+pub(crate) mod state;
 
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 }
 
 /// A running anvil.
-pub struct Anvil {
+pub(crate) struct Anvil {
     child: Child,
     pub url: String,
     pub port: u16,
@@ -38,7 +38,7 @@ pub struct Anvil {
 
 impl Anvil {
     /// Starts `node_modules/.bin/anvil` (installed by `npm ci`) on a free loopback port.
-    pub fn start(extra: &[&str]) -> Anvil {
+    pub(crate) fn start(extra: &[&str]) -> Anvil {
         let bin = repo_root().join("node_modules/.bin/anvil");
         assert!(
             bin.exists(),
@@ -128,7 +128,7 @@ impl Drop for Anvil {
     }
 }
 
-pub fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -136,7 +136,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Loads `contracts/out/<name>.json`'s creation bytecode.
-pub fn bytecode(name: &str) -> Vec<u8> {
+pub(crate) fn bytecode(name: &str) -> Vec<u8> {
     let path = repo_root().join(format!("contracts/out/{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v: Value = serde_json::from_str(&text).unwrap();
@@ -144,20 +144,24 @@ pub fn bytecode(name: &str) -> Vec<u8> {
 }
 
 /// A JSON-RPC driver for setting up chains (separate from the engine under test).
-pub struct Driver {
+pub(crate) struct Driver {
     pub client: RpcClient,
     pub rt: tokio::runtime::Runtime,
 }
 
 impl Driver {
-    pub fn new(url: &str) -> Driver {
+    pub(crate) fn new(url: &str) -> Driver {
         Driver {
             client: ClientBuilder::default().http(url.parse().unwrap()),
             rt: runtime(),
         }
     }
 
-    pub fn call<R: alloy::rpc::json_rpc::RpcRecv>(&self, method: &'static str, params: Value) -> R {
+    pub(crate) fn call<R: alloy::rpc::json_rpc::RpcRecv>(
+        &self,
+        method: &'static str,
+        params: Value,
+    ) -> R {
         self.rt
             .block_on(async {
                 self.client
@@ -167,38 +171,44 @@ impl Driver {
             .unwrap_or_else(|e| panic!("{method} {params}: {e}"))
     }
 
-    pub fn accounts(&self) -> Vec<Address> {
+    pub(crate) fn accounts(&self) -> Vec<Address> {
         self.call("eth_accounts", json!([]))
     }
 
-    pub fn block_number(&self) -> u64 {
+    pub(crate) fn block_number(&self) -> u64 {
         self.call::<U64>("eth_blockNumber", json!([])).to::<u64>()
     }
 
-    pub fn block_hash(&self, n: u64) -> B256 {
+    pub(crate) fn block_hash(&self, n: u64) -> B256 {
         let b: Value = self.call("eth_getBlockByNumber", json!([format!("0x{n:x}"), false]));
         b["hash"].as_str().unwrap().parse().unwrap()
     }
 
-    pub fn balance(&self, a: Address, n: u64) -> U256 {
+    pub(crate) fn balance(&self, a: Address, n: u64) -> U256 {
         self.call("eth_getBalance", json!([a, format!("0x{n:x}")]))
     }
 
-    pub fn mine_empty(&self, n: u64) {
+    pub(crate) fn mine_empty(&self, n: u64) {
         let _: Value = self.call("anvil_mine", json!([format!("0x{n:x}")]));
     }
 
-    pub fn set_automine(&self, on: bool) {
+    pub(crate) fn set_automine(&self, on: bool) {
         let _: Value = self.call("evm_setAutomine", json!([on]));
     }
 
-    pub fn mine(&self) -> u64 {
+    pub(crate) fn mine(&self) -> u64 {
         let _: Value = self.call("evm_mine", json!([]));
         self.block_number()
     }
 
     /// Sends a transaction from an unlocked dev account without waiting for it.
-    pub fn send(&self, from: Address, to: Option<Address>, data: Vec<u8>, value: U256) -> B256 {
+    pub(crate) fn send(
+        &self,
+        from: Address,
+        to: Option<Address>,
+        data: Vec<u8>,
+        value: U256,
+    ) -> B256 {
         let mut tx =
             json!({ "from": from, "data": Bytes::from(data), "gas": "0x1c9c380", "value": value });
         if let Some(to) = to {
@@ -208,7 +218,7 @@ impl Driver {
     }
 
     /// Receipts of `hashes`; panics unless every one succeeded. Returns their block numbers.
-    pub fn expect_success(&self, hashes: &[B256]) -> Vec<(u64, Option<Address>)> {
+    pub(crate) fn expect_success(&self, hashes: &[B256]) -> Vec<(u64, Option<Address>)> {
         hashes
             .iter()
             .map(|h| {
@@ -233,7 +243,7 @@ impl Driver {
     }
 
     /// Deploys `bytecode ++ args` from `from` (automine must be on) and returns (address, block).
-    pub fn deploy(&self, from: Address, mut code: Vec<u8>, args: Vec<u8>) -> (Address, u64) {
+    pub(crate) fn deploy(&self, from: Address, mut code: Vec<u8>, args: Vec<u8>) -> (Address, u64) {
         code.extend(args);
         let h = self.send(from, None, code, U256::ZERO);
         let r = self.expect_success(&[h]);
@@ -243,7 +253,7 @@ impl Driver {
 
 /// Faults the proxy injects, as shares of requests (0..=100).
 #[derive(Clone, Copy, Debug)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// HTTP 503.
     pub fail: u32,
     /// A delay of `slow_ms` before forwarding (longer than the client's timeout).
@@ -260,7 +270,7 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn none() -> Faults {
+    pub(crate) fn none() -> Faults {
         Faults {
             fail: 0,
             slow: 0,
@@ -275,7 +285,7 @@ impl Faults {
 
 /// Counters of what the proxy did.
 #[derive(Default, Debug)]
-pub struct ProxyStats {
+pub(crate) struct ProxyStats {
     pub requests: AtomicU64,
     pub failed: AtomicU64,
     pub slowed: AtomicU64,
@@ -285,7 +295,7 @@ pub struct ProxyStats {
 
 /// An HTTP proxy on a free loopback port in front of `upstream`, injecting `faults`. It runs on
 /// its own thread and runtime, and stops when dropped.
-pub struct FaultProxy {
+pub(crate) struct FaultProxy {
     pub url: String,
     pub stats: Arc<ProxyStats>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -293,7 +303,7 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
-    pub fn start(upstream: &str, faults: Faults, seed: u64) -> FaultProxy {
+    pub(crate) fn start(upstream: &str, faults: Faults, seed: u64) -> FaultProxy {
         use axum::extract::State;
         use axum::http::StatusCode;
         use axum::response::IntoResponse;
@@ -461,7 +471,7 @@ impl Drop for FaultProxy {
 }
 
 /// Runs `airdrop` with `args`; returns (success, stdout, stderr).
-pub fn airdrop(args: &[String]) -> (bool, String, String) {
+pub(crate) fn airdrop(args: &[String]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
         .args(args)
         .output()

@@ -7,12 +7,12 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The state folder of a test bundle.
-pub fn state_of(bundle: &Path) -> PathBuf {
+pub(crate) fn state_of(bundle: &Path) -> PathBuf {
     bundle.parent().unwrap().join("state")
 }
 
 /// `env` plus `AIRDROP_STATE_DIR` for the `--bundle` of `args`.
-pub fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+pub(crate) fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
     let mut env = env.to_vec();
     if let Some(i) = args.iter().position(|a| *a == "--bundle") {
         let dir = state_of(Path::new(args[i + 1]));
@@ -22,18 +22,18 @@ pub fn with_state<'a>(args: &[&str], env: &[(&'a str, String)]) -> Vec<(&'a str,
 }
 
 /// [`cli::ok`] with the bundle's state folder.
-pub fn ok(args: &[&str], env: &[(&str, String)]) -> String {
+pub(crate) fn ok(args: &[&str], env: &[(&str, String)]) -> String {
     cli::ok(args, &with_state(args, env))
 }
 
 /// [`cli::fails`] with the bundle's state folder.
-pub fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
+pub(crate) fn fails(args: &[&str], env: &[(&str, String)], needle: &str) -> String {
     cli::fails(args, &with_state(args, env), needle)
 }
 
 /// A file of the bundle's state folder, keyed by its manifest's chain, token and root
 /// (`push-ledger.sqlite`, `deployment.json`).
-pub fn state_file(bundle: &Path, name: &str) -> PathBuf {
+pub(crate) fn state_file(bundle: &Path, name: &str) -> PathBuf {
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
             .unwrap();
