@@ -13,16 +13,16 @@
 //! - [`rpc`]: the transport. [`Rpc`] sends JSON-RPC batches with bounded concurrency, timeouts
 //!   and retries with backoff and jitter; [`ChainClient`] is the node as a snapshot sees it,
 //!   implemented by [`Rpc`] and, in unit tests, by a scripted chain.
-//! - [`error`]: [`ChainError`], the crate's one error type; [`Progress`]: progress reporting.
+//! - errors: [`ChainError`], the crate's one error type; [`Progress`]: progress reporting.
 
 pub mod distribution;
-pub mod error;
+mod error;
 mod progress;
 pub mod rpc;
 pub mod snapshot;
 
 pub use distribution::{Chain, ClaimedEvent, Sender, IERC20};
-pub use error::{ChainError, Result};
+pub use error::{ChainError, Mismatch, Result, WrongShape};
 pub use progress::{NoProgress, Progress};
 pub use rpc::{ChainClient, Rpc, RpcConfig};
 pub use snapshot::{

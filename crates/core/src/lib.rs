@@ -6,7 +6,7 @@
 
 pub mod allocate;
 mod budget;
-pub mod error;
+mod error;
 pub mod math;
 pub mod source;
 pub mod spec;

@@ -12,7 +12,7 @@ pub mod address;
 pub mod amount;
 mod build;
 pub mod cumulative;
-pub mod error;
+mod error;
 pub mod hash;
 pub mod input;
 pub mod json;
@@ -28,7 +28,7 @@ pub mod verify;
 
 pub use alloy_primitives::{Address, B256, U256};
 pub use build::{build, build_claims, Built, ClaimProof};
-pub use error::{MerkleError, Result};
+pub use error::{Location, MerkleError, Result};
 pub use input::{Records, SolanaEntry};
 pub use verify::VerifyReport;
 

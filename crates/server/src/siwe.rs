@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 /// The fields of an EIP-4361 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiweMessage {
-    /// The domain asking for the sign-in (host[:port]).
+    /// The domain asking for the sign-in (`host[:port]`).
     pub domain: String,
     /// The signing account.
     pub address: Address,
@@ -300,7 +300,7 @@ pub fn uri_under(uri: &str, base: &str) -> bool {
 /// What a message must name to be accepted here.
 #[derive(Debug, Clone)]
 pub struct Expect {
-    /// Accepted domains (host[:port]).
+    /// Accepted domains (`host[:port]`).
     pub domains: Vec<String>,
     /// Accepted URI prefixes.
     pub uris: Vec<String>,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// What sign-in messages must name to be accepted (EIP-4361).
 #[derive(Debug, Clone)]
 pub struct SignIn {
-    /// Accepted domains (host[:port]), from the server's public URLs.
+    /// Accepted domains (`host[:port]`), from the server's public URLs.
     pub domains: Vec<String>,
     /// Accepted URI prefixes (the public URLs).
     pub uris: Vec<String>,

@@ -7,7 +7,7 @@
 //! caller gives (amounts as decimal strings of base units), raw transactions as bytes.
 
 pub mod db;
-pub mod error;
+mod error;
 pub mod push_ledger;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -29,7 +29,7 @@ use crate::{Cancel, Progress, Result};
 use airdrop_chain::distribution::{receipt, send_raw};
 use airdrop_chain::distribution::{BatchSender, BATCH_SENDER_ARTIFACT};
 use airdrop_chain::distribution::{Chain, Sender};
-use airdrop_chain::error::ChainError;
+use airdrop_chain::ChainError;
 use airdrop_chain::IERC20;
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{BatchState, PushLedger, PushRun};

@@ -10,7 +10,7 @@ use airdrop_chain::distribution::{
     known, mined_nonce, receipt, send_raw, sign, Mined, SendOutcome,
 };
 use airdrop_chain::distribution::{Chain, Sender};
-use airdrop_chain::error::ChainError;
+use airdrop_chain::ChainError;
 use airdrop_merkle::address::parse_address;
 use airdrop_store::{AuxTx, PushLedger};
 use alloy::signers::local::PrivateKeySigner;
