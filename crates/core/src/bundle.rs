@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub use crate::manifest::BUNDLE_FORMAT;
-use crate::manifest::{ClaimInfo, DustInfo, Manifest, ManifestToken, MerkleInfo, VestingInfo};
+use crate::manifest::{
+    ClaimInfo, DustInfo, Manifest, ManifestToken, MerkleInfo, SnapshotPin, VestingInfo,
+};
 
 fn hex(a: &Address) -> String {
     format!("{a:#x}")
@@ -555,30 +557,6 @@ pub struct FileHashes {
     pub inputs: BTreeMap<String, String>,
     /// Outputs, by path inside the bundle.
     pub outputs: BTreeMap<String, String>,
-}
-
-/// The pin of a chain source's snapshot, recorded in the manifest so anyone can rebuild it (and
-/// see that the chain it was computed on still has that block).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SnapshotPin {
-    /// The source's name.
-    pub source: String,
-    /// Snapshot kind (`erc20-balances`, …).
-    pub kind: String,
-    /// Chain id the node reported.
-    pub chain_id: u64,
-    /// Snapshot block number.
-    pub block: u64,
-    /// That block's hash, 0x-hex.
-    pub block_hash: String,
-    /// The token snapshotted, checksummed (token kinds; absent for native balances).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// Rows in the snapshot.
-    pub rows: usize,
-    /// SHA-256 of the snapshot as `airdrop snapshot` would write its CSV.
-    pub csv_sha256: String,
 }
 
 /// Builds `manifest.json`'s content. `snapshots` are the pins of the chain sources (spec

@@ -6,7 +6,6 @@
 //! keep the field order and spelling the JSON has always had; the readers refuse unknown and
 //! missing fields (a field that is legitimately empty is written as `null`, never left out).
 
-use crate::bundle::SnapshotPin;
 use crate::error::{CoreError, Result};
 use crate::vesting::{percent_to_bps, VestingTerms};
 use airdrop_merkle::{Address, B256, U256};
@@ -64,6 +63,30 @@ pub struct Manifest {
     pub inputs: BTreeMap<String, String>,
     /// SHA-256 of the bundle's other files, by path inside the bundle.
     pub outputs: BTreeMap<String, String>,
+}
+
+/// The pin of a chain source's snapshot, recorded in the manifest so anyone can rebuild it (and
+/// see that the chain it was computed on still has that block).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotPin {
+    /// The source's name.
+    pub source: String,
+    /// Snapshot kind (`erc20-balances`, …).
+    pub kind: String,
+    /// Chain id the node reported.
+    pub chain_id: u64,
+    /// Snapshot block number.
+    pub block: u64,
+    /// That block's hash, 0x-hex.
+    pub block_hash: String,
+    /// The token snapshotted, checksummed (token kinds; absent for native balances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Rows in the snapshot.
+    pub rows: usize,
+    /// SHA-256 of the snapshot as `airdrop snapshot` would write its CSV.
+    pub csv_sha256: String,
 }
 
 /// The token of a manifest.

@@ -1,8 +1,8 @@
 //! Distribution: bindings of the distribution contracts and of ERC-20, the `Claimed` event,
 //! reading contract state and sending signed transactions, and the chain side of push.
 //!
-//! - `contracts`: `sol!` over the committed artifacts, the EIP-712 [`Claim`], vesting terms and
-//!   the look-up of distributors already deployed for a root;
+//! - `contracts`: `sol!` over the committed artifacts, the EIP-712 [`Claim`], revert names;
+//! - `found`: the look-up of distributors already deployed for a root ([`deployed_for_root`]);
 //! - [`erc20`]: the one ERC-20 binding ([`IERC20`]), shared with the snapshot code;
 //! - `claimed`: the one `Claimed` decoder ([`ClaimedEvent::decode`], [`claims_in`]);
 //! - `tx`: [`Chain`] (reads) and [`Sender`] (signs and sends with a local key);
@@ -15,16 +15,17 @@
 mod claimed;
 mod contracts;
 pub mod erc20;
+mod found;
 mod push;
 mod tx;
 
 pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
 pub use contracts::{
-    claim_signing_hash, creation_bytecode, decode_revert, deployed_for_root, runtime_bytecode,
-    AirdropDistributor, BatchSender, Claim, FoundDistributor, BATCH_SENDER_ARTIFACT, CLAIM_TYPE,
-    DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT,
+    claim_signing_hash, creation_bytecode, decode_revert, runtime_bytecode, AirdropDistributor,
+    BatchSender, Claim, BATCH_SENDER_ARTIFACT, CLAIM_TYPE, DISTRIBUTOR_ARTIFACT,
 };
 pub use erc20::IERC20;
+pub use found::{deployed_for_root, FoundDistributor, DEPLOY_SCAN_NONCES};
 pub use push::{
     known, mined_nonce, past_payments, receipt, send_raw, sign, Mined, PastPayment, SendOutcome,
     SignedTx,

@@ -11,7 +11,7 @@ use crate::input::{read_address_file, read_input_file, sha256_hex};
 use crate::snapshot::FileCheckpoint;
 use crate::{Cancel, EngineError, Progress, Result};
 use airdrop_chain::{ChainError, ChainSource, EventSpec, Kind, Params, Rows, RpcConfig};
-use airdrop_core::bundle::SnapshotPin;
+use airdrop_core::manifest::SnapshotPin;
 use airdrop_core::spec::{ChainSourceSpec, RpcRef, SourceSpec};
 use airdrop_core::{Campaign, Facts, Source};
 use airdrop_merkle::limits::MAX_INPUT_BYTES;

@@ -13,7 +13,8 @@ mod write;
 
 use crate::input::{read_input_file, sha256_hex};
 use crate::{Cancel, EngineError, Progress, Result};
-use airdrop_core::bundle::{FileHashes, SnapshotPin};
+use airdrop_core::bundle::FileHashes;
+use airdrop_core::manifest::SnapshotPin;
 use airdrop_core::units::parse_timestamp;
 use airdrop_core::{allocate, Campaign};
 use airdrop_merkle::{build_claims, Entry};

@@ -5,7 +5,7 @@ use super::chain::ChainRun;
 use super::Spec;
 use crate::input::{read_input_file, read_lines_file, sha256_hex};
 use crate::{EngineError, Result};
-use airdrop_core::bundle::SnapshotPin;
+use airdrop_core::manifest::SnapshotPin;
 use airdrop_core::source::{read_exclusions, FileSource, Source};
 use airdrop_core::Facts;
 use airdrop_merkle::Address;

@@ -1,8 +1,8 @@
 //! Built bundles after the build: a copy of what serving needs kept in the store, loading it
 //! on any instance, the `publish` job, and keeping instances in line with the store.
 
+use super::live::update;
 use super::read_job;
-use super::run::update;
 use crate::campaign::Campaign;
 use crate::confine::plain_name;
 use crate::shared::{now, slug};

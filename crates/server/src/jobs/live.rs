@@ -3,7 +3,10 @@
 //! instance sees every stage, even when several change between two polls or the job ran
 //! before the stream was opened.
 
-use airdrop_store::JobRow;
+use crate::confine;
+use crate::shared::now;
+use crate::AppState;
+use airdrop_store::{JobRow, JobState};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -82,5 +85,32 @@ impl Live {
             e.rows.iter().cloned().collect(),
             e.tx.as_ref().map(broadcast::Sender::subscribe),
         ))
+    }
+}
+
+/// Writes the job's row (its message scrubbed of this server's folders) and hands it to this
+/// instance's streams.
+pub(super) async fn update(
+    state: &AppState,
+    job: &mut JobRow,
+    st: JobState,
+    done: i64,
+    message: String,
+) {
+    job.state = st;
+    job.done = done;
+    // Any key may read a job's message: never a folder of this server in it.
+    job.message = match &state.jobs {
+        Some(cfg) => confine::scrub(&message, &[cfg.data_dir.as_path()]),
+        None => message,
+    };
+    job.updated = now();
+    if let Ok(db) = state.store() {
+        if let Err(e) = db.put_job(job).await {
+            tracing::error!(job = %job.id, error = %e, "cannot record job progress");
+        }
+    }
+    if let Some(cfg) = &state.jobs {
+        cfg.runner.live.send(job);
     }
 }

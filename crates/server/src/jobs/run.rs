@@ -5,6 +5,7 @@
 //! `failed` saying so, its folder removed.
 
 use super::bundle::{publish, store_bundle};
+use super::live::update;
 use super::{heartbeat, jobs_config, JobConfig, SnapshotJob};
 use crate::confine::{self, upload_name};
 use crate::shared::{now, slug};
@@ -47,33 +48,6 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Writes the job's row (its message scrubbed of this server's folders) and hands it to this
-/// instance's streams.
-pub(super) async fn update(
-    state: &AppState,
-    job: &mut JobRow,
-    st: JobState,
-    done: i64,
-    message: String,
-) {
-    job.state = st;
-    job.done = done;
-    // Any key may read a job's message: never a folder of this server in it.
-    job.message = match &state.jobs {
-        Some(cfg) => confine::scrub(&message, &[cfg.data_dir.as_path()]),
-        None => message,
-    };
-    job.updated = now();
-    if let Ok(db) = state.store() {
-        if let Err(e) = db.put_job(job).await {
-            tracing::error!(job = %job.id, error = %e, "cannot record job progress");
-        }
-    }
-    if let Some(cfg) = &state.jobs {
-        cfg.runner.live.send(job);
     }
 }
 
