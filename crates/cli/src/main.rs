@@ -74,6 +74,10 @@ fn main() {
         logs.init();
     }
 
+    if let Err(err) = output::init_progress_mode() {
+        eprintln!("error: {err:#}");
+        std::process::exit(2);
+    }
     let result = match cli.command {
         Command::Tree(command) => commands::tree::run(command),
         Command::Build(args) => commands::build::run(args),

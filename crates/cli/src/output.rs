@@ -193,3 +193,53 @@ impl Progress for Bars {
         }
     }
 }
+
+/// How an engine job's progress reaches stderr, from `AIRDROP_PROGRESS`: each command's own
+/// rendering (`auto`, the default: bars on a terminal, messages as lines), every event as one
+/// JSON object per line (`json`, for scripts and CI logs), or nothing (`none`). An environment
+/// variable rather than a flag, so that no command's options or output change unless asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ProgressMode {
+    /// The command's own renderer.
+    #[default]
+    Auto,
+    /// `{"event":"stage","stage":"tree","total":1000000}` lines.
+    Json,
+    /// Nothing.
+    None,
+}
+
+static PROGRESS_MODE: std::sync::OnceLock<ProgressMode> = std::sync::OnceLock::new();
+
+/// Reads `AIRDROP_PROGRESS` once, before any command runs.
+pub(crate) fn init_progress_mode() -> Result<()> {
+    let mode = match std::env::var("AIRDROP_PROGRESS").as_deref() {
+        Err(_) | Ok("") | Ok("auto") => ProgressMode::Auto,
+        Ok("json") => ProgressMode::Json,
+        Ok("none") => ProgressMode::None,
+        Ok(other) => anyhow::bail!(
+            "AIRDROP_PROGRESS={other:?} is not a progress mode; use auto, json or none"
+        ),
+    };
+    let _ = PROGRESS_MODE.set(mode);
+    Ok(())
+}
+
+/// The sink a command hands an engine job: its own renderer `0` under `auto`, JSON lines or
+/// silence under the other modes.
+#[derive(Clone, Copy)]
+pub(crate) struct Shown<'a>(pub(crate) &'a dyn Progress);
+
+impl Progress for Shown<'_> {
+    fn event(&self, event: Event) {
+        match PROGRESS_MODE.get().copied().unwrap_or_default() {
+            ProgressMode::Auto => self.0.event(event),
+            ProgressMode::Json => {
+                if let Ok(line) = serde_json::to_string(&event) {
+                    eprintln!("{line}");
+                }
+            }
+            ProgressMode::None => {}
+        }
+    }
+}

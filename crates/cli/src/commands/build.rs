@@ -2,7 +2,7 @@
 //! manifest). The engine builds ([`airdrop_engine::build`]); this file turns the arguments into
 //! its input, draws its progress and prints the summary.
 
-use crate::output::Bars;
+use crate::output::{Bars, Shown};
 use airdrop_core::units::format_units;
 use airdrop_engine::build::{BuildInput, Built};
 use airdrop_engine::Cancel;
@@ -61,7 +61,7 @@ pub(crate) fn run(args: BuildArgs) -> Result<()> {
         now: args.now.clone(),
         fresh: args.fresh,
     };
-    let built = airdrop_engine::build::run(&input, &bars, &Cancel::new());
+    let built = airdrop_engine::build::run(&input, &Shown(&bars), &Cancel::new());
     bars.finish();
     let built = built?;
     if let Some(aside) = &built.kept_aside {

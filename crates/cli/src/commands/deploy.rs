@@ -3,6 +3,7 @@
 //! `airdrop_engine::distribution::deploy`).
 
 use super::args::{runtime, KeyArgs, Messages, StateArgs};
+use crate::output::Shown;
 use airdrop_engine::distribution::{
     deploy, eth, gwei, Bundle, DeployEstimate, DeployInput, DeployOutcome,
 };
@@ -59,7 +60,7 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
         pay_again: args.pay_again_i_know,
         state: &state,
     };
-    match runtime()?.block_on(deploy(input, &Messages))? {
+    match runtime()?.block_on(deploy(input, &Shown(&Messages)))? {
         DeployOutcome::Estimate(e) => print_estimate(&bundle, &e, args.no_deadline),
         DeployOutcome::Funded {
             distributor,

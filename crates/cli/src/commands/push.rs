@@ -4,6 +4,7 @@
 //! `airdrop_engine::distribution::push`.
 
 use super::args::{runtime, Bar, KeyArgs, StateArgs};
+use crate::output::Shown;
 use airdrop_engine::distribution::{
     eth, gwei, ledger_status, push, Bundle, LedgerStatus, PushEstimate, PushInput, PushOutcome,
     GAS_PER_RECIPIENT, GAS_TX,
@@ -128,7 +129,7 @@ pub(crate) fn run(args: PushArgs) -> anyhow::Result<()> {
         "batches",
         "{spinner} pushed {pos}/{len} recipients [{bar:30}] ({eta})",
     );
-    let outcome = runtime()?.block_on(push(input, &bar, &Cancel::new()));
+    let outcome = runtime()?.block_on(push(input, &Shown(&bar), &Cancel::new()));
     bar.finish();
     print_outcome(&bundle, outcome?);
     Ok(())

@@ -4,7 +4,7 @@
 //! The engine takes and writes it ([`airdrop_engine::snapshot`], checkpoints next to the output
 //! so an interrupted run resumes); this file turns the flags into its typed input.
 
-use crate::output::Bars;
+use crate::output::{Bars, Shown};
 use airdrop_chain::snapshot::{Traces, Verify};
 use airdrop_chain::{EventSpec, ImportKind, ImportParams, Kind, Params, RpcConfig};
 use airdrop_engine::snapshot::{ChainSnapshot, ImportSnapshot, SnapshotInput};
@@ -134,7 +134,7 @@ pub(crate) fn run(args: SnapshotArgs) -> Result<()> {
         _ => SnapshotInput::Chain(Box::new(chain_input(&args)?)),
     };
     let bars = Bars::new(true, STAGES);
-    let snapped = airdrop_engine::snapshot::run(input, &bars, &Cancel::new());
+    let snapped = airdrop_engine::snapshot::run(input, &Shown(&bars), &Cancel::new());
     bars.finish();
     let m = &snapped?.snapshot.meta;
     let pin = match (m.block, m.block_hash) {

@@ -3,6 +3,7 @@
 //! `airdrop_engine::distribution::status`).
 
 use super::args::{runtime, StateArgs};
+use crate::output::Shown;
 use airdrop_engine::distribution::{span, status, Bundle, DistributorStatus};
 use airdrop_engine::NoProgress;
 use serde_json::json;
@@ -30,7 +31,13 @@ pub(crate) struct StatusArgs {
 pub(crate) fn run(args: StatusArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
-    let s = runtime()?.block_on(status(&bundle, &d, &args.rpc, args.log_window, &NoProgress))?;
+    let s = runtime()?.block_on(status(
+        &bundle,
+        &d,
+        &args.rpc,
+        args.log_window,
+        &Shown(&NoProgress),
+    ))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&as_json(&bundle, &s))?);
     } else {

@@ -680,3 +680,67 @@ fn rebuild_replaces_only_the_files_the_build_wrote() {
     );
     assert_eq!(names(&tmp.path().join(".out.partial")), ["keep.txt"]);
 }
+
+/// `AIRDROP_PROGRESS=json` prints the engine's events, one JSON object per line on stderr, with
+/// stdout and the bundle unchanged; an unknown mode is refused before anything runs.
+#[test]
+fn progress_as_json_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = repo().join("examples/genesis/campaign.toml");
+    let plain = genesis_bundle(tmp.path());
+    let out = tmp.path().join("with-events");
+    let run = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("AIRDROP_PROGRESS", "json")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8(run.stderr)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let stages: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "stage")
+        .map(|e| e["stage"].as_str().unwrap())
+        .collect();
+    for s in ["read", "allocate", "tree", "write", "commit"] {
+        assert!(stages.contains(&s), "no {s} stage in {stages:?}");
+    }
+    let mut last: (String, u64) = (String::new(), 0);
+    for e in events.iter().filter(|e| e["event"] == "done") {
+        let (stage, done) = (e["stage"].as_str().unwrap(), e["done"].as_u64().unwrap());
+        assert!(done <= e["total"].as_u64().unwrap(), "{e}");
+        if stage == last.0 {
+            assert!(done >= last.1, "done fell within {stage}: {e}");
+        }
+        last = (stage.to_owned(), done);
+    }
+    assert_eq!(files(&plain), files(&out), "the events changed the bundle");
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("AIRDROP_PROGRESS", "loud")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr),
+        "error: AIRDROP_PROGRESS=\"loud\" is not a progress mode; use auto, json or none\n"
+    );
+}
