@@ -118,15 +118,13 @@ fn resolve(path: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The files the bundle in `dir` lists as its own, when `dir` holds one (a `manifest.json` whose
-/// `format` is [`BUNDLE_FORMAT`] and whose `outputs` name the files written with it).
+/// The files the bundle in `dir` lists as its own, when `dir` holds one (a `manifest.json` the
+/// bundle reader accepts, whose `outputs` name the files written with it). A manifest it refuses
+/// makes the folder not ours: the build then deletes nothing there.
 fn bundle_files(dir: &Path) -> Option<BTreeSet<String>> {
     let text = std::fs::read(dir.join("manifest.json")).ok()?;
-    let m: serde_json::Value = serde_json::from_slice(&text).ok()?;
-    if m.get("format")?.as_str()? != BUNDLE_FORMAT {
-        return None;
-    }
-    let mut files: BTreeSet<String> = m.get("outputs")?.as_object()?.keys().cloned().collect();
+    let m = airdrop_core::Manifest::read(&text).ok()?;
+    let mut files: BTreeSet<String> = m.outputs.into_keys().collect();
     files.insert("manifest.json".into());
     // A name that climbs out of the bundle is not one a build wrote.
     files.retain(|f| {
