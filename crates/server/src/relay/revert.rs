@@ -82,4 +82,3 @@ pub fn revert_reason(message: &str) -> String {
         clean
     }
 }
-

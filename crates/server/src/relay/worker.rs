@@ -112,4 +112,3 @@ async fn submit(relayer: &Relayer, job: &RelayRow) -> Result<String, String> {
         .map(|r| r.hash.to_string())
         .map_err(|e| e.to_string())
 }
-
