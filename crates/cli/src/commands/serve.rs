@@ -2,6 +2,7 @@
 
 use super::keys::DEFAULT_DATABASE_URL;
 use airdrop_server::{AppState, Campaign, Config, SignIn};
+use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -183,8 +184,40 @@ pub(crate) struct ServeArgs {
 /// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
 pub(crate) fn run(args: ServeArgs) -> Result<()> {
     tracing::debug!(?args, "serve settings");
+    let campaigns = load_campaigns(&args.campaigns)?;
+    let config = server_config(&args);
+    let rt = runtime(args.workers)?;
+    let rpc = node(&args)?;
+    let relayer_key = relayer_key(args.relayer_key_env.as_deref(), rpc.is_some())?;
+    let setup = Setup {
+        database_url: args.database_url.0.clone(),
+        public_urls: public_urls(&args),
+        data_dir: args.data_dir.clone(),
+        per_key: args.rate_limit_per_key,
+        key_burst: args.rate_limit_key_burst,
+        rpc,
+        relayer_key,
+    };
+    rt.block_on(serve(setup, campaigns, config))?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// What the server's state is built from, once the runtime runs.
+struct Setup {
+    database_url: String,
+    public_urls: Vec<String>,
+    data_dir: PathBuf,
+    per_key: u32,
+    key_burst: u32,
+    rpc: Option<airdrop_chain::rpc::Rpc>,
+    relayer_key: Option<PrivateKeySigner>,
+}
+
+/// Loads each `--campaign ID=PATH`, saying how long each took (large trees take seconds).
+fn load_campaigns(specs: &[String]) -> Result<Vec<Campaign>> {
     let mut campaigns = Vec::new();
-    for spec in &args.campaigns {
+    for spec in specs {
         let (id, path) = spec.split_once('=').with_context(|| {
             format!("--campaign {spec:?}: expected ID=PATH, e.g. genesis=out/genesis")
         })?;
@@ -198,141 +231,170 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
         );
         campaigns.push(c);
     }
-    let config = Config {
+    Ok(campaigns)
+}
+
+fn server_config(args: &ServeArgs) -> Config {
+    Config {
         listen: args.listen,
         body_limit: args.body_limit,
         upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
         timeout: Duration::from_secs(args.timeout_secs),
-        cors_origins: args.cors_origins,
+        cors_origins: args.cors_origins.clone(),
         header_timeout: Duration::from_secs(10),
         idle_timeout: Duration::from_secs(60),
         rate_limit_per_ip: args.rate_limit_per_ip,
         rate_limit_burst: args.rate_limit_burst,
-    };
+    }
+}
+
+fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime> {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
-    if let Some(n) = args.workers {
+    if let Some(n) = workers {
         rt.worker_threads(n.max(1));
     }
-    let rt = rt.build().context("starting the async runtime")?;
-    let public_urls = if args.public_urls.is_empty() {
+    rt.build().context("starting the async runtime")
+}
+
+/// The URLs sign-in messages may name; by default the listen address.
+fn public_urls(args: &ServeArgs) -> Vec<String> {
+    if args.public_urls.is_empty() {
         vec![format!("http://{}", args.listen)]
     } else {
         args.public_urls.clone()
-    };
-    let rpc = args
-        .rpc_url
+    }
+}
+
+fn node(args: &ServeArgs) -> Result<Option<airdrop_chain::rpc::Rpc>> {
+    args.rpc_url
         .as_ref()
         .map(|u| airdrop_chain::rpc::Rpc::new(&u.0, airdrop_chain::rpc::RpcConfig::default()))
         .transpose()
-        .context("--rpc-url")?;
-    let database_url = args.database_url.0.clone();
-    let data_dir = args.data_dir.clone();
-    let relayer_key = match &args.relayer_key_env {
-        Some(var) => {
-            if rpc.is_none() {
-                anyhow::bail!("--relayer-key-env needs --rpc-url: the relayer sends transactions");
-            }
-            let hex = std::env::var(var)
-                .with_context(|| format!("--relayer-key-env {var}: the variable is not set"))?;
-            Some(
-                hex.trim()
-                    .parse::<alloy::signers::local::PrivateKeySigner>()
-                    .map_err(|_| {
-                        anyhow::anyhow!(
-                            "--relayer-key-env {var}: not a private key (64 hex digits)"
-                        )
-                    })?,
-            )
-        }
-        None => None,
+        .context("--rpc-url")
+}
+
+/// The relayer's key from the variable `--relayer-key-env` names, checked before anything starts.
+fn relayer_key(var: Option<&str>, has_rpc: bool) -> Result<Option<PrivateKeySigner>> {
+    let Some(var) = var else {
+        return Ok(None);
     };
-    let (per_key, key_burst) = (args.rate_limit_per_key, args.rate_limit_key_burst);
-    rt.block_on(async move {
-        let db = airdrop_store::Db::connect(&database_url).await?;
-        eprintln!("store {} ({})", db.url(), db.backend().as_str());
-        let mut state = AppState::new(campaigns);
-        state.store = Some(db.clone());
-        state.wait_for_sync = true;
-        state.rpc = rpc;
-        state.key_limiter = airdrop_server::auth::KeyLimiter::new(per_key, key_burst);
-        state.sign_in = SignIn::for_urls(&public_urls);
-        state.jobs = Some(airdrop_server::jobs::JobConfig::new(
-            std::path::absolute(&data_dir).unwrap_or(data_dir),
-        ));
-        if let (Some(key), Some(rpc)) = (relayer_key, &state.rpc) {
-            let chain = airdrop_chain::distribution::Chain::new(rpc.clone());
-            let chain_id = chain
-                .chain_id()
-                .await
-                .context("relayer: asking the node its chain id")?;
-            let address = key.address();
-            state.relayer = Some(airdrop_server::relay::Relayer {
-                sender: airdrop_chain::distribution::Sender::new(chain, key, chain_id),
-                worker: format!("{}-{}", std::process::id(), address),
-            });
-            eprintln!("relayer {address} on chain {chain_id}");
-        }
-        let state = Arc::new(state);
-        // Folders of jobs a killed instance left behind (this server's own, finished ones).
-        let cleaner = state.clone();
-        tokio::spawn(async move {
-            airdrop_server::jobs::clean_job_folders(&cleaner).await;
-        });
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = state.relayer.clone().map(|r| {
-            tokio::spawn(airdrop_server::relay::run_worker(
-                state.clone(),
-                r,
-                stop_rx.clone(),
-            ))
-        });
-        // Campaigns another instance publishes.
-        tokio::spawn(airdrop_server::jobs::sync_published(
-            state.clone(),
-            Duration::from_secs(2),
-            stop_rx.clone(),
-        ));
-        // Claimed amounts for the claim look-up, followed from the distributors' events.
-        if let Some(rpc) = state.rpc.clone() {
-            tokio::spawn(airdrop_server::indexer::run(
-                state.clone(),
-                rpc,
-                Duration::from_secs(2),
-                stop_rx,
-            ));
-        }
-        // Bound before saying so: a port in use is an error, not a "listening" line.
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("--listen {}: cannot bind", config.listen))?;
-        eprintln!(
-            "listening on http://{} (docs at /docs)",
-            listener.local_addr()?
-        );
-        let jobs = state.jobs.clone();
-        let stopping = jobs.clone();
-        let shutdown = async move {
-            shutdown_signal().await;
-            // Jobs run in this process: they stop at their next safe point and record why.
-            if let Some(j) = stopping {
-                j.cancel_all();
-            }
-        };
-        airdrop_server::serve_on(listener, state, config, shutdown).await?;
-        if let Some(j) = jobs {
-            j.drained(Duration::from_secs(30)).await;
-        }
-        let _ = stop_tx.send(true);
-        if let Some(w) = worker {
-            // The worker finishes the claim it is submitting, then stops.
-            let _ = w.await;
-        }
-        db.close().await;
-        anyhow::Ok(())
+    if !has_rpc {
+        anyhow::bail!("--relayer-key-env needs --rpc-url: the relayer sends transactions");
+    }
+    let hex = std::env::var(var)
+        .with_context(|| format!("--relayer-key-env {var}: the variable is not set"))?;
+    let key = hex.trim().parse::<PrivateKeySigner>().map_err(|_| {
+        anyhow::anyhow!("--relayer-key-env {var}: not a private key (64 hex digits)")
     })?;
-    eprintln!("stopped");
+    Ok(Some(key))
+}
+
+/// The shared state over the opened store; the relayer asks the node its chain id first.
+async fn app_state(
+    setup: Setup,
+    campaigns: Vec<Campaign>,
+    db: &airdrop_store::Db,
+) -> Result<AppState> {
+    let mut state = AppState::new(campaigns);
+    state.store = Some(db.clone());
+    state.wait_for_sync = true;
+    state.rpc = setup.rpc;
+    state.key_limiter = airdrop_server::auth::KeyLimiter::new(setup.per_key, setup.key_burst);
+    state.sign_in = SignIn::for_urls(&setup.public_urls);
+    let data_dir = setup.data_dir;
+    state.jobs = Some(airdrop_server::jobs::JobConfig::new(
+        std::path::absolute(&data_dir).unwrap_or(data_dir),
+    ));
+    if let (Some(key), Some(rpc)) = (setup.relayer_key, &state.rpc) {
+        let chain = airdrop_chain::distribution::Chain::new(rpc.clone());
+        let chain_id = chain
+            .chain_id()
+            .await
+            .context("relayer: asking the node its chain id")?;
+        let address = key.address();
+        state.relayer = Some(airdrop_server::relay::Relayer {
+            sender: airdrop_chain::distribution::Sender::new(chain, key, chain_id),
+            worker: format!("{}-{}", std::process::id(), address),
+        });
+        eprintln!("relayer {address} on chain {chain_id}");
+    }
+    Ok(state)
+}
+
+/// Starts the background tasks (job-folder cleaning, the relayer, campaign sync, the indexer);
+/// returns the relayer's, which shutdown waits for.
+fn spawn_background(
+    state: &Arc<AppState>,
+    stop_rx: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    // Folders of jobs a killed instance left behind (this server's own, finished ones).
+    let cleaner = state.clone();
+    tokio::spawn(async move {
+        airdrop_server::jobs::clean_job_folders(&cleaner).await;
+    });
+    let worker = state.relayer.clone().map(|r| {
+        tokio::spawn(airdrop_server::relay::run_worker(
+            state.clone(),
+            r,
+            stop_rx.clone(),
+        ))
+    });
+    // Campaigns another instance publishes.
+    tokio::spawn(airdrop_server::jobs::sync_published(
+        state.clone(),
+        Duration::from_secs(2),
+        stop_rx.clone(),
+    ));
+    // Claimed amounts for the claim look-up, followed from the distributors' events.
+    if let Some(rpc) = state.rpc.clone() {
+        tokio::spawn(airdrop_server::indexer::run(
+            state.clone(),
+            rpc,
+            Duration::from_secs(2),
+            stop_rx,
+        ));
+    }
+    worker
+}
+
+/// Opens the store, serves until a signal, then drains jobs, stops the workers and closes the
+/// store.
+async fn serve(setup: Setup, campaigns: Vec<Campaign>, config: Config) -> Result<()> {
+    let db = airdrop_store::Db::connect(&setup.database_url).await?;
+    eprintln!("store {} ({})", db.url(), db.backend().as_str());
+    let state = Arc::new(app_state(setup, campaigns, &db).await?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = spawn_background(&state, stop_rx);
+    // Bound before saying so: a port in use is an error, not a "listening" line.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("--listen {}: cannot bind", config.listen))?;
+    eprintln!(
+        "listening on http://{} (docs at /docs)",
+        listener.local_addr()?
+    );
+    let jobs = state.jobs.clone();
+    airdrop_server::serve_on(listener, state, config, shutdown(jobs.clone())).await?;
+    if let Some(j) = jobs {
+        j.drained(Duration::from_secs(30)).await;
+    }
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        // The worker finishes the claim it is submitting, then stops.
+        let _ = w.await;
+    }
+    db.close().await;
     Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM, after asking the running jobs to stop.
+async fn shutdown(jobs: Option<airdrop_server::jobs::JobConfig>) {
+    shutdown_signal().await;
+    // Jobs run in this process: they stop at their next safe point and record why.
+    if let Some(j) = jobs {
+        j.cancel_all();
+    }
 }
 
 async fn shutdown_signal() {
