@@ -121,3 +121,35 @@ pub async fn test_db(backend: Backend) -> Result<TestDb> {
         }
     }
 }
+
+/// Declares each named `async fn NAME(backend)` test body twice, as `NAME::sqlite` and
+/// `NAME::postgres`, so every suite runs on both back ends the same way. With `setup = PATH`,
+/// the body takes `PATH(backend).await` instead of the [`Backend`](crate::Backend) (e.g. a
+/// [`TestDb`]); PATH is written as seen from inside the generated module (`super::db`).
+#[macro_export]
+macro_rules! on_both_backends {
+    (setup = $setup:path; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($setup($crate::Backend::Sqlite).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($setup($crate::Backend::Postgres).await).await
+            }
+        }
+    )*};
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await
+            }
+        }
+    )*};
+}

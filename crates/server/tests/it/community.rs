@@ -24,22 +24,7 @@ use crate::support::with_peer;
 const SITE: &str = "http://drop.test:3000";
 const SPEC: &str = include_str!("../../../../examples/genesis/campaign.toml");
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
-on_both!(
+airdrop_store::on_both_backends!(
     creator_keys_scopes_and_campaigns,
     signups_with_sign_in_with_ethereum,
     bounty_tasks_submissions_reviews_exports,

@@ -10,23 +10,12 @@ use airdrop_store::{
 };
 use std::collections::HashSet;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(test_db(Backend::Sqlite).await.unwrap()).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(test_db(Backend::Postgres).await.unwrap()).await
-            }
-        }
-    )*};
+/// A fresh, migrated store of `backend` for one test.
+async fn db(backend: Backend) -> TestDb {
+    test_db(backend).await.unwrap()
 }
 
-on_both!(
+airdrop_store::on_both_backends!(setup = super::db;
     api_keys,
     nonces_are_single_use,
     campaigns,
