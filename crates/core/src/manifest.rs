@@ -199,27 +199,37 @@ fn pretty(file: &str, v: &impl Serialize) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// `bytes` as the typed `file`, a serde error naming the field it is about.
+fn read_file<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8], hint: &str) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| read_err(file, bytes, &e, hint))
+}
+
+/// Refuses a `format` tag other than `want`.
+fn check_format(file: &str, format: &str, want: &str, fix: &str) -> Result<()> {
+    if format == want {
+        return Ok(());
+    }
+    Err(bundle_err(
+        file,
+        format!("format {format:?} is not {want:?}; {fix}"),
+    ))
+}
+
 impl Manifest {
     /// Reads `manifest.json`: unknown or missing fields and another format are errors naming
     /// the field.
     pub fn read(bytes: &[u8]) -> Result<Manifest> {
-        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-            read_err(
-                "manifest.json",
-                bytes,
-                &e,
-                "is this a bundle written by `airdrop build`?",
-            )
-        })?;
-        if m.format != BUNDLE_FORMAT {
-            return Err(bundle_err(
-                "manifest.json",
-                format!(
-                    "format {:?} is not {BUNDLE_FORMAT:?}; rebuild the bundle with this version of `airdrop build`",
-                    m.format
-                ),
-            ));
-        }
+        let m: Manifest = read_file(
+            "manifest.json",
+            bytes,
+            "is this a bundle written by `airdrop build`?",
+        )?;
+        check_format(
+            "manifest.json",
+            &m.format,
+            BUNDLE_FORMAT,
+            "rebuild the bundle with this version of `airdrop build`",
+        )?;
         Ok(m)
     }
 
@@ -349,23 +359,17 @@ impl Deployment {
     /// Reads `deployment.json`: unknown or missing fields and another format are errors naming
     /// the field.
     pub fn read(bytes: &[u8]) -> Result<Deployment> {
-        let d: Deployment = serde_json::from_slice(bytes).map_err(|e| {
-            read_err(
-                "deployment.json",
-                bytes,
-                &e,
-                "is this a record written by `airdrop deploy`?",
-            )
-        })?;
-        if d.format != DEPLOYMENT_FORMAT {
-            return Err(bundle_err(
-                "deployment.json",
-                format!(
-                    "format {:?} is not {DEPLOYMENT_FORMAT:?}; deploy with this version of `airdrop deploy`",
-                    d.format
-                ),
-            ));
-        }
+        let d: Deployment = read_file(
+            "deployment.json",
+            bytes,
+            "is this a record written by `airdrop deploy`?",
+        )?;
+        check_format(
+            "deployment.json",
+            &d.format,
+            DEPLOYMENT_FORMAT,
+            "deploy with this version of `airdrop deploy`",
+        )?;
         Ok(d)
     }
 
