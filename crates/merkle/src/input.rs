@@ -456,7 +456,7 @@ fn fill_rows<R: Read>(
 }
 
 fn read_accounts_json(reader: impl Read, file: &str, acc: &mut Accounts<'_>) -> Result<()> {
-    match crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)? {
+    match crate::read::read_json_capped(reader, file, MAX_JSON_BYTES)? {
         // Uniswap's balance map: {"0xAddress": amount}
         serde_json::Value::Object(map) => {
             for (key, value) in &map {
@@ -552,7 +552,7 @@ fn read_values_json(
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
     let serde_json::Value::Array(items) =
-        crate::verify::read_json_capped(reader, file, MAX_JSON_BYTES)?
+        crate::read::read_json_capped(reader, file, MAX_JSON_BYTES)?
     else {
         return Err(MerkleError::format(
             file,

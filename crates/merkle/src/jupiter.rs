@@ -364,9 +364,9 @@ pub fn is_tree_folder(names: &[String]) -> bool {
 /// between 0 and the highest. A missing last file leaves no trace in the others: pass one
 /// expected root per tree to catch it.
 pub fn verify_tree_folder(
-    fetch: &mut dyn crate::verify::Fetch,
+    fetch: &mut dyn crate::read::Fetch,
     names: &[String],
-) -> Result<Vec<(String, crate::verify::VerifyReport)>> {
+) -> Result<Vec<(String, crate::report::VerifyReport)>> {
     let files = tree_files(names);
     let mut out = Vec::with_capacity(files.len());
     for (want, (version, name)) in files.iter().enumerate() {
@@ -379,7 +379,7 @@ pub fn verify_tree_folder(
             file: (*name).to_owned(),
             detail: e.to_string(),
         })?;
-        let doc = crate::verify::read_json(reader, name)?;
+        let doc = crate::read::read_json(reader, name)?;
         let stated = doc.get("airdrop_version").and_then(Value::as_u64);
         if stated.is_some_and(|v| v != *version) {
             return Err(MerkleError::Verify(format!(

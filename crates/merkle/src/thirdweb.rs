@@ -668,7 +668,7 @@ fn put(sink: &mut dyn Sink, path: &str, v: &Value) -> Result<()> {
 /// shard it names — each shard's entries rebuilt into its tree (bytewise leaf order, else v5's
 /// string order), and that root folded with the shard's `proofs` must reach `merkleRoot`.
 /// A missing shard, a changed entry or a changed proof is named.
-pub fn verify_folder(fetch: &mut dyn crate::verify::Fetch) -> Result<crate::verify::VerifyReport> {
+pub fn verify_folder(fetch: &mut dyn crate::read::Fetch) -> Result<crate::report::VerifyReport> {
     let info = read_doc(fetch, "merkle-info.json")?;
     let bad = |f: &str, d: String| MerkleError::Verify(format!("{f}: {d}"));
     let root: B256 = info
@@ -701,7 +701,7 @@ pub fn verify_folder(fetch: &mut dyn crate::verify::Fetch) -> Result<crate::veri
     }
     check_shard_proofs(&shards, root)?;
     let claims = shards.iter().map(|s| s.entries).sum();
-    Ok(crate::verify::VerifyReport {
+    Ok(crate::report::VerifyReport {
         format: "thirdweb sharded allowlist".into(),
         root,
         claims,
@@ -720,7 +720,7 @@ struct ReadShard {
 }
 
 fn read_shard(
-    fetch: &mut dyn crate::verify::Fetch,
+    fetch: &mut dyn crate::read::Fetch,
     id: &str,
     root: B256,
     decimals: u8,
@@ -734,7 +734,7 @@ fn read_shard(
     }
     let path = format!("{id}.json");
     let shard = match fetch.open(&path) {
-        Ok(r) => crate::verify::read_json(r, &path)?,
+        Ok(r) => crate::read::read_json(r, &path)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(bad(
                 "merkle-info.json",
@@ -813,11 +813,11 @@ fn check_shard_proofs(shards: &[ReadShard], root: B256) -> Result<()> {
     ))
 }
 
-fn read_doc(fetch: &mut dyn crate::verify::Fetch, path: &str) -> Result<Value> {
+fn read_doc(fetch: &mut dyn crate::read::Fetch, path: &str) -> Result<Value> {
     let reader = fetch.open(path).map_err(|e| {
         MerkleError::Verify(format!("{path}: missing or unreadable ({})", e.kind()))
     })?;
-    crate::verify::read_json(reader, path)
+    crate::read::read_json(reader, path)
 }
 
 /// Entries of a shard file, whichever leaf variant their keys name (legacy SDK keys included:
