@@ -1,6 +1,7 @@
 //! Claims files (Uniswap style, and each shard of a sharded output): rebuild the root from the
 //! claims and check every proof.
 
+use super::{fail, hash_of, hashes_of, obj, VerifyReport};
 use crate::address::parse_address;
 use crate::amount::parse_amount;
 use crate::build::{account_leaf, account_tree};
@@ -10,7 +11,6 @@ use crate::{Entry, LeafEncoding};
 use alloy_primitives::{B256, U256};
 use rayon::prelude::*;
 use serde_json::Value;
-use super::{fail, hash_of, hashes_of, obj, VerifyReport};
 
 /// A parsed claim of a claims file.
 struct ParsedClaim {

@@ -1,11 +1,11 @@
 //! OpenZeppelin dumps (`standard-v1`, `simple-v1`): check the stored tree and every value's leaf.
 
+use super::{fail, hash_of, hashes_of, VerifyReport};
 use crate::error::Result;
 use crate::hash::{self, NodeHash};
 use crate::oz::OzTree;
 use crate::values;
 use serde_json::Value;
-use super::{fail, hash_of, hashes_of, VerifyReport};
 
 pub(super) fn verify_oz(file: &str, doc: &Value, simple: bool) -> Result<VerifyReport> {
     let nodes = hashes_of(file, doc.get("tree"), "tree node")?;

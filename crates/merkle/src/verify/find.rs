@@ -1,12 +1,12 @@
 //! Looking up single claims and multiproofs in built outputs.
 
+use super::jito::{bytes32, jito_nodes};
+use super::{detect, fail, hashes_of, read_json, Fetch, FileKind};
 use crate::address::parse_address;
 use crate::error::{MerkleError, Result};
 use crate::oz::OzTree;
 use alloy_primitives::{Address, B256};
 use serde_json::Value;
-use super::{detect, fail, hashes_of, read_json, Fetch, FileKind};
-use super::jito::{bytes32, jito_nodes};
 
 /// Parses an address given on the command line (or in a query), naming it as such on error.
 fn argument_address(who: &str) -> Result<Address> {

@@ -1,11 +1,11 @@
 //! Jito / Jupiter tree JSON: rebuild the root from the tree nodes and check every proof.
 
+use super::{fail, obj, VerifyReport};
 use crate::error::Result;
 use crate::hash::{self, NodeHash};
 use crate::layers::{Layers, OddNode};
 use alloy_primitives::B256;
 use serde_json::{Map, Value};
-use super::{fail, obj, VerifyReport};
 
 pub(super) fn bytes32(file: &str, v: Option<&Value>, what: &str) -> Result<[u8; 32]> {
     let arr = v

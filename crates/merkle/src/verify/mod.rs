@@ -24,7 +24,6 @@ fn fail(file: &str, detail: impl std::fmt::Display) -> MerkleError {
     MerkleError::Verify(format!("{file}: {detail}"))
 }
 
-
 fn hash_of(file: &str, v: &Value, what: &str) -> Result<B256> {
     v.as_str()
         .and_then(|s| s.parse::<B256>().ok())

@@ -1,13 +1,13 @@
 //! Sharded outputs: `root.json`, then every shard file it lists.
 
+use super::verify_claims;
+use super::{fail, hash_of, obj, read_json, Fetch, VerifyReport};
 use crate::amount::parse_amount;
 use crate::error::{MerkleError, Result};
 use crate::hash::NodeHash;
 use crate::layers::{Layers, OddNode};
 use alloy_primitives::U256;
 use serde_json::Value;
-use super::{fail, hash_of, obj, read_json, Fetch, VerifyReport};
-use super::verify_claims;
 
 /// Verifies a sharded output: `root.json`, then every shard file it lists.
 pub fn verify_sharded(fetch: &mut dyn Fetch) -> Result<VerifyReport> {
