@@ -153,7 +153,8 @@ impl ByteTree {
     }
 }
 
-/// The root as a contract would accept it, computed level by level without [`Layers`].
+/// The root as a contract would accept it, computed level by level without
+/// [`Layers`](crate::layers::Layers).
 pub(super) fn onchain_root(mut level: Vec<B256>) -> B256 {
     while level.len() > 1 {
         level = level
