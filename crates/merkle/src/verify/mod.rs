@@ -9,6 +9,7 @@ mod claims;
 mod dump;
 mod find;
 mod jito;
+pub(crate) mod jupiter_folder;
 mod sharded;
 
 pub use crate::read::{read_json, read_json_capped, Fetch};
