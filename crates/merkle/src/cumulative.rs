@@ -484,7 +484,7 @@ fn parse_epoch(doc: &Value, file: &str) -> Result<Epoch> {
 /// Checks a cumulative claims file (`airdrop tree build --preset merkl`'s output) with no other
 /// input: every claim's proof must reach `merklRoot`, naming the claim and the level that fails,
 /// and its rewards must rebuild to that root in the layout it states.
-pub fn verify_epoch_file(doc: &Value, file: &str) -> Result<crate::verify::VerifyReport> {
+pub fn verify_epoch_file(doc: &Value, file: &str) -> Result<crate::report::VerifyReport> {
     let epoch = parse_epoch(doc, file)?;
     let root = epoch.root;
     let order = epoch.order.unwrap_or(MerklOrder::V1);
@@ -530,7 +530,7 @@ pub fn verify_epoch_file(doc: &Value, file: &str) -> Result<crate::verify::Verif
 
 /// The report of a verified cumulative tree: one total per token, and the plain total when the
 /// tree holds a single token (a sum across tokens means nothing).
-pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify::VerifyReport {
+pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::report::VerifyReport {
     let mut sums: Vec<(Address, U256)> = tree
         .rewards
         .tokens
@@ -543,7 +543,7 @@ pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify:
         }
     }
     sums.retain(|(_, s)| !s.is_zero());
-    crate::verify::VerifyReport {
+    crate::report::VerifyReport {
         format,
         root: tree.root(),
         claims: tree.leaves.len(),
@@ -556,7 +556,7 @@ pub(crate) fn report_of(tree: &CumulativeTree, format: String) -> crate::verify:
 }
 
 /// Checks a published Merkl reward file as `airdrop tree verify` reports it.
-pub fn verify_reward_report(doc: &Value, file: &str) -> Result<crate::verify::VerifyReport> {
+pub fn verify_reward_report(doc: &Value, file: &str) -> Result<crate::report::VerifyReport> {
     let (order, tree) = verify_reward_file(doc, file)?;
     Ok(report_of(
         &tree,

@@ -13,6 +13,10 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
 
+// The folder checker dispatches each file through `verify`, which calls back into this module;
+// it lives there so the dependency runs one way, and keeps its path here.
+pub use crate::verify::jupiter_folder::verify_tree_folder;
+
 /// Jupiter's CLI default for `max_nodes_per_tree`.
 pub const DEFAULT_MAX_NODES: usize = 12_000;
 
@@ -340,7 +344,7 @@ pub fn verify_tree_file(doc: &Value, file: &str) -> Result<(B256, usize, u128)> 
 }
 
 /// The `tree_<i>.json` names among `names`, by version.
-fn tree_files(names: &[String]) -> Vec<(u64, &str)> {
+pub(crate) fn tree_files(names: &[String]) -> Vec<(u64, &str)> {
     let mut found: Vec<(u64, &str)> = names
         .iter()
         .filter_map(|n| {
@@ -356,45 +360,4 @@ fn tree_files(names: &[String]) -> Vec<(u64, &str)> {
 /// True when `names` (a folder's file names) hold Jupiter tree files.
 pub fn is_tree_folder(names: &[String]) -> bool {
     !tree_files(names).is_empty()
-}
-
-/// Checks a folder of Jupiter tree files (`tree_0.json` … as `airdrop tree build --preset
-/// jupiter` and jup-ag/distributor write them), given the folder's file names: each file as
-/// `tree verify` checks one, its `airdrop_version` equal to its number, and no number missing
-/// between 0 and the highest. A missing last file leaves no trace in the others: pass one
-/// expected root per tree to catch it.
-pub fn verify_tree_folder(
-    fetch: &mut dyn crate::verify::Fetch,
-    names: &[String],
-) -> Result<Vec<(String, crate::verify::VerifyReport)>> {
-    let files = tree_files(names);
-    let mut out = Vec::with_capacity(files.len());
-    for (want, (version, name)) in files.iter().enumerate() {
-        if *version != want as u64 {
-            return Err(MerkleError::Verify(format!(
-                "tree_{want}.json is missing: the folder has {name} but no tree_{want}.json; its claimants cannot be checked or claimed"
-            )));
-        }
-        let reader = fetch.open(name).map_err(|e| MerkleError::Read {
-            file: (*name).to_owned(),
-            detail: e.to_string(),
-        })?;
-        let doc = crate::verify::read_json(reader, name)?;
-        let stated = doc.get("airdrop_version").and_then(Value::as_u64);
-        if stated.is_some_and(|v| v != *version) {
-            return Err(MerkleError::Verify(format!(
-                "{name}: airdrop_version is {} but the file name says {version}; the tree files were renamed or mixed up",
-                stated.unwrap_or_default()
-            )));
-        }
-        let mut report = crate::verify::verify_document(name, &doc)?;
-        report.format = format!("jupiter {name}");
-        out.push(((*name).to_owned(), report));
-    }
-    if out.is_empty() {
-        return Err(MerkleError::Verify(
-            "no tree_<n>.json files in the folder".into(),
-        ));
-    }
-    Ok(out)
 }

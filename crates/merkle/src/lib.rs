@@ -22,6 +22,8 @@ pub mod limits;
 mod output;
 pub mod oz;
 pub mod published;
+mod read;
+mod report;
 pub mod thirdweb;
 pub mod values;
 pub mod verify;

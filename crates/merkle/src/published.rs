@@ -7,7 +7,7 @@ use crate::amount::parse_json_amount;
 use crate::error::{MerkleError, Result};
 use crate::hash::{self, NodeHash};
 use crate::layers::{Layers, OddNode};
-use crate::verify::VerifyReport;
+use crate::report::VerifyReport;
 use crate::Entry;
 use alloy_primitives::{B256, U256};
 use rayon::prelude::*;
@@ -322,7 +322,7 @@ fn ens_amount(v: &Value) -> std::result::Result<U256, String> {
 /// shard proof must lead to the root, and the present shard roots must rebuild the root — else
 /// a shard is missing, and the proofs of the others tell how many.
 pub fn verify_ens_folder(
-    fetch: &mut dyn crate::verify::Fetch,
+    fetch: &mut dyn crate::read::Fetch,
     root_doc: &Value,
 ) -> Result<VerifyReport> {
     let root = hash_at("root.json", root_doc.get("root"), "root")?;
@@ -348,7 +348,7 @@ pub fn verify_ens_folder(
                 })
             }
         };
-        let doc = crate::verify::read_json(reader, &path)?;
+        let doc = crate::read::read_json(reader, &path)?;
         shards.push(ens_shard(&path, &id, &doc)?);
     }
     if shards.is_empty() {
