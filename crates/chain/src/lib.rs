@@ -13,6 +13,8 @@
 //! - [`rpc`]: the transport. [`Rpc`] sends JSON-RPC batches with bounded concurrency, timeouts
 //!   and retries with backoff and jitter; [`ChainClient`] is the node as a snapshot sees it,
 //!   implemented by [`Rpc`] and, in unit tests, by a scripted chain.
+//! - `testing` (feature `test-support`): `ScriptedNode`, a JSON-RPC node answered by a
+//!   closure, for unit tests of code that calls [`Rpc`] directly.
 //! - errors: [`ChainError`], the crate's one error type; [`Progress`]: progress reporting.
 
 pub mod distribution;
@@ -20,6 +22,8 @@ mod error;
 mod progress;
 pub mod rpc;
 pub mod snapshot;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 pub use distribution::{Chain, ClaimedEvent, Sender, IERC20};
 pub use error::{ChainError, Mismatch, Result, WrongShape};

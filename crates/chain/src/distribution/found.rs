@@ -65,3 +65,118 @@ pub async fn deployed_for_root(
     }
     Ok((found, first > 0))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testing::{node_error, ScriptedNode};
+    use crate::RpcConfig;
+    use alloy::sol_types::SolCall;
+    use serde_json::{json, Value};
+    use std::time::Duration;
+
+    fn deployer() -> Address {
+        Address::repeat_byte(0xde)
+    }
+
+    fn root() -> B256 {
+        B256::repeat_byte(0x77)
+    }
+
+    fn token() -> Address {
+        Address::repeat_byte(0x70)
+    }
+
+    fn fast() -> RpcConfig {
+        RpcConfig {
+            retries: 1,
+            backoff: Duration::from_millis(1),
+            ..RpcConfig::default()
+        }
+    }
+
+    fn hex(b: Vec<u8>) -> Value {
+        json!(Bytes::from(b))
+    }
+
+    /// The deployer's nonce is 5. Nonce 1 made some other contract (its `merkleRoot()`
+    /// reverts), nonce 3 our distributor for `root()`, nonce 4 a distributor for another root;
+    /// `root_call` answers the `merkleRoot()` of nonce 3.
+    fn node(root_call: fn() -> Value) -> ScriptedNode {
+        ScriptedNode::new(move |method, params| {
+            let [n1, n3, n4] = [1, 3, 4].map(|n| deployer().create(n));
+            match method {
+                "eth_getTransactionCount" => {
+                    assert_eq!(params, &json!([deployer(), "latest"]));
+                    Ok(json!("0x5"))
+                }
+                "eth_getCode" => {
+                    let a: Address = serde_json::from_value(params[0].clone()).unwrap();
+                    let code = if [n1, n3, n4].contains(&a) { "0x6080" } else { "0x" };
+                    Ok(json!(code))
+                }
+                "eth_call" => {
+                    let to: Address = serde_json::from_value(params[0]["to"].clone()).unwrap();
+                    let data: Bytes = serde_json::from_value(params[0]["data"].clone()).unwrap();
+                    let root_asked = data[..4] == AirdropDistributor::merkleRootCall::SELECTOR;
+                    match (to, root_asked) {
+                        (a, true) if a == n1 => node_error(3, "execution reverted"),
+                        (a, true) if a == n3 => Ok(root_call()),
+                        (a, true) if a == n4 => Ok(hex(
+                            AirdropDistributor::merkleRootCall::abi_encode_returns(
+                                &B256::repeat_byte(1),
+                            ),
+                        )),
+                        (a, false) if a == n3 => Ok(hex(
+                            AirdropDistributor::tokenCall::abi_encode_returns(&token()),
+                        )),
+                        other => panic!("unexpected eth_call {other:?}"),
+                    }
+                }
+                other => panic!("unexpected method {other}"),
+            }
+        })
+    }
+
+    fn our_root() -> Value {
+        hex(AirdropDistributor::merkleRootCall::abi_encode_returns(
+            &root(),
+        ))
+    }
+
+    #[tokio::test]
+    async fn finds_the_distributor_at_its_create_address_and_nonce() {
+        let node = node(our_root);
+        let chain = Chain::new(node.rpc(fast()));
+        let (found, capped) = deployed_for_root(&chain, deployer(), root()).await.unwrap();
+        assert_eq!(
+            found,
+            vec![FoundDistributor {
+                address: deployer().create(3),
+                token: token(),
+                nonce: 3,
+            }]
+        );
+        assert!(!capped);
+        // Nonces 0..5 asked for code in one batch; roots of the three with code, one token.
+        assert_eq!(node.calls_of("eth_getCode").len(), 5);
+        assert_eq!(node.calls_of("eth_call").len(), 4);
+        assert_eq!(chain.rpc.stats().requests.load(std::sync::atomic::Ordering::Relaxed), 1 + 1 + 4);
+    }
+
+    #[tokio::test]
+    async fn a_node_that_does_not_answer_the_root_is_an_error_not_a_skip() {
+        let node = node(|| Value::Null);
+        let chain = Chain::new(node.rpc(fast()));
+        let e = deployed_for_root(&chain, deployer(), root())
+            .await
+            .unwrap_err();
+        match &e {
+            ChainError::Unreachable {
+                method, attempts, ..
+            } => assert_eq!((method.as_str(), *attempts), ("eth_call", 2)),
+            other => panic!("expected Unreachable, got {other}"),
+        }
+    }
+}

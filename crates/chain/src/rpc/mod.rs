@@ -22,6 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+/// What [`Rpc::url`] says of a client built by [`Rpc::with_client`].
+pub const CUSTOM_TRANSPORT_URL: &str = "custom://transport";
+
 /// Knobs of the RPC client.
 #[derive(Debug, Clone)]
 pub struct RpcConfig {
@@ -101,18 +104,28 @@ impl Rpc {
             });
         }
         let client = ClientBuilder::default().http(parsed);
+        Ok(Rpc {
+            url: url.to_owned(),
+            ..Rpc::with_client(client, cfg)
+        })
+    }
+
+    /// A client over any alloy transport (a scripted node in tests, say), with the same
+    /// retries, batching, limits and counters as [`Rpc::new`]. Its [`Rpc::url`] is
+    /// [`CUSTOM_TRANSPORT_URL`], since the transport's address is its own business.
+    pub fn with_client(client: RpcClient, cfg: RpcConfig) -> Rpc {
         let cfg = RpcConfig {
             concurrency: cfg.concurrency.max(1),
             batch_size: cfg.batch_size.max(1),
             ..cfg
         };
-        Ok(Rpc {
+        Rpc {
             client,
-            url: url.to_owned(),
+            url: CUSTOM_TRANSPORT_URL.to_owned(),
             permits: Arc::new(Semaphore::new(cfg.concurrency)),
             cfg,
             stats: Arc::new(RpcStats::default()),
-        })
+        }
     }
 
     /// The node's URL, whole: for connecting only. Messages use [`Rpc::shown_url`].
