@@ -12,6 +12,8 @@ mod clawback;
 mod deploy;
 mod events;
 mod push;
+#[cfg(test)]
+mod scripted;
 mod state;
 mod status;
 

@@ -4,7 +4,7 @@
 use super::claim::check_distributor;
 use super::{connect, Bundle, Located};
 use crate::{Progress, Result};
-use airdrop_chain::distribution::{AirdropDistributor, IERC20};
+use airdrop_chain::distribution::{AirdropDistributor, Chain, IERC20};
 use alloy_primitives::{Address, U256, U64};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -47,9 +47,19 @@ pub async fn status(
     log_window: u64,
     progress: &dyn Progress,
 ) -> Result<DistributorStatus> {
-    let chain = connect(rpc)?;
+    status_on(&connect(rpc)?, bundle, d, log_window, progress).await
+}
+
+/// [`status`] over a connected chain (a scripted node in tests).
+pub(crate) async fn status_on(
+    chain: &Chain,
+    bundle: &Bundle,
+    d: &Located,
+    log_window: u64,
+    progress: &dyn Progress,
+) -> Result<DistributorStatus> {
     chain.expect_chain_id(bundle.chain_id).await?;
-    check_distributor(&chain, bundle, d).await?;
+    check_distributor(chain, bundle, d).await?;
     let a = d.distributor;
     let (head, now) = chain.head().await?;
     let window = log_window.max(1);
@@ -104,3 +114,7 @@ pub async fn status(
         seconds_to_deadline: deadline.saturating_sub(now),
     })
 }
+
+#[cfg(test)]
+#[path = "status_tests.rs"]
+mod tests;
