@@ -266,3 +266,7 @@ mod ledger_tests {
         assert_eq!(sent_in_ledger(&path).unwrap(), Some(2));
     }
 }
+
+#[cfg(test)]
+#[path = "paid_tests.rs"]
+mod chain_tests;
