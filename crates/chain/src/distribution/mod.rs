@@ -10,7 +10,8 @@
 //!   its ledger with.
 //!
 //! These call [`crate::Rpc`] directly (generic JSON-RPC methods: receipts, raw sends, gas), not
-//! [`crate::ChainClient`]: that trait holds the snapshot's calls only.
+//! [`crate::ChainClient`]: that trait holds the snapshot's calls only. Their unit tests plug a
+//! scripted transport (`testing::ScriptedNode`, feature `test-support`) under the same `Rpc`.
 
 mod claimed;
 mod contracts;
