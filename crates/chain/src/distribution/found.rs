@@ -113,7 +113,11 @@ mod tests {
                 }
                 "eth_getCode" => {
                     let a: Address = serde_json::from_value(params[0].clone()).unwrap();
-                    let code = if [n1, n3, n4].contains(&a) { "0x6080" } else { "0x" };
+                    let code = if [n1, n3, n4].contains(&a) {
+                        "0x6080"
+                    } else {
+                        "0x"
+                    };
                     Ok(json!(code))
                 }
                 "eth_call" => {
@@ -123,11 +127,11 @@ mod tests {
                     match (to, root_asked) {
                         (a, true) if a == n1 => node_error(3, "execution reverted"),
                         (a, true) if a == n3 => Ok(root_call()),
-                        (a, true) if a == n4 => Ok(hex(
-                            AirdropDistributor::merkleRootCall::abi_encode_returns(
+                        (a, true) if a == n4 => {
+                            Ok(hex(AirdropDistributor::merkleRootCall::abi_encode_returns(
                                 &B256::repeat_byte(1),
-                            ),
-                        )),
+                            )))
+                        }
                         (a, false) if a == n3 => Ok(hex(
                             AirdropDistributor::tokenCall::abi_encode_returns(&token()),
                         )),
@@ -162,7 +166,14 @@ mod tests {
         // Nonces 0..5 asked for code in one batch; roots of the three with code, one token.
         assert_eq!(node.calls_of("eth_getCode").len(), 5);
         assert_eq!(node.calls_of("eth_call").len(), 4);
-        assert_eq!(chain.rpc.stats().requests.load(std::sync::atomic::Ordering::Relaxed), 1 + 1 + 4);
+        assert_eq!(
+            chain
+                .rpc
+                .stats()
+                .requests
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1 + 1 + 4
+        );
     }
 
     #[tokio::test]

@@ -2,8 +2,8 @@
 //! returns them, filtered the way `eth_getLogs` filters, and ABI answers as JSON.
 #![allow(clippy::unwrap_used)]
 
-pub(crate) use airdrop_chain::testing::{Answer, ScriptedNode};
 use airdrop_chain::distribution::Chain;
+pub(crate) use airdrop_chain::testing::{Answer, ScriptedNode};
 use airdrop_chain::RpcConfig;
 use alloy_primitives::{Address, Bytes, LogData, B256};
 use serde_json::{json, Value};
@@ -53,7 +53,8 @@ pub(crate) fn call_of(params: &Value) -> (Address, Bytes) {
 /// topics (each position null, one value or any of a list), in chain order.
 pub(crate) fn get_logs(all: &[Value], params: &Value) -> Answer {
     let f = &params[0];
-    let block = |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    let block =
+        |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
     let (from, to) = (block(&f["fromBlock"]), block(&f["toBlock"]));
     let wanted = |want: &Value, have: &Value| match want {
         Value::Null => true,
@@ -65,9 +66,14 @@ pub(crate) fn get_logs(all: &[Value], params: &Value) -> Answer {
         let topics = l["topics"].as_array().unwrap();
         (from..=to).contains(&b)
             && (f["address"].is_null() || f["address"] == l["address"])
-            && f["topics"].as_array().into_iter().flatten().enumerate().all(|(i, want)| {
-                topics.get(i).is_some_and(|have| wanted(want, have)) || want.is_null()
-            })
+            && f["topics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .all(|(i, want)| {
+                    topics.get(i).is_some_and(|have| wanted(want, have)) || want.is_null()
+                })
     });
     Ok(Value::Array(hits.cloned().collect()))
 }

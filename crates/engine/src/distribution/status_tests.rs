@@ -37,7 +37,12 @@ fn claimed(index: u64, account: u8, amount: u64, block: u64) -> Value {
         account: Address::repeat_byte(account),
         amount: U256::from(amount),
     };
-    log(distributor(), &e.encode_log_data(), block, B256::repeat_byte(block as u8))
+    log(
+        distributor(),
+        &e.encode_log_data(),
+        block,
+        B256::repeat_byte(block as u8),
+    )
 }
 
 /// The bundle's distributor at head block 25 (time 1000), deadline 5000, holding 1 base unit,
@@ -52,15 +57,19 @@ fn node(logs: Vec<Value>) -> ScriptedNode {
             let (to, data) = call_of(params);
             let selector: [u8; 4] = data[..4].try_into().unwrap();
             match (to, selector) {
-                (t, AirdropDistributor::merkleRootCall::SELECTOR) if t == distributor() => {
-                    abi(AirdropDistributor::merkleRootCall::abi_encode_returns(&root()))
-                }
+                (t, AirdropDistributor::merkleRootCall::SELECTOR) if t == distributor() => abi(
+                    AirdropDistributor::merkleRootCall::abi_encode_returns(&root()),
+                ),
                 (t, AirdropDistributor::tokenCall::SELECTOR) if t == distributor() => {
                     abi(AirdropDistributor::tokenCall::abi_encode_returns(&token()))
                 }
                 (t, AirdropDistributor::isClaimedCall::SELECTOR) if t == distributor() => {
-                    let i = AirdropDistributor::isClaimedCall::abi_decode(&data).unwrap().index;
-                    abi(AirdropDistributor::isClaimedCall::abi_encode_returns(&(i == U256::ZERO)))
+                    let i = AirdropDistributor::isClaimedCall::abi_decode(&data)
+                        .unwrap()
+                        .index;
+                    abi(AirdropDistributor::isClaimedCall::abi_encode_returns(
+                        &(i == U256::ZERO),
+                    ))
                 }
                 (t, AirdropDistributor::deadlineCall::SELECTOR) if t == distributor() => {
                     abi(AirdropDistributor::deadlineCall::abi_encode_returns(&5_000))
@@ -79,7 +88,11 @@ fn node(logs: Vec<Value>) -> ScriptedNode {
 async fn adds_up_the_claims_of_every_log_window() {
     let b = bundle(Path::new("/b"), token(), root());
     // One claim before the distributor's block (not its life), one in each window of 10.
-    let logs = vec![claimed(1, 0xa2, 2, 9), claimed(0, 0xa1, 1, 12), claimed(1, 0xa2, 1, 25)];
+    let logs = vec![
+        claimed(1, 0xa2, 2, 9),
+        claimed(0, 0xa1, 1, 12),
+        claimed(1, 0xa2, 1, 25),
+    ];
     let node = node(logs);
     let s = status_on(&chain(&node), &b, &located(), 10, &NoProgress)
         .await
@@ -104,11 +117,19 @@ async fn adds_up_the_claims_of_every_log_window() {
     let windows: Vec<(Value, Value)> = node
         .calls_of("eth_getLogs")
         .iter()
-        .map(|c| (c.params[0]["fromBlock"].clone(), c.params[0]["toBlock"].clone()))
+        .map(|c| {
+            (
+                c.params[0]["fromBlock"].clone(),
+                c.params[0]["toBlock"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         windows,
-        vec![(json!("0xa"), json!("0x13")), (json!("0x14"), json!("0x19"))]
+        vec![
+            (json!("0xa"), json!("0x13")),
+            (json!("0x14"), json!("0x19"))
+        ]
     );
 }
 
@@ -123,6 +144,9 @@ async fn a_malformed_claimed_log_is_an_error() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        format!("a Claimed log of {} has 64 data bytes, expected 96", distributor())
+        format!(
+            "a Claimed log of {} has 64 data bytes, expected 96",
+            distributor()
+        )
     );
 }

@@ -93,7 +93,12 @@ async fn the_senders_transfers_of_the_token_to_the_plan_are_paid() {
     let asked: Vec<(Value, Value)> = node
         .calls_of("eth_getLogs")
         .iter()
-        .map(|c| (c.params[0]["fromBlock"].clone(), c.params[0]["toBlock"].clone()))
+        .map(|c| {
+            (
+                c.params[0]["fromBlock"].clone(),
+                c.params[0]["toBlock"].clone(),
+            )
+        })
         .collect();
     assert_eq!(asked, vec![(json!("0x64"), json!("0x3e8")); 2]);
 }
@@ -128,7 +133,9 @@ async fn a_distributor_the_sender_created_for_the_root_refuses_the_push() {
         }
         "eth_call" => match call_of(params) {
             (a, data) if a == d && data[..4] == AirdropDistributor::merkleRootCall::SELECTOR => {
-                abi(AirdropDistributor::merkleRootCall::abi_encode_returns(&root))
+                abi(AirdropDistributor::merkleRootCall::abi_encode_returns(
+                    &root,
+                ))
             }
             (a, _) if a == d => abi(AirdropDistributor::tokenCall::abi_encode_returns(&token())),
             other => panic!("unexpected eth_call {other:?}"),
