@@ -48,7 +48,14 @@ pub async fn deployed_for_root(
             .await
         {
             Ok(r) => r,
-            Err(ChainError::Node { .. } | ChainError::BadResponse { .. }) => continue,
+            // A rate limit or timeout that outlasted the retries says nothing about the
+            // contract: skipping it could miss our distributor and pay everyone twice.
+            Err(ChainError::Node { code, message, .. })
+                if !crate::rpc::transient_node_error(code, &message) =>
+            {
+                continue
+            }
+            Err(ChainError::BadResponse { .. }) => continue,
             Err(e) => return Err(e),
         };
         if r != root {
@@ -70,7 +77,7 @@ pub async fn deployed_for_root(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::testing::{node_error, ScriptedNode};
+    use crate::testing::{node_error, Answer, ScriptedNode};
     use crate::RpcConfig;
     use alloy::sol_types::SolCall;
     use serde_json::{json, Value};
@@ -103,7 +110,7 @@ mod tests {
     /// The deployer's nonce is 5. Nonce 1 made some other contract (its `merkleRoot()`
     /// reverts), nonce 3 our distributor for `root()`, nonce 4 a distributor for another root;
     /// `root_call` answers the `merkleRoot()` of nonce 3.
-    fn node(root_call: fn() -> Value) -> ScriptedNode {
+    fn node(root_call: fn() -> Answer) -> ScriptedNode {
         ScriptedNode::new(move |method, params| {
             let [n1, n3, n4] = [1, 3, 4].map(|n| deployer().create(n));
             match method {
@@ -126,7 +133,7 @@ mod tests {
                     let root_asked = data[..4] == AirdropDistributor::merkleRootCall::SELECTOR;
                     match (to, root_asked) {
                         (a, true) if a == n1 => node_error(3, "execution reverted"),
-                        (a, true) if a == n3 => Ok(root_call()),
+                        (a, true) if a == n3 => root_call(),
                         (a, true) if a == n4 => {
                             Ok(hex(AirdropDistributor::merkleRootCall::abi_encode_returns(
                                 &B256::repeat_byte(1),
@@ -143,10 +150,10 @@ mod tests {
         })
     }
 
-    fn our_root() -> Value {
-        hex(AirdropDistributor::merkleRootCall::abi_encode_returns(
+    fn our_root() -> Answer {
+        Ok(hex(AirdropDistributor::merkleRootCall::abi_encode_returns(
             &root(),
-        ))
+        )))
     }
 
     #[tokio::test]
@@ -178,7 +185,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_node_that_does_not_answer_the_root_is_an_error_not_a_skip() {
-        let node = node(|| Value::Null);
+        let node = node(|| Ok(Value::Null));
         let chain = Chain::new(node.rpc(fast()));
         let e = deployed_for_root(&chain, deployer(), root())
             .await
@@ -188,6 +195,23 @@ mod tests {
                 method, attempts, ..
             } => assert_eq!((method.as_str(), *attempts), ("eth_call", 2)),
             other => panic!("expected Unreachable, got {other}"),
+        }
+    }
+
+    /// A rate limit on our distributor's `merkleRoot()` that outlasts the retries stops the
+    /// look-up: taking it for "not a distributor" would let a second one be deployed.
+    #[tokio::test]
+    async fn a_rate_limited_root_is_an_error_not_a_skip() {
+        let node = node(|| node_error(429, "too many requests"));
+        let chain = Chain::new(node.rpc(fast()));
+        let e = deployed_for_root(&chain, deployer(), root())
+            .await
+            .unwrap_err();
+        match &e {
+            ChainError::Node { method, code, .. } => {
+                assert_eq!((method.as_str(), *code), ("eth_call", 429))
+            }
+            other => panic!("expected the node's error, got {other}"),
         }
     }
 }

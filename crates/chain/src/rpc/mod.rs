@@ -403,7 +403,7 @@ pub(crate) fn classify(e: RpcError<TransportErrorKind>) -> Failure {
 }
 
 /// Node errors that read as "later, please" rather than "no".
-fn transient_node_error(code: i64, message: &str) -> bool {
+pub(crate) fn transient_node_error(code: i64, message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     code == 429
         || code == -32005
