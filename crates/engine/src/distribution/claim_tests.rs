@@ -1,13 +1,14 @@
-//! The refusals of the claim and clawback jobs, on a scripted node: each one must come before
+//! The refusals of the claim, clawback and deploy jobs, on a scripted node: each one must come before
 //! anything is sent, so every test also checks that no `eth_sendRawTransaction` was made.
 #![allow(clippy::unwrap_used)]
 
 use super::bundle::testing::bundle;
 use super::claim::{check_distributor, prepare};
 use super::clawback::clawback;
+use super::deploy::preflight;
 use super::scripted::{abi, call_of, chain, head, Answer, ScriptedNode};
-use super::{Bundle, ClaimInput, Located};
-use airdrop_chain::distribution::AirdropDistributor;
+use super::{Bundle, ClaimInput, DeployInput, Located, StateDir};
+use airdrop_chain::distribution::{AirdropDistributor, IERC20};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, B256, U256};
@@ -370,4 +371,100 @@ async fn clawback_before_the_deadline_is_refused() {
         "{calls:?}"
     );
     assert!(!calls.iter().any(|m| m == "eth_sendRawTransaction"));
+}
+
+/// A chain where the token has `code`, the deployer holds `balance` of it, and the time is
+/// `now`.
+fn token_node(code: &'static str, balance: u64, now: u64) -> ScriptedNode {
+    ScriptedNode::new(move |method, params| match method {
+        "eth_getCode" => Ok(json!(code)),
+        "eth_getBlockByNumber" => head(25, now),
+        "eth_call" => {
+            let (to, data) = call_of(params);
+            assert_eq!(to, token(), "eth_call to {to}");
+            assert_eq!(data[..4], IERC20::balanceOfCall::SELECTOR);
+            abi(IERC20::balanceOfCall::abi_encode_returns(&U256::from(
+                balance,
+            )))
+        }
+        other => Err((-32601, format!("method {other} not scripted"))),
+    })
+}
+
+/// The deployer of the preflight tests.
+fn deployer() -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&B256::repeat_byte(1)).unwrap()
+}
+
+/// What `preflight` says about deploying `b` on `node` (`Ok` as `"ok"`).
+async fn preflight_of(b: &Bundle, node: &ScriptedNode) -> String {
+    let state = StateDir::at("/st");
+    let job = DeployInput {
+        bundle: b,
+        rpc: "http://127.0.0.1:1",
+        signer: deployer(),
+        token: None,
+        dry_run: false,
+        no_deadline: false,
+        pay_again: false,
+        state: &state,
+    };
+    let from = deployer().address();
+    match preflight(&job, &chain(node), 31337, token(), from).await {
+        Ok(()) => "ok".into(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The bundle with a claim window closing at `deadline`.
+fn windowed(deadline: u64) -> Bundle {
+    let mut b = the_bundle();
+    b.has_window = true;
+    b.deadline = deadline;
+    b
+}
+
+#[tokio::test]
+async fn deploying_a_bundle_without_a_window_is_refused_before_asking_the_chain() {
+    let node = token_node("0x6080", 3, 1_000);
+    assert_eq!(
+        preflight_of(&the_bundle(), &node).await,
+        "the bundle has no [claim] window: its distributor would never close and its tokens could never be clawed back; add a [claim] section (start, deadline, clawback_to) and rebuild, or pass --no-deadline to deploy it that way on purpose"
+    );
+    assert!(node.calls().is_empty());
+}
+
+#[tokio::test]
+async fn deploying_for_a_token_without_code_is_refused() {
+    let node = token_node("0x", 3, 1_000);
+    assert_eq!(
+        preflight_of(&windowed(5_000), &node).await,
+        format!("token {} has no code on chain 31337: it is not a contract there; check the token address (--token overrides the manifest's) and --rpc", token())
+    );
+    nothing_sent(&node);
+}
+
+#[tokio::test]
+async fn an_underfunded_deployer_is_refused() {
+    let node = token_node("0x6080", 1, 1_000);
+    assert_eq!(
+        preflight_of(&windowed(5_000), &node).await,
+        format!(
+            "sender {} is underfunded: it holds 1 TT (1) of token {} but the bundle needs 3 TT (3); send it the difference 2 TT (2) first",
+            deployer().address(),
+            token()
+        )
+    );
+    nothing_sent(&node);
+}
+
+#[tokio::test]
+async fn deploying_from_the_deadline_on_is_refused() {
+    let node = token_node("0x6080", 3, 1_000);
+    assert_eq!(
+        preflight_of(&windowed(1_000), &node).await,
+        "the claim window is over: deadline 1000 (unix) is 0s before the chain's time 1000; rebuild the bundle with a later [claim] deadline"
+    );
+    nothing_sent(&node);
+    assert_eq!(preflight_of(&windowed(1_001), &node).await, "ok");
 }
