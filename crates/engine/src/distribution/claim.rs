@@ -76,7 +76,7 @@ pub struct GaslessSignature {
 }
 
 /// The checked claim of one account.
-struct Ready {
+pub(crate) struct Ready {
     distributor: Address,
     index: U256,
     amount: U256,
@@ -121,7 +121,12 @@ pub(crate) async fn check_distributor(chain: &Chain, bundle: &Bundle, d: &Locate
     Ok(())
 }
 
-async fn prepare(chain: &Chain, bundle: &Bundle, d: &Located, account: Address) -> Result<Ready> {
+pub(crate) async fn prepare(
+    chain: &Chain,
+    bundle: &Bundle,
+    d: &Located,
+    account: Address,
+) -> Result<Ready> {
     let chain_id = chain.expect_chain_id(bundle.chain_id).await?;
     check_distributor(chain, bundle, d).await?;
     let (index, amount, proof) = bundle.claim_of(account)?;

@@ -161,7 +161,7 @@ pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<Dep
 
 /// The checks that need no record: a claim window (or `no_deadline`), a token contract, a
 /// funded sender, a deadline still ahead.
-async fn preflight(
+pub(crate) async fn preflight(
     job: &DeployInput<'_>,
     chain: &Chain,
     chain_id: u64,

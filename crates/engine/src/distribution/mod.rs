@@ -8,6 +8,8 @@
 
 mod bundle;
 mod claim;
+#[cfg(test)]
+mod claim_tests;
 mod clawback;
 mod deploy;
 mod events;
