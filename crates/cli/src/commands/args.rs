@@ -1,7 +1,7 @@
 //! What the distribution commands share: where a signing key comes from, where the state
 //! folder is, the async runtime, and how an engine job's progress reaches the terminal.
 
-use airdrop_engine::distribution::StateDir;
+use airdrop_engine::distribution::{Bundle, ClaimInput, Located, StateDir};
 use airdrop_engine::{Event, Progress};
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::{anyhow, bail, Context};
@@ -91,6 +91,23 @@ impl StateArgs {
             std::env::var_os("HOME"),
         )
     }
+}
+
+/// The input of the claim-side jobs (claim, sign, relay, clawback): the bundle, its deployment,
+/// the node and the key named by `key`.
+pub(crate) fn claim_input<'a>(
+    bundle: &'a Bundle,
+    deployment: &'a Located,
+    rpc: &'a str,
+    key: &KeyArgs,
+) -> anyhow::Result<ClaimInput<'a>> {
+    Ok(ClaimInput {
+        bundle,
+        deployment,
+        rpc,
+        signer: key.signer()?,
+        key_label: key.describe(),
+    })
 }
 
 /// A runtime for one engine job.

@@ -4,8 +4,8 @@
 //! relayer submits it with `claimWithSignature` (`--relay-signature FILE --key-env RELAYER`).
 //! The jobs are `airdrop_engine::distribution::{claim, sign_gasless, relay}`.
 
-use super::args::{runtime, KeyArgs, StateArgs};
-use airdrop_engine::distribution::{claim, relay, sign_gasless, Bundle, ClaimInput};
+use super::args::{claim_input, runtime, KeyArgs, StateArgs};
+use airdrop_engine::distribution::{claim, relay, sign_gasless, Bundle};
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -41,13 +41,7 @@ pub(crate) struct ClaimArgs {
 pub(crate) fn run(args: ClaimArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
-    let input = ClaimInput {
-        bundle: &bundle,
-        deployment: &d,
-        rpc: &args.rpc,
-        signer: args.key.signer()?,
-        key_label: args.key.describe(),
-    };
+    let input = claim_input(&bundle, &d, &args.rpc, &args.key)?;
     let rt = runtime()?;
     let address = args.address.as_deref();
     if let Some(file) = &args.relay_signature {

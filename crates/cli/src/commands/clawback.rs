@@ -1,8 +1,8 @@
 //! `airdrop clawback`: after the claim deadline, the distributor's owner sends everything left
 //! to the clawback address (the job is `airdrop_engine::distribution::clawback`).
 
-use super::args::{runtime, KeyArgs, StateArgs};
-use airdrop_engine::distribution::{clawback, Bundle, ClaimInput};
+use super::args::{claim_input, runtime, KeyArgs, StateArgs};
+use airdrop_engine::distribution::{clawback, Bundle};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -24,13 +24,7 @@ pub(crate) struct ClawbackArgs {
 pub(crate) fn run(args: ClawbackArgs) -> anyhow::Result<()> {
     let bundle = Bundle::load(&args.bundle)?;
     let d = bundle.deployment(&args.state.dir())?;
-    let input = ClaimInput {
-        bundle: &bundle,
-        deployment: &d,
-        rpc: &args.rpc,
-        signer: args.key.signer()?,
-        key_label: args.key.describe(),
-    };
+    let input = claim_input(&bundle, &d, &args.rpc, &args.key)?;
     let r = runtime()?.block_on(clawback(input))?;
     println!(
         "clawed back {} to {} (tx {}, {} gas)",
