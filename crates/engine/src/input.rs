@@ -26,6 +26,23 @@ pub fn read_input_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// The most a bundle's own small files (`manifest.json`, `deployment.json`) may hold: far above
+/// any real one, far below what would exhaust memory.
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// Reads a bundle's `manifest.json` or a deployment record: a regular file of at most
+/// [`MAX_RECORD_BYTES`] (a folder, `/dev/zero` or a FIFO put in its place is refused, not
+/// read). The error is the IO error alone, for the caller to name the file.
+pub fn read_record(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path, MAX_RECORD_BYTES)?;
+    let mut data = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > MAX_RECORD_BYTES {
+        return Err(too_large(MAX_RECORD_BYTES));
+    }
+    Ok(data)
+}
+
 /// Reads a whole line-based input (CSV) of at most [`MAX_INPUT_BYTES`], failing as soon as the
 /// header or a line is over its bound, so memory never holds more than that.
 pub fn read_lines_file(path: &Path) -> Result<Vec<u8>> {
@@ -97,4 +114,30 @@ fn line_address(path: &Path, i: usize, line: &str, column: Option<usize>) -> Res
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     alloy_primitives::hex::encode(sha2::Sha256::digest(data))
+}
+
+#[cfg(test)]
+mod record_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A record file that is a folder or larger than the bound is refused without being read
+    /// whole; a real one is read.
+    #[test]
+    fn records_are_small_regular_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path().join("manifest.json");
+        std::fs::create_dir(&folder).unwrap();
+        let e = read_record(&folder).unwrap_err().to_string();
+        assert!(e.contains("it is a folder"), "{e}");
+        let huge = tmp.path().join("deployment.json");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_RECORD_BYTES + 1)
+            .unwrap();
+        assert!(read_record(&huge).is_err());
+        let ok = tmp.path().join("ok.json");
+        std::fs::write(&ok, b"{}").unwrap();
+        assert_eq!(read_record(&ok).unwrap(), b"{}");
+    }
 }

@@ -261,15 +261,20 @@ impl Campaign {
             ));
         }
         let (claims_path, manifest, deployment) = if path.is_dir() {
-            let manifest = match std::fs::read(path.join("manifest.json")) {
+            let manifest = match airdrop_engine::input::read_record(&path.join("manifest.json")) {
                 Ok(bytes) => {
                     Some(airdrop_core::Manifest::read(&bytes).map_err(|e| load_err(id, path, e))?)
                 }
-                Err(_) => None,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                // A manifest that is there but cannot be read (a folder, a device, a huge file)
+                // must not be taken for no manifest: its root and window would go unchecked.
+                Err(e) => return Err(load_err(id, path, format!("manifest.json: {e}"))),
             };
-            let deployment = match std::fs::read(path.join("deployment.json")) {
+            let deployment = match airdrop_engine::input::read_record(&path.join("deployment.json"))
+            {
                 Ok(bytes) => Some(deployment_of(id, path, &bytes, manifest.as_ref())?),
-                Err(_) => None,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(load_err(id, path, format!("deployment.json: {e}"))),
             };
             if let Some(kind) = unservable_folder(path) {
                 return Err(load_err(id, path, kind));

@@ -122,7 +122,7 @@ fn resolve(path: &Path) -> Result<PathBuf> {
 /// bundle reader accepts, whose `outputs` name the files written with it). A manifest it refuses
 /// makes the folder not ours: the build then deletes nothing there.
 fn bundle_files(dir: &Path) -> Option<BTreeSet<String>> {
-    let text = std::fs::read(dir.join("manifest.json")).ok()?;
+    let text = crate::input::read_record(&dir.join("manifest.json")).ok()?;
     let m = airdrop_core::Manifest::read(&text).ok()?;
     let mut files: BTreeSet<String> = m.outputs.into_keys().collect();
     files.insert("manifest.json".into());

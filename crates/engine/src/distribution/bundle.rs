@@ -54,7 +54,7 @@ impl Bundle {
     /// manifest's root, total and count.
     pub fn load(dir: &Path) -> Result<Bundle> {
         let mpath = dir.join("manifest.json");
-        let bytes = std::fs::read(&mpath).map_err(|e| {
+        let bytes = crate::input::read_record(&mpath).map_err(|e| {
             input(format!(
                 "cannot read {}; --bundle must be a folder written by `airdrop build`: {e}",
                 mpath.display()

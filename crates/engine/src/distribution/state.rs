@@ -130,7 +130,7 @@ pub struct Located {
 impl Located {
     /// Reads the record at `path`.
     pub fn read(path: &Path) -> Result<Located> {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read_record(path)
             .map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
         if let Ok(d) = Deployment::read(&bytes) {
             return Ok(Located {

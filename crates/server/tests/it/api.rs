@@ -557,3 +557,21 @@ fn relay_refusals_name_the_contract_error() {
         airdrop_server::relay::revert_reason("execution reverted: custom error 0xdeadbeef\u{0}");
     assert!(!r.contains("0xdeadbeef") && !r.contains('\u{0}'), "{r:?}");
 }
+
+/// A bundle folder whose `manifest.json` is there but unreadable (here a folder) is refused:
+/// served as if it had no manifest, its root and claim window would go unchecked.
+#[test]
+fn an_unreadable_manifest_is_not_taken_for_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    std::fs::create_dir_all(bundle.join("manifest.json")).unwrap();
+    build_claims(&TreeOptions::new(Preset::Uniswap), entries())
+        .unwrap()
+        .write(&mut FileSink(bundle.join("claims.json")))
+        .unwrap();
+    let e = Campaign::load("b", &bundle).unwrap_err().to_string();
+    assert!(e.contains("manifest.json: it is a folder"), "{e}");
+    // Without it, the same folder is served from its claims file.
+    std::fs::remove_dir(bundle.join("manifest.json")).unwrap();
+    assert!(Campaign::load("b", &bundle).is_ok());
+}
