@@ -179,9 +179,12 @@ impl Progress for Bars {
     fn event(&self, event: Event) {
         match event {
             Event::Stage { stage, total } => self.start(&stage, total),
-            Event::Done { done, .. } => {
+            Event::Done { done, total, .. } => {
                 if let Ok(slot) = self.bar.lock() {
                     if let Some(bar) = slot.as_ref() {
+                        if total > 0 {
+                            bar.set_length(total);
+                        }
                         bar.set_position(done);
                     }
                 }

@@ -1,14 +1,10 @@
 //! What the distribution commands share: where a signing key comes from, where the state
-//! folder is, the async runtime, and how an engine job's progress reaches the terminal.
+//! folder is, the async runtime and the input of the claim-side jobs.
 
 use airdrop_engine::distribution::{Bundle, ClaimInput, Located, StateDir};
-use airdrop_engine::{Event, Progress};
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::{anyhow, bail, Context};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 /// Where a signing key comes from. Never from the command line itself.
 #[derive(Debug, Clone, clap::Args)]
@@ -116,83 +112,4 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
-}
-
-/// Prints a job's messages on stderr, one line each; stages and counts are not shown.
-pub(crate) struct Messages;
-
-impl Progress for Messages {
-    fn event(&self, event: Event) {
-        if let Event::Message { text } = event {
-            eprintln!("{text}");
-        }
-    }
-}
-
-/// A bar of one counted stage on a terminal (hidden otherwise); messages print above it.
-pub(crate) struct Bar {
-    bar: Mutex<Option<ProgressBar>>,
-    stage: &'static str,
-    template: &'static str,
-}
-
-impl Bar {
-    /// A bar drawn with `template` while the job is in `stage`.
-    pub(crate) fn new(stage: &'static str, template: &'static str) -> Bar {
-        Bar {
-            bar: Mutex::new(None),
-            stage,
-            template,
-        }
-    }
-
-    /// Removes the bar.
-    pub(crate) fn finish(&self) {
-        if let Ok(mut b) = self.bar.lock() {
-            if let Some(bar) = b.take() {
-                bar.finish_and_clear();
-            }
-        }
-    }
-
-    fn start(&self, total: u64) -> ProgressBar {
-        let bar = if std::io::stderr().is_terminal() {
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
-        if let Ok(style) = ProgressStyle::with_template(self.template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar
-    }
-}
-
-impl Progress for Bar {
-    fn event(&self, event: Event) {
-        let Ok(mut slot) = self.bar.lock() else {
-            return;
-        };
-        match event {
-            Event::Stage { stage, total } => {
-                if let Some(old) = slot.take() {
-                    old.finish_and_clear();
-                }
-                if stage == self.stage {
-                    *slot = Some(self.start(total));
-                }
-            }
-            Event::Done { stage, done, total } if stage == self.stage => {
-                if let Some(bar) = slot.as_ref() {
-                    bar.set_length(total);
-                    bar.set_position(done);
-                }
-            }
-            Event::Done { .. } => {}
-            Event::Message { text } => match slot.as_ref() {
-                Some(bar) => bar.suspend(|| eprintln!("{text}")),
-                None => eprintln!("{text}"),
-            },
-        }
-    }
 }

@@ -2,8 +2,8 @@
 //! funds it with the bundle's total and records the address in `deployment.json` (the job is
 //! `airdrop_engine::distribution::deploy`).
 
-use super::args::{runtime, KeyArgs, Messages, StateArgs};
-use crate::output::Shown;
+use super::args::{runtime, KeyArgs, StateArgs};
+use crate::output::{Bars, Shown};
 use airdrop_engine::distribution::{
     deploy, eth, gwei, Bundle, DeployEstimate, DeployInput, DeployOutcome,
 };
@@ -60,7 +60,7 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
         pay_again: args.pay_again_i_know,
         state: &state,
     };
-    match runtime()?.block_on(deploy(input, &Shown(&Messages)))? {
+    match runtime()?.block_on(deploy(input, &Shown(&Bars::new(false, &[]))))? {
         DeployOutcome::Estimate(e) => print_estimate(&bundle, &e, args.no_deadline),
         DeployOutcome::Funded {
             distributor,

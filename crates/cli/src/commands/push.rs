@@ -3,8 +3,8 @@
 //! ledger's state machine, the gas model, the checks against paying twice) is
 //! `airdrop_engine::distribution::push`.
 
-use super::args::{runtime, Bar, KeyArgs, StateArgs};
-use crate::output::Shown;
+use super::args::{runtime, KeyArgs, StateArgs};
+use crate::output::{Bars, Shown};
 use airdrop_engine::distribution::{
     eth, gwei, ledger_status, push, Bundle, LedgerStatus, PushEstimate, PushInput, PushOutcome,
     GAS_PER_RECIPIENT, GAS_TX,
@@ -86,6 +86,14 @@ pub(crate) struct PushStatusArgs {
     pub json: bool,
 }
 
+/// The push's stages that draw no bar of their own.
+const PUSH_STAGES: &[(&str, Option<&str>)] = &[
+    ("check", None),
+    ("plan", None),
+    ("reconcile", None),
+    ("approve", None),
+];
+
 pub(crate) fn run(args: PushArgs) -> anyhow::Result<()> {
     if let Some(PushCommand::Status(s)) = args.command {
         return status(s);
@@ -125,10 +133,8 @@ pub(crate) fn run(args: PushArgs) -> anyhow::Result<()> {
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis),
     };
-    let bar = Bar::new(
-        "batches",
-        "{spinner} pushed {pos}/{len} recipients [{bar:30}] ({eta})",
-    );
+    // Only the batches are drawn (with counts); the checks before them print their messages.
+    let bar = Bars::new(true, PUSH_STAGES);
     let outcome = runtime()?.block_on(push(input, &Shown(&bar), &Cancel::new()));
     bar.finish();
     print_outcome(&bundle, outcome?);
