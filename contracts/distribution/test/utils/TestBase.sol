@@ -46,6 +46,7 @@ interface Vm {
     function assertTrue(bool, string calldata) external pure;
     function assertFalse(bool, string calldata) external pure;
     function assertLe(uint256, uint256, string calldata) external pure;
+    function assertLt(uint256, uint256, string calldata) external pure;
     function assertGe(uint256, uint256, string calldata) external pure;
 }
 
