@@ -28,7 +28,7 @@ pub use contracts::{
 pub use erc20::IERC20;
 pub use found::{deployed_for_root, FoundDistributor, DEPLOY_SCAN_NONCES};
 pub use push::{
-    known, mined_nonce, past_payments, receipt, send_raw, sign, Mined, PastPayment, SendOutcome,
-    SignedTx,
+    calldata_gas, known, mined_nonce, past_payments, push_calldata, receipt, send_raw, sign, Mined,
+    PastPayment, PushPath, SendOutcome, SignedTx, PACKED_AMOUNT_MAX,
 };
 pub use tx::{explain_revert, Chain, Fees, Receipt, Sender};

@@ -178,6 +178,57 @@ pub async fn mined_nonce(chain: &Chain, address: Address) -> Result<u64> {
     Ok(v.to::<u64>())
 }
 
+/// Which `BatchSender` entry point a batch is encoded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushPath {
+    /// `sendERC20Packed`: one 32-byte word per recipient (address in the high 160 bits, amount
+    /// in the low 96); used when every amount of the batch fits in 96 bits.
+    Packed,
+    /// `sendERC20`: an address word and an amount word per recipient, for wider amounts.
+    Wide,
+}
+
+/// Largest amount the packed path carries (2^96 - 1 base units, about 79 billion tokens of 18
+/// decimals).
+pub const PACKED_AMOUNT_MAX: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
+
+/// The calldata of one push batch: `sendERC20Packed` when every amount fits in 96 bits (half
+/// the calldata, less work per recipient), else `sendERC20`.
+pub fn push_calldata(
+    token: Address,
+    batch: &[(Address, U256)],
+    total: U256,
+) -> (Bytes, PushPath) {
+    use super::contracts::BatchSender;
+    use alloy::sol_types::SolCall;
+    if batch.iter().all(|(_, a)| *a <= PACKED_AMOUNT_MAX) {
+        let packed = batch
+            .iter()
+            .map(|(r, a)| (U256::from_be_slice(r.as_slice()) << 96) | *a)
+            .collect();
+        let call = BatchSender::sendERC20PackedCall {
+            token,
+            packed,
+            total,
+        };
+        (Bytes::from(call.abi_encode()), PushPath::Packed)
+    } else {
+        let call = BatchSender::sendERC20Call {
+            token,
+            recipients: batch.iter().map(|b| b.0).collect(),
+            amounts: batch.iter().map(|b| b.1).collect(),
+            total,
+        };
+        (Bytes::from(call.abi_encode()), PushPath::Wide)
+    }
+}
+
+/// Intrinsic calldata gas of `data` (EIP-2028): 4 per zero byte, 16 per other byte.
+pub fn calldata_gas(data: &[u8]) -> u64 {
+    data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()
+}
+
 /// A transfer of the pushed token the chain shows from the paying account: sent by it directly,
 /// or by a BatchSender inside a transaction whose `BatchSent` names it as the sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +316,32 @@ pub async fn past_payments(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_when_every_amount_fits_96_bits() {
+        use super::super::contracts::BatchSender;
+        use alloy::sol_types::SolCall;
+        let token = Address::repeat_byte(0x70);
+        let r = Address::repeat_byte(0xff);
+        let max = PACKED_AMOUNT_MAX;
+        assert_eq!(max, (U256::from(1u8) << 96) - U256::from(1u8));
+        let (data, path) = push_calldata(token, &[(r, max), (Address::ZERO, U256::from(5u8))], max);
+        assert_eq!(path, PushPath::Packed);
+        let call = BatchSender::sendERC20PackedCall::abi_decode(&data).unwrap();
+        assert_eq!(call.packed.len(), 2);
+        // Address in the high 160 bits, amount in the low 96: the word is the two side by side.
+        let w = call.packed[0].to_be_bytes::<32>();
+        assert_eq!(&w[..20], r.as_slice());
+        assert_eq!(U256::from_be_slice(&w[20..]), max);
+        assert_eq!(call.packed[1], U256::from(5u8));
+        // One amount too wide sends the whole batch the wide way.
+        let (data, path) = push_calldata(token, &[(r, max + U256::from(1u8)), (r, U256::from(1u8))], U256::ZERO);
+        assert_eq!(path, PushPath::Wide);
+        let call = BatchSender::sendERC20Call::abi_decode(&data).unwrap();
+        assert_eq!(call.amounts[0], max + U256::from(1u8));
+        assert_eq!(call.recipients, vec![r, r]);
+        assert_eq!(calldata_gas(&[0, 1, 0, 255]), 4 + 16 + 4 + 16);
+    }
 
     #[test]
     fn node_messages() {
