@@ -11,6 +11,7 @@ mod claim;
 #[cfg(test)]
 mod claim_tests;
 mod clawback;
+mod cost;
 mod deploy;
 mod events;
 mod push;
@@ -22,11 +23,16 @@ mod status;
 pub use bundle::Bundle;
 pub use claim::{claim, relay, sign_gasless, ClaimInput, Claimed, GaslessSignature};
 pub use clawback::{clawback, ClawedBack};
+pub use cost::{
+    batch_sender_deploy_gas, estimate_cost, Choice, ClaimKinds, ClaimSide, ClaimSideGas,
+    CostEstimate, CostInput, PushSide, APPROVE_GAS, CLAIM_SIDE,
+};
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
 pub use push::{
-    ledger_status, push, LedgerStatus, PushEstimate, PushInput, PushOutcome, GAS_PER_RECIPIENT,
-    GAS_TX,
+    batch_size, ledger_status, push, push_plan, LedgerStatus, PlannedBatch, PushEstimate,
+    PushInput, PushOutcome, PushPlan, GAS_PER_RECIPIENT, GAS_TX,
 };
+pub use airdrop_chain::distribution::PushPath;
 pub use state::{Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE};
 pub use status::{status, DistributorStatus};
 

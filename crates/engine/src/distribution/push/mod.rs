@@ -1,4 +1,4 @@
-//! Pays every recipient of a bundle directly with `BatchSender.sendERC20`, in batches sized to
+//! Pays every recipient of a bundle directly with `BatchSender` (`sendERC20Packed`, or `sendERC20` for a batch with an amount wider than 96 bits), in batches sized to
 //! the block gas limit, recording each batch in a SQLite ledger (`airdrop-store`) so that a push
 //! killed at any moment resumes without paying anyone twice or skipping anyone.
 //!
@@ -22,12 +22,12 @@ mod send;
 
 pub use ledger::{ledger_status, LedgerStatus};
 pub(crate) use paid::{chain_paid, sent_in_ledger};
-pub use plan::{GAS_PER_RECIPIENT, GAS_TX};
+pub use plan::{batch_size, push_plan, PlannedBatch, PushPlan, GAS_PER_RECIPIENT, GAS_TX};
 
 use super::{connect, input, refused, Bundle, StateDir};
 use crate::{Cancel, Progress, Result};
 use airdrop_chain::distribution::{receipt, send_raw};
-use airdrop_chain::distribution::{BatchSender, BATCH_SENDER_ARTIFACT};
+use airdrop_chain::distribution::{push_calldata, BATCH_SENDER_ARTIFACT};
 use airdrop_chain::distribution::{Chain, Sender};
 use airdrop_chain::ChainError;
 use airdrop_chain::IERC20;
@@ -128,7 +128,8 @@ pub struct PushEstimate {
     pub deploy_gas: u64,
     /// Gas of the approval.
     pub approve_gas: u64,
-    /// Gas of the open batches by the model.
+    /// Predicted gas of the open batches (fresh recipients; each batch encoded as it will be
+    /// sent, packed or wide).
     pub batch_gas: u64,
     /// All of it.
     pub total_gas: u64,
@@ -144,12 +145,15 @@ struct Prepared {
     claims: u64,
     size: u64,
     gas_limit: u64,
-    /// (id, count, total, state) per batch.
-    batches: Vec<(u64, u64, U256, BatchState)>,
+    /// (id, count, total, state, predicted gas) per batch.
+    batches: Vec<BatchRow>,
 }
 
+/// (id, count, total, state, predicted gas) of one batch.
+type BatchRow = (u64, u64, U256, BatchState, u64);
+
 impl Prepared {
-    fn open(&self) -> impl Iterator<Item = &(u64, u64, U256, BatchState)> {
+    fn open(&self) -> impl Iterator<Item = &BatchRow> {
         self.batches.iter().filter(|b| b.3 != BatchState::Confirmed)
     }
 }
@@ -238,9 +242,7 @@ async fn prepare(
     }
     progress.stage("plan", 0);
     let gas_limit = block_gas_limit(chain).await?;
-    let size = input
-        .batch_size
-        .unwrap_or_else(|| plan::fitting_batch(gas_limit));
+    let size = plan::batch_size(gas_limit, input.batch_size);
     let this_run = PushRun {
         bundle_root: bundle.root.to_string(),
         token: bundle.token.to_checksum(None),
@@ -269,7 +271,7 @@ async fn prepare(
     } else {
         None
     };
-    let batches = batch_states(chain, ledger.as_ref(), &claims, size).await?;
+    let batches = batch_states(chain, ledger.as_ref(), bundle.token, &claims, size).await?;
     Ok(Prepared {
         ledger,
         claims: claims.len() as u64,
@@ -279,19 +281,22 @@ async fn prepare(
     })
 }
 
-/// (id, count, total, state) per batch: the ledger's, else the plan's. A batch left signed or
-/// sent by a killed run whose transaction is already mined successfully counts as paid here
-/// (the ledger catches up when it is reconciled): its tokens have left the sender.
+/// (id, count, total, state, predicted gas) per batch: the ledger's, else the plan's. A batch
+/// left signed or sent by a killed run whose transaction is already mined successfully counts as
+/// paid here (the ledger catches up when it is reconciled): its tokens have left the sender.
 async fn batch_states(
     chain: &Chain,
     ledger: Option<&PushLedger>,
+    token: Address,
     claims: &[(u64, Address, U256)],
     size: u64,
-) -> Result<Vec<(u64, u64, U256, BatchState)>> {
+) -> Result<Vec<BatchRow>> {
     let mut batches = Vec::new();
     match ledger {
         Some(l) if l.run()?.is_some() => {
-            for b in l.batches()? {
+            let all = l.batches()?;
+            let last = all.last().map(|b| b.id);
+            for b in all {
                 let mut state = b.state;
                 if matches!(state, BatchState::Signed | BatchState::Sent) {
                     if let Some(h) = b.tx_hash.as_deref().and_then(|h| h.parse::<B256>().ok()) {
@@ -300,12 +305,16 @@ async fn batch_states(
                         }
                     }
                 }
-                batches.push((b.id, b.count, u256(&b.total)?, state));
+                let pairs = recipient_pairs(&l.recipients(b.id)?)?;
+                let total = u256(&b.total)?;
+                let gas = plan::batch_with_gas(token, &pairs, total, last == Some(b.id)).gas;
+                batches.push((b.id, b.count, total, state, gas));
             }
         }
         _ => {
-            for (i, (r, t)) in plan::plan(claims, size).into_iter().enumerate() {
-                batches.push((i as u64, r.len() as u64, u256(&t)?, BatchState::Planned));
+            let planned = plan::push_plan(token, claims, 0, Some(size));
+            for (i, b) in planned.batches.into_iter().enumerate() {
+                batches.push((i as u64, b.recipients, b.total, BatchState::Planned, b.gas));
             }
         }
     }
@@ -362,7 +371,7 @@ async fn estimate(
         }
     }
     let open: Vec<u64> = p.open().map(|b| b.1).collect();
-    let batch_gas = plan::batches_gas(open.iter().copied());
+    let batch_gas = p.open().map(|b| b.4).sum();
     let deploy_gas = if known_sender.is_none() && !open.is_empty() {
         let code = airdrop_chain::distribution::creation_bytecode(BATCH_SENDER_ARTIFACT)?;
         chain.estimate_gas(from, None, &code, U256::ZERO).await?
@@ -536,27 +545,8 @@ async fn send_batch(
     batch_sender: Address,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let rs = ledger.recipients(b.id)?;
-    let recipients = rs
-        .iter()
-        .map(|r| {
-            parse_address(&r.address)
-                .map_err(|e| super::input(format!("ledger recipient {}: {e}", r.address)))
-        })
-        .collect::<Result<Vec<Address>>>()?;
-    let amounts = rs
-        .iter()
-        .map(|r| u256(&r.amount))
-        .collect::<Result<Vec<U256>>>()?;
-    let data = Bytes::from(
-        BatchSender::sendERC20Call {
-            token: input.bundle.token,
-            recipients,
-            amounts,
-            total: u256(&b.total)?,
-        }
-        .abi_encode(),
-    );
+    let pairs = recipient_pairs(&ledger.recipients(b.id)?)?;
+    let (data, _) = push_calldata(input.bundle.token, &pairs, u256(&b.total)?);
     let tx = payer
         .sign_call(Some(batch_sender), data)
         .await
@@ -584,6 +574,17 @@ async fn send_batch(
         Err(ChainError::Node { message, .. }) => Err(rejected(ledger, b.id, tx.hash, &message)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// (address, amount) of a batch's recorded recipients.
+fn recipient_pairs(rs: &[airdrop_store::PlannedRecipient]) -> Result<Vec<(Address, U256)>> {
+    rs.iter()
+        .map(|r| {
+            let a = parse_address(&r.address)
+                .map_err(|e| super::input(format!("ledger recipient {}: {e}", r.address)))?;
+            Ok((a, u256(&r.amount)?))
+        })
+        .collect()
 }
 
 /// `context: cause: its causes`, as one input error.

@@ -1,13 +1,145 @@
-//! The push plan: claims in index order cut into batches, and the gas model that sizes them.
+//! The push plan: claims in index order cut into batches, and the gas model that sizes them
+//! and predicts each batch's receipt. `airdrop push` and `airdrop cost` plan through
+//! [`push_plan`] / [`batch_size`], so the two can never disagree on the batches.
 
+use airdrop_chain::distribution::{calldata_gas, push_calldata, PushPath};
 use airdrop_store::PlannedRecipient;
 use alloy_primitives::{Address, U256};
 
-/// Gas per batch transaction in the model (docs/performance.md, *Contracts (gas)*): 21 000 for
-/// the transaction and about 18 000 for the token pull.
+/// Gas per batch transaction in the sizing model (docs/performance.md, *Contracts (gas)*):
+/// 21 000 for the transaction and about 18 000 for the token pull.
 pub const GAS_TX: u64 = 21_000 + 18_000;
-/// Gas per fresh recipient in the model: 25 415 for the transfer + 597 of calldata.
+/// Gas per fresh recipient in the sizing model: 25 415 for the transfer + 597 of calldata (the
+/// wide path, so a batch sized by it fits whichever path it takes).
 pub const GAS_PER_RECIPIENT: u64 = 25_415 + 597;
+
+/// Execution gas of a batch beyond its recipients and its calldata, before refunds: the cold
+/// token account, the pull (`transferFrom`: the payer's balance and allowance, this contract's
+/// empty balance slot set), `BatchSent`, and the entry point's own work. Measured from receipts
+/// on anvil against OpenZeppelin's ERC-20 (docs/performance.md, *Push gas and `airdrop cost`*).
+pub(crate) const BATCH_FIXED: [u64; 2] = [PACKED_FIXED, WIDE_FIXED];
+const PACKED_FIXED: u64 = 40_300;
+const WIDE_FIXED: u64 = 40_500;
+/// Execution gas per fresh recipient (a `transfer` to an empty balance), same measurement.
+const PACKED_PER_RECIPIENT: u64 = 25_311;
+const WIDE_PER_RECIPIENT: u64 = 25_415;
+/// Refund when this contract's balance slot returns to zero at the end of every batch.
+const REFUND_BALANCE_CLEARED: u64 = 19_900;
+/// Refund when the batch spends the last of the allowance (push approves exactly what is left,
+/// so the plan's last batch does).
+const REFUND_ALLOWANCE_CLEARED: u64 = 4_800;
+
+fn path_index(path: PushPath) -> usize {
+    match path {
+        PushPath::Packed => 0,
+        PushPath::Wide => 1,
+    }
+}
+
+/// Predicted `gasUsed` of a batch's receipt: intrinsic gas, execution, then the EVM's refund
+/// (capped at a fifth of the gas used, which is what small batches hit).
+pub(crate) fn predict_batch_gas(
+    calldata: &[u8],
+    recipients: u64,
+    path: PushPath,
+    clears_allowance: bool,
+) -> u64 {
+    let per = match path {
+        PushPath::Packed => PACKED_PER_RECIPIENT,
+        PushPath::Wide => WIDE_PER_RECIPIENT,
+    };
+    let raw = 21_000
+        + calldata_gas(calldata)
+        + BATCH_FIXED[path_index(path)]
+        + per.saturating_mul(recipients);
+    let refund = REFUND_BALANCE_CLEARED
+        + if clears_allowance {
+            REFUND_ALLOWANCE_CLEARED
+        } else {
+            0
+        };
+    raw - refund.min(raw / 5)
+}
+
+/// One batch of a push plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedBatch {
+    /// Recipients in it.
+    pub recipients: u64,
+    /// What it pays, base units.
+    pub total: U256,
+    /// The entry point it is encoded for.
+    pub path: PushPath,
+    /// Predicted `gasUsed` of its receipt (fresh recipients).
+    pub gas: u64,
+}
+
+/// The batches a push of these claims sends, with their predicted gas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushPlan {
+    /// Recipients per batch (the last one may hold fewer).
+    pub batch_size: u64,
+    /// In sending order.
+    pub batches: Vec<PlannedBatch>,
+}
+
+impl PushPlan {
+    /// Predicted gas of all the batches.
+    pub fn gas(&self) -> u64 {
+        self.batches.iter().map(|b| b.gas).sum()
+    }
+}
+
+/// Recipients per batch: `requested` when given (at least 1), else what fits the block.
+pub fn batch_size(block_gas_limit: u64, requested: Option<u64>) -> u64 {
+    requested
+        .map(|n| n.max(1))
+        .unwrap_or_else(|| fitting_batch(block_gas_limit))
+}
+
+/// The plan `airdrop push` follows for `claims` (index, account, amount, in index order) of
+/// `token`: batches of [`batch_size`], each encoded as it will be sent, with its gas predicted.
+pub fn push_plan(
+    token: Address,
+    claims: &[(u64, Address, U256)],
+    block_gas_limit: u64,
+    requested: Option<u64>,
+) -> PushPlan {
+    let size = batch_size(block_gas_limit, requested);
+    let chunks: Vec<_> = claims
+        .chunks(usize::try_from(size).unwrap_or(usize::MAX).max(1))
+        .collect();
+    let last = chunks.len().saturating_sub(1);
+    let batches = chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let pairs: Vec<(Address, U256)> = chunk.iter().map(|c| (c.1, c.2)).collect();
+            let total = pairs.iter().fold(U256::ZERO, |a, b| a + b.1);
+            batch_with_gas(token, &pairs, total, i == last)
+        })
+        .collect();
+    PushPlan {
+        batch_size: size,
+        batches,
+    }
+}
+
+/// A batch's calldata encoding and its predicted gas.
+pub(crate) fn batch_with_gas(
+    token: Address,
+    pairs: &[(Address, U256)],
+    total: U256,
+    clears_allowance: bool,
+) -> PlannedBatch {
+    let (data, path) = push_calldata(token, pairs, total);
+    PlannedBatch {
+        recipients: pairs.len() as u64,
+        total,
+        path,
+        gas: predict_batch_gas(&data, pairs.len() as u64, path, clears_allowance),
+    }
+}
 
 /// Recipients per batch that fit in 75 % of the block gas limit by the gas model, so that the
 /// transaction's gas limit (the estimate plus 20 %) stays under the block's.
@@ -19,7 +151,8 @@ pub(crate) fn fitting_batch(gas_limit: u64) -> u64 {
         .max(1)
 }
 
-/// Gas of sending batches of these sizes, by the model.
+/// Gas of sending batches of these sizes, by the sizing model.
+#[cfg(test)]
 pub(crate) fn batches_gas(counts: impl IntoIterator<Item = u64>) -> u64 {
     counts
         .into_iter()
@@ -103,6 +236,55 @@ mod tests {
         assert_eq!(fitting_batch(30_000_000), 862);
         // A tiny block still gets one recipient per batch.
         assert_eq!(fitting_batch(10_000), 1);
+    }
+
+    #[test]
+    fn push_plan_picks_the_path_per_batch_and_predicts_gas() {
+        let token = Address::repeat_byte(0x70);
+        let wide = crate::distribution::PushPath::Wide;
+        let mut cs = claims(5);
+        // One amount past 96 bits: only its batch goes the wide way.
+        cs[4].2 = U256::from(1u8) << 96;
+        let p = push_plan(token, &cs, 30_000_000, Some(2));
+        assert_eq!(p.batch_size, 2);
+        let paths: Vec<_> = p.batches.iter().map(|b| b.path).collect();
+        assert_eq!(paths, vec![PushPath::Packed, PushPath::Packed, wide]);
+        assert_eq!(p.batches[2].total, (U256::from(1u8) << 96));
+        assert_eq!(p.gas(), p.batches.iter().map(|b| b.gas).sum::<u64>());
+        // The same plan as push's: sized for the block when no size is asked for.
+        assert_eq!(push_plan(token, &cs, 30_000_000, None).batch_size, 862);
+        assert_eq!(batch_size(30_000_000, Some(0)), 1);
+        // Packed is cheaper per recipient than wide for the same batch.
+        let pairs: Vec<(Address, U256)> = (0..50u8)
+            .map(|i| (Address::repeat_byte(i + 1), U256::from(10u64).pow(U256::from(19u8))))
+            .collect();
+        let total = pairs.iter().fold(U256::ZERO, |a, b| a + b.1);
+        let packed = batch_with_gas(token, &pairs, total, false);
+        let (data, _) = airdrop_chain::distribution::push_calldata(token, &pairs, total);
+        assert_eq!(packed.path, PushPath::Packed);
+        let wide_gas = {
+            use airdrop_chain::distribution::BatchSender;
+            use alloy::sol_types::SolCall;
+            let call = BatchSender::sendERC20Call {
+                token,
+                recipients: pairs.iter().map(|p| p.0).collect(),
+                amounts: pairs.iter().map(|p| p.1).collect(),
+                total,
+            };
+            predict_batch_gas(&call.abi_encode(), 50, wide, false)
+        };
+        assert!(packed.gas + 50 * 200 < wide_gas, "{} vs {wide_gas}", packed.gas);
+        assert_eq!(packed.gas, predict_batch_gas(&data, 50, PushPath::Packed, false));
+        // The refund is capped at a fifth of the gas used: a one-recipient batch hits the cap.
+        let one = predict_batch_gas(&data[..100], 1, PushPath::Packed, false);
+        let raw = 21_000 + calldata_gas(&data[..100]) + PACKED_FIXED + PACKED_PER_RECIPIENT;
+        assert_eq!(one, raw - raw / 5);
+        // Spending the last of the allowance earns its refund too.
+        assert_eq!(
+            predict_batch_gas(&data, 50, PushPath::Packed, false)
+                - predict_batch_gas(&data, 50, PushPath::Packed, true),
+            REFUND_ALLOWANCE_CLEARED
+        );
     }
 
     #[test]
