@@ -1,4 +1,5 @@
-//! `airdrop push`: pays every recipient of a bundle directly with `BatchSender.sendERC20`, in
+//! `airdrop push`: pays every recipient of a bundle directly with `BatchSender` (packed calldata
+//! when every amount of a batch fits in 96 bits), in
 //! batches, with a crash-safe ledger; `airdrop push status` reports the ledger. The job (the
 //! ledger's state machine, the gas model, the checks against paying twice) is
 //! `airdrop_engine::distribution::push`.
@@ -7,7 +8,6 @@ use super::args::{runtime, KeyArgs, StateArgs};
 use crate::output::{Bars, Shown};
 use airdrop_engine::distribution::{
     eth, gwei, ledger_status, push, Bundle, LedgerStatus, PushEstimate, PushInput, PushOutcome,
-    GAS_PER_RECIPIENT, GAS_TX,
 };
 use airdrop_engine::Cancel;
 use airdrop_merkle::address::parse_address;
@@ -202,7 +202,11 @@ fn print_estimate(bundle: &Bundle, e: &PushEstimate) {
         e.approve_gas,
         cost(e.approve_gas)
     );
-    println!("  batches       {} gas  {} (model: {GAS_TX} per batch + {GAS_PER_RECIPIENT} per fresh recipient)", e.batch_gas, cost(e.batch_gas));
+    println!(
+        "  batches       {} gas  {} (predicted per batch for fresh recipients, as `airdrop cost`)",
+        e.batch_gas,
+        cost(e.batch_gas)
+    );
     println!(
         "  total         {} gas  {} at {} (base fee + tip now)",
         e.total_gas,
