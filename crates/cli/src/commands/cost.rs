@@ -154,7 +154,8 @@ fn as_json(e: &CostEstimate, input: &CostInput, price: U256) -> serde_json::Valu
         "claim": {
             "paid_by": "each recipient (a relayer for relayed claims); setup and clawback by the deployer",
             "gas_setup": c.setup, "wei_setup": w(c.setup),
-            "gas_per_claim": {
+            "gas_per_tx": {
+                "deploy": k.deploy, "fund": k.fund, "clawback": k.clawback,
                 "first": k.first, "later": k.later, "vesting_first": k.vesting_first,
                 "vesting_follow_up": k.vesting_follow_up, "vesting_last": k.vesting_last,
                 "relay_extra": k.relay_extra,

@@ -6,6 +6,7 @@ mod campaign_build;
 mod campaign_chain;
 mod campaign_errors;
 mod cli_snapshots;
+mod cost_chain;
 mod distribution_chain;
 mod formats_cli;
 mod push_chain;

@@ -9,6 +9,7 @@ use crate::Result;
 use airdrop_chain::distribution::{
     calldata_gas, creation_bytecode, runtime_bytecode, AirdropDistributor, BATCH_SENDER_ARTIFACT,
 };
+use airdrop_chain::IERC20;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
 
@@ -45,19 +46,30 @@ pub struct ClaimSideGas {
 pub const CLAIM_SIDE: ClaimSideGas = ClaimSideGas {
     deploy: 1_337_858,
     fund: 51_647,
-    claim_first_exec: 56_892,
-    claim_later_exec: 39_792,
-    vesting_first_exec: 59_546,
-    vesting_follow_up_exec: 25_658,
-    vesting_last_exec: 28_558,
-    relay_extra_exec: 30_000,
-    clawback: 43_000,
+    claim_first_exec: 59_169,
+    claim_later_exec: 42_560,
+    vesting_first_exec: 61_700,
+    vesting_follow_up_exec: 27_690,
+    vesting_last_exec: 30_517,
+    relay_extra_exec: 29_644,
+    clawback: 54_018,
 };
 
-/// Execution of `BatchSender`'s deployment beyond what its bytecode alone prices.
-const SENDER_CONSTRUCTOR_EXEC: u64 = 60;
-/// `approve` of the BatchSender for the push total, from a zero allowance (receipt).
-pub const APPROVE_GAS: u64 = 46_291;
+/// Execution of `BatchSender`'s deployment beyond what its bytecode alone prices (receipt).
+const SENDER_CONSTRUCTOR_EXEC: u64 = 360;
+/// Execution of `approve` (OpenZeppelin's ERC-20, a zero allowance set), beyond 21 000 and its
+/// calldata (receipt).
+const APPROVE_EXEC: u64 = 24_734;
+
+/// Gas of approving the BatchSender for `amount`: the allowance slot written from zero.
+pub fn approve_gas(amount: U256) -> u64 {
+    let call = IERC20::approveCall {
+        // The BatchSender's address is not known offline; a typical one has no zero byte.
+        spender: Address::repeat_byte(0x5a),
+        amount,
+    };
+    21_000 + calldata_gas(&call.abi_encode()) + APPROVE_EXEC
+}
 
 /// What the caller expects of recipients and of the push; every field has a documented default.
 #[derive(Debug, Clone)]
@@ -92,6 +104,12 @@ pub struct PushSide {
 /// Predicted gas of one claim transaction of each kind, at this bundle's proof lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClaimKinds {
+    /// Deploying the distributor.
+    pub deploy: u64,
+    /// Funding it.
+    pub fund: u64,
+    /// The clawback.
+    pub clawback: u64,
     /// First claim of a bitmap word (no vesting).
     pub first: u64,
     /// Later claim (no vesting).
@@ -165,11 +183,12 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
     } else {
         batch_sender_deploy_gas()?
     };
-    let push_total = deploy_sender + APPROVE_GAS + plan.gas();
+    let approve = approve_gas(bundle.total);
+    let push_total = deploy_sender + approve + plan.gas();
     let push = PushSide {
         plan,
         deploy_sender,
-        approve: APPROVE_GAS,
+        approve,
         total: push_total,
     };
     let kinds = claim_kinds(bundle, &claims, &CLAIM_SIDE)?;
@@ -199,7 +218,7 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         .and_then(|r| u32::try_from(r).ok());
     let push_per = push.plan.gas().checked_div(n).unwrap_or(0);
     let claim_per = per_claimer * u64::from(input.claim_rate_bps) / 10_000;
-    let push_fixed = deploy_sender + APPROVE_GAS;
+    let push_fixed = deploy_sender + push.approve;
     // push(m) = push_fixed + m * push_per, claim(m) = fixed_claim + m * claim_per.
     let break_even_recipients = (push_per > claim_per && fixed_claim > push_fixed)
         .then(|| (fixed_claim - push_fixed).div_ceil(push_per - claim_per));
@@ -265,6 +284,9 @@ fn claim_kinds(
     let count = claims.len().max(1) as u64;
     let per_tx = 21_000 + sum / count;
     Ok(ClaimKinds {
+        deploy: t.deploy,
+        fund: t.fund,
+        clawback: t.clawback,
         first: per_tx + t.claim_first_exec,
         later: per_tx + t.claim_later_exec,
         vesting_first: per_tx + t.vesting_first_exec,
@@ -347,6 +369,9 @@ mod tests {
     }
 
     const K: ClaimKinds = ClaimKinds {
+        deploy: 1,
+        fund: 1,
+        clawback: 1,
         first: 90_000,
         later: 70_000,
         vesting_first: 92_000,

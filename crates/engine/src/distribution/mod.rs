@@ -24,8 +24,8 @@ pub use bundle::Bundle;
 pub use claim::{claim, relay, sign_gasless, ClaimInput, Claimed, GaslessSignature};
 pub use clawback::{clawback, ClawedBack};
 pub use cost::{
-    batch_sender_deploy_gas, estimate_cost, Choice, ClaimKinds, ClaimSide, ClaimSideGas,
-    CostEstimate, CostInput, PushSide, APPROVE_GAS, CLAIM_SIDE,
+    approve_gas, batch_sender_deploy_gas, estimate_cost, Choice, ClaimKinds, ClaimSide,
+    ClaimSideGas, CostEstimate, CostInput, PushSide, CLAIM_SIDE,
 };
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
 pub use push::{
