@@ -398,6 +398,59 @@ fn push_hundreds_status_and_rerun() {
     );
 }
 
+/// Amounts past 96 bits cannot be packed: the batch goes through `sendERC20` (two words per
+/// recipient) and pays exactly, while a normal bundle's batches go packed.
+#[test]
+fn push_wide_amounts_take_the_wide_path() {
+    use airdrop_chain::distribution::BatchSender;
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sender = dev(0);
+    let env = [(KEY, key_hex(&sender))];
+    let h = c.d.send(
+        sender.address(),
+        Some(c.token),
+        IToken::mintCall {
+            to: sender.address(),
+            amount: U256::from(1u8) << 110,
+        }
+        .abi_encode(),
+        U256::ZERO,
+    );
+    c.d.expect_success(&[h]);
+    let input_selector = |bundle: &Path| {
+        let l = PushLedger::open(&ledger_of(bundle)).unwrap();
+        l.batches()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let tx: Value = c
+                    .d
+                    .call("eth_getTransactionByHash", json!([b.tx_hash.as_deref().unwrap()]));
+                tx["input"].as_str().unwrap()[..10].to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let hex = |s: [u8; 4]| format!("0x{}", alloy_primitives::hex::encode(s));
+    // 1e11 tokens of 18 decimals each: 1e29 base units, past 2^96 (about 7.9e28).
+    let wide = build_bundle(tmp.path(), "wide", 31337, c.token, &recipients(5, 40), 500_000_000_000);
+    assert!(allocations(&wide).iter().all(|a| a.1 > U256::from(1u8) << 96));
+    let w = wide.to_str().unwrap();
+    ok(&["push", "--bundle", w, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "2"], &env);
+    balances_exact(&c, &wide);
+    assert_eq!(ledger_agrees_with_chain(&c, &wide).len(), 3);
+    assert!(input_selector(&wide).iter().all(|s| *s == hex(BatchSender::sendERC20Call::SELECTOR)));
+    // The same recipients' size of amounts that fit: packed.
+    let narrow = build_bundle(tmp.path(), "narrow", 31337, c.token, &recipients(5, 41), 500);
+    let n = narrow.to_str().unwrap();
+    ok(&["push", "--bundle", n, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "2"], &env);
+    balances_exact(&c, &narrow);
+    assert_eq!(ledger_agrees_with_chain(&c, &narrow).len(), 3);
+    assert!(input_selector(&narrow)
+        .iter()
+        .all(|s| *s == hex(BatchSender::sendERC20PackedCall::SELECTOR)));
+}
+
 #[test]
 fn push_bad_inputs_send_nothing() {
     let c = Chain::start();
