@@ -195,11 +195,7 @@ pub const PACKED_AMOUNT_MAX: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64,
 
 /// The calldata of one push batch: `sendERC20Packed` when every amount fits in 96 bits (half
 /// the calldata, less work per recipient), else `sendERC20`.
-pub fn push_calldata(
-    token: Address,
-    batch: &[(Address, U256)],
-    total: U256,
-) -> (Bytes, PushPath) {
+pub fn push_calldata(token: Address, batch: &[(Address, U256)], total: U256) -> (Bytes, PushPath) {
     use super::contracts::BatchSender;
     use alloy::sol_types::SolCall;
     if batch.iter().all(|(_, a)| *a <= PACKED_AMOUNT_MAX) {
@@ -335,7 +331,11 @@ mod tests {
         assert_eq!(U256::from_be_slice(&w[20..]), max);
         assert_eq!(call.packed[1], U256::from(5u8));
         // One amount too wide sends the whole batch the wide way.
-        let (data, path) = push_calldata(token, &[(r, max + U256::from(1u8)), (r, U256::from(1u8))], U256::ZERO);
+        let (data, path) = push_calldata(
+            token,
+            &[(r, max + U256::from(1u8)), (r, U256::from(1u8))],
+            U256::ZERO,
+        );
         assert_eq!(path, PushPath::Wide);
         let call = BatchSender::sendERC20Call::abi_decode(&data).unwrap();
         assert_eq!(call.amounts[0], max + U256::from(1u8));

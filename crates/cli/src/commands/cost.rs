@@ -106,7 +106,10 @@ pub(crate) fn run(args: CostArgs) -> anyhow::Result<()> {
     }
     let e = estimate_cost(&bundle, &input)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&e, &input, price))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&as_json(&e, &input, price))?
+        );
     } else {
         print_text(&bundle, &e, &input, price, cents);
     }
@@ -199,7 +202,12 @@ fn print_text(
         pct(input.claim_rate_bps),
         pct(input.relay_rate_bps)
     );
-    let packed = p.plan.batches.iter().filter(|b| b.path == PushPath::Packed).count();
+    let packed = p
+        .plan
+        .batches
+        .iter()
+        .filter(|b| b.path == PushPath::Packed)
+        .count();
     println!("push (BatchSender): the sender pays everything");
     match p.deploy_sender {
         0 => println!("  deploy BatchSender  already deployed (--batch-sender)"),
@@ -213,7 +221,11 @@ fn print_text(
         p.plan.batch_size,
         p.plan.batches.len() - packed
     );
-    println!("  total               {}  ({} per recipient)", money(p.total), p.total / n);
+    println!(
+        "  total               {}  ({} per recipient)",
+        money(p.total),
+        p.total / n
+    );
     let vesting = bundle.vesting.duration > 0;
     println!(
         "claim (AirdropDistributor{}): recipients pay their claims, the deployer the rest",
@@ -221,11 +233,22 @@ fn print_text(
     );
     println!("  deploy + fund       {}", money(c.setup));
     if vesting {
-        println!("  per claim           first {}, follow-up {}, last {}; relayed +{}", k.vesting_first, k.vesting_follow_up, k.vesting_last, k.relay_extra);
+        println!(
+            "  per claim           first {}, follow-up {}, last {}; relayed +{}",
+            k.vesting_first, k.vesting_follow_up, k.vesting_last, k.relay_extra
+        );
     } else {
-        println!("  per claim           first of 256 {}, later {}; relayed +{}", k.first, k.later, k.relay_extra);
+        println!(
+            "  per claim           first of 256 {}, later {}; relayed +{}",
+            k.first, k.later, k.relay_extra
+        );
     }
-    println!("  claims              {}  ({} claimers; relayer pays {} gas)", money(c.claims), c.claimers, c.relayed);
+    println!(
+        "  claims              {}  ({} claimers; relayer pays {} gas)",
+        money(c.claims),
+        c.claimers,
+        c.relayed
+    );
     match c.clawback {
         Some(g) => println!("  clawback            {}", money(g)),
         None => println!("  clawback            none (everyone claims, or no claim window)"),
@@ -245,8 +268,13 @@ fn print_choice(e: &CostEstimate, input: &CostInput, money: &dyn Fn(u64) -> Stri
         pct(input.claim_rate_bps)
     );
     match e.break_even_claim_rate_bps {
-        Some(r) => println!("  break-even claim rate {}%: below it claim costs less, above it push", pct(r)),
-        None => println!("  no break-even claim rate: {name} costs less at every rate from 0 to 100%"),
+        Some(r) => println!(
+            "  break-even claim rate {}%: below it claim costs less, above it push",
+            pct(r)
+        ),
+        None => {
+            println!("  no break-even claim rate: {name} costs less at every rate from 0 to 100%")
+        }
     }
     if let Some(m) = e.break_even_recipients {
         println!("  break-even at this claim rate: {m} recipients (below them push costs less, above them claim)");

@@ -143,7 +143,14 @@ fn rfc3339(t: u64) -> String {
 
 /// A flat campaign over `who` of the chain's token, built with `airdrop build`; `extra` is
 /// appended to the spec (a `[claim]` window, `[vesting]`).
-fn build(root: &Path, name: &str, token: Address, who: &[Address], budget: &str, extra: &str) -> PathBuf {
+fn build(
+    root: &Path,
+    name: &str,
+    token: Address,
+    who: &[Address],
+    budget: &str,
+    extra: &str,
+) -> PathBuf {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let mut csv = "address,joined\n".to_string();
@@ -173,14 +180,26 @@ rule = "flat"
     let out = dir.join("bundle");
     let spec = dir.join("campaign.toml");
     ok(
-        &["build", spec.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
     out
 }
 
 fn cost(bundle: &Path, extra: &[&str]) -> Value {
-    let mut args = vec!["cost", "--bundle", bundle.to_str().unwrap(), "--gas-price", "1", "--json"];
+    let mut args = vec![
+        "cost",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--gas-price",
+        "1",
+        "--json",
+    ];
     args.extend_from_slice(extra);
     serde_json::from_str(&ok(&args, &[])).unwrap()
 }
@@ -212,7 +231,10 @@ impl Rows {
             eprintln!("| {k} | {p} | {r} | {off:+.2} % | {exec} |");
         }
         for (k, p, r, _) in &self.0 {
-            assert!(p.abs_diff(*r) * 50 <= *r, "{k}: predicted {p}, receipt {r}: more than 2 % off");
+            assert!(
+                p.abs_diff(*r) * 50 <= *r,
+                "{k}: predicted {p}, receipt {r}: more than 2 % off"
+            );
         }
     }
 }
@@ -234,24 +256,53 @@ fn cost_matches_receipts() {
     let mut rows = Rows::default();
 
     // Push, packed: 120 fresh recipients in batches of 50, 50 and 20.
-    let packed = build(tmp.path(), "packed", c.token, &recipients(120, 1), "1200", "");
+    let packed = build(
+        tmp.path(),
+        "packed",
+        c.token,
+        &recipients(120, 1),
+        "1200",
+        "",
+    );
     let p = packed.to_str().unwrap();
     let pc = cost(&packed, &["--batch-size", "50"]);
     let before = c.block();
     ok(
-        &["push", "--bundle", p, "--rpc", url, "--key-env", "DEPLOYER_KEY", "--batch-size", "50"],
+        &[
+            "push",
+            "--bundle",
+            p,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+            "--batch-size",
+            "50",
+        ],
         &dkey,
     );
     let txs = c.since(before);
     assert_eq!(txs.len(), 5, "deploy, approve, three batches");
-    rows.add("deploy BatchSender", &pc["push"]["gas_deploy_batch_sender"], &txs[0]);
+    rows.add(
+        "deploy BatchSender",
+        &pc["push"]["gas_deploy_batch_sender"],
+        &txs[0],
+    );
     rows.add("approve", &pc["push"]["gas_approve"], &txs[1]);
-    let sender: Address = txs[0].1["contractAddress"].as_str().unwrap().parse().unwrap();
+    let sender: Address = txs[0].1["contractAddress"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     for (i, t) in txs[2..].iter().enumerate() {
         let b = &pc["push"]["batches"][i];
         assert_eq!(b["path"], "packed");
         assert_eq!(selector(&t.0), BatchSender::sendERC20PackedCall::SELECTOR);
-        rows.add(&format!("push batch of {}, packed", b["recipients"]), &b["gas"], t);
+        rows.add(
+            &format!("push batch of {}, packed", b["recipients"]),
+            &b["gas"],
+            t,
+        );
     }
 
     // Push, wide: amounts past 96 bits, through the BatchSender deployed above.
@@ -269,7 +320,17 @@ fn cost_matches_receipts() {
     let before = c.block();
     let w = wide.to_str().unwrap();
     ok(
-        &["push", "--bundle", w, "--rpc", url, "--key-env", "DEPLOYER_KEY", "--batch-sender", &s],
+        &[
+            "push",
+            "--bundle",
+            w,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+            "--batch-sender",
+            &s,
+        ],
         &dkey,
     );
     let txs = c.since(before);
@@ -277,7 +338,11 @@ fn cost_matches_receipts() {
     rows.add("approve (again)", &wc["push"]["gas_approve"], &txs[0]);
     assert_eq!(wc["push"]["batches"][0]["path"], "wide");
     assert_eq!(selector(&txs[1].0), BatchSender::sendERC20Call::SELECTOR);
-    rows.add("push batch of 7, wide", &wc["push"]["batches"][0]["gas"], &txs[1]);
+    rows.add(
+        "push batch of 7, wide",
+        &wc["push"]["batches"][0]["gas"],
+        &txs[1],
+    );
 
     // Claim side: a window, 3 claimers among 40 (the rest is clawed back).
     let start = c.now() - 600;
@@ -295,7 +360,8 @@ fn cost_matches_receipts() {
     let vesters: Vec<_> = (5..7).map(dev).collect();
     let mut vwho: Vec<Address> = vesters.iter().map(|k| k.address()).collect();
     vwho.extend(recipients(10, 4));
-    let vesting = format!("{window}\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n");
+    let vesting =
+        format!("{window}\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n");
     let vested = build(tmp.path(), "vesting", c.token, &vwho, "1200", &vesting);
     let cc = cost(&plain, &["--claim-rate", "10"]);
     let vc = cost(&vested, &[]);
@@ -304,21 +370,53 @@ fn cost_matches_receipts() {
 
     let b = plain.to_str().unwrap();
     let before = c.block();
-    ok(&["deploy", "--bundle", b, "--rpc", url, "--key-env", "DEPLOYER_KEY"], &dkey);
+    ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
     let txs = c.since(before);
     assert_eq!(txs.len(), 2, "deploy, fund");
     rows.add("deploy distributor", &k["deploy"], &txs[0]);
     rows.add("fund distributor", &k["fund"], &txs[1]);
     let vb = vested.to_str().unwrap();
     let before = c.block();
-    ok(&["deploy", "--bundle", vb, "--rpc", url, "--key-env", "DEPLOYER_KEY"], &dkey);
+    ok(
+        &[
+            "deploy",
+            "--bundle",
+            vb,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
     let txs = c.since(before);
     rows.add("deploy distributor (vesting)", &vk["deploy"], &txs[0]);
 
     let claim = |bundle: &str, key: &alloy_signer_local::PrivateKeySigner| {
         let a = key.address().to_string();
         c.one(
-            &["claim", "--bundle", bundle, "--address", &a, "--rpc", url, "--key-env", "K"],
+            &[
+                "claim",
+                "--bundle",
+                bundle,
+                "--address",
+                &a,
+                "--rpc",
+                url,
+                "--key-env",
+                "K",
+            ],
             &[("K", key_hex(key))],
         )
     };
@@ -328,11 +426,33 @@ fn cost_matches_receipts() {
     let sig = tmp.path().join("sig.json");
     let a2 = claimers[2].address().to_string();
     ok(
-        &["claim", "--bundle", b, "--address", &a2, "--rpc", url, "--key-env", "K", "--gasless-signature-out", sig.to_str().unwrap()],
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a2,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+            "--gasless-signature-out",
+            sig.to_str().unwrap(),
+        ],
         &[("K", key_hex(&claimers[2]))],
     );
     let r = c.one(
-        &["claim", "--bundle", b, "--rpc", url, "--key-env", "K", "--relay-signature", sig.to_str().unwrap()],
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "K",
+            "--relay-signature",
+            sig.to_str().unwrap(),
+        ],
         &[("K", key_hex(&dev(1)))],
     );
     let relayed = json!(k["later"].as_u64().unwrap() + k["relay_extra"].as_u64().unwrap());
@@ -341,18 +461,49 @@ fn cost_matches_receipts() {
     // Vesting: the unlocked part, a follow-up after the cliff, the last after the duration.
     // The first recipient to finish sets the first bit of its bitmap word.
     let per_word = k["first"].as_u64().unwrap() - k["later"].as_u64().unwrap();
-    rows.add("vesting claim, first", &vk["vesting_first"], &claim(vb, &vesters[0]));
-    rows.add("vesting claim, first (2nd recipient)", &vk["vesting_first"], &claim(vb, &vesters[1]));
+    rows.add(
+        "vesting claim, first",
+        &vk["vesting_first"],
+        &claim(vb, &vesters[0]),
+    );
+    rows.add(
+        "vesting claim, first (2nd recipient)",
+        &vk["vesting_first"],
+        &claim(vb, &vesters[1]),
+    );
     c.warp(2 * 86_400);
-    rows.add("vesting claim, follow-up", &vk["vesting_follow_up"], &claim(vb, &vesters[0]));
+    rows.add(
+        "vesting claim, follow-up",
+        &vk["vesting_follow_up"],
+        &claim(vb, &vesters[0]),
+    );
     c.warp(9 * 86_400);
     let last_first = json!(vk["vesting_last"].as_u64().unwrap() + per_word);
-    rows.add("vesting claim, last (first of its word)", &last_first, &claim(vb, &vesters[0]));
-    rows.add("vesting claim, last", &vk["vesting_last"], &claim(vb, &vesters[1]));
+    rows.add(
+        "vesting claim, last (first of its word)",
+        &last_first,
+        &claim(vb, &vesters[0]),
+    );
+    rows.add(
+        "vesting claim, last",
+        &vk["vesting_last"],
+        &claim(vb, &vesters[1]),
+    );
 
     // Clawback after the deadline.
     c.warp(deadline - c.now() + 1);
-    let r = c.one(&["clawback", "--bundle", b, "--rpc", url, "--key-env", "DEPLOYER_KEY"], &dkey);
+    let r = c.one(
+        &[
+            "clawback",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
     rows.add("clawback", &k["clawback"], &r);
     assert_eq!(cc["claim"]["gas_clawback"], k["clawback"]);
 
@@ -383,7 +534,11 @@ fn bench_push_gas_packed_vs_wide() {
     let h = c.d.send(
         from,
         Some(c.token),
-        IApprove::approveCall { spender: sender, amount: U256::from(1u8) << 100 }.abi_encode(),
+        IApprove::approveCall {
+            spender: sender,
+            amount: U256::from(1u8) << 100,
+        }
+        .abi_encode(),
         U256::ZERO,
     );
     c.d.expect_success(&[h]);
@@ -391,7 +546,10 @@ fn bench_push_gas_packed_vs_wide() {
     let mut salt = 100;
     let mut send = |n: u64, wide: bool| -> u64 {
         salt += 1;
-        let pairs: Vec<(Address, U256)> = recipients(n, salt).into_iter().map(|a| (a, amount)).collect();
+        let pairs: Vec<(Address, U256)> = recipients(n, salt)
+            .into_iter()
+            .map(|a| (a, amount))
+            .collect();
         let total = amount * U256::from(n);
         let data = if wide {
             BatchSender::sendERC20Call {
@@ -410,7 +568,9 @@ fn bench_push_gas_packed_vs_wide() {
         let txs = c.since(before);
         gas_used(&txs[0].1)
     };
-    eprintln!("BENCH push gas per fresh recipient (receipts, calldata included), same anvil and token:");
+    eprintln!(
+        "BENCH push gas per fresh recipient (receipts, calldata included), same anvil and token:"
+    );
     for (name, wide) in [("packed", false), ("wide", true)] {
         let g100 = send(100, wide);
         let g400 = send(400, wide);

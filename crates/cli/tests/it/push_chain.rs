@@ -424,26 +424,71 @@ fn push_wide_amounts_take_the_wide_path() {
             .unwrap()
             .iter()
             .map(|b| {
-                let tx: Value = c
-                    .d
-                    .call("eth_getTransactionByHash", json!([b.tx_hash.as_deref().unwrap()]));
+                let tx: Value = c.d.call(
+                    "eth_getTransactionByHash",
+                    json!([b.tx_hash.as_deref().unwrap()]),
+                );
                 tx["input"].as_str().unwrap()[..10].to_string()
             })
             .collect::<Vec<_>>()
     };
     let hex = |s: [u8; 4]| format!("0x{}", alloy_primitives::hex::encode(s));
     // 1e11 tokens of 18 decimals each: 1e29 base units, past 2^96 (about 7.9e28).
-    let wide = build_bundle(tmp.path(), "wide", 31337, c.token, &recipients(5, 40), 500_000_000_000);
-    assert!(allocations(&wide).iter().all(|a| a.1 > U256::from(1u8) << 96));
+    let wide = build_bundle(
+        tmp.path(),
+        "wide",
+        31337,
+        c.token,
+        &recipients(5, 40),
+        500_000_000_000,
+    );
+    assert!(allocations(&wide)
+        .iter()
+        .all(|a| a.1 > U256::from(1u8) << 96));
     let w = wide.to_str().unwrap();
-    ok(&["push", "--bundle", w, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "2"], &env);
+    ok(
+        &[
+            "push",
+            "--bundle",
+            w,
+            "--rpc",
+            &c.url,
+            "--key-env",
+            KEY,
+            "--batch-size",
+            "2",
+        ],
+        &env,
+    );
     balances_exact(&c, &wide);
     assert_eq!(ledger_agrees_with_chain(&c, &wide).len(), 3);
-    assert!(input_selector(&wide).iter().all(|s| *s == hex(BatchSender::sendERC20Call::SELECTOR)));
+    assert!(input_selector(&wide)
+        .iter()
+        .all(|s| *s == hex(BatchSender::sendERC20Call::SELECTOR)));
     // The same recipients' size of amounts that fit: packed.
-    let narrow = build_bundle(tmp.path(), "narrow", 31337, c.token, &recipients(5, 41), 500);
+    let narrow = build_bundle(
+        tmp.path(),
+        "narrow",
+        31337,
+        c.token,
+        &recipients(5, 41),
+        500,
+    );
     let n = narrow.to_str().unwrap();
-    ok(&["push", "--bundle", n, "--rpc", &c.url, "--key-env", KEY, "--batch-size", "2"], &env);
+    ok(
+        &[
+            "push",
+            "--bundle",
+            n,
+            "--rpc",
+            &c.url,
+            "--key-env",
+            KEY,
+            "--batch-size",
+            "2",
+        ],
+        &env,
+    );
     balances_exact(&c, &narrow);
     assert_eq!(ledger_agrees_with_chain(&c, &narrow).len(), 3);
     assert!(input_selector(&narrow)

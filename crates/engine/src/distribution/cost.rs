@@ -177,7 +177,12 @@ pub struct CostEstimate {
 pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate> {
     let claims = bundle.claims_in_order()?;
     let n = claims.len() as u64;
-    let plan = push_plan(bundle.token, &claims, input.block_gas_limit, input.batch_size);
+    let plan = push_plan(
+        bundle.token,
+        &claims,
+        input.block_gas_limit,
+        input.batch_size,
+    );
     let deploy_sender = if input.sender_deployed {
         0
     } else {

@@ -20,6 +20,7 @@ mod scripted;
 mod state;
 mod status;
 
+pub use airdrop_chain::distribution::PushPath;
 pub use bundle::Bundle;
 pub use claim::{claim, relay, sign_gasless, ClaimInput, Claimed, GaslessSignature};
 pub use clawback::{clawback, ClawedBack};
@@ -32,7 +33,6 @@ pub use push::{
     batch_size, ledger_status, push, push_plan, LedgerStatus, PlannedBatch, PushEstimate,
     PushInput, PushOutcome, PushPlan, GAS_PER_RECIPIENT, GAS_TX,
 };
-pub use airdrop_chain::distribution::PushPath;
 pub use state::{Located, StateDir, DEPLOYMENT_FILE, LEDGER_FILE};
 pub use status::{status, DistributorStatus};
 

@@ -26,8 +26,8 @@ pub use plan::{batch_size, push_plan, PlannedBatch, PushPlan, GAS_PER_RECIPIENT,
 
 use super::{connect, input, refused, Bundle, StateDir};
 use crate::{Cancel, Progress, Result};
-use airdrop_chain::distribution::{receipt, send_raw};
 use airdrop_chain::distribution::{push_calldata, BATCH_SENDER_ARTIFACT};
+use airdrop_chain::distribution::{receipt, send_raw};
 use airdrop_chain::distribution::{Chain, Sender};
 use airdrop_chain::ChainError;
 use airdrop_chain::IERC20;

@@ -256,7 +256,12 @@ mod tests {
         assert_eq!(batch_size(30_000_000, Some(0)), 1);
         // Packed is cheaper per recipient than wide for the same batch.
         let pairs: Vec<(Address, U256)> = (0..50u8)
-            .map(|i| (Address::repeat_byte(i + 1), U256::from(10u64).pow(U256::from(19u8))))
+            .map(|i| {
+                (
+                    Address::repeat_byte(i + 1),
+                    U256::from(10u64).pow(U256::from(19u8)),
+                )
+            })
             .collect();
         let total = pairs.iter().fold(U256::ZERO, |a, b| a + b.1);
         let packed = batch_with_gas(token, &pairs, total, false);
@@ -273,8 +278,15 @@ mod tests {
             };
             predict_batch_gas(&call.abi_encode(), 50, wide, false)
         };
-        assert!(packed.gas + 50 * 200 < wide_gas, "{} vs {wide_gas}", packed.gas);
-        assert_eq!(packed.gas, predict_batch_gas(&data, 50, PushPath::Packed, false));
+        assert!(
+            packed.gas + 50 * 200 < wide_gas,
+            "{} vs {wide_gas}",
+            packed.gas
+        );
+        assert_eq!(
+            packed.gas,
+            predict_batch_gas(&data, 50, PushPath::Packed, false)
+        );
         // The refund is capped at a fifth of the gas used: a one-recipient batch hits the cap.
         let one = predict_batch_gas(&data[..100], 1, PushPath::Packed, false);
         let raw = 21_000 + calldata_gas(&data[..100]) + PACKED_FIXED + PACKED_PER_RECIPIENT;
