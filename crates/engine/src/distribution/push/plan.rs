@@ -254,7 +254,8 @@ mod tests {
         // The same plan as push's: sized for the block when no size is asked for.
         assert_eq!(push_plan(token, &cs, 30_000_000, None).batch_size, 862);
         assert_eq!(batch_size(30_000_000, Some(0)), 1);
-        // Packed is cheaper per recipient than wide for the same batch.
+        // Packed is cheaper per recipient than wide for the same batch (about 128 gas of
+        // calldata per recipient for these amounts).
         let pairs: Vec<(Address, U256)> = (0..50u8)
             .map(|i| {
                 (
@@ -279,7 +280,7 @@ mod tests {
             predict_batch_gas(&call.abi_encode(), 50, wide, false)
         };
         assert!(
-            packed.gas + 50 * 200 < wide_gas,
+            packed.gas + 50 * 100 < wide_gas,
             "{} vs {wide_gas}",
             packed.gas
         );
