@@ -211,22 +211,23 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
     } else {
         Choice::Push
     };
-    let per_claimer = claim.claims.checked_div(claim.claimers).unwrap_or(0);
-    let fixed_claim = claim.setup + CLAIM_SIDE.clawback;
-    let break_even_claim_rate_bps = (n > 0 && per_claimer > 0)
-        .then(|| {
-            // claim(r) = fixed + r * n * per_claimer, solved for claim(r) = push.
-            let room = i128::from(push.total) - i128::from(fixed_claim);
-            room * 10_000 / (i128::from(n) * i128::from(per_claimer))
-        })
-        .filter(|r| (0..=10_000).contains(r))
-        .and_then(|r| u32::try_from(r).ok());
-    let push_per = push.plan.gas().checked_div(n).unwrap_or(0);
-    let claim_per = per_claimer * u64::from(input.claim_rate_bps) / 10_000;
-    let push_fixed = deploy_sender + push.approve;
-    // push(m) = push_fixed + m * push_per, claim(m) = fixed_claim + m * claim_per.
-    let break_even_recipients = (push_per > claim_per && fixed_claim > push_fixed)
-        .then(|| (fixed_claim - push_fixed).div_ceil(push_per - claim_per));
+    // Per claimer at full rate, so a rate of 0 still has a break-even to report.
+    let all = claim_side(n, kinds, vesting, bundle.has_window, &full_rate(input), 0);
+    let per_claimer = all.claims.checked_div(all.claimers).unwrap_or(0);
+    let clawback = if bundle.has_window {
+        CLAIM_SIDE.clawback
+    } else {
+        0
+    };
+    let line = Lines {
+        n,
+        push_fixed: push.deploy_sender + push.approve,
+        push_per: push.plan.gas().checked_div(n).unwrap_or(0),
+        claim_fixed: claim.setup + clawback,
+        claim_per_claimer: per_claimer,
+    };
+    let (break_even_claim_rate_bps, break_even_recipients) =
+        line.break_even(push.total, input.claim_rate_bps);
     Ok(CostEstimate {
         recipients: n,
         push,
@@ -235,6 +236,42 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         break_even_claim_rate_bps,
         break_even_recipients,
     })
+}
+
+fn full_rate(input: &CostInput) -> CostInput {
+    CostInput {
+        claim_rate_bps: 10_000,
+        ..input.clone()
+    }
+}
+
+/// Both sides as straight lines in the recipient count, for the break-even points: push is a
+/// fixed part (deployment, approval) and its batches' mean per recipient; claim a fixed part
+/// (setup, clawback) and the mean claims of one claimer times the rate.
+struct Lines {
+    n: u64,
+    push_fixed: u64,
+    push_per: u64,
+    claim_fixed: u64,
+    claim_per_claimer: u64,
+}
+
+impl Lines {
+    /// (claim rate in basis points where claim's total meets `push_total`, recipient count
+    /// where both meet at `rate_bps`); `None` where one side is cheaper throughout.
+    fn break_even(&self, push_total: u64, rate_bps: u32) -> (Option<u32>, Option<u64>) {
+        let rate = (self.n > 0 && self.claim_per_claimer > 0)
+            .then(|| {
+                let room = i128::from(push_total) - i128::from(self.claim_fixed);
+                room * 10_000 / (i128::from(self.n) * i128::from(self.claim_per_claimer))
+            })
+            .filter(|r| (0..=10_000).contains(r))
+            .and_then(|r| u32::try_from(r).ok());
+        let claim_per = self.claim_per_claimer * u64::from(rate_bps) / 10_000;
+        let count = (self.push_per > claim_per && self.claim_fixed > self.push_fixed)
+            .then(|| (self.claim_fixed - self.push_fixed).div_ceil(self.push_per - claim_per));
+        (rate, count)
+    }
 }
 
 /// Gas of deploying the committed BatchSender: 53 000 for a creation, its init code as calldata
@@ -409,6 +446,38 @@ mod tests {
         relay.relay_rate_bps = 5_000;
         let c = claim_side(10, K, false, true, &relay, 0);
         assert_eq!(c.claims, 90_000 + 9 * 70_000 + 5 * 40_000);
+    }
+
+    #[test]
+    fn break_even_points_are_where_the_lines_meet() {
+        let l = Lines {
+            n: 1000,
+            push_fixed: 450_000,
+            push_per: 26_000,
+            claim_fixed: 1_450_000,
+            claim_per_claimer: 70_000,
+        };
+        let push_total = 450_000 + 1000 * 26_000;
+        let (rate, count) = l.break_even(push_total, 2_000);
+        let rate = rate.unwrap();
+        // At that rate, claim's total is push's to within one claimer.
+        let claim_at = |bps: u32| 1_450_000 + 1000 * 70_000 * u64::from(bps) / 10_000;
+        assert!(claim_at(rate).abs_diff(push_total) <= 70_000, "{rate}");
+        assert!(
+            claim_at(rate + 100) > push_total && claim_at(rate.saturating_sub(100)) < push_total
+        );
+        // At 20 %, claim costs 14 000 per recipient against push's 26 000: from `count`
+        // recipients on, claim's larger setup is paid back.
+        let m = count.unwrap();
+        let push_m = 450_000 + m * 26_000;
+        let claim_m = 1_450_000 + m * 14_000;
+        assert!(claim_m <= push_m && 1_450_000 + (m - 1) * 14_000 > 450_000 + (m - 1) * 26_000);
+        // At 100 % claim costs more per recipient and more up front: push wins at every count.
+        assert_eq!(l.break_even(push_total, 10_000).1, None);
+        // Push dearer than claim at any rate: no break-even rate.
+        assert_eq!(l.break_even(100_000_000, 10_000).0, None);
+        // Push cheaper than claim's setup alone: none either.
+        assert_eq!(l.break_even(1_000_000, 10_000).0, None);
     }
 
     #[test]

@@ -305,9 +305,15 @@ async fn batch_states(
                         }
                     }
                 }
-                let pairs = recipient_pairs(&l.recipients(b.id)?)?;
                 let total = u256(&b.total)?;
-                let gas = plan::batch_with_gas(token, &pairs, total, last == Some(b.id)).gas;
+                // Only what is still to send is priced: a resumed push of a large plan does
+                // not re-encode the batches already paid.
+                let gas = if state == BatchState::Confirmed {
+                    0
+                } else {
+                    let pairs = recipient_pairs(&l.recipients(b.id)?)?;
+                    plan::batch_with_gas(token, &pairs, total, last == Some(b.id)).gas
+                };
                 batches.push((b.id, b.count, total, state, gas));
             }
         }
