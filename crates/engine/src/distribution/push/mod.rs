@@ -1,5 +1,6 @@
-//! Pays every recipient of a bundle directly with `BatchSender` (`sendERC20Packed`, or `sendERC20` for a batch with an amount wider than 96 bits), in batches sized to
-//! the block gas limit, recording each batch in a SQLite ledger (`airdrop-store`) so that a push
+//! Pays every recipient of a bundle directly with `BatchSender` (`sendERC20Packed`, or
+//! `sendERC20` for a batch with an amount wider than 96 bits), in batches sized to the block gas
+//! limit, recording each batch in a SQLite ledger (`airdrop-store`) so that a push
 //! killed at any moment resumes without paying anyone twice or skipping anyone.
 //!
 //! Per batch, strictly, each step one committed ledger change:
