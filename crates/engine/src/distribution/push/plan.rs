@@ -106,9 +106,7 @@ pub fn push_plan(
     requested: Option<u64>,
 ) -> PushPlan {
     let size = batch_size(block_gas_limit, requested);
-    let chunks: Vec<_> = claims
-        .chunks(usize::try_from(size).unwrap_or(usize::MAX).max(1))
-        .collect();
+    let chunks: Vec<_> = batches_of(claims, size).collect();
     let last = chunks.len().saturating_sub(1);
     let batches = chunks
         .into_iter()
@@ -123,6 +121,15 @@ pub fn push_plan(
         batch_size: size,
         batches,
     }
+}
+
+/// Claims cut into batches of `size` in index order: the one cut the ledger's plan and
+/// [`push_plan`] both make.
+fn batches_of(
+    claims: &[(u64, Address, U256)],
+    size: u64,
+) -> impl Iterator<Item = &[(u64, Address, U256)]> {
+    claims.chunks(usize::try_from(size).unwrap_or(usize::MAX).max(1))
 }
 
 /// A batch's calldata encoding and its predicted gas.
@@ -173,8 +180,7 @@ pub(crate) fn plan(
     claims: &[(u64, Address, U256)],
     size: u64,
 ) -> Vec<(Vec<PlannedRecipient>, String)> {
-    claims
-        .chunks(usize::try_from(size).unwrap_or(usize::MAX).max(1))
+    batches_of(claims, size)
         .map(|chunk| {
             let total: U256 = chunk.iter().map(|c| c.2).fold(U256::ZERO, |a, b| a + b);
             (
@@ -251,6 +257,13 @@ mod tests {
         assert_eq!(paths, vec![PushPath::Packed, PushPath::Packed, wide]);
         assert_eq!(p.batches[2].total, (U256::from(1u8) << 96));
         assert_eq!(p.gas(), p.batches.iter().map(|b| b.gas).sum::<u64>());
+        // The ledger's plan cuts the same batches with the same totals.
+        let ledger = plan(&cs, 2);
+        assert_eq!(ledger.len(), p.batches.len());
+        for (l, b) in ledger.iter().zip(&p.batches) {
+            assert_eq!(l.0.len() as u64, b.recipients);
+            assert_eq!(l.1, b.total.to_string());
+        }
         // The same plan as push's: sized for the block when no size is asked for.
         assert_eq!(push_plan(token, &cs, 30_000_000, None).batch_size, 862);
         assert_eq!(batch_size(30_000_000, Some(0)), 1);
