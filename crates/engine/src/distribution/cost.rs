@@ -162,7 +162,7 @@ pub struct CostEstimate {
     pub push: PushSide,
     /// Claim.
     pub claim: ClaimSide,
-    /// Fewer gas in total (everyone's).
+    /// The side with less gas in total (everyone's: sender, deployer, recipients, relayer).
     pub choice: Choice,
     /// Claim rate (basis points) at which both cost the same gas; `None` when one side is
     /// cheaper at every rate from 0 to 100 %.
