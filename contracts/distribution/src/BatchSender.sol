@@ -106,13 +106,17 @@ contract BatchSender {
             let fmp := mload(0x40)
             mstore(0x00, 0xa9059cbb)
             mstore(0x60, 1)
+            // The recipient word's high 12 bytes stay zero: the loop writes the packed word at
+            // 0x2c, which puts its address in the low 20 bytes of 0x20 without a shift (its
+            // amount bytes land at 0x40 and are overwritten by the amount word just after).
+            mstore(0x20, 0)
             let mask := 0xffffffffffffffffffffffff
             let p := packed.offset
             let end := add(p, shl(5, packed.length))
             if lt(p, end) {
                 for {} 1 {} {
                     let w := calldataload(p)
-                    mstore(0x20, shr(96, w))
+                    mstore(0x2c, w)
                     let a := and(w, mask)
                     mstore(0x40, a)
                     sum := add(sum, a)
