@@ -12,6 +12,7 @@ mod claim;
 mod claim_tests;
 mod clawback;
 mod deploy;
+mod deploy_clone;
 mod events;
 mod push;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub use bundle::Bundle;
 pub use claim::{claim, relay, sign_gasless, ClaimInput, Claimed, GaslessSignature};
 pub use clawback::{clawback, ClawedBack};
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
+pub use deploy_clone::predicted_distributor;
 pub use push::{
     ledger_status, push, LedgerStatus, PushEstimate, PushInput, PushOutcome, GAS_PER_RECIPIENT,
     GAS_TX,
