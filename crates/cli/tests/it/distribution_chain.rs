@@ -281,6 +281,17 @@ fn deploy_claim_vesting_gasless_clawback() {
         out.contains("deploy") && out.contains("gas") && out.contains("ETH"),
         "{out}"
     );
+    // The distributor's address is stated before it exists; the factory is not on this fresh
+    // chain yet, so its one-time deployment is priced too.
+    let predicted: Address = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("distributor"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("dry run names the distributor")
+        .parse()
+        .unwrap();
+    assert!(out.contains("clone through the factory"), "{out}");
+    assert!(out.contains("(once per chain)"), "{out}");
     assert_eq!(c.nonce(deployer.address()), n0);
 
     // Deploy + fund.
@@ -308,7 +319,17 @@ fn deploy_claim_vesting_gasless_clawback() {
         c.balance(c.token, deployer.address()),
         before - tokens(1000)
     );
-    assert_eq!(c.nonce(deployer.address()), n0 + 2);
+    // A clone at the predicted address: the factory (first use on this chain), the clone, the
+    // funding — three transactions where the full contract takes two.
+    assert_eq!(dist, predicted);
+    assert_eq!(c.nonce(deployer.address()), n0 + 3);
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&bundle)).unwrap()).unwrap();
+    let factory = airdrop_chain::distribution::factory_address().unwrap();
+    assert_eq!(record["clone"]["factory"], factory.to_checksum(None));
+    assert_eq!(record["clone"]["salt"], format!("{:#x}", B256::ZERO));
+    let code: String = c.d.call("eth_getCode", json!([dist, "latest"]));
+    assert_eq!(code.len(), 2 + 2 * (45 + 126), "a minimal clone with its 126 bytes of args");
     assert_eq!(
         sha(&bundle.join("manifest.json")),
         manifest_hash,
@@ -328,6 +349,33 @@ fn deploy_claim_vesting_gasless_clawback() {
         &dkey,
         "already deployed",
     );
+    // Records lost (state folder and the bundle's copy): the clone is found at its address,
+    // recorded again and not deployed a second time; it holds the total, so nothing is sent.
+    let kept = std::fs::read_to_string(record_of(&bundle)).unwrap();
+    std::fs::remove_file(record_of(&bundle)).unwrap();
+    std::fs::remove_file(bundle.join("deployment.json")).unwrap();
+    let n = c.nonce(deployer.address());
+    let out = ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
+    assert!(out.contains(&dist.to_string()), "{out}");
+    assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
+    let again: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&bundle)).unwrap()).unwrap();
+    let kept: Value = serde_json::from_str(&kept).unwrap();
+    for k in ["distributor", "deploy_tx", "block", "clone", "owner", "root"] {
+        assert_eq!(again[k], kept[k], "{k}");
+    }
+    assert_eq!(again["fund_tx"], "already funded");
 
     let each = tokens(250);
     let unlocked = each / U256::from(4u64);
@@ -869,6 +917,8 @@ fn deploy_with_an_encrypted_keystore() {
         ks.to_str().unwrap(),
         "--password-env",
         "KS_PASSWORD",
+        // The whole contract here: its path (CREATE at the sender's nonce) stays covered.
+        "--full",
     ];
     fails(
         &args,

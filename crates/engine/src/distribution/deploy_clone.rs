@@ -109,7 +109,7 @@ pub(crate) async fn deploy_clone(
             "distributor {} already deployed (tx {}, block {}): recorded, not deployed again",
             t.address, c.tx, c.block
         ));
-        (c.block, c.tx, 0, untouched(chain, &t, c.block).await?)
+        (c.block, c.tx, 0, untouched(chain, &t, bundle.total, c.block).await?)
     } else {
         ensure_factory(chain, sender, t.factory, progress).await?;
         progress.stage("deploy", 1);
@@ -177,9 +177,14 @@ pub(crate) async fn deploy_clone(
     fund_recorded(chain, sender, bundle, record, path, progress).await
 }
 
-/// `None` when a found clone holds nothing and paid no claim (a deploy interrupted before its
-/// record: fund it); else what shows it was funded and used.
-async fn untouched(chain: &Chain, t: &Target, from_block: u64) -> Result<Option<String>> {
+/// `None` when a found clone can be funded as usual: it paid no claim and holds nothing (a
+/// deploy interrupted before its record) or the whole total already; else what it shows.
+async fn untouched(
+    chain: &Chain,
+    t: &Target,
+    total: U256,
+    from_block: u64,
+) -> Result<Option<String>> {
     let held = chain
         .view(t.params.token, &IERC20::balanceOfCall { account: t.address })
         .await?;
@@ -190,10 +195,10 @@ async fn untouched(chain: &Chain, t: &Target, from_block: u64) -> Result<Option<
         "topics": [claimed_topic()],
     });
     let claims: Vec<serde_json::Value> = chain.rpc.call("eth_getLogs", (filter,)).await?;
-    Ok(match (held.is_zero(), claims.len()) {
-        (true, 0) => None,
-        (_, 0) => Some(format!("holds {held} base units")),
-        (_, n) => Some(format!("paid {n} claims already (holds {held} base units)")),
+    Ok(match claims.len() {
+        0 if held.is_zero() || held >= total => None,
+        0 => Some(format!("holds {held} of the {total} base units it needs")),
+        n => Some(format!("paid {n} claims already (holds {held} base units)")),
     })
 }
 
