@@ -71,14 +71,14 @@ pub struct DistributorGas {
 
 /// Measured figures, see [`DistributorGas`].
 pub const DISTRIBUTOR_GAS: DistributorGas = DistributorGas {
-    factory_deploy: 0,
-    clone_deploy: 0,
-    full_deploy: 0,
-    fund: 0,
-    clone_claim_first_1k: 0,
-    clone_claim_later_1k: 0,
-    clone_claim_first_100k: 0,
-    clone_claim_later_100k: 0,
+    factory_deploy: 1_713_873,
+    clone_deploy: 97_347,
+    full_deploy: 1_337_675,
+    fund: 51_647,
+    clone_claim_first_1k: 90_097,
+    clone_claim_later_1k: 73_003,
+    clone_claim_first_100k: 94_792,
+    clone_claim_later_100k: 77_494,
 };
 
 /// A clone's parameters: what `AirdropDistributor`'s constructor takes.

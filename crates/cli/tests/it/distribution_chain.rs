@@ -951,38 +951,42 @@ fn deploy_with_an_encrypted_keystore() {
     );
 }
 
+/// Sends a transaction from `from` and returns its receipt's gas and created contract.
+fn tx_gas(c: &Chain, from: Address, to: Option<Address>, data: Vec<u8>) -> (u64, Option<Address>) {
+    let h = c.d.send(from, to, data, U256::ZERO);
+    let created = c.d.expect_success(&[h])[0].1;
+    let r: Value = c.d.call("eth_getTransactionReceipt", json!([h]));
+    let gas = u64::from_str_radix(r["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16);
+    (gas.unwrap(), created)
+}
+
 /// Gas of one claim, from its receipt.
 fn claim_gas(c: &Chain, dist: Address, p: &airdrop_merkle::ClaimProof) -> u64 {
-    let h = c.d.send(
-        dev(1).address(),
-        Some(dist),
-        IDist::claimCall {
-            index: U256::from(p.index),
-            account: p.address.parse().unwrap(),
-            amount: p.amount.parse().unwrap(),
-            proof: p.proof.clone(),
-        }
-        .abi_encode(),
-        U256::ZERO,
-    );
-    c.d.expect_success(&[h]);
-    let r: Value = c.d.call("eth_getTransactionReceipt", json!([h]));
-    u64::from_str_radix(r["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    let call = IDist::claimCall {
+        index: U256::from(p.index),
+        account: p.address.parse().unwrap(),
+        amount: p.amount.parse().unwrap(),
+        proof: p.proof.clone(),
+    };
+    tx_gas(c, dev(1).address(), Some(dist), call.abi_encode()).0
 }
 
 fn mean(v: &[u64]) -> u64 {
     v.iter().sum::<u64>() / v.len().max(1) as u64
 }
 
-/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md): gas per
-/// claim at 1k, 100k and 1M leaves, for our `AirdropDistributor` (no vesting) and Uniswap's own
-/// `MerkleDistributor` bytecode, both over the same Uniswap-format tree in the same anvil.
-/// Claims are measured as the first in their 256-bit bitmap word (a zero storage slot: most
-/// claims of a large drop) and as the second in that word; every recipient is fresh to the token
-/// (the two contracts claim different leaves), so the figures compare like with like.
+/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md), all from
+/// receipts in one anvil: deployment gas of a clone through the factory (and, separately, the
+/// factory's one-time deployment through the CREATE2 deployer), of the full `AirdropDistributor`
+/// and of Uniswap's own `MerkleDistributor` bytecode; then gas per claim at 1k, 100k and 1M
+/// leaves for the three over the same Uniswap-format tree (no vesting). Claims are measured as
+/// the first in their 256-bit bitmap word (a zero storage slot: most claims of a large drop) and
+/// as the second in that word. The three contracts claim different leaves of the same words
+/// (slots 2k and 2k+1 for contract k), so every recipient is fresh to the token in every column.
 #[test]
 #[ignore = "benchmark: scripts/bench-distribution"]
 fn bench_claim_gas_by_tree_size() {
+    use airdrop_chain::distribution as dist;
     use airdrop_merkle::{build_claims, Entry, Preset, TreeOptions};
     let art: Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join(
@@ -992,13 +996,19 @@ fn bench_claim_gas_by_tree_size() {
     )
     .unwrap();
     let uni_code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-    let ours_code = airdrop_chain::distribution::creation_bytecode(
-        airdrop_chain::distribution::DISTRIBUTOR_ARTIFACT,
-    )
-    .unwrap()
-    .to_vec();
+    let ours_code = dist::creation_bytecode(dist::DISTRIBUTOR_ARTIFACT)
+        .unwrap()
+        .to_vec();
     let c = Chain::start();
     let deployer = dev(0).address();
+    let factory = dist::factory_address().unwrap();
+    let (factory_gas, _) = tx_gas(
+        &c,
+        deployer,
+        Some(dist::CREATE2_DEPLOYER),
+        dist::factory_deploy_data().unwrap().to_vec(),
+    );
+    eprintln!("BENCH deploy gas, factory + implementation (once per chain, through the CREATE2 deployer): {factory_gas}");
     for n in [1_000u64, 100_000, 1_000_000] {
         let entries: Vec<Entry> = (0..n)
             .map(|i| Entry {
@@ -1013,14 +1023,24 @@ fn bench_claim_gas_by_tree_size() {
         let root = built.root();
         let total = built.total();
         let now = c.now();
-        let (ours, _) = c.d.deploy(
-            deployer,
-            ours_code.clone(),
+        let params = dist::CloneParams {
+            token: c.token,
+            root,
+            start: now - 10,
+            deadline: now + 10_000_000,
+            clawback_to: deployer,
+            owner: deployer,
+            unlocked_bps: 10_000,
+            cliff: 0,
+            duration: 0,
+        };
+        let mut ctor = ours_code.clone();
+        ctor.extend(
             (
                 c.token,
                 root,
-                now - 10,
-                now + 10_000_000,
+                params.start,
+                params.deadline,
                 deployer,
                 deployer,
                 10_000u16,
@@ -1029,41 +1049,45 @@ fn bench_claim_gas_by_tree_size() {
             )
                 .abi_encode_params(),
         );
-        let (uni, _) = c.d.deploy(
-            deployer,
-            uni_code.clone(),
-            (c.token, root).abi_encode_params(),
+        let (full_gas, full) = tx_gas(&c, deployer, None, ctor);
+        let call = dist::AirdropDistributorFactory::deployCall {
+            p: params.to_sol(),
+            salt: dist::clone_salt(0),
+        };
+        let (clone_gas, _) = tx_gas(&c, deployer, Some(factory), call.abi_encode());
+        let clone = dist::predict_clone(factory, &params, dist::clone_salt(0));
+        let mut uni_ctor = uni_code.clone();
+        uni_ctor.extend((c.token, root).abi_encode_params());
+        let (uni_gas, uni) = tx_gas(&c, deployer, None, uni_ctor);
+        eprintln!(
+            "BENCH deploy gas ({n}-leaf root): clone {clone_gas}, AirdropDistributor {full_gas}, Uniswap MerkleDistributor {uni_gas}; clone = {:.1} % of Uniswap's",
+            clone_gas as f64 * 100.0 / uni_gas as f64
         );
-        for d in [ours, uni] {
-            let h = c.d.send(
-                deployer,
-                Some(c.token),
-                IToken::transferCall {
-                    to: d,
-                    amount: total,
-                }
-                .abi_encode(),
-                U256::ZERO,
-            );
-            c.d.expect_success(&[h]);
+        let contracts = [
+            ("AirdropDistributor clone", clone),
+            ("AirdropDistributor (full)", full.unwrap()),
+            ("Uniswap MerkleDistributor", uni.unwrap()),
+        ];
+        for (_, d) in contracts {
+            let fund = IToken::transferCall {
+                to: d,
+                amount: total,
+            };
+            tx_gas(&c, deployer, Some(c.token), fund.abi_encode());
         }
         let words = n.div_ceil(256);
         let samples = (words / 2).min(16);
         let mut figures = Vec::new();
-        for (name, dist, side) in [
-            ("AirdropDistributor", ours, 0),
-            ("Uniswap MerkleDistributor", uni, 1),
-        ] {
+        for (side, (name, d)) in contracts.into_iter().enumerate() {
             let (mut first, mut second, mut depth) = (Vec::new(), Vec::new(), 0);
             for k in 0..samples {
-                let word = k * (words / samples) + side;
+                let word = k * (words / samples);
                 for (slot, out) in [(0, &mut first), (1, &mut second)] {
-                    let p = built
-                        .proof(&by_index[(word * 256 + slot) as usize])
-                        .unwrap();
-                    assert_eq!(p.index, word * 256 + slot);
+                    let i = word * 256 + 2 * side as u64 + slot;
+                    let p = built.proof(&by_index[i as usize]).unwrap();
+                    assert_eq!(p.index, i);
                     depth = depth.max(p.proof.len());
-                    out.push(claim_gas(&c, dist, &p));
+                    out.push(claim_gas(&c, d, &p));
                 }
             }
             eprintln!(
@@ -1073,11 +1097,14 @@ fn bench_claim_gas_by_tree_size() {
                 first.iter().max().unwrap(),
                 mean(&second)
             );
-            figures.push(mean(&first));
+            figures.push((mean(&first), mean(&second)));
         }
         eprintln!(
-            "BENCH claim gas, {n} leaves: AirdropDistributor minus Uniswap MerkleDistributor = {:+} gas per (first-in-word) claim",
-            figures[0] as i64 - figures[1] as i64
+            "BENCH claim gas, {n} leaves: clone minus Uniswap = {:+} (first in word), {:+} (second); full minus Uniswap = {:+}, {:+}",
+            figures[0].0 as i64 - figures[2].0 as i64,
+            figures[0].1 as i64 - figures[2].1 as i64,
+            figures[1].0 as i64 - figures[2].0 as i64,
+            figures[1].1 as i64 - figures[2].1 as i64,
         );
     }
 }
