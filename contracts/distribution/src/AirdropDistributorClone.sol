@@ -82,7 +82,55 @@ contract AirdropDistributorClone is EIP712, Nonces {
         external
         returns (uint256 paid)
     {
-        return _claim(_config(), index, account, amount, proof);
+        // The lean path of a distributor without vesting (most claims): the fields it needs
+        // read from one EXTCODECOPY kept in memory, no configuration struct.
+        uint256 m = _args();
+        if (_word(m, 118) >> 192 != 0) return _claim(_configAt(m), index, account, amount, proof);
+        uint64 open = uint64(_word(m, 52) >> 192);
+        if (block.timestamp < open) revert ClaimNotStarted(open);
+        uint64 close = uint64(_word(m, 60) >> 192);
+        if (block.timestamp >= close) revert ClaimWindowClosed(close);
+        uint256 word = index >> 8;
+        uint256 bit = 1 << (index & 0xff);
+        uint256 bits = _fullyClaimed[word];
+        if (bits & bit != 0) revert AlreadyClaimed(index);
+        if (!_verify(proof, bytes32(_word(m, 20)), index, account, amount)) revert InvalidProof();
+        _fullyClaimed[word] = bits | bit;
+        // Effects are written before the transfer so a re-entrant token cannot claim twice.
+        _payClaim(m, index, account, amount);
+        return amount;
+    }
+
+    /// Emits `Claimed` and transfers `amount` of the token to `account`, with the checks of
+    /// OpenZeppelin's `safeTransfer` (a token's revert is passed on; `false`, or no return data
+    /// from an account without code, fails) in scratch memory past the args at `m`.
+    function _payClaim(uint256 m, uint256 index, address account, uint256 amount) private {
+        bytes32 topic = Claimed.selector;
+        bytes4 failed = SafeERC20.SafeERC20FailedOperation.selector;
+        assembly ("memory-safe") {
+            let tok := shr(96, mload(m))
+            let p := add(m, 0xa0)
+            mstore(p, index)
+            mstore(add(p, 0x20), account)
+            mstore(add(p, 0x40), amount)
+            log1(p, 0x60, topic)
+            mstore(p, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
+            mstore(add(p, 0x04), account)
+            mstore(add(p, 0x24), amount)
+            let ok := call(gas(), tok, 0, p, 0x44, 0x00, 0x20)
+            if iszero(ok) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            switch returndatasize()
+            case 0 { ok := gt(extcodesize(tok), 0) }
+            default { ok := eq(mload(0x00), 1) }
+            if iszero(ok) {
+                mstore(p, failed)
+                mstore(add(p, 0x04), tok)
+                revert(p, 0x24)
+            }
+        }
     }
 
     /// @notice Claims for `account` with its EIP-712 signature of
@@ -247,13 +295,31 @@ contract AirdropDistributorClone is EIP712, Nonces {
         }
     }
 
-    /// The clone's parameters, with one EXTCODECOPY of its own code.
-    function _config() private view returns (Config memory c) {
+    /// The clone's args copied into newly allocated memory; returns where.
+    function _args() private view returns (uint256 m) {
         if (address(this) == _self) revert NotAClone();
         assembly ("memory-safe") {
-            // Scratch beyond the free memory pointer: read at once, never kept.
-            let m := mload(0x40)
+            m := mload(0x40)
             extcodecopy(address(), m, ARGS_OFFSET, ARGS_LENGTH)
+            mstore(0x40, add(m, 0xa0))
+        }
+    }
+
+    /// The 32 bytes at `offset` of the args at `m`.
+    function _word(uint256 m, uint256 offset) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := mload(add(m, offset))
+        }
+    }
+
+    /// The clone's parameters, with one EXTCODECOPY of its own code.
+    function _config() private view returns (Config memory) {
+        return _configAt(_args());
+    }
+
+    /// The parameters decoded from the args at `m`.
+    function _configAt(uint256 m) private pure returns (Config memory c) {
+        assembly ("memory-safe") {
             mstore(c, shr(96, mload(m)))
             mstore(add(c, 0x20), mload(add(m, 20)))
             mstore(add(c, 0x40), shr(192, mload(add(m, 52))))

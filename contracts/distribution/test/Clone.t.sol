@@ -8,7 +8,8 @@ import {DistributorFixture} from "./utils/DistributorFixture.sol";
 import {AirdropDistributor} from "../src/AirdropDistributor.sol";
 import {AirdropDistributorClone} from "../src/AirdropDistributorClone.sol";
 import {AirdropDistributorFactory} from "../src/AirdropDistributorFactory.sol";
-import {MockERC20} from "./mocks/Mocks.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MockERC20, NoReturnToken, FalseTransferToken} from "./mocks/Mocks.sol";
 import {AirdropDistributorTest} from "./AirdropDistributor.t.sol";
 import {SignatureTest} from "./Signature.t.sol";
 import {VestingTest} from "./Vesting.t.sol";
@@ -128,6 +129,30 @@ contract FactoryTest is DistributorFixture {
         impl.claim(0, accounts[0], amounts[0], _proof(0));
         vm.expectRevert(AirdropDistributorClone.NotAClone.selector);
         impl.clawback();
+    }
+
+    /// The clone's own transfer code (the lean claim path) keeps `safeTransfer`'s rules: a token
+    /// without a return value pays, one returning false or an account without code fails.
+    function test_leanClaimTransferChecks() public {
+        _makeTree(2);
+        vm.warp(START);
+        NoReturnToken quiet = new NoReturnToken();
+        AirdropDistributor d = _new(IERC20(address(quiet)), root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        quiet.mint(address(d), _total());
+        d.claim(0, accounts[0], amounts[0], _proof(0));
+        vm.assertEq(quiet.balanceOf(accounts[0]), amounts[0], "no-return token paid");
+
+        FalseTransferToken liar = new FalseTransferToken();
+        d = _new(IERC20(address(liar)), root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        liar.mint(address(d), _total());
+        vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, address(liar)));
+        d.claim(0, accounts[0], amounts[0], _proof(0));
+
+        address nothing = address(0xDEAD0);
+        d = _new(IERC20(nothing), root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, nothing));
+        d.claim(0, accounts[0], amounts[0], _proof(0));
+        vm.assertFalse(d.isClaimed(0), "nothing recorded");
     }
 
     /// Deployment gas (execution, as forge measures it): a clone next to Uniswap's
