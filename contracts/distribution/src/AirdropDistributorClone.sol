@@ -85,11 +85,19 @@ contract AirdropDistributorClone is EIP712, Nonces {
         // The lean path of a distributor without vesting (most claims): the fields it needs
         // read from one EXTCODECOPY kept in memory, no configuration struct.
         uint256 m = _args();
-        if (_word(m, 118) >> 192 != 0) return _claim(_configAt(m), index, account, amount, proof);
-        uint64 open = uint64(_word(m, 52) >> 192);
-        if (block.timestamp < open) revert ClaimNotStarted(open);
-        uint64 close = uint64(_word(m, 60) >> 192);
-        if (block.timestamp >= close) revert ClaimWindowClosed(close);
+        {
+            uint256 vesting;
+            uint64 open;
+            uint64 close;
+            assembly ("memory-safe") {
+                vesting := shr(192, mload(add(m, 118)))
+                open := shr(192, mload(add(m, 52)))
+                close := shr(192, mload(add(m, 60)))
+            }
+            if (vesting != 0) return _claim(_configAt(m), index, account, amount, proof);
+            if (block.timestamp < open) revert ClaimNotStarted(open);
+            if (block.timestamp >= close) revert ClaimWindowClosed(close);
+        }
         uint256 word = index >> 8;
         uint256 bit = 1 << (index & 0xff);
         uint256 bits = _fullyClaimed[word];
@@ -284,9 +292,24 @@ contract AirdropDistributorClone is EIP712, Nonces {
             mstore(add(m, 0x34), amount)
             let h := keccak256(m, 0x54)
             let p := proof.offset
-            for { let end := add(p, shl(5, proof.length)) } lt(p, end) { p := add(p, 0x20) } {
+            let end := add(p, shl(5, proof.length))
+            // Two levels per round (half the loop overhead); an odd one first.
+            if and(proof.length, 1) {
                 let s := calldataload(p)
                 let swap := gt(h, s)
+                mstore(shl(5, swap), h)
+                mstore(shl(5, iszero(swap)), s)
+                h := keccak256(0x00, 0x40)
+                p := add(p, 0x20)
+            }
+            for {} lt(p, end) { p := add(p, 0x40) } {
+                let s := calldataload(p)
+                let swap := gt(h, s)
+                mstore(shl(5, swap), h)
+                mstore(shl(5, iszero(swap)), s)
+                h := keccak256(0x00, 0x40)
+                s := calldataload(add(p, 0x20))
+                swap := gt(h, s)
                 mstore(shl(5, swap), h)
                 mstore(shl(5, iszero(swap)), s)
                 h := keccak256(0x00, 0x40)
