@@ -131,6 +131,30 @@ contract FactoryTest is DistributorFixture {
         impl.clawback();
     }
 
+    /// The unrolled proof loop: proofs of every length from 6 to 9 (trees of 33 to 300 leaves)
+    /// verify, and a proof with one sibling changed at any depth does not.
+    function test_deepProofsOfEveryLength() public {
+        uint256[4] memory sizes = [uint256(33), 70, 140, 300];
+        bool[10] memory seen;
+        vm.warp(START);
+        for (uint256 t; t < sizes.length; ++t) {
+            _makeTree(sizes[t]);
+            AirdropDistributor d = _deploy(10_000, 0, 0);
+            for (uint256 i; i < sizes[t]; i += 11) {
+                bytes32[] memory p = _proof(i);
+                seen[p.length] = true;
+                bytes32[] memory bad = _proof(i);
+                bad[i % bad.length] ^= bytes32(uint256(1));
+                vm.expectRevert(AirdropDistributor.InvalidProof.selector);
+                d.claim(i, accounts[i], amounts[i], bad);
+                d.claim(i, accounts[i], amounts[i], p);
+            }
+        }
+        for (uint256 k = 6; k <= 9; ++k) {
+            vm.assertTrue(seen[k], "a proof of every length from 6 to 9");
+        }
+    }
+
     /// The clone's own transfer code (the lean claim path) keeps `safeTransfer`'s rules: a token
     /// without a return value pays, one returning false or an account without code fails.
     function test_leanClaimTransferChecks() public {
