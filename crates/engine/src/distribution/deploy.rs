@@ -5,7 +5,7 @@
 //! (recorded, or found on chain) or already pushed.
 
 use super::claim::check_distributor;
-use super::deploy_clone::deploy_clone;
+use super::deploy_clone::{deploy_clone, predicted_distributor};
 use super::push::{chain_paid, sent_in_ledger};
 use super::state::{set_aside, write_record};
 use super::{
@@ -123,10 +123,16 @@ pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<Dep
     }
     refuse_if_pushed(&chain, bundle, job.state, token, from).await?;
     preflight(&job, &chain, chain_id, token, from).await?;
-    if !job.pay_again {
-        refuse_if_deployed_on_chain(&chain, bundle, from, recorded.as_ref()).await?;
-    }
     let clawback_to = bundle.clawback_to.unwrap_or(from);
+    if !job.pay_again {
+        // The bundle's own clone (same parameters) is recorded by the clone path, not refused.
+        let own = match job.full {
+            true => None,
+            false => Some(predicted_distributor(bundle, token, clawback_to, from)?),
+        };
+        let known = [recorded.as_ref().map(|l| l.distributor), own];
+        refuse_if_deployed_on_chain(&chain, bundle, from, &known).await?;
+    }
     if !job.full {
         return deploy_clone(&job, &sender, token, clawback_to, &path, progress).await;
     }
@@ -346,16 +352,16 @@ async fn refuse_if_pushed(
     Ok(())
 }
 
-/// Refuses when `from` already created a distributor for this root that no record names.
+/// Refuses when `from` already created a distributor for this root other than the `known` ones
+/// (the recorded one, the bundle's own clone).
 async fn refuse_if_deployed_on_chain(
     chain: &Chain,
     bundle: &Bundle,
     from: Address,
-    recorded: Option<&Located>,
+    known: &[Option<Address>],
 ) -> Result<()> {
-    let known = recorded.map(|l| l.distributor);
     let (found, capped) = deployed_for_root(chain, from, bundle.root).await?;
-    if let Some(f) = found.iter().find(|f| Some(f.address) != known) {
+    if let Some(f) = found.iter().find(|f| !known.contains(&Some(f.address))) {
         return Err(refused(format!(
             "{from} already deployed distributor {} for root {} (its nonce {}, token {}){}; a second one would let every recipient claim twice: nothing sent. Record it by copying its deployment.json back, or deploy another on purpose with --pay-again-i-know",
             f.address,
