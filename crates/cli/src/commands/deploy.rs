@@ -32,7 +32,7 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Deploy the whole AirdropDistributor contract (about 1.3M gas) instead of a clone through
-    /// the factory (the default; about 90k gas, plus the factory once per chain).
+    /// the factory (the default; about 100k gas, plus the factory once per chain).
     #[arg(long)]
     pub full: bool,
     /// Deploy a distributor whose claims never close, for a bundle without a `[claim]` window:
