@@ -177,8 +177,12 @@ pub fn predict_clone(factory: Address, params: &CloneParams, salt: B256) -> Addr
     let runtime = clone_runtime(implementation_address(factory), &params.args());
     // OpenZeppelin's init code: PUSH2 len, RETURNDATASIZE, DUP2, PUSH1 0x0a, RETURNDATASIZE,
     // CODECOPY, RETURN, then the runtime. Args are 126 bytes, so the length always fits.
-    let len = u16::try_from(runtime.len()).unwrap_or(u16::MAX).to_be_bytes();
-    let mut init = vec![0x61, len[0], len[1], 0x3d, 0x81, 0x60, 0x0a, 0x3d, 0x39, 0xf3];
+    let len = u16::try_from(runtime.len())
+        .unwrap_or(u16::MAX)
+        .to_be_bytes();
+    let mut init = vec![
+        0x61, len[0], len[1], 0x3d, 0x81, 0x60, 0x0a, 0x3d, 0x39, 0xf3,
+    ];
     init.extend_from_slice(&runtime);
     factory.create2_from_code(salt, &init)
 }

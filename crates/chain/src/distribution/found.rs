@@ -107,14 +107,19 @@ async fn clones_for_root(
             .map_err(|e| bad(format!("log data: {e}")))?;
         let (Some(d), Some(t), Some(owner)) = (topics.get(1), topics.get(3), data.get(12..32))
         else {
-            return Err(bad(format!("DistributorDeployed log of another shape: {log}")));
+            return Err(bad(format!(
+                "DistributorDeployed log of another shape: {log}"
+            )));
         };
         if Address::from_slice(owner) != deployer {
             continue;
         }
         let tx: Value = chain
             .rpc
-            .call("eth_getTransactionByHash", (log["transactionHash"].clone(),))
+            .call(
+                "eth_getTransactionByHash",
+                (log["transactionHash"].clone(),),
+            )
             .await?;
         let nonce: U64 = serde_json::from_value(tx["nonce"].clone())
             .map_err(|e| bad(format!("the deploying transaction has no nonce: {e}")))?;

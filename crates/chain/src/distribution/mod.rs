@@ -27,8 +27,8 @@ pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
 pub use clone::{
     clone_creation, clone_runtime, clone_salt, factory_address, factory_deploy_data,
     implementation_address, predict_clone, AirdropDistributorClone, AirdropDistributorFactory,
-    CloneCreation, CloneParams, DistributorGas, CLONE_ARTIFACT, CREATE2_DEPLOYER,
-    DISTRIBUTOR_GAS, FACTORY_ARTIFACT, FACTORY_SALT,
+    CloneCreation, CloneParams, DistributorGas, CLONE_ARTIFACT, CREATE2_DEPLOYER, DISTRIBUTOR_GAS,
+    FACTORY_ARTIFACT, FACTORY_SALT,
 };
 pub use contracts::{
     claim_signing_hash, creation_bytecode, decode_revert, runtime_bytecode, AirdropDistributor,

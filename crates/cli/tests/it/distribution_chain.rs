@@ -329,7 +329,11 @@ fn deploy_claim_vesting_gasless_clawback() {
     assert_eq!(record["clone"]["factory"], factory.to_checksum(None));
     assert_eq!(record["clone"]["salt"], format!("{:#x}", B256::ZERO));
     let code: String = c.d.call("eth_getCode", json!([dist, "latest"]));
-    assert_eq!(code.len(), 2 + 2 * (45 + 126), "a minimal clone with its 126 bytes of args");
+    assert_eq!(
+        code.len(),
+        2 + 2 * (45 + 126),
+        "a minimal clone with its 126 bytes of args"
+    );
     assert_eq!(
         sha(&bundle.join("manifest.json")),
         manifest_hash,
@@ -372,7 +376,14 @@ fn deploy_claim_vesting_gasless_clawback() {
     let again: Value =
         serde_json::from_str(&std::fs::read_to_string(record_of(&bundle)).unwrap()).unwrap();
     let kept: Value = serde_json::from_str(&kept).unwrap();
-    for k in ["distributor", "deploy_tx", "block", "clone", "owner", "root"] {
+    for k in [
+        "distributor",
+        "deploy_tx",
+        "block",
+        "clone",
+        "owner",
+        "root",
+    ] {
         assert_eq!(again[k], kept[k], "{k}");
     }
     assert_eq!(again["fund_tx"], "already funded");

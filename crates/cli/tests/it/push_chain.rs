@@ -568,9 +568,10 @@ fn deploy_and_push_refuse_each_other() {
     forget();
     let dist = {
         let out = ok(&deploy(d), &env);
-        let rec: Value =
-            serde_json::from_str(&std::fs::read_to_string(deployed.join("deployment.json")).unwrap())
-                .unwrap();
+        let rec: Value = serde_json::from_str(
+            &std::fs::read_to_string(deployed.join("deployment.json")).unwrap(),
+        )
+        .unwrap();
         let dist = rec["distributor"].as_str().unwrap().to_string();
         assert!(out.contains(&dist), "{out}");
         dist
@@ -579,7 +580,10 @@ fn deploy_and_push_refuse_each_other() {
     let mut full = deploy(d);
     full.push("--full");
     let err = fails(&full, &env, "already deployed distributor");
-    assert!(err.contains("--pay-again-i-know") && err.contains(&dist), "{err}");
+    assert!(
+        err.contains("--pay-again-i-know") && err.contains(&dist),
+        "{err}"
+    );
     fails(&push(d), &env, "this bundle is deployed: 0x");
     assert_eq!(c.nonce(sender.address()), n);
     assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));

@@ -92,24 +92,36 @@ pub(crate) async fn deploy_clone(
     let (bundle, chain) = (job.bundle, sender.chain());
     let from = sender.address();
     let chain_id = bundle.chain_id;
-    let t = target(chain, params(bundle, token, clawback_to, from), job.pay_again).await?;
+    let t = target(
+        chain,
+        params(bundle, token, clawback_to, from),
+        job.pay_again,
+    )
+    .await?;
     if job.dry_run {
         return estimate(job, chain, &t, from).await;
     }
     let (block, deploy_tx, gas, used) = if t.exists {
         // The bundle's own distributor (same parameters, same owner): an earlier run that
         // stopped before its record, or somebody else's transaction. Record it, deploy nothing.
-        let c = clone_creation(chain, t.factory, t.address).await?.ok_or_else(|| {
-            input(format!(
-                "{} has code but the factory {} logged no deployment of it; check --rpc",
-                t.address, t.factory
-            ))
-        })?;
+        let c = clone_creation(chain, t.factory, t.address)
+            .await?
+            .ok_or_else(|| {
+                input(format!(
+                    "{} has code but the factory {} logged no deployment of it; check --rpc",
+                    t.address, t.factory
+                ))
+            })?;
         progress.message(&format!(
             "distributor {} already deployed (tx {}, block {}): recorded, not deployed again",
             t.address, c.tx, c.block
         ));
-        (c.block, c.tx, 0, untouched(chain, &t, bundle.total, c.block).await?)
+        (
+            c.block,
+            c.tx,
+            0,
+            untouched(chain, &t, bundle.total, c.block).await?,
+        )
     } else {
         ensure_factory(chain, sender, t.factory, progress).await?;
         progress.stage("deploy", 1);
@@ -186,7 +198,10 @@ async fn untouched(
     from_block: u64,
 ) -> Result<Option<String>> {
     let held = chain
-        .view(t.params.token, &IERC20::balanceOfCall { account: t.address })
+        .view(
+            t.params.token,
+            &IERC20::balanceOfCall { account: t.address },
+        )
         .await?;
     let filter = json!({
         "address": t.address,
