@@ -243,6 +243,60 @@ mod tests {
         );
     }
 
+    /// The factory is on chain and logged two clones for `root()`: one owned by the deployer
+    /// (created by its nonce 7), one by somebody else. The deployer has made no CREATE.
+    #[tokio::test]
+    async fn finds_the_deployers_clones_in_the_factory_logs() {
+        let factory = factory_address().unwrap();
+        let ours = Address::repeat_byte(0xc1);
+        let theirs = Address::repeat_byte(0xc2);
+        let log = move |d: Address, owner: Address, tx: u8| {
+            let mut data = B256::left_padding_from(owner.as_slice()).to_vec();
+            data.extend_from_slice(B256::ZERO.as_slice());
+            json!({
+                "address": factory,
+                "topics": [
+                    AirdropDistributorFactory::DistributorDeployed::SIGNATURE_HASH,
+                    B256::left_padding_from(d.as_slice()),
+                    root(),
+                    B256::left_padding_from(token().as_slice()),
+                ],
+                "data": Bytes::from(data),
+                "transactionHash": B256::repeat_byte(tx),
+                "blockNumber": "0x9",
+            })
+        };
+        let node = ScriptedNode::new(move |method, params| match method {
+            "eth_getCode" => Ok(json!("0x3d")),
+            "eth_getLogs" => {
+                assert_eq!(params[0]["address"], json!(factory));
+                assert_eq!(params[0]["topics"][2], json!(root()));
+                assert_eq!(params[0]["topics"][1], Value::Null);
+                Ok(json!([
+                    log(theirs, Address::repeat_byte(9), 1),
+                    log(ours, deployer(), 2)
+                ]))
+            }
+            "eth_getTransactionByHash" => {
+                assert_eq!(params[0], json!(B256::repeat_byte(2)), "only ours is asked");
+                Ok(json!({ "nonce": "0x7" }))
+            }
+            "eth_getTransactionCount" => Ok(json!("0x0")),
+            other => panic!("unexpected method {other}"),
+        });
+        let chain = Chain::new(node.rpc(fast()));
+        let (found, capped) = deployed_for_root(&chain, deployer(), root()).await.unwrap();
+        assert_eq!(
+            found,
+            vec![FoundDistributor {
+                address: ours,
+                token: token(),
+                nonce: 7,
+            }]
+        );
+        assert!(!capped);
+    }
+
     #[tokio::test]
     async fn a_node_that_does_not_answer_the_root_is_an_error_not_a_skip() {
         let node = node(|| Ok(Value::Null));
