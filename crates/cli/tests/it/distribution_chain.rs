@@ -962,6 +962,87 @@ fn deploy_with_an_encrypted_keystore() {
     );
 }
 
+/// Clones without the CREATE2 deployer and on purpose twice: a chain without the deployer is
+/// refused (dry run included) with the `--full` hint and nothing sent, and `--full` deploys
+/// there; `--pay-again-i-know` puts a second clone at the next salt, the first record kept
+/// aside.
+#[test]
+fn clone_deployments_refused_without_the_deployer_and_salted_on_purpose() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let who: Vec<Address> = (2..5).map(|i| dev(i).address()).collect();
+    let start = c.now() - 600;
+    // Another budget per bundle: another root (a distributor of the same root would be refused).
+    let spec = |name, budget| {
+        build_bundle(
+            tmp.path(),
+            name,
+            &Spec {
+                chain_id: 31337,
+                token: c.token,
+                recipients: &who,
+                budget,
+                start,
+                deadline: start + 30 * 86_400,
+                vesting: false,
+                clawback_to: deployer.address(),
+            },
+        )
+    };
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    let url = c.url.as_str();
+    let deploy = |b: &Path, more: &[&str]| {
+        let mut a = vec!["deploy", "--bundle", b.to_str().unwrap(), "--rpc", url];
+        a.extend(["--key-env", "DEPLOYER_KEY"]);
+        a.extend(more);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run_ok = |a: Vec<String>| ok(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &dkey);
+    let run_fails = |a: Vec<String>, want: &str| {
+        fails(
+            &a.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            &dkey,
+            want,
+        )
+    };
+
+    // No CREATE2 deployer on this chain.
+    let create2 = airdrop_chain::distribution::CREATE2_DEPLOYER;
+    let kept: String = c.d.call("eth_getCode", json!([create2, "latest"]));
+    let _: Value = c.d.call("anvil_setCode", json!([create2, "0x"]));
+    let plain = spec("plain", 30);
+    let n = c.nonce(deployer.address());
+    let e = run_fails(deploy(&plain, &[]), "has no code on this chain");
+    assert!(e.contains("--full"), "{e}");
+    run_fails(deploy(&plain, &["--dry-run"]), "--full");
+    assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
+    run_ok(deploy(&plain, &["--full"]));
+    assert_eq!(c.nonce(deployer.address()), n + 2);
+    let full = distributor_of(&plain);
+    let code: String = c.d.call("eth_getCode", json!([full, "latest"]));
+    assert!(code.len() > 2 * 1000, "the whole contract");
+
+    // The deployer back: a clone, then another one on purpose at salt 1.
+    let _: Value = c.d.call("anvil_setCode", json!([create2, kept]));
+    let twice = spec("twice", 33);
+    run_ok(deploy(&twice, &[]));
+    let first = distributor_of(&twice);
+    run_fails(deploy(&twice, &[]), "already deployed");
+    run_ok(deploy(&twice, &["--pay-again-i-know"]));
+    let second = distributor_of(&twice);
+    assert_ne!(first, second);
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&twice)).unwrap()).unwrap();
+    assert_eq!(
+        record["clone"]["salt"],
+        format!("{:#x}", B256::from(U256::from(1u64)))
+    );
+    assert!(twice.join(format!("deployment-{first:#x}.json")).is_file());
+    assert_eq!(c.balance(c.token, first), tokens(33));
+    assert_eq!(c.balance(c.token, second), tokens(33));
+}
+
 /// Sends a transaction from `from` and returns its receipt's gas and created contract.
 fn tx_gas(c: &Chain, from: Address, to: Option<Address>, data: Vec<u8>) -> (u64, Option<Address>) {
     let h = c.d.send(from, to, data, U256::ZERO);
