@@ -383,8 +383,15 @@ fn deploy_claim_vesting_gasless_clawback() {
         "clone",
         "owner",
         "root",
+        "gas_used",
     ] {
-        assert_eq!(again[k], kept[k], "{k}");
+        let want = &kept[k];
+        // The funding was not sent by this run: no gas of its own.
+        let want = match k {
+            "gas_used" => json!({ "deploy": want["deploy"], "fund": null }),
+            _ => want.clone(),
+        };
+        assert_eq!(again[k], want, "{k}");
     }
     assert_eq!(again["fund_tx"], "already funded");
 

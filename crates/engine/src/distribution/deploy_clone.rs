@@ -17,6 +17,7 @@ use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
 use serde_json::json;
 use std::path::Path;
+use std::time::Duration;
 
 /// How many salts `--pay-again-i-know` tries for a free address: each taken one is a
 /// distributor of this bundle already, so more than a few means something is wrong.
@@ -119,7 +120,8 @@ pub(crate) async fn deploy_clone(
         (
             c.block,
             c.tx,
-            0,
+            // The creation's gas, as the record of a deployment of ours states it.
+            chain.wait(c.tx, Duration::from_secs(30)).await?.gas_used,
             untouched(chain, &t, bundle.total, c.block).await?,
         )
     } else {
