@@ -27,7 +27,7 @@ contract AirdropDistributorTest is DistributorFixture {
         internal
         returns (AirdropDistributor)
     {
-        return new AirdropDistributor(t, r, s, dl, cb, o, b, c, du);
+        return _new(t, r, s, dl, cb, o, b, c, du);
     }
 
     function test_constructor_setsEverything() public view {
@@ -169,7 +169,7 @@ contract AirdropDistributorTest is DistributorFixture {
 
     function test_claim_revertsWhenUnderfunded() public {
         _makeTree(5);
-        AirdropDistributor poor = new AirdropDistributor(token, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        AirdropDistributor poor = _new(token, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
         vm.expectRevert(
             abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, address(poor), 0, amounts[0])
         );
@@ -178,7 +178,7 @@ contract AirdropDistributorTest is DistributorFixture {
 
     function test_claim_reentrancyCannotDoubleClaim() public {
         ReentrantToken evil = new ReentrantToken();
-        AirdropDistributor rd = new AirdropDistributor(evil, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        AirdropDistributor rd = _new(evil, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
         evil.mint(address(rd), _total());
         evil.arm(address(rd), abi.encodeCall(AirdropDistributor.claim, (0, accounts[0], amounts[0], _proof(0))));
         rd.claim(0, accounts[0], amounts[0], _proof(0));
@@ -254,7 +254,7 @@ contract AirdropDistributorTest is DistributorFixture {
         }
         root = MerkleBuilder.root(leaves);
         MockERC20 t = new MockERC20();
-        AirdropDistributor fd = new AirdropDistributor(t, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
+        AirdropDistributor fd = _new(t, root, START, DEADLINE, treasury, owner, 10_000, 0, 0);
         t.mint(address(fd), total);
 
         // Fisher-Yates over claim order.

@@ -120,7 +120,7 @@ contract VestingTest is DistributorFixture {
         leaves.push(MerkleBuilder.leaf(1, address(0xCAFE), 1)); // two leaves: a real proof
         root = MerkleBuilder.root(leaves);
         ft = new MockERC20();
-        fd = new AirdropDistributor(ft, root, START, DEADLINE, treasury, owner, bps, cliff, duration);
+        fd = _new(ft, root, START, DEADLINE, treasury, owner, bps, cliff, duration);
         ft.mint(address(fd), amount);
     }
 

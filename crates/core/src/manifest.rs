@@ -339,6 +339,22 @@ pub struct Deployment {
     pub fund_tx: Option<String>,
     /// Gas of both transactions.
     pub gas_used: GasUsed,
+    /// Set when the distributor is a clone made by the factory (absent for the full contract,
+    /// and in records written before clones existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clone: Option<CloneOrigin>,
+}
+
+/// How a clone distributor was made: its address is the CREATE2 address of the factory, this
+/// salt and its parameters (those of the record), so anyone can recompute it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloneOrigin {
+    /// The factory that deployed it.
+    #[serde(with = "checksummed")]
+    pub factory: Address,
+    /// The CREATE2 salt (0 for a bundle's first distributor).
+    pub salt: B256,
 }
 
 /// Gas used by a deployment.

@@ -69,6 +69,7 @@ fn deployment() -> Deployment {
             deploy: 1_000_000,
             fund: None,
         },
+        clone: None,
     }
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {TestBase} from "./TestBase.sol";
+import {DistributorDeployer} from "./DistributorDeployer.sol";
 import {MerkleBuilder} from "./MerkleBuilder.sol";
 import {AirdropDistributor} from "../../src/AirdropDistributor.sol";
 import {MockERC20} from "../mocks/Mocks.sol";
 
-abstract contract DistributorFixture is TestBase {
+abstract contract DistributorFixture is DistributorDeployer {
     uint64 internal constant START = 1_800_000_000;
     uint64 internal constant DEADLINE = START + 400 days;
 
@@ -40,7 +40,7 @@ abstract contract DistributorFixture is TestBase {
 
     function _deploy(uint16 bps, uint64 cliff, uint64 duration) internal returns (AirdropDistributor d) {
         if (address(token) == address(0)) token = new MockERC20();
-        d = new AirdropDistributor(token, root, START, DEADLINE, treasury, owner, bps, cliff, duration);
+        d = _new(token, root, START, DEADLINE, treasury, owner, bps, cliff, duration);
         token.mint(address(d), _total());
     }
 

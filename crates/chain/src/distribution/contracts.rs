@@ -95,6 +95,14 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
     if let Ok(e) = AirdropDistributor::AirdropDistributorErrors::abi_decode(data) {
         return Some(format!("{e:?}"));
     }
+    // A clone's and the factory's own errors (the rest share the full contract's selectors).
+    use super::clone::{AirdropDistributorClone as C, AirdropDistributorFactory as F};
+    if let Ok(e) = C::AirdropDistributorCloneErrors::abi_decode(data) {
+        return Some(format!("{e:?}"));
+    }
+    if let Ok(e) = F::AirdropDistributorFactoryErrors::abi_decode(data) {
+        return Some(format!("{e:?}"));
+    }
     if let Ok(e) = IERC20::ERC20InsufficientBalance::abi_decode(data) {
         return Some(format!(
             "ERC20InsufficientBalance(sender {}, balance {}, needed {})",

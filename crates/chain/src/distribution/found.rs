@@ -1,11 +1,14 @@
 //! Distributors already deployed for a root, found from the chain alone: what `airdrop deploy`
 //! checks before creating another one (recipients could then claim twice).
 
+use super::clone::{factory_address, AirdropDistributorFactory};
 use super::contracts::AirdropDistributor;
 use super::push::mined_nonce;
 use super::tx::Chain;
 use crate::error::{ChainError, Result};
-use alloy_primitives::{Address, Bytes, B256};
+use alloy::sol_types::SolEvent;
+use alloy_primitives::{Address, Bytes, B256, U64};
+use serde_json::{json, Value};
 
 /// How many of a deployer's most recent nonces [`deployed_for_root`] looks at: each is one
 /// batched `eth_getCode`, so the cap keeps a busy account's check to a few dozen requests.
@@ -18,25 +21,26 @@ pub struct FoundDistributor {
     pub address: Address,
     /// Its `token()`.
     pub token: Address,
-    /// The deployer's nonce that created it.
+    /// The deployer's nonce that created it (for a clone: of its call to the factory).
     pub nonce: u64,
 }
 
-/// Distributors for `root` that `deployer` created: the CREATE addresses of its last
-/// [`DEPLOY_SCAN_NONCES`] nonces (the chain keeps no index of who deployed what, and these
-/// addresses are all a plain node can be asked about) that have code and whose `merkleRoot()` is
-/// `root`. Returns the found ones and whether the scan was cut by the cap.
+/// Distributors for `root` that `deployer` created: clones the factory logged for this root
+/// with `deployer` as owner, and the CREATE addresses of its last [`DEPLOY_SCAN_NONCES`] nonces
+/// (the chain keeps no index of who deployed what, and these addresses are all a plain node can
+/// be asked about) that have code and whose `merkleRoot()` is `root`. Returns the found ones and
+/// whether the nonce scan was cut by the cap.
 pub async fn deployed_for_root(
     chain: &Chain,
     deployer: Address,
     root: B256,
 ) -> Result<(Vec<FoundDistributor>, bool)> {
+    let mut found = clones_for_root(chain, deployer, root).await?;
     let next = mined_nonce(chain, deployer).await?;
     let first = next.saturating_sub(DEPLOY_SCAN_NONCES);
     let addresses: Vec<(u64, Address)> = (first..next).map(|n| (n, deployer.create(n))).collect();
     let params: Vec<(Address, &str)> = addresses.iter().map(|(_, a)| (*a, "latest")).collect();
     let codes: Vec<Bytes> = chain.rpc.batch("eth_getCode", params).await?;
-    let mut found = Vec::new();
     for ((nonce, address), code) in addresses.into_iter().zip(codes) {
         if code.is_empty() {
             continue;
@@ -71,6 +75,61 @@ pub async fn deployed_for_root(
         });
     }
     Ok((found, first > 0))
+}
+
+/// Clones of `root` owned by `deployer`, from the factory's `DistributorDeployed` logs (the
+/// root is an indexed topic); none when the factory is not on this chain.
+async fn clones_for_root(
+    chain: &Chain,
+    deployer: Address,
+    root: B256,
+) -> Result<Vec<FoundDistributor>> {
+    let factory = factory_address()?;
+    if chain.code(factory).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = json!({
+        "address": factory,
+        "fromBlock": "earliest",
+        "toBlock": "latest",
+        "topics": [AirdropDistributorFactory::DistributorDeployed::SIGNATURE_HASH, Value::Null, root],
+    });
+    let logs: Vec<Value> = chain.rpc.call("eth_getLogs", (filter,)).await?;
+    let bad = |detail: String| ChainError::BadResponse {
+        method: "eth_getLogs".to_owned(),
+        detail,
+    };
+    let mut found = Vec::new();
+    for log in logs {
+        let topics: Vec<B256> = serde_json::from_value(log["topics"].clone())
+            .map_err(|e| bad(format!("log topics: {e}")))?;
+        let data: Bytes = serde_json::from_value(log["data"].clone())
+            .map_err(|e| bad(format!("log data: {e}")))?;
+        let (Some(d), Some(t), Some(owner)) = (topics.get(1), topics.get(3), data.get(12..32))
+        else {
+            return Err(bad(format!(
+                "DistributorDeployed log of another shape: {log}"
+            )));
+        };
+        if Address::from_slice(owner) != deployer {
+            continue;
+        }
+        let tx: Value = chain
+            .rpc
+            .call(
+                "eth_getTransactionByHash",
+                (log["transactionHash"].clone(),),
+            )
+            .await?;
+        let nonce: U64 = serde_json::from_value(tx["nonce"].clone())
+            .map_err(|e| bad(format!("the deploying transaction has no nonce: {e}")))?;
+        found.push(FoundDistributor {
+            address: Address::from_word(*d),
+            token: Address::from_word(*t),
+            nonce: nonce.to::<u64>(),
+        });
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -170,8 +229,9 @@ mod tests {
             }]
         );
         assert!(!capped);
-        // Nonces 0..5 asked for code in one batch; roots of the three with code, one token.
-        assert_eq!(node.calls_of("eth_getCode").len(), 5);
+        // The clone factory's code first (none here: no logs asked); nonces 0..5 asked for code
+        // in one batch; roots of the three with code, one token.
+        assert_eq!(node.calls_of("eth_getCode").len(), 1 + 5);
         assert_eq!(node.calls_of("eth_call").len(), 4);
         assert_eq!(
             chain
@@ -179,8 +239,62 @@ mod tests {
                 .stats()
                 .requests
                 .load(std::sync::atomic::Ordering::Relaxed),
-            1 + 1 + 4
+            1 + 1 + 1 + 4
         );
+    }
+
+    /// The factory is on chain and logged two clones for `root()`: one owned by the deployer
+    /// (created by its nonce 7), one by somebody else. The deployer has made no CREATE.
+    #[tokio::test]
+    async fn finds_the_deployers_clones_in_the_factory_logs() {
+        let factory = factory_address().unwrap();
+        let ours = Address::repeat_byte(0xc1);
+        let theirs = Address::repeat_byte(0xc2);
+        let log = move |d: Address, owner: Address, tx: u8| {
+            let mut data = B256::left_padding_from(owner.as_slice()).to_vec();
+            data.extend_from_slice(B256::ZERO.as_slice());
+            json!({
+                "address": factory,
+                "topics": [
+                    AirdropDistributorFactory::DistributorDeployed::SIGNATURE_HASH,
+                    B256::left_padding_from(d.as_slice()),
+                    root(),
+                    B256::left_padding_from(token().as_slice()),
+                ],
+                "data": Bytes::from(data),
+                "transactionHash": B256::repeat_byte(tx),
+                "blockNumber": "0x9",
+            })
+        };
+        let node = ScriptedNode::new(move |method, params| match method {
+            "eth_getCode" => Ok(json!("0x3d")),
+            "eth_getLogs" => {
+                assert_eq!(params[0]["address"], json!(factory));
+                assert_eq!(params[0]["topics"][2], json!(root()));
+                assert_eq!(params[0]["topics"][1], Value::Null);
+                Ok(json!([
+                    log(theirs, Address::repeat_byte(9), 1),
+                    log(ours, deployer(), 2)
+                ]))
+            }
+            "eth_getTransactionByHash" => {
+                assert_eq!(params[0], json!(B256::repeat_byte(2)), "only ours is asked");
+                Ok(json!({ "nonce": "0x7" }))
+            }
+            "eth_getTransactionCount" => Ok(json!("0x0")),
+            other => panic!("unexpected method {other}"),
+        });
+        let chain = Chain::new(node.rpc(fast()));
+        let (found, capped) = deployed_for_root(&chain, deployer(), root()).await.unwrap();
+        assert_eq!(
+            found,
+            vec![FoundDistributor {
+                address: ours,
+                token: token(),
+                nonce: 7,
+            }]
+        );
+        assert!(!capped);
     }
 
     #[tokio::test]

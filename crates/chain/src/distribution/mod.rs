@@ -2,6 +2,8 @@
 //! reading contract state and sending signed transactions, and the chain side of push.
 //!
 //! - `contracts`: `sol!` over the committed artifacts, the EIP-712 [`Claim`], revert names;
+//! - `clone`: the clone factory (deterministic address through the CREATE2 deployer), clone
+//!   address prediction ([`predict_clone`]) and the measured gas table [`DISTRIBUTOR_GAS`];
 //! - `found`: the look-up of distributors already deployed for a root ([`deployed_for_root`]);
 //! - [`erc20`]: the one ERC-20 binding ([`IERC20`]), shared with the snapshot code;
 //! - `claimed`: the one `Claimed` decoder ([`ClaimedEvent::decode`], [`claims_in`]);
@@ -14,6 +16,7 @@
 //! scripted transport (`testing::ScriptedNode`, feature `test-support`) under the same `Rpc`.
 
 mod claimed;
+mod clone;
 mod contracts;
 pub mod erc20;
 mod found;
@@ -21,6 +24,12 @@ mod push;
 mod tx;
 
 pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
+pub use clone::{
+    clone_creation, clone_runtime, clone_salt, factory_address, factory_deploy_data,
+    implementation_address, predict_clone, AirdropDistributorClone, AirdropDistributorFactory,
+    CloneCreation, CloneParams, DistributorGas, CLONE_ARTIFACT, CREATE2_DEPLOYER, DISTRIBUTOR_GAS,
+    FACTORY_ARTIFACT, FACTORY_SALT,
+};
 pub use contracts::{
     claim_signing_hash, creation_bytecode, decode_revert, runtime_bytecode, AirdropDistributor,
     BatchSender, Claim, BATCH_SENDER_ARTIFACT, CLAIM_TYPE, DISTRIBUTOR_ARTIFACT,

@@ -1,4 +1,5 @@
-//! `airdrop deploy`: checks a bundle against the chain, deploys `AirdropDistributor` for it,
+//! `airdrop deploy`: checks a bundle against the chain, deploys its distributor (a clone
+//! through the factory, or with `--full` the whole `AirdropDistributor`),
 //! funds it with the bundle's total and records the address in `deployment.json` (the job is
 //! `airdrop_engine::distribution::deploy`).
 
@@ -26,9 +27,14 @@ pub(crate) struct DeployArgs {
     /// Deploy for this token instead of the manifest's (e.g. a test deployment of the token).
     #[arg(long, value_name = "ADDR")]
     pub token: Option<String>,
-    /// Estimate gas and cost of deploy + fund at the current gas price; send nothing.
+    /// Estimate gas and cost of deploy + fund at the current gas price and print the
+    /// distributor's address before it exists; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Deploy the whole AirdropDistributor contract (about 1.3M gas) instead of a clone through
+    /// the factory (the default; about 100k gas, plus the factory once per chain).
+    #[arg(long)]
+    pub full: bool,
     /// Deploy a distributor whose claims never close, for a bundle without a `[claim]` window:
     /// its tokens can then never be clawed back.
     #[arg(long)]
@@ -59,6 +65,7 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
         no_deadline: args.no_deadline,
         pay_again: args.pay_again_i_know,
         state: &state,
+        full: args.full,
     };
     match runtime()?.block_on(deploy(input, &Shown(&Bars::new(false, &[]))))? {
         DeployOutcome::Estimate(e) => print_estimate(&bundle, &e, args.no_deadline),
@@ -77,9 +84,16 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
 
 fn print_estimate(bundle: &Bundle, e: &DeployEstimate, no_deadline: bool) {
     let cost = |gas: u64| eth(U256::from(gas) * e.price);
-    let total_gas = e.deploy_gas + e.fund_gas;
+    let factory_gas = e.factory_gas.unwrap_or(0);
+    let total_gas = factory_gas + e.deploy_gas + e.fund_gas;
     println!("dry run on chain {}: nothing sent", e.chain_id);
     println!("  sender        {}", e.sender);
+    let kind = match (e.clone, e.exists) {
+        (true, true) => "clone, already deployed: it would be recorded and funded",
+        (true, false) => "clone through the factory",
+        (false, _) => "full contract, at the sender's next nonce",
+    };
+    println!("  distributor   {} ({kind})", e.distributor);
     println!("  token         {}", e.token);
     println!("  root          {}", bundle.root);
     if bundle.has_window {
@@ -91,6 +105,9 @@ fn print_estimate(bundle: &Bundle, e: &DeployEstimate, no_deadline: bool) {
         println!("  claim window  none: claims never close and clawback will be impossible (tokens nobody claims stay locked for good){}", if no_deadline { "" } else { "; deploying needs --no-deadline" });
     }
     println!("  total         {}", bundle.tokens(bundle.total));
+    if let Some(g) = e.factory_gas {
+        println!("  factory       {g} gas  {} (once per chain)", cost(g));
+    }
     println!(
         "  deploy        {} gas  {}",
         e.deploy_gas,
@@ -98,7 +115,7 @@ fn print_estimate(bundle: &Bundle, e: &DeployEstimate, no_deadline: bool) {
     );
     println!("  fund          {} gas  {}", e.fund_gas, cost(e.fund_gas));
     println!(
-        "  both          {total_gas} gas  {} at {} (base fee + tip now)",
+        "  all           {total_gas} gas  {} at {} (base fee + tip now)",
         cost(total_gas),
         gwei(e.price)
     );

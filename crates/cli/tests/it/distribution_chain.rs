@@ -281,6 +281,17 @@ fn deploy_claim_vesting_gasless_clawback() {
         out.contains("deploy") && out.contains("gas") && out.contains("ETH"),
         "{out}"
     );
+    // The distributor's address is stated before it exists; the factory is not on this fresh
+    // chain yet, so its one-time deployment is priced too.
+    let predicted: Address = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("distributor"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("dry run names the distributor")
+        .parse()
+        .unwrap();
+    assert!(out.contains("clone through the factory"), "{out}");
+    assert!(out.contains("(once per chain)"), "{out}");
     assert_eq!(c.nonce(deployer.address()), n0);
 
     // Deploy + fund.
@@ -308,7 +319,21 @@ fn deploy_claim_vesting_gasless_clawback() {
         c.balance(c.token, deployer.address()),
         before - tokens(1000)
     );
-    assert_eq!(c.nonce(deployer.address()), n0 + 2);
+    // A clone at the predicted address: the factory (first use on this chain), the clone, the
+    // funding — three transactions where the full contract takes two.
+    assert_eq!(dist, predicted);
+    assert_eq!(c.nonce(deployer.address()), n0 + 3);
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&bundle)).unwrap()).unwrap();
+    let factory = airdrop_chain::distribution::factory_address().unwrap();
+    assert_eq!(record["clone"]["factory"], factory.to_checksum(None));
+    assert_eq!(record["clone"]["salt"], format!("{:#x}", B256::ZERO));
+    let code: String = c.d.call("eth_getCode", json!([dist, "latest"]));
+    assert_eq!(
+        code.len(),
+        2 + 2 * (45 + 126),
+        "a minimal clone with its 126 bytes of args"
+    );
     assert_eq!(
         sha(&bundle.join("manifest.json")),
         manifest_hash,
@@ -328,6 +353,47 @@ fn deploy_claim_vesting_gasless_clawback() {
         &dkey,
         "already deployed",
     );
+    // Records lost (state folder and the bundle's copy): the clone is found at its address,
+    // recorded again and not deployed a second time; it holds the total, so nothing is sent.
+    let kept = std::fs::read_to_string(record_of(&bundle)).unwrap();
+    std::fs::remove_file(record_of(&bundle)).unwrap();
+    std::fs::remove_file(bundle.join("deployment.json")).unwrap();
+    let n = c.nonce(deployer.address());
+    let out = ok(
+        &[
+            "deploy",
+            "--bundle",
+            b,
+            "--rpc",
+            url,
+            "--key-env",
+            "DEPLOYER_KEY",
+        ],
+        &dkey,
+    );
+    assert!(out.contains(&dist.to_string()), "{out}");
+    assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
+    let again: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&bundle)).unwrap()).unwrap();
+    let kept: Value = serde_json::from_str(&kept).unwrap();
+    for k in [
+        "distributor",
+        "deploy_tx",
+        "block",
+        "clone",
+        "owner",
+        "root",
+        "gas_used",
+    ] {
+        let want = &kept[k];
+        // The funding was not sent by this run: no gas of its own.
+        let want = match k {
+            "gas_used" => json!({ "deploy": want["deploy"], "fund": null }),
+            _ => want.clone(),
+        };
+        assert_eq!(again[k], want, "{k}");
+    }
+    assert_eq!(again["fund_tx"], "already funded");
 
     let each = tokens(250);
     let unlocked = each / U256::from(4u64);
@@ -869,6 +935,8 @@ fn deploy_with_an_encrypted_keystore() {
         ks.to_str().unwrap(),
         "--password-env",
         "KS_PASSWORD",
+        // The whole contract here: its path (CREATE at the sender's nonce) stays covered.
+        "--full",
     ];
     fails(
         &args,
@@ -901,38 +969,123 @@ fn deploy_with_an_encrypted_keystore() {
     );
 }
 
+/// Clones without the CREATE2 deployer and on purpose twice: a chain without the deployer is
+/// refused (dry run included) with the `--full` hint and nothing sent, and `--full` deploys
+/// there; `--pay-again-i-know` puts a second clone at the next salt, the first record kept
+/// aside.
+#[test]
+fn clone_deployments_refused_without_the_deployer_and_salted_on_purpose() {
+    let c = Chain::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let who: Vec<Address> = (2..5).map(|i| dev(i).address()).collect();
+    let start = c.now() - 600;
+    // Another budget per bundle: another root (a distributor of the same root would be refused).
+    let spec = |name, budget| {
+        build_bundle(
+            tmp.path(),
+            name,
+            &Spec {
+                chain_id: 31337,
+                token: c.token,
+                recipients: &who,
+                budget,
+                start,
+                deadline: start + 30 * 86_400,
+                vesting: false,
+                clawback_to: deployer.address(),
+            },
+        )
+    };
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    let url = c.url.as_str();
+    let deploy = |b: &Path, more: &[&str]| {
+        let mut a = vec!["deploy", "--bundle", b.to_str().unwrap(), "--rpc", url];
+        a.extend(["--key-env", "DEPLOYER_KEY"]);
+        a.extend(more);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run_ok = |a: Vec<String>| ok(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &dkey);
+    let run_fails = |a: Vec<String>, want: &str| {
+        fails(
+            &a.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            &dkey,
+            want,
+        )
+    };
+
+    // No CREATE2 deployer on this chain.
+    let create2 = airdrop_chain::distribution::CREATE2_DEPLOYER;
+    let kept: String = c.d.call("eth_getCode", json!([create2, "latest"]));
+    let _: Value = c.d.call("anvil_setCode", json!([create2, "0x"]));
+    let plain = spec("plain", 30);
+    let n = c.nonce(deployer.address());
+    let e = run_fails(deploy(&plain, &[]), "has no code on this chain");
+    assert!(e.contains("--full"), "{e}");
+    run_fails(deploy(&plain, &["--dry-run"]), "--full");
+    assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
+    run_ok(deploy(&plain, &["--full"]));
+    assert_eq!(c.nonce(deployer.address()), n + 2);
+    let full = distributor_of(&plain);
+    let code: String = c.d.call("eth_getCode", json!([full, "latest"]));
+    assert!(code.len() > 2 * 1000, "the whole contract");
+
+    // The deployer back: a clone, then another one on purpose at salt 1.
+    let _: Value = c.d.call("anvil_setCode", json!([create2, kept]));
+    let twice = spec("twice", 33);
+    run_ok(deploy(&twice, &[]));
+    let first = distributor_of(&twice);
+    run_fails(deploy(&twice, &[]), "already deployed");
+    run_ok(deploy(&twice, &["--pay-again-i-know"]));
+    let second = distributor_of(&twice);
+    assert_ne!(first, second);
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(record_of(&twice)).unwrap()).unwrap();
+    assert_eq!(
+        record["clone"]["salt"],
+        format!("{:#x}", B256::from(U256::from(1u64)))
+    );
+    assert!(twice.join(format!("deployment-{first:#x}.json")).is_file());
+    assert_eq!(c.balance(c.token, first), tokens(33));
+    assert_eq!(c.balance(c.token, second), tokens(33));
+}
+
+/// Sends a transaction from `from` and returns its receipt's gas and created contract.
+fn tx_gas(c: &Chain, from: Address, to: Option<Address>, data: Vec<u8>) -> (u64, Option<Address>) {
+    let h = c.d.send(from, to, data, U256::ZERO);
+    let created = c.d.expect_success(&[h])[0].1;
+    let r: Value = c.d.call("eth_getTransactionReceipt", json!([h]));
+    let gas = u64::from_str_radix(r["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16);
+    (gas.unwrap(), created)
+}
+
 /// Gas of one claim, from its receipt.
 fn claim_gas(c: &Chain, dist: Address, p: &airdrop_merkle::ClaimProof) -> u64 {
-    let h = c.d.send(
-        dev(1).address(),
-        Some(dist),
-        IDist::claimCall {
-            index: U256::from(p.index),
-            account: p.address.parse().unwrap(),
-            amount: p.amount.parse().unwrap(),
-            proof: p.proof.clone(),
-        }
-        .abi_encode(),
-        U256::ZERO,
-    );
-    c.d.expect_success(&[h]);
-    let r: Value = c.d.call("eth_getTransactionReceipt", json!([h]));
-    u64::from_str_radix(r["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    let call = IDist::claimCall {
+        index: U256::from(p.index),
+        account: p.address.parse().unwrap(),
+        amount: p.amount.parse().unwrap(),
+        proof: p.proof.clone(),
+    };
+    tx_gas(c, dev(1).address(), Some(dist), call.abi_encode()).0
 }
 
 fn mean(v: &[u64]) -> u64 {
     v.iter().sum::<u64>() / v.len().max(1) as u64
 }
 
-/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md): gas per
-/// claim at 1k, 100k and 1M leaves, for our `AirdropDistributor` (no vesting) and Uniswap's own
-/// `MerkleDistributor` bytecode, both over the same Uniswap-format tree in the same anvil.
-/// Claims are measured as the first in their 256-bit bitmap word (a zero storage slot: most
-/// claims of a large drop) and as the second in that word; every recipient is fresh to the token
-/// (the two contracts claim different leaves), so the figures compare like with like.
+/// Benchmark (run by `scripts/bench-distribution`, figures in docs/performance.md), all from
+/// receipts in one anvil: deployment gas of a clone through the factory (and, separately, the
+/// factory's one-time deployment through the CREATE2 deployer), of the full `AirdropDistributor`
+/// and of Uniswap's own `MerkleDistributor` bytecode; then gas per claim at 1k, 100k and 1M
+/// leaves for the three over the same Uniswap-format tree (no vesting). Claims are measured as
+/// the first in their 256-bit bitmap word (a zero storage slot: most claims of a large drop) and
+/// as the second in that word. The three contracts claim different leaves of the same words
+/// (slots 2k and 2k+1 for contract k), so every recipient is fresh to the token in every column.
 #[test]
 #[ignore = "benchmark: scripts/bench-distribution"]
 fn bench_claim_gas_by_tree_size() {
+    use airdrop_chain::distribution as dist;
     use airdrop_merkle::{build_claims, Entry, Preset, TreeOptions};
     let art: Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join(
@@ -942,13 +1095,19 @@ fn bench_claim_gas_by_tree_size() {
     )
     .unwrap();
     let uni_code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-    let ours_code = airdrop_chain::distribution::creation_bytecode(
-        airdrop_chain::distribution::DISTRIBUTOR_ARTIFACT,
-    )
-    .unwrap()
-    .to_vec();
+    let ours_code = dist::creation_bytecode(dist::DISTRIBUTOR_ARTIFACT)
+        .unwrap()
+        .to_vec();
     let c = Chain::start();
     let deployer = dev(0).address();
+    let factory = dist::factory_address().unwrap();
+    let (factory_gas, _) = tx_gas(
+        &c,
+        deployer,
+        Some(dist::CREATE2_DEPLOYER),
+        dist::factory_deploy_data().unwrap().to_vec(),
+    );
+    eprintln!("BENCH deploy gas, factory + implementation (once per chain, through the CREATE2 deployer): {factory_gas}");
     for n in [1_000u64, 100_000, 1_000_000] {
         let entries: Vec<Entry> = (0..n)
             .map(|i| Entry {
@@ -963,14 +1122,24 @@ fn bench_claim_gas_by_tree_size() {
         let root = built.root();
         let total = built.total();
         let now = c.now();
-        let (ours, _) = c.d.deploy(
-            deployer,
-            ours_code.clone(),
+        let params = dist::CloneParams {
+            token: c.token,
+            root,
+            start: now - 10,
+            deadline: now + 10_000_000,
+            clawback_to: deployer,
+            owner: deployer,
+            unlocked_bps: 10_000,
+            cliff: 0,
+            duration: 0,
+        };
+        let mut ctor = ours_code.clone();
+        ctor.extend(
             (
                 c.token,
                 root,
-                now - 10,
-                now + 10_000_000,
+                params.start,
+                params.deadline,
                 deployer,
                 deployer,
                 10_000u16,
@@ -979,41 +1148,45 @@ fn bench_claim_gas_by_tree_size() {
             )
                 .abi_encode_params(),
         );
-        let (uni, _) = c.d.deploy(
-            deployer,
-            uni_code.clone(),
-            (c.token, root).abi_encode_params(),
+        let (full_gas, full) = tx_gas(&c, deployer, None, ctor);
+        let call = dist::AirdropDistributorFactory::deployCall {
+            p: params.to_sol(),
+            salt: dist::clone_salt(0),
+        };
+        let (clone_gas, _) = tx_gas(&c, deployer, Some(factory), call.abi_encode());
+        let clone = dist::predict_clone(factory, &params, dist::clone_salt(0));
+        let mut uni_ctor = uni_code.clone();
+        uni_ctor.extend((c.token, root).abi_encode_params());
+        let (uni_gas, uni) = tx_gas(&c, deployer, None, uni_ctor);
+        eprintln!(
+            "BENCH deploy gas ({n}-leaf root): clone {clone_gas}, AirdropDistributor {full_gas}, Uniswap MerkleDistributor {uni_gas}; clone = {:.1} % of Uniswap's",
+            clone_gas as f64 * 100.0 / uni_gas as f64
         );
-        for d in [ours, uni] {
-            let h = c.d.send(
-                deployer,
-                Some(c.token),
-                IToken::transferCall {
-                    to: d,
-                    amount: total,
-                }
-                .abi_encode(),
-                U256::ZERO,
-            );
-            c.d.expect_success(&[h]);
+        let contracts = [
+            ("AirdropDistributor clone", clone),
+            ("AirdropDistributor (full)", full.unwrap()),
+            ("Uniswap MerkleDistributor", uni.unwrap()),
+        ];
+        for (_, d) in contracts {
+            let fund = IToken::transferCall {
+                to: d,
+                amount: total,
+            };
+            tx_gas(&c, deployer, Some(c.token), fund.abi_encode());
         }
         let words = n.div_ceil(256);
         let samples = (words / 2).min(16);
         let mut figures = Vec::new();
-        for (name, dist, side) in [
-            ("AirdropDistributor", ours, 0),
-            ("Uniswap MerkleDistributor", uni, 1),
-        ] {
+        for (side, (name, d)) in contracts.into_iter().enumerate() {
             let (mut first, mut second, mut depth) = (Vec::new(), Vec::new(), 0);
             for k in 0..samples {
-                let word = k * (words / samples) + side;
+                let word = k * (words / samples);
                 for (slot, out) in [(0, &mut first), (1, &mut second)] {
-                    let p = built
-                        .proof(&by_index[(word * 256 + slot) as usize])
-                        .unwrap();
-                    assert_eq!(p.index, word * 256 + slot);
+                    let i = word * 256 + 2 * side as u64 + slot;
+                    let p = built.proof(&by_index[i as usize]).unwrap();
+                    assert_eq!(p.index, i);
                     depth = depth.max(p.proof.len());
-                    out.push(claim_gas(&c, dist, &p));
+                    out.push(claim_gas(&c, d, &p));
                 }
             }
             eprintln!(
@@ -1023,11 +1196,14 @@ fn bench_claim_gas_by_tree_size() {
                 first.iter().max().unwrap(),
                 mean(&second)
             );
-            figures.push(mean(&first));
+            figures.push((mean(&first), mean(&second)));
         }
         eprintln!(
-            "BENCH claim gas, {n} leaves: AirdropDistributor minus Uniswap MerkleDistributor = {:+} gas per (first-in-word) claim",
-            figures[0] as i64 - figures[1] as i64
+            "BENCH claim gas, {n} leaves: clone minus Uniswap = {:+} (first in word), {:+} (second); full minus Uniswap = {:+}, {:+}",
+            figures[0].0 as i64 - figures[2].0 as i64,
+            figures[0].1 as i64 - figures[2].1 as i64,
+            figures[1].0 as i64 - figures[2].0 as i64,
+            figures[1].1 as i64 - figures[2].1 as i64,
         );
     }
 }

@@ -408,6 +408,7 @@ async fn preflight_of(b: &Bundle, node: &ScriptedNode) -> String {
         no_deadline: false,
         pay_again: false,
         state: &state,
+        full: false,
     };
     let from = deployer().address();
     match preflight(&job, &chain(node), 31337, token(), from).await {

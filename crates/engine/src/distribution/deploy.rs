@@ -1,9 +1,11 @@
-//! Deploys `AirdropDistributor` for a bundle, funds it with the bundle's total and records it in
+//! Deploys the bundle's distributor (a clone through the factory, `deploy_clone`, or with
+//! `full` the whole `AirdropDistributor`), funds it with the bundle's total and records it in
 //! `deployment.json` (state folder, with a copy in the bundle; the manifest itself is never
 //! rewritten). Refuses whatever could let a recipient be paid twice: a bundle already deployed
 //! (recorded, or found on chain) or already pushed.
 
 use super::claim::check_distributor;
+use super::deploy_clone::{deploy_clone, predicted_distributor};
 use super::push::{chain_paid, sent_in_ledger};
 use super::state::{set_aside, write_record};
 use super::{
@@ -40,6 +42,8 @@ pub struct DeployInput<'a> {
     pub pay_again: bool,
     /// Where deployment records and push ledgers are kept.
     pub state: &'a StateDir,
+    /// Deploy the whole `AirdropDistributor` contract instead of a clone through the factory.
+    pub full: bool,
 }
 
 /// What a deploy did.
@@ -69,6 +73,15 @@ pub struct DeployEstimate {
     pub token: Address,
     /// Where unclaimed tokens would go after the deadline.
     pub clawback_to: Address,
+    /// The distributor's address, known before it is deployed (a clone's CREATE2 address, or
+    /// the full contract's CREATE address at the sender's next nonce).
+    pub distributor: Address,
+    /// A clone through the factory (else the full contract).
+    pub clone: bool,
+    /// The clone is already on chain (it would be recorded and funded, not deployed).
+    pub exists: bool,
+    /// Gas of putting the factory on this chain first, when it is not there yet.
+    pub factory_gas: Option<u64>,
     /// Gas of the creation.
     pub deploy_gas: u64,
     /// Gas of the funding transfer.
@@ -110,10 +123,19 @@ pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<Dep
     }
     refuse_if_pushed(&chain, bundle, job.state, token, from).await?;
     preflight(&job, &chain, chain_id, token, from).await?;
-    if !job.pay_again {
-        refuse_if_deployed_on_chain(&chain, bundle, from, recorded.as_ref()).await?;
-    }
     let clawback_to = bundle.clawback_to.unwrap_or(from);
+    if !job.pay_again {
+        // The bundle's own clone (same parameters) is recorded by the clone path, not refused.
+        let own = match job.full {
+            true => None,
+            false => Some(predicted_distributor(bundle, token, clawback_to, from)?),
+        };
+        let known = [recorded.as_ref().map(|l| l.distributor), own];
+        refuse_if_deployed_on_chain(&chain, bundle, from, &known).await?;
+    }
+    if !job.full {
+        return deploy_clone(&job, &sender, token, clawback_to, &path, progress).await;
+    }
     let code = creation_code(bundle, token, clawback_to, from)?;
     if job.dry_run {
         return estimate(&chain, bundle, token, from, code, clawback_to, chain_id).await;
@@ -152,6 +174,7 @@ pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<Dep
             deploy: deployed.gas_used,
             fund: None,
         },
+        clone: None,
     };
     // Recorded before funding, so an interrupted run resumes with the funding only.
     job.state.create(chain_id, token, bundle.root)?;
@@ -248,6 +271,10 @@ async fn estimate(
         sender: from,
         token,
         clawback_to,
+        distributor: next,
+        clone: false,
+        exists: false,
+        factory_gas: None,
         deploy_gas,
         fund_gas,
         price: U256::from(fees.price_now),
@@ -257,7 +284,7 @@ async fn estimate(
 /// Writes the record into the state folder and its copy into the bundle. A record of another
 /// distributor at either place (deployed again with --pay-again-i-know, or an old bundle's copy
 /// kept by a rebuild) is moved aside first, never overwritten.
-fn save_record(path: &Path, bundle: &Bundle, record: &Deployment) -> Result<()> {
+pub(crate) fn save_record(path: &Path, bundle: &Bundle, record: &Deployment) -> Result<()> {
     let new = format!("{:#x}", record.distributor);
     for p in [path.to_path_buf(), bundle.dir.join(DEPLOYMENT_FILE)] {
         if p.is_file() {
@@ -325,16 +352,16 @@ async fn refuse_if_pushed(
     Ok(())
 }
 
-/// Refuses when `from` already created a distributor for this root that no record names.
+/// Refuses when `from` already created a distributor for this root other than the `known` ones
+/// (the recorded one, the bundle's own clone).
 async fn refuse_if_deployed_on_chain(
     chain: &Chain,
     bundle: &Bundle,
     from: Address,
-    recorded: Option<&Located>,
+    known: &[Option<Address>],
 ) -> Result<()> {
-    let known = recorded.map(|l| l.distributor);
     let (found, capped) = deployed_for_root(chain, from, bundle.root).await?;
-    if let Some(f) = found.iter().find(|f| Some(f.address) != known) {
+    if let Some(f) = found.iter().find(|f| !known.contains(&Some(f.address))) {
         return Err(refused(format!(
             "{from} already deployed distributor {} for root {} (its nonce {}, token {}){}; a second one would let every recipient claim twice: nothing sent. Record it by copying its deployment.json back, or deploy another on purpose with --pay-again-i-know",
             f.address,
@@ -348,7 +375,7 @@ async fn refuse_if_deployed_on_chain(
 }
 
 /// Funds the distributor recorded in `record` up to the bundle's total, and records the transfer.
-async fn fund_recorded(
+pub(crate) async fn fund_recorded(
     chain: &Chain,
     sender: &Sender,
     bundle: &Bundle,
@@ -447,6 +474,7 @@ mod tests {
                 deploy: 1,
                 fund: None,
             },
+            clone: None,
         }
     }
 

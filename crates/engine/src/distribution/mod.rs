@@ -13,6 +13,7 @@ mod claim_tests;
 mod clawback;
 mod cost;
 mod deploy;
+mod deploy_clone;
 mod events;
 mod push;
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub use cost::{
     ClaimSideGas, CostEstimate, CostInput, PushSide, CLAIM_SIDE,
 };
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
+pub use deploy_clone::predicted_distributor;
 pub use push::{
     batch_size, ledger_status, push, push_plan, LedgerStatus, PlannedBatch, PushEstimate,
     PushInput, PushOutcome, PushPlan, GAS_PER_RECIPIENT, GAS_TX,
