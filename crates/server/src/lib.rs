@@ -9,6 +9,7 @@
 mod api;
 pub mod auth;
 pub mod campaign;
+mod claim;
 mod config;
 pub mod confine;
 mod conn;
