@@ -57,19 +57,6 @@ impl axum::serve::Listener for GuardedListener {
     }
 }
 
-/// The peer of a guarded connection (handlers see it as `ConnectInfo<SocketAddr>`, see
-/// [`crate::serve_on`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Peer(pub(crate) SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, GuardedListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, GuardedListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
-
 /// A socket with a deadline for the first request head and an idle deadline.
 #[derive(Debug)]
 pub(crate) struct Guarded {

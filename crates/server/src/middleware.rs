@@ -10,7 +10,66 @@ use axum::Router;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+
+/// Request ids in the form of a random UUID (v4), made without a system call per request (as
+/// a fresh UUID takes): each thread draws 64 random bits once and counts in the other 64, so
+/// ids stay unique across threads and restarts.
+#[derive(Clone, Copy, Debug, Default)]
+struct RequestIds;
+
+impl RequestIds {
+    /// The next id of this thread, as 36 bytes of hyphenated lowercase hex.
+    fn next() -> [u8; 36] {
+        thread_local! {
+            static STATE: std::cell::Cell<(u64, u64)> = std::cell::Cell::new((seed(), seed()));
+        }
+        let (hi, lo) = STATE.with(|s| {
+            let (hi, lo) = s.get();
+            s.set((hi, lo.wrapping_add(1)));
+            (hi, lo)
+        });
+        // Version 4 in the 13th hex digit, the RFC 4122 variant in the 17th.
+        let hi = (hi & !0xf000) | 0x4000;
+        let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+        let bytes = (u128::from(hi) << 64 | u128::from(lo)).to_be_bytes();
+        let mut out = [b'-'; 36];
+        let mut at = 0;
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1;
+            }
+            out[at] = HEX[usize::from(b >> 4)];
+            out[at + 1] = HEX[usize::from(b & 0xf)];
+            at += 2;
+        }
+        out
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// 64 random bits; without an entropy source, the clock and this thread's id stand in (ids
+/// must be unique, not secret).
+fn seed() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        std::thread::current().id().hash(&mut h);
+        std::time::SystemTime::now().hash(&mut h);
+        h.finish()
+    })
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        axum::http::HeaderValue::from_bytes(&Self::next())
+            .ok()
+            .map(RequestId::new)
+    }
+}
 
 /// Counts each request and its latency under its route template (never the raw path).
 async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -178,12 +237,44 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
             .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(RequestIds))
         .with_state(state)
 }
 
 #[cfg(test)]
 mod tests {
+    /// Ids look like random UUIDs and never repeat, within a thread or across threads.
+    #[test]
+    fn request_ids_are_unique_uuids() {
+        let ids: Vec<[u8; 36]> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..10_000)
+                            .map(|_| super::RequestIds::next())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        for id in &ids {
+            let text = std::str::from_utf8(id).unwrap();
+            let parts: Vec<_> = text.split('-').map(str::len).collect();
+            assert_eq!(parts, [8, 4, 4, 4, 12], "{text}");
+            assert_eq!(&text[14..15], "4", "{text}");
+            assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"), "{text}");
+            assert!(text
+                .bytes()
+                .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+    }
+
     /// The length is the one the 414 check used to take from the written-out target.
     #[test]
     fn uri_len_is_the_written_length() {
