@@ -92,7 +92,9 @@ impl AddressIndex {
 
     fn find(&self, address: &Address) -> Option<usize> {
         let p = Self::prefix(address, self.bits);
-        let bucket = self.sorted.get(self.starts[p] as usize..self.starts[p + 1] as usize)?;
+        let bucket = self
+            .sorted
+            .get(self.starts[p] as usize..self.starts[p + 1] as usize)?;
         bucket
             .binary_search_by(|(a, _)| a.cmp(address))
             .ok()
@@ -698,7 +700,9 @@ mod tests {
         for n in [0usize, 1, 2, 255, 256, 1000, 70_000] {
             let mut entries: Vec<Entry> = (0..n as u64)
                 .map(|i| Entry {
-                    address: Address::from_slice(&alloy_primitives::keccak256(i.to_be_bytes())[..20]),
+                    address: Address::from_slice(
+                        &alloy_primitives::keccak256(i.to_be_bytes())[..20],
+                    ),
                     amount: U256::from(i),
                 })
                 .collect();
@@ -711,7 +715,9 @@ mod tests {
                 assert_eq!(index.find(&e.address), Some(k), "n={n} k={k}");
             }
             for i in 0..200u64 {
-                let absent = Address::from_slice(&alloy_primitives::keccak256((i + 1u64 << 40).to_be_bytes())[..20]);
+                let absent = Address::from_slice(
+                    &alloy_primitives::keccak256((i + 1u64 << 40).to_be_bytes())[..20],
+                );
                 assert_eq!(index.find(&absent), None, "n={n}");
             }
         }

@@ -71,8 +71,13 @@ impl MakeRequestId for RequestIds {
     }
 }
 
-/// Counts each request and its latency under its route template (never the raw path).
+/// Refuses an oversized request head, then counts each request and its latency under its
+/// route template (never the raw path). One layer for both: each `from_fn` layer clones the
+/// services inside it and boxes a future on every request.
 async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if let Some(refused) = head_limits(&req) {
+        return refused;
+    }
     // The template is shared with the router; holding it costs a reference count, not a copy.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
@@ -94,7 +99,7 @@ const MAX_HEADERS: usize = 32 * 1024;
 
 /// Answers an oversized target (414) or header block (431) with `{code, detail}`, well below
 /// the sizes at which hyper answers by itself with an empty body.
-async fn head_limits(req: Request, next: Next) -> Response {
+fn head_limits(req: &Request) -> Option<Response> {
     use axum::response::IntoResponse;
     let uri = uri_len(req.uri());
     if uri > MAX_URI {
@@ -103,7 +108,8 @@ async fn head_limits(req: Request, next: Next) -> Response {
             code: "uri_too_long",
             detail: format!("the request target is {uri} bytes; at most {MAX_URI} are accepted"),
         }
-        .into_response();
+        .into_response()
+        .into();
     }
     let headers: usize = req
         .headers()
@@ -118,9 +124,10 @@ async fn head_limits(req: Request, next: Next) -> Response {
                 "the request headers are {headers} bytes; at most {MAX_HEADERS} are accepted"
             ),
         }
-        .into_response();
+        .into_response()
+        .into();
     }
-    next.run(req).await
+    None
 }
 
 /// The length of the request target as `Uri`'s `Display` writes it, without writing it out.
@@ -219,7 +226,6 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
     };
     router
         .layer(axum::middleware::from_fn_with_state(state.clone(), track))
-        .layer(axum::middleware::from_fn(head_limits))
         .layer(cors(config))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
