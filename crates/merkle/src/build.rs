@@ -716,7 +716,7 @@ mod tests {
             }
             for i in 0..200u64 {
                 let absent = Address::from_slice(
-                    &alloy_primitives::keccak256((i + 1u64 << 40).to_be_bytes())[..20],
+                    &alloy_primitives::keccak256(((i + 1) << 40).to_be_bytes())[..20],
                 );
                 assert_eq!(index.find(&absent), None, "n={n}");
             }
