@@ -298,11 +298,13 @@ pub fn parse_address(text: &str) -> Result<Address, AddressError> {
     let has_lower = hex.bytes().any(|b| b.is_ascii_lowercase());
     let has_upper = hex.bytes().any(|b| b.is_ascii_uppercase());
     if has_lower && has_upper {
-        let expected = address.to_checksum(None);
+        // Checked in a stack buffer: a correct checksum (the common case) allocates nothing.
+        let mut buf = [0u8; 42];
+        let expected = address.to_checksum_raw(&mut buf, None);
         if expected[2..] != *hex {
             return Err(AddressError::Checksum {
                 value: t.to_owned(),
-                expected,
+                expected: expected.to_owned(),
             });
         }
     }

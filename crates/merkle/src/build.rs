@@ -41,9 +41,65 @@ pub(crate) struct AccountTree {
     pub sorted: bool,
     /// Entries' positions sorted by address bytes, built on the first lookup: servers answer
     /// millions of lookups, one-off callers never pay for it.
-    pub by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
+    pub by_address: std::sync::OnceLock<AddressIndex>,
     /// EIP-55 forms of the entries' addresses when already computed (empty otherwise).
     pub checksums: Vec<[u8; 42]>,
+}
+
+/// Entries' positions sorted by address bytes, with where each address prefix starts: a
+/// look-up reads one bucket of a few entries instead of binary-searching the whole table
+/// (about three cache misses instead of twenty at a million entries). Addresses are hash
+/// outputs, so buckets stay even.
+#[derive(Debug)]
+pub(crate) struct AddressIndex {
+    sorted: Vec<(Address, u32)>,
+    /// `starts[p]..starts[p + 1]` is where the addresses of prefix `p` lie in `sorted`.
+    starts: Vec<u32>,
+    /// Leading bits of an address that make its prefix.
+    bits: u32,
+}
+
+impl AddressIndex {
+    fn new(entries: &[Entry]) -> AddressIndex {
+        let mut sorted: Vec<(Address, u32)> = entries
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (e.address, k as u32))
+            .collect();
+        sorted.par_sort_unstable();
+        // About one entry per bucket, within 2^8..2^20 buckets (4 MiB of starts at most).
+        let bits = (usize::BITS - sorted.len().leading_zeros()).clamp(8, 20);
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for (a, _) in &sorted {
+            starts[Self::prefix(a, bits) + 1] += 1;
+        }
+        let mut sum = 0;
+        for s in &mut starts {
+            sum += *s;
+            *s = sum;
+        }
+        AddressIndex {
+            sorted,
+            starts,
+            bits,
+        }
+    }
+
+    fn prefix(a: &Address, bits: u32) -> usize {
+        let top = u32::from_be_bytes([a[0], a[1], a[2], 0]);
+        (top >> (32 - bits)) as usize
+    }
+
+    fn find(&self, address: &Address) -> Option<usize> {
+        let p = Self::prefix(address, self.bits);
+        let bucket = self
+            .sorted
+            .get(self.starts[p] as usize..self.starts[p + 1] as usize)?;
+        bucket
+            .binary_search_by(|(a, _)| a.cmp(address))
+            .ok()
+            .map(|i| bucket[i].1 as usize)
+    }
 }
 
 #[derive(Debug)]
@@ -367,20 +423,9 @@ impl AccountTree {
     }
 
     pub(crate) fn find(&self, address: &Address) -> Option<usize> {
-        let table = self.by_address.get_or_init(|| {
-            let mut t: Vec<(Address, u32)> = self
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(k, e)| (e.address, k as u32))
-                .collect();
-            t.par_sort_unstable();
-            t
-        });
-        table
-            .binary_search_by(|(a, _)| a.cmp(address))
-            .ok()
-            .map(|i| table[i].1 as usize)
+        self.by_address
+            .get_or_init(|| AddressIndex::new(&self.entries))
+            .find(address)
     }
 
     fn claim(&self, k: usize, extra: &[B256]) -> ClaimProof {
@@ -642,4 +687,39 @@ fn account_proofs(
             }
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every entry is found at its own position and nothing else is, at sizes below, at and
+    /// above the bucket limits, with addresses at both ends of the prefix range.
+    #[test]
+    fn address_index_finds_exactly_the_entries() {
+        for n in [0usize, 1, 2, 255, 256, 1000, 70_000] {
+            let mut entries: Vec<Entry> = (0..n as u64)
+                .map(|i| Entry {
+                    address: Address::from_slice(
+                        &alloy_primitives::keccak256(i.to_be_bytes())[..20],
+                    ),
+                    amount: U256::from(i),
+                })
+                .collect();
+            if n > 2 {
+                entries[0].address = Address::ZERO;
+                entries[1].address = Address::repeat_byte(0xff);
+            }
+            let index = AddressIndex::new(&entries);
+            for (k, e) in entries.iter().enumerate() {
+                assert_eq!(index.find(&e.address), Some(k), "n={n} k={k}");
+            }
+            for i in 0..200u64 {
+                let absent = Address::from_slice(
+                    &alloy_primitives::keccak256(((i + 1) << 40).to_be_bytes())[..20],
+                );
+                assert_eq!(index.find(&absent), None, "n={n}");
+            }
+        }
+    }
 }

@@ -57,19 +57,6 @@ impl axum::serve::Listener for GuardedListener {
     }
 }
 
-/// The peer of a guarded connection (handlers see it as `ConnectInfo<SocketAddr>`, see
-/// [`crate::serve_on`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Peer(pub(crate) SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, GuardedListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, GuardedListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
-
 /// A socket with a deadline for the first request head and an idle deadline.
 #[derive(Debug)]
 pub(crate) struct Guarded {
@@ -79,7 +66,11 @@ pub(crate) struct Guarded {
     /// Bytes of `\r\n\r\n` matched so far.
     matched: u8,
     idle: Duration,
+    /// Fires no later than `last + idle`; moved only when it fires early (moving a timer on
+    /// every read and write took the runtime's timer lock twice per request).
     idle_timer: Pin<Box<Sleep>>,
+    /// The last time a byte was read or written.
+    last: Instant,
 }
 
 impl Guarded {
@@ -90,6 +81,7 @@ impl Guarded {
             matched: 0,
             idle,
             idle_timer: Box::pin(tokio::time::sleep(idle)),
+            last: Instant::now(),
         }
     }
 
@@ -97,8 +89,7 @@ impl Guarded {
         if bytes.is_empty() {
             return;
         }
-        let next = Instant::now() + self.idle;
-        self.idle_timer.as_mut().reset(next);
+        self.last = Instant::now();
         if self.head.is_none() {
             return;
         }
@@ -123,7 +114,18 @@ impl Guarded {
             .head
             .as_mut()
             .is_some_and(|h| h.as_mut().poll(cx).is_ready());
-        head || self.idle_timer.as_mut().poll(cx).is_ready()
+        if head {
+            return true;
+        }
+        while self.idle_timer.as_mut().poll(cx).is_ready() {
+            let deadline = self.last + self.idle;
+            if deadline <= Instant::now() {
+                return true;
+            }
+            // Bytes moved since the timer was set: wait for the rest of the idle time.
+            self.idle_timer.as_mut().reset(deadline);
+        }
+        false
     }
 }
 
@@ -162,11 +164,30 @@ impl AsyncWrite for Guarded {
         let r = Pin::new(&mut self.io).poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = &r {
             if *n > 0 {
-                let next = Instant::now() + self.idle;
-                self.idle_timer.as_mut().reset(next);
+                self.last = Instant::now();
             }
         }
         r
+    }
+
+    // Vectored, as a plain socket is: hyper then sends a response's head and body in one
+    // `writev` instead of copying the body behind the head first.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &r {
+            if *n > 0 {
+                self.last = Instant::now();
+            }
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -9,6 +9,7 @@
 mod api;
 pub mod auth;
 pub mod campaign;
+mod claim;
 mod config;
 pub mod confine;
 mod conn;
@@ -23,7 +24,7 @@ mod shared;
 pub mod siwe;
 mod state;
 
-use axum::extract::Request;
+use axum::serve::ListenerExt;
 use axum::Router;
 use std::sync::Arc;
 use utoipa_swagger_ui::SwaggerUi;
@@ -66,24 +67,13 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     tracing::info!(listen = %listener.local_addr()?, "serving");
-    let listener = conn::GuardedListener::new(listener, config.header_timeout, config.idle_timeout);
-    // Handlers and the per-IP limiter read the peer as `ConnectInfo<SocketAddr>`.
-    let app = router(state, &config).layer(axum::middleware::map_request(
-        |mut req: Request| async move {
-            if let Some(axum::extract::ConnectInfo(conn::Peer(addr))) = req
-                .extensions()
-                .get::<axum::extract::ConnectInfo<conn::Peer>>()
-                .copied()
-            {
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(addr));
-            }
-            req
-        },
-    ));
+    // Through `tap_io`, axum itself gives handlers and the per-IP limiter the peer as
+    // `ConnectInfo<SocketAddr>`: no per-request layer has to translate it.
+    let listener = conn::GuardedListener::new(listener, config.header_timeout, config.idle_timeout)
+        .tap_io(|_| {});
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<conn::Peer>(),
+        router(state, &config).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;

@@ -2,7 +2,7 @@
 //! limiting, CORS, timeouts, tracing and request ids.
 
 use crate::error::ServerError;
-use crate::{metrics, AppState, Config};
+use crate::{AppState, Config};
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -10,35 +10,85 @@ use axum::Router;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 
-/// Counts each request and its latency under its route template (never the raw path).
+/// Request ids in the form of a random UUID (v4), made without a system call per request (as
+/// a fresh UUID takes): each thread draws 64 random bits once and counts in the other 64, so
+/// ids stay unique across threads and restarts.
+#[derive(Clone, Copy, Debug, Default)]
+struct RequestIds;
+
+impl RequestIds {
+    /// The next id of this thread, as 36 bytes of hyphenated lowercase hex.
+    fn next() -> [u8; 36] {
+        thread_local! {
+            static STATE: std::cell::Cell<(u64, u64)> = std::cell::Cell::new((seed(), seed()));
+        }
+        let (hi, lo) = STATE.with(|s| {
+            let (hi, lo) = s.get();
+            s.set((hi, lo.wrapping_add(1)));
+            (hi, lo)
+        });
+        // Version 4 in the 13th hex digit, the RFC 4122 variant in the 17th.
+        let hi = (hi & !0xf000) | 0x4000;
+        let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+        let bytes = (u128::from(hi) << 64 | u128::from(lo)).to_be_bytes();
+        let mut out = [b'-'; 36];
+        let mut at = 0;
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1;
+            }
+            out[at] = HEX[usize::from(b >> 4)];
+            out[at + 1] = HEX[usize::from(b & 0xf)];
+            at += 2;
+        }
+        out
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// 64 random bits; without an entropy source, the clock and this thread's id stand in (ids
+/// must be unique, not secret).
+fn seed() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        std::thread::current().id().hash(&mut h);
+        std::time::SystemTime::now().hash(&mut h);
+        h.finish()
+    })
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        axum::http::HeaderValue::from_bytes(&Self::next())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Refuses an oversized request head, then counts each request and its latency under its
+/// route template (never the raw path). One layer for both: each `from_fn` layer clones the
+/// services inside it and boxes a future on every request.
 async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    if let Some(refused) = head_limits(&req) {
+        return refused;
+    }
+    // The template is shared with the router; holding it costs a reference count, not a copy.
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let started = Instant::now();
     let response = next.run(req).await;
-    let status = response.status().as_u16();
-    state
-        .metrics
-        .latency
-        .get_or_create(&metrics::RouteLabels {
-            route: route.clone(),
-        })
-        .observe(started.elapsed().as_secs_f64());
-    state
-        .metrics
-        .requests
-        .get_or_create(&metrics::RequestLabels {
-            route,
-            method,
-            status,
-        })
-        .inc();
+    state.metrics.http.record(
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        &method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -49,16 +99,17 @@ const MAX_HEADERS: usize = 32 * 1024;
 
 /// Answers an oversized target (414) or header block (431) with `{code, detail}`, well below
 /// the sizes at which hyper answers by itself with an empty body.
-async fn head_limits(req: Request, next: Next) -> Response {
+fn head_limits(req: &Request) -> Option<Response> {
     use axum::response::IntoResponse;
-    let uri = req.uri().to_string().len();
+    let uri = uri_len(req.uri());
     if uri > MAX_URI {
         return ServerError::Api {
             status: axum::http::StatusCode::URI_TOO_LONG,
             code: "uri_too_long",
             detail: format!("the request target is {uri} bytes; at most {MAX_URI} are accepted"),
         }
-        .into_response();
+        .into_response()
+        .into();
     }
     let headers: usize = req
         .headers()
@@ -73,9 +124,18 @@ async fn head_limits(req: Request, next: Next) -> Response {
                 "the request headers are {headers} bytes; at most {MAX_HEADERS} are accepted"
             ),
         }
-        .into_response();
+        .into_response()
+        .into();
     }
-    next.run(req).await
+    None
+}
+
+/// The length of the request target as `Uri`'s `Display` writes it, without writing it out.
+fn uri_len(uri: &axum::http::Uri) -> usize {
+    let scheme = uri.scheme_str().map_or(0, |s| s.len() + 3);
+    let authority = uri.authority().map_or(0, |a| a.as_str().len());
+    let query = uri.query().map_or(0, |q| q.len() + 1);
+    scheme + authority + uri.path().len() + query
 }
 
 type IpLimiter = tower_governor::GovernorLayer<
@@ -166,7 +226,6 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
     };
     router
         .layer(axum::middleware::from_fn_with_state(state.clone(), track))
-        .layer(axum::middleware::from_fn(head_limits))
         .layer(cors(config))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -178,13 +237,64 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
                 let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                 // The route template, never the raw path: a path segment may hold a secret a
                 // user pasted by mistake, and secrets are never logged.
-                let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
-                let route = route.as_deref().unwrap_or("unmatched").to_owned();
+                let route = req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
                 tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
             })
             .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(RequestIds))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Ids look like random UUIDs and never repeat, within a thread or across threads.
+    #[test]
+    fn request_ids_are_unique_uuids() {
+        let ids: Vec<[u8; 36]> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..10_000)
+                            .map(|_| super::RequestIds::next())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        for id in &ids {
+            let text = std::str::from_utf8(id).unwrap();
+            let parts: Vec<_> = text.split('-').map(str::len).collect();
+            assert_eq!(parts, [8, 4, 4, 4, 12], "{text}");
+            assert_eq!(&text[14..15], "4", "{text}");
+            assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"), "{text}");
+            assert!(text
+                .bytes()
+                .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+    }
+
+    /// The length is the one the 414 check used to take from the written-out target.
+    #[test]
+    fn uri_len_is_the_written_length() {
+        for uri in [
+            "/",
+            "/v1/campaigns/x/claims/0xabc",
+            "/a?b=c&d",
+            "/a?",
+            "http://example.org/x?y",
+            "http://example.org",
+            "*",
+        ] {
+            let parsed: axum::http::Uri = uri.parse().unwrap();
+            assert_eq!(super::uri_len(&parsed), parsed.to_string().len(), "{uri}");
+        }
+    }
 }

@@ -96,14 +96,11 @@ pub(crate) async fn get_claim(
     let address = parse_address(&address)?;
     let published = state.campaigns.load();
     let c = published.get(&id).ok_or_else(|| unknown_campaign(&id))?;
-    let mut proof = Vec::with_capacity(32);
-    let found = c.tree.lookup_into(&address, &mut proof).or_else(|| {
-        // OpenZeppelin trees are not address/amount trees inside: the general look-up.
-        let p = c.tree.proof(&address)?;
-        proof = p.proof;
-        Some((p.index, p.amount.parse().ok()?))
-    });
-    let (index, amount) = found.ok_or_else(|| {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let body = c.claim_body(&address, now).ok_or_else(|| {
         ServerError::not_found(
             "not_eligible",
             format!(
@@ -113,93 +110,7 @@ pub(crate) async fn get_claim(
             ),
         )
     })?;
-    let body = claim_json(c, &address, index, amount, &proof);
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
-}
-
-/// The claim response's JSON.
-fn claim_json(
-    c: &crate::campaign::Campaign,
-    address: &airdrop_merkle::Address,
-    index: u64,
-    amount: airdrop_merkle::U256,
-    proof: &[airdrop_merkle::B256],
-) -> Vec<u8> {
-    // Written by hand: this is the one response served millions of times, and every field is
-    // hex, digits or an id already restricted to [A-Za-z0-9_-].
-    let mut body = Vec::with_capacity(160 + proof.len() * 70);
-    body.extend_from_slice(b"{\"campaign\":\"");
-    body.extend_from_slice(c.id.as_bytes());
-    body.extend_from_slice(b"\",\"address\":\"");
-    let mut checksummed = [0u8; 42];
-    body.extend_from_slice(address.to_checksum_raw(&mut checksummed, None).as_bytes());
-    body.extend_from_slice(b"\",\"index\":");
-    body.extend_from_slice(index.to_string().as_bytes());
-    body.extend_from_slice(b",\"amount\":\"");
-    body.extend_from_slice(amount.to_string().as_bytes());
-    body.extend_from_slice(b"\",\"proof\":[");
-    for (i, h) in proof.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        push_hash(&mut body, h);
-    }
-    body.extend_from_slice(b"],\"merkleRoot\":");
-    push_hash(&mut body, &c.root);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let claimed = c
-        .claimed
-        .load()
-        .as_ref()
-        .map(|m| m.get(&index).copied().unwrap_or_default());
-    let vested = c.schedule.map(|s| s.vested(amount, now));
-    let claimable = claimed.map(|cl| vested.unwrap_or(amount).saturating_sub(cl));
-    push_amount(&mut body, b",\"claimed\":", claimed);
-    push_amount(&mut body, b",\"vested\":", vested);
-    push_amount(
-        &mut body,
-        b",\"locked\":",
-        vested.map(|v| amount.saturating_sub(v)),
-    );
-    push_amount(&mut body, b",\"claimableNow\":", claimable);
-    if let Some(s) = c.schedule {
-        body.extend_from_slice(
-            format!(
-                ",\"schedule\":{{\"start\":{},\"deadline\":{},\"unlockedBps\":{},\"cliffEnd\":{},\"vestingEnd\":{}}}",
-                s.start,
-                s.deadline,
-                s.vesting.unlocked_bps,
-                s.start + s.vesting.cliff,
-                s.start + s.vesting.duration
-            )
-            .as_bytes(),
-        );
-    }
-    body.push(b'}');
-    body
-}
-
-fn push_amount(buf: &mut Vec<u8>, key: &[u8], v: Option<airdrop_merkle::U256>) {
-    // Unknown values are left out, which keeps the common response (no chain, no schedule) as
-    // small as before these fields existed.
-    if let Some(v) = v {
-        buf.extend_from_slice(key);
-        buf.push(b'"');
-        buf.extend_from_slice(v.to_string().as_bytes());
-        buf.push(b'"');
-    }
-}
-
-fn push_hash(buf: &mut Vec<u8>, h: &airdrop_merkle::B256) {
-    let mut hex = [0u8; 64];
-    buf.extend_from_slice(b"\"0x");
-    if alloy_primitives::hex::encode_to_slice(h.as_slice(), &mut hex).is_ok() {
-        buf.extend_from_slice(&hex);
-    }
-    buf.push(b'"');
 }
 
 /// Every campaign in which the address is eligible.

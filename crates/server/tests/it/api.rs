@@ -575,3 +575,81 @@ fn an_unreadable_manifest_is_not_taken_for_none() {
     std::fs::remove_dir(bundle.join("manifest.json")).unwrap();
     assert!(Campaign::load("b", &bundle).is_ok());
 }
+
+/// One response of a keep-alive connection: the head, then `content-length` bytes of body.
+async fn read_response(s: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    loop {
+        let mut chunk = [0u8; 4096];
+        let n = s.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "closed mid-response: {}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len: usize = text[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map(|v| v.trim().parse().unwrap())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return text;
+            }
+        }
+    }
+}
+
+/// A connection silent for longer than the idle timeout is closed; one that keeps making
+/// requests stays open well past it (the idle timer counts from the last byte, not from when
+/// the connection opened).
+#[tokio::test]
+async fn idle_connections_close_and_busy_ones_stay_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = Config {
+        idle_timeout: std::time::Duration::from_millis(600),
+        ..Config::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(airdrop_server::serve_on(
+        listener,
+        Arc::new(AppState::new(Vec::new())),
+        config,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let request = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut busy = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    for _ in 0..8 {
+        busy.write_all(request).await.unwrap();
+        assert!(read_response(&mut busy).await.starts_with("HTTP/1.1 200"));
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    // 2 s of requests on one connection with a 0.6 s idle timeout; now it falls silent.
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        busy.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(
+        closed.is_ok(),
+        "an idle connection is still open after 10 s"
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= std::time::Duration::from_millis(300) && took < std::time::Duration::from_secs(3),
+        "{took:?}"
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
