@@ -20,6 +20,8 @@ mod bridge;
 pub mod build;
 pub mod input;
 pub mod snapshot;
+/// Taxes of received tokens (`airdrop tax`).
+pub mod tax;
 
 pub use error::{EngineError, Result};
 pub use progress::{Cancel, Collect, Event, NoProgress, Progress};
