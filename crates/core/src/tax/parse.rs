@@ -55,7 +55,7 @@ fn records(data: &[u8], file: &str, header: &[&str]) -> Result<Vec<(String, csv:
     Ok(out)
 }
 
-fn field<'a>(record: &'a csv::StringRecord, i: usize) -> &'a str {
+fn field(record: &csv::StringRecord, i: usize) -> &str {
     record.get(i).unwrap_or("")
 }
 
