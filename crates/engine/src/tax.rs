@@ -8,16 +8,34 @@ use airdrop_core::tax::{self, report, Jurisdiction, Method, TaxInput, TaxReport}
 use alloy_primitives::Address;
 use std::path::{Path, PathBuf};
 
-/// The files the job writes, and the only ones it ever replaces.
-pub const OUTPUTS: [&str; 4] = ["gains.csv", "income.csv", "summary.txt", "tax.json"];
+/// The files the job writes, and the only ones it ever replaces (`events.csv`: the receipts
+/// read from a node, written only with [`Receipts::Chain`]).
+pub const OUTPUTS: [&str; 5] = [
+    "gains.csv",
+    "income.csv",
+    "summary.txt",
+    "tax.json",
+    "events.csv",
+];
+
+pub use crate::tax_chain::ChainReceipts;
+
+/// Where the receipts come from.
+#[derive(Debug, Clone)]
+pub enum Receipts {
+    /// An events file (`time,token,amount,decimals,kind,campaign,bounty`).
+    File(PathBuf),
+    /// Transfers to the address read from a node.
+    Chain(ChainReceipts),
+}
 
 /// What `airdrop tax` is asked to compute.
 #[derive(Debug, Clone)]
 pub struct TaxJob {
     /// The recipient (shown in the summary and JSON).
     pub address: Address,
-    /// The events file (`time,token,amount,decimals,kind,campaign,bounty`).
-    pub events: PathBuf,
+    /// Where the receipts come from.
+    pub receipts: Receipts,
     /// The prices file (`date,token,price`).
     pub prices: PathBuf,
     /// The disposals file (`time,token,amount,proceeds`), if anything was sold.
@@ -58,7 +76,17 @@ pub fn run(job: &TaxJob) -> Result<TaxDone> {
     check_out(&job.out)?;
     let read = |path: &Path| -> Result<Vec<u8>> { read_lines_file(path) };
     let name = |path: &Path| path.display().to_string();
-    let receipts = tax::parse_events(&read(&job.events)?, &name(&job.events))?;
+    let (receipts, fetched) = match &job.receipts {
+        Receipts::File(path) => (tax::parse_events(&read(path)?, &name(path))?, None),
+        Receipts::Chain(c) => {
+            let text = crate::tax_chain::events_csv(job.address, c)?;
+            let file = format!(
+                "the events read from {}",
+                airdrop_chain::rpc::shown_url(&c.rpc)
+            );
+            (tax::parse_events(text.as_bytes(), &file)?, Some(text))
+        }
+    };
     let prices = tax::parse_prices(&read(&job.prices)?, &name(&job.prices))?;
     let disposals = match &job.disposals {
         Some(p) => tax::parse_disposals(&read(p)?, &name(p))?,
@@ -75,14 +103,24 @@ pub fn run(job: &TaxJob) -> Result<TaxDone> {
     let computed = tax::compute(&input)?;
     let address = job.address.to_checksum(None);
     let summary = report::summary(&computed, &address);
-    let contents = [
+    let mut contents = vec![
         report::gains_csv(&computed),
         report::income_csv(&computed),
         summary.clone(),
         report::json(&computed, &address),
     ];
+    let from_node = fetched.is_some();
+    contents.extend(fetched);
     std::fs::create_dir_all(&job.out)
         .map_err(|e| EngineError::file(format!("cannot create {}", job.out.display()), e))?;
+    if !from_node {
+        // An events.csv of an earlier `--rpc` run would no longer match the report beside it.
+        let stale = job.out.join("events.csv");
+        if stale.exists() {
+            std::fs::remove_file(&stale)
+                .map_err(|e| EngineError::file(format!("cannot remove {}", stale.display()), e))?;
+        }
+    }
     let mut files = Vec::new();
     for (file, text) in OUTPUTS.iter().zip(contents) {
         let path = job.out.join(file);

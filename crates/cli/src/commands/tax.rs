@@ -2,21 +2,36 @@
 //! US or UK rules ([`airdrop_engine::tax`]). Not tax advice.
 
 use airdrop_core::tax::{Jurisdiction, Method};
-use airdrop_engine::tax::TaxJob;
+use airdrop_engine::tax::{ChainReceipts, Receipts, TaxJob};
 use airdrop_merkle::address::parse_address;
-use anyhow::{anyhow, Result};
+use alloy_primitives::Address;
+use anyhow::{anyhow, bail, Result};
 use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `airdrop tax`.
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("receipts").required(true).args(["events", "rpc"]))]
+#[command(group = clap::ArgGroup::new("senders").multiple(true))]
 pub(crate) struct TaxArgs {
     /// The recipient address the events belong to.
     #[arg(long)]
     pub address: String,
     /// Receipts CSV: `time,token,amount,decimals,kind,campaign,bounty` (docs/tax.md).
     #[arg(long)]
-    pub events: PathBuf,
+    pub events: Option<PathBuf>,
+    /// Read the receipts from this node instead: ERC-20 transfers to --address from --from.
+    #[arg(long, requires = "senders")]
+    pub rpc: Option<String>,
+    /// With --rpc: a distributor or sender whose transfers to --address are receipts (repeat).
+    #[arg(long, group = "senders")]
+    pub from: Vec<String>,
+    /// With --rpc: like --from, for receipts given for doing something (bounties; UK income).
+    #[arg(long, group = "senders")]
+    pub bounty_from: Vec<String>,
+    /// With --rpc: the first block to search.
+    #[arg(long, default_value_t = 0)]
+    pub from_block: u64,
     /// Prices CSV: `date,token,price` (fiat per whole token, by UTC day).
     #[arg(long)]
     pub prices: PathBuf,
@@ -50,9 +65,30 @@ pub(crate) fn run(args: TaxArgs) -> Result<()> {
         "uk" => Jurisdiction::Uk,
         _ => Jurisdiction::Us,
     };
+    let receipts = match (args.events, args.rpc) {
+        (Some(_), _)
+            if !args.from.is_empty() || !args.bounty_from.is_empty() || args.from_block > 0 =>
+        {
+            bail!("--from, --bounty-from and --from-block go with --rpc, not --events")
+        }
+        (Some(path), _) => Receipts::File(path),
+        (None, rpc) => {
+            let parse = |list: &[String]| -> Result<Vec<Address>> {
+                list.iter()
+                    .map(|a| parse_address(a).map_err(|e| anyhow!("--from: {e}")))
+                    .collect()
+            };
+            Receipts::Chain(ChainReceipts {
+                rpc: rpc.unwrap_or_default(),
+                from: parse(&args.from)?,
+                bounty_from: parse(&args.bounty_from)?,
+                from_block: args.from_block,
+            })
+        }
+    };
     let done = airdrop_engine::tax::run(&TaxJob {
         address,
-        events: args.events,
+        receipts,
         prices: args.prices,
         disposals: args.disposals,
         method,

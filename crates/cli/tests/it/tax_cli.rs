@@ -180,3 +180,24 @@ fn out_is_refused_unless_new_empty_or_ours() {
     let json = std::fs::read_to_string(ours.join("tax.json")).unwrap();
     assert!(json.contains("\"jurisdiction\": \"us\""));
 }
+
+#[test]
+fn receipts_come_from_one_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = case("basic");
+    let with = |extra: &[&str]| {
+        let mut rules = vec!["--jurisdiction", "uk"];
+        rules.extend_from_slice(extra);
+        tax(&dir, &rules, &tmp.path().join("r"))
+    };
+    let o = with(&["--from", ADDRESS]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--from, --bounty-from and --from-block go with --rpc"),
+        "{err}"
+    );
+    let o = with(&["--rpc", "http://127.0.0.1:1", "--from", ADDRESS]);
+    assert_eq!(o.status.code(), Some(2), "--events and --rpc together");
+    assert!(!tmp.path().join("r").exists());
+}

@@ -239,6 +239,19 @@ pub(crate) fn ymd(date: time::Date) -> String {
     )
 }
 
+/// Unix seconds as RFC 3339 UTC (`2025-05-01T08:00:00Z`), the events file's time format.
+pub fn rfc3339(time: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(time).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        ymd(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// First and last day of tax year `year`.
 pub(crate) fn year_bounds(
     jurisdiction: Jurisdiction,
