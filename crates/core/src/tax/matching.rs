@@ -160,6 +160,53 @@ struct Lot {
     price: U256,
 }
 
+/// A token's lots in the order they were received, with what each method needs to find its
+/// next lot without scanning spent ones: a front index (FIFO), the end of the list (LIFO, spent
+/// lots popped), a max-heap by price, then earliest (HIFO, spent lots dropped when on top).
+#[derive(Default)]
+struct Open {
+    lots: Vec<Lot>,
+    front: usize,
+    heap: std::collections::BinaryHeap<(U256, std::cmp::Reverse<(i64, usize)>)>,
+}
+
+impl Open {
+    fn push(&mut self, lot: Lot) {
+        self.heap
+            .push((lot.price, std::cmp::Reverse((lot.time, self.lots.len()))));
+        self.lots.push(lot);
+    }
+
+    /// The lot `method` consumes next (all were received no later than the sale, since lots
+    /// are added in time order).
+    fn pick(&mut self, method: Method) -> Option<&mut Lot> {
+        match method {
+            Method::Fifo => {
+                while self.lots.get(self.front).is_some_and(|l| l.left.is_zero()) {
+                    self.front += 1;
+                }
+                self.lots.get_mut(self.front)
+            }
+            Method::Lifo => {
+                while self.lots.last().is_some_and(|l| l.left.is_zero()) {
+                    self.lots.pop();
+                }
+                self.lots.last_mut()
+            }
+            Method::Hifo => {
+                while let Some((_, std::cmp::Reverse((_, i)))) = self.heap.peek() {
+                    if self.lots.get(*i).is_some_and(|l| !l.left.is_zero()) {
+                        let i = *i;
+                        return self.lots.get_mut(i);
+                    }
+                    self.heap.pop();
+                }
+                None
+            }
+        }
+    }
+}
+
 /// US: lots are receipts at their market value; each disposal consumes lots received no later
 /// than it by `method`.
 fn us_gains(
@@ -186,7 +233,7 @@ fn us_gains(
             .map(|(i, d)| (d.time, 1, i)),
     );
     order.sort();
-    let mut lots: BTreeMap<&str, Vec<Lot>> = BTreeMap::new();
+    let mut lots: BTreeMap<&str, Open> = BTreeMap::new();
     let mut rows = Vec::new();
     for (time, kind, i) in order {
         if day_of(time) > end {
@@ -210,7 +257,7 @@ fn us_gains(
         let mut need = d.amount;
         let mut parts = Vec::new();
         while !need.is_zero() {
-            let Some(lot) = pick(held, method) else {
+            let Some(lot) = held.pick(method) else {
                 return Err(oversold(d, need, Some(dec)));
             };
             let q = need.min(lot.left);
@@ -244,19 +291,6 @@ fn us_gains(
         }
     }
     Ok(rows)
-}
-
-/// The lot `method` consumes next among those with something left (all received no later
-/// than the sale, since lots are added in time order).
-fn pick(lots: &mut [Lot], method: Method) -> Option<&mut Lot> {
-    let open = lots.iter_mut().filter(|l| !l.left.is_zero());
-    match method {
-        Method::Fifo => open.min_by_key(|l| l.time),
-        // Latest first; the last pushed among equal times.
-        Method::Lifo => open.max_by_key(|l| l.time),
-        // Highest cost per unit; the earliest among equal prices.
-        Method::Hifo => open.min_by(|a, b| b.price.cmp(&a.price).then(a.time.cmp(&b.time))),
-    }
 }
 
 /// One year after `date`: a lot is long-term when sold after this day (held more than one
