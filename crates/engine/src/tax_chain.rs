@@ -169,7 +169,7 @@ pub(crate) fn events_csv(to: Address, c: &ChainReceipts) -> Result<String> {
         let from: Option<Address> = log["topics"][1]
             .as_str()
             .and_then(|s| s.parse::<B256>().ok())
-            .map(|w| Address::from_word(w));
+            .map(Address::from_word);
         let amount = log["data"]
             .as_str()
             .and_then(|s| s.parse::<Bytes>().ok())
