@@ -180,3 +180,29 @@ fn check_out(out: &Path) -> Result<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn out_must_be_new_empty_or_ours() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(check_out(&tmp.path().join("new")).is_ok());
+        assert!(check_out(tmp.path()).is_ok(), "empty");
+        let file = tmp.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        assert!(check_out(&file).is_err(), "a file");
+
+        let ours = tmp.path().join("ours");
+        std::fs::create_dir(&ours).unwrap();
+        std::fs::write(ours.join("gains.csv"), "").unwrap();
+        assert!(check_out(&ours).is_err(), "no tax.json");
+        std::fs::write(ours.join("tax.json"), r#"{"format":"airdrop-tax/1"}"#).unwrap();
+        assert!(check_out(&ours).is_ok());
+        std::fs::write(ours.join("notes.md"), "mine").unwrap();
+        let err = check_out(&ours).unwrap_err().to_string();
+        assert!(err.contains("\"notes.md\""), "{err}");
+    }
+}

@@ -211,3 +211,23 @@ pub(crate) fn events_csv(to: Address, c: &ChainReceipts) -> Result<String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tokens_are_named_by_a_plain_symbol_or_else_their_address() {
+        let token = Address::repeat_byte(0xab);
+        let string = |s: &str| Bytes::from(s.to_owned().abi_encode());
+        assert_eq!(name(token, Some(&string("UNI"))), "UNI");
+        let mut word = [0u8; 32];
+        word[..3].copy_from_slice(b"MKR");
+        assert_eq!(name(token, Some(&Bytes::from(word.to_vec()))), "MKR");
+        // A lure, a comma (would break the CSV), nothing at all: the address.
+        for bad in [Some(string("visit x.io, claim")), Some(string("")), None] {
+            assert_eq!(name(token, bad.as_ref()), token.to_checksum(None));
+        }
+    }
+}

@@ -179,6 +179,14 @@ fn out_is_refused_unless_new_empty_or_ours() {
     assert!(tax(&dir, &rules("us-fifo"), &ours).status.success());
     let json = std::fs::read_to_string(ours.join("tax.json")).unwrap();
     assert!(json.contains("\"jurisdiction\": \"us\""));
+    // The events.csv of an earlier --rpc run no longer matches a report from --events.
+    std::fs::write(
+        ours.join("events.csv"),
+        "time,token,amount,decimals,kind,campaign,bounty\n",
+    )
+    .unwrap();
+    assert!(tax(&dir, &rules("uk"), &ours).status.success());
+    assert!(!ours.join("events.csv").exists());
 }
 
 #[test]
