@@ -62,7 +62,7 @@ pub fn compute(input: &TaxInput) -> Result<TaxReport> {
             })?;
             us_gains(input, method, &decimals, end, &price)?
         }
-        Jurisdiction::Uk => super::uk::gains(input, &decimals, horizon, &price)?,
+        Jurisdiction::Uk => super::uk::gains(input, &decimals, end, horizon, &price)?,
     };
     gains
         .retain(|g| g.sold.as_str() >= ymd(start).as_str() && g.sold.as_str() <= ymd(end).as_str());

@@ -361,3 +361,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn uk_sales_after_the_year_do_not_fail_this_year() {
+    // A sale on 10 April 2026 of more than is held until a buy 35 days later: next year's
+    // question, not 2025/26's.
+    let rs = vec![receipt(
+        "2025-05-01T00:00:00Z",
+        E18,
+        ReceiptKind::Claim,
+        false,
+    )];
+    let ds = vec![
+        sale("2025-06-01T00:00:00Z", E18 / 2, Some(1)),
+        sale("2026-04-10T00:00:00Z", 5 * E18, Some(1)),
+    ];
+    let report = compute(&input(
+        rs.clone(),
+        ds.clone(),
+        Prices::new(),
+        Jurisdiction::Uk,
+        2025,
+    ))
+    .unwrap();
+    assert_eq!(report.gains.len(), 1);
+    let err = compute(&input(rs, ds, Prices::new(), Jurisdiction::Uk, 2026)).unwrap_err();
+    assert!(err.to_string().contains("short by 4.5 AIR"), "{err}");
+}
+
+#[test]
+fn uk_same_day_comes_before_an_earlier_sales_30_days() {
+    // Sold 1 on 1 June; on 10 June bought 1 and sold 1: the buy matches its own day's sale,
+    // so the 1 June sale falls to the pool (nil cost), not to the buy at 5.
+    let rs = vec![
+        receipt("2025-05-01T00:00:00Z", E18, ReceiptKind::Claim, false),
+        receipt("2025-06-10T00:00:00Z", E18, ReceiptKind::Buy, false),
+    ];
+    let ds = vec![
+        sale("2025-06-01T12:00:00Z", E18, Some(4)),
+        sale("2025-06-10T12:00:00Z", E18, Some(6)),
+    ];
+    let p = prices(&[("2025-06-10", 5)]);
+    let report = compute(&input(rs, ds, p, Jurisdiction::Uk, 2025)).unwrap();
+    let rows: Vec<(&str, U256)> = report
+        .gains
+        .iter()
+        .map(|g| (g.term, cents(g.cost)))
+        .collect();
+    assert_eq!(
+        rows,
+        [("s104", U256::ZERO), ("same-day", U256::from(500u32))]
+    );
+}

@@ -43,10 +43,12 @@ struct Day<'a> {
     matches: Vec<(U256, U256, String, &'static str)>,
 }
 
-/// Gain rows of every UK disposal up to `horizon`.
+/// Gain rows of every UK disposal up to `end` (the last day of the year), matched against
+/// acquisitions up to `horizon` (30 days later).
 pub(super) fn gains(
     input: &TaxInput,
     decimals: &BTreeMap<String, u8>,
+    end: Date,
     horizon: Date,
     price: &dyn Fn(i64, &str) -> U256,
 ) -> Result<Vec<GainRow>> {
@@ -127,6 +129,12 @@ pub(super) fn gains(
         let mut pool = Holding::default();
         let all: BTreeSet<Date> = acq.keys().chain(days.keys()).copied().collect();
         for day in all {
+            // Disposals after the year are read only for the same-day rule, which can take
+            // acquisitions an earlier disposal's 30 days would reach; their own matching is
+            // next year's (and may need acquisitions past the horizon).
+            if day > end {
+                break;
+            }
             if let Some(h) = acq.get(&day) {
                 pool.qty += h.qty;
                 pool.cost += h.cost;
