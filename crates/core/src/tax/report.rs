@@ -53,16 +53,6 @@ impl Totals {
             self.losses += c - p;
         }
     }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "proceeds": money(self.proceeds),
-            "cost_basis": money(self.cost),
-            "gains": money(self.gains),
-            "losses": money(self.losses),
-            "net": signed(self.gains, self.losses),
-        })
-    }
 }
 
 fn totals(report: &TaxReport) -> (Totals, BTreeMap<&'static str, Totals>) {
@@ -166,54 +156,124 @@ pub fn summary(report: &TaxReport, address: &str) -> String {
     out
 }
 
+#[derive(serde::Serialize)]
+struct IncomeJson<'a> {
+    date: &'a str,
+    token: &'a str,
+    amount: String,
+    decimals: u8,
+    kind: &'static str,
+    campaign: &'a str,
+    price: String,
+    income: String,
+    income_exact: String,
+}
+
+#[derive(serde::Serialize)]
+struct GainJson<'a> {
+    description: String,
+    token: &'a str,
+    amount: String,
+    date_acquired: &'a str,
+    date_sold: &'a str,
+    proceeds: String,
+    cost_basis: String,
+    gain: String,
+    proceeds_exact: String,
+    cost_basis_exact: String,
+    term: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct TotalsJson {
+    proceeds: String,
+    cost_basis: String,
+    gains: String,
+    losses: String,
+    net: String,
+}
+
+impl From<&Totals> for TotalsJson {
+    fn from(t: &Totals) -> Self {
+        TotalsJson {
+            proceeds: money(t.proceeds),
+            cost_basis: money(t.cost),
+            gains: money(t.gains),
+            losses: money(t.losses),
+            net: signed(t.gains, t.losses),
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ReportJson<'a> {
+    format: &'static str,
+    address: &'a str,
+    jurisdiction: &'static str,
+    method: Option<&'static str>,
+    year: i32,
+    start: &'a str,
+    end: &'a str,
+    income: Vec<IncomeJson<'a>>,
+    income_total: String,
+    gains: Vec<GainJson<'a>>,
+    totals: TotalsJson,
+    totals_by_term: BTreeMap<&'static str, TotalsJson>,
+}
+
 /// `tax.json`: everything, with exact values beside the rounded ones.
 pub fn json(report: &TaxReport, address: &str) -> String {
     let (all, by) = totals(report);
     let exact = |v: U256| format_units(v, FIAT_DECIMALS);
-    let income: Vec<_> = report
+    let income = report
         .income
         .iter()
-        .map(|i| {
-            serde_json::json!({
-                "date": i.date, "token": i.token, "amount": i.amount.to_string(),
-                "decimals": i.decimals, "kind": i.kind.name(), "campaign": i.campaign,
-                "price": format_units(i.price, PRICE_DECIMALS),
-                "income": money(cents(i.value)), "income_exact": exact(i.value),
-            })
+        .map(|i| IncomeJson {
+            date: &i.date,
+            token: &i.token,
+            amount: i.amount.to_string(),
+            decimals: i.decimals,
+            kind: i.kind.name(),
+            campaign: &i.campaign,
+            price: format_units(i.price, PRICE_DECIMALS),
+            income: money(cents(i.value)),
+            income_exact: exact(i.value),
         })
         .collect();
-    let gains: Vec<_> = report
+    let gains = report
         .gains
         .iter()
         .map(|g| {
             let (p, c) = (cents(g.proceeds), cents(g.cost));
-            serde_json::json!({
-                "description": description(g), "token": g.token, "amount": g.amount.to_string(),
-                "date_acquired": g.acquired, "date_sold": g.sold,
-                "proceeds": money(p), "cost_basis": money(c), "gain": signed(p, c),
-                "proceeds_exact": exact(g.proceeds), "cost_basis_exact": exact(g.cost),
-                "term": g.term,
-            })
+            GainJson {
+                description: description(g),
+                token: &g.token,
+                amount: g.amount.to_string(),
+                date_acquired: &g.acquired,
+                date_sold: &g.sold,
+                proceeds: money(p),
+                cost_basis: money(c),
+                gain: signed(p, c),
+                proceeds_exact: exact(g.proceeds),
+                cost_basis_exact: exact(g.cost),
+                term: g.term,
+            }
         })
         .collect();
-    let by: serde_json::Map<String, serde_json::Value> = by
-        .iter()
-        .map(|(k, t)| ((*k).to_owned(), t.json()))
-        .collect();
-    let value = serde_json::json!({
-        "format": FORMAT,
-        "address": address,
-        "jurisdiction": report.jurisdiction.name(),
-        "method": report.method.map(|m| m.name()),
-        "year": report.year,
-        "start": report.start,
-        "end": report.end,
-        "income": income,
-        "income_total": money(income_total(report)),
-        "gains": gains,
-        "totals": all.json(),
-        "totals_by_term": by,
-    });
+    let value = ReportJson {
+        format: FORMAT,
+        address,
+        jurisdiction: report.jurisdiction.name(),
+        method: report.method.map(|m| m.name()),
+        year: report.year,
+        start: &report.start,
+        end: &report.end,
+        income,
+        income_total: money(income_total(report)),
+        gains,
+        totals: TotalsJson::from(&all),
+        totals_by_term: by.iter().map(|(k, t)| (*k, TotalsJson::from(t))).collect(),
+    };
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
