@@ -139,6 +139,12 @@ fn name(token: Address, symbol: Option<&Bytes>) -> String {
 
 /// Reads the receipts of `to` from the node as the text of an events file.
 pub(crate) fn events_csv(to: Address, c: &ChainReceipts) -> Result<String> {
+    if c.from.is_empty() && c.bounty_from.is_empty() {
+        // An empty sender list would match every transfer in, from anyone (spam included).
+        return Err(EngineError::input(
+            "name the distributors or senders whose transfers are receipts: --from or --bounty-from",
+        ));
+    }
     let rpc = Rpc::new(&c.rpc, RpcConfig::default())?;
     let raw = block_on_cancellable(&Cancel::new(), fetch(&rpc, to, c))?;
     let mut names: BTreeMap<Address, (String, u8)> = BTreeMap::new();
@@ -229,5 +235,17 @@ mod tests {
         for bad in [Some(string("visit x.io, claim")), Some(string("")), None] {
             assert_eq!(name(token, bad.as_ref()), token.to_checksum(None));
         }
+    }
+
+    #[test]
+    fn a_node_search_needs_named_senders() {
+        let c = ChainReceipts {
+            rpc: "http://127.0.0.1:1".into(),
+            from: vec![],
+            bounty_from: vec![],
+            from_block: 0,
+        };
+        let err = events_csv(Address::ZERO, &c).unwrap_err().to_string();
+        assert!(err.contains("--from or --bounty-from"), "{err}");
     }
 }
