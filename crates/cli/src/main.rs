@@ -54,6 +54,8 @@ enum Command {
     Keys(commands::keys::KeysArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
+    /// Income and gains of received tokens for one tax year (US or UK rules; not tax advice).
+    Tax(commands::tax::TaxArgs),
 }
 
 fn main() {
@@ -92,6 +94,7 @@ fn main() {
         Command::Status(args) => commands::status::run(args),
         Command::Push(args) => commands::push::run(args),
         Command::Cost(args) => commands::cost::run(args),
+        Command::Tax(args) => commands::tax::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

@@ -67,6 +67,10 @@ pub enum CoreError {
     /// basis points).
     #[error("{0}")]
     Vesting(String),
+    /// A tax computation cannot go on: missing prices (all listed), a sale of more than was
+    /// held, inconsistent decimals.
+    #[error("{0}")]
+    Tax(String),
     /// The Merkle engine refused the claims.
     #[error(transparent)]
     Merkle(#[from] airdrop_merkle::MerkleError),

@@ -24,4 +24,5 @@ pub mod explain;
 pub mod html;
 pub mod manifest;
 pub mod metrics;
+pub mod tax;
 pub mod vesting;

@@ -20,6 +20,9 @@ mod bridge;
 pub mod build;
 pub mod input;
 pub mod snapshot;
+/// Taxes of received tokens (`airdrop tax`).
+pub mod tax;
+mod tax_chain;
 
 pub use error::{EngineError, Result};
 pub use progress::{Cancel, Collect, Event, NoProgress, Progress};

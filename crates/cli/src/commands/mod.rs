@@ -13,4 +13,5 @@ pub(crate) mod push;
 pub(crate) mod serve;
 pub(crate) mod snapshot;
 pub(crate) mod status;
+pub(crate) mod tax;
 pub(crate) mod tree;

@@ -14,5 +14,7 @@ mod serve_cli;
 mod serve_store;
 mod snapshot_chain;
 mod snapshot_support;
+mod tax_chain;
+mod tax_cli;
 mod tree_cli;
 mod tree_published;
