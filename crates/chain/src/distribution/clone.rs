@@ -1,7 +1,7 @@
 //! Distributors as minimal clones: the factory's address (CREATE2 through the well-known
 //! deployer, so the same on every chain), its implementation's, a clone's immutable args and
 //! its CREATE2 address, computed here without asking the chain, the look-up of the transaction
-//! that created a clone, and the measured gas of these contracts.
+//! that created a clone.
 //!
 //! The address arithmetic mirrors OpenZeppelin 5.7 `Clones.predictDeterministicAddressWithImmutableArgs`;
 //! the forge test `test_cloneCodeIsProxyPlusPackedArgs` pins the same layout on the Solidity side
@@ -44,42 +44,6 @@ pub const FACTORY_SALT: B256 = B256::ZERO;
 
 /// Length of OpenZeppelin's clone proxy code, which the immutable args follow.
 const PROXY_LEN: usize = 0x2d;
-
-/// Gas of this project's claim-distributor contracts from anvil receipts (whole transactions:
-/// 21,000 intrinsic and calldata included), as measured by `bench_claim_gas_by_tree_size`
-/// (docs/performance.md, "Claim distributors as clones"). For cost estimates; the figures do
-/// not depend on the machine, only on the contracts and the EVM rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DistributorGas {
-    /// The factory and its implementation, once per chain (through [`CREATE2_DEPLOYER`]).
-    pub factory_deploy: u64,
-    /// One clone through the factory.
-    pub clone_deploy: u64,
-    /// The full `AirdropDistributor` (`airdrop deploy --full`), no vesting.
-    pub full_deploy: u64,
-    /// Funding: an ERC-20 transfer of the total to the fresh distributor.
-    pub fund: u64,
-    /// A clone's first claim in its bitmap word, 1k-leaf tree (10-hash proof).
-    pub clone_claim_first_1k: u64,
-    /// A clone's later claim in the same bitmap word, 1k-leaf tree.
-    pub clone_claim_later_1k: u64,
-    /// A clone's first claim in its bitmap word, 100k-leaf tree (17-hash proof).
-    pub clone_claim_first_100k: u64,
-    /// A clone's later claim in the same bitmap word, 100k-leaf tree.
-    pub clone_claim_later_100k: u64,
-}
-
-/// Measured figures, see [`DistributorGas`].
-pub const DISTRIBUTOR_GAS: DistributorGas = DistributorGas {
-    factory_deploy: 1_857_305,
-    clone_deploy: 97_347,
-    full_deploy: 1_337_675,
-    fund: 51_647,
-    clone_claim_first_1k: 89_371,
-    clone_claim_later_1k: 72_277,
-    clone_claim_first_100k: 93_798,
-    clone_claim_later_100k: 76_509,
-};
 
 /// A clone's parameters: what `AirdropDistributor`'s constructor takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,59 +1,20 @@
 //! What distributing a bundle costs in gas, push against claim, per transaction kind, and which
 //! of the two to pick: the push side follows the very plan `airdrop push` sends ([`push_plan`]);
-//! the claim side prices every transaction from [`CLAIM_SIDE`], one table of receipts measured
-//! on anvil. Offline: nothing here touches a node.
+//! the claim side prices every transaction from [`DISTRIBUTOR_GAS`], the one table of receipts
+//! measured on anvil, for the contract `airdrop deploy` would put there (a clone through the
+//! factory, the factory itself unless it is deployed already, or with `full` the whole
+//! contract), and compares the two contracts. Offline: nothing here touches a node.
 
 use super::push::{push_plan, PushPlan};
 use super::Bundle;
 use crate::Result;
 use airdrop_chain::distribution::{
-    calldata_gas, creation_bytecode, runtime_bytecode, AirdropDistributor, BATCH_SENDER_ARTIFACT,
+    calldata_gas, creation_bytecode, runtime_bytecode, AirdropDistributor, ClaimPathGas,
+    BATCH_SENDER_ARTIFACT, DISTRIBUTOR_GAS,
 };
 use airdrop_chain::IERC20;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
-
-/// Gas of the claim side by transaction kind, from receipts on anvil against OpenZeppelin's
-/// ERC-20 (docs/performance.md, *Push gas and `airdrop cost`*). `*_exec` rows are what a claim
-/// costs beyond the 21 000 of a transaction and its calldata (computed per bundle); the others
-/// are whole receipts. A new distributor contract changes this table and nothing else; the
-/// anvil test `cost_matches_receipts` re-measures every row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClaimSideGas {
-    /// Deploying the distributor (receipt).
-    pub deploy: u64,
-    /// Funding it with one ERC-20 transfer to its empty balance (receipt).
-    pub fund: u64,
-    /// `claim` without vesting, first of its 256-claim bitmap word (the word goes 0 → non-zero).
-    pub claim_first_exec: u64,
-    /// `claim` without vesting, a later claim of a word already written.
-    pub claim_later_exec: u64,
-    /// `claim` with vesting: a recipient's first claim (the claimed amount slot is written).
-    pub vesting_first_exec: u64,
-    /// `claim` with vesting: a follow-up that does not finish the allocation.
-    pub vesting_follow_up_exec: u64,
-    /// `claim` with vesting: the follow-up that finishes it, setting its bit in a word already
-    /// written (the first of a word costs `claim_first_exec - claim_later_exec` more).
-    pub vesting_last_exec: u64,
-    /// `claimWithSignature` over `claim`: EIP-712 hashing, ECDSA recovery, the nonce slot.
-    pub relay_extra_exec: u64,
-    /// `clawback` of what is left to a `clawback_to` that holds none of the token yet (receipt).
-    pub clawback: u64,
-}
-
-/// The claim side's gas table for `AirdropDistributor` as committed in
-/// `contracts/distribution/artifacts`.
-pub const CLAIM_SIDE: ClaimSideGas = ClaimSideGas {
-    deploy: 1_337_858,
-    fund: 51_647,
-    claim_first_exec: 59_169,
-    claim_later_exec: 42_560,
-    vesting_first_exec: 61_700,
-    vesting_follow_up_exec: 27_690,
-    vesting_last_exec: 30_517,
-    relay_extra_exec: 29_644,
-    clawback: 54_018,
-};
 
 /// Execution of `BatchSender`'s deployment beyond what its bytecode alone prices (receipt).
 const SENDER_CONSTRUCTOR_EXEC: u64 = 360;
@@ -86,6 +47,11 @@ pub struct CostInput {
     pub batch_size: Option<u64>,
     /// A BatchSender is deployed already: its deployment is not counted.
     pub sender_deployed: bool,
+    /// Price the whole `AirdropDistributor` (as `deploy --full`) instead of a clone.
+    pub full: bool,
+    /// The clone factory is on the chain already: its once-per-chain deployment is not
+    /// counted (nor for a `full` deployment, which never needs it).
+    pub factory_deployed: bool,
 }
 
 /// The push side.
@@ -104,6 +70,9 @@ pub struct PushSide {
 /// Predicted gas of one claim transaction of each kind, at this bundle's proof lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClaimKinds {
+    /// Deploying the factory and its implementation, once per chain (0 when it is there
+    /// already or the whole contract is deployed).
+    pub deploy_factory: u64,
     /// Deploying the distributor.
     pub deploy: u64,
     /// Funding it.
@@ -129,12 +98,14 @@ pub struct ClaimKinds {
 pub struct ClaimSide {
     /// Per-kind predictions.
     pub kinds: ClaimKinds,
-    /// Deployment and funding (the deployer pays).
+    /// Deployment (the factory's included) and funding (the deployer pays).
     pub setup: u64,
     /// The clawback transaction, when the bundle has a window and not everyone claims.
     pub clawback: Option<u64>,
     /// Recipients expected to claim.
     pub claimers: u64,
+    /// Their claim transactions (several per recipient with vesting).
+    pub txs: u64,
     /// Gas of all their claims (they pay, or a relayer for the relayed share).
     pub claims: u64,
     /// Of which paid by a relayer.
@@ -151,6 +122,31 @@ pub enum Choice {
     Push,
     /// Claim costs less gas in total.
     Claim,
+}
+
+/// The claim distributor's contract: a clone through the factory or the whole contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Contract {
+    /// A minimal clone through the factory (`airdrop deploy`).
+    Clone,
+    /// The whole `AirdropDistributor` (`airdrop deploy --full`).
+    Full,
+}
+
+/// The claim side both ways, clone and whole contract, at the same rate and factory status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContractComparison {
+    /// The claim side's total through a clone (the factory included unless deployed).
+    pub clone_total: u64,
+    /// The claim side's total with the whole contract.
+    pub full_total: u64,
+    /// The contract with less gas in total (the clone on a tie).
+    pub choice: Contract,
+    /// Claim transactions from which the whole contract's cheaper claims have paid back its
+    /// bigger deployment (below them the clone costs less); `None` when one costs less at
+    /// every count.
+    pub break_even_claims: Option<u64>,
 }
 
 /// The estimate of a bundle.
@@ -170,6 +166,8 @@ pub struct CostEstimate {
     /// Recipient count at which both cost the same at this claim rate (the same kind of
     /// recipients); `None` when one side is cheaper at every count.
     pub break_even_recipients: Option<u64>,
+    /// Clone against whole contract for the claim side.
+    pub contracts: ContractComparison,
 }
 
 /// Prices `bundle` both ways: its push plan with the BatchSender's deployment and the approval,
@@ -196,16 +194,34 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         approve,
         total: push_total,
     };
-    let kinds = claim_kinds(bundle, &claims, &CLAIM_SIDE)?;
     let vesting = bundle.vesting.duration > 0;
-    let claim = claim_side(
-        n,
-        kinds,
-        vesting,
+    let side = |full: bool, rate: &CostInput| -> Result<ClaimSide> {
+        let kinds = claim_kinds(bundle, &claims, full, input.factory_deployed)?;
+        let setup = kinds.deploy_factory + kinds.deploy + kinds.fund;
+        Ok(claim_side(
+            n,
+            kinds,
+            vesting,
+            bundle.has_window,
+            rate,
+            setup,
+        ))
+    };
+    let claim = side(input.full, input)?;
+    let other = side(!input.full, input)?;
+    let (clone, full) = if input.full {
+        (&other, &claim)
+    } else {
+        (&claim, &other)
+    };
+    let contracts = compare(
+        clone,
+        full,
+        &side(false, &full_rate(input))?,
+        &side(true, &full_rate(input))?,
         bundle.has_window,
-        input,
-        CLAIM_SIDE.deploy + CLAIM_SIDE.fund,
     );
+    let kinds = claim.kinds;
     let choice = if claim.total < push.total {
         Choice::Claim
     } else {
@@ -214,11 +230,7 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
     // Per claimer at full rate, so a rate of 0 still has a break-even to report.
     let all = claim_side(n, kinds, vesting, bundle.has_window, &full_rate(input), 0);
     let per_claimer = all.claims.checked_div(all.claimers).unwrap_or(0);
-    let clawback = if bundle.has_window {
-        CLAIM_SIDE.clawback
-    } else {
-        0
-    };
+    let clawback = if bundle.has_window { kinds.clawback } else { 0 };
     let line = Lines {
         n,
         push_fixed: push.deploy_sender + push.approve,
@@ -235,7 +247,36 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         choice,
         break_even_claim_rate_bps,
         break_even_recipients,
+        contracts,
     })
+}
+
+/// Clone against whole contract at the input's rate (`clone`, `full`), and where they meet in
+/// claim transactions from their mean claim at a full rate (`all_clone`, `all_full`): the clone
+/// saves deployment (unless the factory is counted) and pays the proxy's overhead per claim.
+fn compare(
+    clone: &ClaimSide,
+    full: &ClaimSide,
+    all_clone: &ClaimSide,
+    all_full: &ClaimSide,
+    window: bool,
+) -> ContractComparison {
+    let choice = if clone.total <= full.total {
+        Contract::Clone
+    } else {
+        Contract::Full
+    };
+    let fixed = |s: &ClaimSide| s.setup + if window { s.kinds.clawback } else { 0 };
+    let per_claim = |s: &ClaimSide| s.claims.checked_div(s.txs).unwrap_or(0);
+    let break_even_claims = (fixed(full) > fixed(clone)
+        && per_claim(all_clone) > per_claim(all_full))
+    .then(|| (fixed(full) - fixed(clone)).div_ceil(per_claim(all_clone) - per_claim(all_full)));
+    ContractComparison {
+        clone_total: clone.total,
+        full_total: full.total,
+        choice,
+        break_even_claims,
+    }
 }
 
 fn full_rate(input: &CostInput) -> CostInput {
@@ -288,12 +329,15 @@ pub fn batch_sender_deploy_gas() -> Result<u64> {
         + SENDER_CONSTRUCTOR_EXEC)
 }
 
-/// Per-kind claim gas: the table's execution plus 21 000 and the bundle's mean claim calldata.
+/// Per-kind claim gas of the clone or (`full`) the whole contract: the table's execution plus
+/// 21 000 and the bundle's mean claim calldata.
 fn claim_kinds(
     bundle: &Bundle,
     claims: &[(u64, Address, U256)],
-    t: &ClaimSideGas,
+    full: bool,
+    factory_deployed: bool,
 ) -> Result<ClaimKinds> {
+    let t: &ClaimPathGas = DISTRIBUTOR_GAS.path(full);
     let depths = proof_lengths(bundle);
     let mut sum = 0u64;
     let mut relay_sum = 0u64;
@@ -326,8 +370,13 @@ fn claim_kinds(
     let count = claims.len().max(1) as u64;
     let per_tx = 21_000 + sum / count;
     Ok(ClaimKinds {
+        deploy_factory: if full || factory_deployed {
+            0
+        } else {
+            DISTRIBUTOR_GAS.factory_deploy
+        },
         deploy: t.deploy,
-        fund: t.fund,
+        fund: DISTRIBUTOR_GAS.fund,
         clawback: t.clawback,
         first: per_tx + t.claim_first_exec,
         later: per_tx + t.claim_later_exec,
@@ -369,7 +418,7 @@ fn claim_side(
     let claimers = n * u64::from(input.claim_rate_bps.min(10_000)) / 10_000;
     // One bitmap word per 256 indices: the first claim into each pays for a new slot.
     let firsts = claimers.min(n.div_ceil(256));
-    let per_word_extra = CLAIM_SIDE.claim_first_exec - CLAIM_SIDE.claim_later_exec;
+    let per_word_extra = k.first - k.later;
     let (txs, claims) = if vesting {
         let follow = input.vesting_claims.max(2) - 2;
         let one = k.vesting_first + follow * k.vesting_follow_up + k.vesting_last;
@@ -383,12 +432,13 @@ fn claim_side(
     let relayed_txs = txs * u64::from(input.relay_rate_bps.min(10_000)) / 10_000;
     let relayed = relayed_txs * k.relay_extra + claims.checked_div(txs).unwrap_or(0) * relayed_txs;
     let claims = claims + relayed_txs * k.relay_extra;
-    let clawback = (window && claimers < n).then_some(CLAIM_SIDE.clawback);
+    let clawback = (window && claimers < n).then_some(k.clawback);
     ClaimSide {
         kinds: k,
         setup,
         clawback,
         claimers,
+        txs,
         claims,
         relayed,
         total: setup + claims + clawback.unwrap_or(0),
@@ -407,10 +457,13 @@ mod tests {
             block_gas_limit: 30_000_000,
             batch_size: None,
             sender_deployed: false,
+            full: false,
+            factory_deployed: false,
         }
     }
 
     const K: ClaimKinds = ClaimKinds {
+        deploy_factory: 0,
         deploy: 1,
         fund: 1,
         clawback: 1,
@@ -431,15 +484,15 @@ mod tests {
         assert_eq!(c.clawback, None, "everyone claimed: nothing to claw back");
         let c = claim_side(1000, K, false, true, &input(5_000), 1_000_000);
         assert_eq!(c.claimers, 500);
-        assert_eq!(c.clawback, Some(CLAIM_SIDE.clawback));
-        assert_eq!(c.total, 1_000_000 + c.claims + CLAIM_SIDE.clawback);
+        assert_eq!(c.clawback, Some(K.clawback));
+        assert_eq!(c.total, 1_000_000 + c.claims + K.clawback);
         let c = claim_side(1000, K, false, false, &input(5_000), 0);
         assert_eq!(c.clawback, None, "no window, no clawback");
         // Vesting in three claims: first, one follow-up, last.
         let mut three = input(10_000);
         three.vesting_claims = 3;
         let c = claim_side(10, K, true, true, &three, 0);
-        let per_word = CLAIM_SIDE.claim_first_exec - CLAIM_SIDE.claim_later_exec;
+        let per_word = K.first - K.later;
         assert_eq!(c.claims, 10 * (92_000 + 55_000 + 58_000) + per_word);
         // Half the claims relayed: each relayed one costs the extra on top.
         let mut relay = input(10_000);

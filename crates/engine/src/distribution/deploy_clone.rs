@@ -291,7 +291,7 @@ async fn estimate(
         }
         // Nothing to simulate against yet: the measured figure (the clone's code and args have
         // a fixed size, so it varies only with calldata bytes).
-        (false, false) => DISTRIBUTOR_GAS.clone_deploy,
+        (false, false) => DISTRIBUTOR_GAS.clone.deploy,
     };
     let fund = Bytes::from(
         IERC20::transferCall {
