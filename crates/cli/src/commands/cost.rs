@@ -321,7 +321,7 @@ fn print_contract(e: &CostEstimate, input: &CostInput, money: &dyn Fn(u64) -> St
     println!("claim contract: {name}, {} less in total", money(saved));
     match c.break_even_claims {
         Some(m) => println!(
-            "  break-even at {m} claims: below them a clone costs less, above them the full contract"
+            "  break-even at {m} claim transactions: below them a clone costs less, above them the full contract (a clone saves the deployer gas, the full contract saves the claimers)"
         ),
         None if c.choice == Contract::Full && !input.factory_deployed => println!(
             "  the full contract costs less at every claim count while the factory is not on the chain (it is once per chain: later bundles' clones need none; see --factory-deployed)"

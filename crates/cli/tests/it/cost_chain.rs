@@ -2,8 +2,10 @@
 //! by the CLI (`push`, `deploy`, `claim`, `clawback`) with whatever contracts the checkout has,
 //! and each receipt's `gasUsed` must be within 2 % of `cost --json`'s prediction for that kind:
 //! push batches of several sizes on the packed and the wide path, the BatchSender's deployment,
-//! the approval, the distributor's deployment and funding, first and later claims, a relayed
-//! claim, vesting claims (first, follow-up, last), and the clawback.
+//! the approval, the clone factory's once-per-chain deployment, the distributor's deployment
+//! and funding, first and later claims, a relayed claim, vesting claims (first, follow-up,
+//! last), and the clawback — the claim side once through clones (`airdrop deploy`'s default)
+//! and once with the whole contract (`--full`).
 //!
 //! Keys are anvil's dev keys, derived at run time from its well-known mnemonic.
 
@@ -219,18 +221,6 @@ impl Rows {
             gas_used(receipt),
             calldata,
         ));
-    }
-
-    /// Several transactions priced as one kind: their gas and calldata added up.
-    fn add_many(&mut self, kind: &str, predicted: &Value, txs: &[(Value, Value)]) {
-        assert!(!txs.is_empty(), "{kind}: no transaction");
-        let mut sum = (kind.to_string(), predicted.as_u64().unwrap(), 0, 0);
-        for (tx, receipt) in txs {
-            let input = alloy_primitives::hex::decode(tx["input"].as_str().unwrap()).unwrap();
-            sum.2 += gas_used(receipt);
-            sum.3 += airdrop_chain::distribution::calldata_gas(&input);
-        }
-        self.0.push(sum);
     }
 
     fn check(&self) {

@@ -502,6 +502,105 @@ mod tests {
     }
 
     #[test]
+    fn clone_against_full_meets_where_claims_pay_back_the_deployment() {
+        let clone = ClaimKinds {
+            deploy: 100_000,
+            first: 93_000,
+            later: 73_000,
+            ..K
+        };
+        let full = ClaimKinds {
+            deploy: 1_300_000,
+            ..K
+        };
+        let side = |k: ClaimKinds, bps: u32| {
+            let setup = k.deploy_factory + k.deploy + k.fund;
+            claim_side(1000, k, false, false, &input(bps), setup)
+        };
+        let at = |c: ClaimKinds, f: ClaimKinds, bps: u32| {
+            compare(
+                &side(c, bps),
+                &side(f, bps),
+                &side(c, 10_000),
+                &side(f, 10_000),
+                false,
+            )
+        };
+        // Per claim the clone costs 3 000 more (73 080 against 70 080 with 4 first claims
+        // among 1000); its deployment 1 200 000 less: they meet at 400 claims.
+        let all = at(clone, full, 10_000);
+        assert_eq!(all.break_even_claims, Some(400));
+        assert_eq!(
+            all.choice,
+            Contract::Full,
+            "1000 claims are past the break-even"
+        );
+        let few = at(clone, full, 3_000);
+        assert_eq!(few.choice, Contract::Clone, "300 claims are below it");
+        assert_eq!(few.full_total - few.clone_total, 1_200_000 - 300 * 3_000);
+        // The factory still to deploy: the clone's setup is the larger, it never wins.
+        let first_on_chain = ClaimKinds {
+            deploy_factory: 1_900_000,
+            ..clone
+        };
+        let c = at(first_on_chain, full, 3_000);
+        assert_eq!((c.choice, c.break_even_claims), (Contract::Full, None));
+        // A clone as cheap per claim as the full contract wins at every count.
+        let c = at(
+            ClaimKinds {
+                deploy: 100_000,
+                ..K
+            },
+            full,
+            10_000,
+        );
+        assert_eq!((c.choice, c.break_even_claims), (Contract::Clone, None));
+    }
+
+    #[test]
+    fn estimate_prices_the_contract_deploy_sends() {
+        use crate::distribution::bundle::testing::bundle;
+        let b = bundle(
+            std::path::Path::new("/b"),
+            Address::repeat_byte(1),
+            B256::ZERO,
+        );
+        let g = DISTRIBUTOR_GAS;
+        let run = |full: bool, factory_deployed: bool| {
+            let i = CostInput {
+                full,
+                factory_deployed,
+                ..input(10_000)
+            };
+            estimate_cost(&b, &i).map(|e| (e.claim, e.contracts)).ok()
+        };
+        let Some((clone, cmp)) = run(false, false) else {
+            panic!("no estimate")
+        };
+        assert_eq!(clone.kinds.deploy_factory, g.factory_deploy);
+        assert_eq!(clone.setup, g.factory_deploy + g.clone.deploy + g.fund);
+        assert_eq!(cmp.clone_total, clone.total);
+        // Two claims cannot pay back a factory: the full contract costs less.
+        assert_eq!((cmp.choice, cmp.break_even_claims), (Contract::Full, None));
+        let Some((there, cmp)) = run(false, true) else {
+            panic!("no estimate")
+        };
+        assert_eq!(there.setup, g.clone.deploy + g.fund);
+        assert_eq!(cmp.choice, Contract::Clone);
+        assert!(cmp.break_even_claims.is_some_and(|m| m > 2), "{cmp:?}");
+        let Some((full, cmp)) = run(true, true) else {
+            panic!("no estimate")
+        };
+        assert_eq!(full.kinds.deploy_factory, 0);
+        assert_eq!(full.setup, g.full.deploy + g.fund);
+        assert_eq!(cmp.full_total, full.total);
+        assert_eq!(
+            there.kinds.later - full.kinds.later,
+            g.clone.claim_later_exec - g.full.claim_later_exec
+        );
+    }
+
+    #[test]
     fn break_even_points_are_where_the_lines_meet() {
         let l = Lines {
             n: 1000,
