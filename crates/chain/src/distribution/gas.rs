@@ -38,8 +38,9 @@ pub struct DistributorGas {
     pub factory_deploy: u64,
     /// Funding a fresh distributor with one ERC-20 transfer to its empty balance (receipt).
     pub fund: u64,
-    /// A clone through the factory (`airdrop deploy`, the default): every call pays the
-    /// proxy's cold `DELEGATECALL` and calldata copy.
+    /// A clone through the factory (`airdrop deploy`, the default): a claim without vesting
+    /// runs in the clone's own code; every other call pays a cold `DELEGATECALL` to the
+    /// implementation.
     pub clone: ClaimPathGas,
     /// The whole `AirdropDistributor` (`airdrop deploy --full`).
     pub full: ClaimPathGas,
@@ -51,17 +52,17 @@ pub struct DistributorGas {
 /// with the recipient's proof; a deployment with the vesting arguments' calldata), the row is
 /// their mean.
 pub const DISTRIBUTOR_GAS: DistributorGas = DistributorGas {
-    factory_deploy: 1_857_305,
+    factory_deploy: 1_922_217,
     fund: 51_647,
     clone: ClaimPathGas {
-        deploy: 97_577,
-        claim_first_exec: 61_433,
-        claim_later_exec: 44_655,
-        vesting_first_exec: 64_969,
-        vesting_follow_up_exec: 31_091,
-        vesting_last_exec: 33_542,
-        relay_extra_exec: 30_779,
-        clawback: 55_578,
+        deploy: 178_743,
+        claim_first_exec: 57_556,
+        claim_later_exec: 40_768,
+        vesting_first_exec: 65_353,
+        vesting_follow_up_exec: 31_475,
+        vesting_last_exec: 33_926,
+        relay_extra_exec: 35_050,
+        clawback: 55_983,
     },
     full: ClaimPathGas {
         deploy: 1_337_755,

@@ -30,6 +30,7 @@ pub use clone::{
     clone_creation, clone_runtime, clone_salt, factory_address, factory_deploy_data,
     implementation_address, predict_clone, AirdropDistributorClone, AirdropDistributorFactory,
     CloneCreation, CloneParams, CLONE_ARTIFACT, CREATE2_DEPLOYER, FACTORY_ARTIFACT, FACTORY_SALT,
+    FRONT_ARTIFACT,
 };
 pub use contracts::{
     claim_signing_hash, creation_bytecode, decode_revert, runtime_bytecode, AirdropDistributor,

@@ -192,6 +192,7 @@ fn as_json(e: &CostEstimate, input: &CostInput, price: U256) -> serde_json::Valu
                 "clone_gas_total": e.contracts.clone_total,
                 "full_gas_total": e.contracts.full_total,
                 "break_even_claims": e.contracts.break_even_claims,
+                "cheaper_below_break_even": e.contracts.cheaper_below,
             },
         },
     })
@@ -319,9 +320,19 @@ fn print_contract(e: &CostEstimate, input: &CostInput, money: &dyn Fn(u64) -> St
         Contract::Full => ("the full contract (--full)", c.clone_total - c.full_total),
     };
     println!("claim contract: {name}, {} less in total", money(saved));
+    let label = |k: Contract| match k {
+        Contract::Clone => "a clone",
+        Contract::Full => "the full contract",
+    };
+    let other = match c.cheaper_below {
+        Contract::Clone => Contract::Full,
+        Contract::Full => Contract::Clone,
+    };
     match c.break_even_claims {
         Some(m) => println!(
-            "  break-even at {m} claim transactions: below them a clone costs less, above them the full contract (a clone saves the deployer gas, the full contract saves the claimers)"
+            "  break-even at {m} claim transactions: below them {} costs less (its setup), above them {} (its claims)",
+            label(c.cheaper_below),
+            label(other)
         ),
         None if c.choice == Contract::Full && !input.factory_deployed => println!(
             "  the full contract costs less at every claim count while the factory is not on the chain (it is once per chain: later bundles' clones need none; see --factory-deployed)"

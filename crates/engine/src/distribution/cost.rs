@@ -143,10 +143,11 @@ pub struct ContractComparison {
     pub full_total: u64,
     /// The contract with less gas in total (the clone on a tie).
     pub choice: Contract,
-    /// Claim transactions from which the whole contract's cheaper claims have paid back its
-    /// bigger deployment (below them the clone costs less); `None` when one costs less at
-    /// every count.
+    /// Claim transactions where both cost the same: the contract with the cheaper claims pays
+    /// back its dearer setup from there on; `None` when one costs less at every count.
     pub break_even_claims: Option<u64>,
+    /// The contract that costs less below the break-even (the one with the cheaper setup).
+    pub cheaper_below: Contract,
 }
 
 /// The estimate of a bundle.
@@ -268,14 +269,22 @@ fn compare(
     };
     let fixed = |s: &ClaimSide| s.setup + if window { s.kinds.clawback } else { 0 };
     let per_claim = |s: &ClaimSide| s.claims.checked_div(s.txs).unwrap_or(0);
-    let break_even_claims = (fixed(full) > fixed(clone)
-        && per_claim(all_clone) > per_claim(all_full))
-    .then(|| (fixed(full) - fixed(clone)).div_ceil(per_claim(all_clone) - per_claim(all_full)));
+    let (fc, ff) = (fixed(clone), fixed(full));
+    let (pc, pf) = (per_claim(all_clone), per_claim(all_full));
+    // The lines cross only where the cheaper setup has the dearer claims.
+    let (break_even_claims, cheaper_below) = if ff > fc && pc > pf {
+        (Some((ff - fc).div_ceil(pc - pf)), Contract::Clone)
+    } else if fc > ff && pf > pc {
+        (Some((fc - ff).div_ceil(pf - pc)), Contract::Full)
+    } else {
+        (None, choice)
+    };
     ContractComparison {
         clone_total: clone.total,
         full_total: full.total,
         choice,
         break_even_claims,
+        cheaper_below,
     }
 }
 
@@ -545,6 +554,22 @@ mod tests {
         };
         let c = at(first_on_chain, full, 3_000);
         assert_eq!((c.choice, c.break_even_claims), (Contract::Full, None));
+        assert_eq!(all.cheaper_below, Contract::Clone);
+        // Cheaper claims through the clone: its dearer setup (the factory) pays back from
+        // 2 000 000 / 2 000 = 1000 claims on.
+        let lean = ClaimKinds {
+            deploy_factory: 3_200_000,
+            first: 88_000,
+            later: 68_000,
+            ..clone
+        };
+        let c = at(lean, full, 10_000);
+        assert_eq!(
+            (c.choice, c.break_even_claims, c.cheaper_below),
+            (Contract::Clone, Some(1000), Contract::Full)
+        );
+        assert_eq!(c.full_total, c.clone_total, "they meet at 1000 claims");
+        assert_eq!(at(lean, full, 5_000).choice, Contract::Full);
         // A clone as cheap per claim as the full contract wins at every count.
         let c = at(
             ClaimKinds {
@@ -580,23 +605,29 @@ mod tests {
         assert_eq!(clone.kinds.deploy_factory, g.factory_deploy);
         assert_eq!(clone.setup, g.factory_deploy + g.clone.deploy + g.fund);
         assert_eq!(cmp.clone_total, clone.total);
-        // Two claims cannot pay back a factory: the full contract costs less.
-        assert_eq!((cmp.choice, cmp.break_even_claims), (Contract::Full, None));
+        // Two claims cannot pay back a factory: the full contract costs less, until the clone's
+        // cheaper claims have paid for it.
+        assert_eq!(
+            (cmp.choice, cmp.cheaper_below),
+            (Contract::Full, Contract::Full)
+        );
+        assert!(cmp.break_even_claims.is_some_and(|m| m > 2), "{cmp:?}");
         let Some((there, cmp)) = run(false, true) else {
             panic!("no estimate")
         };
         assert_eq!(there.setup, g.clone.deploy + g.fund);
-        assert_eq!(cmp.choice, Contract::Clone);
-        assert!(cmp.break_even_claims.is_some_and(|m| m > 2), "{cmp:?}");
+        // The factory there: cheaper to deploy and to claim, the clone wins at every count.
+        assert_eq!((cmp.choice, cmp.break_even_claims), (Contract::Clone, None));
         let Some((full, cmp)) = run(true, true) else {
             panic!("no estimate")
         };
         assert_eq!(full.kinds.deploy_factory, 0);
         assert_eq!(full.setup, g.full.deploy + g.fund);
         assert_eq!(cmp.full_total, full.total);
+        // Same calldata, each contract's own execution.
         assert_eq!(
-            there.kinds.later - full.kinds.later,
-            g.clone.claim_later_exec - g.full.claim_later_exec
+            i128::from(there.kinds.later) - i128::from(full.kinds.later),
+            i128::from(g.clone.claim_later_exec) - i128::from(g.full.claim_later_exec)
         );
     }
 

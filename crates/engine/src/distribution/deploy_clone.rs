@@ -56,7 +56,7 @@ pub fn predicted_distributor(
     owner: Address,
 ) -> Result<Address> {
     let p = params(bundle, token, clawback_to, owner);
-    Ok(predict_clone(factory_address()?, &p, clone_salt(0)))
+    predict_clone(factory_address()?, &p, clone_salt(0)).map_err(Into::into)
 }
 
 /// Salt 0, or with `pay_again` the first salt whose address is still free.
@@ -64,7 +64,7 @@ async fn target(chain: &Chain, p: CloneParams, pay_again: bool) -> Result<Target
     let factory = factory_address()?;
     for n in 0..MAX_SALTS {
         let salt = clone_salt(n);
-        let address = predict_clone(factory, &p, salt);
+        let address = predict_clone(factory, &p, salt)?;
         let exists = !chain.code(address).await?.is_empty();
         if !exists || !pay_again {
             return Ok(Target {
