@@ -8,7 +8,8 @@
 
 use airdrop_core::units::{format_units, parse_decimal};
 use airdrop_engine::distribution::{
-    estimate_cost, eth, gwei, Bundle, Choice, Contract, CostEstimate, CostInput, PushPath,
+    estimate_cost, eth, factory_on_chain, gwei, Bundle, Choice, Contract, CostEstimate, CostInput,
+    PushPath,
 };
 use alloy_primitives::{Address, U256};
 use anyhow::{anyhow, bail};
@@ -41,8 +42,12 @@ pub(crate) struct CostArgs {
     pub full: bool,
     /// The clone factory is on the chain already (`airdrop deploy` put it there once): its
     /// once-per-chain deployment is not counted.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rpc")]
     pub factory_deployed: bool,
+    /// Ask the node at this URL whether the clone factory is there (the only thing `cost` asks
+    /// a node; without it `cost` is offline and counts the factory unless --factory-deployed).
+    #[arg(long, value_name = "URL")]
+    pub rpc: Option<String>,
     /// Share of recipients expected to claim, in percent (at most 2 decimals). The default,
     /// 100, is the worst case for claim: a claim recommendation made at 100 holds at any rate.
     #[arg(long, value_name = "PCT", default_value = "100")]
@@ -107,7 +112,10 @@ pub(crate) fn run(args: CostArgs) -> anyhow::Result<()> {
         batch_size: args.batch_size,
         sender_deployed: args.batch_sender.is_some(),
         full: args.full,
-        factory_deployed: args.factory_deployed,
+        factory_deployed: match &args.rpc {
+            Some(url) => super::args::runtime()?.block_on(factory_on_chain(url))?,
+            None => args.factory_deployed,
+        },
     };
     if args.block_gas_limit / 4 * 3 < 100_000 && args.batch_size.is_none() {
         bail!(
@@ -254,7 +262,7 @@ fn print_text(
     );
     if !input.full {
         match k.deploy_factory {
-            0 => println!("  factory             already deployed (--factory-deployed)"),
+            0 => println!("  factory             on the chain already, not counted"),
             g => println!("  factory             {}  (once per chain)", money(g)),
         }
     }

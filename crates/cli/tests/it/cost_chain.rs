@@ -398,6 +398,14 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
     let vk = &vc["claim"]["gas_per_tx"];
 
     let b = plain.to_str().unwrap();
+    // `--rpc` asks the chain: no factory before the first clone, one after it.
+    let factory_gas = |bundle: &Path| {
+        cost(bundle, &["--rpc", url])["claim"]["gas_per_tx"]["deploy_factory"].clone()
+    };
+    if !full {
+        assert_eq!(factory_gas(&plain), k["deploy_factory"]);
+        assert!(k["deploy_factory"].as_u64().unwrap() > 0);
+    }
     let before = c.block();
     ok(
         &[
@@ -436,6 +444,7 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
         &k["deploy"],
         deploy.last().unwrap(),
     );
+    assert_eq!(factory_gas(&vested), 0, "the factory is on chain now");
     let vb = vested.to_str().unwrap();
     let before = c.block();
     ok(

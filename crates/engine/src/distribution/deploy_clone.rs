@@ -4,7 +4,7 @@
 //! (its parameters are part of the address): it is recorded and funded, never deployed twice.
 
 use super::deploy::{fund_recorded, save_record, DeployEstimate, DeployInput, DeployOutcome};
-use super::{input, refused, Bundle};
+use super::{connect, input, refused, Bundle};
 use crate::{Progress, Result};
 use airdrop_chain::distribution::{
     claimed_topic, clone_creation, clone_salt, factory_address, factory_deploy_data, predict_clone,
@@ -57,6 +57,14 @@ pub fn predicted_distributor(
 ) -> Result<Address> {
     let p = params(bundle, token, clawback_to, owner);
     predict_clone(factory_address()?, &p, clone_salt(0)).map_err(Into::into)
+}
+
+/// Whether the clone factory is on the chain at `rpc` (code at its fixed address): what
+/// `airdrop cost --rpc` asks, so the factory's once-per-chain deployment is counted only where
+/// `airdrop deploy` would send it.
+pub async fn factory_on_chain(rpc: &str) -> Result<bool> {
+    let chain = connect(rpc)?;
+    Ok(!chain.code(factory_address()?).await?.is_empty())
 }
 
 /// Salt 0, or with `pay_again` the first salt whose address is still free.

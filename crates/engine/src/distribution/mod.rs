@@ -30,7 +30,7 @@ pub use cost::{
     ContractComparison, CostEstimate, CostInput, PushSide,
 };
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
-pub use deploy_clone::predicted_distributor;
+pub use deploy_clone::{factory_on_chain, predicted_distributor};
 pub use push::{
     batch_size, ledger_status, push, push_plan, LedgerStatus, PlannedBatch, PushEstimate,
     PushInput, PushOutcome, PushPlan, GAS_PER_RECIPIENT, GAS_TX,
