@@ -47,7 +47,7 @@ pub struct DistributorGas {
 }
 
 /// Measured figures of the contracts in `contracts/distribution/artifacts`, see
-/// [`DistributorGas`]; docs/performance.md, *`airdrop cost` for clones*, has the receipts.
+/// [`DistributorGas`]; docs/performance.md, *Clones whose own code claims*, has the receipts.
 /// Where two bundles' receipts differ (the execution of a claim moves by a few hundred gas
 /// with the recipient's proof; a deployment with the vesting arguments' calldata), the row is
 /// their mean.
