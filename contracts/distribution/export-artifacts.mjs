@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const CONTRACTS = ['AirdropDistributor', 'AirdropDistributorClone', 'AirdropDistributorFactory', 'BatchSender']
+const CONTRACTS = ['AirdropDistributor', 'AirdropDistributorClone', 'AirdropDistributorFactory', 'AirdropDistributorFront', 'BatchSender']
 const here = dirname(fileURLToPath(import.meta.url))
 const check = process.argv.includes('--check')
 const outDir = join(here, 'artifacts')

@@ -8,11 +8,12 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 /// @title AirdropDistributorClone
-/// @notice The code behind every distributor that `AirdropDistributorFactory` deploys as a minimal
-///         clone (OpenZeppelin `Clones` with immutable args). Same external interface, errors,
+/// @notice The code behind every distributor that `AirdropDistributorFactory` deploys as a clone
+///         (`AirdropDistributorFront`: the claim without vesting runs in the clone's own code,
+///         every other call is delegated here). Same external interface, errors,
 ///         events and EIP-712 domain name as `AirdropDistributor`, so the same client code,
 ///         signatures and log decoders serve both; the domain's verifying contract is the clone.
-/// @dev The per-distributor parameters live in the clone's own code after the 45-byte proxy,
+/// @dev The per-distributor parameters are the last 126 bytes of the clone's own code,
 ///      packed as `token(20) root(32) start(8) deadline(8) clawbackTo(20) owner(20)
 ///      unlockedBps(2) cliff(8) duration(8)` (126 bytes) and are read with one EXTCODECOPY: a
 ///      clone writes no storage when it is created and reads no storage for its configuration.
@@ -27,8 +28,6 @@ contract AirdropDistributorClone is EIP712, Nonces {
         keccak256("Claim(uint256 index,address account,uint256 amount,uint256 nonce,uint256 deadline)");
 
     uint256 private constant BPS = 10_000;
-    /// Length of OpenZeppelin's clone proxy code, where the immutable args begin.
-    uint256 private constant ARGS_OFFSET = 0x2d;
     uint256 private constant ARGS_LENGTH = 126;
 
     /// This contract's own address: only its clones (running it by DELEGATECALL) may claim.
@@ -332,7 +331,7 @@ contract AirdropDistributorClone is EIP712, Nonces {
         if (address(this) == _self) revert NotAClone();
         assembly ("memory-safe") {
             m := mload(0x40)
-            extcodecopy(address(), m, ARGS_OFFSET, ARGS_LENGTH)
+            extcodecopy(address(), m, sub(extcodesize(address()), ARGS_LENGTH), ARGS_LENGTH)
             mstore(0x40, add(m, 0xa0))
         }
     }

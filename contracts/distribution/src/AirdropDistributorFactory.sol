@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {AirdropDistributorClone} from "./AirdropDistributorClone.sol";
+import {AirdropDistributorFront} from "./AirdropDistributorFront.sol";
 
 /// @title AirdropDistributorFactory
-/// @notice Deploys claim distributors as minimal clones of one `AirdropDistributorClone` with
-///         their parameters as immutable args, at CREATE2 addresses that are a pure function of
+/// @notice Deploys claim distributors as clones of one `AirdropDistributorClone` with their
+///         parameters as immutable args, at CREATE2 addresses that are a pure function of
 ///         (this factory, parameters, salt): a bundle can state its distributor's address before
 ///         it is deployed, and anyone can check that the code there is the one expected.
 /// @dev Meant to be deployed itself through the well-known CREATE2 deployer
 ///      (0x4e59b44847b379578588920ca78fbf26c0b4956c) with a zero salt, so it has the same address
 ///      on every chain; its constructor takes no arguments and reads no caller for that reason.
 ///      The implementation is created by the factory's constructor (the factory's nonce 1).
+///      A clone's code is `AirdropDistributorFront`'s runtime code, the implementation's address
+///      and the 126 bytes of args; its init code is OpenZeppelin's 10-byte prefix that returns
+///      the rest (`PUSH2 len RETURNDATASIZE DUP2 PUSH1 0x0a RETURNDATASIZE CODECOPY RETURN`).
 contract AirdropDistributorFactory {
     uint256 private constant BPS = 10_000;
 
@@ -54,13 +58,24 @@ contract AirdropDistributorFactory {
     /// @return distributor The clone, to be funded by a plain token transfer.
     function deploy(Params calldata p, bytes32 salt) external returns (address distributor) {
         _validate(p);
-        distributor = Clones.cloneDeterministicWithImmutableArgs(implementation, _args(p), salt);
+        bytes memory init = _initCode(p);
+        assembly ("memory-safe") {
+            distributor := create2(0, add(init, 0x20), mload(init), salt)
+        }
+        if (distributor == address(0)) revert Errors.FailedDeployment();
         emit DistributorDeployed(distributor, p.merkleRoot, p.token, p.owner, salt);
     }
 
     /// @notice Where `deploy(p, salt)` puts (or put) its distributor.
     function predict(Params calldata p, bytes32 salt) external view returns (address) {
-        return Clones.predictDeterministicAddressWithImmutableArgs(implementation, _args(p), salt);
+        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), address(this), salt, keccak256(_initCode(p))));
+        return address(uint160(uint256(h)));
+    }
+
+    /// The init code of the clone of `p`: the prefix that returns the runtime, then the runtime.
+    function _initCode(Params calldata p) private view returns (bytes memory) {
+        bytes memory runtime = abi.encodePacked(type(AirdropDistributorFront).runtimeCode, implementation, _args(p));
+        return abi.encodePacked(hex"61", uint16(runtime.length), hex"3d81600a3d39f3", runtime);
     }
 
     /// @notice The immutable args of `p` as the clone reads them (126 bytes).

@@ -8,6 +8,7 @@ import {DistributorFixture} from "./utils/DistributorFixture.sol";
 import {AirdropDistributor} from "../src/AirdropDistributor.sol";
 import {AirdropDistributorClone} from "../src/AirdropDistributorClone.sol";
 import {AirdropDistributorFactory} from "../src/AirdropDistributorFactory.sol";
+import {AirdropDistributorFront} from "../src/AirdropDistributorFront.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MockERC20, NoReturnToken, FalseTransferToken} from "./mocks/Mocks.sol";
 import {AirdropDistributorTest} from "./AirdropDistributor.t.sol";
@@ -66,9 +67,10 @@ contract FactoryTest is DistributorFixture {
         });
     }
 
-    /// The clone is OpenZeppelin's proxy to the implementation followed by the 126 packed args
-    /// (the layout the Rust side predicts addresses from), at the CREATE2 address of that code.
-    function test_cloneCodeIsProxyPlusPackedArgs() public {
+    /// The clone is `AirdropDistributorFront`'s runtime, the implementation's address and the 126
+    /// packed args (the layout the Rust side predicts addresses from), at the CREATE2 address of
+    /// OpenZeppelin's 10-byte init prefix followed by that code.
+    function test_cloneCodeIsFrontPlusPackedArgs() public {
         AirdropDistributorFactory.Params memory p = _params();
         address d = factory.deploy(p, bytes32(uint256(7)));
         bytes memory args = abi.encodePacked(
@@ -76,13 +78,9 @@ contract FactoryTest is DistributorFixture {
         );
         vm.assertEq(args.length, 126, "args length");
         vm.assertEq(keccak256(factory.args(p)), keccak256(args), "factory packs the same");
-        bytes memory runtime = bytes.concat(
-            hex"363d3d373d3d3d363d73",
-            bytes20(factory.implementation()),
-            hex"5af43d82803e903d91602b57fd5bf3",
-            args
-        );
-        vm.assertEq(keccak256(d.code), keccak256(runtime), "runtime = proxy + args");
+        bytes memory runtime =
+            bytes.concat(type(AirdropDistributorFront).runtimeCode, bytes20(factory.implementation()), args);
+        vm.assertEq(keccak256(d.code), keccak256(runtime), "runtime = front + implementation + args");
         bytes memory init = bytes.concat(hex"61", bytes2(uint16(runtime.length)), hex"3d81600a3d39f3", runtime);
         address predicted = address(
             uint160(uint256(keccak256(abi.encodePacked(hex"ff", address(factory), bytes32(uint256(7)), keccak256(init)))))
@@ -177,6 +175,51 @@ contract FactoryTest is DistributorFixture {
         vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, nothing));
         d.claim(0, accounts[0], amounts[0], _proof(0));
         vm.assertFalse(d.isClaimed(0), "nothing recorded");
+    }
+
+    /// A claim without vesting runs in the clone's own code: with the implementation's code
+    /// replaced by INVALID, good claims still pay (no DELEGATECALL on that path) while a refused
+    /// one (bad proof, value sent, a truncated proof, a dirty address, a claim already made)
+    /// reaches the implementation — which is where its error comes from.
+    function test_leanClaimNeedsNoImplementation() public {
+        _makeTree(5);
+        vm.warp(START);
+        AirdropDistributor d = _deploy(10_000, 0, 0);
+        address impl = factory.implementation();
+        bytes memory implCode = impl.code;
+        vm.etch(impl, hex"fe");
+        d.claim(0, accounts[0], amounts[0], _proof(0));
+        vm.assertEq(token.balanceOf(accounts[0]), amounts[0], "paid without the implementation");
+        bytes32[] memory bad = _proof(1);
+        bad[0] ^= bytes32(uint256(1));
+        bytes memory call = abi.encodeCall(AirdropDistributor.claim, (1, accounts[1], amounts[1], bad));
+        (bool ok, bytes memory ret) = address(d).call(call);
+        vm.assertFalse(ok, "bad proof refused");
+        vm.assertEq(ret.length, 0, "by the broken implementation");
+        (ok,) = address(d).call(abi.encodeCall(AirdropDistributor.claim, (0, accounts[0], amounts[0], _proof(0))));
+        vm.assertFalse(ok, "claimed twice");
+        vm.etch(impl, implCode);
+
+        // With the implementation back: its own errors for what the front leaves to it.
+        call = abi.encodeCall(AirdropDistributor.claim, (1, accounts[1], amounts[1], _proof(1)));
+        vm.deal(address(this), 1);
+        (ok,) = address(d).call{value: 1}(call);
+        vm.assertFalse(ok, "value refused");
+        bytes memory dirty = bytes.concat(call);
+        dirty[4 + 32 + 11] = 0x01;
+        (ok,) = address(d).call(dirty);
+        vm.assertFalse(ok, "dirty address refused");
+        bytes memory truncated = new bytes(call.length - 32);
+        for (uint256 i; i < truncated.length; ++i) {
+            truncated[i] = call[i];
+        }
+        (ok,) = address(d).call(truncated);
+        vm.assertFalse(ok, "truncated proof refused");
+        vm.assertFalse(d.isClaimed(1), "nothing recorded");
+        vm.expectRevert(abi.encodeWithSelector(AirdropDistributor.AlreadyClaimed.selector, 0));
+        d.claim(0, accounts[0], amounts[0], _proof(0));
+        d.claim(1, accounts[1], amounts[1], _proof(1));
+        vm.assertTrue(d.isClaimed(1), "the implementation sees the front's bits");
     }
 
     /// Deployment gas (execution, as forge measures it): a clone next to Uniswap's

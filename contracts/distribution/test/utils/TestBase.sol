@@ -15,6 +15,7 @@ interface Vm {
 
     function lastCallGas() external view returns (Gas memory);
     function warp(uint256) external;
+    function etch(address, bytes calldata) external;
     function cool(address) external;
     function chainId(uint256) external;
     function prank(address) external;

@@ -1,13 +1,15 @@
 //! Distributors as minimal clones: the factory's address (CREATE2 through the well-known
 //! deployer, so the same on every chain), its implementation's, a clone's immutable args and
 //! its CREATE2 address, computed here without asking the chain, the look-up of the transaction
-//! that created a clone, and the measured gas of these contracts.
+//! that created a clone.
 //!
-//! The address arithmetic mirrors OpenZeppelin 5.7 `Clones.predictDeterministicAddressWithImmutableArgs`;
-//! the forge test `test_cloneCodeIsProxyPlusPackedArgs` pins the same layout on the Solidity side
-//! and the chain tests check a prediction against a real deployment.
+//! A clone's code is `AirdropDistributorFront`'s runtime (the claim without vesting runs there,
+//! everything else is delegated), the implementation's address and the packed args; its init
+//! code is OpenZeppelin's 10-byte prefix that returns it. The forge test
+//! `test_cloneCodeIsFrontPlusPackedArgs` pins the same layout on the Solidity side and the chain
+//! tests check a prediction against a real deployment.
 
-use super::contracts::creation_bytecode;
+use super::contracts::{creation_bytecode, runtime_bytecode};
 use super::tx::Chain;
 use crate::error::{ChainError, Result};
 use alloy::sol_types::SolEvent;
@@ -17,9 +19,14 @@ use serde_json::{json, Value};
 /// The committed artifact of `AirdropDistributorFactory` (JSON text).
 pub const FACTORY_ARTIFACT: &str =
     include_str!("../../../../contracts/distribution/artifacts/AirdropDistributorFactory.json");
-/// The committed artifact of `AirdropDistributorClone`, the code every clone runs (JSON text).
+/// The committed artifact of `AirdropDistributorClone`, the implementation every clone
+/// delegates to (JSON text).
 pub const CLONE_ARTIFACT: &str =
     include_str!("../../../../contracts/distribution/artifacts/AirdropDistributorClone.json");
+/// The committed artifact of `AirdropDistributorFront`, whose runtime code begins every clone
+/// (JSON text).
+pub const FRONT_ARTIFACT: &str =
+    include_str!("../../../../contracts/distribution/artifacts/AirdropDistributorFront.json");
 
 alloy::sol!(
     #[allow(missing_docs)]
@@ -41,45 +48,6 @@ pub const CREATE2_DEPLOYER: Address = address!("4e59b44847b379578588920ca78fbf26
 
 /// The salt the factory is deployed with through [`CREATE2_DEPLOYER`].
 pub const FACTORY_SALT: B256 = B256::ZERO;
-
-/// Length of OpenZeppelin's clone proxy code, which the immutable args follow.
-const PROXY_LEN: usize = 0x2d;
-
-/// Gas of this project's claim-distributor contracts from anvil receipts (whole transactions:
-/// 21,000 intrinsic and calldata included), as measured by `bench_claim_gas_by_tree_size`
-/// (docs/performance.md, "Claim distributors as clones"). For cost estimates; the figures do
-/// not depend on the machine, only on the contracts and the EVM rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DistributorGas {
-    /// The factory and its implementation, once per chain (through [`CREATE2_DEPLOYER`]).
-    pub factory_deploy: u64,
-    /// One clone through the factory.
-    pub clone_deploy: u64,
-    /// The full `AirdropDistributor` (`airdrop deploy --full`), no vesting.
-    pub full_deploy: u64,
-    /// Funding: an ERC-20 transfer of the total to the fresh distributor.
-    pub fund: u64,
-    /// A clone's first claim in its bitmap word, 1k-leaf tree (10-hash proof).
-    pub clone_claim_first_1k: u64,
-    /// A clone's later claim in the same bitmap word, 1k-leaf tree.
-    pub clone_claim_later_1k: u64,
-    /// A clone's first claim in its bitmap word, 100k-leaf tree (17-hash proof).
-    pub clone_claim_first_100k: u64,
-    /// A clone's later claim in the same bitmap word, 100k-leaf tree.
-    pub clone_claim_later_100k: u64,
-}
-
-/// Measured figures, see [`DistributorGas`].
-pub const DISTRIBUTOR_GAS: DistributorGas = DistributorGas {
-    factory_deploy: 1_857_305,
-    clone_deploy: 97_347,
-    full_deploy: 1_337_675,
-    fund: 51_647,
-    clone_claim_first_1k: 89_371,
-    clone_claim_later_1k: 72_277,
-    clone_claim_first_100k: 93_798,
-    clone_claim_later_100k: 76_509,
-};
 
 /// A clone's parameters: what `AirdropDistributor`'s constructor takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,31 +128,30 @@ pub fn implementation_address(factory: Address) -> Address {
     factory.create(1)
 }
 
-/// The runtime code of a clone of `implementation` with `args`.
-pub fn clone_runtime(implementation: Address, args: &[u8]) -> Vec<u8> {
-    let mut code = Vec::with_capacity(PROXY_LEN + args.len());
-    code.extend_from_slice(&[0x36, 0x3d, 0x3d, 0x37, 0x3d, 0x3d, 0x3d, 0x36, 0x3d, 0x73]);
+/// The runtime code of a clone of `implementation` with `args`: the front's runtime, the
+/// implementation's address, the args.
+pub fn clone_runtime(implementation: Address, args: &[u8]) -> Result<Vec<u8>> {
+    let front = runtime_bytecode(FRONT_ARTIFACT)?;
+    let mut code = Vec::with_capacity(front.len() + 20 + args.len());
+    code.extend_from_slice(&front);
     code.extend_from_slice(implementation.as_slice());
-    code.extend_from_slice(&[
-        0x5a, 0xf4, 0x3d, 0x82, 0x80, 0x3e, 0x90, 0x3d, 0x91, 0x60, 0x2b, 0x57, 0xfd, 0x5b, 0xf3,
-    ]);
     code.extend_from_slice(args);
-    code
+    Ok(code)
 }
 
 /// Where `factory.deploy(params, salt)` puts (or put) its clone.
-pub fn predict_clone(factory: Address, params: &CloneParams, salt: B256) -> Address {
-    let runtime = clone_runtime(implementation_address(factory), &params.args());
+pub fn predict_clone(factory: Address, params: &CloneParams, salt: B256) -> Result<Address> {
+    let runtime = clone_runtime(implementation_address(factory), &params.args())?;
     // OpenZeppelin's init code: PUSH2 len, RETURNDATASIZE, DUP2, PUSH1 0x0a, RETURNDATASIZE,
-    // CODECOPY, RETURN, then the runtime. Args are 126 bytes, so the length always fits.
+    // CODECOPY, RETURN, then the runtime (a few hundred bytes: the length fits in two).
     let len = u16::try_from(runtime.len())
-        .unwrap_or(u16::MAX)
+        .map_err(|_| ChainError::Params(format!("clone code of {} bytes", runtime.len())))?
         .to_be_bytes();
     let mut init = vec![
         0x61, len[0], len[1], 0x3d, 0x81, 0x60, 0x0a, 0x3d, 0x39, 0xf3,
     ];
     init.extend_from_slice(&runtime);
-    factory.create2_from_code(salt, &init)
+    Ok(factory.create2_from_code(salt, &init))
 }
 
 /// The creation of a clone, from the factory's `DistributorDeployed` log.
@@ -292,15 +259,15 @@ mod tests {
     #[test]
     fn every_parameter_and_the_salt_move_the_address() {
         let f = Address::repeat_byte(0xfa);
-        let base = predict_clone(f, &params(), clone_salt(0));
-        assert_eq!(base, predict_clone(f, &params(), clone_salt(0)));
-        assert_ne!(base, predict_clone(f, &params(), clone_salt(1)));
+        let base = predict_clone(f, &params(), clone_salt(0)).unwrap();
+        assert_eq!(base, predict_clone(f, &params(), clone_salt(0)).unwrap());
+        assert_ne!(base, predict_clone(f, &params(), clone_salt(1)).unwrap());
         let mut p = params();
         p.duration = 10;
-        assert_ne!(base, predict_clone(f, &p, clone_salt(0)));
+        assert_ne!(base, predict_clone(f, &p, clone_salt(0)).unwrap());
         assert_ne!(
             base,
-            predict_clone(Address::repeat_byte(0xfb), &params(), clone_salt(0))
+            predict_clone(Address::repeat_byte(0xfb), &params(), clone_salt(0)).unwrap()
         );
     }
 }

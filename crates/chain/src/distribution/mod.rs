@@ -3,7 +3,8 @@
 //!
 //! - `contracts`: `sol!` over the committed artifacts, the EIP-712 [`Claim`], revert names;
 //! - `clone`: the clone factory (deterministic address through the CREATE2 deployer), clone
-//!   address prediction ([`predict_clone`]) and the measured gas table [`DISTRIBUTOR_GAS`];
+//!   address prediction ([`predict_clone`]);
+//! - `gas`: the one table of the distributors' measured gas, [`DISTRIBUTOR_GAS`];
 //! - `found`: the look-up of distributors already deployed for a root ([`deployed_for_root`]);
 //! - [`erc20`]: the one ERC-20 binding ([`IERC20`]), shared with the snapshot code;
 //! - `claimed`: the one `Claimed` decoder ([`ClaimedEvent::decode`], [`claims_in`]);
@@ -20,6 +21,7 @@ mod clone;
 mod contracts;
 pub mod erc20;
 mod found;
+mod gas;
 mod push;
 mod tx;
 
@@ -27,8 +29,8 @@ pub use claimed::{claimed_topic, claims_in, ClaimedEvent};
 pub use clone::{
     clone_creation, clone_runtime, clone_salt, factory_address, factory_deploy_data,
     implementation_address, predict_clone, AirdropDistributorClone, AirdropDistributorFactory,
-    CloneCreation, CloneParams, DistributorGas, CLONE_ARTIFACT, CREATE2_DEPLOYER, DISTRIBUTOR_GAS,
-    FACTORY_ARTIFACT, FACTORY_SALT,
+    CloneCreation, CloneParams, CLONE_ARTIFACT, CREATE2_DEPLOYER, FACTORY_ARTIFACT, FACTORY_SALT,
+    FRONT_ARTIFACT,
 };
 pub use contracts::{
     claim_signing_hash, creation_bytecode, decode_revert, runtime_bytecode, AirdropDistributor,
@@ -36,6 +38,7 @@ pub use contracts::{
 };
 pub use erc20::IERC20;
 pub use found::{deployed_for_root, FoundDistributor, DEPLOY_SCAN_NONCES};
+pub use gas::{ClaimPathGas, DistributorGas, DISTRIBUTOR_GAS};
 pub use push::{
     calldata_gas, known, mined_nonce, past_payments, push_calldata, receipt, send_raw, sign, Mined,
     PastPayment, PushPath, SendOutcome, SignedTx, PACKED_AMOUNT_MAX,

@@ -1,13 +1,15 @@
 //! `airdrop cost`: what distributing a bundle costs, push (`BatchSender`, the project pays)
-//! against claim (`AirdropDistributor`: the deployer sets up and claws back, recipients — or a
-//! relayer — pay the claims), per transaction kind and in total, and which to pick with the
-//! break-even point. The figures come from the engine (`estimate_cost`: the push plan `push`
-//! sends, the claim side's table of measured receipts); all money is integer wei, printed with
-//! exact decimals.
+//! against claim (the distributor `airdrop deploy` puts there, a clone through the factory or
+//! with `--full` the whole contract: the deployer sets up and claws back, recipients — or a
+//! relayer — pay the claims), per transaction kind and in total, which to pick with the
+//! break-even point, and clone against whole contract. The figures come from the engine
+//! (`estimate_cost`: the push plan `push` sends, the distributors' table of measured receipts);
+//! all money is integer wei, printed with exact decimals.
 
 use airdrop_core::units::{format_units, parse_decimal};
 use airdrop_engine::distribution::{
-    estimate_cost, eth, gwei, Bundle, Choice, CostEstimate, CostInput, PushPath,
+    estimate_cost, eth, factory_on_chain, gwei, Bundle, Choice, Contract, CostEstimate, CostInput,
+    PushPath,
 };
 use alloy_primitives::{Address, U256};
 use anyhow::{anyhow, bail};
@@ -34,6 +36,18 @@ pub(crate) struct CostArgs {
     /// A BatchSender already deployed on the chain: its deployment is not counted.
     #[arg(long, value_name = "ADDRESS")]
     pub batch_sender: Option<Address>,
+    /// Price the whole AirdropDistributor contract, as `airdrop deploy --full`, instead of a
+    /// clone through the factory.
+    #[arg(long)]
+    pub full: bool,
+    /// The clone factory is on the chain already (`airdrop deploy` put it there once): its
+    /// once-per-chain deployment is not counted.
+    #[arg(long, conflicts_with = "rpc")]
+    pub factory_deployed: bool,
+    /// Ask the node at this URL whether the clone factory is there (the only thing `cost` asks
+    /// a node; without it `cost` is offline and counts the factory unless --factory-deployed).
+    #[arg(long, value_name = "URL")]
+    pub rpc: Option<String>,
     /// Share of recipients expected to claim, in percent (at most 2 decimals). The default,
     /// 100, is the worst case for claim: a claim recommendation made at 100 holds at any rate.
     #[arg(long, value_name = "PCT", default_value = "100")]
@@ -97,6 +111,11 @@ pub(crate) fn run(args: CostArgs) -> anyhow::Result<()> {
         block_gas_limit: args.block_gas_limit,
         batch_size: args.batch_size,
         sender_deployed: args.batch_sender.is_some(),
+        full: args.full,
+        factory_deployed: match &args.rpc {
+            Some(url) => super::args::runtime()?.block_on(factory_on_chain(url))?,
+            None => args.factory_deployed,
+        },
     };
     if args.block_gas_limit / 4 * 3 < 100_000 && args.batch_size.is_none() {
         bail!(
@@ -139,6 +158,7 @@ fn as_json(e: &CostEstimate, input: &CostInput, price: U256) -> serde_json::Valu
             "vesting_claims": input.vesting_claims,
             "block_gas_limit": input.block_gas_limit,
             "batch_sender_deployed": input.sender_deployed,
+            "factory_deployed": input.factory_deployed,
         },
         "push": {
             "paid_by": "the sender",
@@ -156,9 +176,10 @@ fn as_json(e: &CostEstimate, input: &CostInput, price: U256) -> serde_json::Valu
         },
         "claim": {
             "paid_by": "each recipient (a relayer for relayed claims); setup and clawback by the deployer",
+            "contract": if input.full { Contract::Full } else { Contract::Clone },
             "gas_setup": c.setup, "wei_setup": w(c.setup),
             "gas_per_tx": {
-                "deploy": k.deploy, "fund": k.fund, "clawback": k.clawback,
+                "deploy_factory": k.deploy_factory, "deploy": k.deploy, "fund": k.fund, "clawback": k.clawback,
                 "first": k.first, "later": k.later, "vesting_first": k.vesting_first,
                 "vesting_follow_up": k.vesting_follow_up, "vesting_last": k.vesting_last,
                 "relay_extra": k.relay_extra,
@@ -174,6 +195,13 @@ fn as_json(e: &CostEstimate, input: &CostInput, price: U256) -> serde_json::Valu
             "saves_gas": loser - winner, "saves_wei": w(loser - winner),
             "break_even_claim_rate_pct": e.break_even_claim_rate_bps.map(pct),
             "break_even_recipients": e.break_even_recipients,
+            "contract": {
+                "choice": e.contracts.choice,
+                "clone_gas_total": e.contracts.clone_total,
+                "full_gas_total": e.contracts.full_total,
+                "break_even_claims": e.contracts.break_even_claims,
+                "cheaper_below_break_even": e.contracts.cheaper_below,
+            },
         },
     })
 }
@@ -228,10 +256,20 @@ fn print_text(
     );
     let vesting = bundle.vesting.duration > 0;
     println!(
-        "claim (AirdropDistributor{}): recipients pay their claims, the deployer the rest",
+        "claim (AirdropDistributor{}{}): recipients pay their claims, the deployer the rest",
+        if input.full { "" } else { " clone" },
         if vesting { ", vesting" } else { "" }
     );
-    println!("  deploy + fund       {}", money(c.setup));
+    if !input.full {
+        match k.deploy_factory {
+            0 => println!("  factory             on the chain already, not counted"),
+            g => println!("  factory             {}  (once per chain)", money(g)),
+        }
+    }
+    println!(
+        "  deploy + fund       {}",
+        money(c.setup - k.deploy_factory)
+    );
     if vesting {
         println!(
             "  per claim           first {}, follow-up {}, last {}; relayed +{}",
@@ -278,6 +316,36 @@ fn print_choice(e: &CostEstimate, input: &CostInput, money: &dyn Fn(u64) -> Stri
     }
     if let Some(m) = e.break_even_recipients {
         println!("  break-even at this claim rate: {m} recipients (below them push costs less, above them claim)");
+    }
+    print_contract(e, input, money);
+}
+
+/// Clone against whole contract for the claim side.
+fn print_contract(e: &CostEstimate, input: &CostInput, money: &dyn Fn(u64) -> String) {
+    let c = e.contracts;
+    let (name, saved) = match c.choice {
+        Contract::Clone => ("a clone", c.full_total - c.clone_total),
+        Contract::Full => ("the full contract (--full)", c.clone_total - c.full_total),
+    };
+    println!("claim contract: {name}, {} less in total", money(saved));
+    let label = |k: Contract| match k {
+        Contract::Clone => "a clone",
+        Contract::Full => "the full contract",
+    };
+    let other = match c.cheaper_below {
+        Contract::Clone => Contract::Full,
+        Contract::Full => Contract::Clone,
+    };
+    match c.break_even_claims {
+        Some(m) => println!(
+            "  break-even at {m} claim transactions: below them {} costs less (its setup), above them {} (its claims)",
+            label(c.cheaper_below),
+            label(other)
+        ),
+        None if c.choice == Contract::Full && !input.factory_deployed => println!(
+            "  the full contract costs less at every claim count while the factory is not on the chain (it is once per chain: later bundles' clones need none; see --factory-deployed)"
+        ),
+        None => println!("  {name} costs less at every claim count"),
     }
 }
 

@@ -366,7 +366,7 @@ fn explain_diff_cost() {
     std::fs::write(cli.path().join("genesis/bigger.toml"), bigger).unwrap();
     let t = cli.run(&["build", "genesis/bigger.toml", "--out", "b", "-q"]);
     assert!(t.contains("exit: 0\n"), "{t}");
-    let cases: [(&str, &[&str]); 13] = [
+    let cases: [(&str, &[&str]); 15] = [
         ("explain", &["explain", "--bundle", "a", GENESIS_HOLDER]),
         (
             "explain_json",
@@ -402,6 +402,24 @@ fn explain_diff_cost() {
         (
             "cost_json",
             &["cost", "--bundle", "a", "--gas-price", "20", "--json"],
+        ),
+        // The factory on chain already: the clone against the full contract's deployment.
+        (
+            "cost_factory_deployed",
+            &[
+                "cost",
+                "--bundle",
+                "a",
+                "--gas-price",
+                "20",
+                "--factory-deployed",
+                "--claim-rate",
+                "40",
+            ],
+        ),
+        (
+            "cost_full",
+            &["cost", "--bundle", "a", "--gas-price", "20", "--full"],
         ),
         (
             "cost_error_bad_gas_price",

@@ -2,8 +2,10 @@
 //! by the CLI (`push`, `deploy`, `claim`, `clawback`) with whatever contracts the checkout has,
 //! and each receipt's `gasUsed` must be within 2 % of `cost --json`'s prediction for that kind:
 //! push batches of several sizes on the packed and the wide path, the BatchSender's deployment,
-//! the approval, the distributor's deployment and funding, first and later claims, a relayed
-//! claim, vesting claims (first, follow-up, last), and the clawback.
+//! the approval, the clone factory's once-per-chain deployment, the distributor's deployment
+//! and funding, first and later claims, a relayed claim, vesting claims (first, follow-up,
+//! last), and the clawback — the claim side once through clones (`airdrop deploy`'s default)
+//! and once with the whole contract (`--full`).
 //!
 //! Keys are anvil's dev keys, derived at run time from its well-known mnemonic.
 
@@ -34,7 +36,8 @@ struct Chain {
 
 impl Chain {
     fn start() -> Chain {
-        let anvil = Anvil::start(&[]);
+        // 20 dev accounts: each contract's claim side has claimers of its own.
+        let anvil = Anvil::start(&["--accounts", "20"]);
         let d = Driver::new(&anvil.url);
         let deployer = dev(0).address();
         let (token, _) = d.deploy(
@@ -220,18 +223,6 @@ impl Rows {
         ));
     }
 
-    /// Several transactions priced as one kind: their gas and calldata added up.
-    fn add_many(&mut self, kind: &str, predicted: &Value, txs: &[(Value, Value)]) {
-        assert!(!txs.is_empty(), "{kind}: no transaction");
-        let mut sum = (kind.to_string(), predicted.as_u64().unwrap(), 0, 0);
-        for (tx, receipt) in txs {
-            let input = alloy_primitives::hex::decode(tx["input"].as_str().unwrap()).unwrap();
-            sum.2 += gas_used(receipt);
-            sum.3 += airdrop_chain::distribution::calldata_gas(&input);
-        }
-        self.0.push(sum);
-    }
-
     fn check(&self) {
         // The last column is what the receipt spent beyond 21 000 and its calldata (the
         // execution, net of refunds): the figure the gas tables hold.
@@ -356,67 +347,133 @@ fn cost_matches_receipts() {
         &txs[1],
     );
 
-    // Claim side: a window, 3 claimers among 40 (the rest is clawed back).
+    // The claim side twice: through clones (the default; the factory goes on chain with the
+    // first), then with the whole contract (`--full`), each with its own recipients and
+    // clawback receiver, so no transfer lands on a balance an earlier one wrote.
+    claim_side(&c, tmp.path(), &mut rows, false);
+    claim_side(&c, tmp.path(), &mut rows, true);
+    rows.check();
+}
+
+/// The claim side through the CLI, every kind `cost` prices, against a clone or (`full`) the
+/// whole contract; rows are named with the contract.
+fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
+    let url = c.url.as_str();
+    let deployer = dev(0);
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    let off: u32 = if full { 10 } else { 0 };
+    let tag = if full { ", full" } else { ", clone" };
     let start = c.now() - 600;
     let deadline = start + 30 * 86_400;
-    let treasury = Address::repeat_byte(0x7e);
+    let treasury = Address::repeat_byte(if full { 0x7f } else { 0x7e });
     let window = format!(
         "\n[claim]\nstart = \"{}\"\ndeadline = \"{}\"\nclawback_to = \"{treasury}\"\n",
         rfc3339(start),
         rfc3339(deadline)
     );
-    let claimers: Vec<_> = (2..5).map(dev).collect();
+    let claimers: Vec<_> = (off + 2..off + 5).map(dev).collect();
     let mut who: Vec<Address> = claimers.iter().map(|k| k.address()).collect();
-    who.extend(recipients(37, 3));
-    let plain = build(tmp.path(), "claim", c.token, &who, "4000", &window);
-    let vesters: Vec<_> = (5..7).map(dev).collect();
+    who.extend(recipients(37, 3 + u64::from(off)));
+    let plain = build(tmp, &format!("claim{tag}"), c.token, &who, "4000", &window);
+    let vesters: Vec<_> = (off + 5..off + 7).map(dev).collect();
     let mut vwho: Vec<Address> = vesters.iter().map(|k| k.address()).collect();
-    vwho.extend(recipients(10, 4));
+    vwho.extend(recipients(10, 4 + u64::from(off)));
     let vesting =
         format!("{window}\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n");
-    let vested = build(tmp.path(), "vesting", c.token, &vwho, "1200", &vesting);
-    let cc = cost(&plain, &["--claim-rate", "10"]);
-    let vc = cost(&vested, &[]);
+    let vested = build(
+        tmp,
+        &format!("vesting{tag}"),
+        c.token,
+        &vwho,
+        "1200",
+        &vesting,
+    );
+    let contract: &[&str] = if full { &["--full"] } else { &[] };
+    let cc = cost(&plain, &[contract, &["--claim-rate", "10"]].concat());
+    // The factory is on chain once the first clone is deployed below.
+    let vc = cost(&vested, &[contract, &["--factory-deployed"]].concat());
+    assert_eq!(cc["claim"]["contract"], if full { "full" } else { "clone" });
+    assert_eq!(vc["claim"]["gas_per_tx"]["deploy_factory"], 0);
     let k = &cc["claim"]["gas_per_tx"];
     let vk = &vc["claim"]["gas_per_tx"];
 
     let b = plain.to_str().unwrap();
+    // `--rpc` asks the chain: no factory before the first clone, one after it.
+    let factory_gas = |bundle: &Path| {
+        cost(bundle, &["--rpc", url])["claim"]["gas_per_tx"]["deploy_factory"].clone()
+    };
+    if !full {
+        assert_eq!(factory_gas(&plain), k["deploy_factory"]);
+        assert!(k["deploy_factory"].as_u64().unwrap() > 0);
+    }
     let before = c.block();
     ok(
         &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+            &[
+                "deploy",
+                "--bundle",
+                b,
+                "--rpc",
+                url,
+                "--key-env",
+                "DEPLOYER_KEY",
+            ],
+            contract,
+        ]
+        .concat(),
         &dkey,
     );
     let txs = c.since(before);
-    // The last transaction of `deploy` funds; what comes before it deploys (one transaction
-    // today; a factory and its clone would be priced together by `CLAIM_SIDE.deploy`).
+    // The last transaction of `deploy` funds; before it the factory (the first clone on the
+    // chain only) and the distributor.
     let (fund, deploy) = txs.split_last().unwrap();
-    rows.add("fund distributor", &k["fund"], fund);
-    rows.add_many("deploy distributor", &k["deploy"], deploy);
+    rows.add(&format!("fund distributor{tag}"), &k["fund"], fund);
+    if full {
+        assert_eq!(deploy.len(), 1, "--full deploys one contract");
+        assert_eq!(k["deploy_factory"], 0);
+    } else {
+        assert_eq!(deploy.len(), 2, "the factory, then the clone");
+        rows.add(
+            "deploy factory (once per chain)",
+            &k["deploy_factory"],
+            &deploy[0],
+        );
+    }
+    rows.add(
+        &format!("deploy distributor{tag}"),
+        &k["deploy"],
+        deploy.last().unwrap(),
+    );
+    assert_eq!(factory_gas(&vested), 0, "the factory is on chain now");
     let vb = vested.to_str().unwrap();
     let before = c.block();
     ok(
         &[
-            "deploy",
-            "--bundle",
-            vb,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+            &[
+                "deploy",
+                "--bundle",
+                vb,
+                "--rpc",
+                url,
+                "--key-env",
+                "DEPLOYER_KEY",
+            ],
+            contract,
+        ]
+        .concat(),
         &dkey,
     );
     let txs = c.since(before);
-    let deploy = &txs[..txs.len() - 1];
-    rows.add_many("deploy distributor (vesting)", &vk["deploy"], deploy);
+    assert_eq!(
+        txs.len(),
+        2,
+        "the distributor and its funding, no factory again"
+    );
+    rows.add(
+        &format!("deploy distributor, vesting{tag}"),
+        &vk["deploy"],
+        &txs[0],
+    );
 
     let claim = |bundle: &str, key: &alloy_signer_local::PrivateKeySigner| {
         let a = key.address().to_string();
@@ -435,10 +492,18 @@ fn cost_matches_receipts() {
             &[("K", key_hex(key))],
         )
     };
-    rows.add("claim, first", &k["first"], &claim(b, &claimers[0]));
-    rows.add("claim, later", &k["later"], &claim(b, &claimers[1]));
+    rows.add(
+        &format!("claim, first{tag}"),
+        &k["first"],
+        &claim(b, &claimers[0]),
+    );
+    rows.add(
+        &format!("claim, later{tag}"),
+        &k["later"],
+        &claim(b, &claimers[1]),
+    );
     // Relayed: the recipient signs, dev 1 submits and pays.
-    let sig = tmp.path().join("sig.json");
+    let sig = tmp.join(format!("sig{tag}.json"));
     let a2 = claimers[2].address().to_string();
     ok(
         &[
@@ -471,36 +536,36 @@ fn cost_matches_receipts() {
         &[("K", key_hex(&dev(1)))],
     );
     let relayed = json!(k["later"].as_u64().unwrap() + k["relay_extra"].as_u64().unwrap());
-    rows.add("claim, later, relayed", &relayed, &r);
+    rows.add(&format!("claim, later, relayed{tag}"), &relayed, &r);
 
     // Vesting: the unlocked part, a follow-up after the cliff, the last after the duration.
     // The first recipient to finish sets the first bit of its bitmap word.
     let per_word = k["first"].as_u64().unwrap() - k["later"].as_u64().unwrap();
     rows.add(
-        "vesting claim, first",
+        &format!("vesting claim, first{tag}"),
         &vk["vesting_first"],
         &claim(vb, &vesters[0]),
     );
     rows.add(
-        "vesting claim, first (2nd recipient)",
+        &format!("vesting claim, first (2nd recipient){tag}"),
         &vk["vesting_first"],
         &claim(vb, &vesters[1]),
     );
     c.warp(2 * 86_400);
     rows.add(
-        "vesting claim, follow-up",
+        &format!("vesting claim, follow-up{tag}"),
         &vk["vesting_follow_up"],
         &claim(vb, &vesters[0]),
     );
     c.warp(9 * 86_400);
     let last_first = json!(vk["vesting_last"].as_u64().unwrap() + per_word);
     rows.add(
-        "vesting claim, last (first of its word)",
+        &format!("vesting claim, last (first of its word){tag}"),
         &last_first,
         &claim(vb, &vesters[0]),
     );
     rows.add(
-        "vesting claim, last",
+        &format!("vesting claim, last{tag}"),
         &vk["vesting_last"],
         &claim(vb, &vesters[1]),
     );
@@ -519,10 +584,8 @@ fn cost_matches_receipts() {
         ],
         &dkey,
     );
-    rows.add("clawback", &k["clawback"], &r);
+    rows.add(&format!("clawback{tag}"), &k["clawback"], &r);
     assert_eq!(cc["claim"]["gas_clawback"], k["clawback"]);
-
-    rows.check();
 }
 
 /// Push gas side by side on one anvil and one token: the packed and the wide entry point of the

@@ -1,59 +1,20 @@
 //! What distributing a bundle costs in gas, push against claim, per transaction kind, and which
 //! of the two to pick: the push side follows the very plan `airdrop push` sends ([`push_plan`]);
-//! the claim side prices every transaction from [`CLAIM_SIDE`], one table of receipts measured
-//! on anvil. Offline: nothing here touches a node.
+//! the claim side prices every transaction from [`DISTRIBUTOR_GAS`], the one table of receipts
+//! measured on anvil, for the contract `airdrop deploy` would put there (a clone through the
+//! factory, the factory itself unless it is deployed already, or with `full` the whole
+//! contract), and compares the two contracts. Offline: nothing here touches a node.
 
 use super::push::{push_plan, PushPlan};
 use super::Bundle;
 use crate::Result;
 use airdrop_chain::distribution::{
-    calldata_gas, creation_bytecode, runtime_bytecode, AirdropDistributor, BATCH_SENDER_ARTIFACT,
+    calldata_gas, creation_bytecode, runtime_bytecode, AirdropDistributor, ClaimPathGas,
+    BATCH_SENDER_ARTIFACT, DISTRIBUTOR_GAS,
 };
 use airdrop_chain::IERC20;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
-
-/// Gas of the claim side by transaction kind, from receipts on anvil against OpenZeppelin's
-/// ERC-20 (docs/performance.md, *Push gas and `airdrop cost`*). `*_exec` rows are what a claim
-/// costs beyond the 21 000 of a transaction and its calldata (computed per bundle); the others
-/// are whole receipts. A new distributor contract changes this table and nothing else; the
-/// anvil test `cost_matches_receipts` re-measures every row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClaimSideGas {
-    /// Deploying the distributor (receipt).
-    pub deploy: u64,
-    /// Funding it with one ERC-20 transfer to its empty balance (receipt).
-    pub fund: u64,
-    /// `claim` without vesting, first of its 256-claim bitmap word (the word goes 0 → non-zero).
-    pub claim_first_exec: u64,
-    /// `claim` without vesting, a later claim of a word already written.
-    pub claim_later_exec: u64,
-    /// `claim` with vesting: a recipient's first claim (the claimed amount slot is written).
-    pub vesting_first_exec: u64,
-    /// `claim` with vesting: a follow-up that does not finish the allocation.
-    pub vesting_follow_up_exec: u64,
-    /// `claim` with vesting: the follow-up that finishes it, setting its bit in a word already
-    /// written (the first of a word costs `claim_first_exec - claim_later_exec` more).
-    pub vesting_last_exec: u64,
-    /// `claimWithSignature` over `claim`: EIP-712 hashing, ECDSA recovery, the nonce slot.
-    pub relay_extra_exec: u64,
-    /// `clawback` of what is left to a `clawback_to` that holds none of the token yet (receipt).
-    pub clawback: u64,
-}
-
-/// The claim side's gas table for `AirdropDistributor` as committed in
-/// `contracts/distribution/artifacts`.
-pub const CLAIM_SIDE: ClaimSideGas = ClaimSideGas {
-    deploy: 1_337_858,
-    fund: 51_647,
-    claim_first_exec: 59_169,
-    claim_later_exec: 42_560,
-    vesting_first_exec: 61_700,
-    vesting_follow_up_exec: 27_690,
-    vesting_last_exec: 30_517,
-    relay_extra_exec: 29_644,
-    clawback: 54_018,
-};
 
 /// Execution of `BatchSender`'s deployment beyond what its bytecode alone prices (receipt).
 const SENDER_CONSTRUCTOR_EXEC: u64 = 360;
@@ -86,6 +47,11 @@ pub struct CostInput {
     pub batch_size: Option<u64>,
     /// A BatchSender is deployed already: its deployment is not counted.
     pub sender_deployed: bool,
+    /// Price the whole `AirdropDistributor` (as `deploy --full`) instead of a clone.
+    pub full: bool,
+    /// The clone factory is on the chain already: its once-per-chain deployment is not
+    /// counted (nor for a `full` deployment, which never needs it).
+    pub factory_deployed: bool,
 }
 
 /// The push side.
@@ -104,6 +70,9 @@ pub struct PushSide {
 /// Predicted gas of one claim transaction of each kind, at this bundle's proof lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClaimKinds {
+    /// Deploying the factory and its implementation, once per chain (0 when it is there
+    /// already or the whole contract is deployed).
+    pub deploy_factory: u64,
     /// Deploying the distributor.
     pub deploy: u64,
     /// Funding it.
@@ -129,12 +98,14 @@ pub struct ClaimKinds {
 pub struct ClaimSide {
     /// Per-kind predictions.
     pub kinds: ClaimKinds,
-    /// Deployment and funding (the deployer pays).
+    /// Deployment (the factory's included) and funding (the deployer pays).
     pub setup: u64,
     /// The clawback transaction, when the bundle has a window and not everyone claims.
     pub clawback: Option<u64>,
     /// Recipients expected to claim.
     pub claimers: u64,
+    /// Their claim transactions (several per recipient with vesting).
+    pub txs: u64,
     /// Gas of all their claims (they pay, or a relayer for the relayed share).
     pub claims: u64,
     /// Of which paid by a relayer.
@@ -151,6 +122,32 @@ pub enum Choice {
     Push,
     /// Claim costs less gas in total.
     Claim,
+}
+
+/// The claim distributor's contract: a clone through the factory or the whole contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Contract {
+    /// A minimal clone through the factory (`airdrop deploy`).
+    Clone,
+    /// The whole `AirdropDistributor` (`airdrop deploy --full`).
+    Full,
+}
+
+/// The claim side both ways, clone and whole contract, at the same rate and factory status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContractComparison {
+    /// The claim side's total through a clone (the factory included unless deployed).
+    pub clone_total: u64,
+    /// The claim side's total with the whole contract.
+    pub full_total: u64,
+    /// The contract with less gas in total (the clone on a tie).
+    pub choice: Contract,
+    /// Claim transactions where both cost the same: the contract with the cheaper claims pays
+    /// back its dearer setup from there on; `None` when one costs less at every count.
+    pub break_even_claims: Option<u64>,
+    /// The contract that costs less below the break-even (the one with the cheaper setup).
+    pub cheaper_below: Contract,
 }
 
 /// The estimate of a bundle.
@@ -170,6 +167,8 @@ pub struct CostEstimate {
     /// Recipient count at which both cost the same at this claim rate (the same kind of
     /// recipients); `None` when one side is cheaper at every count.
     pub break_even_recipients: Option<u64>,
+    /// Clone against whole contract for the claim side.
+    pub contracts: ContractComparison,
 }
 
 /// Prices `bundle` both ways: its push plan with the BatchSender's deployment and the approval,
@@ -196,16 +195,34 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         approve,
         total: push_total,
     };
-    let kinds = claim_kinds(bundle, &claims, &CLAIM_SIDE)?;
     let vesting = bundle.vesting.duration > 0;
-    let claim = claim_side(
-        n,
-        kinds,
-        vesting,
+    let side = |full: bool, rate: &CostInput| -> Result<ClaimSide> {
+        let kinds = claim_kinds(bundle, &claims, full, input.factory_deployed)?;
+        let setup = kinds.deploy_factory + kinds.deploy + kinds.fund;
+        Ok(claim_side(
+            n,
+            kinds,
+            vesting,
+            bundle.has_window,
+            rate,
+            setup,
+        ))
+    };
+    let claim = side(input.full, input)?;
+    let other = side(!input.full, input)?;
+    let (clone, full) = if input.full {
+        (&other, &claim)
+    } else {
+        (&claim, &other)
+    };
+    let contracts = compare(
+        clone,
+        full,
+        &side(false, &full_rate(input))?,
+        &side(true, &full_rate(input))?,
         bundle.has_window,
-        input,
-        CLAIM_SIDE.deploy + CLAIM_SIDE.fund,
     );
+    let kinds = claim.kinds;
     let choice = if claim.total < push.total {
         Choice::Claim
     } else {
@@ -214,11 +231,7 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
     // Per claimer at full rate, so a rate of 0 still has a break-even to report.
     let all = claim_side(n, kinds, vesting, bundle.has_window, &full_rate(input), 0);
     let per_claimer = all.claims.checked_div(all.claimers).unwrap_or(0);
-    let clawback = if bundle.has_window {
-        CLAIM_SIDE.clawback
-    } else {
-        0
-    };
+    let clawback = if bundle.has_window { kinds.clawback } else { 0 };
     let line = Lines {
         n,
         push_fixed: push.deploy_sender + push.approve,
@@ -235,7 +248,44 @@ pub fn estimate_cost(bundle: &Bundle, input: &CostInput) -> Result<CostEstimate>
         choice,
         break_even_claim_rate_bps,
         break_even_recipients,
+        contracts,
     })
+}
+
+/// Clone against whole contract at the input's rate (`clone`, `full`), and where they meet in
+/// claim transactions from their mean claim at a full rate (`all_clone`, `all_full`): the clone
+/// saves deployment (unless the factory is counted) and pays the proxy's overhead per claim.
+fn compare(
+    clone: &ClaimSide,
+    full: &ClaimSide,
+    all_clone: &ClaimSide,
+    all_full: &ClaimSide,
+    window: bool,
+) -> ContractComparison {
+    let choice = if clone.total <= full.total {
+        Contract::Clone
+    } else {
+        Contract::Full
+    };
+    let fixed = |s: &ClaimSide| s.setup + if window { s.kinds.clawback } else { 0 };
+    let per_claim = |s: &ClaimSide| s.claims.checked_div(s.txs).unwrap_or(0);
+    let (fc, ff) = (fixed(clone), fixed(full));
+    let (pc, pf) = (per_claim(all_clone), per_claim(all_full));
+    // The lines cross only where the cheaper setup has the dearer claims.
+    let (break_even_claims, cheaper_below) = if ff > fc && pc > pf {
+        (Some((ff - fc).div_ceil(pc - pf)), Contract::Clone)
+    } else if fc > ff && pf > pc {
+        (Some((fc - ff).div_ceil(pf - pc)), Contract::Full)
+    } else {
+        (None, choice)
+    };
+    ContractComparison {
+        clone_total: clone.total,
+        full_total: full.total,
+        choice,
+        break_even_claims,
+        cheaper_below,
+    }
 }
 
 fn full_rate(input: &CostInput) -> CostInput {
@@ -288,12 +338,15 @@ pub fn batch_sender_deploy_gas() -> Result<u64> {
         + SENDER_CONSTRUCTOR_EXEC)
 }
 
-/// Per-kind claim gas: the table's execution plus 21 000 and the bundle's mean claim calldata.
+/// Per-kind claim gas of the clone or (`full`) the whole contract: the table's execution plus
+/// 21 000 and the bundle's mean claim calldata.
 fn claim_kinds(
     bundle: &Bundle,
     claims: &[(u64, Address, U256)],
-    t: &ClaimSideGas,
+    full: bool,
+    factory_deployed: bool,
 ) -> Result<ClaimKinds> {
+    let t: &ClaimPathGas = DISTRIBUTOR_GAS.path(full);
     let depths = proof_lengths(bundle);
     let mut sum = 0u64;
     let mut relay_sum = 0u64;
@@ -326,8 +379,13 @@ fn claim_kinds(
     let count = claims.len().max(1) as u64;
     let per_tx = 21_000 + sum / count;
     Ok(ClaimKinds {
+        deploy_factory: if full || factory_deployed {
+            0
+        } else {
+            DISTRIBUTOR_GAS.factory_deploy
+        },
         deploy: t.deploy,
-        fund: t.fund,
+        fund: DISTRIBUTOR_GAS.fund,
         clawback: t.clawback,
         first: per_tx + t.claim_first_exec,
         later: per_tx + t.claim_later_exec,
@@ -369,7 +427,7 @@ fn claim_side(
     let claimers = n * u64::from(input.claim_rate_bps.min(10_000)) / 10_000;
     // One bitmap word per 256 indices: the first claim into each pays for a new slot.
     let firsts = claimers.min(n.div_ceil(256));
-    let per_word_extra = CLAIM_SIDE.claim_first_exec - CLAIM_SIDE.claim_later_exec;
+    let per_word_extra = k.first - k.later;
     let (txs, claims) = if vesting {
         let follow = input.vesting_claims.max(2) - 2;
         let one = k.vesting_first + follow * k.vesting_follow_up + k.vesting_last;
@@ -383,12 +441,13 @@ fn claim_side(
     let relayed_txs = txs * u64::from(input.relay_rate_bps.min(10_000)) / 10_000;
     let relayed = relayed_txs * k.relay_extra + claims.checked_div(txs).unwrap_or(0) * relayed_txs;
     let claims = claims + relayed_txs * k.relay_extra;
-    let clawback = (window && claimers < n).then_some(CLAIM_SIDE.clawback);
+    let clawback = (window && claimers < n).then_some(k.clawback);
     ClaimSide {
         kinds: k,
         setup,
         clawback,
         claimers,
+        txs,
         claims,
         relayed,
         total: setup + claims + clawback.unwrap_or(0),
@@ -407,10 +466,13 @@ mod tests {
             block_gas_limit: 30_000_000,
             batch_size: None,
             sender_deployed: false,
+            full: false,
+            factory_deployed: false,
         }
     }
 
     const K: ClaimKinds = ClaimKinds {
+        deploy_factory: 0,
         deploy: 1,
         fund: 1,
         clawback: 1,
@@ -431,21 +493,142 @@ mod tests {
         assert_eq!(c.clawback, None, "everyone claimed: nothing to claw back");
         let c = claim_side(1000, K, false, true, &input(5_000), 1_000_000);
         assert_eq!(c.claimers, 500);
-        assert_eq!(c.clawback, Some(CLAIM_SIDE.clawback));
-        assert_eq!(c.total, 1_000_000 + c.claims + CLAIM_SIDE.clawback);
+        assert_eq!(c.clawback, Some(K.clawback));
+        assert_eq!(c.total, 1_000_000 + c.claims + K.clawback);
         let c = claim_side(1000, K, false, false, &input(5_000), 0);
         assert_eq!(c.clawback, None, "no window, no clawback");
         // Vesting in three claims: first, one follow-up, last.
         let mut three = input(10_000);
         three.vesting_claims = 3;
         let c = claim_side(10, K, true, true, &three, 0);
-        let per_word = CLAIM_SIDE.claim_first_exec - CLAIM_SIDE.claim_later_exec;
+        let per_word = K.first - K.later;
         assert_eq!(c.claims, 10 * (92_000 + 55_000 + 58_000) + per_word);
         // Half the claims relayed: each relayed one costs the extra on top.
         let mut relay = input(10_000);
         relay.relay_rate_bps = 5_000;
         let c = claim_side(10, K, false, true, &relay, 0);
         assert_eq!(c.claims, 90_000 + 9 * 70_000 + 5 * 40_000);
+    }
+
+    #[test]
+    fn clone_against_full_meets_where_claims_pay_back_the_deployment() {
+        let clone = ClaimKinds {
+            deploy: 100_000,
+            first: 93_000,
+            later: 73_000,
+            ..K
+        };
+        let full = ClaimKinds {
+            deploy: 1_300_000,
+            ..K
+        };
+        let side = |k: ClaimKinds, bps: u32| {
+            let setup = k.deploy_factory + k.deploy + k.fund;
+            claim_side(1000, k, false, false, &input(bps), setup)
+        };
+        let at = |c: ClaimKinds, f: ClaimKinds, bps: u32| {
+            compare(
+                &side(c, bps),
+                &side(f, bps),
+                &side(c, 10_000),
+                &side(f, 10_000),
+                false,
+            )
+        };
+        // Per claim the clone costs 3 000 more (73 080 against 70 080 with 4 first claims
+        // among 1000); its deployment 1 200 000 less: they meet at 400 claims.
+        let all = at(clone, full, 10_000);
+        assert_eq!(all.break_even_claims, Some(400));
+        assert_eq!(
+            all.choice,
+            Contract::Full,
+            "1000 claims are past the break-even"
+        );
+        let few = at(clone, full, 3_000);
+        assert_eq!(few.choice, Contract::Clone, "300 claims are below it");
+        assert_eq!(few.full_total - few.clone_total, 1_200_000 - 300 * 3_000);
+        // The factory still to deploy: the clone's setup is the larger, it never wins.
+        let first_on_chain = ClaimKinds {
+            deploy_factory: 1_900_000,
+            ..clone
+        };
+        let c = at(first_on_chain, full, 3_000);
+        assert_eq!((c.choice, c.break_even_claims), (Contract::Full, None));
+        assert_eq!(all.cheaper_below, Contract::Clone);
+        // Cheaper claims through the clone: its dearer setup (the factory) pays back from
+        // 2 000 000 / 2 000 = 1000 claims on.
+        let lean = ClaimKinds {
+            deploy_factory: 3_200_000,
+            first: 88_000,
+            later: 68_000,
+            ..clone
+        };
+        let c = at(lean, full, 10_000);
+        assert_eq!(
+            (c.choice, c.break_even_claims, c.cheaper_below),
+            (Contract::Clone, Some(1000), Contract::Full)
+        );
+        assert_eq!(c.full_total, c.clone_total, "they meet at 1000 claims");
+        assert_eq!(at(lean, full, 5_000).choice, Contract::Full);
+        // A clone as cheap per claim as the full contract wins at every count.
+        let c = at(
+            ClaimKinds {
+                deploy: 100_000,
+                ..K
+            },
+            full,
+            10_000,
+        );
+        assert_eq!((c.choice, c.break_even_claims), (Contract::Clone, None));
+    }
+
+    #[test]
+    fn estimate_prices_the_contract_deploy_sends() {
+        use crate::distribution::bundle::testing::bundle;
+        let b = bundle(
+            std::path::Path::new("/b"),
+            Address::repeat_byte(1),
+            B256::ZERO,
+        );
+        let g = DISTRIBUTOR_GAS;
+        let run = |full: bool, factory_deployed: bool| {
+            let i = CostInput {
+                full,
+                factory_deployed,
+                ..input(10_000)
+            };
+            estimate_cost(&b, &i).map(|e| (e.claim, e.contracts)).ok()
+        };
+        let Some((clone, cmp)) = run(false, false) else {
+            panic!("no estimate")
+        };
+        assert_eq!(clone.kinds.deploy_factory, g.factory_deploy);
+        assert_eq!(clone.setup, g.factory_deploy + g.clone.deploy + g.fund);
+        assert_eq!(cmp.clone_total, clone.total);
+        // Two claims cannot pay back a factory: the full contract costs less, until the clone's
+        // cheaper claims have paid for it.
+        assert_eq!(
+            (cmp.choice, cmp.cheaper_below),
+            (Contract::Full, Contract::Full)
+        );
+        assert!(cmp.break_even_claims.is_some_and(|m| m > 2), "{cmp:?}");
+        let Some((there, cmp)) = run(false, true) else {
+            panic!("no estimate")
+        };
+        assert_eq!(there.setup, g.clone.deploy + g.fund);
+        // The factory there: cheaper to deploy and to claim, the clone wins at every count.
+        assert_eq!((cmp.choice, cmp.break_even_claims), (Contract::Clone, None));
+        let Some((full, cmp)) = run(true, true) else {
+            panic!("no estimate")
+        };
+        assert_eq!(full.kinds.deploy_factory, 0);
+        assert_eq!(full.setup, g.full.deploy + g.fund);
+        assert_eq!(cmp.full_total, full.total);
+        // Same calldata, each contract's own execution.
+        assert_eq!(
+            i128::from(there.kinds.later) - i128::from(full.kinds.later),
+            i128::from(g.clone.claim_later_exec) - i128::from(g.full.claim_later_exec)
+        );
     }
 
     #[test]

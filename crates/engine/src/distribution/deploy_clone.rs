@@ -4,7 +4,7 @@
 //! (its parameters are part of the address): it is recorded and funded, never deployed twice.
 
 use super::deploy::{fund_recorded, save_record, DeployEstimate, DeployInput, DeployOutcome};
-use super::{input, refused, Bundle};
+use super::{connect, input, refused, Bundle};
 use crate::{Progress, Result};
 use airdrop_chain::distribution::{
     claimed_topic, clone_creation, clone_salt, factory_address, factory_deploy_data, predict_clone,
@@ -56,7 +56,15 @@ pub fn predicted_distributor(
     owner: Address,
 ) -> Result<Address> {
     let p = params(bundle, token, clawback_to, owner);
-    Ok(predict_clone(factory_address()?, &p, clone_salt(0)))
+    predict_clone(factory_address()?, &p, clone_salt(0)).map_err(Into::into)
+}
+
+/// Whether the clone factory is on the chain at `rpc` (code at its fixed address): what
+/// `airdrop cost --rpc` asks, so the factory's once-per-chain deployment is counted only where
+/// `airdrop deploy` would send it.
+pub async fn factory_on_chain(rpc: &str) -> Result<bool> {
+    let chain = connect(rpc)?;
+    Ok(!chain.code(factory_address()?).await?.is_empty())
 }
 
 /// Salt 0, or with `pay_again` the first salt whose address is still free.
@@ -64,7 +72,7 @@ async fn target(chain: &Chain, p: CloneParams, pay_again: bool) -> Result<Target
     let factory = factory_address()?;
     for n in 0..MAX_SALTS {
         let salt = clone_salt(n);
-        let address = predict_clone(factory, &p, salt);
+        let address = predict_clone(factory, &p, salt)?;
         let exists = !chain.code(address).await?.is_empty();
         if !exists || !pay_again {
             return Ok(Target {
@@ -291,7 +299,7 @@ async fn estimate(
         }
         // Nothing to simulate against yet: the measured figure (the clone's code and args have
         // a fixed size, so it varies only with calldata bytes).
-        (false, false) => DISTRIBUTOR_GAS.clone_deploy,
+        (false, false) => DISTRIBUTOR_GAS.clone.deploy,
     };
     let fund = Bytes::from(
         IERC20::transferCall {

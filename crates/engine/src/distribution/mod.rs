@@ -26,11 +26,11 @@ pub use bundle::Bundle;
 pub use claim::{claim, relay, sign_gasless, ClaimInput, Claimed, GaslessSignature};
 pub use clawback::{clawback, ClawedBack};
 pub use cost::{
-    approve_gas, batch_sender_deploy_gas, estimate_cost, Choice, ClaimKinds, ClaimSide,
-    ClaimSideGas, CostEstimate, CostInput, PushSide, CLAIM_SIDE,
+    approve_gas, batch_sender_deploy_gas, estimate_cost, Choice, ClaimKinds, ClaimSide, Contract,
+    ContractComparison, CostEstimate, CostInput, PushSide,
 };
 pub use deploy::{deploy, DeployEstimate, DeployInput, DeployOutcome};
-pub use deploy_clone::predicted_distributor;
+pub use deploy_clone::{factory_on_chain, predicted_distributor};
 pub use push::{
     batch_size, ledger_status, push, push_plan, LedgerStatus, PlannedBatch, PushEstimate,
     PushInput, PushOutcome, PushPlan, GAS_PER_RECIPIENT, GAS_TX,
