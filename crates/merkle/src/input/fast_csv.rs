@@ -1,0 +1,405 @@
+//! Address/amount CSV rows parsed in parallel over the whole file held in memory.
+//!
+//! The file is read once into one buffer (see docs/performance.md for why one `read` loop and
+//! not a memory map), cut into chunks at line boundaries, and the chunks are parsed on the
+//! rayon pool without allocating per row. Rows are then taken in file order by [`Accounts`],
+//! so duplicates, zero amounts and the first bad row are reported exactly as the streaming
+//! reader reports them. Anything this parser does not read byte for byte like the `csv` crate
+//! (a quote, a carriage return that does not end a line, non-ASCII text in a row it cannot
+//! parse, a blank first line) sends the whole buffer to that reader instead: the fast path only
+//! ever accepts rows whose meaning is unambiguous.
+
+use super::accounts::Accounts;
+use super::csv_file::{check_header, checked_amount, csv_error, csv_reader};
+use crate::address::{parse_address, parse_address_bytes, AddressError};
+use crate::error::{MerkleError, Result};
+use crate::limits::{too_large, MAX_INPUT_BYTES, MAX_LINE_BYTES};
+use alloy_primitives::{Address, U256};
+use rayon::prelude::*;
+use std::io::{self, Read};
+
+/// Bytes read per call while filling the buffer; the memory guard looks at each block once.
+const READ_BLOCK: u64 = 8 << 20;
+
+/// Smallest chunk worth handing to another thread.
+pub(super) const MIN_CHUNK: usize = 256 << 10;
+
+/// The whole input, or as much of it as was read before a bound was crossed.
+pub(super) struct Buffer {
+    /// Bytes read; when `tail_error` is set, cut after the last complete line.
+    pub(super) bytes: Vec<u8>,
+    /// The bound crossed while reading (a line far too long, or the file too large), to report
+    /// once the complete lines before it are found clean.
+    pub(super) tail_error: Option<io::Error>,
+}
+
+/// Reads `reader` to the end into one buffer, stopping early (without holding more than a
+/// block of the excess) at a line longer than the line bound or a file over the size cap.
+pub(super) fn read_all(mut reader: impl Read) -> io::Result<Buffer> {
+    let mut bytes = Vec::new();
+    // Bytes since the last newline: a run with none is a line too long to be a row.
+    let mut open_line = 0usize;
+    loop {
+        let before = bytes.len();
+        let n = reader.by_ref().take(READ_BLOCK).read_to_end(&mut bytes)?;
+        if n == 0 {
+            return Ok(Buffer {
+                bytes,
+                tail_error: None,
+            });
+        }
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Ok(cut(bytes, too_large(MAX_INPUT_BYTES)));
+        }
+        open_line = match memchr::memrchr(b'\n', &bytes[before..]) {
+            Some(p) => n - p - 1,
+            None => open_line + n,
+        };
+        if open_line > MAX_LINE_BYTES {
+            // The exact message (with the line number) comes from the line reader over the
+            // rest, which is short: the caller re-reads the cut-off tail through it.
+            let line = 1 + memchr::memchr_iter(b'\n', &bytes).count() as u64;
+            let what = if line == 1 {
+                "the header (line 1)".to_owned()
+            } else {
+                format!("line {line}")
+            };
+            let limit = if line == 1 {
+                crate::limits::MAX_HEADER_BYTES
+            } else {
+                MAX_LINE_BYTES
+            };
+            return Ok(cut(bytes, crate::limits::too_long(&what, limit)));
+        }
+    }
+}
+
+fn cut(mut bytes: Vec<u8>, error: io::Error) -> Buffer {
+    let keep = memchr::memrchr(b'\n', &bytes).map_or(0, |p| p + 1);
+    bytes.truncate(keep);
+    Buffer {
+        bytes,
+        tail_error: Some(error),
+    }
+}
+
+/// Why a chunk stopped before its end.
+enum Stop {
+    /// A row whose address or amount does not parse: [`Accounts::add`] words the error.
+    Bad(u64, std::result::Result<Address, AddressError>, std::result::Result<U256, String>),
+    /// A row with the wrong number of fields.
+    Fields(u64, usize),
+    /// A line over the line bound.
+    TooLong(u64),
+    /// Something only the `csv` crate reads right: the whole input goes through it.
+    Unsupported,
+}
+
+/// One parsed chunk. Row lines are the lines the `csv` crate gives, counted from the chunk's
+/// first line (0), or [`OUTSIDE`] for the chunk's first record (see [`csv_line`]).
+struct Chunk {
+    rows: Vec<(u64, Address, U256)>,
+    newlines: u64,
+    stop: Option<Stop>,
+    /// The chunk's last record: its line (from 0) and whether it ended with a bare `\n`.
+    last: Option<(u64, bool)>,
+}
+
+/// Marks a line number that depends on the records before the chunk.
+const OUTSIDE: u64 = u64::MAX;
+
+/// The line number the `csv` crate gives a record: the reader's line count when the record
+/// before it ended. That record's `\n` is counted then, but the `\n` of a `\r\n` only once
+/// the next record is read, and blank lines in between are not counted yet either — so a row
+/// is numbered from the record before it, not from its own place. Kept, so that every message
+/// names the line it named before.
+fn csv_line(prev: Option<(u64, bool)>) -> u64 {
+    prev.map_or(OUTSIDE, |(line, lf)| line + u64::from(lf))
+}
+
+/// Reads address/amount rows from `buf` in parallel. Returns `Ok(false)` (having added
+/// nothing) when the input needs the `csv` crate's reader.
+pub(super) fn read_accounts(
+    buf: &Buffer,
+    file: &str,
+    columns: &[String],
+    acc: &mut Accounts<'_>,
+    min_chunk: usize,
+) -> Result<bool> {
+    let bytes = &buf.bytes[..];
+    let header_end = match memchr::memchr(b'\n', bytes) {
+        Some(p) => p + 1,
+        None => bytes.len(),
+    };
+    let header_line = &bytes[..header_end];
+    // A blank first line or a quoted header (which may span lines) is the csv reader's case.
+    if header_line.iter().all(|b| b.is_ascii_whitespace()) || header_line.contains(&b'"') {
+        return Ok(false);
+    }
+    let mut rdr = csv_reader(header_line);
+    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    if header.is_empty() {
+        return Ok(false);
+    }
+    let order = check_header(file, &header, columns)?;
+    let width = header.len();
+    let body = &bytes[header_end..];
+    let chunks: Vec<&[u8]> = split_lines(body, rayon::current_num_threads() * 8, min_chunk);
+    let parsed: Vec<Chunk> = chunks
+        .par_iter()
+        .map(|c| parse_chunk(c, width, (order[0], order[1])))
+        .collect();
+    if parsed
+        .iter()
+        .any(|c| matches!(c.stop, Some(Stop::Unsupported)))
+    {
+        return Ok(false);
+    }
+    acc.entries.reserve(parsed.iter().map(|c| c.rows.len()).sum());
+    let mut first_line = 2u64;
+    // The record before the current chunk: the header at first.
+    let mut before = (1u64, !header_line.ends_with(b"\r\n"));
+    for chunk in parsed {
+        let at = |line: u64| match line {
+            OUTSIDE => before.0 + u64::from(before.1),
+            local => first_line + local,
+        };
+        for (line, address, amount) in chunk.rows {
+            acc.add(at(line), Ok(address), Ok(amount))?;
+        }
+        match chunk.stop {
+            Some(Stop::Bad(line, address, amount)) => {
+                acc.add(at(line), address, amount)?;
+                // A row that failed to parse always fails `add`; never accept it silently.
+                return Err(MerkleError::format(file, at(line), "invalid row"));
+            }
+            Some(Stop::Fields(line, len)) => {
+                return Err(MerkleError::format(
+                    file,
+                    at(line),
+                    format!("row has {len} fields but the header has {width}"),
+                ))
+            }
+            Some(Stop::TooLong(line)) => {
+                let line = first_line + line;
+                return Err(MerkleError::Read {
+                    file: file.to_owned(),
+                    detail: crate::limits::too_long(&format!("line {line}"), MAX_LINE_BYTES)
+                        .to_string(),
+                });
+            }
+            Some(Stop::Unsupported) | None => {}
+        }
+        if let Some((line, lf)) = chunk.last {
+            before = (first_line + line, lf);
+        }
+        first_line += chunk.newlines;
+    }
+    if let Some(e) = &buf.tail_error {
+        return Err(MerkleError::Read {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        });
+    }
+    Ok(true)
+}
+
+/// Cuts `body` into about `parts` pieces, each ending just after a newline (the last at the
+/// end of `body`).
+fn split_lines(body: &[u8], parts: usize, min_chunk: usize) -> Vec<&[u8]> {
+    let target = (body.len() / parts.max(1)).max(min_chunk.max(1));
+    let mut out = Vec::with_capacity(parts + 1);
+    let mut start = 0;
+    while start < body.len() {
+        let want = (start + target).min(body.len());
+        let end = match memchr::memchr(b'\n', &body[want..]) {
+            Some(p) if want < body.len() => want + p + 1,
+            _ => body.len(),
+        };
+        out.push(&body[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// What `str::trim` removes, restricted to ASCII (non-ASCII rows never reach acceptance).
+fn is_trimmed(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `field` without surrounding whitespace, or `None` when that whitespace holds a carriage
+/// return (which the `csv` crate reads as the end of a record).
+fn trim(field: &[u8]) -> Option<&[u8]> {
+    let start = field.iter().position(|&b| !is_trimmed(b)).unwrap_or(field.len());
+    let end = field.iter().rposition(|&b| !is_trimmed(b)).map_or(start, |p| p + 1);
+    let cut = field[..start].iter().chain(&field[end..]);
+    (!cut.into_iter().any(|&b| b == b'\r')).then_some(&field[start..end])
+}
+
+/// Whether the `csv` crate might read this line differently from a plain split at commas.
+fn unusual(line: &[u8]) -> bool {
+    line.iter()
+        .fold(false, |u, &b| u | (b == b'"') | (b == b'\r') | (b >= 0x80))
+}
+
+fn parse_chunk(chunk: &[u8], width: usize, (a, m): (usize, usize)) -> Chunk {
+    let mut rows = Vec::with_capacity(chunk.len() / 64 + 1);
+    let mut start = 0usize;
+    let mut line = 0u64;
+    let mut stop = None;
+    let mut last = None;
+    while start < chunk.len() {
+        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
+        let mut row = &chunk[start..end];
+        let next = end + 1;
+        if row.len() > MAX_LINE_BYTES {
+            // The line reader counts every newline, so this one is named by its own line.
+            stop = Some(Stop::TooLong(line));
+            start = next;
+            break;
+        }
+        let lf = match row {
+            [rest @ .., b'\r'] => {
+                row = rest;
+                false
+            }
+            _ => true,
+        };
+        if row.is_empty() {
+            start = next;
+            line += 1;
+            continue;
+        }
+        let at = csv_line(last);
+        match parse_row(row, width, a, m) {
+            Ok(Some((address, amount))) => rows.push((at, address, amount)),
+            Ok(None) => {
+                stop = Some(Stop::Unsupported);
+                break;
+            }
+            Err(s) => {
+                stop = Some(match s {
+                    RowError::Fields(n) => Stop::Fields(at, n),
+                    RowError::Bad(ad, am) => Stop::Bad(at, ad, am),
+                });
+                start = next;
+                break;
+            }
+        }
+        last = Some((line, lf));
+        start = next;
+        line += 1;
+    }
+    let newlines = match stop {
+        None => line,
+        Some(_) if start >= chunk.len() => line + 1,
+        Some(_) => line + 1 + memchr::memchr_iter(b'\n', &chunk[start..]).count() as u64,
+    };
+    Chunk {
+        rows,
+        newlines,
+        stop,
+        last,
+    }
+}
+
+enum RowError {
+    Fields(usize),
+    Bad(
+        std::result::Result<Address, AddressError>,
+        std::result::Result<U256, String>,
+    ),
+}
+
+/// One row: `Ok(None)` when only the `csv` crate can tell what it holds.
+fn parse_row(
+    row: &[u8],
+    width: usize,
+    a: usize,
+    m: usize,
+) -> std::result::Result<Option<(Address, U256)>, RowError> {
+    let mut fields = [&row[..0]; 2];
+    let mut n = 0;
+    for f in row.split(|&b| b == b',') {
+        if n < 2 {
+            fields[n] = f;
+        }
+        n += 1;
+    }
+    if n != width || width != 2 {
+        return if unusual(row) {
+            Ok(None)
+        } else {
+            Err(RowError::Fields(n))
+        };
+    }
+    let (Some(at), Some(mt)) = (trim(fields[a]), trim(fields[m])) else {
+        return Ok(None);
+    };
+    if let (Some(Ok(address)), Some(amount)) = (parse_address_bytes(at), parse_decimal(mt)) {
+        return Ok(Some((address, amount)));
+    }
+    // The exact parsers take what the fast ones leave (long amounts) and word the errors
+    // (finding secrets) as the csv reader's path did.
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let address = match parse_address_bytes(at) {
+        Some(r) => r,
+        None => parse_address(&text(at)),
+    };
+    let amount = match parse_decimal(mt) {
+        Some(v) => Ok(v),
+        None => checked_amount(&text(mt)),
+    };
+    match (address, amount) {
+        (Ok(address), Ok(amount)) => Ok(Some((address, amount))),
+        _ if unusual(row) => Ok(None),
+        (address, amount) => Err(RowError::Bad(address, amount)),
+    }
+}
+
+/// A decimal amount of 1 to 38 digits (every amount a `u128` holds), without allocating;
+/// `None` for anything else, which [`checked_amount`] then reads (and words the error for).
+fn parse_decimal(text: &[u8]) -> Option<U256> {
+    if text.is_empty() || text.len() > 38 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for &b in text {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u128::from(d);
+    }
+    Some(U256::from(v))
+}
+
+#[cfg(test)]
+#[path = "fast_csv_tests.rs"]
+mod proptests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_at_newlines_and_cover_everything() {
+        let body: Vec<u8> = (0..100_000)
+            .flat_map(|i| format!("row{i},x\n").into_bytes())
+            .collect();
+        let parts = split_lines(&body, 7, MIN_CHUNK);
+        assert!(parts.len() > 1);
+        assert_eq!(parts.concat(), body);
+        assert!(parts.iter().all(|p| p.last() == Some(&b'\n')));
+    }
+
+    #[test]
+    fn decimals_match_the_exact_parser() {
+        for t in ["0", "1", "007", "99999999999999999999999999999999999999"] {
+            assert_eq!(parse_decimal(t.as_bytes()), checked_amount(t).ok(), "{t}");
+        }
+        for t in ["", "1.5", "-1", "+1", "0x10", "1e3", &"9".repeat(39)] {
+            assert_eq!(parse_decimal(t.as_bytes()), None, "{t}");
+        }
+    }
+}
