@@ -14,4 +14,5 @@ mod serve_store;
 mod snapshot_chain;
 mod snapshot_support;
 mod tree_cli;
+mod tree_proof_cli;
 mod tree_published;

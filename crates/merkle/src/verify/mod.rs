@@ -9,12 +9,14 @@ mod claims;
 mod dump;
 mod find;
 mod jito;
+mod lookup;
 pub(crate) mod jupiter_folder;
 mod sharded;
 
 pub use crate::read::{read_json, read_json_capped, Fetch};
 pub use crate::report::VerifyReport;
 pub use find::{find_claim, find_multiproof, find_sharded_claim};
+pub use lookup::ClaimLookup;
 pub use sharded::verify_sharded;
 
 use claims::verify_claims;
