@@ -300,15 +300,18 @@ pub(crate) fn parse_address_bytes(t: &[u8]) -> Option<Result<Address, AddressErr
         return None;
     }
     let mut bytes = [0u8; 20];
-    let (mut lower, mut upper) = (false, false);
+    // One table look-up per digit, and the flags of all digits OR-ed together: a bad digit,
+    // a lowercase and an uppercase letter are each seen once, after the loop, without branches.
+    let mut seen = 0u8;
     for (i, pair) in hex.chunks_exact(2).enumerate() {
-        let (hi, lo) = (nibble(pair[0])?, nibble(pair[1])?);
-        bytes[i] = (hi << 4) | lo;
-        for &c in pair {
-            lower |= c.is_ascii_lowercase();
-            upper |= c.is_ascii_uppercase();
-        }
+        let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        seen |= hi | lo;
+        bytes[i] = (hi << 4) | (lo & 15);
     }
+    if seen & BAD != 0 {
+        return None;
+    }
+    let (lower, upper) = (seen & LOWER != 0, seen & UPPER != 0);
     let address = Address::from(bytes);
     if lower && upper && !checksum_matches(&address, hex) {
         return Some(Err(AddressError::Checksum {
@@ -336,14 +339,27 @@ fn checksum_matches(address: &Address, hex: &[u8]) -> bool {
     })
 }
 
-fn nibble(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// Flags of [`HEX`] above the digit's value (low four bits).
+const BAD: u8 = 0x80;
+const LOWER: u8 = 0x40;
+const UPPER: u8 = 0x20;
+
+/// Per byte: the hex digit's value, with [`LOWER`] or [`UPPER`] for letters, or [`BAD`].
+const HEX: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = (10 + i as u8) | LOWER;
+        t[b'A' as usize + i] = (10 + i as u8) | UPPER;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

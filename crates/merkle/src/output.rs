@@ -86,6 +86,25 @@ fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&tmp[i..]);
 }
 
+/// Appends an amount in decimal, without allocating for any amount a `u128` holds.
+fn push_decimal(buf: &mut Vec<u8>, v: &U256) {
+    let Ok(mut v) = u128::try_from(*v) else {
+        buf.extend_from_slice(v.to_string().as_bytes());
+        return;
+    };
+    let mut tmp = [0u8; 39];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[i..]);
+}
+
 /// Appends an amount as ethers' `toHexString()` prints it: `0x`, lowercase, even digit count.
 fn push_even_hex(buf: &mut Vec<u8>, v: &U256) {
     let bytes = v.to_be_bytes::<32>();
@@ -264,7 +283,7 @@ fn write_account_claims(
         if uniswap {
             push_even_hex(buf, &e.amount);
         } else {
-            buf.extend_from_slice(e.amount.to_string().as_bytes());
+            push_decimal(buf, &e.amount);
         }
         buf.extend_from_slice(b"\",\"proof\":");
         t.proof_into(k, proof);
@@ -311,7 +330,7 @@ fn write_oz_dump(
                 buf.extend_from_slice(b"[\"");
                 buf.extend_from_slice(&addr);
                 buf.extend_from_slice(b"\",\"");
-                buf.extend_from_slice(e[k].amount.to_string().as_bytes());
+                push_decimal(buf, &e[k].amount);
                 buf.extend_from_slice(b"\"]");
             }
             OzRows::Values(rows) => {
@@ -322,7 +341,7 @@ fn write_oz_dump(
             }
         }
         buf.extend_from_slice(b",\"treeIndex\":");
-        buf.extend_from_slice(tree_index[k].to_string().as_bytes());
+        push_u64(buf, tree_index[k] as u64);
         buf.push(b'}');
         if k + 1 < m {
             buf.push(b',');
