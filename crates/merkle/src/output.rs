@@ -86,23 +86,17 @@ fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&tmp[i..]);
 }
 
-/// Appends an amount in decimal, without allocating for any amount a `u128` holds.
+/// Appends an amount in decimal, without allocating for any amount a `u128` holds (the
+/// standard formatter splits a `u128` into 64-bit halves, far faster than dividing it by ten
+/// digit by digit).
 fn push_decimal(buf: &mut Vec<u8>, v: &U256) {
-    let Ok(mut v) = u128::try_from(*v) else {
-        buf.extend_from_slice(v.to_string().as_bytes());
-        return;
-    };
-    let mut tmp = [0u8; 39];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
+    match u128::try_from(*v) {
+        Ok(small) => {
+            // Writing into a Vec cannot fail.
+            let _ = write!(buf, "{small}");
         }
+        Err(_) => buf.extend_from_slice(v.to_string().as_bytes()),
     }
-    buf.extend_from_slice(&tmp[i..]);
 }
 
 /// Appends an amount as ethers' `toHexString()` prints it: `0x`, lowercase, even digit count.

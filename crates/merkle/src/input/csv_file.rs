@@ -124,17 +124,18 @@ pub(super) fn read_accounts_csv(
         file: file.to_owned(),
         detail: e.to_string(),
     };
-    let buf = super::fast_csv::read_all(reader).map_err(read_error)?;
-    if let (true, Some(e)) = (buf.bytes.is_empty(), &buf.tail_error) {
+    let block = super::fast_csv::READ_BLOCK;
+    let Some(buf) = super::fast_csv::read_accounts(reader, file, columns, acc, block)? else {
+        return Ok(());
+    };
+    let bytes = buf.bytes();
+    if let (true, Some(e)) = (bytes.is_empty(), &buf.tail_error) {
         return Err(MerkleError::Read {
             file: file.to_owned(),
             detail: e.to_string(),
         });
     }
-    if super::fast_csv::read_accounts(&buf, file, columns, acc, super::fast_csv::MIN_CHUNK)? {
-        return Ok(());
-    }
-    read_accounts_stream(&buf.bytes[..], file, columns, acc)?;
+    read_accounts_stream(&bytes[..], file, columns, acc)?;
     match buf.tail_error {
         Some(e) => Err(read_error(e)),
         None => Ok(()),

@@ -1,8 +1,8 @@
 //! Address/amount CSV rows parsed in parallel over the whole file held in memory.
 //!
-//! The file is read once into one buffer (see docs/performance.md for why one `read` loop and
-//! not a memory map), cut into chunks at line boundaries, and the chunks are parsed on the
-//! rayon pool without allocating per row. Rows are then taken in file order by [`Accounts`],
+//! The file is read in blocks (see docs/performance.md for why `read` and not a memory map);
+//! the complete lines of each block are parsed on the rayon pool, without allocating per row,
+//! while the next block is read. Rows are then taken in file order by [`Accounts`],
 //! so duplicates, zero amounts and the first bad row are reported exactly as the streaming
 //! reader reports them. Anything this parser does not read byte for byte like the `csv` crate
 //! (a quote, a carriage return that does not end a line, non-ASCII text in a row it cannot
@@ -19,69 +19,38 @@ use alloy_primitives::map::AddressSet;
 use alloy_primitives::{Address, U256};
 use rayon::prelude::*;
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
 
-/// Bytes read per call while filling the buffer; the memory guard looks at each block once.
-const READ_BLOCK: u64 = 8 << 20;
+/// Bytes read per call: each block's complete lines are parsed while the next is read.
+pub(super) const READ_BLOCK: usize = 4 << 20;
 
-/// Smallest chunk worth handing to another thread.
-pub(super) const MIN_CHUNK: usize = 256 << 10;
-
-/// The whole input, or as much of it as was read before a bound was crossed.
+/// The input as read, for the `csv` crate's reader when this parser leaves the input to it.
 pub(super) struct Buffer {
-    /// Bytes read; when `tail_error` is set, cut after the last complete line.
-    pub(super) bytes: Vec<u8>,
+    /// Pieces of the input in order, each ending at a line end (but maybe the last).
+    pieces: Vec<Arc<Vec<u8>>>,
     /// The bound crossed while reading (a line far too long, or the file too large), to report
-    /// once the complete lines before it are found clean.
+    /// once the complete lines before it are found clean; the pieces stop before it.
     pub(super) tail_error: Option<io::Error>,
 }
 
-/// Reads `reader` to the end into one buffer, stopping early (without holding more than a
-/// block of the excess) at a line longer than the line bound or a file over the size cap.
-pub(super) fn read_all(mut reader: impl Read) -> io::Result<Buffer> {
-    let mut bytes = Vec::new();
-    // Bytes since the last newline: a run with none is a line too long to be a row.
-    let mut open_line = 0usize;
-    loop {
-        let before = bytes.len();
-        let n = reader.by_ref().take(READ_BLOCK).read_to_end(&mut bytes)?;
-        if n == 0 {
-            return Ok(Buffer {
-                bytes,
-                tail_error: None,
-            });
-        }
-        if bytes.len() as u64 > MAX_INPUT_BYTES {
-            return Ok(cut(bytes, too_large(MAX_INPUT_BYTES)));
-        }
-        open_line = match memchr::memrchr(b'\n', &bytes[before..]) {
-            Some(p) => n - p - 1,
-            None => open_line + n,
-        };
-        if open_line > MAX_LINE_BYTES {
-            // The exact message (with the line number) comes from the line reader over the
-            // rest, which is short: the caller re-reads the cut-off tail through it.
-            let line = 1 + memchr::memchr_iter(b'\n', &bytes).count() as u64;
-            let what = if line == 1 {
-                "the header (line 1)".to_owned()
-            } else {
-                format!("line {line}")
-            };
-            let limit = if line == 1 {
-                crate::limits::MAX_HEADER_BYTES
-            } else {
-                MAX_LINE_BYTES
-            };
-            return Ok(cut(bytes, crate::limits::too_long(&what, limit)));
-        }
+impl Buffer {
+    /// The bytes read, in one piece.
+    pub(super) fn bytes(&self) -> Vec<u8> {
+        self.pieces.iter().flat_map(|p| p.iter().copied()).collect()
+    }
+
+    fn newlines(&self) -> u64 {
+        let count = |p: &Arc<Vec<u8>>| memchr::memchr_iter(b'\n', p).count() as u64;
+        self.pieces.iter().map(count).sum()
     }
 }
 
-fn cut(mut bytes: Vec<u8>, error: io::Error) -> Buffer {
-    let keep = memchr::memrchr(b'\n', &bytes).map_or(0, |p| p + 1);
-    bytes.truncate(keep);
-    Buffer {
-        bytes,
-        tail_error: Some(error),
+/// The error of a line too long, or of a header too long when no line ended yet.
+fn too_long_at(line: u64) -> io::Error {
+    if line == 1 {
+        crate::limits::too_long("the header (line 1)", crate::limits::MAX_HEADER_BYTES)
+    } else {
+        crate::limits::too_long(&format!("line {line}"), MAX_LINE_BYTES)
     }
 }
 
@@ -119,44 +88,131 @@ fn csv_line(prev: Option<(u64, bool)>) -> u64 {
     prev.map_or(OUTSIDE, |(line, lf)| line + u64::from(lf))
 }
 
-/// Reads address/amount rows from `buf` in parallel. Returns `Ok(false)` (having added
-/// nothing) when the input needs the `csv` crate's reader.
+/// The header's facts the rows are parsed with.
+#[derive(Clone, Copy)]
+struct Header {
+    /// Bytes of the header line, its end included.
+    len: usize,
+    width: usize,
+    columns: (usize, usize),
+    /// Whether the header ended with a bare `\n` (see [`csv_line`]).
+    lf: bool,
+}
+
+/// Checks the header line at the start of `first`; `None` when it is the csv reader's case.
+fn header(first: &[u8], file: &str, columns: &[String]) -> Result<Option<Header>> {
+    let len = memchr::memchr(b'\n', first).map_or(first.len(), |p| p + 1);
+    let line = &first[..len];
+    // A blank first line or a quoted header (which may span lines) is the csv reader's case.
+    if line.iter().all(|b| b.is_ascii_whitespace()) || line.contains(&b'"') {
+        return Ok(None);
+    }
+    let mut rdr = csv_reader(line);
+    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    if header.is_empty() {
+        return Ok(None);
+    }
+    let order = check_header(file, &header, columns)?;
+    Ok(Some(Header {
+        len,
+        width: header.len(),
+        columns: (order[0], order[1]),
+        lf: !line.ends_with(b"\r\n"),
+    }))
+}
+
+/// Reads address/amount rows: blocks of `block` bytes are read one after another while the
+/// complete lines of each are parsed on the rayon pool. Returns the input, having added
+/// nothing, when it needs the `csv` crate's reader.
 pub(super) fn read_accounts(
-    buf: &Buffer,
+    reader: impl Read + Send,
     file: &str,
     columns: &[String],
     acc: &mut Accounts<'_>,
-    min_chunk: usize,
-) -> Result<bool> {
-    let bytes = &buf.bytes[..];
-    let header_end = match memchr::memchr(b'\n', bytes) {
-        Some(p) => p + 1,
-        None => bytes.len(),
+    block: usize,
+) -> Result<Option<Buffer>> {
+    let read_err = |e: io::Error| MerkleError::Read {
+        file: file.to_owned(),
+        detail: e.to_string(),
     };
-    let header_line = &bytes[..header_end];
-    // A blank first line or a quoted header (which may span lines) is the csv reader's case.
-    if header_line.iter().all(|b| b.is_ascii_whitespace()) || header_line.contains(&b'"') {
-        return Ok(false);
-    }
-    let mut rdr = csv_reader(header_line);
-    let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
-    if header.is_empty() {
-        return Ok(false);
-    }
-    let order = check_header(file, &header, columns)?;
-    let width = header.len();
-    let body = &bytes[header_end..];
-    let chunks: Vec<&[u8]> = split_lines(body, rayon::current_num_threads() * 8, min_chunk);
-    let parsed: Vec<Chunk> = chunks
-        .par_iter()
-        .map(|c| parse_chunk(c, width, (order[0], order[1])))
-        .collect();
-    if parsed
-        .iter()
-        .any(|c| matches!(c.stop, Some(Stop::Unsupported)))
+    let parsed = Mutex::new(Vec::new());
+    let mut buf = Buffer {
+        pieces: Vec::new(),
+        tail_error: None,
+    };
+    let mut head: Option<Header> = None;
+    let mut reader = reader;
+    // Reading runs inside the scope (on a pool thread), so every piece's parse can start as
+    // soon as the piece is read; the scope ends when the last parse has.
+    rayon::scope(|scope| -> Result<()> {
+        let mut carry = Vec::new();
+        let mut total = 0u64;
+        loop {
+            let mut piece = std::mem::take(&mut carry);
+            let n = (&mut reader)
+                .take(block as u64)
+                .read_to_end(&mut piece)
+                .map_err(read_err)?;
+            total += n as u64;
+            let eof = n == 0;
+            let over = total > MAX_INPUT_BYTES;
+            let complete = if eof {
+                piece.len()
+            } else {
+                memchr::memrchr(b'\n', &piece).map_or(0, |p| p + 1)
+            };
+            if !eof && !over && complete == 0 {
+                if piece.len() > MAX_LINE_BYTES {
+                    // No line end in over a line's bound: stop holding it.
+                    buf.tail_error = Some(too_long_at(1 + buf.newlines()));
+                    return Ok(());
+                }
+                carry = piece;
+                continue;
+            }
+            carry = piece.split_off(complete);
+            if !piece.is_empty() {
+                let idx = buf.pieces.len();
+                let piece = Arc::new(piece);
+                buf.pieces.push(piece.clone());
+                if idx == 0 {
+                    head = header(&piece, file, columns)?;
+                }
+                if let Some(h) = head {
+                    let parsed = &parsed;
+                    scope.spawn(move |_| {
+                        let start = if idx == 0 { h.len } else { 0 };
+                        let chunk = parse_chunk(&piece[start..], h.width, h.columns);
+                        if let Ok(mut p) = parsed.lock() {
+                            p.push((idx, chunk));
+                        }
+                    });
+                }
+            }
+            if over {
+                buf.tail_error = Some(too_large(MAX_INPUT_BYTES));
+                return Ok(());
+            }
+            if eof {
+                return Ok(());
+            }
+        }
+    })?;
+    let Some(head) = head else {
+        return Ok(Some(buf));
+    };
+    let mut parsed = parsed.into_inner().unwrap_or_else(|e| e.into_inner());
+    parsed.sort_unstable_by_key(|(idx, _)| *idx);
+    let parsed: Vec<Chunk> = parsed.into_iter().map(|(_, c)| c).collect();
+    if parsed.len() != buf.pieces.len()
+        || parsed
+            .iter()
+            .any(|c| matches!(c.stop, Some(Stop::Unsupported)))
     {
-        return Ok(false);
+        return Ok(Some(buf));
     }
+    let width = head.width;
+    let header_lf = head.lf;
     let rows: usize = parsed.iter().map(|c| c.rows.len()).sum();
     if parsed.iter().all(|c| c.stop.is_none()) && all_distinct_and_paid(&parsed, rows) {
         acc.entries = parsed
@@ -168,7 +224,7 @@ pub(super) fn read_accounts(
                 file: file.to_owned(),
                 detail: e.to_string(),
             }),
-            None => Ok(true),
+            None => Ok(None),
         };
     }
     // Something to report, merge or warn about: rows go through `Accounts` one by one, in
@@ -176,7 +232,7 @@ pub(super) fn read_accounts(
     acc.entries.reserve(rows);
     let mut first_line = 2u64;
     // The record before the current chunk: the header at first.
-    let mut before = (1u64, !header_line.ends_with(b"\r\n"));
+    let mut before = (1u64, header_lf);
     for chunk in parsed {
         let at = |line: u64| match line {
             OUTSIDE => before.0 + u64::from(before.1),
@@ -219,7 +275,7 @@ pub(super) fn read_accounts(
             detail: e.to_string(),
         });
     }
-    Ok(true)
+    Ok(None)
 }
 
 /// Whether no row repeats an address, names the zero address or pays zero — the common case,
@@ -242,24 +298,6 @@ fn all_distinct_and_paid(parsed: &[Chunk], rows: usize) -> bool {
             .filter(|r| usize::from(r.1[19]) % shards == s)
             .all(|r| set.insert(r.1))
     })
-}
-
-/// Cuts `body` into about `parts` pieces, each ending just after a newline (the last at the
-/// end of `body`).
-fn split_lines(body: &[u8], parts: usize, min_chunk: usize) -> Vec<&[u8]> {
-    let target = (body.len() / parts.max(1)).max(min_chunk.max(1));
-    let mut out = Vec::with_capacity(parts + 1);
-    let mut start = 0;
-    while start < body.len() {
-        let want = (start + target).min(body.len());
-        let end = match memchr::memchr(b'\n', &body[want..]) {
-            Some(p) if want < body.len() => want + p + 1,
-            _ => body.len(),
-        };
-        out.push(&body[start..end]);
-        start = end;
-    }
-    out
 }
 
 /// What `str::trim` removes, restricted to ASCII (non-ASCII rows never reach acceptance).
@@ -421,17 +459,6 @@ mod proptests;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_end_at_newlines_and_cover_everything() {
-        let body: Vec<u8> = (0..100_000)
-            .flat_map(|i| format!("row{i},x\n").into_bytes())
-            .collect();
-        let parts = split_lines(&body, 7, MIN_CHUNK);
-        assert!(parts.len() > 1);
-        assert_eq!(parts.concat(), body);
-        assert!(parts.iter().all(|p| p.last() == Some(&b'\n')));
-    }
 
     #[test]
     fn decimals_match_the_exact_parser() {

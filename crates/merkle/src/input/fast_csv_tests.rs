@@ -5,7 +5,7 @@ use super::super::accounts::Accounts;
 use super::super::csv_file::{
     check_header, checked_amount, csv_error, csv_reader, read_accounts_stream,
 };
-use super::{read_accounts, read_all};
+use super::read_accounts;
 use super::super::ZeroRow;
 use crate::Entry;
 use proptest::prelude::*;
@@ -50,14 +50,14 @@ fn stream(text: &[u8], merge: bool, zero: bool) -> Outcome {
     finish(acc, r)
 }
 
-/// The parallel path; `None` when it handed the input to the streaming reader.
-fn parallel(text: &[u8], merge: bool, zero: bool, chunk: usize) -> Option<Outcome> {
-    let buf = read_all(text).unwrap();
+/// The parallel path, reading `block` bytes at a time; `None` when it handed the input to the
+/// streaming reader.
+fn parallel(text: &[u8], merge: bool, zero: bool, block: usize) -> Option<Outcome> {
     let mut acc = Accounts::new("in.csv", merge);
     acc.allow_zero = zero;
-    match read_accounts(&buf, "in.csv", &columns(), &mut acc, chunk) {
-        Ok(false) => None,
-        Ok(true) => Some(finish(acc, Ok(()))),
+    match read_accounts(text, "in.csv", &columns(), &mut acc, block) {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(finish(acc, Ok(()))),
         Err(e) => Some(Err(e.to_string())),
     }
 }
@@ -174,19 +174,21 @@ proptest! {
 fn a_line_too_long_is_reported_after_earlier_bad_rows() {
     let long = "1".repeat(crate::limits::MAX_LINE_BYTES + 1);
     let text = format!("address,amount\n0x{:040x},5\n0x{:040x},{long}\n", 1, 2);
-    let got = parallel(text.as_bytes(), false, false, 1).unwrap().unwrap_err();
+    let got = parallel(text.as_bytes(), false, false, 4096).unwrap().unwrap_err();
     assert!(got.contains("line 3 is longer than 1 MiB"), "{got}");
     let text = format!("address,amount\n0x12,5\n0x{:040x},{long}\n", 2);
-    let got = parallel(text.as_bytes(), false, false, 1).unwrap().unwrap_err();
+    let got = parallel(text.as_bytes(), false, false, 4096).unwrap().unwrap_err();
     assert!(got.contains("in.csv:2"), "{got}");
 }
 
 #[test]
 fn a_file_without_newlines_is_refused_holding_little_of_it() {
     let text = vec![b'a'; 3 * crate::limits::MAX_LINE_BYTES];
-    let buf = read_all(&text[..]).unwrap();
-    assert!(buf.bytes.is_empty());
+    let mut acc = Accounts::new("in.csv", false);
+    let buf = read_accounts(&text[..], "in.csv", &columns(), &mut acc, 1 << 16)
+        .unwrap()
+        .unwrap();
+    assert!(buf.bytes().is_empty());
     let e = buf.tail_error.unwrap().to_string();
     assert!(e.starts_with("the header (line 1) is longer than 64 KiB"), "{e}");
 }
-
