@@ -57,7 +57,11 @@ fn too_long_at(line: u64) -> io::Error {
 /// Why a chunk stopped before its end.
 enum Stop {
     /// A row whose address or amount does not parse: [`Accounts::add`] words the error.
-    Bad(u64, std::result::Result<Address, AddressError>, std::result::Result<U256, String>),
+    Bad(
+        u64,
+        std::result::Result<Address, AddressError>,
+        std::result::Result<U256, String>,
+    ),
     /// A row with the wrong number of fields.
     Fields(u64, usize),
     /// A line over the line bound.
@@ -217,7 +221,11 @@ pub(super) fn read_accounts(
     if parsed.iter().all(|c| c.stop.is_none()) && all_distinct_and_paid(&parsed, rows) {
         acc.entries = parsed
             .par_iter()
-            .flat_map_iter(|c| c.rows.iter().map(|&(_, address, amount)| Entry { address, amount }))
+            .flat_map_iter(|c| {
+                c.rows
+                    .iter()
+                    .map(|&(_, address, amount)| Entry { address, amount })
+            })
             .collect();
         return match &buf.tail_error {
             Some(e) => Err(MerkleError::Read {
@@ -283,11 +291,9 @@ pub(super) fn read_accounts(
 /// set is built in parallel.
 fn all_distinct_and_paid(parsed: &[Chunk], rows: usize) -> bool {
     let all_rows = || parsed.iter().flat_map(|c| &c.rows);
-    let paid = parsed.par_iter().all(|c| {
-        c.rows
-            .iter()
-            .all(|(_, a, m)| !a.is_zero() && !m.is_zero())
-    });
+    let paid = parsed
+        .par_iter()
+        .all(|c| c.rows.iter().all(|(_, a, m)| !a.is_zero() && !m.is_zero()));
     if !paid {
         return false;
     }
@@ -308,8 +314,14 @@ fn is_trimmed(b: u8) -> bool {
 /// `field` without surrounding whitespace, or `None` when that whitespace holds a carriage
 /// return (which the `csv` crate reads as the end of a record).
 fn trim(field: &[u8]) -> Option<&[u8]> {
-    let start = field.iter().position(|&b| !is_trimmed(b)).unwrap_or(field.len());
-    let end = field.iter().rposition(|&b| !is_trimmed(b)).map_or(start, |p| p + 1);
+    let start = field
+        .iter()
+        .position(|&b| !is_trimmed(b))
+        .unwrap_or(field.len());
+    let end = field
+        .iter()
+        .rposition(|&b| !is_trimmed(b))
+        .map_or(start, |p| p + 1);
     let cut = field[..start].iter().chain(&field[end..]);
     (!cut.into_iter().any(|&b| b == b'\r')).then_some(&field[start..end])
 }

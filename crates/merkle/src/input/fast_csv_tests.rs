@@ -5,8 +5,8 @@ use super::super::accounts::Accounts;
 use super::super::csv_file::{
     check_header, checked_amount, csv_error, csv_reader, read_accounts_stream,
 };
-use super::read_accounts;
 use super::super::ZeroRow;
+use super::read_accounts;
 use crate::Entry;
 use proptest::prelude::*;
 
@@ -36,7 +36,11 @@ fn sequential(text: &[u8], merge: bool, zero: bool) -> Outcome {
             let r = record.map_err(|e| csv_error("in.csv", e))?;
             let line = r.position().map(|p| p.line()).unwrap_or(0);
             let address = r.get(order[0]).unwrap_or_default();
-            acc.push(line, address, checked_amount(r.get(order[1]).unwrap_or_default()))?;
+            acc.push(
+                line,
+                address,
+                checked_amount(r.get(order[1]).unwrap_or_default()),
+            )?;
         }
         Ok(())
     })();
@@ -174,10 +178,14 @@ proptest! {
 fn a_line_too_long_is_reported_after_earlier_bad_rows() {
     let long = "1".repeat(crate::limits::MAX_LINE_BYTES + 1);
     let text = format!("address,amount\n0x{:040x},5\n0x{:040x},{long}\n", 1, 2);
-    let got = parallel(text.as_bytes(), false, false, 4096).unwrap().unwrap_err();
+    let got = parallel(text.as_bytes(), false, false, 4096)
+        .unwrap()
+        .unwrap_err();
     assert!(got.contains("line 3 is longer than 1 MiB"), "{got}");
     let text = format!("address,amount\n0x12,5\n0x{:040x},{long}\n", 2);
-    let got = parallel(text.as_bytes(), false, false, 4096).unwrap().unwrap_err();
+    let got = parallel(text.as_bytes(), false, false, 4096)
+        .unwrap()
+        .unwrap_err();
     assert!(got.contains("in.csv:2"), "{got}");
 }
 
@@ -190,5 +198,8 @@ fn a_file_without_newlines_is_refused_holding_little_of_it() {
         .unwrap();
     assert!(buf.bytes().is_empty());
     let e = buf.tail_error.unwrap().to_string();
-    assert!(e.starts_with("the header (line 1) is longer than 64 KiB"), "{e}");
+    assert!(
+        e.starts_with("the header (line 1) is longer than 64 KiB"),
+        "{e}"
+    );
 }

@@ -221,7 +221,10 @@ impl Sorted {
                 probe = read_at(&mut self.file, mid - 1, 2 * LINE_BYTES).map_err(read_err(name))?;
             }
             let Some(p) = memchr::memchr(b'\n', &probe) else {
-                return Err(fail(name, format!("a claim line near byte {mid} has no end")));
+                return Err(fail(
+                    name,
+                    format!("a claim line near byte {mid} has no end"),
+                ));
             };
             let start = mid + p as u64;
             if start >= hi {

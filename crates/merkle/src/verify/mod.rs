@@ -9,8 +9,8 @@ mod claims;
 mod dump;
 mod find;
 mod jito;
-mod lookup;
 pub(crate) mod jupiter_folder;
+mod lookup;
 mod sharded;
 
 pub use crate::read::{read_json, read_json_capped, Fetch};

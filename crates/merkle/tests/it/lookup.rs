@@ -89,7 +89,10 @@ fn a_claim_changed_after_the_build_is_refused() {
     // The amount 0x07 is written as "0x07": make it 0x08, keeping every byte offset.
     let who = entries[6].address.to_checksum(None);
     let line = text.lines().find(|l| l.contains(&who)).unwrap();
-    let changed = text.replace(line, &line.replace("\"amount\":\"0x07\"", "\"amount\":\"0x08\""));
+    let changed = text.replace(
+        line,
+        &line.replace("\"amount\":\"0x07\"", "\"amount\":\"0x08\""),
+    );
     assert_ne!(changed, text);
     std::fs::write(f.path(), changed).unwrap();
     let mut lookup = ClaimLookup::open(f.reopen().unwrap(), "t.json").unwrap();

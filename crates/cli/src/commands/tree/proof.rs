@@ -41,7 +41,10 @@ pub(crate) fn run(args: TreeProofArgs) -> Result<()> {
         let name = args.tree.display().to_string();
         let doc = read_json(open_input(&args.tree)?, &name)?;
         let whos: Vec<String> = queries.into_iter().map(|(_, w)| w).collect();
-        println!("{}", serde_json::to_string_pretty(&find_multiproof(&name, &doc, &whos)?)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&find_multiproof(&name, &doc, &whos)?)?
+        );
         return Ok(());
     }
     let mut find = finder(&args)?;
@@ -82,8 +85,8 @@ fn finder(args: &TreeProofArgs) -> Result<Finder> {
         return Ok(Box::new(move |who| find_sharded_claim(&mut fetch, who)));
     }
     let name = args.tree.display().to_string();
-    let file = open_regular(&args.tree, MAX_INPUT_BYTES)
-        .with_context(|| format!("cannot open {name}"))?;
+    let file =
+        open_regular(&args.tree, MAX_INPUT_BYTES).with_context(|| format!("cannot open {name}"))?;
     let mut lookup = ClaimLookup::open(file, &name)?;
     Ok(Box::new(move |who| lookup.find(who)))
 }
@@ -92,7 +95,13 @@ fn finder(args: &TreeProofArgs) -> Result<Finder> {
 /// the arguments, or its line in the `--addresses` file.
 fn queries(args: &TreeProofArgs) -> Result<Vec<(usize, String)>> {
     let Some(path) = &args.addresses else {
-        return Ok(args.address.iter().cloned().enumerate().map(|(i, a)| (i + 1, a)).collect());
+        return Ok(args
+            .address
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, a)| (i + 1, a))
+            .collect());
     };
     let bytes = read_input_file(path, MAX_ADDRESS_FILE_BYTES)?;
     let text = String::from_utf8(bytes)
