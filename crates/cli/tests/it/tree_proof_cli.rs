@@ -122,7 +122,7 @@ fn an_addresses_file_is_read_line_by_line_and_bounded() {
     assert!(!o.status.success());
     let got = lines(&o);
     assert_eq!(got.len(), 3);
-    assert_eq!(got[1]["index"].as_u64().is_some(), true);
+    assert!(got[1]["index"].as_u64().is_some());
     // The bad line is named by its line in the file, and its text is only quoted, cut short.
     assert_eq!(got[2]["query"], 4);
     assert!(got[2]["error"]
