@@ -283,41 +283,83 @@ pub fn shown(text: &str) -> String {
 /// mixed case must carry a valid EIP-55 checksum. Secrets are refused without being echoed.
 pub fn parse_address(text: &str) -> Result<Address, AddressError> {
     let t = text.trim();
-    let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"));
-    let Some(hex) = hex.filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    else {
-        // Only what is not an address can hold a secret: the guard runs on this path alone.
-        refuse_secret(t)?;
-        return Err(AddressError::Malformed { value: shown(t) });
-    };
-    let mut bytes = [0u8; 20];
-    for (i, chunk) in hex.as_bytes().chunks_exact(2).enumerate() {
-        bytes[i] = (nibble(chunk[0]) << 4) | nibble(chunk[1]);
+    if let Some(parsed) = parse_address_bytes(t.as_bytes()) {
+        return parsed;
     }
-    let address = Address::from(bytes);
-    let has_lower = hex.bytes().any(|b| b.is_ascii_lowercase());
-    let has_upper = hex.bytes().any(|b| b.is_ascii_uppercase());
-    if has_lower && has_upper {
-        // Checked in a stack buffer: a correct checksum (the common case) allocates nothing.
-        let mut buf = [0u8; 42];
-        let expected = address.to_checksum_raw(&mut buf, None);
-        if expected[2..] != *hex {
-            return Err(AddressError::Checksum {
-                value: t.to_owned(),
-                expected: expected.to_owned(),
-            });
-        }
-    }
-    Ok(address)
+    // Only what is not an address can hold a secret: the guard runs on this path alone.
+    refuse_secret(t)?;
+    Err(AddressError::Malformed { value: shown(t) })
 }
 
-fn nibble(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        _ => b - b'A' + 10,
+/// [`parse_address`] of an already trimmed text, without allocating on success: `None` when
+/// the text is not `0x` and 40 hex digits (the caller words that error, after the secret
+/// guard). The EIP-55 checksum is hashed only where the case is mixed.
+pub(crate) fn parse_address_bytes(t: &[u8]) -> Option<Result<Address, AddressError>> {
+    let hex = t.strip_prefix(b"0x").or_else(|| t.strip_prefix(b"0X"))?;
+    if hex.len() != 40 {
+        return None;
     }
+    let mut bytes = [0u8; 20];
+    // One table look-up per digit, and the flags of all digits OR-ed together: a bad digit,
+    // a lowercase and an uppercase letter are each seen once, after the loop, without branches.
+    let mut seen = 0u8;
+    for (i, pair) in hex.chunks_exact(2).enumerate() {
+        let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        seen |= hi | lo;
+        bytes[i] = (hi << 4) | (lo & 15);
+    }
+    if seen & BAD != 0 {
+        return None;
+    }
+    let (lower, upper) = (seen & LOWER != 0, seen & UPPER != 0);
+    let address = Address::from(bytes);
+    if lower && upper && !checksum_matches(&address, hex) {
+        return Some(Err(AddressError::Checksum {
+            value: String::from_utf8_lossy(t).into_owned(),
+            expected: address.to_checksum(None),
+        }));
+    }
+    Some(Ok(address))
 }
+
+/// EIP-55: a letter is upper case exactly where the matching nibble of the keccak of the
+/// lowercase hex is 8 or more. Checked in place, so a checksummed row costs one hash and no
+/// allocation.
+fn checksum_matches(address: &Address, hex: &[u8]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut lower = [0u8; 40];
+    for (i, b) in address.iter().enumerate() {
+        lower[2 * i] = DIGITS[usize::from(b >> 4)];
+        lower[2 * i + 1] = DIGITS[usize::from(b & 15)];
+    }
+    let hash = alloy_primitives::keccak256(lower);
+    hex.iter().enumerate().all(|(i, &c)| {
+        let nib = (hash[i / 2] >> (4 * (1 - i % 2))) & 15;
+        !c.is_ascii_alphabetic() || c.is_ascii_uppercase() == (nib >= 8)
+    })
+}
+
+/// Flags of [`HEX`] above the digit's value (low four bits).
+const BAD: u8 = 0x80;
+const LOWER: u8 = 0x40;
+const UPPER: u8 = 0x20;
+
+/// Per byte: the hex digit's value, with [`LOWER`] or [`UPPER`] for letters, or [`BAD`].
+const HEX: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = (10 + i as u8) | LOWER;
+        t[b'A' as usize + i] = (10 + i as u8) | UPPER;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

@@ -72,7 +72,7 @@ impl<R: Read> Bounded<R> {
     }
 }
 
-fn too_long(what: &str, limit: usize) -> io::Error {
+pub(crate) fn too_long(what: &str, limit: usize) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!(

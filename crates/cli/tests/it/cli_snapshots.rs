@@ -253,11 +253,15 @@ fn tree_proof_and_verify() {
     let who = "0x17ec8597ff92c3f44523bdc65bf0f1be632917ff";
     let other = "0x63FC2aD3d021a4D7e64323529a55a9442C444dA0";
     let absent = "0x000000000000000000000000000000000000dEaD";
-    let cases: [(&str, &[&str]); 9] = [
+    let cases: [(&str, &[&str]); 10] = [
         ("tree_proof", &["proof", "--tree", "oz.json", who]),
         (
             "tree_proof_multiproof",
-            &["proof", "--tree", "oz.json", who, other],
+            &["proof", "--tree", "oz.json", "--multiproof", who, other],
+        ),
+        (
+            "tree_proof_many",
+            &["proof", "--tree", "oz.json", who, absent, other],
         ),
         (
             "tree_proof_error_absent",

@@ -17,4 +17,5 @@ mod snapshot_support;
 mod tax_chain;
 mod tax_cli;
 mod tree_cli;
+mod tree_proof_cli;
 mod tree_published;

@@ -186,6 +186,7 @@ fn openzeppelin_multiproof_from_the_cli_verifies() {
         "proof",
         "--tree",
         &out,
+        "--multiproof",
         "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
         "0x63FC2aD3d021a4D7e64323529a55a9442C444dA0",
     ]);

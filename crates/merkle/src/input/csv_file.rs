@@ -120,6 +120,36 @@ pub(super) fn read_accounts_csv(
     columns: &[String],
     acc: &mut Accounts<'_>,
 ) -> Result<()> {
+    let read_error = |e: std::io::Error| MerkleError::Read {
+        file: file.to_owned(),
+        detail: e.to_string(),
+    };
+    let block = super::fast_csv::READ_BLOCK;
+    let Some(buf) = super::fast_csv::read_accounts(reader, file, columns, acc, block)? else {
+        return Ok(());
+    };
+    let bytes = buf.bytes();
+    if let (true, Some(e)) = (bytes.is_empty(), &buf.tail_error) {
+        return Err(MerkleError::Read {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        });
+    }
+    read_accounts_stream(&bytes[..], file, columns, acc)?;
+    match buf.tail_error {
+        Some(e) => Err(read_error(e)),
+        None => Ok(()),
+    }
+}
+
+/// The streaming reader over the `csv` crate: the reference the in-memory parser must match,
+/// and the path for inputs that parser leaves to it (quotes, bare carriage returns).
+pub(super) fn read_accounts_stream(
+    reader: impl Read + Send,
+    file: &str,
+    columns: &[String],
+    acc: &mut Accounts<'_>,
+) -> Result<()> {
     let mut rdr = csv_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
     if header.is_empty() {
@@ -134,8 +164,8 @@ pub(super) fn read_accounts_csv(
     let (a, b) = (order[0], order[1]);
     let mut current = Vec::new();
     let mut next = Vec::new();
-    let mut filled = fill_rows(&mut rdr, &mut current).map_err(|e| csv_error(file, e))?;
-    while filled > 0 {
+    let (mut filled, mut pending) = fill_rows(&mut rdr, &mut current);
+    while filled > 0 || pending.is_some() {
         let rows = &current[..filled];
         let (parsed, read) = rayon::join(
             || {
@@ -148,17 +178,21 @@ pub(super) fn read_accounts_csv(
                     .collect::<Vec<_>>()
             },
             || {
-                if filled == ROWS_PER_CHUNK {
+                if filled == ROWS_PER_CHUNK && pending.is_none() {
                     fill_rows(&mut rdr, &mut next)
                 } else {
-                    Ok(0)
+                    (0, None)
                 }
             },
         );
         for (line, address, amount) in parsed {
             acc.add(line, address, amount)?;
         }
-        filled = read.map_err(|e| csv_error(file, e))?;
+        // A malformed record is reported after the rows before it, never before.
+        if let Some(e) = pending {
+            return Err(csv_error(file, e));
+        }
+        (filled, pending) = read;
         std::mem::swap(&mut current, &mut next);
     }
     Ok(())
@@ -167,20 +201,23 @@ pub(super) fn read_accounts_csv(
 /// Rows per parallel chunk: big enough to amortise the hand-off, small enough to stay in cache.
 pub(super) const ROWS_PER_CHUNK: usize = 1 << 14;
 
-/// Reads up to `ROWS_PER_CHUNK` records into `buf` (reusing its allocations); returns how many.
+/// Reads up to `ROWS_PER_CHUNK` records into `buf` (reusing its allocations); returns how many,
+/// and the error that stopped it early, if one did.
 fn fill_rows<R: Read>(
     rdr: &mut csv::Reader<R>,
     buf: &mut Vec<csv::StringRecord>,
-) -> std::result::Result<usize, csv::Error> {
+) -> (usize, Option<csv::Error>) {
     for i in 0..ROWS_PER_CHUNK {
         if buf.len() == i {
             buf.push(csv::StringRecord::new());
         }
-        if !rdr.read_record(&mut buf[i])? {
-            return Ok(i);
+        match rdr.read_record(&mut buf[i]) {
+            Ok(true) => {}
+            Ok(false) => return (i, None),
+            Err(e) => return (i, Some(e)),
         }
     }
-    Ok(ROWS_PER_CHUNK)
+    (ROWS_PER_CHUNK, None)
 }
 
 pub(super) fn read_values_csv(

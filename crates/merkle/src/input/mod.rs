@@ -13,6 +13,7 @@ use std::io::Read;
 
 mod accounts;
 mod csv_file;
+mod fast_csv;
 mod json_file;
 mod solana;
 

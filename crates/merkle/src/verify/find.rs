@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256};
 use serde_json::Value;
 
 /// Parses an address given on the command line (or in a query), naming it as such on error.
-fn argument_address(who: &str) -> Result<Address> {
+pub(super) fn argument_address(who: &str) -> Result<Address> {
     parse_address(who).map_err(|error| MerkleError::Address {
         location: crate::error::Location {
             file: "<address argument>".into(),

@@ -10,11 +10,13 @@ mod dump;
 mod find;
 mod jito;
 pub(crate) mod jupiter_folder;
+mod lookup;
 mod sharded;
 
 pub use crate::read::{read_json, read_json_capped, Fetch};
 pub use crate::report::VerifyReport;
 pub use find::{find_claim, find_multiproof, find_sharded_claim};
+pub use lookup::ClaimLookup;
 pub use sharded::verify_sharded;
 
 use claims::verify_claims;

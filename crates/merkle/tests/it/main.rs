@@ -1,6 +1,7 @@
 //! The Merkle engine's integration tests, in one binary (one link instead of four).
 
 mod formats;
+mod lookup;
 mod order_and_zero;
 mod properties;
 mod support;

@@ -14,7 +14,8 @@ use clap::Subcommand;
 pub(crate) enum TreeCommand {
     /// Build a tree from a CSV or JSON file and write its claims, dump or shards.
     Build(build::TreeBuildArgs),
-    /// Print one claim (index, amount, proof) from a built tree as JSON.
+    /// Print claims (index, amount, proof) from a built tree as JSON: one address, or one JSON
+    /// line each for many, with the tree loaded once.
     Proof(proof::TreeProofArgs),
     /// Rebuild the root from a claims file, dump or shard folder and check every proof.
     Verify(verify::TreeVerifyArgs),
