@@ -5,6 +5,7 @@
 //! [`airdrop_merkle::Sink`]. No clock, no floats for money.
 
 pub mod allocate;
+pub mod scan;
 mod budget;
 mod error;
 pub mod math;
