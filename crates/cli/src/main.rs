@@ -54,6 +54,8 @@ enum Command {
     Keys(commands::keys::KeysArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
+    /// What a wallet received, with scams flagged in plain words (read-only; exit 3 scam, 4 suspicious).
+    Scan(commands::scan::ScanArgs),
 }
 
 fn main() {
@@ -92,6 +94,7 @@ fn main() {
         Command::Status(args) => commands::status::run(args),
         Command::Push(args) => commands::push::run(args),
         Command::Cost(args) => commands::cost::run(args),
+        Command::Scan(args) => commands::scan::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

@@ -89,6 +89,11 @@ impl TokenList {
         self.tokens.is_empty()
     }
 
+    /// The listed tokens' addresses.
+    pub fn addresses(&self) -> impl Iterator<Item = Address> + '_ {
+        self.tokens.keys().copied()
+    }
+
     /// The listed token at `address`.
     pub fn get(&self, address: &Address) -> Option<&ListedToken> {
         self.tokens.get(address)
