@@ -156,14 +156,9 @@ async fn senders(
     max: usize,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let hashes: Vec<B256> = outgoing
-        .iter()
-        .filter_map(|t| t.tx)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .take(max)
-        .collect();
-    if hashes.len() == max {
+    let all: BTreeSet<B256> = outgoing.iter().filter_map(|t| t.tx).collect();
+    let hashes: Vec<B256> = all.iter().copied().take(max).collect();
+    if all.len() > max {
         progress.note(&format!(
             "only the first {max} transactions of outgoing transfers were looked up (--max-tx-lookups)"
         ));

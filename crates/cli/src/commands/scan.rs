@@ -3,7 +3,7 @@
 //! flagged, 3 when something is a scam, 4 when something is only suspicious.
 
 use crate::output::Shown;
-use airdrop_core::scan::{Finding, Subject, Verdict};
+use airdrop_core::scan::{shown_meta, unlimited, Finding, Subject, Verdict};
 use airdrop_core::units::format_units;
 use airdrop_engine::scan::{refuse_secrets, run as scan, ScanInput, ScanReport};
 use airdrop_engine::{Cancel, NoProgress};
@@ -148,7 +148,7 @@ fn amount(r: &ScanReport, token: &alloy_primitives::Address, v: alloy_primitives
     match r.facts.tokens.get(token) {
         Some(t) => {
             let units = t.decimals.map_or(v.to_string(), |d| format_units(v, d));
-            format!("{units} {}", airdrop_core::scan::shown_meta(Some(&t.symbol)))
+            format!("{units} {}", shown_meta(Some(&t.symbol)))
         }
         None => format!("{v} base units"),
     }
@@ -165,11 +165,17 @@ fn subject_line(r: &ScanReport, s: &Subject) -> String {
             t.block,
             t.tx.map(|h| format!(", tx {h}")).unwrap_or_default()
         ),
-        Subject::Approval(a) => format!(
-            "approval {} may spend {} (last set at block {})",
-            a.spender,
-            amount(r, &a.token, a.value),
-            a.block
-        ),
+        Subject::Approval(a) => {
+            let what = if unlimited(a.value) {
+                let symbol = r.facts.tokens.get(&a.token).map(|t| &t.symbol);
+                format!("an unlimited amount of {}", shown_meta(symbol))
+            } else {
+                amount(r, &a.token, a.value)
+            };
+            format!(
+                "approval {} may spend {what} (last set at block {})",
+                a.spender, a.block
+            )
+        }
     }
 }

@@ -449,8 +449,9 @@ fn incoming_reasons(
     out
 }
 
-/// Allowances at or above half the range are "unlimited" in every wallet's sense.
-fn unlimited(v: U256) -> bool {
+/// Whether an allowance is "unlimited" in every wallet's sense: at or above half the range
+/// (contracts that spend it count down from `type(uint256).max`).
+pub fn unlimited(v: U256) -> bool {
     v >= U256::MAX >> 1
 }
 
