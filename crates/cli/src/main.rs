@@ -54,7 +54,11 @@ enum Command {
     Keys(commands::keys::KeysArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
-    /// What a wallet received, with scams flagged in plain words (read-only; exit 3 scam, 4 suspicious).
+    /// What a wallet received, with scams flagged in plain words.
+    ///
+    /// Read-only: no transaction is ever sent, contracts are only simulated with eth_call.
+    /// Exit code 0 when nothing is flagged, 3 when something is a scam, 4 when something is
+    /// only suspicious, 1 on an error.
     Scan(commands::scan::ScanArgs),
 }
 

@@ -153,6 +153,7 @@ fn help_of_every_command() {
         &["keys", "list"],
         &["keys", "revoke"],
         &["snapshot"],
+        &["scan"],
     ];
     for command in commands {
         let mut args = command.to_vec();
