@@ -5,10 +5,10 @@
 //! [`airdrop_merkle::Sink`]. No clock, no floats for money.
 
 pub mod allocate;
-pub mod scan;
 mod budget;
 mod error;
 pub mod math;
+pub mod scan;
 pub mod source;
 pub mod spec;
 pub mod units;

@@ -10,7 +10,7 @@ use airdrop_chain::scan::{gather, ScanParams};
 use airdrop_chain::{Rpc, RpcConfig};
 use airdrop_core::scan::{classify, known_spenders, Finding, Rules, ScanFacts, TokenList, Verdict};
 use airdrop_merkle::address::{parse_address, refuse_secret};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The largest token list read (the big public lists are a few MiB).
 const MAX_LIST_BYTES: u64 = 64 << 20;
@@ -88,13 +88,17 @@ pub fn run(input: &ScanInput, progress: &dyn Progress, cancel: &Cancel) -> Resul
         }
         None => Default::default(),
     };
-    let list_text = input.token_list.as_ref().map(read_text).transpose()?;
+    let list_text = input.token_list.as_deref().map(read_text).transpose()?;
     let rpc = Rpc::new(&input.rpc_url, input.rpc_config.clone())?;
     let bridge = ChainProgress::new(progress);
     let list = match (&input.token_list, list_text) {
         (Some(path), Some(text)) => {
             let chain_id = block_on_cancellable(cancel, rpc.chain_id())?;
-            Some(TokenList::parse(&path.display().to_string(), &text, chain_id)?)
+            Some(TokenList::parse(
+                &path.display().to_string(),
+                &text,
+                chain_id,
+            )?)
         }
         _ => None,
     };
@@ -119,7 +123,7 @@ pub fn run(input: &ScanInput, progress: &dyn Progress, cancel: &Cancel) -> Resul
     })
 }
 
-fn read_text(path: &PathBuf) -> Result<String> {
+fn read_text(path: &Path) -> Result<String> {
     let bytes = read_input_file(path, MAX_LIST_BYTES)?;
     String::from_utf8(bytes).map_err(|_| {
         EngineError::input(format!(

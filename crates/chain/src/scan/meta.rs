@@ -36,7 +36,10 @@ pub(crate) async fn eth_call(
     if let Some(from) = from {
         tx["from"] = serde_json::json!(from);
     }
-    match rpc.call::<_, Bytes>("eth_call", (tx, quantity(block))).await {
+    match rpc
+        .call::<_, Bytes>("eth_call", (tx, quantity(block)))
+        .await
+    {
         Ok(b) => Ok(Ok(b)),
         Err(ChainError::Node { message, .. }) => Ok(Err(message)),
         Err(e) => Err(e),
@@ -64,16 +67,42 @@ pub(crate) fn decode_text(answer: std::result::Result<Bytes, String>) -> Meta {
             return Meta::Text(s.to_owned());
         }
     }
-    Meta::Unreadable(format!("it returned {} bytes that are not a string", data.len()))
+    Meta::Unreadable(format!(
+        "it returned {} bytes that are not a string",
+        data.len()
+    ))
 }
 
 /// Name, symbol and decimals of `token` at `block`.
-pub(crate) async fn describe(rpc: &Rpc, token: Address, block: u64) -> Result<(Meta, Meta, Option<u8>)> {
-    let name = eth_call(rpc, None, token, IERC20Metadata::nameCall {}.abi_encode(), block).await?;
-    let symbol =
-        eth_call(rpc, None, token, IERC20Metadata::symbolCall {}.abi_encode(), block).await?;
-    let decimals =
-        eth_call(rpc, None, token, IERC20Metadata::decimalsCall {}.abi_encode(), block).await?;
+pub(crate) async fn describe(
+    rpc: &Rpc,
+    token: Address,
+    block: u64,
+) -> Result<(Meta, Meta, Option<u8>)> {
+    let name = eth_call(
+        rpc,
+        None,
+        token,
+        IERC20Metadata::nameCall {}.abi_encode(),
+        block,
+    )
+    .await?;
+    let symbol = eth_call(
+        rpc,
+        None,
+        token,
+        IERC20Metadata::symbolCall {}.abi_encode(),
+        block,
+    )
+    .await?;
+    let decimals = eth_call(
+        rpc,
+        None,
+        token,
+        IERC20Metadata::decimalsCall {}.abi_encode(),
+        block,
+    )
+    .await?;
     let decimals = decimals
         .ok()
         .filter(|d| d.len() == 32)
@@ -98,16 +127,20 @@ pub(crate) async fn probe(rpc: &Rpc, token: Address, wallet: Address, block: u64
         amount: U256::from(1),
     }
     .abi_encode();
-    Ok(match eth_call(rpc, Some(wallet), token, data, block).await? {
-        Err(msg) => Probe::Refused(format!("reverted: {msg}")),
-        // Tokens of the USDT kind return nothing; that is a success.
-        Ok(d) if d.is_empty() => Probe::Transferable,
-        Ok(d) if d.len() == 32 && U256::from_be_slice(&d) == U256::from(1) => Probe::Transferable,
-        Ok(d) if d.len() == 32 && d.iter().all(|b| *b == 0) => {
-            Probe::Refused("transfer returned false".into())
-        }
-        Ok(d) => Probe::Refused(format!("transfer returned {} unexpected bytes", d.len())),
-    })
+    Ok(
+        match eth_call(rpc, Some(wallet), token, data, block).await? {
+            Err(msg) => Probe::Refused(format!("reverted: {msg}")),
+            // Tokens of the USDT kind return nothing; that is a success.
+            Ok(d) if d.is_empty() => Probe::Transferable,
+            Ok(d) if d.len() == 32 && U256::from_be_slice(&d) == U256::from(1) => {
+                Probe::Transferable
+            }
+            Ok(d) if d.len() == 32 && d.iter().all(|b| *b == 0) => {
+                Probe::Refused("transfer returned false".into())
+            }
+            Ok(d) => Probe::Refused(format!("transfer returned {} unexpected bytes", d.len())),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -120,10 +153,21 @@ mod tests {
         assert_eq!(decode_text(Ok(abi)), Meta::Text("USD Coin".into()));
         let mut b32 = [0u8; 32];
         b32[..3].copy_from_slice(b"MKR");
-        assert_eq!(decode_text(Ok(Bytes::from(b32.to_vec()))), Meta::Text("MKR".into()));
-        assert!(matches!(decode_text(Ok(Bytes::from(vec![0xff; 32]))), Meta::Unreadable(_)));
-        assert!(matches!(decode_text(Ok(Bytes::from(vec![1; 7]))), Meta::Unreadable(_)));
+        assert_eq!(
+            decode_text(Ok(Bytes::from(b32.to_vec()))),
+            Meta::Text("MKR".into())
+        );
+        assert!(matches!(
+            decode_text(Ok(Bytes::from(vec![0xff; 32]))),
+            Meta::Unreadable(_)
+        ));
+        assert!(matches!(
+            decode_text(Ok(Bytes::from(vec![1; 7]))),
+            Meta::Unreadable(_)
+        ));
         assert!(matches!(decode_text(Ok(Bytes::new())), Meta::Unreadable(_)));
-        assert!(matches!(decode_text(Err("execution reverted".into())), Meta::Unreadable(m) if m.contains("reverted")));
+        assert!(
+            matches!(decode_text(Err("execution reverted".into())), Meta::Unreadable(m) if m.contains("reverted"))
+        );
     }
 }

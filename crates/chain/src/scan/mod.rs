@@ -188,11 +188,18 @@ async fn allowances(
     for l in logs {
         let key = (l.address, address_of(&l.topics[2]));
         // Logs come in block order, so the last one wins.
-        latest.insert(key, (l.block_number.to::<u64>(), U256::from_be_slice(&l.data)));
+        latest.insert(
+            key,
+            (l.block_number.to::<u64>(), U256::from_be_slice(&l.data)),
+        );
     }
     let mut out = Vec::new();
     for ((token, spender), (at, logged)) in latest {
-        let data = crate::IERC20::allowanceCall { owner: wallet, spender }.abi_encode();
+        let data = crate::IERC20::allowanceCall {
+            owner: wallet,
+            spender,
+        }
+        .abi_encode();
         let now = meta::eth_call(rpc, None, token, data, block).await?;
         let value = meta::word(&now).unwrap_or(logged);
         if !value.is_zero() {

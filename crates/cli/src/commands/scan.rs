@@ -3,11 +3,11 @@
 //! flagged, 3 when something is a scam, 4 when something is only suspicious.
 
 use crate::output::Shown;
+use airdrop_chain::RpcConfig;
 use airdrop_core::scan::{shown_meta, unlimited, Finding, Subject, Verdict};
 use airdrop_core::units::format_units;
 use airdrop_engine::scan::{refuse_secrets, run as scan, ScanInput, ScanReport};
 use airdrop_engine::{Cancel, NoProgress};
-use airdrop_chain::RpcConfig;
 use anyhow::bail;
 use std::path::PathBuf;
 
@@ -53,7 +53,10 @@ pub(crate) fn run(args: ScanArgs) -> anyhow::Result<()> {
     let address = args.address.join(" ");
     refuse_secrets([address.as_str()])?;
     if args.address.len() > 1 {
-        bail!("give one wallet address (0x + 40 hex digits), not {} words", args.address.len());
+        bail!(
+            "give one wallet address (0x + 40 hex digits), not {} words",
+            args.address.len()
+        );
     }
     let paths: Vec<String> = [&args.token_list, &args.known]
         .into_iter()
@@ -109,7 +112,10 @@ fn as_json(r: &ScanReport) -> serde_json::Value {
 
 fn print_text(r: &ScanReport) {
     let f = &r.facts;
-    println!("wallet   {} on chain {}, blocks {}..={}", f.wallet, f.chain_id, f.from_block, f.to_block);
+    println!(
+        "wallet   {} on chain {}, blocks {}..={}",
+        f.wallet, f.chain_id, f.from_block, f.to_block
+    );
     match r.listed {
         Some(n) => println!("list     {n} trusted tokens of this chain"),
         None => println!("list     none given: \"not on the list\" and impersonation are not checked (--token-list)"),
@@ -156,7 +162,11 @@ fn amount(r: &ScanReport, token: &alloy_primitives::Address, v: alloy_primitives
 
 fn subject_line(r: &ScanReport, s: &Subject) -> String {
     match s {
-        Subject::Token { address, symbol, name } => format!("token    {symbol} ({name}) at {address}"),
+        Subject::Token {
+            address,
+            symbol,
+            name,
+        } => format!("token    {symbol} ({name}) at {address}"),
         Subject::Transfer(t) => format!(
             "transfer {} from {} to {} at block {}{}",
             amount(r, &t.token, t.value),

@@ -69,7 +69,11 @@ fn plant() -> Chain {
     let odd = d.deploy(deployer, bytecode("OddToken"), Vec::new()).0;
 
     let mint = |t: Address, to: Address, amount: u64| {
-        let data = IScanToken::mintCall { to, amount: U256::from(amount) }.abi_encode();
+        let data = IScanToken::mintCall {
+            to,
+            amount: U256::from(amount),
+        }
+        .abi_encode();
         ok_tx(&d, deployer, t, data);
     };
     mint(usdc, wallet, 1_000_000_000);
@@ -80,20 +84,34 @@ fn plant() -> Chain {
     mint(odd, wallet, 3);
 
     // The wallet pays its friend: the friend becomes a real counterparty.
-    let pay = IScanToken::transferCall { to: a(FRIEND), amount: U256::from(100_000_000u64) };
+    let pay = IScanToken::transferCall {
+        to: a(FRIEND),
+        amount: U256::from(100_000_000u64),
+    };
     ok_tx(&d, wallet, usdc, pay.abi_encode());
     // Poisoning 1: someone else moves zero USDC "from" the wallet to the twin.
-    let zero = IScanToken::transferFromCall { from: wallet, to: a(TWIN), amount: U256::ZERO };
+    let zero = IScanToken::transferFromCall {
+        from: wallet,
+        to: a(TWIN),
+        amount: U256::ZERO,
+    };
     ok_tx(&d, attacker, usdc, zero.abi_encode());
     // Poisoning 2: the twin sends the wallet a tiny amount, from its own address.
     mint(usdc, a(TWIN), 10);
     let _: Value = d.call("anvil_impersonateAccount", json!([TWIN]));
     let _: Value = d.call("anvil_setBalance", json!([TWIN, "0xde0b6b3a7640000"]));
-    let tiny = IScanToken::transferCall { to: wallet, amount: U256::from(1) };
+    let tiny = IScanToken::transferCall {
+        to: wallet,
+        amount: U256::from(1),
+    };
     ok_tx(&d, a(TWIN), usdc, tiny.abi_encode());
     // Approvals: unlimited to a stranger, limited to a known spender, one granted and revoked.
     let approve = |t: Address, spender: &str, amount: U256| {
-        let data = IScanToken::approveCall { spender: a(spender), amount }.abi_encode();
+        let data = IScanToken::approveCall {
+            spender: a(spender),
+            amount,
+        }
+        .abi_encode();
         ok_tx(&d, wallet, t, data);
     };
     approve(usdc, UNKNOWN_SPENDER, U256::MAX);
@@ -113,8 +131,22 @@ fn plant() -> Chain {
         ]
     });
     std::fs::write(dir.path().join("list.json"), list.to_string()).unwrap();
-    std::fs::write(dir.path().join("known.txt"), format!("# my vault\n{KNOWN_SPENDER}\n")).unwrap();
-    Chain { anvil, wallet, usdc, weth, lure, fake, honey, odd, dir }
+    std::fs::write(
+        dir.path().join("known.txt"),
+        format!("# my vault\n{KNOWN_SPENDER}\n"),
+    )
+    .unwrap();
+    Chain {
+        anvil,
+        wallet,
+        usdc,
+        weth,
+        lure,
+        fake,
+        honey,
+        odd,
+        dir,
+    }
 }
 
 /// Runs `airdrop scan`; (exit code, stdout, stderr).
@@ -126,7 +158,11 @@ fn scan(args: &[&str]) -> (i32, String, String) {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!err.contains("panicked"), "{err}");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), err)
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        err,
+    )
 }
 
 fn scan_json(c: &Chain, rpc: &str, wallet: Address) -> (i32, Value) {
@@ -148,20 +184,32 @@ fn scan_json(c: &Chain, rpc: &str, wallet: Address) -> (i32, Value) {
 }
 
 fn codes(f: &Value) -> Vec<String> {
-    f["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect()
+    f["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
 }
 
-fn token_finding<'a>(v: &'a Value, t: Address) -> &'a Value {
+fn token_finding(v: &Value, t: Address) -> &Value {
     v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["subject"]["kind"] == "token" && a(f["subject"]["address"].as_str().unwrap()) == t)
+        .find(|f| {
+            f["subject"]["kind"] == "token" && a(f["subject"]["address"].as_str().unwrap()) == t
+        })
         .unwrap_or_else(|| panic!("no finding for token {t}: {v:#}"))
 }
 
 fn findings_of<'a>(v: &'a Value, kind: &str) -> Vec<&'a Value> {
-    v["findings"].as_array().unwrap().iter().filter(|f| f["subject"]["kind"] == kind).collect()
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["kind"] == kind)
+        .collect()
 }
 
 #[test]
@@ -178,21 +226,43 @@ fn scan_flags_every_planted_scam_and_no_genuine_token() {
     let lure = token_finding(&v, c.lure);
     assert_eq!(lure["verdict"], "scam");
     assert!(codes(lure).contains(&"lure".to_owned()), "{lure:#}");
-    assert!(lure.to_string().contains("usdc-rewards.io"), "the reason names the domain");
+    assert!(
+        lure.to_string().contains("usdc-rewards.io"),
+        "the reason names the domain"
+    );
     let fake = token_finding(&v, c.fake);
     assert_eq!(fake["verdict"], "scam");
-    assert!(codes(fake).contains(&"impersonation".to_owned()), "{fake:#}");
-    assert!(codes(fake).contains(&"not-on-list".to_owned()), "a list entry of chain 1 does not count");
+    assert!(
+        codes(fake).contains(&"impersonation".to_owned()),
+        "{fake:#}"
+    );
+    assert!(
+        codes(fake).contains(&"not-on-list".to_owned()),
+        "a list entry of chain 1 does not count"
+    );
     let honey = token_finding(&v, c.honey);
     assert_eq!(honey["verdict"], "scam");
     assert_eq!(codes(honey), vec!["not-on-list", "honeypot"], "{honey:#}");
-    assert!(honey.to_string().contains("trading is not enabled"), "the revert reason is kept");
+    assert!(
+        honey.to_string().contains("trading is not enabled"),
+        "the revert reason is kept"
+    );
 
     let odd = token_finding(&v, c.odd);
     assert_eq!(odd["verdict"], "suspicious", "{odd:#}");
-    assert_eq!(odd["subject"]["symbol"], "ODD", "the bytes32 symbol is read");
-    assert_eq!(codes(odd), vec!["not-on-list", "unreadable-metadata"], "{odd:#}");
-    assert!(odd.to_string().contains("no name"), "the revert reason is said");
+    assert_eq!(
+        odd["subject"]["symbol"], "ODD",
+        "the bytes32 symbol is read"
+    );
+    assert_eq!(
+        codes(odd),
+        vec!["not-on-list", "unreadable-metadata"],
+        "{odd:#}"
+    );
+    assert!(
+        odd.to_string().contains("no name"),
+        "the revert reason is said"
+    );
 
     let transfers = findings_of(&v, "transfer");
     let zero = transfers
@@ -201,49 +271,123 @@ fn scan_flags_every_planted_scam_and_no_genuine_token() {
         .expect("the zero-value transferFrom is flagged");
     assert_eq!(a(zero["subject"]["to"].as_str().unwrap()), a(TWIN));
     assert_eq!(zero["verdict"], "scam");
-    assert!(codes(zero).contains(&"lookalike-address".to_owned()), "its recipient is the twin");
+    assert!(
+        codes(zero).contains(&"lookalike-address".to_owned()),
+        "its recipient is the twin"
+    );
     let tiny = transfers
         .iter()
         .find(|f| f["subject"]["from"].as_str().map(a) == Some(a(TWIN)))
         .expect("the tiny transfer from the twin is flagged");
     assert_eq!(codes(tiny), vec!["lookalike-address"]);
-    assert!(tiny.to_string().contains(&a(FRIEND).to_string()), "the reason names the real counterparty");
-    assert_eq!(transfers.len(), 2, "the wallet's own payment is not flagged: {transfers:#?}");
+    assert!(
+        tiny.to_string().contains(&a(FRIEND).to_string()),
+        "the reason names the real counterparty"
+    );
+    assert_eq!(
+        transfers.len(),
+        2,
+        "the wallet's own payment is not flagged: {transfers:#?}"
+    );
 
     let approvals = findings_of(&v, "approval");
-    assert_eq!(approvals.len(), 1, "known and revoked spenders are not flagged: {approvals:#?}");
-    assert_eq!(a(approvals[0]["subject"]["spender"].as_str().unwrap()), a(UNKNOWN_SPENDER));
-    assert_eq!(a(approvals[0]["subject"]["token"].as_str().unwrap()), c.usdc);
+    assert_eq!(
+        approvals.len(),
+        1,
+        "known and revoked spenders are not flagged: {approvals:#?}"
+    );
+    assert_eq!(
+        a(approvals[0]["subject"]["spender"].as_str().unwrap()),
+        a(UNKNOWN_SPENDER)
+    );
+    assert_eq!(
+        a(approvals[0]["subject"]["token"].as_str().unwrap()),
+        c.usdc
+    );
     assert!(approvals[0].to_string().contains("UNLIMITED"));
 
     // The same report when the node refuses ranges over 4 blocks: the log windows are split.
-    let proxy = FaultProxy::start(&c.anvil.url, Faults { max_log_range: 4, ..Faults::none() }, 1);
+    let proxy = FaultProxy::start(
+        &c.anvil.url,
+        Faults {
+            max_log_range: 4,
+            ..Faults::none()
+        },
+        1,
+    );
     let (code2, v2) = scan_json(&c, &proxy.url, c.wallet);
     assert_eq!(code2, 3);
     assert_eq!(v2["findings"], v["findings"]);
-    assert!(proxy.stats.refused.load(std::sync::atomic::Ordering::Relaxed) > 0, "the proxy refused ranges");
+    assert!(
+        proxy
+            .stats
+            .refused
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0,
+        "the proxy refused ranges"
+    );
 
     // With no simulation budget the honeypot cannot be told; the report says it was not tried.
-    let (_, out, _) = scan(&[&c.wallet.to_string(), "--rpc", &c.anvil.url, "--max-simulations", "0", "--json"]);
+    let (_, out, _) = scan(&[
+        &c.wallet.to_string(),
+        "--rpc",
+        &c.anvil.url,
+        "--max-simulations",
+        "0",
+        "--json",
+    ]);
     let v3: Value = serde_json::from_str(&out).unwrap();
     assert!(!codes(token_finding(&v3, c.honey)).contains(&"honeypot".to_owned()));
-    let probe = &v3["tokens"].as_array().unwrap().iter().find(|t| t["address"].as_str().map(a) == Some(c.honey)).unwrap()["probe"];
+    let probe = &v3["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["address"].as_str().map(a) == Some(c.honey))
+        .unwrap()["probe"];
     assert_eq!(probe["kind"], "not-tried", "{probe}");
-    assert!(probe["detail"].as_str().unwrap().contains("--max-simulations"), "{probe}");
+    assert!(
+        probe["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--max-simulations"),
+        "{probe}"
+    );
 
     // The text report: grouped by verdict, each reason on its own line.
     let wallet = c.wallet.to_string();
     let list = c.dir.path().join("list.json");
-    let (code, text, _) = scan(&[&wallet, "--rpc", &c.anvil.url, "--token-list", list.to_str().unwrap()]);
+    let (code, text, _) = scan(&[
+        &wallet,
+        "--rpc",
+        &c.anvil.url,
+        "--token-list",
+        list.to_str().unwrap(),
+    ]);
     assert_eq!(code, 3);
-    let (scam, suspicious, ok) = (text.find("\nSCAM (").unwrap(), text.find("\nSUSPICIOUS (").unwrap(), text.find("\nOK (").unwrap());
+    let (scam, suspicious, ok) = (
+        text.find("\nSCAM (").unwrap(),
+        text.find("\nSUSPICIOUS (").unwrap(),
+        text.find("\nOK (").unwrap(),
+    );
     assert!(scam < suspicious && suspicious < ok, "{text}");
-    assert!(text[..suspicious].contains("    - honeypot: a simulated transfer"), "{text}");
+    assert!(
+        text[..suspicious].contains("    - honeypot: a simulated transfer"),
+        "{text}"
+    );
     assert!(text[ok..].contains("USDC (USD Coin)"), "{text}");
-    assert!(text.contains("may spend an unlimited amount of USDC"), "{text}");
+    assert!(
+        text.contains("may spend an unlimited amount of USDC"),
+        "{text}"
+    );
 
     // The friend received only a listed token from a real payment: nothing flagged, exit 0.
-    let (code, text, err) = scan(&[FRIEND, "--rpc", &c.anvil.url, "--token-list", list.to_str().unwrap()]);
+    let (code, text, err) = scan(&[
+        FRIEND,
+        "--rpc",
+        &c.anvil.url,
+        "--token-list",
+        list.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{text} {err}");
     assert!(text.contains("nothing flagged"), "{text}");
 }
@@ -253,7 +397,10 @@ fn scan_refuses_secrets_without_echoing_them() {
     let key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
     let (code, out, err) = scan(&[key, "--rpc", "http://127.0.0.1:9"]);
     assert_ne!(code, 0);
-    assert!(err.contains("private key") && err.contains("No airdrop ever needs one"), "{err}");
+    assert!(
+        err.contains("private key") && err.contains("No airdrop ever needs one"),
+        "{err}"
+    );
     assert!(!err.contains(key) && !out.contains(key) && !err.contains(&key[..16]));
 
     let phrase = "test test test test test test test test test test test junk";

@@ -246,7 +246,10 @@ pub fn classify(facts: &ScanFacts, rules: &Rules) -> Vec<Finding> {
                 text: "nothing could be read from this contract".into(),
             }],
         };
-        out.push(finding(token_subject(*token, facts.tokens.get(token)), reasons));
+        out.push(finding(
+            token_subject(*token, facts.tokens.get(token)),
+            reasons,
+        ));
     }
     let counterparties = counterparties(facts);
     for t in &facts.outgoing {
@@ -291,7 +294,10 @@ pub fn shown_meta(m: Option<&Meta>) -> String {
             let cut: String = t.chars().take(64).collect();
             cut.chars()
                 .flat_map(|c| {
-                    if c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) {
+                    if c.is_control()
+                        || ('\u{202A}'..='\u{202E}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)
+                    {
                         c.escape_unicode().collect::<Vec<_>>()
                     } else {
                         vec![c]
@@ -456,7 +462,10 @@ pub fn unlimited(v: U256) -> bool {
 }
 
 fn approval_reason(a: &ApprovalFact, facts: &ScanFacts, rules: &Rules) -> Option<Reason> {
-    let listed = rules.list.as_ref().is_some_and(|l| l.get(&a.spender).is_some());
+    let listed = rules
+        .list
+        .as_ref()
+        .is_some_and(|l| l.get(&a.spender).is_some());
     if listed || rules.known_spenders.contains(&a.spender) || a.value.is_zero() {
         return None;
     }

@@ -55,7 +55,12 @@ fn facts() -> ScanFacts {
         token(USDC, "USDC", "USD Coin", Probe::Transferable),
         token(FAKE_USDC, "UЅDС", "Tether", Probe::Transferable),
         token(LURE, "LURE", "Visit usdc-rewards.io", Probe::Transferable),
-        token(HONEY, "HNY", "Honey", Probe::Refused("execution reverted".into())),
+        token(
+            HONEY,
+            "HNY",
+            "Honey",
+            Probe::Refused("execution reverted".into()),
+        ),
     ] {
         tokens.insert(t.address, t);
     }
@@ -75,8 +80,18 @@ fn facts() -> ScanFacts {
             transfer(USDC, WALLET, POISONER, 0, POISONER),
         ],
         approvals: vec![
-            ApprovalFact { token: a(USDC), spender: a(POISONER), value: U256::MAX, block: 2 },
-            ApprovalFact { token: a(USDC), spender: a(FRIEND), value: U256::from(7), block: 2 },
+            ApprovalFact {
+                token: a(USDC),
+                spender: a(POISONER),
+                value: U256::MAX,
+                block: 2,
+            },
+            ApprovalFact {
+                token: a(USDC),
+                spender: a(FRIEND),
+                value: U256::from(7),
+                block: 2,
+            },
         ],
         tokens,
     }
@@ -116,8 +131,13 @@ fn every_planted_case_has_its_reason_and_the_genuine_token_none() {
     assert!(transfers.contains(&ReasonCode::LookalikeAddress));
     assert!(transfers.contains(&ReasonCode::ZeroValueIncoming));
     // The wallet's own payment to its friend is never flagged.
-    assert!(!f.iter().any(|x| matches!(&x.subject, Subject::Transfer(t) if t.to == a(FRIEND))));
-    let approvals: Vec<_> = f.iter().filter(|x| matches!(x.subject, Subject::Approval(_))).collect();
+    assert!(!f
+        .iter()
+        .any(|x| matches!(&x.subject, Subject::Transfer(t) if t.to == a(FRIEND))));
+    let approvals: Vec<_> = f
+        .iter()
+        .filter(|x| matches!(x.subject, Subject::Approval(_)))
+        .collect();
     assert_eq!(approvals.len(), 1, "only the unknown spender");
     assert!(approvals[0].reasons[0].text.contains("UNLIMITED"));
     // Worst first.
@@ -127,7 +147,10 @@ fn every_planted_case_has_its_reason_and_the_genuine_token_none() {
 
 #[test]
 fn without_a_list_only_list_free_rules_apply() {
-    let r = Rules { list: None, ..rules() };
+    let r = Rules {
+        list: None,
+        ..rules()
+    };
     let f = classify(&facts(), &r);
     let all = codes_of(&f, |_| true);
     assert!(!all.contains(&ReasonCode::NotOnList) && !all.contains(&ReasonCode::Impersonation));
@@ -152,18 +175,35 @@ fn unreadable_metadata_is_suspicious_and_escaped_text_is_shown() {
     t.symbol = Meta::Text("A\u{202E}B\n".into());
     let f = classify(&facts, &rules());
     let lure = f.iter().find(|x| token_is(&x.subject, LURE)).unwrap();
-    assert!(lure.reasons.iter().any(|r| r.code == ReasonCode::UnreadableMetadata));
-    let Subject::Token { symbol, .. } = &lure.subject else { panic!() };
-    assert!(!symbol.contains('\u{202E}') && !symbol.contains('\n'), "{symbol}");
+    assert!(lure
+        .reasons
+        .iter()
+        .any(|r| r.code == ReasonCode::UnreadableMetadata));
+    let Subject::Token { symbol, .. } = &lure.subject else {
+        panic!()
+    };
+    assert!(
+        !symbol.contains('\u{202E}') && !symbol.contains('\n'),
+        "{symbol}"
+    );
 }
 
 #[test]
 fn lists_keep_their_chain_and_refuse_garbage() {
     let l = list();
     assert_eq!(l.len(), 1);
-    assert!(l.get(&a(LURE)).is_none(), "an entry of chain 10 does not count on chain 1");
-    assert!(TokenList::parse("x.json", "{}", 1).unwrap_err().to_string().contains("x.json"));
+    assert!(
+        l.get(&a(LURE)).is_none(),
+        "an entry of chain 10 does not count on chain 1"
+    );
+    assert!(TokenList::parse("x.json", "{}", 1)
+        .unwrap_err()
+        .to_string()
+        .contains("x.json"));
     let spenders = known_spenders("k.txt", &format!("# mine\n{FRIEND}\n\n")).unwrap();
     assert!(spenders.contains(&a(FRIEND)));
-    assert!(known_spenders("k.txt", "nope").unwrap_err().to_string().starts_with("k.txt:1"));
+    assert!(known_spenders("k.txt", "nope")
+        .unwrap_err()
+        .to_string()
+        .starts_with("k.txt:1"));
 }

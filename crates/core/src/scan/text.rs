@@ -15,8 +15,8 @@ const LURE_WORDS: &[&str] = &[
 const TLDS: &[&str] = &[
     "com", "io", "org", "net", "xyz", "app", "finance", "fi", "gg", "co", "me", "top", "site",
     "online", "info", "vip", "pro", "live", "link", "cc", "to", "ly", "tech", "cash", "fund",
-    "money", "network", "exchange", "one", "art", "club", "claims", "gift", "website", "biz",
-    "us", "ai", "dev", "page", "space", "store", "shop", "world", "zone", "lol", "eth",
+    "money", "network", "exchange", "one", "art", "club", "claims", "gift", "website", "biz", "us",
+    "ai", "dev", "page", "space", "store", "shop", "world", "zone", "lol", "eth",
 ];
 
 /// What is wrong with a token's name or symbol, in plain words, if anything.
@@ -175,7 +175,14 @@ mod tests {
         // Cyrillic letters and a zero-width space do not hide the word.
         assert!(lure("ϲlа\u{200B}im").unwrap().contains("claim"));
         assert!(lure("ｃｌａｉｍ").is_some());
-        for genuine in ["USD Coin", "Wrapped Ether", "Dai Stablecoin", "v1.5", "stETH", "Uniswap"] {
+        for genuine in [
+            "USD Coin",
+            "Wrapped Ether",
+            "Dai Stablecoin",
+            "v1.5",
+            "stETH",
+            "Uniswap",
+        ] {
             assert_eq!(lure(genuine), None, "{genuine}");
         }
     }
@@ -194,12 +201,24 @@ mod tests {
 
     #[test]
     fn look_alikes_share_both_ends_only() {
-        let real: Address = "0x1234567890abcdef1234567890abcdef1234abcd".parse().unwrap();
-        let fake: Address = "0x1234000000000000000000000000000000ffabcd".parse().unwrap();
-        let other: Address = "0x1235567890abcdef1234567890abcdef1234abcd".parse().unwrap();
+        let real: Address = "0x1234567890abcdef1234567890abcdef1234abcd"
+            .parse()
+            .unwrap();
+        let fake: Address = "0x1234000000000000000000000000000000ffabcd"
+            .parse()
+            .unwrap();
+        let other: Address = "0x1235567890abcdef1234567890abcdef1234abcd"
+            .parse()
+            .unwrap();
         assert!(looks_alike(&fake, &real, 4));
-        assert!(!looks_alike(&real, &real, 4), "an address is not its own look-alike");
-        assert!(!looks_alike(&other, &real, 4), "the first characters differ");
+        assert!(
+            !looks_alike(&real, &real, 4),
+            "an address is not its own look-alike"
+        );
+        assert!(
+            !looks_alike(&other, &real, 4),
+            "the first characters differ"
+        );
         assert!(!looks_alike(&fake, &real, 6), "six characters are compared");
         assert!(!looks_alike(&fake, &real, 0));
         assert_eq!(short(&real), "0x1234…abcd");
