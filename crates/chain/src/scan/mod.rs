@@ -265,3 +265,6 @@ async fn tokens(
     }
     Ok(described.into_iter().map(|t| (t.address, t)).collect())
 }
+
+#[cfg(test)]
+mod tests;

@@ -415,3 +415,44 @@ fn scan_refuses_secrets_without_echoing_them() {
     assert_eq!(code, 1);
     assert!(err.contains("invalid address"), "{err}");
 }
+
+/// Timing of a scan of a wallet spammed with `SPAM` unsolicited tokens, straight to anvil and
+/// through a proxy that refuses log ranges over 16 blocks, in the same run (figures in
+/// docs/performance.md). `cargo test -p airdrop-cli --test it scan_timing -- --ignored --nocapture`
+#[test]
+#[ignore = "timing, run by hand"]
+fn scan_timing() {
+    const SPAM: usize = 200;
+    let anvil = Anvil::start(&[]);
+    let d = Driver::new(&anvil.url);
+    let accounts = d.accounts();
+    let (deployer, wallet) = (accounts[0], accounts[5]);
+    let started = std::time::Instant::now();
+    for i in 0..SPAM {
+        let args = (format!("Spam {i}"), format!("SP{i}")).abi_encode_params();
+        let t = d.deploy(deployer, bytecode("TestToken"), args).0;
+        let data = IScanToken::mintCall { to: wallet, amount: U256::from(1000) }.abi_encode();
+        ok_tx(&d, deployer, t, data);
+    }
+    eprintln!("planted {SPAM} tokens in {:?}, head {}", started.elapsed(), d.block_number());
+    let proxy = FaultProxy::start(&anvil.url, Faults { max_log_range: 16, ..Faults::none() }, 1);
+    let w = wallet.to_string();
+    for (label, url, sims) in [
+        ("direct, 50 simulations", anvil.url.as_str(), "50"),
+        ("direct, 0 simulations", anvil.url.as_str(), "0"),
+        ("direct, 200 simulations", anvil.url.as_str(), "200"),
+        ("proxy <=16 blocks, 50 simulations", proxy.url.as_str(), "50"),
+    ] {
+        let t = std::time::Instant::now();
+        let (code, out, err) = scan(&[&w, "--rpc", url, "--max-simulations", sims, "--json"]);
+        let took = t.elapsed();
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        assert_eq!(code, 0, "no list and plain names: nothing to flag");
+        eprintln!(
+            "{label}: {:?} for {} findings",
+            took,
+            v["findings"].as_array().unwrap().len()
+        );
+    }
+    eprintln!("proxy refused {} log ranges", proxy.stats.refused.load(std::sync::atomic::Ordering::Relaxed));
+}
