@@ -380,6 +380,22 @@ fn scan_flags_every_planted_scam_and_no_genuine_token() {
         "{text}"
     );
 
+    // User errors: a clear message and exit code 1, never a panic.
+    let bad_list = c.dir.path().join("bad.json");
+    std::fs::write(&bad_list, "{\"tokens\": 5}").unwrap();
+    for (args, needle) in [
+        (vec!["--from-block", "10", "--to-block", "5"], "swap them"),
+        (vec!["--to-block", "999999"], "is in the future"),
+        (vec!["--token-list", bad_list.to_str().unwrap()], "bad.json: not a token list"),
+        (vec!["--lookalike-chars", "0"], "--lookalike-chars 0 is out of range"),
+    ] {
+        let mut all = vec![wallet.as_str(), "--rpc", c.anvil.url.as_str()];
+        all.extend(args);
+        let (code, _, err) = scan(&all);
+        assert_eq!(code, 1, "{all:?}: {err}");
+        assert!(err.contains(needle), "{all:?}: {err}");
+    }
+
     // The friend received only a listed token from a real payment: nothing flagged, exit 0.
     let (code, text, err) = scan(&[
         FRIEND,
