@@ -77,7 +77,11 @@ fn gather_reads_a_hostile_token_without_failing() {
         .block_on(gather(&rpc, &ScanParams::new(wallet), &NoProgress))
         .unwrap();
 
-    assert_eq!(facts.incoming.len(), 2, "the log naming another address is dropped");
+    assert_eq!(
+        facts.incoming.len(),
+        2,
+        "the log naming another address is dropped"
+    );
     let first = &node.calls_of("eth_getLogs")[0].params[0];
     assert_eq!(
         first["topics"],
@@ -95,7 +99,12 @@ fn gather_reads_a_hostile_token_without_failing() {
     let probes: Vec<_> = node
         .calls_of("eth_call")
         .into_iter()
-        .filter(|c| c.params[0]["data"].as_str().unwrap().starts_with("0xa9059cbb"))
+        .filter(|c| {
+            c.params[0]["data"]
+                .as_str()
+                .unwrap()
+                .starts_with("0xa9059cbb")
+        })
         .collect();
     assert_eq!(probes.len(), 2);
     assert!(probes.iter().all(|c| c.params[0]["from"] == json!(wallet)));

@@ -386,8 +386,14 @@ fn scan_flags_every_planted_scam_and_no_genuine_token() {
     for (args, needle) in [
         (vec!["--from-block", "10", "--to-block", "5"], "swap them"),
         (vec!["--to-block", "999999"], "is in the future"),
-        (vec!["--token-list", bad_list.to_str().unwrap()], "bad.json: not a token list"),
-        (vec!["--lookalike-chars", "0"], "--lookalike-chars 0 is out of range"),
+        (
+            vec!["--token-list", bad_list.to_str().unwrap()],
+            "bad.json: not a token list",
+        ),
+        (
+            vec!["--lookalike-chars", "0"],
+            "--lookalike-chars 0 is out of range",
+        ),
     ] {
         let mut all = vec![wallet.as_str(), "--rpc", c.anvil.url.as_str()];
         all.extend(args);
@@ -447,17 +453,36 @@ fn scan_timing() {
     for i in 0..SPAM {
         let args = (format!("Spam {i}"), format!("SP{i}")).abi_encode_params();
         let t = d.deploy(deployer, bytecode("TestToken"), args).0;
-        let data = IScanToken::mintCall { to: wallet, amount: U256::from(1000) }.abi_encode();
+        let data = IScanToken::mintCall {
+            to: wallet,
+            amount: U256::from(1000),
+        }
+        .abi_encode();
         ok_tx(&d, deployer, t, data);
     }
-    eprintln!("planted {SPAM} tokens in {:?}, head {}", started.elapsed(), d.block_number());
-    let proxy = FaultProxy::start(&anvil.url, Faults { max_log_range: 16, ..Faults::none() }, 1);
+    eprintln!(
+        "planted {SPAM} tokens in {:?}, head {}",
+        started.elapsed(),
+        d.block_number()
+    );
+    let proxy = FaultProxy::start(
+        &anvil.url,
+        Faults {
+            max_log_range: 16,
+            ..Faults::none()
+        },
+        1,
+    );
     let w = wallet.to_string();
     for (label, url, sims) in [
         ("direct, 50 simulations", anvil.url.as_str(), "50"),
         ("direct, 0 simulations", anvil.url.as_str(), "0"),
         ("direct, 200 simulations", anvil.url.as_str(), "200"),
-        ("proxy <=16 blocks, 50 simulations", proxy.url.as_str(), "50"),
+        (
+            "proxy <=16 blocks, 50 simulations",
+            proxy.url.as_str(),
+            "50",
+        ),
     ] {
         let t = std::time::Instant::now();
         let (code, out, err) = scan(&[&w, "--rpc", url, "--max-simulations", sims, "--json"]);
@@ -470,5 +495,11 @@ fn scan_timing() {
             v["findings"].as_array().unwrap().len()
         );
     }
-    eprintln!("proxy refused {} log ranges", proxy.stats.refused.load(std::sync::atomic::Ordering::Relaxed));
+    eprintln!(
+        "proxy refused {} log ranges",
+        proxy
+            .stats
+            .refused
+            .load(std::sync::atomic::Ordering::Relaxed)
+    );
 }
