@@ -41,9 +41,23 @@ pub(crate) async fn eth_call(
         .await
     {
         Ok(b) => Ok(Ok(b)),
-        Err(ChainError::Node { message, .. }) => Ok(Err(message)),
+        Err(ChainError::Node { message, .. }) => Ok(Err(clean(&message))),
         Err(e) => Err(e),
     }
+}
+
+/// A revert message as reports may quote it: the contract chose it, so control and
+/// direction-changing characters are dropped and the length bounded.
+fn clean(message: &str) -> String {
+    message
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !('\u{202A}'..='\u{202E}').contains(c)
+                && !('\u{2066}'..='\u{2069}').contains(c)
+        })
+        .take(160)
+        .collect()
 }
 
 /// A string getter's answer: an ABI string, or the older `bytes32` form; anything else is
@@ -146,6 +160,15 @@ pub(crate) async fn probe(rpc: &Rpc, token: Address, wallet: Address, block: u64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revert_messages_are_cleaned() {
+        assert_eq!(
+            clean("execution reverted: a\u{1b}[2Jb\u{202E}c\n"),
+            "execution reverted: a[2Jbc"
+        );
+        assert_eq!(clean(&"x".repeat(500)).len(), 160);
+    }
 
     #[test]
     fn strings_bytes32_and_garbage() {

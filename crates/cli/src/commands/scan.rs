@@ -87,6 +87,8 @@ pub(crate) fn run(args: ScanArgs) -> anyhow::Result<()> {
         _ => 0,
     };
     if code != 0 {
+        // exit() skips destructors: the report must be out first.
+        std::io::Write::flush(&mut std::io::stdout())?;
         std::process::exit(code);
     }
     Ok(())

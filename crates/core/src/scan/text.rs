@@ -23,7 +23,13 @@ const TLDS: &[&str] = &[
 pub fn lure(text: &str) -> Option<String> {
     let folded = fold(text);
     if let Some(domain) = domain_in(&folded) {
-        return Some(format!("carries a web address ({domain})"));
+        // The address comes from attacker-chosen text: printable ASCII only, bounded.
+        let shown: String = domain
+            .chars()
+            .filter(char::is_ascii_graphic)
+            .take(64)
+            .collect();
+        return Some(format!("carries a web address ({shown})"));
     }
     LURE_WORDS
         .iter()
@@ -175,6 +181,9 @@ mod tests {
         // Cyrillic letters and a zero-width space do not hide the word.
         assert!(lure("ϲlа\u{200B}im").unwrap().contains("claim"));
         assert!(lure("ｃｌａｉｍ").is_some());
+        // A terminal escape inside the link is not repeated.
+        let shown = lure("go http://x.example/\u{1b}[2J now").unwrap();
+        assert!(!shown.contains('\u{1b}'), "{shown}");
         for genuine in [
             "USD Coin",
             "Wrapped Ether",
