@@ -215,7 +215,16 @@ fn findings_of<'a>(v: &'a Value, kind: &str) -> Vec<&'a Value> {
 #[test]
 fn scan_flags_every_planted_scam_and_no_genuine_token() {
     let c = plant();
+    let d = Driver::new(&c.anvil.url);
+    let (head, nonce): (u64, U256) = (
+        d.block_number(),
+        d.call("eth_getTransactionCount", json!([c.wallet, "latest"])),
+    );
     let (code, v) = scan_json(&c, &c.anvil.url, c.wallet);
+    // Read-only: no block mined, the wallet's nonce untouched.
+    assert_eq!(d.block_number(), head);
+    let after: U256 = d.call("eth_getTransactionCount", json!([c.wallet, "latest"]));
+    assert_eq!(after, nonce);
     assert_eq!(code, 3, "a scam was found: exit code 3");
 
     for genuine in [c.usdc, c.weth] {

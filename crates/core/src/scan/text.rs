@@ -251,6 +251,30 @@ mod tests {
         }
 
         #[test]
+        fn disguised_symbols_keep_their_skeleton(
+            s in "[A-Z]{2,8}",
+            picks in proptest::collection::vec(0u8..4, 8),
+            dollar in any::<bool>(),
+        ) {
+            // Each letter kept, lowercased, made fullwidth, or swapped for its Cyrillic twin.
+            let cyrillic = |c: char| match c {
+                'A' => Some('А'), 'B' => Some('В'), 'C' => Some('С'), 'E' => Some('Е'),
+                'H' => Some('Н'), 'K' => Some('К'), 'M' => Some('М'), 'O' => Some('О'),
+                'P' => Some('Р'), 'T' => Some('Т'), 'X' => Some('Х'), _ => None,
+            };
+            let mut disguised: String = if dollar { "$".into() } else { String::new() };
+            for (c, pick) in s.chars().zip(picks.iter().cycle()) {
+                disguised.push(match pick {
+                    1 => c.to_ascii_lowercase(),
+                    2 => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+                    3 => cyrillic(c).unwrap_or(c),
+                    _ => c,
+                });
+            }
+            prop_assert_eq!(skeleton(&disguised), skeleton(&s), "{}", disguised);
+        }
+
+        #[test]
         fn skeletons_ignore_case_and_padding(s in "[A-Za-z]{2,8}") {
             prop_assert_eq!(skeleton(&s), skeleton(&format!("$ {}", s.to_uppercase())));
         }
