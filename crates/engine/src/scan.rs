@@ -32,6 +32,8 @@ pub struct ScanInput {
     pub to_block: Option<u64>,
     /// At most this many tokens simulated.
     pub max_simulations: usize,
+    /// At most this many transactions looked up for their sender.
+    pub max_tx_lookups: usize,
     /// Hex characters compared at each end of an address.
     pub lookalike_chars: usize,
     /// The RPC client's knobs.
@@ -106,6 +108,7 @@ pub fn run(input: &ScanInput, progress: &dyn Progress, cancel: &Cancel) -> Resul
     params.from_block = input.from_block;
     params.to_block = input.to_block;
     params.max_simulations = input.max_simulations;
+    params.max_tx_lookups = input.max_tx_lookups;
     if let Some(l) = &list {
         params.trusted = l.addresses().collect();
     }

@@ -126,9 +126,16 @@ pub async fn gather(rpc: &Rpc, p: &ScanParams, progress: &dyn Progress) -> Resul
     let approvals = logs(rpc, approval, vec![me], from, to, &p.range).await?;
     progress.set(3);
 
-    let incoming: Vec<TransferFact> = incoming.iter().map(transfer_of).collect();
+    let mut incoming: Vec<TransferFact> = incoming.iter().map(transfer_of).collect();
     let mut outgoing: Vec<TransferFact> = outgoing.iter().map(transfer_of).collect();
-    senders(rpc, &mut outgoing, p.max_tx_lookups, progress).await?;
+    senders(
+        rpc,
+        &mut outgoing,
+        &mut incoming,
+        p.max_tx_lookups,
+        progress,
+    )
+    .await?;
     let approvals = allowances(rpc, p.wallet, &approvals, to).await?;
 
     let mut addresses: BTreeSet<Address> = incoming.iter().map(|t| t.token).collect();
@@ -148,21 +155,31 @@ pub async fn gather(rpc: &Rpc, p: &ScanParams, progress: &dyn Progress) -> Resul
     })
 }
 
-/// Who sent each outgoing transfer's transaction: a log "from" the wallet in a transaction the
-/// wallet did not send is someone else's doing (the poisoning pattern).
+/// Who sent the transactions of the transfers: a log "from" the wallet in a transaction the
+/// wallet did not send is someone else's doing (the poisoning pattern), and a token that came in
+/// through a transaction the wallet sent (a swap, a claim) was not unsolicited. Outgoing
+/// transfers are looked up first; at most `max` transactions in all.
 async fn senders(
     rpc: &Rpc,
     outgoing: &mut [TransferFact],
+    incoming: &mut [TransferFact],
     max: usize,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let all: BTreeSet<B256> = outgoing.iter().filter_map(|t| t.tx).collect();
-    let hashes: Vec<B256> = all.iter().copied().take(max).collect();
+    let mut seen = BTreeSet::new();
+    let all: Vec<B256> = outgoing
+        .iter()
+        .chain(incoming.iter())
+        .filter_map(|t| t.tx)
+        .filter(|h| seen.insert(*h))
+        .collect();
     if all.len() > max {
         progress.note(&format!(
-            "only the first {max} transactions of outgoing transfers were looked up (--max-tx-lookups)"
+            "only {max} of {} transactions were looked up for their sender (--max-tx-lookups)",
+            all.len()
         ));
     }
+    let hashes: Vec<B256> = all.into_iter().take(max).collect();
     let params: Vec<(B256,)> = hashes.iter().map(|h| (*h,)).collect();
     let txs: Vec<Option<RawTx>> = rpc.batch("eth_getTransactionByHash", params).await?;
     let by_hash: BTreeMap<B256, Address> = hashes
@@ -170,7 +187,7 @@ async fn senders(
         .zip(txs)
         .filter_map(|(h, tx)| tx.map(|tx| (h, tx.from)))
         .collect();
-    for t in outgoing.iter_mut() {
+    for t in outgoing.iter_mut().chain(incoming.iter_mut()) {
         t.tx_sender = t.tx.and_then(|h| by_hash.get(&h).copied());
     }
     Ok(())

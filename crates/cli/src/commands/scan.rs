@@ -39,6 +39,9 @@ pub(crate) struct ScanArgs {
     /// At most this many tokens get a simulated transfer (unknown tokens first).
     #[arg(long, default_value_t = 50)]
     pub max_simulations: usize,
+    /// At most this many transactions are looked up for their sender (outgoing transfers first).
+    #[arg(long, default_value_t = 2_000)]
+    pub max_tx_lookups: usize,
     /// Hex characters compared at each end of an address to spot look-alikes.
     #[arg(long, default_value_t = 4)]
     pub lookalike_chars: usize,
@@ -72,6 +75,7 @@ pub(crate) fn run(args: ScanArgs) -> anyhow::Result<()> {
         from_block: args.from_block,
         to_block: args.to_block,
         max_simulations: args.max_simulations,
+        max_tx_lookups: args.max_tx_lookups,
         lookalike_chars: args.lookalike_chars,
         rpc_config: RpcConfig::default(),
     };

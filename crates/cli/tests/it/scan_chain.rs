@@ -37,6 +37,7 @@ struct Chain {
     fake: Address,
     honey: Address,
     odd: Address,
+    bought: Address,
     dir: tempfile::TempDir,
 }
 
@@ -67,6 +68,8 @@ fn plant() -> Chain {
     let honey = d.deploy(deployer, bytecode("HoneypotToken"), args).0;
     // name() reverts, symbol() is a bytes32: described as well as it can be, and movable.
     let odd = d.deploy(deployer, bytecode("OddToken"), Vec::new()).0;
+    // Not on the list, but the wallet got it in a transaction of its own (as from a swap).
+    let bought = token("Plain Token", "PLN");
 
     let mint = |t: Address, to: Address, amount: u64| {
         let data = IScanToken::mintCall {
@@ -82,6 +85,11 @@ fn plant() -> Chain {
     mint(fake, wallet, 1_000_000);
     mint(honey, wallet, 777);
     mint(odd, wallet, 3);
+    let own = IScanToken::mintCall {
+        to: wallet,
+        amount: U256::from(50u64),
+    };
+    ok_tx(&d, wallet, bought, own.abi_encode());
 
     // The wallet pays its friend: the friend becomes a real counterparty.
     let pay = IScanToken::transferCall {
@@ -145,6 +153,7 @@ fn plant() -> Chain {
         fake,
         honey,
         odd,
+        bought,
         dir,
     }
 }
@@ -227,7 +236,7 @@ fn scan_flags_every_planted_scam_and_no_genuine_token() {
     assert_eq!(after, nonce);
     assert_eq!(code, 3, "a scam was found: exit code 3");
 
-    for genuine in [c.usdc, c.weth] {
+    for genuine in [c.usdc, c.weth, c.bought] {
         let f = token_finding(&v, genuine);
         assert_eq!(f["verdict"], "ok", "{f:#}");
         assert!(codes(f).is_empty(), "{f:#}");

@@ -157,7 +157,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReasonCode {
-    /// The token is not on the token list.
+    /// The token is not on the token list and came in transactions the wallet did not send.
     NotOnList,
     /// The name or symbol carries a URL, a domain or a lure word.
     Lure,
@@ -238,9 +238,16 @@ pub struct Finding {
 pub fn classify(facts: &ScanFacts, rules: &Rules) -> Vec<Finding> {
     let mut out = Vec::new();
     let received: BTreeSet<Address> = facts.incoming.iter().map(|t| t.token).collect();
+    // Tokens that came in through a transaction the wallet sent (a swap, a claim) were chosen.
+    let chosen: BTreeSet<Address> = facts
+        .incoming
+        .iter()
+        .filter(|t| t.tx_sender == Some(facts.wallet))
+        .map(|t| t.token)
+        .collect();
     for token in &received {
         let reasons = match facts.tokens.get(token) {
-            Some(t) => token_reasons(t, rules),
+            Some(t) => token_reasons(t, rules, chosen.contains(token)),
             None => vec![Reason {
                 code: ReasonCode::UnreadableMetadata,
                 text: "nothing could be read from this contract".into(),
@@ -321,18 +328,20 @@ fn reason(code: ReasonCode, text: String) -> Reason {
     Reason { code, text }
 }
 
-fn token_reasons(t: &TokenFacts, rules: &Rules) -> Vec<Reason> {
+fn token_reasons(t: &TokenFacts, rules: &Rules, chosen: bool) -> Vec<Reason> {
     let mut out = Vec::new();
     let listed = rules.list.as_ref().and_then(|l| l.get(&t.address));
     if let Some(list) = rules.list.as_ref().filter(|_| listed.is_none()) {
-        out.push(reason(
-            ReasonCode::NotOnList,
-            format!(
-                "unsolicited: not on the token list ({} tokens of chain {}); you did not choose it",
-                list.len(),
-                list.chain_id()
-            ),
-        ));
+        if !chosen {
+            out.push(reason(
+                ReasonCode::NotOnList,
+                format!(
+                    "unsolicited: not on the token list ({} tokens of chain {}) and it came in a transaction you did not send",
+                    list.len(),
+                    list.chain_id()
+                ),
+            ));
+        }
         if let Some(real) = list.impersonated(t.symbol.text(), t.name.text()) {
             out.push(reason(
                 ReasonCode::Impersonation,

@@ -16,6 +16,8 @@ const HONEY: &str = "0x4000000000000000000000000000000000000004";
 const WALLET: &str = "0x5000000000000000000000000000000000000005";
 const FRIEND: &str = "0xabcd111111111111111111111111111111119999";
 const POISONER: &str = "0xabcd222222222222222222222222222222229999";
+const BOUGHT: &str = "0x6000000000000000000000000000000000000006";
+const ROUTER: &str = "0x7000000000000000000000000000000000000007";
 
 fn list() -> TokenList {
     let json = format!(
@@ -61,6 +63,7 @@ fn facts() -> ScanFacts {
             "Honey",
             Probe::Refused("execution reverted".into()),
         ),
+        token(BOUGHT, "PLN", "Plain", Probe::Transferable),
     ] {
         tokens.insert(t.address, t);
     }
@@ -74,6 +77,8 @@ fn facts() -> ScanFacts {
             transfer(FAKE_USDC, POISONER, WALLET, 1, POISONER),
             transfer(LURE, POISONER, WALLET, 0, POISONER),
             transfer(HONEY, HONEY, WALLET, 5, HONEY),
+            // A swap the wallet made: the router pays it in a transaction the wallet sent.
+            transfer(BOUGHT, ROUTER, WALLET, 9, WALLET),
         ],
         outgoing: vec![
             transfer(USDC, WALLET, FRIEND, 500, WALLET),
@@ -121,6 +126,11 @@ fn token_is(s: &Subject, addr: &str) -> bool {
 fn every_planted_case_has_its_reason_and_the_genuine_token_none() {
     let f = classify(&facts(), &rules());
     assert_eq!(codes_of(&f, |s| token_is(s, USDC)), vec![]);
+    assert_eq!(
+        codes_of(&f, |s| token_is(s, BOUGHT)),
+        vec![],
+        "a token the wallet swapped for is not unsolicited"
+    );
     let fake = codes_of(&f, |s| token_is(s, FAKE_USDC));
     assert!(fake.contains(&ReasonCode::Impersonation), "{fake:?}");
     assert!(fake.contains(&ReasonCode::NotOnList));
