@@ -50,6 +50,7 @@ fn gather_reads_a_hostile_token_without_failing() {
                     Ok(json!([]))
                 }
             }
+            "eth_getTransactionByHash" => Ok(json!({ "from": addr(9), "to": null })),
             "eth_call" => {
                 let to: Address = params[0]["to"].as_str().unwrap().parse().unwrap();
                 let data = params[0]["data"].as_str().unwrap();
@@ -82,6 +83,7 @@ fn gather_reads_a_hostile_token_without_failing() {
         2,
         "the log naming another address is dropped"
     );
+    assert!(facts.incoming.iter().all(|t| t.tx_sender == Some(addr(9))));
     let first = &node.calls_of("eth_getLogs")[0].params[0];
     assert_eq!(
         first["topics"],
