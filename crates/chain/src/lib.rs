@@ -15,12 +15,15 @@
 //!   implemented by [`Rpc`] and, in unit tests, by a scripted chain.
 //! - `testing` (feature `test-support`): `ScriptedNode`, a JSON-RPC node answered by a
 //!   closure, for unit tests of code that calls [`Rpc`] directly.
+//! - [`scan`]: what a wallet received (transfers in and out, approvals, token metadata and a
+//!   simulated transfer), for `airdrop_core::scan::classify` to judge.
 //! - errors: [`ChainError`], the crate's one error type; [`Progress`]: progress reporting.
 
 pub mod distribution;
 mod error;
 mod progress;
 pub mod rpc;
+pub mod scan;
 pub mod snapshot;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

@@ -56,6 +56,12 @@ enum Command {
     Snapshot(commands::snapshot::SnapshotArgs),
     /// Income and gains of received tokens for one tax year (US or UK rules; not tax advice).
     Tax(commands::tax::TaxArgs),
+    /// What a wallet received, with scams flagged in plain words.
+    ///
+    /// Read-only: no transaction is ever sent, contracts are only simulated with eth_call.
+    /// Exit code 0 when nothing is flagged, 3 when something is a scam, 4 when something is
+    /// only suspicious, 1 on an error.
+    Scan(commands::scan::ScanArgs),
 }
 
 fn main() {
@@ -95,6 +101,7 @@ fn main() {
         Command::Push(args) => commands::push::run(args),
         Command::Cost(args) => commands::cost::run(args),
         Command::Tax(args) => commands::tax::run(args),
+        Command::Scan(args) => commands::scan::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

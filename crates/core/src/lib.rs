@@ -8,6 +8,7 @@ pub mod allocate;
 mod budget;
 mod error;
 pub mod math;
+pub mod scan;
 pub mod source;
 pub mod spec;
 pub mod units;

@@ -7,7 +7,7 @@
 //! `cli, server → engine → chain, store, core → merkle`.
 //!
 //! Jobs: [`build::run`] (a campaign spec → a bundle) and [`snapshot::run`] (a chain snapshot or
-//! an import → a CSV and its sidecar); [`input`] has the bounded readers of the files they are
+//! an import → a CSV and its sidecar), [`scan::run`] (what a wallet received, judged); [`input`] has the bounded readers of the files they are
 //! given. A chain call inside a job reports its phases as stages and stops when the job is
 //! cancelled.
 
@@ -19,6 +19,7 @@ mod progress;
 mod bridge;
 pub mod build;
 pub mod input;
+pub mod scan;
 pub mod snapshot;
 /// Taxes of received tokens (`airdrop tax`).
 pub mod tax;

@@ -69,6 +69,31 @@ pub trait ChainClient: Send + Sync {
         from: u64,
         to: u64,
     ) -> impl Future<Output = Result<Vec<RawLog>>> + Send;
+    /// As [`ChainClient::logs`], keeping only logs whose topics 1, 2, … equal the `Some`
+    /// values of `topics`. By default the node is asked for every log and the rest dropped
+    /// here; [`Rpc`] asks the node to filter.
+    fn logs_with_topics(
+        &self,
+        addresses: &[Address],
+        topic0: &[B256],
+        topics: &[Option<B256>],
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<Vec<RawLog>>> + Send {
+        async move {
+            let mut logs = self.logs(addresses, topic0, from, to).await?;
+            logs.retain(|l| topics_match(l, topics));
+            Ok(logs)
+        }
+    }
+}
+
+/// Whether `log`'s topics 1, 2, … equal the `Some` values of `topics`.
+pub(crate) fn topics_match(log: &RawLog, topics: &[Option<B256>]) -> bool {
+    topics.iter().enumerate().all(|(i, want)| match want {
+        None => true,
+        Some(t) => log.topics.get(i + 1) == Some(t),
+    })
 }
 
 impl ChainClient for Rpc {
@@ -123,5 +148,15 @@ impl ChainClient for Rpc {
         to: u64,
     ) -> Result<Vec<RawLog>> {
         Rpc::logs(self, addresses, topic0, from, to).await
+    }
+    async fn logs_with_topics(
+        &self,
+        addresses: &[Address],
+        topic0: &[B256],
+        topics: &[Option<B256>],
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<RawLog>> {
+        Rpc::logs_filtered(self, addresses, topic0, topics, from, to).await
     }
 }

@@ -260,6 +260,36 @@ impl Rpc {
         self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
             .await
     }
+
+    /// As [`Rpc::logs`], with topics 1, 2, … required to equal the `Some` values of `topics`
+    /// (the node filters; logs it should not have sent are dropped all the same).
+    pub(crate) async fn logs_filtered(
+        &self,
+        addresses: &[Address],
+        topic0: &[B256],
+        topics: &[Option<B256>],
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<RawLog>> {
+        let mut filter =
+            serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
+        if !addresses.is_empty() {
+            filter["address"] = serde_json::json!(addresses);
+        }
+        let first = if topic0.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::json!(topic0)
+        };
+        let mut all = vec![first];
+        all.extend(topics.iter().map(|t| serde_json::json!(t)));
+        filter["topics"] = serde_json::Value::Array(all);
+        let mut logs: Vec<RawLog> = self
+            .call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
+            .await?;
+        logs.retain(|l| super::client::topics_match(l, topics));
+        Ok(logs)
+    }
 }
 
 fn address_at(v: &serde_json::Value) -> Option<Address> {

@@ -37,6 +37,8 @@ pub(crate) struct LogQuery {
     pub(crate) addresses: Vec<Address>,
     /// Accepted topic 0 values (empty: any).
     pub(crate) topic0: Vec<B256>,
+    /// Required values of topics 1, 2, … (`None`: any); empty for no condition.
+    pub(crate) topics: Vec<Option<B256>>,
 }
 
 /// Fetches every matching log in `[from, to]` and calls `apply(window_end, logs)` for each
@@ -91,7 +93,13 @@ async fn fetch_window<C: ChainClient>(
     let mut pending = vec![(from, to)];
     while let Some((lo, hi)) = pending.pop() {
         let width = hi - lo + 1;
-        match rpc.logs(&query.addresses, &query.topic0, lo, hi).await {
+        let answer = if query.topics.iter().all(Option::is_none) {
+            rpc.logs(&query.addresses, &query.topic0, lo, hi).await
+        } else {
+            rpc.logs_with_topics(&query.addresses, &query.topic0, &query.topics, lo, hi)
+                .await
+        };
+        match answer {
             Ok(mut logs) => {
                 check_logs(&logs, lo, hi)?;
                 logs.sort_by_key(|l| (l.block_number, l.log_index));

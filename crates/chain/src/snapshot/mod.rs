@@ -14,7 +14,7 @@ mod checkpoint;
 mod events;
 mod import;
 mod ledger;
-mod logs;
+pub(crate) mod logs;
 mod native;
 mod params;
 mod result;

@@ -164,6 +164,7 @@ pub(super) async fn scan_transfers<C: ChainClient, L: TransferLedger>(
     let query = LogQuery {
         addresses: vec![token],
         topic0: vec![transfer_topic()],
+        topics: Vec::new(),
     };
     progress.phase("transfer logs", pin.block - from + 1);
     progress.set(start - from);

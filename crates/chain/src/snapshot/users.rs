@@ -85,6 +85,7 @@ pub(super) async fn users<C: ChainClient>(
     let query = LogQuery {
         addresses: params.contracts.clone(),
         topic0: params.events.iter().map(|e| e.topic0).collect(),
+        topics: Vec::new(),
     };
     progress.phase("blocks", to - from + 1);
     progress.set(start - from);

@@ -24,7 +24,13 @@ fn contract_artifacts_match_their_sources() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    for name in ["TestToken", "TestNFT", "RebasingToken"] {
+    for name in [
+        "TestToken",
+        "TestNFT",
+        "RebasingToken",
+        "HoneypotToken",
+        "OddToken",
+    ] {
         let text =
             std::fs::read_to_string(root.join(format!("contracts/out/{name}.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();

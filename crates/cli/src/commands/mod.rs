@@ -10,6 +10,7 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod keys;
 pub(crate) mod push;
+pub(crate) mod scan;
 pub(crate) mod serve;
 pub(crate) mod snapshot;
 pub(crate) mod status;

@@ -154,6 +154,7 @@ fn help_of_every_command() {
         &["keys", "revoke"],
         &["snapshot"],
         &["tax"],
+        &["scan"],
     ];
     for command in commands {
         let mut args = command.to_vec();
