@@ -19,6 +19,8 @@ mod progress;
 mod bridge;
 pub mod build;
 pub mod input;
+/// The static claim kit (`airdrop kit`).
+pub mod kit;
 pub mod snapshot;
 /// Taxes of received tokens (`airdrop tax`).
 pub mod tax;
