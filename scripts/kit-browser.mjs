@@ -1,23 +1,23 @@
 // Drives a claim kit's index.html, opened from disk (file://), in headless Chromium with
-// playwright-core, and prints what the page showed as one JSON object on stdout. The Rust test
-// crates/cli/tests/it/kit_browser.rs runs it and compares the call data with the engine's.
-// Usage: node scripts/kit-browser.mjs KIT_DIR ELIGIBLE_ADDRESS INELIGIBLE_ADDRESS
-// Screenshots go to ${AIRDROP_ARTIFACTS:-ci-artifacts}/kit-*.png.
+// playwright-core: types each given text into the address field, and prints what the page
+// showed for each as one JSON object on stdout. The Rust test crates/cli/tests/it/kit_browser.rs
+// runs it and compares the call data with the engine's.
+// Usage: node scripts/kit-browser.mjs KIT_DIR NAME=TEXT...
+// Screenshots go to ${AIRDROP_ARTIFACTS:-ci-artifacts}/kit-NAME.png.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [kitDir, eligible, ineligible] = process.argv.slice(2);
-if (!ineligible) {
-  console.error('usage: node scripts/kit-browser.mjs KIT_DIR ELIGIBLE_ADDRESS INELIGIBLE_ADDRESS');
+const [kitDir, ...cases] = process.argv.slice(2);
+if (!kitDir || cases.length === 0 || cases.some((c) => !c.includes('='))) {
+  console.error('usage: node scripts/kit-browser.mjs KIT_DIR NAME=TEXT...');
   process.exit(2);
 }
 const artifacts = resolve(process.env.AIRDROP_ARTIFACTS || 'ci-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), 'kit-chromium-'));
-const phrase = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.AIRDROP_CHROMIUM || '/usr/bin/chromium',
@@ -25,50 +25,39 @@ const context = await chromium.launchPersistentContext(profile, {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const out = { requests: [], consoleErrors: [] };
+const out = { requests: [], consoleErrors: [], cases: {} };
 try {
   const page = await context.newPage();
   page.on('request', (r) => out.requests.push(r.url()));
   page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => out.consoleErrors.push(String(e)));
-  const url = pathToFileURL(join(resolve(kitDir), 'index.html')).href;
-  await page.goto(url);
+  await page.goto(pathToFileURL(join(resolve(kitDir), 'index.html')).href);
   out.signed = await page.textContent('#k-signed');
+  out.distributor = await page.textContent('#k-distributor');
+  const shown = async (id) => (await page.evaluate((i) => !document.getElementById(i).hidden, id))
+    ? page.textContent(`#${id}`) : null;
 
-  const look = async (text) => {
-    await page.fill('#address', text);
+  for (const c of cases) {
+    const at = c.indexOf('=');
+    const name = c.slice(0, at);
+    const before = out.requests.length;
+    await page.fill('#address', c.slice(at + 1));
     await page.click('#find');
     await page.waitForFunction(() => ['result', 'error', 'refused']
       .some((id) => !document.getElementById(id).hidden));
-  };
-  const visible = (id) => page.evaluate((i) => !document.getElementById(i).hidden, id);
-
-  await look(eligible);
-  out.eligible = {
-    calldata: await page.inputValue('#calldata'),
-    amount: await page.textContent('#r-amount'),
-    account: await page.textContent('#r-account'),
-    result: await visible('result'),
-    error: (await visible('error')) ? await page.textContent('#error') : null,
-  };
-  await page.screenshot({ path: join(artifacts, 'kit-eligible.png'), fullPage: true });
-
-  await look(ineligible);
-  out.ineligible = {
-    result: await visible('result'),
-    error: (await visible('error')) ? await page.textContent('#error') : null,
-  };
-  await page.screenshot({ path: join(artifacts, 'kit-ineligible.png'), fullPage: true });
-
-  const before = out.requests.length;
-  await look(phrase);
-  out.phrase = {
-    result: await visible('result'),
-    refused: (await visible('refused')) ? await page.textContent('#refused') : null,
-    field: await page.inputValue('#address'),
-    requests: out.requests.length - before,
-  };
-  await page.screenshot({ path: join(artifacts, 'kit-phrase-refused.png'), fullPage: true });
+    const result = await page.evaluate(() => !document.getElementById('result').hidden);
+    out.cases[name] = {
+      result,
+      error: await shown('error'),
+      refused: await shown('refused'),
+      calldata: result ? await page.inputValue('#calldata') : null,
+      amount: result ? await page.textContent('#r-amount') : null,
+      account: result ? await page.textContent('#r-account') : null,
+      field: await page.inputValue('#address'),
+      requests: out.requests.length - before,
+    };
+    await page.screenshot({ path: join(artifacts, `kit-${name}.png`), fullPage: true });
+  }
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

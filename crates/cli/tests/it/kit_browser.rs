@@ -63,9 +63,10 @@ fn example_kit(dir: &Path) -> (PathBuf, PathBuf) {
     (bundle, kit)
 }
 
-#[test]
-fn kit_in_headless_chromium_builds_the_engines_calldata() {
-    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+/// Runs scripts/kit-browser.mjs on `kit` with `cases` (name, text typed into the page).
+fn in_browser(kit: &Path, cases: &[(&str, &str)]) -> serde_json::Value {
+    let chromium =
+        std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         Path::new(&chromium).exists(),
         "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
@@ -74,18 +75,10 @@ fn kit_in_headless_chromium_builds_the_engines_calldata() {
         repo().join("node_modules/playwright-core").is_dir(),
         "node_modules/playwright-core is missing: run `npm ci` at the repository root (scripts/test does)"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let (bundle_dir, kit) = example_kit(dir.path());
-    let bundle = Bundle::load(&bundle_dir).unwrap();
-    // A mixed-case checksummed address from the middle of the tree (a long proof).
-    let (_, who, _) = bundle.claims_in_order().unwrap()[170];
-    let (index, amount, proof) = bundle.claim_of(who).unwrap();
-    let expected = claim_calldata(index, who, amount, &proof).to_string();
-    let stranger = "0x1111111111111111111111111111111111111111";
-
     let out = Command::new("node")
         .arg(repo().join("scripts/kit-browser.mjs"))
-        .args([kit.to_str().unwrap(), &who.to_checksum(None), stranger])
+        .arg(kit)
+        .args(cases.iter().map(|(name, text)| format!("{name}={text}")))
         .current_dir(repo())
         .output()
         .unwrap();
@@ -95,39 +88,126 @@ fn kit_in_headless_chromium_builds_the_engines_calldata() {
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-
-    let e = &seen["eligible"];
-    assert_eq!(e["result"], true, "{seen}");
-    assert_eq!(e["calldata"].as_str().unwrap(), expected, "{seen}");
-    assert!(
-        e["amount"].as_str().unwrap().contains(&format!("({amount} base units)")),
-        "{seen}"
-    );
-    assert_eq!(e["account"].as_str().unwrap(), who.to_checksum(None));
-
-    let i = &seen["ineligible"];
-    assert_eq!(i["result"], false, "{seen}");
-    assert!(
-        i["error"].as_str().unwrap().contains("has no claim in this airdrop"),
-        "{seen}"
-    );
-
-    let p = &seen["phrase"];
-    assert_eq!(p["result"], false, "{seen}");
-    assert!(
-        p["refused"].as_str().unwrap().contains("recovery phrase"),
-        "{seen}"
-    );
-    assert_eq!(p["field"], "", "the phrase stays in the field: {seen}");
-    assert_eq!(p["requests"], 0, "the phrase led to a request: {seen}");
-
-    assert!(seen["signed"].as_str().unwrap().starts_with("unsigned"));
     assert_eq!(seen["consoleErrors"], serde_json::json!([]), "{seen}");
     // Nothing but the kit's own files: no CDN, no network.
-    let base = url_of(&kit);
+    let base = url_of(kit);
     for r in seen["requests"].as_array().unwrap() {
         assert!(r.as_str().unwrap().starts_with(&base), "{r} is outside the kit");
     }
+    seen
+}
+
+/// `address` checksummed with the case of one letter flipped: a typo EIP-55 catches.
+fn flip_one_letter(address: &str) -> String {
+    let at = address[2..]
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap()
+        + 2;
+    let mut chars: Vec<char> = address.chars().collect();
+    chars[at] = if chars[at].is_ascii_uppercase() {
+        chars[at].to_ascii_lowercase()
+    } else {
+        chars[at].to_ascii_uppercase()
+    };
+    chars.into_iter().collect()
+}
+
+#[test]
+fn kit_in_headless_chromium_builds_the_engines_calldata() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle_dir, kit) = example_kit(dir.path());
+    let bundle = Bundle::load(&bundle_dir).unwrap();
+    // A mixed-case checksummed address from the middle of the tree (a long proof).
+    let (_, who, _) = bundle.claims_in_order().unwrap()[170];
+    let (index, amount, proof) = bundle.claim_of(who).unwrap();
+    let expected = claim_calldata(index, who, amount, &proof).to_string();
+    let checksummed = who.to_checksum(None);
+    let lower = format!("{who:#x}");
+    let typo = flip_one_letter(&checksummed);
+    let phrase = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    let key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+    let seen = in_browser(
+        &kit,
+        &[
+            ("eligible", &checksummed),
+            ("ineligible", "0x1111111111111111111111111111111111111111"),
+            ("phrase-refused", phrase),
+            ("key-refused", key),
+            ("lowercase", &lower),
+            ("bad-checksum", &typo),
+        ],
+    );
+    let c = &seen["cases"];
+
+    let e = &c["eligible"];
+    assert_eq!(e["result"], true, "{seen}");
+    assert_eq!(e["calldata"].as_str().unwrap(), expected, "{seen}");
+    assert!(
+        e["amount"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("({amount} base units)")),
+        "{seen}"
+    );
+    assert_eq!(e["account"].as_str().unwrap(), checksummed);
+    assert_eq!(c["lowercase"]["calldata"].as_str().unwrap(), expected);
+
+    let i = &c["ineligible"];
+    assert_eq!(i["result"], false, "{seen}");
+    assert!(
+        i["error"]
+            .as_str()
+            .unwrap()
+            .contains("has no claim in this airdrop"),
+        "{seen}"
+    );
+
+    for (name, what) in [("phrase-refused", "a recovery phrase"), ("key-refused", "a private key")] {
+        let p = &c[name];
+        assert_eq!(p["result"], false, "{seen}");
+        assert!(p["refused"].as_str().unwrap().contains(what), "{seen}");
+        assert_eq!(p["field"], "", "the secret stays in the field: {seen}");
+        assert_eq!(p["requests"], 0, "the secret led to a request: {seen}");
+    }
+    let t = &c["bad-checksum"];
+    assert_eq!(t["result"], false, "{seen}");
+    assert!(
+        t["error"].as_str().unwrap().contains("wrong checksum"),
+        "{seen}"
+    );
+
+    assert!(seen["signed"].as_str().unwrap().starts_with("unsigned"));
+    assert!(seen["distributor"]
+        .as_str()
+        .unwrap()
+        .starts_with("not deployed"));
+}
+
+#[test]
+fn kit_page_rejects_a_tampered_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle_dir, kit) = example_kit(dir.path());
+    let bundle = Bundle::load(&bundle_dir).unwrap();
+    let (_, who, _) = bundle.claims_in_order().unwrap()[100];
+    let (_, _, proof) = bundle.claim_of(who).unwrap();
+    let shard = kit.join(format!("shards/{}.js", &format!("{who:#x}")[2..3]));
+    let text = std::fs::read_to_string(&shard).unwrap();
+    let first = proof[0].to_string();
+    assert!(text.contains(&first));
+    let forged = format!("0x{}", "00".repeat(32));
+    std::fs::write(&shard, text.replacen(&first, &forged, 1)).unwrap();
+
+    let seen = in_browser(&kit, &[("tampered", &who.to_checksum(None))]);
+    let t = &seen["cases"]["tampered"];
+    assert_eq!(t["result"], false, "{seen}");
+    assert!(
+        t["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not lead to root"),
+        "{seen}"
+    );
 }
 
 fn url_of(dir: &Path) -> String {
