@@ -58,15 +58,17 @@ fn example_kit(dir: &Path) -> (PathBuf, PathBuf) {
         "--state-dir",
         state.to_str().unwrap(),
     ]);
-    assert!(said.contains("wrote the claim kit of 340 recipients"), "{said}");
+    assert!(
+        said.contains("wrote the claim kit of 340 recipients"),
+        "{said}"
+    );
     assert!(said.contains("unsigned"), "{said}");
     (bundle, kit)
 }
 
 /// Runs scripts/kit-browser.mjs on `kit` with `cases` (name, text typed into the page).
 fn in_browser(kit: &Path, cases: &[(&str, &str)]) -> serde_json::Value {
-    let chromium =
-        std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         Path::new(&chromium).exists(),
         "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
@@ -92,7 +94,10 @@ fn in_browser(kit: &Path, cases: &[(&str, &str)]) -> serde_json::Value {
     // Nothing but the kit's own files: no CDN, no network.
     let base = url_of(kit);
     for r in seen["requests"].as_array().unwrap() {
-        assert!(r.as_str().unwrap().starts_with(&base), "{r} is outside the kit");
+        assert!(
+            r.as_str().unwrap().starts_with(&base),
+            "{r} is outside the kit"
+        );
     }
     seen
 }
@@ -163,7 +168,10 @@ fn kit_in_headless_chromium_builds_the_engines_calldata() {
         "{seen}"
     );
 
-    for (name, what) in [("phrase-refused", "a recovery phrase"), ("key-refused", "a private key")] {
+    for (name, what) in [
+        ("phrase-refused", "a recovery phrase"),
+        ("key-refused", "a private key"),
+    ] {
         let p = &c[name];
         assert_eq!(p["result"], false, "{seen}");
         assert!(p["refused"].as_str().unwrap().contains(what), "{seen}");
@@ -273,4 +281,30 @@ fn every_shard_holds_its_prefix_with_proofs_to_the_bundle_root() {
         seen += claims.len();
     }
     assert_eq!(seen as u64, bundle.count);
+}
+
+#[test]
+fn kit_carries_the_signed_announcement_when_the_bundle_has_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, kit) = example_kit(dir.path());
+    let announcement = br#"{"signature":"0x00","note":"stands in for airdrop sign's file"}"#;
+    std::fs::write(bundle.join("announcement.json"), announcement).unwrap();
+    let said = ok(&[
+        "kit",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--out",
+        kit.to_str().unwrap(),
+    ]);
+    assert!(!said.contains("unsigned"), "{said}");
+    assert_eq!(
+        std::fs::read(kit.join("announcement.json")).unwrap(),
+        announcement
+    );
+    let page = std::fs::read_to_string(kit.join("index.html")).unwrap();
+    assert!(page.contains("signed: announcement.json is in this folder"));
+    assert_eq!(
+        std::fs::read(kit.join("manifest.json")).unwrap(),
+        std::fs::read(bundle.join("manifest.json")).unwrap()
+    );
 }

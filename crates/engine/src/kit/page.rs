@@ -65,7 +65,7 @@ pub(super) fn render(
         None => "none: claims never close".to_owned(),
     };
     let signed_text = if signed {
-        "signed: announcement.json is in this folder (check its signature with `airdrop verify --bundle` on this folder)"
+        "signed: announcement.json is in this folder (check its signature with `airdrop verify`)"
     } else {
         "unsigned: this kit carries no signed announcement.json, so only the source you got it from vouches for it"
     };
@@ -106,8 +106,9 @@ pub(super) fn render(
 
 /// Fills the template's markers in one pass, so a value (a campaign name, the script) that
 /// happens to contain a marker is never filled in again.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
     let mut rest = template;
     'scan: while let Some(at) = rest.find("__") {
         out.push_str(&rest[..at]);
@@ -124,9 +125,4 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
-}
-
-#[cfg(test)]
-pub(super) fn fill_for_test(template: &str, values: &[(&str, &str)]) -> String {
-    fill(template, values)
 }

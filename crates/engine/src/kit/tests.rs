@@ -13,7 +13,7 @@ fn shard_digits_keep_shards_small() {
 
 #[test]
 fn page_markers_are_filled_once() {
-    let out = page::fill_for_test("a __X__ b __Y__", &[("__X__", "__Y__"), ("__Y__", "y")]);
+    let out = page::fill("a __X__ b __Y__", &[("__X__", "__Y__"), ("__Y__", "y")]);
     assert_eq!(out, "a __Y__ b y");
 }
 
