@@ -3,6 +3,9 @@
 // showed for each as one JSON object on stdout. The Rust test crates/cli/tests/it/kit_browser.rs
 // runs it and compares the call data with the engine's.
 // Usage: node scripts/kit-browser.mjs KIT_DIR NAME=TEXT...
+// A NAME starting with `wallet` also presses "Send with my wallet" against a test EIP-1193
+// provider injected into the page (it records the requests and answers like a wallet on chain
+// 1), and reports what the page asked the wallet to send.
 // Screenshots go to ${AIRDROP_ARTIFACTS:-ci-artifacts}/kit-NAME.png.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -28,6 +31,18 @@ const context = await chromium.launchPersistentContext(profile, {
 const out = { requests: [], consoleErrors: [], cases: {} };
 try {
   const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__walletCalls = [];
+    window.ethereum = {
+      request: async ({ method, params }) => {
+        window.__walletCalls.push({ method, params });
+        if (method === 'eth_requestAccounts') return ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8'];
+        if (method === 'eth_chainId') return '0x1';
+        if (method === 'eth_sendTransaction') return '0x' + 'ab'.repeat(32);
+        throw new Error(`unexpected ${method}`);
+      },
+    };
+  });
   page.on('request', (r) => out.requests.push(r.url()));
   page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => out.consoleErrors.push(String(e)));
@@ -42,6 +57,7 @@ try {
     const name = c.slice(0, at);
     const before = out.requests.length;
     await page.fill('#address', c.slice(at + 1));
+    const refusedOnInput = await page.evaluate(() => !document.getElementById('refused').hidden);
     await page.click('#find');
     await page.waitForFunction(() => ['result', 'error', 'refused']
       .some((id) => !document.getElementById(id).hidden));
@@ -54,8 +70,16 @@ try {
       amount: result ? await page.textContent('#r-amount') : null,
       account: result ? await page.textContent('#r-account') : null,
       field: await page.inputValue('#address'),
+      refusedOnInput,
       requests: out.requests.length - before,
     };
+    if (name.startsWith('wallet') && result) {
+      await page.click('#send');
+      await page.waitForFunction(() => !document.getElementById('sent').hidden
+        || !document.getElementById('error').hidden);
+      out.cases[name].sent = await shown('sent');
+      out.cases[name].walletCalls = await page.evaluate(() => window.__walletCalls);
+    }
     await page.screenshot({ path: join(artifacts, `kit-${name}.png`), fullPage: true });
   }
 } finally {

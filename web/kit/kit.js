@@ -136,14 +136,25 @@ async function sendWithWallet(kit, data) {
   return eth.request({ method: 'eth_sendTransaction', params: [{ from, to: kit.distributor, data }] });
 }
 
+function refuse(kind) {
+  $('address').value = '';
+  $('result').hidden = true;
+  show('error', '');
+  show('refused', `That looks like ${kind}. Never type it into any page: no genuine airdrop needs it. Nothing was looked up. If you shared it anywhere, move your funds to a new wallet.`);
+}
+
 async function onFind(kit) {
   const input = $('address');
+  if (!input.value.trim()) {
+    // Right after a refusal the field is empty on purpose: keep the warning in view.
+    if ($('refused').hidden) show('error', 'Type your address (0x followed by 40 hex digits).');
+    return;
+  }
   show('error', ''); show('refused', ''); $('result').hidden = true;
   try {
     const r = await findClaim(kit, input.value);
     if (r.refused) {
-      input.value = '';
-      show('refused', `That looks like ${r.refused}. Never type it into any page: no genuine airdrop needs it. Nothing was looked up. If you shared it anywhere, move your funds to a new wallet.`);
+      refuse(r.refused);
       return;
     }
     if (!r.eligible) {
@@ -168,6 +179,11 @@ function main() {
   const kit = JSON.parse($('kit-data').textContent);
   $('copy').onclick = () => navigator.clipboard && navigator.clipboard.writeText($('calldata').value);
   $('form').onsubmit = (ev) => { ev.preventDefault(); onFind(kit); };
+  // A pasted secret is cleared as it arrives, before any button is pressed.
+  $('address').addEventListener('input', (ev) => {
+    const kind = secretKind(ev.target.value);
+    if (kind) refuse(kind);
+  });
 }
 
 if (typeof document !== 'undefined' && document.getElementById('kit-data')) main();

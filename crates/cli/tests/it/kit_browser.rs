@@ -156,6 +156,7 @@ fn kit_in_headless_chromium_builds_the_engines_calldata() {
         "{seen}"
     );
     assert_eq!(e["account"].as_str().unwrap(), checksummed);
+    assert_eq!(e["refusedOnInput"], false, "{seen}");
     assert_eq!(c["lowercase"]["calldata"].as_str().unwrap(), expected);
 
     let i = &c["ineligible"];
@@ -176,6 +177,7 @@ fn kit_in_headless_chromium_builds_the_engines_calldata() {
         assert_eq!(p["result"], false, "{seen}");
         assert!(p["refused"].as_str().unwrap().contains(what), "{seen}");
         assert_eq!(p["field"], "", "the secret stays in the field: {seen}");
+        assert_eq!(p["refusedOnInput"], true, "refused only on submit: {seen}");
         assert_eq!(p["requests"], 0, "the secret led to a request: {seen}");
     }
     let t = &c["bad-checksum"];
@@ -307,4 +309,65 @@ fn kit_carries_the_signed_announcement_when_the_bundle_has_one() {
         std::fs::read(kit.join("manifest.json")).unwrap(),
         std::fs::read(bundle.join("manifest.json")).unwrap()
     );
+}
+
+#[test]
+fn kit_with_a_deployment_sends_the_claim_through_an_injected_wallet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle_dir, kit) = example_kit(dir.path());
+    let bundle = Bundle::load(&bundle_dir).unwrap();
+    let distributor: alloy_primitives::Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+        .parse()
+        .unwrap();
+    let record = serde_json::json!({
+        "format": airdrop_core::manifest::DEPLOYMENT_FORMAT,
+        "chain_id": bundle.chain_id,
+        "distributor": distributor.to_checksum(None),
+        "token": bundle.token.to_checksum(None),
+        "root": bundle.root,
+        "total": bundle.total.to_string(),
+        "owner": distributor.to_checksum(None),
+        "clawback_to": distributor.to_checksum(None),
+        "start": bundle.start, "deadline": bundle.deadline,
+        "unlocked_bps": 2500, "cliff": 0, "duration": 0, "block": 1,
+        "deploy_tx": alloy_primitives::B256::ZERO,
+        "fund_tx": null, "gas_used": {"deploy": 1, "fund": null},
+    });
+    std::fs::write(bundle_dir.join("deployment.json"), record.to_string()).unwrap();
+    let said = ok(&[
+        "kit",
+        "--bundle",
+        bundle_dir.to_str().unwrap(),
+        "--out",
+        kit.to_str().unwrap(),
+        "--state-dir",
+        dir.path().join("state").to_str().unwrap(),
+    ]);
+    assert!(
+        said.contains(&format!("distributor: {}", distributor.to_checksum(None))),
+        "{said}"
+    );
+    let (_, who, _) = bundle.claims_in_order().unwrap()[42];
+    let (index, amount, proof) = bundle.claim_of(who).unwrap();
+    let expected = claim_calldata(index, who, amount, &proof).to_string();
+
+    let seen = in_browser(&kit, &[("wallet-send", &who.to_checksum(None))]);
+    assert_eq!(seen["distributor"], distributor.to_checksum(None), "{seen}");
+    let w = &seen["cases"]["wallet-send"];
+    assert_eq!(w["calldata"].as_str().unwrap(), expected, "{seen}");
+    assert!(
+        w["sent"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sent: transaction 0xabab"),
+        "{seen}"
+    );
+    let calls = w["walletCalls"].as_array().unwrap();
+    let send = calls
+        .iter()
+        .find(|c| c["method"] == "eth_sendTransaction")
+        .unwrap();
+    let tx = &send["params"][0];
+    assert_eq!(tx["to"], distributor.to_checksum(None), "{seen}");
+    assert_eq!(tx["data"].as_str().unwrap(), expected, "{seen}");
 }

@@ -64,6 +64,16 @@ pub(super) fn render(
         Some(c) => format!("{} to {}", c.start, c.deadline),
         None => "none: claims never close".to_owned(),
     };
+    let vesting = match &m.vesting {
+        Some(v) => format!(
+            "{} unlocked when claims open ({}); the rest unlocks linearly from the cliff ({} days) to the end ({} days); the contract pays what has vested when you claim",
+            v.unlocked,
+            m.claim.as_ref().map_or("the claim start", |c| c.start.as_str()),
+            v.cliff_seconds / 86_400,
+            v.duration_seconds / 86_400
+        ),
+        None => "none: the whole amount is paid at the claim".to_owned(),
+    };
     let signed_text = if signed {
         "signed: announcement.json is in this folder (check its signature with `airdrop verify`)"
     } else {
@@ -96,6 +106,7 @@ pub(super) fn render(
             ("__ROOT__", &bundle.root.to_string()),
             ("__COUNT__", &bundle.count.to_string()),
             ("__WINDOW__", &escape(&window)),
+            ("__VESTING__", &escape(&vesting)),
             ("__SIGNED__", signed_text),
             ("__DIGITS__", &digits.to_string()),
             ("__KIT_DATA__", &data),
