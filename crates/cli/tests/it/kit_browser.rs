@@ -241,6 +241,13 @@ fn kit_refuses_a_folder_it_did_not_write_and_replaces_its_own() {
     ok(&["kit", "--bundle", b, "--out", kit.to_str().unwrap()]);
     assert!(!kit.join("shards/stray.js").exists());
     assert!(kit.join("index.html").is_file());
+    // The staging folder the kit was written in is gone.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("kit-staging"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     // Somebody else's folder: refused, nothing touched.
     let other = dir.path().join("site");
     std::fs::create_dir(&other).unwrap();

@@ -74,6 +74,58 @@ pub fn shard_digits(count: u64) -> usize {
 /// are replaced).
 pub fn write_kit(bundle: &Bundle, distributor: Option<Address>, out: &Path) -> Result<Kit> {
     let previous = check_out(out)?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| EngineError::file(format!("cannot create {}", parent.display()), e))?;
+    }
+    // Everything is written beside `out` first: a failure half-way leaves `out` as it was.
+    let staging = crate::build::bundle_dir::fresh_sibling(out, "kit-staging")?;
+    let written = write_files(bundle, distributor, &staging);
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    install(&staging, out, &previous, &written.files)?;
+    let Written {
+        files,
+        shards,
+        digits,
+        largest_shard_bytes,
+        page_bytes,
+        signed,
+    } = written;
+    let total_bytes = files
+        .iter()
+        .map(|f| std::fs::metadata(out.join(f)).map_or(0, |m| m.len()))
+        .sum();
+    Ok(Kit {
+        out: out.to_path_buf(),
+        count: bundle.count,
+        shard_digits: digits,
+        shards: shards.len(),
+        largest_shard: shards.iter().map(|s| s.count).max().unwrap_or(0),
+        largest_shard_bytes,
+        page_bytes,
+        total_bytes,
+        distributor,
+        signed,
+    })
+}
+
+/// The files of a kit written into a folder.
+struct Written {
+    files: Vec<String>,
+    shards: Vec<AddressShard>,
+    digits: usize,
+    largest_shard_bytes: u64,
+    page_bytes: u64,
+    signed: bool,
+}
+
+fn write_files(bundle: &Bundle, distributor: Option<Address>, dir: &Path) -> Result<Written> {
     let claims = bundle.claims_in_order()?;
     let entries: Vec<Entry> = claims
         .iter()
@@ -87,20 +139,22 @@ pub fn write_kit(bundle: &Bundle, distributor: Option<Address>, out: &Path) -> R
             bundle.root
         )));
     }
-    for f in &previous {
-        remove(&out.join(f))?;
-    }
-    let _ = std::fs::remove_dir(out.join("shards"));
     let digits = shard_digits(bundle.count);
     let mut sink = FileSink {
-        dir: out.to_path_buf(),
+        dir: dir.to_path_buf(),
     };
     let shards = built.write_address_shards(&mut sink, digits)?;
-    let mut files = vec!["root.json".to_owned(), "index.html".to_owned()];
+    // The marker first: an install cut short leaves a marker naming every file, so the next
+    // run may replace them.
+    let mut files = vec![
+        MARKER.to_owned(),
+        "root.json".to_owned(),
+        "index.html".to_owned(),
+    ];
     let mut largest_shard_bytes = 0;
     for s in &shards {
         let json_path = format!("shards/{}.json", s.prefix);
-        let json = read(&out.join(&json_path))?;
+        let json = read(&dir.join(&json_path))?;
         let js = [
             format!("airdropKitShard(\"{}\",", s.prefix).as_bytes(),
             json.trim_ascii_end(),
@@ -108,40 +162,54 @@ pub fn write_kit(bundle: &Bundle, distributor: Option<Address>, out: &Path) -> R
         ]
         .concat();
         largest_shard_bytes = largest_shard_bytes.max(js.len() as u64);
-        write(out, &format!("shards/{}.js", s.prefix), &js)?;
+        write(dir, &format!("shards/{}.js", s.prefix), &js)?;
         files.push(json_path);
         files.push(format!("shards/{}.js", s.prefix));
     }
     for extra in ["manifest.json", "announcement.json"] {
         let from = bundle.dir.join(extra);
         if from.is_file() {
-            write(out, extra, &read(&from)?)?;
+            write(dir, extra, &read(&from)?)?;
             files.push(extra.to_owned());
         }
     }
     let signed = files.iter().any(|f| f == "announcement.json");
-    write(out, "root.json", &root_json(bundle, digits, &shards)?)?;
+    write(dir, "root.json", &root_json(bundle, digits, &shards)?)?;
     let page = page::render(bundle, distributor, signed, digits, &shards, SCRIPT)?;
-    write(out, "index.html", page.as_bytes())?;
-    files.push(MARKER.to_owned());
+    write(dir, "index.html", page.as_bytes())?;
     let marker = serde_json::json!({ "format": KIT_FORMAT, "root": bundle.root, "files": files });
-    write(out, MARKER, &pretty(&marker)?)?;
-    let total_bytes = files
-        .iter()
-        .map(|f| std::fs::metadata(out.join(f)).map_or(0, |m| m.len()))
-        .sum();
-    Ok(Kit {
-        out: out.to_path_buf(),
-        count: bundle.count,
-        shard_digits: digits,
-        shards: shards.len(),
-        largest_shard: shards.iter().map(|s| s.count).max().unwrap_or(0),
+    write(dir, MARKER, &pretty(&marker)?)?;
+    Ok(Written {
+        files,
+        shards,
+        digits,
         largest_shard_bytes,
         page_bytes: page.len() as u64,
-        total_bytes,
-        distributor,
         signed,
     })
+}
+
+/// Replaces the previous kit's files in `out` with the staged ones (the marker first), then
+/// removes the staging folder.
+fn install(staging: &Path, out: &Path, previous: &[String], files: &[String]) -> Result<()> {
+    for f in previous {
+        remove(&out.join(f))?;
+    }
+    // Only if empty: a file somebody added beside the shards stays.
+    let _ = std::fs::remove_dir(out.join("shards"));
+    std::fs::create_dir_all(out.join("shards"))
+        .map_err(|e| EngineError::file(format!("cannot create {}", out.display()), e))?;
+    for f in files {
+        let (from, to) = (staging.join(f), out.join(f));
+        std::fs::rename(&from, &to).map_err(|e| {
+            EngineError::file(
+                format!("cannot move {} to {}", from.display(), to.display()),
+                e,
+            )
+        })?;
+    }
+    std::fs::remove_dir_all(staging)
+        .map_err(|e| EngineError::file(format!("cannot remove {}", staging.display()), e))
 }
 
 fn root_json(bundle: &Bundle, digits: usize, shards: &[AddressShard]) -> Result<Vec<u8>> {
