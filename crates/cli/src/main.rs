@@ -40,6 +40,8 @@ enum Command {
     Deploy(commands::deploy::DeployArgs),
     /// Claim an allocation from a deployed distributor (directly or through a relayer signature).
     Claim(commands::claim::ClaimArgs),
+    /// Write a bundle's static claim kit: proof shards and one page that works from disk or any static host.
+    Kit(commands::kit::KitArgs),
     /// After the deadline, sweep unclaimed tokens to the clawback address.
     Clawback(commands::clawback::ClawbackArgs),
     /// Claimed and unclaimed counts and amounts of a deployed distributor, and time to deadline.
@@ -96,6 +98,7 @@ fn main() {
         Command::Keys(args) => commands::keys::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
         Command::Claim(args) => commands::claim::run(args),
+        Command::Kit(args) => commands::kit::run(args),
         Command::Clawback(args) => commands::clawback::run(args),
         Command::Status(args) => commands::status::run(args),
         Command::Push(args) => commands::push::run(args),

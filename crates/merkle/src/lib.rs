@@ -32,6 +32,7 @@ pub use alloy_primitives::{Address, B256, U256};
 pub use build::{build, build_claims, Built, ClaimProof};
 pub use error::{Location, MerkleError, Result};
 pub use input::{Records, SolanaEntry};
+pub use output::AddressShard;
 pub use verify::VerifyReport;
 
 use std::fmt;

@@ -147,15 +147,22 @@ impl Built {
             Kind::Accounts(t) => {
                 let path = "claims.json";
                 let mut w = sink.create(path).map_err(io(path))?;
-                write_account_claims(&mut *w, self, t, &[], None).map_err(io(path))?;
+                write_account_claims(&mut *w, self, t, &[], None, None).map_err(io(path))?;
                 w.flush().map_err(io(path))
             }
             Kind::Sharded { shards, digits, .. } => {
                 for s in shards {
                     let path = format!("shards/{}.json", s.prefix);
                     let mut w = sink.create(&path).map_err(io(&path))?;
-                    write_account_claims(&mut *w, self, &s.tree, &s.shard_proof, Some(&s.prefix))
-                        .map_err(io(&path))?;
+                    write_account_claims(
+                        &mut *w,
+                        self,
+                        &s.tree,
+                        &s.shard_proof,
+                        Some(&s.prefix),
+                        None,
+                    )
+                    .map_err(io(&path))?;
                     w.flush().map_err(io(&path))?;
                 }
                 let path = "root.json";
@@ -232,11 +239,14 @@ fn write_account_claims(
     t: &AccountTree,
     extra: &[B256],
     shard: Option<&str>,
+    only: Option<&[u32]>,
 ) -> std::io::Result<()> {
     let uniswap = t.encoding == LeafEncoding::Uniswap;
     let (enc, tree) = encoding_labels(b);
     write!(w, "{{\"merkleRoot\":\"{}\",", b.root())?;
-    if let Some(prefix) = shard {
+    if let (Some(prefix), Some(_)) = (shard, only) {
+        write!(w, "\"shard\":\"{prefix}\",")?;
+    } else if let Some(prefix) = shard {
         write!(
             w,
             "\"shard\":\"{prefix}\",\"shardRoot\":\"{}\",\"shardProof\":",
@@ -259,9 +269,10 @@ fn write_account_claims(
     }
 
     w.write_all(b"\"claims\":{\n")?;
-    let n = t.entries.len();
+    let n = only.map_or(t.entries.len(), <[u32]>::len);
     let depth = t.layers.depth() + extra.len();
-    write_items(w, n, 120 + 69 * depth, |k, buf, proof| {
+    write_items(w, n, 120 + 69 * depth, |i, buf, proof| {
+        let k = only.map_or(i, |o| o[i] as usize);
         let e = &t.entries[k];
         buf.push(b'"');
         match t.checksums.get(k) {
@@ -284,12 +295,68 @@ fn write_account_claims(
         proof.extend_from_slice(extra);
         push_hashes(buf, proof);
         buf.push(b'}');
-        if k + 1 < n {
+        if i + 1 < n {
             buf.push(b',');
         }
         buf.push(b'\n');
     })?;
     w.write_all(b"}}\n")
+}
+
+/// One file written by [`Built::write_address_shards`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressShard {
+    /// The lowercase hex prefix the shard's addresses start with (after `0x`).
+    pub prefix: String,
+    /// Claims in the shard.
+    pub count: usize,
+}
+
+impl Built {
+    /// Writes an unsharded address/amount tree's claims split by the first `digits` (1 to 4)
+    /// hex digits of the address, as `shards/<prefix>.json` in the shape of a sharded tree's
+    /// shard files (`merkleRoot`, `shard`, `claims`). Unlike a sharded build, every proof still
+    /// leads to the one root a distributor already holds, so a static claim page fetches one
+    /// small file per look-up without a new deployment. Prefixes without claims get no file.
+    pub fn write_address_shards(
+        &self,
+        sink: &mut dyn Sink,
+        digits: usize,
+    ) -> Result<Vec<AddressShard>> {
+        let Kind::Accounts(t) = &self.kind else {
+            return Err(MerkleError::Options(
+                "only an unsharded address/amount tree (uniswap, ens, … without --shards) can be split into address shards".into(),
+            ));
+        };
+        if !(1..=4).contains(&digits) {
+            return Err(MerkleError::Options(format!(
+                "address shards take 1 to 4 hex digits, not {digits}"
+            )));
+        }
+        let bits = 4 * digits as u32;
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 1 << bits];
+        for (k, e) in t.entries.iter().enumerate() {
+            let top = u16::from_be_bytes([e.address[0], e.address[1]]) >> (16 - bits);
+            buckets[top as usize].push(k as u32);
+        }
+        let mut out = Vec::new();
+        for (p, ks) in buckets.iter().enumerate() {
+            if ks.is_empty() {
+                continue;
+            }
+            let prefix = format!("{p:0digits$x}");
+            let path = format!("shards/{prefix}.json");
+            let mut w = sink.create(&path).map_err(io(&path))?;
+            write_account_claims(&mut *w, self, t, &[], Some(&prefix), Some(ks))
+                .map_err(io(&path))?;
+            w.flush().map_err(io(&path))?;
+            out.push(AddressShard {
+                prefix,
+                count: ks.len(),
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// OpenZeppelin's `standard-v1` dump, loadable with `StandardMerkleTree.load`.

@@ -9,6 +9,7 @@ pub(crate) mod deploy;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod keys;
+pub(crate) mod kit;
 pub(crate) mod push;
 pub(crate) mod scan;
 pub(crate) mod serve;

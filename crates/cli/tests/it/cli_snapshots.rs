@@ -143,6 +143,7 @@ fn help_of_every_command() {
         &["diff"],
         &["deploy"],
         &["claim"],
+        &["kit"],
         &["clawback"],
         &["status"],
         &["push"],

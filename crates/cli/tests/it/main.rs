@@ -9,6 +9,7 @@ mod cli_snapshots;
 mod cost_chain;
 mod distribution_chain;
 mod formats_cli;
+mod kit_browser;
 mod push_chain;
 mod scan_chain;
 mod serve_cli;

@@ -174,7 +174,7 @@ fn check_out(out: &Path, protected: &[PathBuf]) -> Result<Previous> {
 /// A fresh sibling folder `.<name>.<what>` of `out`, or `.<name>.<what>-<pid>-<n>` when that
 /// exists (a build killed midway leaves it): never one that exists, since the build only ever
 /// removes folders it created itself.
-fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
+pub(crate) fn fresh_sibling(out: &Path, what: &str) -> Result<PathBuf> {
     let parent = out.parent().unwrap_or(Path::new("/"));
     let name = out
         .file_name()

@@ -6,7 +6,7 @@
 //! Stages, in order: `read` (file sources), each chain source's own (`logs`, `balances`, …),
 //! `exclusions`, `allocate`, `tree`, `write` (one unit per file), `commit`.
 
-mod bundle_dir;
+pub(crate) mod bundle_dir;
 mod chain;
 mod sources;
 mod write;
