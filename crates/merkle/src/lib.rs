@@ -12,6 +12,7 @@ pub mod address;
 pub mod amount;
 mod build;
 pub mod cumulative;
+pub mod guard;
 mod error;
 pub mod hash;
 pub mod input;
