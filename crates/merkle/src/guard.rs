@@ -55,6 +55,18 @@ pub fn guard_lines(text: &str) -> Result<(), (usize, SecretRefused)> {
     Ok(())
 }
 
+/// Refuses a text that is or holds a keystore, and nothing else: for JSON files whose hashes and
+/// roots are data (a keystore is refused wherever it is read).
+pub fn guard_keystore(text: &str) -> Result<(), SecretRefused> {
+    match keystore(text) {
+        Some(kind) => Err(SecretRefused {
+            kind,
+            redacted: "encrypted JSON".to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn keystore(text: &str) -> Option<SecretKind> {
     let lower = text.to_ascii_lowercase();
     (lower.contains("\"ciphertext\"") && lower.contains("\"crypto\""))

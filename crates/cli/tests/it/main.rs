@@ -9,6 +9,7 @@ mod cli_snapshots;
 mod cost_chain;
 mod distribution_chain;
 mod formats_cli;
+mod key_guard;
 mod push_chain;
 mod serve_cli;
 mod serve_store;
