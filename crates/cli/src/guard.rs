@@ -30,7 +30,8 @@ pub(crate) fn check(argv: &[String]) -> Result<(), (String, SecretRefused)> {
         }
         // An option name itself may be a pasted secret too (`--<key>`).
         if arg.starts_with("--") {
-            guard(arg).map_err(|e| (format!("argument {i}"), e))?;
+            let name = arg.split_once('=').map_or(arg.as_str(), |(o, _)| o);
+            guard(name).map_err(|e| (format!("argument {i}"), e))?;
         }
         previous = Some(arg.as_str());
     }

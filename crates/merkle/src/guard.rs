@@ -304,3 +304,40 @@ pub fn shown(text: &str) -> String {
     format!("{cut:?}… ({} bytes)", text.len())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keystore_text() -> String {
+        format!(
+            "{{\n  \"Crypto\": {{\n    \"ciphertext\": \"{}\",\n    \"kdf\": \"scrypt\"\n  }},\n  \"version\": 3\n}}",
+            "0f".repeat(16)
+        )
+    }
+
+    #[test]
+    fn files_refuse_a_keystore_across_lines_and_a_key_by_its_line() {
+        let (line, e) = guard_lines(&keystore_text()).unwrap_err();
+        assert_eq!((line, e.kind), (0, SecretKind::Keystore));
+        let key = "ab".repeat(32);
+        let (line, e) = guard_lines(&format!("address,amount\nx,1\n{key},2\n")).unwrap_err();
+        assert_eq!((line, e.kind), (3, SecretKind::PrivateKey));
+        assert!(!e.to_string().contains(&key[..20]));
+        assert!(e.to_string().contains(WARNING));
+        // A column of list words across rows is not a phrase.
+        let words = "abandon\n".repeat(11) + "about\n";
+        assert!(guard_lines(&words).is_ok());
+    }
+
+    #[test]
+    fn keystore_only_lets_hashes_pass() {
+        assert!(guard_keystore(&format!("{{\"root\": \"0x{}\"}}", "ab".repeat(32))).is_ok());
+        assert_eq!(
+            guard_keystore(&format!("my wallet: {}", keystore_text()))
+                .unwrap_err()
+                .kind,
+            SecretKind::Keystore
+        );
+    }
+}

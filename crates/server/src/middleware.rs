@@ -293,6 +293,20 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn targets_are_decoded_before_the_guard() {
+        assert_eq!(super::percent_decode("a%20b+c%2Cd%zz%4"), "a b c,d%zz%4");
+        let key = "ab".repeat(32);
+        for target in [format!("/v1/wallets/%20{key}/airdrops"), format!("/x?account=0x{key}")] {
+            let uri: axum::http::Uri = target.parse().unwrap();
+            assert!(super::guard_target(&uri).is_some(), "{target}");
+        }
+        let ok: axum::http::Uri = "/v1/wallets/0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f/airdrops"
+            .parse()
+            .unwrap();
+        assert!(super::guard_target(&ok).is_none());
+    }
+
     /// Ids look like random UUIDs and never repeat, within a thread or across threads.
     #[test]
     fn request_ids_are_unique_uuids() {
