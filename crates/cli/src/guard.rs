@@ -60,6 +60,11 @@ mod tests {
         assert!(check(&args(&["explain", &key])).is_err());
         assert!(check(&args(&["tree", "verify", "t.json", "--expect-root", &key])).is_ok());
         assert!(check(&args(&["tree", "verify", &format!("--expect-root={key}")])).is_ok());
-        assert!(check(&args(&["tax", "--address", "0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f"])).is_ok());
+        assert!(check(&args(&[
+            "tax",
+            "--address",
+            "0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f"
+        ]))
+        .is_ok());
     }
 }

@@ -27,7 +27,10 @@ pub enum AddressError {
         expected: String,
     },
     /// Something that holds a private key, a recovery phrase or a keystore.
-    #[error("refused: this holds what looks like a {kind} ({redacted}), not an address or data. {}", crate::guard::WARNING)]
+    #[error(
+        "refused: this holds what looks like a {kind} ({redacted}), not an address or data. {}",
+        crate::guard::WARNING
+    )]
     Secret {
         /// What kind of secret.
         kind: SecretKind,

@@ -17,7 +17,10 @@ pub const CODE: &str = "secret_refused";
 
 /// A text refused because it holds a secret. Its `Display` is the one refusal message.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("refused: this holds what looks like a {kind} ({redacted}), not an address or data. {}", WARNING)]
+#[error(
+    "refused: this holds what looks like a {kind} ({redacted}), not an address or data. {}",
+    WARNING
+)]
 pub struct SecretRefused {
     /// What kind of secret.
     pub kind: SecretKind,
@@ -303,7 +306,6 @@ pub fn shown(text: &str) -> String {
     let cut: String = clean.chars().take(SHOWN_CHARS).collect();
     format!("{cut:?}… ({} bytes)", text.len())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -139,7 +139,10 @@ fn head_limits(req: &Request) -> Option<Response> {
 /// looks like a key there.
 fn guard_target(uri: &axum::http::Uri) -> Option<Response> {
     use axum::response::IntoResponse;
-    let parts = [("path", uri.path()), ("query string", uri.query().unwrap_or(""))];
+    let parts = [
+        ("path", uri.path()),
+        ("query string", uri.query().unwrap_or("")),
+    ];
     parts.into_iter().find_map(|(what, raw)| {
         let decoded = percent_decode(raw);
         airdrop_merkle::guard::guard(&decoded)
@@ -156,16 +159,14 @@ fn percent_decode(raw: &str) -> String {
     while i < b.len() {
         let hex = |c: u8| (c as char).to_digit(16);
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             c => out.push(c),
         }
@@ -297,7 +298,10 @@ mod tests {
     fn targets_are_decoded_before_the_guard() {
         assert_eq!(super::percent_decode("a%20b+c%2Cd%zz%4"), "a b c,d%zz%4");
         let key = "ab".repeat(32);
-        for target in [format!("/v1/wallets/%20{key}/airdrops"), format!("/x?account=0x{key}")] {
+        for target in [
+            format!("/v1/wallets/%20{key}/airdrops"),
+            format!("/x?account=0x{key}"),
+        ] {
             let uri: axum::http::Uri = target.parse().unwrap();
             assert!(super::guard_target(&uri).is_some(), "{target}");
         }

@@ -51,14 +51,46 @@ fn secrets(dir: &Path) -> Vec<Secret> {
 
 /// Argument lists with `@` where the secret goes (alone or inside `--flag=@`).
 const ARGUMENTS: &[&[&str]] = &[
-    &["tax", "--address", "@", "--events", "e.csv", "--prices", "p.csv", "--year", "2025", "--jurisdiction", "us", "--method", "fifo", "--out", "o"],
+    &[
+        "tax",
+        "--address",
+        "@",
+        "--events",
+        "e.csv",
+        "--prices",
+        "p.csv",
+        "--year",
+        "2025",
+        "--jurisdiction",
+        "us",
+        "--method",
+        "fifo",
+        "--out",
+        "o",
+    ],
     &["tax", "--address=@", "--events", "e.csv"],
     &["explain", "--bundle", "b", "@"],
-    &["claim", "--bundle", "b", "--address", "@", "--rpc-url", "http://127.0.0.1:1"],
+    &[
+        "claim",
+        "--bundle",
+        "b",
+        "--address",
+        "@",
+        "--rpc-url",
+        "http://127.0.0.1:1",
+    ],
     &["tree", "proof", "t.json", "--address", "@"],
     &["deploy", "--bundle", "b", "--token", "@"],
     &["push", "--bundle", "b", "--batch-sender", "@"],
-    &["snapshot", "--kind", "erc20-balances", "--token", "@", "--out", "o"],
+    &[
+        "snapshot",
+        "--kind",
+        "erc20-balances",
+        "--token",
+        "@",
+        "--out",
+        "o",
+    ],
     &["claim", "--bundle", "b", "--key-env", "@"],
     &["serve", "--rpc-url", "@"],
     &["tax", "--method", "@"],
@@ -82,7 +114,11 @@ fn run(dir: &Path, args: &[String]) -> (bool, String, String) {
 
 fn assert_refused(what: &str, secret: &Secret, (ok, out, err): (bool, String, String)) {
     assert!(!ok, "{} in {what}: exit 0\n{err}", secret.kind);
-    assert!(err.contains(WARNING), "{} in {what}: no warning\n{err}", secret.kind);
+    assert!(
+        err.contains(WARNING),
+        "{} in {what}: no warning\n{err}",
+        secret.kind
+    );
     for f in &secret.fragments {
         assert!(
             !out.contains(f.as_str()) && !err.contains(f.as_str()),
@@ -106,7 +142,16 @@ fn every_argument_refuses_secrets_without_echoing_them() {
     }
     // A root is a hash by type: 64 hex digits there are data, not a key.
     let root = format!("0x{}", "ab".repeat(32));
-    let (_, _, err) = run(dir, &["tree".into(), "verify".into(), "none.json".into(), "--expect-root".into(), root]);
+    let (_, _, err) = run(
+        dir,
+        &[
+            "tree".into(),
+            "verify".into(),
+            "none.json".into(),
+            "--expect-root".into(),
+            root,
+        ],
+    );
     assert!(!err.contains(WARNING), "{err}");
 }
 
@@ -144,8 +189,13 @@ fn every_input_file_refuses_secrets_without_echoing_or_writing_them() {
         let cases: Vec<(&str, String, Vec<&str>)> = vec![
             (
                 "list.csv",
-                format!("address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5\n{},7\n", cell(&secret.text)),
-                vec!["tree", "build", "--preset", "uniswap", "--input", "list.csv", "--out", "out"],
+                format!(
+                    "address,amount\n0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f,5\n{},7\n",
+                    cell(&secret.text)
+                ),
+                vec![
+                    "tree", "build", "--preset", "uniswap", "--input", "list.csv", "--out", "out",
+                ],
             ),
             (
                 "campaign.toml",
@@ -155,22 +205,78 @@ fn every_input_file_refuses_secrets_without_echoing_or_writing_them() {
             (
                 "e.csv",
                 events.replacen("genesis", &cell(&secret.text), 1),
-                vec!["tax", "--address", "0x1111111111111111111111111111111111111111", "--events", "e.csv", "--prices", "p.csv", "--year", "2025", "--jurisdiction", "us", "--method", "fifo", "--out", "out"],
+                vec![
+                    "tax",
+                    "--address",
+                    "0x1111111111111111111111111111111111111111",
+                    "--events",
+                    "e.csv",
+                    "--prices",
+                    "p.csv",
+                    "--year",
+                    "2025",
+                    "--jurisdiction",
+                    "us",
+                    "--method",
+                    "fifo",
+                    "--out",
+                    "out",
+                ],
             ),
             (
                 "p.csv",
                 format!("{prices}2025-01-11,{},1.00\n", cell(&secret.text)),
-                vec!["tax", "--address", "0x1111111111111111111111111111111111111111", "--events", "e.csv", "--prices", "p.csv", "--year", "2025", "--jurisdiction", "us", "--method", "fifo", "--out", "out"],
+                vec![
+                    "tax",
+                    "--address",
+                    "0x1111111111111111111111111111111111111111",
+                    "--events",
+                    "e.csv",
+                    "--prices",
+                    "p.csv",
+                    "--year",
+                    "2025",
+                    "--jurisdiction",
+                    "us",
+                    "--method",
+                    "fifo",
+                    "--out",
+                    "out",
+                ],
             ),
             (
                 "addresses.txt",
-                format!("0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n{}\n", secret.text),
-                vec!["snapshot", "--kind", "native-balances", "--rpc", "http://127.0.0.1:9", "--block", "1", "--addresses", "addresses.txt", "--out", "out"],
+                format!(
+                    "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f\n{}\n",
+                    secret.text
+                ),
+                vec![
+                    "snapshot",
+                    "--kind",
+                    "native-balances",
+                    "--rpc",
+                    "http://127.0.0.1:9",
+                    "--block",
+                    "1",
+                    "--addresses",
+                    "addresses.txt",
+                    "--out",
+                    "out",
+                ],
             ),
             (
                 "input.json",
                 secret.text.clone(),
-                vec!["tree", "build", "--preset", "uniswap", "--input", "input.json", "--out", "out"],
+                vec![
+                    "tree",
+                    "build",
+                    "--preset",
+                    "uniswap",
+                    "--input",
+                    "input.json",
+                    "--out",
+                    "out",
+                ],
             ),
         ];
         for (file, text, args) in cases {

@@ -102,27 +102,102 @@ type Path = (&'static str, fn(&str, &str) -> (String, Option<String>));
 
 fn paths() -> Vec<Path> {
     vec![
-        ("GET", |_, e| (format!("/v1/campaigns/genesis/claims/{e}"), None)),
+        ("GET", |_, e| {
+            (format!("/v1/campaigns/genesis/claims/{e}"), None)
+        }),
         ("GET", |_, e| (format!("/v1/wallets/{e}/airdrops"), None)),
         ("GET", |_, e| (format!("/v1/campaigns/{e}"), None)),
-        ("GET", |_, e| (format!("/v1/campaigns/genesis/signups/{e}"), None)),
-        ("GET", |_, e| (format!("/v1/campaigns/genesis/deployment?account={e}"), None)),
-        ("GET", |_, e| (format!("/v1/campaigns/genesis/submissions?status={e}"), None)),
-        ("POST", |s, _| body("/v1/campaigns", json!({"id": "c1", "spec": format!("{SPEC}\n# {s}\n")}))),
-        ("PUT", |s, _| body("/v1/campaigns/genesis", json!({"spec": s}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/signups", json!({"message": siwe_text(s), "signature": "0x00"}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/signups", json!({"message": "m", "signature": "0x00", "referralCode": s}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/tasks/t/submissions", json!({"evidence": s, "message": "m", "signature": "0x00"}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/submissions/1/review", json!({"decision": "rejected", "reason": s}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/tasks", json!({"id": "t", "title": "t", "description": s, "points": 1, "referralPoints": 0}))),
-        ("PUT", |s, _| body("/v1/campaigns/genesis/deployment", json!({"distributor": s}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/relay", json!({"account": s, "nonce": "0", "deadline": "1", "signature": "0x00"}))),
-        ("POST", |s, _| body("/v1/campaigns/genesis/jobs", json!({"kind": "snapshot", "snapshot": {"kind": "erc20", "token": s}}))),
+        ("GET", |_, e| {
+            (format!("/v1/campaigns/genesis/signups/{e}"), None)
+        }),
+        ("GET", |_, e| {
+            (
+                format!("/v1/campaigns/genesis/deployment?account={e}"),
+                None,
+            )
+        }),
+        ("GET", |_, e| {
+            (
+                format!("/v1/campaigns/genesis/submissions?status={e}"),
+                None,
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns",
+                json!({"id": "c1", "spec": format!("{SPEC}\n# {s}\n")}),
+            )
+        }),
+        ("PUT", |s, _| {
+            body("/v1/campaigns/genesis", json!({"spec": s}))
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/signups",
+                json!({"message": siwe_text(s), "signature": "0x00"}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/signups",
+                json!({"message": "m", "signature": "0x00", "referralCode": s}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/tasks/t/submissions",
+                json!({"evidence": s, "message": "m", "signature": "0x00"}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/submissions/1/review",
+                json!({"decision": "rejected", "reason": s}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/tasks",
+                json!({"id": "t", "title": "t", "description": s, "points": 1, "referralPoints": 0}),
+            )
+        }),
+        ("PUT", |s, _| {
+            body(
+                "/v1/campaigns/genesis/deployment",
+                json!({"distributor": s}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/relay",
+                json!({"account": s, "nonce": "0", "deadline": "1", "signature": "0x00"}),
+            )
+        }),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/jobs",
+                json!({"kind": "snapshot", "snapshot": {"kind": "erc20", "token": s}}),
+            )
+        }),
         // A wrong type: the parser's own message would quote the value.
-        ("POST", |s, _| body("/v1/campaigns/genesis/tasks", json!({"id": "t", "title": "t", "description": "d", "points": s}))),
+        ("POST", |s, _| {
+            body(
+                "/v1/campaigns/genesis/tasks",
+                json!({"id": "t", "title": "t", "description": "d", "points": s}),
+            )
+        }),
         // A secret as a JSON key.
-        ("POST", |s, _| body("/v1/campaigns/genesis/tasks", json!({s: 1}))),
-        ("PUT", |s, _| (String::from("/v1/campaigns/genesis/files/list.csv"), Some(format!("address,amount\n0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f,1\n{s}\n")))),
+        ("POST", |s, _| {
+            body("/v1/campaigns/genesis/tasks", json!({s: 1}))
+        }),
+        ("PUT", |s, _| {
+            (
+                String::from("/v1/campaigns/genesis/files/list.csv"),
+                Some(format!(
+                    "address,amount\n0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f,1\n{s}\n"
+                )),
+            )
+        }),
     ]
 }
 
@@ -162,7 +237,12 @@ fn database_bytes(url: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("store.db") {
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("store.db")
+        {
             out.extend(std::fs::read(&path).unwrap());
         }
     }
@@ -211,10 +291,20 @@ async fn every_api_path_refuses_secrets_without_logging_or_storing_them() {
     };
 
     // The stores and the log capture work: a campaign and a plain upload land in them.
-    let (status, text) = send("POST", "/v1/campaigns".into(), Some(json!({"id": "genesis", "spec": SPEC}).to_string())).await;
+    let (status, text) = send(
+        "POST",
+        "/v1/campaigns".into(),
+        Some(json!({"id": "genesis", "spec": SPEC}).to_string()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
     let marker = "0x00000000000000000000000000000000000000a7,12345678987654321";
-    let (status, text) = send("PUT", "/v1/campaigns/genesis/files/plain.csv".into(), Some(format!("address,amount\n{marker}\n"))).await;
+    let (status, text) = send(
+        "PUT",
+        "/v1/campaigns/genesis/files/plain.csv".into(),
+        Some(format!("address,amount\n{marker}\n")),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
 
     let mut refusals = 0;
@@ -223,14 +313,37 @@ async fn every_api_path_refuses_secrets_without_logging_or_storing_them() {
         for (method, make) in paths() {
             let (uri, body) = make(&secret.text, &encode(&secret.text));
             let (status, text) = send(method, uri.clone(), body).await;
-            let route = uri.split('?').next().unwrap_or("").chars().take(60).collect::<String>();
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{} {method} {route}: {text}", secret.kind);
+            let route = uri
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect::<String>();
+            assert_eq!(
+                status,
+                StatusCode::BAD_REQUEST,
+                "{} {method} {route}: {text}",
+                secret.kind
+            );
             let v: Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(v["code"], "secret_refused", "{} {method} {route}: {text}", secret.kind);
+            assert_eq!(
+                v["code"], "secret_refused",
+                "{} {method} {route}: {text}",
+                secret.kind
+            );
             let detail = v["detail"].as_str().unwrap();
-            assert!(detail.contains("No genuine airdrop ever needs your recovery phrase or private key"), "{detail}");
+            assert!(
+                detail
+                    .contains("No genuine airdrop ever needs your recovery phrase or private key"),
+                "{detail}"
+            );
             for f in &secret.fragments {
-                assert!(!text.contains(f.as_str()), "{} echoed by {method} {route}: {text}", secret.kind);
+                assert!(
+                    !text.contains(f.as_str()),
+                    "{} echoed by {method} {route}: {text}",
+                    secret.kind
+                );
             }
             refusals += 1;
         }
@@ -238,11 +351,17 @@ async fn every_api_path_refuses_secrets_without_logging_or_storing_them() {
 
     let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     assert!(
-        logged.matches("refused a field that holds a secret").count() >= refusals,
+        logged
+            .matches("refused a field that holds a secret")
+            .count()
+            >= refusals,
         "the log capture missed refusals:\n{logged}"
     );
     let stored = database_bytes(&db.url);
-    assert!(contains(&stored, "genesis") && contains(&stored, marker), "the database grep sees nothing");
+    assert!(
+        contains(&stored, "genesis") && contains(&stored, marker),
+        "the database grep sees nothing"
+    );
     for secret in &secrets {
         for f in &secret.fragments {
             assert!(!logged.contains(f.as_str()), "{} in the log", secret.kind);
