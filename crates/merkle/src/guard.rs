@@ -125,7 +125,7 @@ pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
     // Nothing shorter than twelve three-letter words can hold one (a key is 64 digits, a
     // keystore far longer): addresses and amounts, the bulk of every input, stop here.
-    if text.len() < SHORTEST_SECRET {
+    if text.len() < SHORTEST_SECRET || !may_hold_secret(text.as_bytes()) {
         return Vec::new();
     }
     if keystore(text).is_some() {
@@ -140,6 +140,47 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
     found.sort_by_key(|m| m.start);
     found
 }
+
+/// A pass over the bytes, allocating nothing, that clears almost every text: a key needs a
+/// run of 64 letters and digits, a phrase twelve consecutive runs of 3–8 letters (every
+/// BIP-39 English word's length), a keystore its `"ciphertext"` key. It only says "maybe":
+/// the full scan decides. A claim look-up's path, a sign-in message or a note stop here.
+fn may_hold_secret(text: &[u8]) -> bool {
+    let (mut alnum, mut letters, mut words) = (0usize, 0usize, 0usize);
+    let end_word = |letters: &mut usize, words: &mut usize| {
+        if *letters > 0 {
+            *words = if (3..=8).contains(letters) {
+                *words + 1
+            } else {
+                0
+            };
+            *letters = 0;
+        }
+        *words >= 12
+    };
+    for &b in text {
+        alnum = if b.is_ascii_alphanumeric() {
+            alnum + 1
+        } else {
+            0
+        };
+        if alnum >= 64 {
+            return true;
+        }
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+        } else if end_word(&mut letters, &mut words) {
+            return true;
+        }
+    }
+    end_word(&mut letters, &mut words)
+        || text.contains(&b'"')
+            && text
+                .windows(KEYSTORE_KEY.len())
+                .any(|w| w.eq_ignore_ascii_case(KEYSTORE_KEY))
+}
+
+const KEYSTORE_KEY: &[u8] = b"\"ciphertext\"";
 
 /// Bytes in the shortest text that can hold a secret: a 12-word phrase of 3-letter words.
 const SHORTEST_SECRET: usize = 12 * 3 + 11;
