@@ -41,7 +41,7 @@ pub fn guard(text: &str) -> Result<(), SecretRefused> {
 
 /// Refuses a whole file's text: a keystore anywhere in it (its JSON keys may sit on separate
 /// lines), a key or a phrase within one line (a column of words across rows is not a phrase).
-/// Returns the 1-based line of a key or phrase.
+/// Returns the 1-based line of a key or phrase (0 for a keystore).
 pub fn guard_lines(text: &str) -> Result<(), (usize, SecretRefused)> {
     if let Some(kind) = keystore(text) {
         return Err((
