@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 mod commands;
+mod guard;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +69,10 @@ enum Command {
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
+    if let Err((which, refusal)) = guard::check(&argv) {
+        eprintln!("error: {which}: {refusal}");
+        std::process::exit(2);
+    }
     if let Err(err) = commands::serve::apply_config_file(&argv) {
         eprintln!("error: {err:#}");
         std::process::exit(2);

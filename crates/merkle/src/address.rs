@@ -1,9 +1,13 @@
-//! Addresses are validated and normalised once, here, at the edge — and this is the one key
-//! guard: anything that holds a secret (a private key, a recovery phrase, a keystore), anywhere
-//! in a text, is refused before it can travel on, and never echoed in an error.
+//! Addresses are validated and normalised once, here, at the edge. What is not an address goes
+//! through the key guard ([`crate::guard`]) before any error can quote it.
 
 use alloy_primitives::Address;
 use thiserror::Error;
+
+// The guard lived here first; its names stay importable from here.
+pub use crate::guard::{
+    find_secrets, looks_like_secret, redact_secrets, shown, SecretKind, SecretMatch,
+};
 
 /// Why a string is not an acceptable address.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -23,7 +27,10 @@ pub enum AddressError {
         expected: String,
     },
     /// Something that holds a private key, a recovery phrase or a keystore.
-    #[error("refused: this holds what looks like a {kind} ({redacted}), not an address or data. No airdrop ever needs one; it was not stored or logged. If you shared it anywhere, move your funds to a new wallet")]
+    #[error(
+        "refused: this holds what looks like a {kind} ({redacted}), not an address or data. {}",
+        crate::guard::WARNING
+    )]
     Secret {
         /// What kind of secret.
         kind: SecretKind,
@@ -36,247 +43,19 @@ pub enum AddressError {
 /// an allocation to it is burnt.
 pub const ZERO_RECIPIENT: &str = "the zero address 0x0000000000000000000000000000000000000000 cannot claim or receive an airdrop (nobody holds its key); remove the row";
 
-/// Kinds of secret we recognise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretKind {
-    /// 32 bytes of hex.
-    PrivateKey,
-    /// A BIP-39 mnemonic.
-    RecoveryPhrase,
-    /// An encrypted JSON keystore (`crypto` / `ciphertext`).
-    Keystore,
-}
-
-impl std::fmt::Display for SecretKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            SecretKind::PrivateKey => "private key",
-            SecretKind::RecoveryPhrase => "recovery phrase",
-            SecretKind::Keystore => "keystore",
-        })
-    }
-}
-
-/// A secret found in a text: its kind and byte range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SecretMatch {
-    /// What was found.
-    pub kind: SecretKind,
-    /// Byte offset of its first character.
-    pub start: usize,
-    /// Byte offset just past its last character.
-    pub end: usize,
-}
-
-/// Returns the kind of the first secret anywhere in `text`, if any. See [`find_secrets`].
-pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
-    find_secrets(text).first().map(|m| m.kind)
-}
-
-/// Every secret in `text`, in order:
-/// - a private key: a word of exactly 64 hex digits, with or without `0x` (words are runs of
-///   ASCII letters and digits). A `0x`-prefixed one inside a URL (`https://…/tx/0x…`) is a
-///   transaction or block hash, i.e. data, and passes; typed `bytes32` values never come here;
-/// - a recovery phrase: 12, 15, 18, 21 or 24 consecutive words (runs of ASCII letters, in any
-///   case, separated by anything else) that form a valid BIP-39 English mnemonic, checksum
-///   included;
-/// - a keystore: a text holding both the `"crypto"` and `"ciphertext"` JSON keys (the whole
-///   text is the secret).
-pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
-    // Nothing shorter than twelve three-letter words can hold one (a key is 64 digits, a
-    // keystore far longer): addresses and amounts, the bulk of every input, stop here.
-    if text.len() < SHORTEST_SECRET {
-        return Vec::new();
-    }
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("\"ciphertext\"") && lower.contains("\"crypto\"") {
-        return vec![SecretMatch {
-            kind: SecretKind::Keystore,
-            start: 0,
-            end: text.len(),
-        }];
-    }
-    let mut found = hex_keys(text);
-    found.extend(mnemonics(text));
-    found.sort_by_key(|m| m.start);
-    found
-}
-
-/// Bytes in the shortest text that can hold a secret: a 12-word phrase of 3-letter words.
-const SHORTEST_SECRET: usize = 12 * 3 + 11;
-
-/// Byte ranges of maximal runs of bytes for which `keep` holds.
-fn runs(text: &str, keep: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, b) in text.bytes().enumerate() {
-        match (keep(b), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push((s, i));
-                start = None;
-            }
-            _ => {}
+impl From<crate::guard::SecretRefused> for AddressError {
+    fn from(e: crate::guard::SecretRefused) -> Self {
+        AddressError::Secret {
+            kind: e.kind,
+            redacted: e.redacted,
         }
     }
-    if let Some(s) = start {
-        out.push((s, text.len()));
-    }
-    out
 }
 
-fn hex_keys(text: &str) -> Vec<SecretMatch> {
-    let mut out = Vec::new();
-    for (s, e) in runs(text, |b| b.is_ascii_alphanumeric()) {
-        let word = &text[s..e];
-        let prefixed = word.starts_with("0x") || word.starts_with("0X");
-        let digits = if prefixed { &word[2..] } else { word };
-        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-            continue;
-        }
-        if is_data(text, s, prefixed) {
-            continue;
-        }
-        out.push(SecretMatch {
-            kind: SecretKind::PrivateKey,
-            start: s,
-            end: e,
-        });
-    }
-    out
-}
-
-/// Whether the 64-digit word at byte `at` is data by where it stands: a `0x` hash inside a URL
-/// (`https://etherscan.io/tx/0x…`), or a digest inside a URN (`urn:…:sha256:…`, as in a signed
-/// message's resources) or labelled `sha256:`. The "token" is the text since the last space,
-/// quote or bracket.
-fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
-    let before = &text[..at];
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| c.is_whitespace() || "\"'([<".contains(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let token = before[start..].to_ascii_lowercase();
-    (prefixed && token.contains("://")) || token.starts_with("urn:") || token.ends_with("sha256:")
-}
-
-fn mnemonics(text: &str) -> Vec<SecretMatch> {
-    let words: Vec<(usize, usize, bool)> = runs(text, |b| b.is_ascii_alphabetic())
-        .into_iter()
-        .map(|(s, e)| {
-            let w = text[s..e].to_ascii_lowercase();
-            let listed =
-                (3..=8).contains(&w.len()) && bip39::Language::English.find_word(&w).is_some();
-            (s, e, listed)
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let run = words[i..].iter().take_while(|w| w.2).count();
-        if run < 12 {
-            i += run.max(1);
-            continue;
-        }
-        let mut j = i;
-        while j + 12 <= i + run {
-            match [24, 21, 18, 15, 12]
-                .into_iter()
-                .find(|&n| j + n <= i + run && is_mnemonic(text, &words[j..j + n]))
-            {
-                Some(n) => {
-                    out.push(SecretMatch {
-                        kind: SecretKind::RecoveryPhrase,
-                        start: words[j].0,
-                        end: words[j + n - 1].1,
-                    });
-                    j += n;
-                }
-                None => j += 1,
-            }
-        }
-        i += run;
-    }
-    out
-}
-
-fn is_mnemonic(text: &str, words: &[(usize, usize, bool)]) -> bool {
-    let phrase = words
-        .iter()
-        .map(|&(s, e, _)| text[s..e].to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ");
-    bip39::Mnemonic::parse_in_normalized(bip39::Language::English, &phrase).is_ok()
-}
-
-/// Checks a free-text field (a name, evidence, a string column) for secrets anywhere in it.
+/// Checks a free-text field (a name, evidence, a string column) for secrets anywhere in it:
+/// [`crate::guard::guard`] with this crate's address error.
 pub fn refuse_secret(text: &str) -> Result<(), AddressError> {
-    match find_secrets(text).first() {
-        Some(m) => Err(AddressError::Secret {
-            kind: m.kind,
-            redacted: describe(text, m),
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Where the secret is, for the user to find it, without any of its characters.
-fn describe(text: &str, m: &SecretMatch) -> String {
-    let chars = |b: usize| text[..b].chars().count();
-    let whole = m.start == 0 && m.end == text.len();
-    let what = match m.kind {
-        SecretKind::PrivateKey => "64 hex digits".to_owned(),
-        SecretKind::RecoveryPhrase => format!(
-            "{} words",
-            runs(&text[m.start..m.end], |b| b.is_ascii_alphabetic()).len()
-        ),
-        SecretKind::Keystore => "encrypted JSON".to_owned(),
-    };
-    if whole {
-        format!("{what}, the whole text")
-    } else {
-        format!(
-            "{what} at characters {}–{} of {}",
-            chars(m.start) + 1,
-            chars(m.end),
-            chars(text.len())
-        )
-    }
-}
-
-/// `text` with every secret replaced by `[redacted <kind>]`.
-pub fn redact_secrets(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for m in find_secrets(text) {
-        if m.start < at {
-            continue;
-        }
-        out.push_str(&text[at..m.start]);
-        out.push_str(&format!("[redacted {}]", m.kind));
-        at = m.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
-/// Characters of an input value an error message may quote.
-const SHOWN_CHARS: usize = 48;
-
-/// An input value as error messages quote it: secrets redacted, cut to a few dozen characters
-/// (with the full length said), control characters escaped, in double quotes. Every error that
-/// quotes what a user gave goes through this, so a huge or secret-bearing cell cannot turn
-/// into a huge or secret-bearing message.
-pub fn shown(text: &str) -> String {
-    // The guard runs over the whole text, not only the part shown: a phrase that starts inside
-    // the shown part and ends after it is still found, and none of its words shown.
-    let clean = redact_secrets(text);
-    if clean.chars().count() <= SHOWN_CHARS {
-        return format!("{clean:?}");
-    }
-    let cut: String = clean.chars().take(SHOWN_CHARS).collect();
-    format!("{cut:?}… ({} bytes)", text.len())
+    crate::guard::guard(text).map_err(AddressError::from)
 }
 
 /// Parses an Ethereum address. All-lowercase and all-uppercase hex are accepted as is;

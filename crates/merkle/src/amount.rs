@@ -24,7 +24,10 @@ fn parse(text: &str, hex_ok: bool) -> Result<U256, String> {
         );
     }
     if let Some(kind) = looks_like_secret(t) {
-        return Err(format!("refused: this holds what looks like a {kind}, not an amount. No airdrop ever needs one; it was not stored or logged"));
+        return Err(format!(
+            "refused: this holds what looks like a {kind}, not an amount. {}",
+            crate::guard::WARNING
+        ));
     }
     let v = shown(t);
     if t.starts_with('-') {

@@ -13,6 +13,7 @@ pub mod amount;
 mod build;
 pub mod cumulative;
 mod error;
+pub mod guard;
 pub mod hash;
 pub mod input;
 pub mod json;

@@ -20,8 +20,22 @@ pub fn read_json(reader: impl Read, file: &str) -> Result<Value> {
 /// Like [`read_json`], failing once more than `cap` bytes were read, and refusing an object that
 /// holds a key twice (see [`crate::json`]).
 pub fn read_json_capped(reader: impl Read, file: &str, cap: u64) -> Result<Value> {
-    let bounded = crate::limits::Bounded::total(std::io::BufReader::new(reader), cap);
-    crate::json::from_reader(bounded).map_err(|e| {
+    let mut kept = Kept {
+        inner: reader,
+        bytes: Vec::new(),
+    };
+    let bounded = crate::limits::Bounded::total(std::io::BufReader::new(&mut kept), cap);
+    let parsed = crate::json::from_reader(bounded);
+    // A keystore is valid JSON: refused whatever the file was meant to be (its hashes are not
+    // looked at, so published proofs and roots pass).
+    crate::guard::guard_keystore(&String::from_utf8_lossy(&kept.bytes))
+        .map_err(|refused| MerkleError::format(file, 1, refused.to_string()))?;
+    parsed.map_err(|e| {
+        // Not JSON at all may be a key or a phrase pasted as the file: the key guard's
+        // refusal, not a parse error, over the start of what was read.
+        if let Err(refused) = crate::guard::guard(&String::from_utf8_lossy(&kept.bytes)) {
+            return MerkleError::format(file, 1, refused.to_string());
+        }
         if e.is_io() {
             MerkleError::Read {
                 file: file.to_owned(),
@@ -31,4 +45,22 @@ pub fn read_json_capped(reader: impl Read, file: &str, cap: u64) -> Result<Value
             MerkleError::format(file, e.line() as u64, format!("malformed JSON: {e}"))
         }
     })
+}
+
+/// Bytes kept from the start of a file: what the key guard looks at when it is not JSON.
+const KEPT_BYTES: usize = 64 * 1024;
+
+/// A reader that keeps a copy of the first [`KEPT_BYTES`] it reads.
+struct Kept<R> {
+    inner: R,
+    bytes: Vec<u8>,
+}
+
+impl<R: Read> Read for Kept<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let room = KEPT_BYTES.saturating_sub(self.bytes.len()).min(n);
+        self.bytes.extend_from_slice(&buf[..room]);
+        Ok(n)
+    }
 }

@@ -110,7 +110,8 @@ impl IntoResponse for ServerError {
                 )
             }
             other => {
-                tracing::error!(error = %other, "internal error");
+                let error = airdrop_merkle::guard::redact_secrets(&other.to_string());
+                tracing::error!(%error, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -118,6 +119,9 @@ impl IntoResponse for ServerError {
                 )
             }
         };
+        // The last line of the key guard: whatever a handler or a library quoted, no secret
+        // leaves in a response (the refusals themselves never hold one).
+        let detail = airdrop_merkle::guard::redact_secrets(&detail);
         let mut res = (
             status,
             axum::Json(ErrorBody {

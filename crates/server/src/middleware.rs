@@ -78,6 +78,9 @@ async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> 
     if let Some(refused) = head_limits(&req) {
         return refused;
     }
+    if let Some(refused) = guard_target(req.uri()) {
+        return refused;
+    }
     // The template is shared with the router; holding it costs a reference count, not a copy.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
@@ -128,6 +131,53 @@ fn head_limits(req: &Request) -> Option<Response> {
         .into();
     }
     None
+}
+
+/// The key guard over the request target, percent-decoded: a key or phrase pasted into a path
+/// segment (`/claims/{address}`) or a query string is refused here, before any handler, log
+/// line or store sees it. No route takes a hash in its path or query, so nothing legitimate
+/// looks like a key there.
+fn guard_target(uri: &axum::http::Uri) -> Option<Response> {
+    use axum::response::IntoResponse;
+    let parts = [
+        ("path", uri.path()),
+        ("query string", uri.query().unwrap_or("")),
+    ];
+    parts.into_iter().find_map(|(what, raw)| {
+        // Most targets have nothing to decode: no copy for them (the claims hot path).
+        let decoded = if raw.contains(['%', '+']) {
+            std::borrow::Cow::Owned(percent_decode(raw))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        airdrop_merkle::guard::guard(&decoded)
+            .err()
+            .map(|e| crate::shared::refused(what, &e).into_response())
+    })
+}
+
+/// `%XX` escapes decoded (and `+` as a space, as forms send it); invalid UTF-8 replaced.
+fn percent_decode(raw: &str) -> String {
+    let b = raw.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The length of the request target as `Uri`'s `Display` writes it, without writing it out.
@@ -249,6 +299,23 @@ pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn targets_are_decoded_before_the_guard() {
+        assert_eq!(super::percent_decode("a%20b+c%2Cd%zz%4"), "a b c,d%zz%4");
+        let key = "ab".repeat(32);
+        for target in [
+            format!("/v1/wallets/%20{key}/airdrops"),
+            format!("/x?account=0x{key}"),
+        ] {
+            let uri: axum::http::Uri = target.parse().unwrap();
+            assert!(super::guard_target(&uri).is_some(), "{target}");
+        }
+        let ok: axum::http::Uri = "/v1/wallets/0x5c69bee701ef814a2b6a3edd4b1652cb9cc5aa6f/airdrops"
+            .parse()
+            .unwrap();
+        assert!(super::guard_target(&ok).is_none());
+    }
+
     /// Ids look like random UUIDs and never repeat, within a thread or across threads.
     #[test]
     fn request_ids_are_unique_uuids() {

@@ -51,21 +51,15 @@ pub(crate) async fn stored_campaign(
     })
 }
 
-/// Refuses free text that holds a private key or a recovery phrase, anywhere in it (a key as
-/// one token, a phrase as 12–24 consecutive words). The text is never logged or stored when
-/// refused.
+/// Refuses free text that holds a private key, a recovery phrase or a keystore, anywhere in it
+/// (the key guard, [`airdrop_merkle::guard`]). The text is never logged or stored when refused.
 pub(crate) fn refuse_secrets(field: &str, text: &str) -> Result<(), ServerError> {
-    // The one shared guard: a key or phrase anywhere in the text (URLs and URNs keep their
-    // digests), the same rule the CLI and the build apply.
-    let found = airdrop_merkle::address::find_secrets(text)
-        .first()
-        .map(|m| m.kind);
-    if let Some(kind) = found {
-        tracing::warn!(field, %kind, "refused a field that holds a secret");
-        return Err(ServerError::bad_request(
-            "secret_refused",
-            format!("{field} looks like it holds a {kind}; it was refused and not stored. Never paste a {kind} anywhere: anyone who has it controls the wallet"),
-        ));
-    }
-    Ok(())
+    airdrop_merkle::guard::guard(text).map_err(|e| refused(field, &e))
+}
+
+/// The one API refusal of a secret: 400 `secret_refused`, naming the field and the kind, never
+/// a character of the value (the warning log line carries the same two only).
+pub(crate) fn refused(field: &str, e: &airdrop_merkle::guard::SecretRefused) -> ServerError {
+    tracing::warn!(field, kind = %e.kind, "refused a field that holds a secret");
+    ServerError::bad_request(airdrop_merkle::guard::CODE, format!("{field}: {e}"))
 }

@@ -10,6 +10,7 @@ mod cost_chain;
 mod distribution_chain;
 mod formats_cli;
 mod kit_browser;
+mod key_guard;
 mod push_chain;
 mod scan_chain;
 mod serve_cli;

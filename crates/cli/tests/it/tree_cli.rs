@@ -324,7 +324,7 @@ fn bad_inputs_are_clear_errors() {
         (
             "key.csv",
             format!("address,amount\n{key},5\n"),
-            vec!["key.csv:2", "private key", "No airdrop ever needs one"],
+            vec!["key.csv:2", "private key", "No genuine airdrop ever needs"],
         ),
         (
             "key0x.csv",

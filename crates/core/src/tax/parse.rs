@@ -18,14 +18,19 @@ pub(super) const PRICES_HEADER: [&str; 3] = ["date", "token", "price"];
 pub(super) const DISPOSALS_HEADER: [&str; 4] = ["time", "token", "amount", "proceeds"];
 
 fn records(data: &[u8], file: &str, header: &[&str]) -> Result<Vec<(String, csv::StringRecord)>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(data);
     let bad = |line: u64, detail: String| CoreError::Source {
         location: format!("{file}:{line}"),
         detail,
     };
+    // The key guard over the whole file first: token and campaign cells are free text that
+    // reaches the outputs, and the header is quoted when it is wrong.
+    if let Err((line, e)) = airdrop_merkle::guard::guard_lines(&String::from_utf8_lossy(data)) {
+        return Err(bad(line as u64, e.to_string()));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(data);
     let got = reader
         .headers()
         .map_err(|e| bad(1, format!("unreadable header: {e}")))?

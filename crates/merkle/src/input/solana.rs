@@ -14,7 +14,10 @@ pub fn parse_pubkey(text: &str) -> std::result::Result<[u8; 32], String> {
     let mut out = [0u8; 32];
     match bs58::decode(text.trim()).onto(&mut out) {
         Ok(32) => Ok(out),
-        Ok(64) => Err("refused: this decodes to 64 bytes, like a Solana secret key, not a public key. No airdrop ever needs one".into()),
+        Ok(64) => Err(format!(
+            "refused: this decodes to 64 bytes, like a Solana secret key, not a public key. {}",
+            crate::guard::WARNING
+        )),
         _ => Err(format!(
             "invalid Solana public key {}: expected 32 bytes in base58",
             shown(text)

@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::confine::upload_name;
 use crate::error::{ErrorBody, ServerError};
 use crate::extract::{JsonBody, PathParams};
-use crate::shared::{now, refuse_secrets, stored_campaign};
+use crate::shared::{now, refused, stored_campaign};
 use crate::AppState;
 use airdrop_store::{JobRow, JobState};
 use axum::body::Bytes;
@@ -123,11 +123,12 @@ pub async fn upload_file(
             format!("{name} is empty"),
         ));
     }
-    // Secrets in a data file: check text files line by line (cheap on the sizes uploaded).
+    // Secrets in a data file: a keystore anywhere in it, a key or a phrase within a line.
     if let Ok(text) = std::str::from_utf8(&body) {
-        for line in text.lines().take(1_000_000) {
-            refuse_secrets(&name, line)?;
-        }
+        airdrop_merkle::guard::guard_lines(text).map_err(|(line, e)| match line {
+            0 => refused(&name, &e),
+            n => refused(&format!("{name} line {n}"), &e),
+        })?;
     }
     let sha = alloy_primitives::hex::encode(Sha256::digest(&body));
     state

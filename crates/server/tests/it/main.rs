@@ -3,5 +3,6 @@
 mod api;
 mod community;
 mod jobs;
+mod key_guard;
 mod routes;
 mod support;
