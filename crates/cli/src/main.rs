@@ -54,6 +54,12 @@ enum Command {
     Keys(commands::keys::KeysArgs),
     /// Who held what at a block, computed over plain JSON-RPC.
     Snapshot(commands::snapshot::SnapshotArgs),
+    /// Sign a deployed bundle's announcement (EIP-712) for recipients to verify.
+    Sign(commands::sign::SignArgs),
+    /// Verify a campaign's signed announcement, its files and (with --rpc) its distributor.
+    Verify(commands::verify::VerifyArgs),
+    /// Is an address eligible, for how much and when (proof checked against the signed root).
+    Check(commands::check::CheckArgs),
 }
 
 fn main() {
@@ -92,6 +98,9 @@ fn main() {
         Command::Status(args) => commands::status::run(args),
         Command::Push(args) => commands::push::run(args),
         Command::Cost(args) => commands::cost::run(args),
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Check(args) => commands::check::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.
