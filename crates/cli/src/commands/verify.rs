@@ -40,12 +40,15 @@ pub(crate) fn expected(text: &Option<String>) -> anyhow::Result<Option<alloy_pri
         .transpose()
 }
 
-/// The verdict line, then each reason (or each note when verified).
+/// The verdict line, then each reason (or what was and was not checked when verified).
 pub(crate) fn print_verdict(v: &Verdict) {
     if v.verified() {
         println!("verified");
-        for n in &v.notes {
+        for n in &v.checked {
             println!("  ok: {n}");
+        }
+        for n in &v.unchecked {
+            println!("  not checked: {n}");
         }
     } else {
         println!("NOT VERIFIED");

@@ -61,6 +61,7 @@ pub struct AnnouncementFile {
     /// The signed fields.
     pub message: Fields,
     /// The signer: an EOA, or a contract wallet (EIP-1271, e.g. a multisig).
+    #[serde(serialize_with = "checksummed")]
     pub signer: Address,
     /// `"eoa"` or `"contract"`.
     pub signer_kind: String,
@@ -75,8 +76,10 @@ pub struct Fields {
     /// Chain of the distributor.
     pub chain_id: u64,
     /// The token paid out.
+    #[serde(serialize_with = "checksummed")]
     pub token: Address,
     /// The distributor contract recipients claim from.
+    #[serde(serialize_with = "checksummed")]
     pub distributor: Address,
     /// The Merkle root of the claims.
     pub root: B256,
@@ -168,6 +171,11 @@ impl AnnouncementFile {
         out.push(b'\n');
         Ok(out)
     }
+}
+
+/// Addresses are written checksummed, as people compare them.
+fn checksummed<S: serde::Serializer>(a: &Address, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&a.to_checksum(None))
 }
 
 /// One hash over the whole bundle: SHA-256 of `manifest.json <sha256>\n` followed by

@@ -43,8 +43,10 @@ pub struct Verdict {
     pub announcement: AnnouncementFile,
     /// Every failed check, in plain words.
     pub reasons: Vec<String>,
-    /// What was checked and held, and what was not checked.
-    pub notes: Vec<String>,
+    /// What was checked and held.
+    pub checked: Vec<String>,
+    /// What was not checked (no `--rpc`, no expected signer).
+    pub unchecked: Vec<String>,
 }
 
 impl Verdict {
@@ -75,7 +77,8 @@ pub(crate) async fn verify_announcement(
     let mut out = Verdict {
         announcement: a,
         reasons: Vec::new(),
-        notes: Vec::new(),
+        checked: Vec::new(),
+        unchecked: Vec::new(),
     };
     let a = out.announcement.clone();
     let digest = a.message.signing_hash()?;
@@ -88,7 +91,7 @@ pub(crate) async fn verify_announcement(
             ));
         }
     } else {
-        out.notes.push(format!(
+        out.unchecked.push(format!(
             "signer {} is not compared with anything: pass --expect-signer with the address the project publishes",
             a.signer
         ));
@@ -98,7 +101,7 @@ pub(crate) async fn verify_announcement(
     }
     match chain {
         Some(c) => on_chain(c, &a.message, &mut out).await?,
-        None => out.notes.push(
+        None => out.unchecked.push(
             "the distributor was not checked on chain (give --rpc to check its root, token, funds and window)".into(),
         ),
     }
@@ -120,7 +123,7 @@ async fn signature(a: &AnnouncementFile, digest: B256, chain: Option<&Chain>, ou
         };
         match chain.view(a.signer, &call).await {
             Ok(magic) if magic.0 == EIP1271_MAGIC => out
-                .notes
+                .checked
                 .push(format!("signed by contract wallet {} (EIP-1271)", a.signer)),
             Ok(magic) => out.reasons.push(format!(
                 "bad signature: contract wallet {} answered isValidSignature with {magic}, not 0x1626ba7e",
@@ -138,7 +141,7 @@ async fn signature(a: &AnnouncementFile, digest: B256, chain: Option<&Chain>, ou
         .ok()
         .and_then(|s| s.recover_address_from_prehash(&digest).ok());
     match recovered {
-        Some(r) if r == a.signer => out.notes.push(format!("signed by {}", a.signer)),
+        Some(r) if r == a.signer => out.checked.push(format!("signed by {}", a.signer)),
         Some(r) => out.reasons.push(format!(
             "bad signature: the fields were signed by {r}, not by the stated signer {} (a field was changed after signing)",
             a.signer
@@ -182,7 +185,7 @@ async fn files(source: &Source, f: &Fields, out: &mut Verdict) -> Result<()> {
             source.describe("manifest.json")
         ));
     } else if changed == 0 {
-        out.notes.push(format!(
+        out.checked.push(format!(
             "manifest.json and its {} files match the signed hashes",
             manifest.outputs.len()
         ));
@@ -261,7 +264,7 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
             span(now - deadline)
         ));
     } else if now < start {
-        out.notes
+        out.checked
             .push(format!("the claim window opens in {}", span(start - now)));
     }
     let claimed = claimed_total(chain, a, f.deploy_block, head).await?;
@@ -277,7 +280,7 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
             unclaimed - balance
         ));
     } else {
-        out.notes.push(format!(
+        out.checked.push(format!(
             "distributor {a} holds the signed root and token and {balance} base units for {unclaimed} unclaimed ({} claimed)",
             claimed
         ));
