@@ -8,12 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::distribution_chain::{build_bundle, distributor_of, tokens, Chain, Spec};
-use crate::snapshot_support::cli::{airdrop, dev, key_hex};
+use crate::snapshot_support::cli::{airdrop, dev, http, http_raw, key_hex, serve};
 use crate::snapshot_support::state::{ok, with_state};
 use crate::snapshot_support::bytecode;
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, U256};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -265,6 +265,39 @@ fn sign_verify_and_check_catch_every_fake() {
         let (_, out) = run(&["check", &nobody, "--api", &api, "--expect-signer", &me], &[]);
         assert!(out.contains("not eligible"), "{out}");
     }
+
+    // The real server: the announcement served byte for byte, the verdict in every claim
+    // response (true for the clean bundle, false for the tampered copy, null when unsigned),
+    // and `check --api` against it.
+    let unsigned = copy_bundle(&b, &tmp.path().join("u/bundle"));
+    std::fs::remove_file(unsigned.join("announcement.json")).unwrap();
+    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let campaigns = format!(
+        "drop={sa},tampered={},unsigned={}",
+        tmp.path().join("t1/bundle").display(),
+        unsigned.display()
+    );
+    let srv = serve(&["--campaign", &campaigns, "--database-url", &db], &[]);
+    let (status, text) = http_raw(srv.port, "GET", "/v1/campaigns/drop/announcement", None, "", b"");
+    assert_eq!((status, text.as_bytes()), (200, announcement.as_slice()));
+    for (id, want) in [
+        ("drop", json!({"verified": true, "signer": me})),
+        ("tampered", json!({"verified": false, "signer": me})),
+        ("unsigned", Value::Null),
+    ] {
+        let (status, v) = http(srv.port, "GET", &format!("/v1/campaigns/{id}/claims/{vest}"), None, None);
+        assert_eq!(status, 200, "{id}: {v}");
+        assert_eq!(v["announcement"], want, "{id}: {v}");
+    }
+    let (status, v) = http(srv.port, "GET", "/v1/campaigns/unsigned/announcement", None, None);
+    assert_eq!((status, v["code"].as_str()), (404, Some("not_signed")), "{v}");
+    let api = format!("http://127.0.0.1:{}/v1/campaigns/drop", srv.port);
+    let out = ok(&["check", &vest, "--api", &api, "--expect-signer", &me, "--rpc", url], &[]);
+    assert!(out.contains("gets 250000000000000000000") && out.contains("until the cliff"), "{out}");
+    let api = format!("http://127.0.0.1:{}/v1/campaigns/unsigned", srv.port);
+    let (success, out) = run(&["check", &vest, "--api", &api], &[]);
+    assert!(!success && out.contains("no signed announcement"), "{out}");
+    drop(srv);
 
     // Underfunded: the distributor loses tokens it owes.
     let h = c.d.send(

@@ -10,7 +10,7 @@ mod verify;
 
 pub use check::{check, CheckFrom, CheckOutcome};
 pub use source::Source;
-pub use verify::{verify, VerifyInput, Verdict};
+pub use verify::{verify, verify_local, Verdict, VerifyInput};
 
 use crate::distribution::{input, Bundle};
 use crate::Result;

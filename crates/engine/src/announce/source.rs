@@ -7,7 +7,7 @@ use crate::Result;
 use alloy::transports::http::reqwest;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The largest `announcement.json` or `manifest.json` read.
 const RECORD_CAP: u64 = 16 << 20;
@@ -84,36 +84,9 @@ impl Source {
 
     async fn stream(&self, name: &str, cap: u64, sink: &mut dyn FnMut(&[u8])) -> Result<()> {
         let where_ = self.describe(name);
-        if name.is_empty()
-            || name.starts_with('/')
-            || name.contains('\\')
-            || name.split('/').any(|p| p == ".." || p.is_empty())
-        {
-            return Err(input(format!(
-                "file name {name:?} leaves the bundle folder; the manifest is not one `airdrop build` wrote"
-            )));
-        }
-        let too_big = || input(format!("{where_} is larger than {cap} bytes; refusing to read it"));
+        inside(name)?;
         match self {
-            Source::Dir(d) => {
-                let f = std::fs::File::open(d.join(name))
-                    .map_err(|e| input(format!("cannot read {where_}: {e}")))?;
-                let mut f = f.take(cap + 1);
-                let (mut buf, mut seen) = (vec![0u8; 1 << 16], 0u64);
-                loop {
-                    let n = f
-                        .read(&mut buf)
-                        .map_err(|e| input(format!("cannot read {where_}: {e}")))?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    seen += n as u64;
-                    if seen > cap {
-                        return Err(too_big());
-                    }
-                    sink(&buf[..n]);
-                }
-            }
+            Source::Dir(d) => read_dir_file(d, name, cap, &where_, sink),
             Source::Url(base) => {
                 let url = base
                     .join(name)
@@ -130,7 +103,7 @@ impl Source {
                 while let Some(chunk) = resp.chunk().await.map_err(fail)? {
                     seen += chunk.len() as u64;
                     if seen > cap {
-                        return Err(too_big());
+                        return Err(too_big(&where_, cap));
                     }
                     sink(&chunk);
                 }
@@ -138,4 +111,67 @@ impl Source {
             }
         }
     }
+}
+
+/// Refuses a file name that would leave the bundle folder (a manifest's output names are read
+/// before anything says the manifest is genuine).
+fn inside(name: &str) -> Result<()> {
+    if name.is_empty()
+        || name.starts_with('/')
+        || name.contains('\\')
+        || name.split('/').any(|p| p == ".." || p.is_empty())
+    {
+        return Err(input(format!(
+            "file name {name:?} leaves the bundle folder; the manifest is not one `airdrop build` wrote"
+        )));
+    }
+    Ok(())
+}
+
+fn too_big(where_: &str, cap: u64) -> crate::EngineError {
+    input(format!("{where_} is larger than {cap} bytes; refusing to read it"))
+}
+
+fn read_dir_file(
+    d: &Path,
+    name: &str,
+    cap: u64,
+    where_: &str,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<()> {
+    let f = std::fs::File::open(d.join(name))
+        .map_err(|e| input(format!("cannot read {where_}: {e}")))?;
+    let mut f = f.take(cap + 1);
+    let (mut buf, mut seen) = (vec![0u8; 1 << 16], 0u64);
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| input(format!("cannot read {where_}: {e}")))?;
+        if n == 0 {
+            return Ok(());
+        }
+        seen += n as u64;
+        if seen > cap {
+            return Err(too_big(where_, cap));
+        }
+        sink(&buf[..n]);
+    }
+}
+
+/// `name` of folder `d`, at most [`RECORD_CAP`] bytes (the server's synchronous load).
+pub(crate) fn dir_record(d: &Path, name: &str) -> Result<Vec<u8>> {
+    inside(name)?;
+    let mut out = Vec::new();
+    let where_ = d.join(name).display().to_string();
+    read_dir_file(d, name, RECORD_CAP, &where_, &mut |c| out.extend_from_slice(c))?;
+    Ok(out)
+}
+
+/// SHA-256 (hex) of `name` of folder `d`, streamed.
+pub(crate) fn dir_sha256_hex(d: &Path, name: &str) -> Result<String> {
+    inside(name)?;
+    let mut h = Sha256::new();
+    let where_ = d.join(name).display().to_string();
+    read_dir_file(d, name, FILE_CAP, &where_, &mut |c| h.update(c))?;
+    Ok(alloy_primitives::hex::encode(h.finalize()))
 }

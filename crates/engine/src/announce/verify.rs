@@ -2,13 +2,14 @@
 //! distributor on chain the one it describes? Every failed check is a reason; the verdict is
 //! `verified` only when there is none.
 
-use super::{AnnouncementFile, Fields, Source, ANNOUNCEMENT_FILE};
+use super::{source, AnnouncementFile, Fields, Source, ANNOUNCEMENT_FILE};
 use crate::distribution::{connect, span};
 use crate::Result;
 use airdrop_chain::distribution::{AirdropDistributor, Chain, IERC20};
 use airdrop_core::Manifest;
 use alloy_primitives::{Address, Signature, B256, U256, U64};
 use serde_json::{json, Value};
+use std::path::Path;
 
 alloy::sol! {
     /// EIP-1271: how a contract wallet (a multisig) says a signature is its own.
@@ -137,6 +138,10 @@ async fn signature(a: &AnnouncementFile, digest: B256, chain: Option<&Chain>, ou
         }
         return;
     }
+    eoa_signature(a, digest, out);
+}
+
+fn eoa_signature(a: &AnnouncementFile, digest: B256, out: &mut Verdict) {
     let recovered = Signature::try_from(a.signature.as_ref())
         .ok()
         .and_then(|s| s.recover_address_from_prehash(&digest).ok());
@@ -154,8 +159,26 @@ async fn signature(a: &AnnouncementFile, digest: B256, chain: Option<&Chain>, ou
 
 async fn files(source: &Source, f: &Fields, out: &mut Verdict) -> Result<()> {
     let mbytes = source.record("manifest.json").await?;
-    let msha = crate::input::sha256_hex(&mbytes);
-    let manifest = match Manifest::read(&mbytes) {
+    let mut hashes = Vec::new();
+    if let Ok(m) = Manifest::read(&mbytes) {
+        for name in m.outputs.keys() {
+            hashes.push((name.clone(), source.sha256_hex(name).await));
+        }
+    }
+    check_files(&|n| source.describe(n), &mbytes, hashes, f, out)
+}
+
+/// Compares the files' hashes (`hashes`, by name) with the manifest's, and the manifest and
+/// its file list with the signed `files_hash`.
+fn check_files(
+    describe: &dyn Fn(&str) -> String,
+    mbytes: &[u8],
+    hashes: Vec<(String, Result<String>)>,
+    f: &Fields,
+    out: &mut Verdict,
+) -> Result<()> {
+    let msha = crate::input::sha256_hex(mbytes);
+    let manifest = match Manifest::read(mbytes) {
         Ok(m) => m,
         Err(e) => {
             out.reasons.push(format!("manifest.json does not read: {e}"));
@@ -163,14 +186,15 @@ async fn files(source: &Source, f: &Fields, out: &mut Verdict) -> Result<()> {
         }
     };
     let mut changed = 0;
-    for (name, want) in &manifest.outputs {
-        match source.sha256_hex(name).await {
-            Ok(got) if &got == want => {}
+    for (name, got) in hashes {
+        let want = manifest.outputs.get(&name).map(String::as_str).unwrap_or("");
+        match got {
+            Ok(got) if got == want => {}
             Ok(got) => {
                 changed += 1;
                 out.reasons.push(format!(
                     "tampered file: {} has sha256 {got}, the manifest says {want}",
-                    source.describe(name)
+                    describe(&name)
                 ));
             }
             Err(e) => {
@@ -182,7 +206,7 @@ async fn files(source: &Source, f: &Fields, out: &mut Verdict) -> Result<()> {
     if super::files_hash(&msha, &manifest.outputs) != f.files_hash {
         out.reasons.push(format!(
             "tampered file: {} (sha256 {msha}) is not the manifest that was signed",
-            source.describe("manifest.json")
+            describe("manifest.json")
         ));
     } else if changed == 0 {
         out.checked.push(format!(
@@ -198,6 +222,44 @@ async fn files(source: &Source, f: &Fields, out: &mut Verdict) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The verdict on the announcement of bundle folder `dir` without a node (what a server
+/// computes once when it loads a campaign): the signature of an EOA and every file hash; a
+/// contract wallet's signature needs a node and is reported not verified. `None` when the
+/// bundle has no `announcement.json`.
+pub fn verify_local(dir: &Path) -> Result<Option<(Vec<u8>, Verdict)>> {
+    let bytes = match source::dir_record(dir, ANNOUNCEMENT_FILE) {
+        Ok(b) => b,
+        Err(_) if !dir.join(ANNOUNCEMENT_FILE).exists() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let a = AnnouncementFile::read(&bytes)?;
+    let digest = a.message.signing_hash()?;
+    let mut out = Verdict {
+        announcement: a.clone(),
+        reasons: Vec::new(),
+        checked: Vec::new(),
+        unchecked: Vec::new(),
+    };
+    if a.signer_kind == "contract" {
+        out.reasons.push(format!(
+            "signer {} is a contract wallet: its signature (EIP-1271) can only be checked on chain",
+            a.signer
+        ));
+    } else {
+        eoa_signature(&a, digest, &mut out);
+    }
+    let mbytes = source::dir_record(dir, "manifest.json")?;
+    let mut hashes = Vec::new();
+    if let Ok(m) = Manifest::read(&mbytes) {
+        for name in m.outputs.keys() {
+            hashes.push((name.clone(), source::dir_sha256_hex(dir, name)));
+        }
+    }
+    let describe = |n: &str| dir.join(n).display().to_string();
+    check_files(&describe, &mbytes, hashes, &a.message, &mut out)?;
+    Ok(Some((bytes, out)))
 }
 
 async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
