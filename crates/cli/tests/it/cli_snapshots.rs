@@ -153,6 +153,9 @@ fn help_of_every_command() {
         &["keys", "list"],
         &["keys", "revoke"],
         &["snapshot"],
+        &["sign"],
+        &["verify"],
+        &["check"],
     ];
     for command in commands {
         let mut args = command.to_vec();
