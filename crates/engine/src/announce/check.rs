@@ -193,3 +193,27 @@ async fn get(base: &reqwest::Url, path: &str) -> Result<Option<Vec<u8>>> {
     }
     Ok(Some(out))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn entries_read_decimal_and_hex_amounts_and_name_what_is_missing() {
+        let who = Address::repeat_byte(7);
+        let h = B256::repeat_byte(1);
+        let doc = json!({"claims": {format!("{who:#x}"): {"index": 2, "amount": "0x10", "proof": [h]}}});
+        assert_eq!(
+            entry_in(&doc, who).unwrap(),
+            Some((2, U256::from(16u64), vec![h]))
+        );
+        assert_eq!(entry_in(&doc, Address::repeat_byte(8)).unwrap(), None);
+        let v = json!({"index": 1, "amount": "12", "proof": []});
+        assert_eq!(parse_entry(&v, "x").unwrap(), (1, U256::from(12u64), vec![]));
+        let e = parse_entry(&json!({"index": 1, "amount": "a lot", "proof": []}), "the answer")
+            .unwrap_err();
+        assert!(e.to_string().contains("the answer: amount"), "{e}");
+    }
+}

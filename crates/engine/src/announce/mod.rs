@@ -232,6 +232,14 @@ pub fn fields_of(s: &SignInput<'_>, manifest_bytes: &[u8]) -> Fields {
 /// Signs the announcement of `s.bundle` and writes `announcement.json` in the bundle (replacing
 /// an earlier one; `manifest.json` is never touched).
 pub fn sign(s: &SignInput<'_>, key: &PrivateKeySigner) -> Result<AnnouncementFile> {
+    // Recipients check a claim by folding the distributor's leaf to the signed root: only a
+    // tree of those leaves can be announced for it.
+    let preset = &s.bundle.manifest.merkle.preset;
+    if preset != "uniswap" {
+        return Err(input(format!(
+            "the bundle's tree is {preset:?}, but the distributor pays uniswap-leaf trees only; build the campaign with format = \"uniswap\" to announce it"
+        )));
+    }
     let mpath = s.bundle.dir.join("manifest.json");
     let manifest = crate::input::read_record(&mpath)
         .map_err(|e| input(format!("cannot read {}: {e}", mpath.display())))?;
@@ -273,5 +281,76 @@ mod tests {
         assert_ne!(a, files_hash("m2", &outputs));
         outputs.insert("claims.json".to_owned(), "ab".to_owned());
         assert_ne!(a, files_hash("m1", &outputs));
+    }
+
+    fn fields() -> Fields {
+        Fields {
+            chain_id: 31337,
+            token: Address::repeat_byte(1),
+            distributor: Address::repeat_byte(2),
+            root: B256::repeat_byte(3),
+            total: "1000".into(),
+            count: 4,
+            claim_start: 10,
+            claim_deadline: 20,
+            unlocked_bps: 2500,
+            cliff: 5,
+            duration: 8,
+            deploy_block: 7,
+            files_hash: B256::repeat_byte(4),
+            uri: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_field_is_signed() {
+        let base = fields().signing_hash().unwrap();
+        let changes: Vec<fn(&mut Fields)> = vec![
+            |f| f.chain_id = 1,
+            |f| f.token = Address::repeat_byte(9),
+            |f| f.distributor = Address::repeat_byte(9),
+            |f| f.root = B256::repeat_byte(9),
+            |f| f.total = "1001".into(),
+            |f| f.count = 5,
+            |f| f.claim_start = 11,
+            |f| f.claim_deadline = 21,
+            |f| f.unlocked_bps = 2501,
+            |f| f.cliff = 6,
+            |f| f.duration = 9,
+            |f| f.deploy_block = 8,
+            |f| f.files_hash = B256::repeat_byte(9),
+            |f| f.uri = "x".into(),
+        ];
+        for (i, change) in changes.into_iter().enumerate() {
+            let mut f = fields();
+            change(&mut f);
+            assert_ne!(f.signing_hash().unwrap(), base, "field {i} is not signed");
+        }
+    }
+
+    #[test]
+    fn the_file_round_trips_and_refuses_strangers() {
+        let key = PrivateKeySigner::random();
+        let message = fields();
+        let sig = key.sign_hash_sync(&message.signing_hash().unwrap()).unwrap();
+        let file = AnnouncementFile {
+            format: ANNOUNCEMENT_FORMAT.into(),
+            message,
+            signer: key.address(),
+            signer_kind: "eoa".into(),
+            signature: Bytes::from(sig.as_bytes().to_vec()),
+        };
+        let bytes = file.to_bytes().unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains(&key.address().to_checksum(None)));
+        assert_eq!(AnnouncementFile::read(&bytes).unwrap(), file);
+        let text = String::from_utf8(bytes).unwrap();
+        let e = AnnouncementFile::read(text.replace("\"uri\"", "\"url\"").as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+        let e = AnnouncementFile::read(text.replace("announcement/1", "announcement/2").as_bytes())
+            .unwrap_err();
+        assert!(e.to_string().contains("airdrop-announcement/2"), "{e}");
+        let mut f = fields();
+        f.total = "1e3".into();
+        assert!(f.signing_hash().unwrap_err().to_string().contains("\"1e3\""));
     }
 }

@@ -175,3 +175,44 @@ pub(crate) fn dir_sha256_hex(d: &Path, name: &str) -> Result<String> {
     read_dir_file(d, name, FILE_CAP, &where_, &mut |c| h.update(c))?;
     Ok(alloy_primitives::hex::encode(h.finalize()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_that_leave_the_folder_are_refused() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", "a//b", "", "a\\b"] {
+            let e = inside(bad).unwrap_err().to_string();
+            assert!(e.contains("leaves the bundle folder"), "{bad}: {e}");
+        }
+        inside("claims.json").unwrap();
+        inside("shards/0a.json").unwrap();
+    }
+
+    #[test]
+    fn the_files_are_beside_the_announcement() {
+        let Source::Url(u) = Source::announcement_at("http://h.test/drop/announcement.json").unwrap()
+        else {
+            panic!("not a url")
+        };
+        assert_eq!(u.as_str(), "http://h.test/drop/");
+        let Source::Dir(d) = Source::announcement_at("b/announcement.json").unwrap() else {
+            panic!("not a folder")
+        };
+        assert_eq!(d, PathBuf::from("b"));
+        let e = Source::announcement_at("file:///b/announcement.json").unwrap_err();
+        assert!(e.to_string().contains("only http:// and https://"), "{e}");
+    }
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big"), vec![b'x'; 100]).unwrap();
+        let mut n = 0;
+        let e = read_dir_file(dir.path(), "big", 99, "big", &mut |c| n += c.len()).unwrap_err();
+        assert!(e.to_string().contains("larger than 99 bytes"), "{e}");
+        read_dir_file(dir.path(), "big", 100, "big", &mut |_| {}).unwrap();
+    }
+}
