@@ -34,14 +34,17 @@ pub(crate) struct CheckArgs {
 }
 
 pub(crate) fn run(args: CheckArgs) -> anyhow::Result<()> {
-    let who = parse_address(&args.address).map_err(|e| anyhow!("address {:?}: {e}", args.address))?;
+    let who =
+        parse_address(&args.address).map_err(|e| anyhow!("address {:?}: {e}", args.address))?;
     let from = match &args.api {
         Some(url) => {
             let mut u: alloy::transports::http::reqwest::Url = url
                 .parse()
                 .map_err(|e| anyhow!("--api {url:?} is not a URL: {e}"))?;
             if !matches!(u.scheme(), "http" | "https") {
-                return Err(anyhow!("--api {url:?}: only http:// and https:// are fetched"));
+                return Err(anyhow!(
+                    "--api {url:?}: only http:// and https:// are fetched"
+                ));
             }
             if !u.path().ends_with('/') {
                 u.set_path(&format!("{}/", u.path()));
@@ -72,7 +75,10 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<()> {
 fn print_claim(who: alloy_primitives::Address, out: &CheckOutcome) {
     let f = &out.verdict.announcement.message;
     let Some((index, amount)) = out.claim else {
-        println!("not eligible: {who} has no claim in this campaign (root {})", f.root);
+        println!(
+            "not eligible: {who} has no claim in this campaign (root {})",
+            f.root
+        );
         return;
     };
     println!(
@@ -101,7 +107,10 @@ fn print_claim(who: alloy_primitives::Address, out: &CheckOutcome) {
         let locked = amount - out.vested;
         let cliff_end = f.claim_start.saturating_add(f.cliff);
         if now < cliff_end {
-            println!("locked: {locked} until the cliff at {}, then vesting", at(cliff_end));
+            println!(
+                "locked: {locked} until the cliff at {}, then vesting",
+                at(cliff_end)
+            );
         } else {
             println!("locked: {locked}, vesting");
         }

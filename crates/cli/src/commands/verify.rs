@@ -11,7 +11,11 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub(crate) struct VerifyArgs {
     /// Bundle folder holding announcement.json.
-    #[arg(long, conflicts_with = "manifest", required_unless_present = "manifest")]
+    #[arg(
+        long,
+        conflicts_with = "manifest",
+        required_unless_present = "manifest"
+    )]
     pub bundle: Option<PathBuf>,
     /// The announcement's URL (http or https) or path; the bundle's files are read beside it.
     #[arg(long, value_name = "URL-or-PATH")]
@@ -25,7 +29,10 @@ pub(crate) struct VerifyArgs {
 }
 
 /// Where `--bundle` / `--manifest` point.
-pub(crate) fn source(bundle: &Option<PathBuf>, manifest: &Option<String>) -> anyhow::Result<Source> {
+pub(crate) fn source(
+    bundle: &Option<PathBuf>,
+    manifest: &Option<String>,
+) -> anyhow::Result<Source> {
     match (bundle, manifest) {
         (Some(dir), _) => Ok(Source::dir(dir)),
         (None, Some(m)) => Ok(Source::announcement_at(m)?),

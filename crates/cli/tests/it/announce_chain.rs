@@ -8,9 +8,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::distribution_chain::{build_bundle, distributor_of, tokens, Chain, Spec};
+use crate::snapshot_support::bytecode;
 use crate::snapshot_support::cli::{airdrop, dev, http, http_raw, key_hex, serve};
 use crate::snapshot_support::state::{ok, with_state};
-use crate::snapshot_support::bytecode;
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
@@ -38,7 +38,10 @@ fn refused(args: &[&str], reason: &str) -> String {
     let (success, out) = run(args, &[]);
     assert!(!success, "{args:?} should fail: {out}");
     assert!(out.starts_with("NOT VERIFIED\n"), "{out}");
-    assert!(out.contains(reason), "{args:?}: expected {reason:?} in:\n{out}");
+    assert!(
+        out.contains(reason),
+        "{args:?}: expected {reason:?} in:\n{out}"
+    );
     eprintln!("{out}");
     out
 }
@@ -82,7 +85,10 @@ fn fake_server(routes: HashMap<String, Vec<u8>>) -> String {
             let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
             let (status, body) = match routes.get(&path) {
                 Some(b) => ("200 OK", b.clone()),
-                None => ("404 Not Found", b"{\"code\":\"not_found\",\"detail\":\"no claim\"}".to_vec()),
+                None => (
+                    "404 Not Found",
+                    b"{\"code\":\"not_found\",\"detail\":\"no claim\"}".to_vec(),
+                ),
             };
             let _ = write!(
                 s,
@@ -137,30 +143,71 @@ fn sign_verify_and_check_catch_every_fake() {
     let me = deployer.address().to_string();
 
     // Signing needs a deployment: refused with the hint first.
-    let (success, out) = run(&["sign", "--bundle", sa, "--key-env", "DEPLOYER_KEY"], &dkey);
-    assert!(!success && out.contains("is not deployed") && out.contains("airdrop deploy"), "{out}");
+    let (success, out) = run(
+        &["sign", "--bundle", sa, "--key-env", "DEPLOYER_KEY"],
+        &dkey,
+    );
+    assert!(
+        !success && out.contains("is not deployed") && out.contains("airdrop deploy"),
+        "{out}"
+    );
     for bundle in [sa, sb] {
-        ok(&["deploy", "--bundle", bundle, "--rpc", url, "--key-env", "DEPLOYER_KEY"], &dkey);
+        ok(
+            &[
+                "deploy",
+                "--bundle",
+                bundle,
+                "--rpc",
+                url,
+                "--key-env",
+                "DEPLOYER_KEY",
+            ],
+            &dkey,
+        );
     }
     let (dist_a, dist_b) = (distributor_of(&a), distributor_of(&b));
     let manifest_before = std::fs::read(a.join("manifest.json")).unwrap();
     for bundle in [sa, sb] {
         let out = ok(
-            &["sign", "--bundle", bundle, "--key-env", "DEPLOYER_KEY", "--uri", "https://drop.test"],
+            &[
+                "sign",
+                "--bundle",
+                bundle,
+                "--key-env",
+                "DEPLOYER_KEY",
+                "--uri",
+                "https://drop.test",
+            ],
             &dkey,
         );
         assert!(out.contains(&me), "{out}");
     }
-    assert_eq!(std::fs::read(a.join("manifest.json")).unwrap(), manifest_before);
+    assert_eq!(
+        std::fs::read(a.join("manifest.json")).unwrap(),
+        manifest_before
+    );
     let ann: Value =
-        serde_json::from_str(&std::fs::read_to_string(a.join("announcement.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(a.join("announcement.json")).unwrap())
+            .unwrap();
     assert_eq!(ann["message"]["distributor"], dist_a.to_string());
     assert_eq!(ann["signer_kind"], "eoa");
 
     // Clean: verified offline and on chain, with the expected signer.
-    let out = verified(&["verify", "--bundle", sa, "--expect-signer", &me, "--rpc", url]);
+    let out = verified(&[
+        "verify",
+        "--bundle",
+        sa,
+        "--expect-signer",
+        &me,
+        "--rpc",
+        url,
+    ]);
     assert!(out.contains("holds the signed root"), "{out}");
-    verified(&["verify", "--manifest", a.join("announcement.json").to_str().unwrap()]);
+    verified(&[
+        "verify",
+        "--manifest",
+        a.join("announcement.json").to_str().unwrap(),
+    ]);
     // Over http: the announcement's URL, the bundle's files beside it; one file changed.
     let mut routes: HashMap<String, Vec<u8>> = std::fs::read_dir(&a)
         .unwrap()
@@ -172,34 +219,75 @@ fn sign_verify_and_check_catch_every_fake() {
         })
         .collect();
     let site = fake_server(routes.clone());
-    let out = verified(&["verify", "--manifest", &format!("{site}/drop/announcement.json"), "--expect-signer", &me, "--rpc", url]);
+    let out = verified(&[
+        "verify",
+        "--manifest",
+        &format!("{site}/drop/announcement.json"),
+        "--expect-signer",
+        &me,
+        "--rpc",
+        url,
+    ]);
     assert!(out.contains("5 files match"), "{out}");
     routes.get_mut("/drop/report.html").unwrap().push(b' ');
     let site = fake_server(routes);
-    let out = refused(&["verify", "--manifest", &format!("{site}/drop/announcement.json")], "tampered file");
+    let out = refused(
+        &[
+            "verify",
+            "--manifest",
+            &format!("{site}/drop/announcement.json"),
+        ],
+        "tampered file",
+    );
     assert!(out.contains("/drop/report.html"), "{out}");
-    let (success, out) = run(&["verify", "--manifest", "ftp://drop.test/announcement.json"], &[]);
-    assert!(!success && out.contains("only http:// and https://"), "{out}");
+    let (success, out) = run(
+        &["verify", "--manifest", "ftp://drop.test/announcement.json"],
+        &[],
+    );
+    assert!(
+        !success && out.contains("only http:// and https://"),
+        "{out}"
+    );
 
     // Wrong signer.
     let other = dev(9).address().to_string();
-    refused(&["verify", "--bundle", sa, "--expect-signer", &other], "wrong signer");
+    refused(
+        &["verify", "--bundle", sa, "--expect-signer", &other],
+        "wrong signer",
+    );
 
     // A tampered claims file; a tampered manifest; a field changed after signing.
     let t = copy_bundle(&a, &tmp.path().join("t1/bundle"));
     let mut claims = std::fs::read_to_string(t.join("claims.json")).unwrap();
     claims = claims.replacen("\"proof\"", "\"proof\" ", 1);
     std::fs::write(t.join("claims.json"), claims).unwrap();
-    let out = refused(&["verify", "--bundle", t.to_str().unwrap()], "tampered file");
+    let out = refused(
+        &["verify", "--bundle", t.to_str().unwrap()],
+        "tampered file",
+    );
     assert!(out.contains("claims.json"), "{out}");
     let t = copy_bundle(&a, &tmp.path().join("t2/bundle"));
     let m = std::fs::read_to_string(t.join("manifest.json")).unwrap();
-    std::fs::write(t.join("manifest.json"), m.replace("Test Drop", "Test Drop!")).unwrap();
-    refused(&["verify", "--bundle", t.to_str().unwrap()], "is not the manifest that was signed");
+    std::fs::write(
+        t.join("manifest.json"),
+        m.replace("Test Drop", "Test Drop!"),
+    )
+    .unwrap();
+    refused(
+        &["verify", "--bundle", t.to_str().unwrap()],
+        "is not the manifest that was signed",
+    );
     let t = copy_bundle(&a, &tmp.path().join("t3/bundle"));
     let text = std::fs::read_to_string(t.join("announcement.json")).unwrap();
-    std::fs::write(t.join("announcement.json"), text.replace("https://drop.test", "https://drop.evil")).unwrap();
-    refused(&["verify", "--bundle", t.to_str().unwrap()], "bad signature");
+    std::fs::write(
+        t.join("announcement.json"),
+        text.replace("https://drop.test", "https://drop.evil"),
+    )
+    .unwrap();
+    refused(
+        &["verify", "--bundle", t.to_str().unwrap()],
+        "bad signature",
+    );
 
     // A contract wallet (EIP-1271) signs through an owner's key.
     let owner = dev(7);
@@ -210,38 +298,100 @@ fn sign_verify_and_check_catch_every_fake() {
     );
     let w = copy_bundle(&a, &tmp.path().join("w/bundle"));
     let sw = w.to_str().unwrap();
-    let okey = [("OWNER_KEY", key_hex(&owner)), ("STRANGER_KEY", key_hex(&dev(8)))];
+    let okey = [
+        ("OWNER_KEY", key_hex(&owner)),
+        ("STRANGER_KEY", key_hex(&dev(8))),
+    ];
     let ws = wallet.to_string();
-    ok(&["sign", "--bundle", sw, "--key-env", "OWNER_KEY", "--contract-signer", &ws], &okey);
-    let out = verified(&["verify", "--bundle", sw, "--expect-signer", &ws, "--rpc", url]);
+    ok(
+        &[
+            "sign",
+            "--bundle",
+            sw,
+            "--key-env",
+            "OWNER_KEY",
+            "--contract-signer",
+            &ws,
+        ],
+        &okey,
+    );
+    let out = verified(&[
+        "verify",
+        "--bundle",
+        sw,
+        "--expect-signer",
+        &ws,
+        "--rpc",
+        url,
+    ]);
     assert!(out.contains("EIP-1271"), "{out}");
     refused(&["verify", "--bundle", sw], "can only be checked on chain");
-    ok(&["sign", "--bundle", sw, "--key-env", "STRANGER_KEY", "--contract-signer", &ws], &okey);
-    refused(&["verify", "--bundle", sw, "--rpc", url], "bad signature: contract wallet");
+    ok(
+        &[
+            "sign",
+            "--bundle",
+            sw,
+            "--key-env",
+            "STRANGER_KEY",
+            "--contract-signer",
+            &ws,
+        ],
+        &okey,
+    );
+    refused(
+        &["verify", "--bundle", sw, "--rpc", url],
+        "bad signature: contract wallet",
+    );
 
     // An announcement naming a distributor that holds another root.
     let o = copy_bundle(&a, &tmp.path().join("o/bundle"));
     let so = o.to_str().unwrap();
     ok(
-        &["sign", "--bundle", so, "--key-env", "DEPLOYER_KEY", "--distributor", &dist_b.to_string()],
+        &[
+            "sign",
+            "--bundle",
+            so,
+            "--key-env",
+            "DEPLOYER_KEY",
+            "--distributor",
+            &dist_b.to_string(),
+        ],
         &dkey,
     );
-    refused(&["verify", "--bundle", so, "--rpc", url], "holds another root");
+    refused(
+        &["verify", "--bundle", so, "--rpc", url],
+        "holds another root",
+    );
 
     // check: eligible with vesting, eligible without, ineligible — from the bundle.
     let vest = dev(2).address().to_string();
-    let out = ok(&["check", &vest, "--bundle", sa, "--expect-signer", &me], &[]);
-    assert!(out.contains("eligible: ") && out.contains("250000000000000000000"), "{out}");
+    let out = ok(
+        &["check", &vest, "--bundle", sa, "--expect-signer", &me],
+        &[],
+    );
+    assert!(
+        out.contains("eligible: ") && out.contains("250000000000000000000"),
+        "{out}"
+    );
     assert!(out.contains("vested now: 62500000000000000000"), "{out}");
     assert!(out.contains("until the cliff"), "{out}");
     let out = ok(&["check", &vest, "--bundle", sb, "--rpc", url], &[]);
     assert!(out.contains("gets 500000000000000000000"), "{out}");
-    assert!(out.contains("vested now: 500000000000000000000") && !out.contains("locked"), "{out}");
+    assert!(
+        out.contains("vested now: 500000000000000000000") && !out.contains("locked"),
+        "{out}"
+    );
     let nobody = dev(9).address().to_string();
     let out = ok(&["check", &nobody, "--bundle", sa], &[]);
     assert!(out.contains("not eligible"), "{out}");
-    let (success, out) = run(&["check", &vest, "--bundle", sa, "--expect-signer", &other], &[]);
-    assert!(!success && out.contains("wrong signer") && !out.contains("eligible"), "{out}");
+    let (success, out) = run(
+        &["check", &vest, "--bundle", sa, "--expect-signer", &other],
+        &[],
+    );
+    assert!(
+        !success && out.contains("wrong signer") && !out.contains("eligible"),
+        "{out}"
+    );
 
     // check over a server: an honest answer passes, a lying one (amount raised) is refused.
     let who = dev(2).address();
@@ -252,17 +402,29 @@ fn sign_verify_and_check_catch_every_fake() {
     let announcement = std::fs::read(a.join("announcement.json")).unwrap();
     for (answer, good) in [(honest, true), (lie, false)] {
         let mut routes = HashMap::new();
-        routes.insert("/v1/campaigns/drop/announcement".to_owned(), announcement.clone());
+        routes.insert(
+            "/v1/campaigns/drop/announcement".to_owned(),
+            announcement.clone(),
+        );
         routes.insert(path.clone(), serde_json::to_vec(&answer).unwrap());
         let api = format!("{}/v1/campaigns/drop", fake_server(routes));
-        let (success, out) = run(&["check", &vest, "--api", &api, "--expect-signer", &me], &[]);
+        let (success, out) = run(
+            &["check", &vest, "--api", &api, "--expect-signer", &me],
+            &[],
+        );
         assert_eq!(success, good, "{out}");
         if good {
             assert!(out.contains("gets 250000000000000000000"), "{out}");
         } else {
-            assert!(out.contains("refused: the proof given") && out.contains("not the signed root"), "{out}");
+            assert!(
+                out.contains("refused: the proof given") && out.contains("not the signed root"),
+                "{out}"
+            );
         }
-        let (_, out) = run(&["check", &nobody, "--api", &api, "--expect-signer", &me], &[]);
+        let (_, out) = run(
+            &["check", &nobody, "--api", &api, "--expect-signer", &me],
+            &[],
+        );
         assert!(out.contains("not eligible"), "{out}");
     }
 
@@ -278,22 +440,60 @@ fn sign_verify_and_check_catch_every_fake() {
         unsigned.display()
     );
     let srv = serve(&["--campaign", &campaigns, "--database-url", &db], &[]);
-    let (status, text) = http_raw(srv.port, "GET", "/v1/campaigns/drop/announcement", None, "", b"");
+    let (status, text) = http_raw(
+        srv.port,
+        "GET",
+        "/v1/campaigns/drop/announcement",
+        None,
+        "",
+        b"",
+    );
     assert_eq!((status, text.as_bytes()), (200, announcement.as_slice()));
     for (id, want) in [
         ("drop", json!({"verified": true, "signer": me})),
         ("tampered", json!({"verified": false, "signer": me})),
         ("unsigned", Value::Null),
     ] {
-        let (status, v) = http(srv.port, "GET", &format!("/v1/campaigns/{id}/claims/{vest}"), None, None);
+        let (status, v) = http(
+            srv.port,
+            "GET",
+            &format!("/v1/campaigns/{id}/claims/{vest}"),
+            None,
+            None,
+        );
         assert_eq!(status, 200, "{id}: {v}");
         assert_eq!(v["announcement"], want, "{id}: {v}");
     }
-    let (status, v) = http(srv.port, "GET", "/v1/campaigns/unsigned/announcement", None, None);
-    assert_eq!((status, v["code"].as_str()), (404, Some("not_signed")), "{v}");
+    let (status, v) = http(
+        srv.port,
+        "GET",
+        "/v1/campaigns/unsigned/announcement",
+        None,
+        None,
+    );
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("not_signed")),
+        "{v}"
+    );
     let api = format!("http://127.0.0.1:{}/v1/campaigns/drop", srv.port);
-    let out = ok(&["check", &vest, "--api", &api, "--expect-signer", &me, "--rpc", url], &[]);
-    assert!(out.contains("gets 250000000000000000000") && out.contains("until the cliff"), "{out}");
+    let out = ok(
+        &[
+            "check",
+            &vest,
+            "--api",
+            &api,
+            "--expect-signer",
+            &me,
+            "--rpc",
+            url,
+        ],
+        &[],
+    );
+    assert!(
+        out.contains("gets 250000000000000000000") && out.contains("until the cliff"),
+        "{out}"
+    );
     let api = format!("http://127.0.0.1:{}/v1/campaigns/unsigned", srv.port);
     let (success, out) = run(&["check", &vest, "--api", &api], &[]);
     assert!(!success && out.contains("no signed announcement"), "{out}");
@@ -303,13 +503,23 @@ fn sign_verify_and_check_catch_every_fake() {
     let h = c.d.send(
         deployer.address(),
         Some(c.token),
-        IBurn::burnCall { from: dist_a, amount: tokens(1) }.abi_encode(),
+        IBurn::burnCall {
+            from: dist_a,
+            amount: tokens(1),
+        }
+        .abi_encode(),
         U256::ZERO,
     );
     c.d.expect_success(&[h]);
-    refused(&["verify", "--bundle", sa, "--rpc", url], "underfunded distributor");
+    refused(
+        &["verify", "--bundle", sa, "--rpc", url],
+        "underfunded distributor",
+    );
 
     // Closed window: past the deadline.
     c.warp(31 * 86_400);
-    refused(&["verify", "--bundle", sb, "--rpc", url], "claim window closed");
+    refused(
+        &["verify", "--bundle", sb, "--rpc", url],
+        "claim window closed",
+    );
 }

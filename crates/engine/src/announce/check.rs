@@ -61,8 +61,12 @@ pub async fn check(
                 return Ok(refused(verdict, now));
             }
             let claims = source.read("claims.json", CLAIMS_CAP).await?;
-            let doc: Value = serde_json::from_slice(&claims)
-                .map_err(|e| input(format!("{} is not JSON: {e}", source.describe("claims.json"))))?;
+            let doc: Value = serde_json::from_slice(&claims).map_err(|e| {
+                input(format!(
+                    "{} is not JSON: {e}",
+                    source.describe("claims.json")
+                ))
+            })?;
             (verdict, entry_in(&doc, address)?)
         }
         CheckFrom::Api(base) => {
@@ -86,8 +90,9 @@ pub async fn check(
             let found = match answer {
                 None => None,
                 Some(bytes) => {
-                    let v: Value = serde_json::from_slice(&bytes)
-                        .map_err(|e| input(format!("the server's claim answer is not JSON: {e}")))?;
+                    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+                        input(format!("the server's claim answer is not JSON: {e}"))
+                    })?;
                     Some(parse_entry(&v, "the server's answer")?)
                 }
             };
@@ -140,16 +145,19 @@ fn entry_in(doc: &Value, who: Address) -> Result<Option<(u64, U256, Vec<B256>)>>
         .get("claims")
         .and_then(Value::as_object)
         .ok_or_else(|| input("claims.json has no claims object"))?;
-    let hit = claims.iter().find(|(k, _)| {
-        airdrop_merkle::address::parse_address(k).ok() == Some(who)
-    });
+    let hit = claims
+        .iter()
+        .find(|(k, _)| airdrop_merkle::address::parse_address(k).ok() == Some(who));
     hit.map(|(k, v)| parse_entry(v, &format!("claims.json: {k}")))
         .transpose()
 }
 
 fn parse_entry(v: &Value, what: &str) -> Result<(u64, U256, Vec<B256>)> {
     let bad = |field: &str| input(format!("{what}: {field} is missing or malformed"));
-    let index = v.get("index").and_then(Value::as_u64).ok_or_else(|| bad("index"))?;
+    let index = v
+        .get("index")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("index"))?;
     let amount = v
         .get("amount")
         .and_then(Value::as_str)
@@ -166,7 +174,11 @@ fn parse_entry(v: &Value, what: &str) -> Result<(u64, U256, Vec<B256>)> {
         .and_then(Value::as_array)
         .ok_or_else(|| bad("proof"))?
         .iter()
-        .map(|h| h.as_str().and_then(|s| s.parse::<B256>().ok()).ok_or_else(|| bad("proof")))
+        .map(|h| {
+            h.as_str()
+                .and_then(|s| s.parse::<B256>().ok())
+                .ok_or_else(|| bad("proof"))
+        })
         .collect::<Result<Vec<B256>>>()?;
     Ok((index, amount, proof))
 }
@@ -177,18 +189,27 @@ async fn get(base: &reqwest::Url, path: &str) -> Result<Option<Vec<u8>>> {
         .join(path)
         .map_err(|e| input(format!("{base}{path}: {e}")))?;
     let fail = |e: reqwest::Error| input(format!("cannot fetch {url}: {e}"));
-    let mut resp = reqwest::Client::new().get(url.clone()).send().await.map_err(fail)?;
+    let mut resp = reqwest::Client::new()
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(fail)?;
     if resp.status() == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
     }
     if !resp.status().is_success() {
-        return Err(input(format!("cannot fetch {url}: http status {}", resp.status())));
+        return Err(input(format!(
+            "cannot fetch {url}: http status {}",
+            resp.status()
+        )));
     }
     let mut out = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(fail)? {
         out.extend_from_slice(&chunk);
         if out.len() > ANSWER_CAP {
-            return Err(input(format!("{url}: the answer is larger than {ANSWER_CAP} bytes")));
+            return Err(input(format!(
+                "{url}: the answer is larger than {ANSWER_CAP} bytes"
+            )));
         }
     }
     Ok(Some(out))
@@ -204,16 +225,23 @@ mod tests {
     fn entries_read_decimal_and_hex_amounts_and_name_what_is_missing() {
         let who = Address::repeat_byte(7);
         let h = B256::repeat_byte(1);
-        let doc = json!({"claims": {format!("{who:#x}"): {"index": 2, "amount": "0x10", "proof": [h]}}});
+        let doc =
+            json!({"claims": {format!("{who:#x}"): {"index": 2, "amount": "0x10", "proof": [h]}}});
         assert_eq!(
             entry_in(&doc, who).unwrap(),
             Some((2, U256::from(16u64), vec![h]))
         );
         assert_eq!(entry_in(&doc, Address::repeat_byte(8)).unwrap(), None);
         let v = json!({"index": 1, "amount": "12", "proof": []});
-        assert_eq!(parse_entry(&v, "x").unwrap(), (1, U256::from(12u64), vec![]));
-        let e = parse_entry(&json!({"index": 1, "amount": "a lot", "proof": []}), "the answer")
-            .unwrap_err();
+        assert_eq!(
+            parse_entry(&v, "x").unwrap(),
+            (1, U256::from(12u64), vec![])
+        );
+        let e = parse_entry(
+            &json!({"index": 1, "amount": "a lot", "proof": []}),
+            "the answer",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("the answer: amount"), "{e}");
     }
 }

@@ -332,7 +332,9 @@ mod tests {
     fn the_file_round_trips_and_refuses_strangers() {
         let key = PrivateKeySigner::random();
         let message = fields();
-        let sig = key.sign_hash_sync(&message.signing_hash().unwrap()).unwrap();
+        let sig = key
+            .sign_hash_sync(&message.signing_hash().unwrap())
+            .unwrap();
         let file = AnnouncementFile {
             format: ANNOUNCEMENT_FORMAT.into(),
             message,
@@ -351,6 +353,10 @@ mod tests {
         assert!(e.to_string().contains("airdrop-announcement/2"), "{e}");
         let mut f = fields();
         f.total = "1e3".into();
-        assert!(f.signing_hash().unwrap_err().to_string().contains("\"1e3\""));
+        assert!(f
+            .signing_hash()
+            .unwrap_err()
+            .to_string()
+            .contains("\"1e3\""));
     }
 }

@@ -48,7 +48,13 @@ impl Source {
         let path = PathBuf::from(text);
         let dir = path
             .parent()
-            .map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
             .unwrap_or_else(|| PathBuf::from("."));
         Ok(Source::Dir(dir))
     }
@@ -129,7 +135,9 @@ fn inside(name: &str) -> Result<()> {
 }
 
 fn too_big(where_: &str, cap: u64) -> crate::EngineError {
-    input(format!("{where_} is larger than {cap} bytes; refusing to read it"))
+    input(format!(
+        "{where_} is larger than {cap} bytes; refusing to read it"
+    ))
 }
 
 fn read_dir_file(
@@ -163,7 +171,9 @@ pub(crate) fn dir_record(d: &Path, name: &str) -> Result<Vec<u8>> {
     inside(name)?;
     let mut out = Vec::new();
     let where_ = d.join(name).display().to_string();
-    read_dir_file(d, name, RECORD_CAP, &where_, &mut |c| out.extend_from_slice(c))?;
+    read_dir_file(d, name, RECORD_CAP, &where_, &mut |c| {
+        out.extend_from_slice(c)
+    })?;
     Ok(out)
 }
 
@@ -193,7 +203,8 @@ mod tests {
 
     #[test]
     fn the_files_are_beside_the_announcement() {
-        let Source::Url(u) = Source::announcement_at("http://h.test/drop/announcement.json").unwrap()
+        let Source::Url(u) =
+            Source::announcement_at("http://h.test/drop/announcement.json").unwrap()
         else {
             panic!("not a url")
         };

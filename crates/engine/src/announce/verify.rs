@@ -181,13 +181,18 @@ fn check_files(
     let manifest = match Manifest::read(mbytes) {
         Ok(m) => m,
         Err(e) => {
-            out.reasons.push(format!("manifest.json does not read: {e}"));
+            out.reasons
+                .push(format!("manifest.json does not read: {e}"));
             return Ok(());
         }
     };
     let mut changed = 0;
     for (name, got) in hashes {
-        let want = manifest.outputs.get(&name).map(String::as_str).unwrap_or("");
+        let want = manifest
+            .outputs
+            .get(&name)
+            .map(String::as_str)
+            .unwrap_or("");
         match got {
             Ok(got) if got == want => {}
             Ok(got) => {
@@ -273,9 +278,8 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
     }
     let a = f.distributor;
     if chain.code(a).await?.is_empty() {
-        out.reasons.push(format!(
-            "no distributor: {a} has no code on chain {id}"
-        ));
+        out.reasons
+            .push(format!("no distributor: {a} has no code on chain {id}"));
         return Ok(());
     }
     let bad = |what: &str, got: String, want: String| {
@@ -284,7 +288,9 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
     let root = chain.view(a, &AirdropDistributor::merkleRootCall {}).await;
     match root {
         Ok(r) if r == f.root => {}
-        Ok(r) => out.reasons.push(bad("root", r.to_string(), f.root.to_string())),
+        Ok(r) => out
+            .reasons
+            .push(bad("root", r.to_string(), f.root.to_string())),
         Err(e) => {
             out.reasons.push(format!(
                 "{a} is not an airdrop distributor: merkleRoot() failed ({})",
@@ -295,7 +301,8 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
     }
     let token = chain.view(a, &AirdropDistributor::tokenCall {}).await?;
     if token != f.token {
-        out.reasons.push(bad("token", token.to_string(), f.token.to_string()));
+        out.reasons
+            .push(bad("token", token.to_string(), f.token.to_string()));
     }
     let start = chain.view(a, &AirdropDistributor::startCall {}).await?;
     let deadline = chain.view(a, &AirdropDistributor::deadlineCall {}).await?;
@@ -306,7 +313,9 @@ async fn on_chain(chain: &Chain, f: &Fields, out: &mut Verdict) -> Result<()> {
             format!("{}..{}", f.claim_start, f.claim_deadline),
         ));
     }
-    let bps = chain.view(a, &AirdropDistributor::unlockedBpsCall {}).await?;
+    let bps = chain
+        .view(a, &AirdropDistributor::unlockedBpsCall {})
+        .await?;
     let cliff = chain.view(a, &AirdropDistributor::cliffCall {}).await?;
     let duration = chain.view(a, &AirdropDistributor::durationCall {}).await?;
     if (bps, cliff, duration) != (f.unlocked_bps, f.cliff, f.duration) {
