@@ -61,6 +61,14 @@ pub async fn check(
                 return Ok(refused(verdict, now));
             }
             let claims = source.read("claims.json", CLAIMS_CAP).await?;
+            // Read again after hashing: a server could answer the second read differently.
+            let sha = crate::input::sha256_hex(&claims);
+            if verdict.files.get("claims.json") != Some(&sha) {
+                return Err(input(format!(
+                    "refused: {} (sha256 {sha}) is not the claims file the announcement signed; do not claim through this source",
+                    source.describe("claims.json")
+                )));
+            }
             let doc: Value = serde_json::from_slice(&claims).map_err(|e| {
                 input(format!(
                     "{} is not JSON: {e}",

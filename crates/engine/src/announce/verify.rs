@@ -48,6 +48,9 @@ pub struct Verdict {
     pub checked: Vec<String>,
     /// What was not checked (no `--rpc`, no expected signer).
     pub unchecked: Vec<String>,
+    /// SHA-256 of each bundle file as the signed manifest lists them (empty when the files were
+    /// not checked): what a later read of a file must still match.
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 impl Verdict {
@@ -80,6 +83,7 @@ pub(crate) async fn verify_announcement(
         reasons: Vec::new(),
         checked: Vec::new(),
         unchecked: Vec::new(),
+        files: Default::default(),
     };
     let a = out.announcement.clone();
     let digest = a.message.signing_hash()?;
@@ -213,11 +217,14 @@ fn check_files(
             "tampered file: {} (sha256 {msha}) is not the manifest that was signed",
             describe("manifest.json")
         ));
-    } else if changed == 0 {
-        out.checked.push(format!(
-            "manifest.json and its {} files match the signed hashes",
-            manifest.outputs.len()
-        ));
+    } else {
+        out.files = manifest.outputs.clone();
+        if changed == 0 {
+            out.checked.push(format!(
+                "manifest.json and its {} files match the signed hashes",
+                manifest.outputs.len()
+            ));
+        }
     }
     let total = f.total_amount()?;
     if manifest.root != f.root || manifest.total != total || manifest.count != f.count {
@@ -246,6 +253,7 @@ pub fn verify_local(dir: &Path) -> Result<Option<(Vec<u8>, Verdict)>> {
         reasons: Vec::new(),
         checked: Vec::new(),
         unchecked: Vec::new(),
+        files: Default::default(),
     };
     if a.signer_kind == "contract" {
         out.reasons.push(format!(
