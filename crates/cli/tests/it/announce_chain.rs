@@ -229,8 +229,28 @@ fn sign_verify_and_check_catch_every_fake() {
         url,
     ]);
     assert!(out.contains("5 files match"), "{out}");
+    let vest = dev(2).address().to_string();
+    let ann_url = format!("{site}/drop/announcement.json");
+    let out = ok(
+        &[
+            "check",
+            &vest,
+            "--manifest",
+            &ann_url,
+            "--expect-signer",
+            &me,
+        ],
+        &[],
+    );
+    assert!(out.contains("gets 250000000000000000000"), "{out}");
     routes.get_mut("/drop/report.html").unwrap().push(b' ');
     let site = fake_server(routes);
+    let ann_url = format!("{site}/drop/announcement.json");
+    let (success, out) = run(&["check", &vest, "--manifest", &ann_url], &[]);
+    assert!(
+        !success && out.starts_with("NOT VERIFIED") && !out.contains("eligible"),
+        "{out}"
+    );
     let out = refused(
         &[
             "verify",
@@ -364,7 +384,6 @@ fn sign_verify_and_check_catch_every_fake() {
     );
 
     // check: eligible with vesting, eligible without, ineligible — from the bundle.
-    let vest = dev(2).address().to_string();
     let out = ok(
         &["check", &vest, "--bundle", sa, "--expect-signer", &me],
         &[],
@@ -433,6 +452,13 @@ fn sign_verify_and_check_catch_every_fake() {
     // and `check --api` against it.
     let unsigned = copy_bundle(&b, &tmp.path().join("u/bundle"));
     std::fs::remove_file(unsigned.join("announcement.json")).unwrap();
+    let (success, out) = run(&["verify", "--bundle", unsigned.to_str().unwrap()], &[]);
+    assert!(
+        !success && out.contains("error: ") && out.contains("airdrop sign"),
+        "{out}"
+    );
+    let (success, out) = run(&["check", "0x1234", "--bundle", sa], &[]);
+    assert!(!success && out.contains("address \"0x1234\""), "{out}");
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
     let campaigns = format!(
         "drop={sa},tampered={},unsigned={}",
