@@ -4,9 +4,11 @@
 
 use super::args::runtime;
 use super::verify::{expected, print_verdict, source};
+use airdrop_core::units::format_units;
 use airdrop_engine::announce::{check, CheckFrom, CheckOutcome};
 use airdrop_engine::distribution::span;
 use airdrop_merkle::address::parse_address;
+use alloy_primitives::U256;
 use anyhow::anyhow;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -81,9 +83,15 @@ fn print_claim(who: alloy_primitives::Address, out: &CheckOutcome) {
         );
         return;
     };
+    let tokens = |v: U256| match &out.units {
+        Some((symbol, decimals)) => format!("{} {symbol} ({v})", format_units(v, *decimals)),
+        None => format!("{v} base units"),
+    };
     println!(
-        "eligible: {who} gets {amount} base units of token {} (index {index}); proof checked against the signed root {}",
-        f.token, f.root
+        "eligible: {who} gets {} of token {} (index {index}); proof checked against the signed root {}",
+        tokens(amount),
+        f.token,
+        f.root
     );
     let now = out.now;
     let at = |t: u64| {
@@ -100,19 +108,21 @@ fn print_claim(who: alloy_primitives::Address, out: &CheckOutcome) {
         println!("deadline: {}", at(f.claim_deadline));
     }
     println!(
-        "vested now: {} of {amount} (claimable now less what was already claimed)",
-        out.vested
+        "vested now: {} of {} (claimable now less what was already claimed)",
+        tokens(out.vested),
+        tokens(amount)
     );
     if out.vested < amount {
         let locked = amount - out.vested;
         let cliff_end = f.claim_start.saturating_add(f.cliff);
         if now < cliff_end {
             println!(
-                "locked: {locked} until the cliff at {}, then vesting",
+                "locked: {} until the cliff at {}, then vesting",
+                tokens(locked),
                 at(cliff_end)
             );
         } else {
-            println!("locked: {locked}, vesting");
+            println!("locked: {}, vesting", tokens(locked));
         }
         println!(
             "fully vested at {}",

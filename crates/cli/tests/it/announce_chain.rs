@@ -242,7 +242,7 @@ fn sign_verify_and_check_catch_every_fake() {
         ],
         &[],
     );
-    assert!(out.contains("gets 250000000000000000000"), "{out}");
+    assert!(out.contains("gets 250 TT (250000000000000000000)"), "{out}");
     routes.get_mut("/drop/report.html").unwrap().push(b' ');
     let site = fake_server(routes);
     let ann_url = format!("{site}/drop/announcement.json");
@@ -392,12 +392,15 @@ fn sign_verify_and_check_catch_every_fake() {
         out.contains("eligible: ") && out.contains("250000000000000000000"),
         "{out}"
     );
-    assert!(out.contains("vested now: 62500000000000000000"), "{out}");
+    assert!(
+        out.contains("vested now: 62.5 TT (62500000000000000000) of 250 TT"),
+        "{out}"
+    );
     assert!(out.contains("until the cliff"), "{out}");
     let out = ok(&["check", &vest, "--bundle", sb, "--rpc", url], &[]);
-    assert!(out.contains("gets 500000000000000000000"), "{out}");
+    assert!(out.contains("gets 500 TT (500000000000000000000)"), "{out}");
     assert!(
-        out.contains("vested now: 500000000000000000000") && !out.contains("locked"),
+        out.contains("vested now: 500 TT") && !out.contains("locked"),
         "{out}"
     );
     let nobody = dev(9).address().to_string();
@@ -433,7 +436,10 @@ fn sign_verify_and_check_catch_every_fake() {
         );
         assert_eq!(success, good, "{out}");
         if good {
-            assert!(out.contains("gets 250000000000000000000"), "{out}");
+            assert!(
+                out.contains("gets 250000000000000000000 base units"),
+                "{out}"
+            );
         } else {
             assert!(
                 out.contains("refused: the proof given") && out.contains("not the signed root"),
@@ -517,7 +523,7 @@ fn sign_verify_and_check_catch_every_fake() {
         &[],
     );
     assert!(
-        out.contains("gets 250000000000000000000") && out.contains("until the cliff"),
+        out.contains("gets 250000000000000000000 base units") && out.contains("until the cliff"),
         "{out}"
     );
     let api = format!("http://127.0.0.1:{}/v1/campaigns/unsigned", srv.port);

@@ -36,6 +36,8 @@ pub struct CheckOutcome {
     pub vested: U256,
     /// The time the answer is for, unix seconds.
     pub now: u64,
+    /// The token's symbol and decimals, from the signed manifest (`None` over an API).
+    pub units: Option<(String, u8)>,
 }
 
 /// Checks `address` against the campaign of `from` at unix time `now`.
@@ -47,7 +49,7 @@ pub async fn check(
     now: u64,
 ) -> Result<CheckOutcome> {
     let chain = rpc.map(connect).transpose()?;
-    let (verdict, found) = match from {
+    let (verdict, found, units) = match from {
         CheckFrom::Bundle(source) => {
             let a = AnnouncementFile::read(&source.record(ANNOUNCEMENT_FILE).await?)?;
             let v = VerifyInput {
@@ -75,7 +77,11 @@ pub async fn check(
                     source.describe("claims.json")
                 ))
             })?;
-            (verdict, entry_in(&doc, address)?)
+            // The manifest's hash was checked with the files: its token is the signed one.
+            let m = airdrop_core::Manifest::read(&source.record("manifest.json").await?)?;
+            let units = (m.token.address == verdict.announcement.message.token)
+                .then(|| (m.token.symbol.clone(), m.token.decimals));
+            (verdict, entry_in(&doc, address)?, units)
         }
         CheckFrom::Api(base) => {
             let a = AnnouncementFile::read(&get(base, "announcement").await?.ok_or_else(|| {
@@ -104,7 +110,7 @@ pub async fn check(
                     Some(parse_entry(&v, "the server's answer")?)
                 }
             };
-            (verdict, found)
+            (verdict, found, None)
         }
     };
     let f = &verdict.announcement.message;
@@ -135,6 +141,7 @@ pub async fn check(
         claim,
         vested,
         now,
+        units,
     })
 }
 
@@ -144,6 +151,7 @@ fn refused(verdict: Verdict, now: u64) -> CheckOutcome {
         claim: None,
         vested: U256::ZERO,
         now,
+        units: None,
     }
 }
 
