@@ -107,11 +107,20 @@ fn print_claim(who: alloy_primitives::Address, out: &CheckOutcome) {
         }
         println!("deadline: {}", at(f.claim_deadline));
     }
-    println!(
-        "vested now: {} of {} (claimable now less what was already claimed)",
-        tokens(out.vested),
-        tokens(amount)
-    );
+    match (out.claimed, out.claimable) {
+        (Some(claimed), Some(claimable)) => println!(
+            "vested now: {} of {}; already claimed {}; claimable now {}",
+            tokens(out.vested),
+            tokens(amount),
+            tokens(claimed),
+            tokens(claimable)
+        ),
+        _ => println!(
+            "vested now: {} of {} (less what was already claimed: give --rpc to read it)",
+            tokens(out.vested),
+            tokens(amount)
+        ),
+    }
     if out.vested < amount {
         let locked = amount - out.vested;
         let cliff_end = f.claim_start.saturating_add(f.cliff);

@@ -399,6 +399,27 @@ fn sign_verify_and_check_catch_every_fake() {
     assert!(out.contains("until the cliff"), "{out}");
     let out = ok(&["check", &vest, "--bundle", sb, "--rpc", url], &[]);
     assert!(out.contains("gets 500 TT (500000000000000000000)"), "{out}");
+    assert!(out.contains("claimable now 500 TT"), "{out}");
+    let ckey = [("CLAIMER_KEY", key_hex(&dev(2)))];
+    ok(
+        &[
+            "claim",
+            "--bundle",
+            sb,
+            "--rpc",
+            url,
+            "--key-env",
+            "CLAIMER_KEY",
+            "--address",
+            &vest,
+        ],
+        &ckey,
+    );
+    let out = ok(&["check", &vest, "--bundle", sb, "--rpc", url], &[]);
+    assert!(
+        out.contains("already claimed 500 TT") && out.contains("claimable now 0 TT"),
+        "{out}"
+    );
     assert!(
         out.contains("vested now: 500 TT") && !out.contains("locked"),
         "{out}"

@@ -6,6 +6,7 @@ use super::verify::verify_announcement;
 use super::{AnnouncementFile, Source, Verdict, VerifyInput, ANNOUNCEMENT_FILE};
 use crate::distribution::{connect, input};
 use crate::Result;
+use airdrop_chain::distribution::AirdropDistributor;
 use airdrop_core::vesting::{vested, VestingTerms};
 use airdrop_merkle::hash::{uniswap_leaf, NodeHash};
 use alloy::transports::http::reqwest;
@@ -38,6 +39,11 @@ pub struct CheckOutcome {
     pub now: u64,
     /// The token's symbol and decimals, from the signed manifest (`None` over an API).
     pub units: Option<(String, u8)>,
+    /// Already claimed from the distributor, when a node was given.
+    pub claimed: Option<U256>,
+    /// What a claim would pay now (the distributor's `claimableAmount`: zero outside the
+    /// window), when a node was given.
+    pub claimable: Option<U256>,
 }
 
 /// Checks `address` against the campaign of `from` at unix time `now`.
@@ -128,6 +134,30 @@ pub async fn check(
             Some((index, amount))
         }
     };
+    let (claimed, claimable) = match (&chain, claim) {
+        (Some(c), Some((index, amount))) => {
+            let (a, index) = (f.distributor, U256::from(index));
+            // A claim without vesting only sets the index's bit; with vesting the amount so far
+            // is kept per index. What a claim would pay now is the contract's own answer.
+            let full = c
+                .view(a, &AirdropDistributor::isClaimedCall { index })
+                .await?;
+            let claimed = if full {
+                amount
+            } else {
+                c.view(a, &AirdropDistributor::claimedAmountCall { index })
+                    .await?
+            };
+            let now = c
+                .view(
+                    a,
+                    &AirdropDistributor::claimableAmountCall { index, amount },
+                )
+                .await?;
+            (Some(claimed), Some(now))
+        }
+        _ => (None, None),
+    };
     let terms = VestingTerms {
         unlocked_bps: f.unlocked_bps,
         cliff: f.cliff,
@@ -142,6 +172,8 @@ pub async fn check(
         vested,
         now,
         units,
+        claimed,
+        claimable,
     })
 }
 
@@ -152,6 +184,8 @@ fn refused(verdict: Verdict, now: u64) -> CheckOutcome {
         vested: U256::ZERO,
         now,
         units: None,
+        claimed: None,
+        claimable: None,
     }
 }
 
