@@ -65,6 +65,12 @@ enum Command {
     /// Exit code 0 when nothing is flagged, 3 when something is a scam, 4 when something is
     /// only suspicious, 1 on an error.
     Scan(commands::scan::ScanArgs),
+    /// Sign a deployed bundle's announcement (EIP-712) for recipients to verify.
+    Sign(commands::sign::SignArgs),
+    /// Verify a campaign's signed announcement, its files and (with --rpc) its distributor.
+    Verify(commands::verify::VerifyArgs),
+    /// Is an address eligible, for how much and when (proof checked against the signed root).
+    Check(commands::check::CheckArgs),
 }
 
 fn main() {
@@ -110,6 +116,9 @@ fn main() {
         Command::Cost(args) => commands::cost::run(args),
         Command::Tax(args) => commands::tax::run(args),
         Command::Scan(args) => commands::scan::run(args),
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Check(args) => commands::check::run(args),
     };
     if let Err(err) = result {
         // One line: the chain of causes joined, so scripts can grep it and people can read it.

@@ -11,6 +11,7 @@
 //! given. A chain call inside a job reports its phases as stages and stops when the job is
 //! cancelled.
 
+pub mod announce;
 pub mod distribution;
 mod error;
 mod progress;

@@ -29,6 +29,9 @@ pub struct Campaign {
     /// Claimed so far per claim index, kept current from the distributor's `Claimed` events by
     /// the indexer (`--rpc-url`); `None` until the indexer has caught up once.
     pub claimed: arc_swap::ArcSwapOption<std::collections::HashMap<u64, U256>>,
+    /// The signed announcement beside the bundle and its verdict (computed at load), `None`
+    /// when the bundle is not signed.
+    pub announcement: Option<crate::announcement::Announced>,
 }
 
 /// A deployed distributor of a campaign.
@@ -260,6 +263,18 @@ impl Campaign {
                 "campaign ids use letters, digits, '-' and '_' only",
             ));
         }
+        let announcement = if path.is_dir() {
+            crate::announcement::Announced::load(path).map_err(|e| load_err(id, path, e))?
+        } else {
+            None
+        };
+        if let Some(a) = &announcement {
+            if a.verified {
+                tracing::info!(campaign = id, signer = %a.signer, "announcement verified");
+            } else {
+                tracing::warn!(campaign = id, signer = %a.signer, reasons = ?a.reasons, "announcement NOT verified");
+            }
+        }
         let (claims_path, manifest, deployment) = if path.is_dir() {
             let manifest = match airdrop_engine::input::read_record(&path.join("manifest.json")) {
                 Ok(bytes) => {
@@ -321,6 +336,7 @@ impl Campaign {
             manifest,
             deployment: arc_swap::ArcSwapOption::from(deployment.map(std::sync::Arc::new)),
             claimed: arc_swap::ArcSwapOption::empty(),
+            announcement,
         })
     }
 

@@ -51,7 +51,7 @@ impl Campaign {
     ) -> Vec<u8> {
         // Every field is hex, digits or an id already restricted to [A-Za-z0-9_-]: nothing to
         // escape. Writes into a Vec cannot fail, so their results carry nothing.
-        let mut body = Vec::with_capacity(320 + proof.len() * 69);
+        let mut body = Vec::with_capacity(400 + proof.len() * 69);
         body.extend_from_slice(b"{\"campaign\":\"");
         body.extend_from_slice(self.id.as_bytes());
         body.extend_from_slice(b"\",\"address\":\"");
@@ -94,6 +94,11 @@ impl Campaign {
                 s.start + s.vesting.cliff,
                 s.start + s.vesting.duration
             );
+        }
+        body.extend_from_slice(b",\"announcement\":");
+        match &self.announcement {
+            Some(a) => body.extend_from_slice(&a.fragment),
+            None => body.extend_from_slice(b"null"),
         }
         body.push(b'}');
         body

@@ -6,6 +6,7 @@
 //! Layout: `api/` holds one module per resource, each with its router; [`router`] composes
 //! them with the layers of `middleware`. Shared state is in `state`, settings in `config`.
 
+pub mod announcement;
 mod api;
 pub mod auth;
 pub mod campaign;

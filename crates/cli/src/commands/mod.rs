@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod build;
+pub(crate) mod check;
 pub(crate) mod claim;
 pub(crate) mod clawback;
 pub(crate) mod cost;
@@ -13,7 +14,9 @@ pub(crate) mod kit;
 pub(crate) mod push;
 pub(crate) mod scan;
 pub(crate) mod serve;
+pub(crate) mod sign;
 pub(crate) mod snapshot;
 pub(crate) mod status;
 pub(crate) mod tax;
 pub(crate) mod tree;
+pub(crate) mod verify;

@@ -156,6 +156,9 @@ fn help_of_every_command() {
         &["snapshot"],
         &["tax"],
         &["scan"],
+        &["sign"],
+        &["verify"],
+        &["check"],
     ];
     for command in commands {
         let mut args = command.to_vec();

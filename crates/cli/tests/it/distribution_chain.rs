@@ -38,19 +38,19 @@ fn record_of(bundle: &Path) -> PathBuf {
     state_file(bundle, "deployment.json")
 }
 
-fn tokens(n: u64) -> U256 {
+pub(crate) fn tokens(n: u64) -> U256 {
     U256::from(n) * U256::from(E18)
 }
 
-struct Chain {
+pub(crate) struct Chain {
     _anvil: Anvil,
-    url: String,
-    d: Driver,
-    token: Address,
+    pub(crate) url: String,
+    pub(crate) d: Driver,
+    pub(crate) token: Address,
 }
 
 impl Chain {
-    fn start() -> Chain {
+    pub(crate) fn start() -> Chain {
         let anvil = Anvil::start(&[]);
         let d = Driver::new(&anvil.url);
         let deployer = dev(0).address();
@@ -78,7 +78,7 @@ impl Chain {
         }
     }
 
-    fn balance(&self, token: Address, who: Address) -> U256 {
+    pub(crate) fn balance(&self, token: Address, who: Address) -> U256 {
         let out: Bytes = self.d.call(
             "eth_call",
             json!([{ "to": token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
@@ -96,7 +96,7 @@ impl Chain {
             .to::<u64>()
     }
 
-    fn now(&self) -> u64 {
+    pub(crate) fn now(&self) -> u64 {
         let b: Value = self
             .d
             .call("eth_getBlockByNumber", json!(["latest", false]));
@@ -107,7 +107,7 @@ impl Chain {
         .unwrap()
     }
 
-    fn warp(&self, secs: u64) {
+    pub(crate) fn warp(&self, secs: u64) {
         let _: Value = self.d.call("evm_increaseTime", json!([secs]));
         self.d.mine();
     }
@@ -144,19 +144,19 @@ fn rfc3339(t: u64) -> String {
     )
 }
 
-struct Spec<'a> {
-    chain_id: u64,
-    token: Address,
-    recipients: &'a [Address],
-    budget: u64,
-    start: u64,
-    deadline: u64,
-    vesting: bool,
-    clawback_to: Address,
+pub(crate) struct Spec<'a> {
+    pub(crate) chain_id: u64,
+    pub(crate) token: Address,
+    pub(crate) recipients: &'a [Address],
+    pub(crate) budget: u64,
+    pub(crate) start: u64,
+    pub(crate) deadline: u64,
+    pub(crate) vesting: bool,
+    pub(crate) clawback_to: Address,
 }
 
 /// Writes a campaign in a folder of `root` and builds it; returns the bundle folder.
-fn build_bundle(root: &Path, name: &str, s: &Spec) -> PathBuf {
+pub(crate) fn build_bundle(root: &Path, name: &str, s: &Spec) -> PathBuf {
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let mut csv = "address,joined\n".to_string();
@@ -217,7 +217,7 @@ fn sha(path: &Path) -> Vec<u8> {
     sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
 }
 
-fn distributor_of(bundle: &Path) -> Address {
+pub(crate) fn distributor_of(bundle: &Path) -> Address {
     let v: Value =
         serde_json::from_str(&std::fs::read_to_string(bundle.join("deployment.json")).unwrap())
             .unwrap();

@@ -2,6 +2,7 @@
 //! `airdrop` binary as a user would; `snapshot_support` is the shared harness (anvil, a JSON-RPC
 //! driver, the state-folder helpers).
 
+mod announce_chain;
 mod campaign_build;
 mod campaign_chain;
 mod campaign_errors;

@@ -14,7 +14,7 @@ mod clawback;
 mod cost;
 mod deploy;
 mod deploy_clone;
-mod events;
+pub(crate) mod events;
 mod push;
 #[cfg(test)]
 mod scripted;

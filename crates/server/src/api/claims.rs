@@ -48,6 +48,36 @@ pub(crate) struct ClaimResponse {
     /// When claims open and close, and how they vest; absent without a manifest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) schedule: Option<ScheduleInfo>,
+    /// The verdict on the campaign's signed announcement (checked once at load: signature and
+    /// every file hash); `null` when the campaign is not signed. Recipients should still verify
+    /// it themselves (`airdrop check --api`).
+    pub(crate) announcement: Option<AnnouncementVerdict>,
+}
+
+/// The verdict on a campaign's signed announcement.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AnnouncementVerdict {
+    /// Whether the signature and every bundle file hash held.
+    pub(crate) verified: bool,
+    /// The signer it names, EIP-55 checksummed.
+    pub(crate) signer: String,
+}
+
+/// `announcement.json` as `airdrop sign` wrote it (EIP-712 typed fields, signer, signature).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AnnouncementDocument {
+    /// `airdrop-announcement/1`.
+    pub(crate) format: String,
+    /// The signed fields (chain_id, token, distributor, root, total, count, claim_start,
+    /// claim_deadline, unlocked_bps, cliff, duration, deploy_block, files_hash, uri).
+    #[schema(value_type = Object)]
+    pub(crate) message: serde_json::Value,
+    /// The signer: an EOA, or a contract wallet (EIP-1271).
+    pub(crate) signer: String,
+    /// `eoa` or `contract`.
+    pub(crate) signer_kind: String,
+    /// The 65-byte signature, 0x-hex.
+    pub(crate) signature: String,
 }
 
 /// A campaign's claim window and vesting terms.
@@ -113,6 +143,34 @@ pub(crate) async fn get_claim(
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
+/// The campaign's signed announcement, byte for byte as signed, for recipients to verify
+/// themselves (`airdrop verify`, `airdrop check --api`).
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}/announcement", tag = "recipients",
+    params(("id" = String, Path, description = "Campaign id")),
+    responses(
+        (status = 200, body = AnnouncementDocument),
+        (status = 404, description = "Unknown campaign, or the campaign is not signed", body = ErrorBody),
+    ),
+)]
+pub(crate) async fn get_announcement(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<String>,
+) -> Result<impl IntoResponse, ServerError> {
+    let published = state.campaigns.load();
+    let c = published.get(&id).ok_or_else(|| unknown_campaign(&id))?;
+    let a = c.announcement.as_ref().ok_or_else(|| {
+        ServerError::not_found(
+            "not_signed",
+            format!(
+                "campaign {:?} has no signed announcement; its creator signs it with `airdrop sign`",
+                c.id
+            ),
+        )
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], a.file.clone()))
+}
+
 /// Every campaign in which the address is eligible.
 #[utoipa::path(
     get, path = "/v1/wallets/{address}/airdrops", tag = "recipients",
@@ -144,5 +202,6 @@ pub(crate) async fn wallet_airdrops(
 pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(get_claim))
+        .routes(routes!(get_announcement))
         .routes(routes!(wallet_airdrops))
 }

@@ -89,6 +89,8 @@ async fn claim_lookup_returns_a_proof_that_verifies() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["amount"], "7000");
+    // Not signed with `airdrop sign`: the verdict is there, as null.
+    assert_eq!(body["announcement"], Value::Null, "{body}");
     let root: B256 = body["merkleRoot"].as_str().unwrap().parse().unwrap();
     let proof: Vec<B256> = body["proof"]
         .as_array()

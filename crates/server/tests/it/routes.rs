@@ -26,6 +26,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/v1/campaigns/{id}"),
     ("PUT", "/v1/campaigns/{id}"),
     ("GET", "/v1/campaigns/{id}/claims/{address}"),
+    ("GET", "/v1/campaigns/{id}/announcement"),
     ("GET", "/v1/campaigns/{id}/deployment"),
     ("PUT", "/v1/campaigns/{id}/deployment"),
     ("GET", "/v1/campaigns/{id}/exports/points.csv"),
