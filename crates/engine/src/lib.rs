@@ -20,9 +20,9 @@ mod progress;
 mod bridge;
 pub mod build;
 pub mod input;
-pub mod scan;
 /// The static claim kit (`airdrop kit`).
 pub mod kit;
+pub mod scan;
 pub mod snapshot;
 /// Taxes of received tokens (`airdrop tax`).
 pub mod tax;

@@ -214,7 +214,7 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
         if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             continue;
         }
-        if is_data(text, s, prefixed) {
+        if is_data(text, s, e, prefixed) {
             continue;
         }
         out.push(SecretMatch {
@@ -226,11 +226,12 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
     out
 }
 
-/// Whether the 64-digit word at byte `at` is data by where it stands: a `0x` hash inside a URL
-/// (`https://etherscan.io/tx/0x…`), or a digest inside a URN (`urn:…:sha256:…`, as in a signed
-/// message's resources) or labelled `sha256:`. The "token" is the text since the last space,
-/// quote or bracket.
-fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
+/// Whether the 64-digit word at bytes `at..end` is data by where it stands: a `0x` hash inside a
+/// URL (`https://etherscan.io/tx/0x…`) or as a path component (the state folder names a bundle's
+/// records by its `0x` root: `state/31337/0x…/0x<root>/push-ledger.sqlite`), or a digest inside a
+/// URN (`urn:…:sha256:…`, as in a signed message's resources) or labelled `sha256:`. The "token"
+/// is the text since the last space, quote or bracket.
+fn is_data(text: &str, at: usize, end: usize, prefixed: bool) -> bool {
     let before = &text[..at];
     let start = before
         .char_indices()
@@ -238,7 +239,12 @@ fn is_data(text: &str, at: usize, prefixed: bool) -> bool {
         .find(|&(_, c)| c.is_whitespace() || "\"'([<".contains(c))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let token = before[start..].to_ascii_lowercase();
-    (prefixed && token.contains("://")) || token.starts_with("urn:") || token.ends_with("sha256:")
+    let separator = |c: Option<char>| matches!(c, Some('/' | '\\'));
+    let path_component =
+        separator(before.chars().next_back()) || separator(text[end..].chars().next());
+    (prefixed && (token.contains("://") || path_component))
+        || token.starts_with("urn:")
+        || token.ends_with("sha256:")
 }
 
 fn mnemonics(text: &str) -> Vec<SecretMatch> {
@@ -357,6 +363,20 @@ mod tests {
             "{{\n  \"Crypto\": {{\n    \"ciphertext\": \"{}\",\n    \"kdf\": \"scrypt\"\n  }},\n  \"version\": 3\n}}",
             "0f".repeat(16)
         )
+    }
+
+    #[test]
+    fn a_root_named_folder_in_a_path_is_data_but_a_bare_key_in_a_path_is_not() {
+        let root = format!("0x{}", "b6".repeat(32));
+        let ledger = format!(
+            "state/31337/0x5fbdb2315678afecb367f032d93f642f64180aa3/{root}/push-ledger.sqlite"
+        );
+        assert!(guard(&ledger).is_ok());
+        assert!(guard(&format!("{root}/push-ledger.sqlite")).is_ok());
+        assert!(guard(&format!("C:\\state\\{root}")).is_ok());
+        // Unprefixed, a key stays a key wherever it stands; prefixed and alone it is refused.
+        assert!(guard(&format!("state/{}/x", "b6".repeat(32))).is_err());
+        assert!(guard(&root).is_err());
     }
 
     #[test]

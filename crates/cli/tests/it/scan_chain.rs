@@ -438,7 +438,7 @@ fn scan_refuses_secrets_without_echoing_them() {
     let (code, out, err) = scan(&[key, "--rpc", "http://127.0.0.1:9"]);
     assert_ne!(code, 0);
     assert!(
-        err.contains("private key") && err.contains("No airdrop ever needs one"),
+        err.contains("private key") && err.contains("No genuine airdrop ever needs"),
         "{err}"
     );
     assert!(!err.contains(key) && !out.contains(key) && !err.contains(&key[..16]));
