@@ -5,7 +5,7 @@
 use super::args::runtime;
 use super::verify::{expected, print_verdict, source};
 use airdrop_core::units::format_units;
-use airdrop_engine::announce::{check, CheckFrom, CheckOutcome};
+use airdrop_engine::announce::{check, CheckFrom, CheckOutcome, Source};
 use airdrop_engine::distribution::span;
 use airdrop_merkle::address::parse_address;
 use alloy_primitives::U256;
@@ -18,11 +18,15 @@ pub(crate) struct CheckArgs {
     /// The address to check.
     pub address: String,
     /// Bundle folder holding announcement.json and claims.json.
-    #[arg(long, required_unless_present_any = ["manifest", "api"], conflicts_with_all = ["manifest", "api"])]
+    #[arg(long, required_unless_present_any = ["manifest", "api", "kit"], conflicts_with_all = ["manifest", "api", "kit"])]
     pub bundle: Option<PathBuf>,
     /// The announcement's URL or path, with the bundle's files beside it.
-    #[arg(long, value_name = "URL-or-PATH", conflicts_with = "api")]
+    #[arg(long, value_name = "URL-or-PATH", conflicts_with_all = ["api", "kit"])]
     pub manifest: Option<String>,
+    /// A claim kit's folder or URL (`airdrop kit`): its signed announcement, its manifest and
+    /// the address's proof shard (whose proof is checked here).
+    #[arg(long, value_name = "URL-or-PATH", conflicts_with = "api")]
+    pub kit: Option<String>,
     /// A server's campaign URL, e.g. `http://host/v1/campaigns/ID`: its signed announcement and
     /// its claim look-up (whose proof is checked here).
     #[arg(long, value_name = "URL")]
@@ -38,8 +42,9 @@ pub(crate) struct CheckArgs {
 pub(crate) fn run(args: CheckArgs) -> anyhow::Result<()> {
     let who =
         parse_address(&args.address).map_err(|e| anyhow!("address {:?}: {e}", args.address))?;
-    let from = match &args.api {
-        Some(url) => {
+    let from = match (&args.api, &args.kit) {
+        (_, Some(kit)) => CheckFrom::Kit(Source::kit_at(kit)?),
+        (Some(url), None) => {
             let mut u: alloy::transports::http::reqwest::Url = url
                 .parse()
                 .map_err(|e| anyhow!("--api {url:?} is not a URL: {e}"))?;
@@ -53,7 +58,7 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<()> {
             }
             CheckFrom::Api(u)
         }
-        None => CheckFrom::Bundle(source(&args.bundle, &args.manifest)?),
+        (None, None) => CheckFrom::Bundle(source(&args.bundle, &args.manifest)?),
     };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

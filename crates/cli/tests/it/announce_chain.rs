@@ -101,6 +101,141 @@ fn fake_server(routes: HashMap<String, Vec<u8>>) -> String {
     url
 }
 
+/// Every file under `dir`, as (path relative to `dir` with `/`, bytes).
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+        if p.is_dir() {
+            for (n, b) in files_under(&p) {
+                out.push((format!("{name}/{n}"), b));
+            }
+        } else {
+            out.push((name, std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+/// A copy of kit folder `from` at `to`, with `edit` applied to each file (name, bytes).
+fn copy_kit(from: &Path, to: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) -> String {
+    for (name, bytes) in files_under(from) {
+        let Some(bytes) = edit(&name, bytes) else {
+            continue;
+        };
+        let p = to.join(&name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    to.to_str().unwrap().to_owned()
+}
+
+/// `check --kit`: the claim kit of signed bundle `bundle`, from a folder and over http; an
+/// eligible and an ineligible address; a shard whose amount was raised (refused: its proof does
+/// not fold to the signed root), a changed manifest (not verified) and an unsigned kit (refused).
+fn check_kits(tmp: &Path, bundle: &Path, signer: &str, eligible: Address) {
+    let kit = tmp.join("kit");
+    ok(
+        &[
+            "kit",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--out",
+            kit.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let k = kit.to_str().unwrap();
+    let who = eligible.to_string();
+    let nobody = dev(8).address().to_string();
+    let routes: HashMap<String, Vec<u8>> = files_under(&kit)
+        .into_iter()
+        .map(|(n, b)| (format!("/kit/{n}"), b))
+        .collect();
+    let site = fake_server(routes);
+    for from in [
+        k.to_owned(),
+        format!("{site}/kit"),
+        format!("{site}/kit/index.html"),
+    ] {
+        let out = ok(
+            &["check", &who, "--kit", &from, "--expect-signer", signer],
+            &[],
+        );
+        eprintln!("{out}");
+        assert!(out.starts_with("verified\n"), "{out}");
+        assert!(
+            out.contains("gets 250 TT (250000000000000000000)")
+                && out.contains("proof checked against the signed root")
+                && out.contains("manifest.json matches the signed hash")
+                && out.contains("files are not in a kit"),
+            "{from}: {out}"
+        );
+        let out = ok(&["check", &nobody, "--kit", &from], &[]);
+        assert!(out.contains("not eligible:"), "{from}: {out}");
+    }
+    let (success, out) = run(
+        &["check", &who, "--kit", k, "--expect-signer", &nobody],
+        &[],
+    );
+    assert!(
+        !success && out.contains("wrong signer") && !out.contains("eligible"),
+        "{out}"
+    );
+
+    // A shard raising the eligible address's amount (its proof left as it was).
+    let raised = copy_kit(&kit, &tmp.join("raised"), |name, bytes| {
+        if !name.ends_with(".json") || !name.starts_with("shards/") {
+            return Some(bytes);
+        }
+        let mut doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let claims = doc["claims"].as_object_mut().unwrap();
+        if let Some((_, v)) = claims
+            .iter_mut()
+            .find(|(key, _)| key.parse::<Address>().unwrap() == eligible)
+        {
+            v["amount"] = json!("0x3635c9adc5dea00000");
+        }
+        Some(serde_json::to_vec(&doc).unwrap())
+    });
+    let (success, out) = run(&["check", &who, "--kit", &raised], &[]);
+    eprintln!("{out}");
+    assert!(
+        !success && out.contains("not the signed root") && !out.contains("eligible:"),
+        "{out}"
+    );
+    // The manifest changed (its symbol): not the signed manifest.
+    let renamed = copy_kit(&kit, &tmp.join("renamed"), |name, bytes| {
+        Some(if name == "manifest.json" {
+            String::from_utf8(bytes)
+                .unwrap()
+                .replace("\"TT\"", "\"TTT\"")
+                .into_bytes()
+        } else {
+            bytes
+        })
+    });
+    let (success, out) = run(&["check", &who, "--kit", &renamed], &[]);
+    assert!(
+        !success
+            && out.starts_with("NOT VERIFIED")
+            && out.contains("is not the manifest that was signed")
+            && !out.contains("eligible"),
+        "{out}"
+    );
+    // An unsigned kit.
+    let unsigned = copy_kit(&kit, &tmp.join("unsigned"), |name, bytes| {
+        (name != "announcement.json").then_some(bytes)
+    });
+    let (success, out) = run(&["check", &who, "--kit", &unsigned], &[]);
+    eprintln!("{out}");
+    assert!(
+        !success && out.contains("the kit is unsigned") && !out.contains("eligible"),
+        "{out}"
+    );
+}
+
 fn claims_of(bundle: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(bundle.join("claims.json")).unwrap()).unwrap()
 }
@@ -243,6 +378,7 @@ fn sign_verify_and_check_catch_every_fake() {
         &[],
     );
     assert!(out.contains("gets 250 TT (250000000000000000000)"), "{out}");
+    check_kits(&tmp.path().join("kits"), &a, &me, dev(2).address());
     routes.get_mut("/drop/report.html").unwrap().push(b' ');
     let site = fake_server(routes);
     let ann_url = format!("{site}/drop/announcement.json");

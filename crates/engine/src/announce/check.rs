@@ -16,12 +16,18 @@ use serde_json::Value;
 /// The largest claims file or API answer read.
 const CLAIMS_CAP: u64 = 4 << 30;
 const ANSWER_CAP: usize = 1 << 20;
+/// The largest kit shard read (about a thousand claims on average; a skewed list makes some
+/// larger).
+const SHARD_CAP: u64 = 256 << 20;
 
 /// Where the claims come from.
 #[derive(Debug, Clone)]
 pub enum CheckFrom {
     /// A bundle (folder or URL) with `announcement.json` and `claims.json`.
     Bundle(Source),
+    /// A claim kit (folder or URL) with `announcement.json`, `manifest.json`, `root.json` and
+    /// `shards/<prefix>.json`.
+    Kit(Source),
     /// A server's campaign URL (`…/v1/campaigns/ID`): its announcement and claim look-up.
     Api(reqwest::Url),
 }
@@ -87,7 +93,28 @@ pub async fn check(
             let m = airdrop_core::Manifest::read(&source.record("manifest.json").await?)?;
             let units = (m.token.address == verdict.announcement.message.token)
                 .then(|| (m.token.symbol.clone(), m.token.decimals));
-            (verdict, entry_in(&doc, address)?, units)
+            (verdict, entry_in(&doc, address, "claims.json")?, units)
+        }
+        CheckFrom::Kit(source) => {
+            let a = AnnouncementFile::read(&source.record(ANNOUNCEMENT_FILE).await.map_err(|e| {
+                input(format!(
+                    "{e}; the kit is unsigned (no announcement.json), so nothing in it can be checked: ask the project for a kit of a signed bundle (`airdrop sign`, then `airdrop kit`)"
+                ))
+            })?)?;
+            let v = VerifyInput {
+                source,
+                expect_signer,
+                rpc,
+                files: false,
+            };
+            let mut verdict = verify_announcement(a, &v, chain.as_ref()).await?;
+            let f = verdict.announcement.message.clone();
+            super::verify::kit_manifest(source, &f, &mut verdict).await?;
+            if !verdict.verified() {
+                return Ok(refused(verdict, now));
+            }
+            let found = kit_entry(source, &f, address).await?;
+            (verdict, found, kit_units(source, &f).await)
         }
         CheckFrom::Api(base) => {
             let a = AnnouncementFile::read(&get(base, "announcement").await?.ok_or_else(|| {
@@ -177,6 +204,62 @@ pub async fn check(
     })
 }
 
+/// The entry of `who` in its kit shard (`None` when the kit has no shard for its prefix or the
+/// shard no entry). Nothing read here is trusted: `root.json` only says which shard to read.
+async fn kit_entry(
+    source: &Source,
+    f: &super::Fields,
+    who: Address,
+) -> Result<Option<(u64, U256, Vec<B256>)>> {
+    let name = "root.json";
+    let root: Value = serde_json::from_slice(&source.record(name).await?)
+        .map_err(|e| input(format!("{} is not JSON: {e}", source.describe(name))))?;
+    if root
+        .get("merkleRoot")
+        .and_then(Value::as_str)
+        .and_then(|r| r.parse::<B256>().ok())
+        != Some(f.root)
+    {
+        return Err(input(format!(
+            "refused: {} does not name the signed root {}; this kit is not the signed campaign's, do not claim through it",
+            source.describe(name),
+            f.root
+        )));
+    }
+    let digits = root
+        .get("shardDigits")
+        .and_then(Value::as_u64)
+        .filter(|d| (1..=4).contains(d))
+        .ok_or_else(|| {
+            input(format!(
+                "{}: shardDigits is missing or not 1 to 4; the kit is not one `airdrop kit` wrote",
+                source.describe(name)
+            ))
+        })?;
+    let hex = alloy_primitives::hex::encode(who);
+    let prefix = &hex[..digits as usize];
+    let listed = root
+        .get("shards")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key(prefix));
+    if !listed {
+        return Ok(None);
+    }
+    let shard = format!("shards/{prefix}.json");
+    let doc: Value = serde_json::from_slice(&source.read(&shard, SHARD_CAP).await?)
+        .map_err(|e| input(format!("{} is not JSON: {e}", source.describe(&shard))))?;
+    entry_in(&doc, who, &shard)
+}
+
+/// The token's symbol and decimals from the kit's manifest, read again and used only when it is
+/// still the signed one (a server could answer the second read differently).
+async fn kit_units(source: &Source, f: &super::Fields) -> Option<(String, u8)> {
+    let bytes = source.record("manifest.json").await.ok()?;
+    let m = airdrop_core::Manifest::read(&bytes).ok()?;
+    let signed = super::files_hash(&crate::input::sha256_hex(&bytes), &m.outputs) == f.files_hash;
+    (signed && m.token.address == f.token).then(|| (m.token.symbol.clone(), m.token.decimals))
+}
+
 fn refused(verdict: Verdict, now: u64) -> CheckOutcome {
     CheckOutcome {
         verdict,
@@ -189,16 +272,17 @@ fn refused(verdict: Verdict, now: u64) -> CheckOutcome {
     }
 }
 
-/// The entry of `who` in a `claims.json` (`{"claims": {address: {index, amount, proof}}}`).
-fn entry_in(doc: &Value, who: Address) -> Result<Option<(u64, U256, Vec<B256>)>> {
+/// The entry of `who` in a `claims.json` or kit shard `name`
+/// (`{"claims": {address: {index, amount, proof}}}`).
+fn entry_in(doc: &Value, who: Address, name: &str) -> Result<Option<(u64, U256, Vec<B256>)>> {
     let claims = doc
         .get("claims")
         .and_then(Value::as_object)
-        .ok_or_else(|| input("claims.json has no claims object"))?;
+        .ok_or_else(|| input(format!("{name} has no claims object")))?;
     let hit = claims
         .iter()
         .find(|(k, _)| airdrop_merkle::address::parse_address(k).ok() == Some(who));
-    hit.map(|(k, v)| parse_entry(v, &format!("claims.json: {k}")))
+    hit.map(|(k, v)| parse_entry(v, &format!("{name}: {k}")))
         .transpose()
 }
 
@@ -278,10 +362,13 @@ mod tests {
         let doc =
             json!({"claims": {format!("{who:#x}"): {"index": 2, "amount": "0x10", "proof": [h]}}});
         assert_eq!(
-            entry_in(&doc, who).unwrap(),
+            entry_in(&doc, who, "claims.json").unwrap(),
             Some((2, U256::from(16u64), vec![h]))
         );
-        assert_eq!(entry_in(&doc, Address::repeat_byte(8)).unwrap(), None);
+        assert_eq!(
+            entry_in(&doc, Address::repeat_byte(8), "claims.json").unwrap(),
+            None
+        );
         let v = json!({"index": 1, "amount": "12", "proof": []});
         assert_eq!(
             parse_entry(&v, "x").unwrap(),

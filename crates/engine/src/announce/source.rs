@@ -59,6 +59,41 @@ impl Source {
         Ok(Source::Dir(dir))
     }
 
+    /// `--kit URL-or-PATH`: the claim kit's folder (or a file in it, such as its `index.html`).
+    /// Only http and https URLs are fetched.
+    pub fn kit_at(text: &str) -> Result<Source> {
+        if text.contains("://") {
+            let mut url = reqwest::Url::parse(text)
+                .map_err(|e| input(format!("--kit {text:?} is not a URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(input(format!(
+                    "--kit {text:?}: only http:// and https:// are fetched; download the kit and give its folder"
+                )));
+            }
+            let last = url.path().rsplit('/').next().unwrap_or("");
+            if last.contains('.') {
+                // A file of the kit (its page, its kit.json): the kit is the folder holding it.
+                url = url
+                    .join("./")
+                    .map_err(|e| input(format!("--kit {text:?}: {e}")))?;
+            } else if !url.path().ends_with('/') {
+                let path = format!("{}/", url.path());
+                url.set_path(&path);
+            }
+            return Ok(Source::Url(url));
+        }
+        let path = PathBuf::from(text);
+        if path.is_file() {
+            return Source::announcement_at(text);
+        }
+        if !path.is_dir() {
+            return Err(input(format!(
+                "--kit {text:?}: no such folder; give the claim kit's folder (`airdrop kit --out`) or its http(s) URL"
+            )));
+        }
+        Ok(Source::Dir(path))
+    }
+
     /// Where `name` is, for messages.
     pub fn describe(&self, name: &str) -> String {
         match self {
@@ -213,6 +248,20 @@ mod tests {
             panic!("not a folder")
         };
         assert_eq!(d, PathBuf::from("b"));
+        for (given, base) in [
+            ("http://h.test/kit", "http://h.test/kit/"),
+            ("http://h.test/kit/", "http://h.test/kit/"),
+            ("http://h.test/kit/index.html", "http://h.test/kit/"),
+        ] {
+            let Source::Url(u) = Source::kit_at(given).unwrap() else {
+                panic!("not a url")
+            };
+            assert_eq!(u.as_str(), base, "{given}");
+        }
+        let e = Source::kit_at("ftp://h.test/kit/").unwrap_err();
+        assert!(e.to_string().contains("only http:// and https://"), "{e}");
+        let e = Source::kit_at("/no/such/kit").unwrap_err();
+        assert!(e.to_string().contains("no such folder"), "{e}");
         let e = Source::announcement_at("file:///b/announcement.json").unwrap_err();
         assert!(e.to_string().contains("only http:// and https://"), "{e}");
     }
