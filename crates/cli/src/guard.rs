@@ -3,7 +3,7 @@
 //! the ones added later: a private key, a recovery phrase or a keystore pasted where an
 //! address, a URL or a text was expected is refused, naming the argument, never its value.
 
-use airdrop_merkle::guard::{guard, SecretRefused};
+use airdrop_merkle::guard::{guard, guard_path, SecretRefused};
 
 /// Options whose value is a 32-byte hash by type (a Merkle root): 64 hex digits are data there.
 const HASH_OPTIONS: [&str; 2] = ["--expect-root", "--root"];
@@ -20,7 +20,15 @@ pub(crate) fn check(argv: &[String]) -> Result<(), (String, SecretRefused)> {
         };
         let hash = option.is_some_and(|o| HASH_OPTIONS.contains(&o));
         if !hash {
-            guard(value).map_err(|e| {
+            // A value with a path separator is a file path (no key, phrase or keystore has
+            // one): folders named by a bundle's `0x` root are data there.
+            let path = value.contains(['/', '\\']);
+            let checked = if path {
+                guard_path(value)
+            } else {
+                guard(value)
+            };
+            checked.map_err(|e| {
                 let which = match option {
                     Some(o) => format!("argument {i} (the value of {o})"),
                     None => format!("argument {i}"),
@@ -58,6 +66,11 @@ mod tests {
         let (which, _) = check(&args(&["tax", &format!("--address={key}")])).unwrap_err();
         assert_eq!(which, "argument 2 (the value of --address)");
         assert!(check(&args(&["explain", &key])).is_err());
+        let ledger = format!(
+            "state/31337/{}/{key}/push-ledger.sqlite",
+            "0x".to_owned() + &"5f".repeat(20)
+        );
+        assert!(check(&args(&["push", "--ledger", &ledger])).is_ok());
         assert!(check(&args(&["tree", "verify", "t.json", "--expect-root", &key])).is_ok());
         assert!(check(&args(&["tree", "verify", &format!("--expect-root={key}")])).is_ok());
         assert!(check(&args(&[

@@ -123,6 +123,24 @@ pub fn looks_like_secret(text: &str) -> Option<SecretKind> {
 /// - a keystore: a text holding both the `"crypto"` and `"ciphertext"` JSON keys (the whole
 ///   text is the secret).
 pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
+    find_secrets_in(text, false)
+}
+
+/// Refuses a file path given on the command line if it holds a secret. Unlike [`guard`], a
+/// `0x` word of 64 digits that names a folder or file of the path is data: the state folder
+/// names a bundle's records by its root (`state/31337/0x…/0x<root>/push-ledger.sqlite`). URL
+/// paths are not file paths: an API path goes through [`guard`].
+pub fn guard_path(text: &str) -> Result<(), SecretRefused> {
+    match find_secrets_in(text, true).first() {
+        Some(m) => Err(SecretRefused {
+            kind: m.kind,
+            redacted: describe(text, m),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn find_secrets_in(text: &str, path: bool) -> Vec<SecretMatch> {
     // Nothing shorter than twelve three-letter words can hold one (a key is 64 digits, a
     // keystore far longer): addresses and amounts, the bulk of every input, stop here.
     if text.len() < SHORTEST_SECRET || !may_hold_secret(text.as_bytes()) {
@@ -135,7 +153,7 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
             end: text.len(),
         }];
     }
-    let mut found = hex_keys(text);
+    let mut found = hex_keys(text, path);
     found.extend(mnemonics(text));
     found.sort_by_key(|m| m.start);
     found
@@ -205,7 +223,7 @@ fn runs(text: &str, keep: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
     out
 }
 
-fn hex_keys(text: &str) -> Vec<SecretMatch> {
+fn hex_keys(text: &str, path: bool) -> Vec<SecretMatch> {
     let mut out = Vec::new();
     for (s, e) in runs(text, |b| b.is_ascii_alphanumeric()) {
         let word = &text[s..e];
@@ -214,7 +232,7 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
         if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             continue;
         }
-        if is_data(text, s, e, prefixed) {
+        if is_data(text, s, e, prefixed, path) {
             continue;
         }
         out.push(SecretMatch {
@@ -227,11 +245,11 @@ fn hex_keys(text: &str) -> Vec<SecretMatch> {
 }
 
 /// Whether the 64-digit word at bytes `at..end` is data by where it stands: a `0x` hash inside a
-/// URL (`https://etherscan.io/tx/0x…`) or as a path component (the state folder names a bundle's
-/// records by its `0x` root: `state/31337/0x…/0x<root>/push-ledger.sqlite`), or a digest inside a
-/// URN (`urn:…:sha256:…`, as in a signed message's resources) or labelled `sha256:`. The "token"
-/// is the text since the last space, quote or bracket.
-fn is_data(text: &str, at: usize, end: usize, prefixed: bool) -> bool {
+/// URL (`https://etherscan.io/tx/0x…`), or in a file `path` as a folder or file name (see
+/// [`guard_path`]), or a digest inside a URN (`urn:…:sha256:…`, as in a signed message's
+/// resources) or labelled `sha256:`. The "token" is the text since the last space, quote or
+/// bracket.
+fn is_data(text: &str, at: usize, end: usize, prefixed: bool, path: bool) -> bool {
     let before = &text[..at];
     let start = before
         .char_indices()
@@ -241,7 +259,7 @@ fn is_data(text: &str, at: usize, end: usize, prefixed: bool) -> bool {
     let token = before[start..].to_ascii_lowercase();
     let separator = |c: Option<char>| matches!(c, Some('/' | '\\'));
     let path_component =
-        separator(before.chars().next_back()) || separator(text[end..].chars().next());
+        path && (separator(before.chars().next_back()) || separator(text[end..].chars().next()));
     (prefixed && (token.contains("://") || path_component))
         || token.starts_with("urn:")
         || token.ends_with("sha256:")
@@ -366,17 +384,19 @@ mod tests {
     }
 
     #[test]
-    fn a_root_named_folder_in_a_path_is_data_but_a_bare_key_in_a_path_is_not() {
+    fn a_root_named_folder_in_a_file_path_is_data_but_not_in_an_api_path() {
         let root = format!("0x{}", "b6".repeat(32));
         let ledger = format!(
             "state/31337/0x5fbdb2315678afecb367f032d93f642f64180aa3/{root}/push-ledger.sqlite"
         );
-        assert!(guard(&ledger).is_ok());
-        assert!(guard(&format!("{root}/push-ledger.sqlite")).is_ok());
-        assert!(guard(&format!("C:\\state\\{root}")).is_ok());
+        assert!(guard_path(&ledger).is_ok());
+        assert!(guard_path(&format!("{root}/push-ledger.sqlite")).is_ok());
+        assert!(guard_path(&format!("C:\\state\\{root}")).is_ok());
         // Unprefixed, a key stays a key wherever it stands; prefixed and alone it is refused.
-        assert!(guard(&format!("state/{}/x", "b6".repeat(32))).is_err());
-        assert!(guard(&root).is_err());
+        assert!(guard_path(&format!("state/{}/x", "b6".repeat(32))).is_err());
+        assert!(guard_path(&root).is_err());
+        // An API path is not a file path: a key as a segment is refused there.
+        assert!(guard(&format!("/v1/campaigns/{root}")).is_err());
     }
 
     #[test]
