@@ -1,0 +1,167 @@
+//! Uniswap balance maps (`{"0xaddress": amount, …}`) parsed on all cores.
+//!
+//! A JSON text can only be split where it is known not to be inside a string. In a map whose
+//! keys and values hold no backslash and no bracket, every `"` opens or closes a string, so
+//! the quotes counted before any byte tell whether that byte is inside one: the text is cut at
+//! the first comma outside a string after each chunk's start, and every chunk's entries are
+//! read and validated in parallel. This reader accepts only a strict subset of JSON (scalar
+//! values, plain integers within `u64`, no escapes) with every address distinct and every
+//! amount non-zero; anything else returns `None` and the caller parses the same bytes with
+//! `serde_json`, which words every error, merges and warns exactly as before.
+
+use super::csv_file::checked_amount;
+use crate::address::parse_address;
+use crate::Entry;
+use alloy_primitives::map::AddressSet;
+use alloy_primitives::U256;
+use rayon::prelude::*;
+
+/// Bytes per chunk.
+pub(super) const CHUNK: usize = 1 << 20;
+
+/// The entries of a balance map, in file order, or `None` when `serde_json` must read it.
+pub(super) fn balance_map(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
+    let start = data.iter().position(|b| !is_ws(*b))?;
+    let end = data.iter().rposition(|b| !is_ws(*b))?;
+    if data[start] != b'{' || data[end] != b'}' || end <= start + 1 {
+        return None;
+    }
+    let inner = &data[start + 1..end];
+    if memchr::memchr3(b'\\', b'{', b'}', inner).is_some()
+        || memchr::memchr2(b'[', b']', inner).is_some()
+        || std::str::from_utf8(inner).is_err()
+    {
+        return None;
+    }
+    let pieces = split(inner, chunk.max(1));
+    let last = pieces.len() - 1;
+    let parsed: Vec<Vec<Entry>> = pieces
+        .par_iter()
+        .enumerate()
+        .map(|(i, piece)| entries(piece, i == last))
+        .collect::<Option<_>>()?;
+    let entries: Vec<Entry> = parsed.into_iter().flatten().collect();
+    distinct_and_paid(&entries).then_some(entries)
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// `inner` cut just after a comma outside a string, near every multiple of `chunk`.
+fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
+    let starts: Vec<usize> = (0..inner.len().div_ceil(chunk)).map(|i| i * chunk).collect();
+    // Quotes before each chunk's start, counted in parallel: an odd count means inside a string.
+    let quotes: Vec<usize> = starts
+        .par_iter()
+        .map(|&s| memchr::memchr_iter(b'"', &inner[s..(s + chunk).min(inner.len())]).count())
+        .collect();
+    let mut before = 0usize;
+    let mut cuts = vec![0usize];
+    for (&s, q) in starts.iter().zip(quotes) {
+        if s > 0 {
+            let mut inside = before % 2 == 1;
+            let found = inner[s..].iter().position(|&b| {
+                inside ^= b == b'"';
+                b == b',' && !inside
+            });
+            if let Some(p) = found {
+                let cut = s + p + 1;
+                if cut > *cuts.last().unwrap_or(&0) && cut < inner.len() {
+                    cuts.push(cut);
+                }
+            }
+        }
+        before += q;
+    }
+    cuts.dedup();
+    cuts.push(inner.len());
+    cuts.windows(2).map(|w| &inner[w[0]..w[1]]).collect()
+}
+
+/// A piece's entries: `"key": value` separated by commas, the piece ending after a comma
+/// unless it is the last.
+fn entries(piece: &[u8], last: bool) -> Option<Vec<Entry>> {
+    let mut out = Vec::with_capacity(piece.len() / 72 + 1);
+    let mut at = 0usize;
+    loop {
+        at = skip_ws(piece, at);
+        let key = string(piece, &mut at)?;
+        at = skip_ws(piece, at);
+        if piece.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(piece, at + 1);
+        let amount = match piece.get(at)? {
+            b'"' => checked_amount(string(piece, &mut at)?).ok()?,
+            _ => {
+                let len = piece[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii_digit())
+                    .unwrap_or(piece.len() - at);
+                let digits = &piece[at..at + len];
+                at += len;
+                // JSON forbids leading zeros; longer numbers are serde_json's to refuse.
+                if digits.is_empty() || (digits.len() > 1 && digits[0] == b'0') {
+                    return None;
+                }
+                U256::from(std::str::from_utf8(digits).ok()?.parse::<u64>().ok()?)
+            }
+        };
+        out.push(Entry {
+            address: parse_address(key).ok()?,
+            amount,
+        });
+        at = skip_ws(piece, at);
+        match piece.get(at) {
+            None if last => return Some(out),
+            Some(b',') if at + 1 == piece.len() && !last => return Some(out),
+            Some(b',') if at + 1 < piece.len() => at += 1,
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(piece: &[u8], at: usize) -> usize {
+    piece[at.min(piece.len())..]
+        .iter()
+        .position(|b| !is_ws(*b))
+        .map_or(piece.len(), |p| at + p)
+}
+
+/// A string without escapes or control characters, `at` on its opening quote.
+fn string<'a>(piece: &'a [u8], at: &mut usize) -> Option<&'a str> {
+    if piece.get(*at) != Some(&b'"') {
+        return None;
+    }
+    let len = memchr::memchr(b'"', &piece[*at + 1..])?;
+    let text = &piece[*at + 1..*at + 1 + len];
+    if text.iter().any(|&b| b < 0x20) {
+        return None;
+    }
+    *at += len + 2;
+    std::str::from_utf8(text).ok()
+}
+
+/// Whether no entry repeats an address, names the zero address or pays zero; shards of the
+/// addresses (by their last byte) are checked on all cores.
+fn distinct_and_paid(entries: &[Entry]) -> bool {
+    if !entries
+        .par_iter()
+        .all(|e| !e.address.is_zero() && !e.amount.is_zero())
+    {
+        return false;
+    }
+    let shards = rayon::current_num_threads() * 4;
+    (0..shards).into_par_iter().all(|s| {
+        let mut set = AddressSet::default();
+        entries
+            .iter()
+            .filter(|e| usize::from(e.address[19]) % shards == s)
+            .all(|e| set.insert(e.address))
+    })
+}
+
+#[cfg(test)]
+#[path = "fast_json_tests.rs"]
+mod tests;
