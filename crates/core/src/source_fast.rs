@@ -120,7 +120,7 @@ fn parse_chunk(
         if cells.iter().any(|c| refuse_secret(c).is_err()) {
             return None;
         }
-        let cell = |i: usize| cells.get(i).copied().unwrap_or_default();
+        let cell = |c: usize| cells.get(c).copied().unwrap_or_default();
         let (address, values) = row_facts(spec, cell, addr_col, cols, String::new).ok()?;
         rows.push((address, values, first + i as u64));
     }

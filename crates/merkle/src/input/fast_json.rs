@@ -10,7 +10,8 @@
 //! `serde_json`, which words every error, merges and warns exactly as before.
 
 use super::csv_file::checked_amount;
-use crate::address::parse_address;
+use super::fast_csv::parse_decimal;
+use crate::address::{parse_address, parse_address_bytes};
 use crate::Entry;
 use alloy_primitives::map::AddressSet;
 use alloy_primitives::U256;
@@ -74,7 +75,6 @@ fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
         }
         before += q;
     }
-    cuts.dedup();
     cuts.push(inner.len());
     cuts.windows(2).map(|w| &inner[w[0]..w[1]]).collect()
 }
@@ -93,7 +93,13 @@ fn entries(piece: &[u8], last: bool) -> Option<Vec<Entry>> {
         }
         at = skip_ws(piece, at + 1);
         let amount = match piece.get(at)? {
-            b'"' => checked_amount(string(piece, &mut at)?).ok()?,
+            b'"' => {
+                let text = string(piece, &mut at)?;
+                match parse_decimal(text.as_bytes()) {
+                    Some(v) => v,
+                    None => checked_amount(text).ok()?,
+                }
+            }
             _ => {
                 let len = piece[at..]
                     .iter()
@@ -108,8 +114,12 @@ fn entries(piece: &[u8], last: bool) -> Option<Vec<Entry>> {
                 U256::from(std::str::from_utf8(digits).ok()?.parse::<u64>().ok()?)
             }
         };
+        let address = match parse_address_bytes(key.as_bytes()) {
+            Some(parsed) => parsed,
+            None => parse_address(key),
+        };
         out.push(Entry {
-            address: parse_address(key).ok()?,
+            address: address.ok()?,
             amount,
         });
         at = skip_ws(piece, at);
