@@ -87,7 +87,8 @@ fn split(body: &str, chunk: usize) -> Vec<&str> {
 /// Printable ASCII and tabs only: the bytes on which a comma split and trimming of spaces and
 /// tabs read a line exactly as the `csv` crate does.
 fn plain(line: &str) -> bool {
-    line.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+    line.bytes()
+        .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
 }
 
 fn trim(cell: &str) -> &str {

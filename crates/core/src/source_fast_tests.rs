@@ -53,9 +53,7 @@ fn row() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just("  ".to_owned()),
         Just(",,".to_owned()),
-        addresses
-            .clone()
-            .prop_map(|a| format!("{a},1.555,true")),
+        addresses.clone().prop_map(|a| format!("{a},1.555,true")),
         addresses.clone().prop_map(|a| format!("{a},abc,false")),
         addresses.clone().prop_map(|a| format!("{a},1,maybe")),
         addresses.clone().prop_map(|a| format!("{a},1")),
@@ -72,7 +70,11 @@ fn row() -> impl Strategy<Value = String> {
 
 fn file() -> impl Strategy<Value = String> {
     (
-        prop_oneof!["address,balance,og", " og , address,balance", "address,balance"],
+        prop_oneof![
+            "address,balance,og",
+            " og , address,balance",
+            "address,balance"
+        ],
         proptest::collection::vec(row(), 0..60),
         any::<bool>(),
     )

@@ -51,7 +51,9 @@ fn is_ws(b: u8) -> bool {
 
 /// `inner` cut just after a comma outside a string, near every multiple of `chunk`.
 fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
-    let starts: Vec<usize> = (0..inner.len().div_ceil(chunk)).map(|i| i * chunk).collect();
+    let starts: Vec<usize> = (0..inner.len().div_ceil(chunk))
+        .map(|i| i * chunk)
+        .collect();
     // Quotes before each chunk's start, counted in parallel: an odd count means inside a string.
     let quotes: Vec<usize> = starts
         .par_iter()
