@@ -1,12 +1,13 @@
-//! Uniswap balance maps (`{"0xaddress": amount, …}`) parsed on all cores.
+//! Uniswap balance maps (`{"0xaddress": amount, …}`) and OpenZeppelin address/amount pairs
+//! (`[["0xaddress", amount], …]`) parsed on all cores.
 //!
-//! A JSON text can only be split where it is known not to be inside a string. In a map whose
-//! keys and values hold no backslash and no bracket, every `"` opens or closes a string, so
-//! the quotes counted before any byte tell whether that byte is inside one: the text is cut at
-//! the first comma outside a string after each chunk's start, and every chunk's entries are
-//! read and validated in parallel. This reader accepts only a strict subset of JSON (scalar
-//! values, plain integers within `u64`, no escapes) with every address distinct and every
-//! amount non-zero; anything else returns `None` and the caller parses the same bytes with
+//! A JSON text can only be split where it is known not to be inside a string. In a text with no
+//! backslash and no brace inside the outer one, every `"` opens or closes a string, so the
+//! quotes counted before any byte tell whether that byte is inside one: the text is cut at a
+//! comma between entries after each chunk's start, and every chunk's entries are read and
+//! validated in parallel. This reader accepts only a strict subset of JSON (scalar values,
+//! plain integers within `u64`, no escapes) with every address distinct and every amount
+//! non-zero; anything else returns `None` and the caller parses the same bytes with
 //! `serde_json`, which words every error, merges and warns exactly as before.
 
 use super::csv_file::checked_amount;
@@ -20,26 +21,32 @@ use rayon::prelude::*;
 /// Bytes per chunk.
 pub(super) const CHUNK: usize = 1 << 20;
 
-/// The entries of a balance map, in file order, or `None` when `serde_json` must read it.
-pub(super) fn balance_map(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
+/// The entries of a balance map or of an array of `[address, amount]` pairs, in file order,
+/// or `None` when `serde_json` must read it.
+pub(super) fn accounts(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
     let start = data.iter().position(|b| !is_ws(*b))?;
     let end = data.iter().rposition(|b| !is_ws(*b))?;
-    if data[start] != b'{' || data[end] != b'}' || end <= start + 1 {
+    let pairs = match (data[start], data[end]) {
+        (b'{', b'}') => false,
+        (b'[', b']') => true,
+        _ => return None,
+    };
+    if end <= start + 1 {
         return None;
     }
     let inner = &data[start + 1..end];
     if memchr::memchr3(b'\\', b'{', b'}', inner).is_some()
-        || memchr::memchr2(b'[', b']', inner).is_some()
+        || (!pairs && memchr::memchr2(b'[', b']', inner).is_some())
         || std::str::from_utf8(inner).is_err()
     {
         return None;
     }
-    let pieces = split(inner, chunk.max(1));
+    let pieces = split(inner, chunk.max(1), pairs);
     let last = pieces.len() - 1;
     let parsed: Vec<Vec<Entry>> = pieces
         .par_iter()
         .enumerate()
-        .map(|(i, piece)| entries(piece, i == last))
+        .map(|(i, piece)| entries(piece, i == last, pairs))
         .collect::<Option<_>>()?;
     let entries: Vec<Entry> = parsed.into_iter().flatten().collect();
     distinct_and_paid(&entries).then_some(entries)
@@ -49,8 +56,10 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// `inner` cut just after a comma outside a string, near every multiple of `chunk`.
-fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
+/// `inner` cut just after a comma between entries, near every multiple of `chunk`: a comma
+/// outside a string, and for pairs one after a pair's closing bracket (pairs do not nest, so
+/// the first comma after any closing bracket outside a string separates two pairs).
+fn split(inner: &[u8], chunk: usize, pairs: bool) -> Vec<&[u8]> {
     let starts: Vec<usize> = (0..inner.len().div_ceil(chunk))
         .map(|i| i * chunk)
         .collect();
@@ -64,9 +73,11 @@ fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
     for (&s, q) in starts.iter().zip(quotes) {
         if s > 0 {
             let mut inside = before % 2 == 1;
+            let mut closed = !pairs;
             let found = inner[s..].iter().position(|&b| {
                 inside ^= b == b'"';
-                b == b',' && !inside
+                closed |= b == b']' && !inside;
+                b == b',' && !inside && closed
             });
             if let Some(p) = found {
                 let cut = s + p + 1;
@@ -81,16 +92,20 @@ fn split(inner: &[u8], chunk: usize) -> Vec<&[u8]> {
     cuts.windows(2).map(|w| &inner[w[0]..w[1]]).collect()
 }
 
-/// A piece's entries: `"key": value` separated by commas, the piece ending after a comma
-/// unless it is the last.
-fn entries(piece: &[u8], last: bool) -> Option<Vec<Entry>> {
+/// A piece's entries — `"key": value`, or `["address", value]` for pairs — separated by
+/// commas, the piece ending after a comma unless it is the last.
+fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<Entry>> {
     let mut out = Vec::with_capacity(piece.len() / 72 + 1);
     let mut at = 0usize;
+    let expect = |at: usize, b: u8| (piece.get(at) == Some(&b)).then_some(skip_ws(piece, at + 1));
     loop {
         at = skip_ws(piece, at);
+        if pairs {
+            at = expect(at, b'[')?;
+        }
         let key = string(piece, &mut at)?;
         at = skip_ws(piece, at);
-        if piece.get(at) != Some(&b':') {
+        if piece.get(at) != Some(if pairs { &b',' } else { &b':' }) {
             return None;
         }
         at = skip_ws(piece, at + 1);
@@ -125,6 +140,9 @@ fn entries(piece: &[u8], last: bool) -> Option<Vec<Entry>> {
             amount,
         });
         at = skip_ws(piece, at);
+        if pairs {
+            at = expect(at, b']')?;
+        }
         match piece.get(at) {
             None if last => return Some(out),
             Some(b',') if at + 1 == piece.len() && !last => return Some(out),

@@ -4,7 +4,7 @@
 
 use super::super::accounts::Accounts;
 use super::super::json_file::{read_accounts_json, read_accounts_value};
-use super::balance_map;
+use super::accounts;
 use crate::Entry;
 use proptest::prelude::*;
 
@@ -53,17 +53,26 @@ fn value() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A balance map, or the same entries as `[address, amount]` pairs.
 fn map() -> impl Strategy<Value = String> {
     (
         proptest::collection::vec((key(), value(), prop_oneof!["", " ", "\n  "]), 0..24),
-        prop_oneof![6 => Just(""), 1 => Just(","), 1 => Just("}"), 1 => Just(" x")],
+        prop_oneof![6 => Just(""), 1 => Just(","), 1 => Just("}"), 1 => Just("]"), 1 => Just(" x")],
+        any::<bool>(),
     )
-        .prop_map(|(entries, tail)| {
+        .prop_map(|(entries, tail, pairs)| {
             let body: Vec<String> = entries
                 .into_iter()
-                .map(|(k, v, ws)| format!("{ws}{k}{ws}:{ws}{v}{ws}"))
+                .map(|(k, v, ws)| {
+                    if pairs {
+                        format!("{ws}[{ws}{k}{ws},{ws}{v}{ws}]{ws}")
+                    } else {
+                        format!("{ws}{k}{ws}:{ws}{v}{ws}")
+                    }
+                })
                 .collect();
-            format!(" {{{}{tail}}}\n", body.join(","))
+            let (open, close) = if pairs { ('[', ']') } else { ('{', '}') };
+            format!(" {open}{}{tail}{close}\n", body.join(","))
         })
 }
 
@@ -72,7 +81,7 @@ proptest! {
 
     #[test]
     fn answers_only_what_serde_json_answers(text in map(), chunk in 1usize..120) {
-        match (balance_map(text.as_bytes(), chunk), reference(text.as_bytes())) {
+        match (accounts(text.as_bytes(), chunk), reference(text.as_bytes())) {
             (Some(fast), Ok(whole)) => prop_assert_eq!(fast, whole),
             (Some(_), Err(e)) => prop_assert!(false, "serde_json's path refused it: {}", e),
             (None, _) => {}
@@ -84,19 +93,26 @@ proptest! {
         n in 1u8..60,
         chunk in 1usize..300,
         upper in any::<bool>(),
+        pairs in any::<bool>(),
     ) {
         let body: Vec<String> = (0..n)
             .map(|i| {
                 let v = u64::from(i) * 1_000_003 + 1;
-                if i % 2 == 0 {
-                    format!("\n  \"{}\": \"{v}\"", address(i, upper))
-                } else {
-                    format!("\"{}\":{v}", address(i, upper))
+                let a = address(i, upper);
+                match (pairs, i % 2 == 0) {
+                    (false, true) => format!("\n  \"{a}\": \"{v}\""),
+                    (false, false) => format!("\"{a}\":{v}"),
+                    (true, true) => format!("\n  [\"{a}\", \"{v}\"]"),
+                    (true, false) => format!("[\"{a}\",{v}]"),
                 }
             })
             .collect();
-        let text = format!("{{{}\n}}", body.join(","));
-        let fast = balance_map(text.as_bytes(), chunk);
+        let text = if pairs {
+            format!("[{}\n]", body.join(","))
+        } else {
+            format!("{{{}\n}}", body.join(","))
+        };
+        let fast = accounts(text.as_bytes(), chunk);
         prop_assert_eq!(fast.map(Ok), Some(reference(text.as_bytes())));
     }
 }

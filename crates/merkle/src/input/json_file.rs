@@ -10,7 +10,7 @@ use crate::values;
 use alloy_dyn_abi::{DynSolType, DynSolValue};
 use std::io::Read;
 
-/// Reads address/amount entries: balance maps on all cores where [`fast_json`] can, else the
+/// Reads address/amount entries: balance maps and `[address, amount]` pairs on all cores where [`fast_json`] can, else the
 /// document parsed whole by `serde_json`.
 pub(super) fn read_accounts_json(
     mut reader: impl Read,
@@ -27,7 +27,7 @@ pub(super) fn read_accounts_json(
             detail: e.to_string(),
         })?;
     if data.len() as u64 <= MAX_JSON_BYTES {
-        if let Some(entries) = fast_json::balance_map(&data, fast_json::CHUNK) {
+        if let Some(entries) = fast_json::accounts(&data, fast_json::CHUNK) {
             acc.entries = entries;
             return Ok(());
         }
