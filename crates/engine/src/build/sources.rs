@@ -24,7 +24,8 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
-type FileRead = Result<(Vec<u8>, Facts)>;
+/// A file source's SHA-256 (hex) and facts: hashed on the reading thread, beside the others.
+type FileRead = Result<(String, Facts)>;
 
 /// Every source's facts (spec order), the exclusion lists, the chain snapshots' pins.
 type Inputs = (Vec<Facts>, Vec<Vec<Address>>, Vec<SnapshotPin>);
@@ -114,7 +115,7 @@ fn read_files(spec: &mut Spec, chain: &ChainRun<'_>) -> Result<Vec<Option<Facts>
                             data: &data,
                         }
                         .facts()?;
-                        Ok((data, facts))
+                        Ok((sha256_hex(&data), facts))
                     })
                 })
             })
@@ -134,8 +135,8 @@ fn read_files(spec: &mut Spec, chain: &ChainRun<'_>) -> Result<Vec<Option<Facts>
     for (s, r) in campaign.sources.iter().zip(results) {
         match r {
             Some(r) => {
-                let (data, f) = r?;
-                spec.hashes.inputs.insert(s.file.clone(), sha256_hex(&data));
+                let (hash, f) = r?;
+                spec.hashes.inputs.insert(s.file.clone(), hash);
                 file_facts.push(Some(f));
                 done += 1;
                 chain.progress.done("read", done, total);

@@ -449,7 +449,7 @@ fn parse_row(
 
 /// A decimal amount of 1 to 38 digits (every amount a `u128` holds), without allocating;
 /// `None` for anything else, which [`checked_amount`] then reads (and words the error for).
-fn parse_decimal(text: &[u8]) -> Option<U256> {
+pub(super) fn parse_decimal(text: &[u8]) -> Option<U256> {
     if text.is_empty() || text.len() > 38 {
         return None;
     }

@@ -2,6 +2,7 @@
 
 use super::accounts::Accounts;
 use super::csv_file::checked_amount;
+use super::fast_json;
 use crate::amount::{parse_amount, parse_json_amount};
 use crate::error::{MerkleError, Result};
 use crate::limits::MAX_JSON_BYTES;
@@ -9,12 +10,34 @@ use crate::values;
 use alloy_dyn_abi::{DynSolType, DynSolValue};
 use std::io::Read;
 
+/// Reads address/amount entries: balance maps and `[address, amount]` pairs on all cores where [`fast_json`] can, else the
+/// document parsed whole by `serde_json`.
 pub(super) fn read_accounts_json(
-    reader: impl Read,
+    mut reader: impl Read,
     file: &str,
     acc: &mut Accounts<'_>,
 ) -> Result<()> {
-    match crate::read::read_json_capped(reader, file, MAX_JSON_BYTES)? {
+    let mut data = Vec::new();
+    // One byte past the bound, so that the exact path below reports an input too large.
+    (&mut reader)
+        .take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| MerkleError::Read {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+    if data.len() as u64 <= MAX_JSON_BYTES {
+        if let Some(entries) = fast_json::accounts(&data, fast_json::CHUNK) {
+            acc.entries = entries;
+            return Ok(());
+        }
+    }
+    read_accounts_value(&data, file, acc)
+}
+
+/// The reference path: the whole document parsed by `serde_json`, entries taken in order.
+pub(super) fn read_accounts_value(data: &[u8], file: &str, acc: &mut Accounts<'_>) -> Result<()> {
+    match crate::read::read_json_capped(data, file, MAX_JSON_BYTES)? {
         // Uniswap's balance map: {"0xAddress": amount}
         serde_json::Value::Object(map) => {
             for (key, value) in &map {

@@ -14,6 +14,7 @@ use std::io::Read;
 mod accounts;
 mod csv_file;
 mod fast_csv;
+mod fast_json;
 mod json_file;
 mod solana;
 

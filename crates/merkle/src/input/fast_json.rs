@@ -1,0 +1,197 @@
+//! Uniswap balance maps (`{"0xaddress": amount, …}`) and OpenZeppelin address/amount pairs
+//! (`[["0xaddress", amount], …]`) parsed on all cores.
+//!
+//! A JSON text can only be split where it is known not to be inside a string. In a text with no
+//! backslash and no brace inside the outer one, every `"` opens or closes a string, so the
+//! quotes counted before any byte tell whether that byte is inside one: the text is cut at a
+//! comma between entries after each chunk's start, and every chunk's entries are read and
+//! validated in parallel. This reader accepts only a strict subset of JSON (scalar values,
+//! plain integers within `u64`, no escapes) with every address distinct and every amount
+//! non-zero; anything else returns `None` and the caller parses the same bytes with
+//! `serde_json`, which words every error, merges and warns exactly as before.
+
+use super::csv_file::checked_amount;
+use super::fast_csv::parse_decimal;
+use crate::address::{parse_address, parse_address_bytes};
+use crate::Entry;
+use alloy_primitives::map::AddressSet;
+use alloy_primitives::U256;
+use rayon::prelude::*;
+
+/// Bytes per chunk.
+pub(super) const CHUNK: usize = 1 << 20;
+
+/// The entries of a balance map or of an array of `[address, amount]` pairs, in file order,
+/// or `None` when `serde_json` must read it.
+pub(super) fn accounts(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
+    let start = data.iter().position(|b| !is_ws(*b))?;
+    let end = data.iter().rposition(|b| !is_ws(*b))?;
+    let pairs = match (data[start], data[end]) {
+        (b'{', b'}') => false,
+        (b'[', b']') => true,
+        _ => return None,
+    };
+    if end <= start + 1 {
+        return None;
+    }
+    let inner = &data[start + 1..end];
+    if memchr::memchr3(b'\\', b'{', b'}', inner).is_some()
+        || (!pairs && memchr::memchr2(b'[', b']', inner).is_some())
+        || std::str::from_utf8(inner).is_err()
+    {
+        return None;
+    }
+    let pieces = split(inner, chunk.max(1), pairs);
+    let last = pieces.len() - 1;
+    let parsed: Vec<Vec<Entry>> = pieces
+        .par_iter()
+        .enumerate()
+        .map(|(i, piece)| entries(piece, i == last, pairs))
+        .collect::<Option<_>>()?;
+    let entries: Vec<Entry> = parsed.into_iter().flatten().collect();
+    distinct_and_paid(&entries).then_some(entries)
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// `inner` cut just after a comma between entries, near every multiple of `chunk`: a comma
+/// outside a string, and for pairs one after a pair's closing bracket (pairs do not nest, so
+/// the first comma after any closing bracket outside a string separates two pairs).
+fn split(inner: &[u8], chunk: usize, pairs: bool) -> Vec<&[u8]> {
+    let starts: Vec<usize> = (0..inner.len().div_ceil(chunk))
+        .map(|i| i * chunk)
+        .collect();
+    // Quotes before each chunk's start, counted in parallel: an odd count means inside a string.
+    let quotes: Vec<usize> = starts
+        .par_iter()
+        .map(|&s| memchr::memchr_iter(b'"', &inner[s..(s + chunk).min(inner.len())]).count())
+        .collect();
+    let mut before = 0usize;
+    let mut cuts = vec![0usize];
+    for (&s, q) in starts.iter().zip(quotes) {
+        if s > 0 {
+            let mut inside = before % 2 == 1;
+            let mut closed = !pairs;
+            let found = inner[s..].iter().position(|&b| {
+                inside ^= b == b'"';
+                closed |= b == b']' && !inside;
+                b == b',' && !inside && closed
+            });
+            if let Some(p) = found {
+                let cut = s + p + 1;
+                if cut > *cuts.last().unwrap_or(&0) && cut < inner.len() {
+                    cuts.push(cut);
+                }
+            }
+        }
+        before += q;
+    }
+    cuts.push(inner.len());
+    cuts.windows(2).map(|w| &inner[w[0]..w[1]]).collect()
+}
+
+/// A piece's entries — `"key": value`, or `["address", value]` for pairs — separated by
+/// commas, the piece ending after a comma unless it is the last.
+fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<Entry>> {
+    let mut out = Vec::with_capacity(piece.len() / 72 + 1);
+    let mut at = 0usize;
+    let expect = |at: usize, b: u8| (piece.get(at) == Some(&b)).then_some(skip_ws(piece, at + 1));
+    loop {
+        at = skip_ws(piece, at);
+        if pairs {
+            at = expect(at, b'[')?;
+        }
+        let key = string(piece, &mut at)?;
+        at = skip_ws(piece, at);
+        if piece.get(at) != Some(if pairs { &b',' } else { &b':' }) {
+            return None;
+        }
+        at = skip_ws(piece, at + 1);
+        let amount = match piece.get(at)? {
+            b'"' => {
+                let text = string(piece, &mut at)?;
+                match parse_decimal(text.as_bytes()) {
+                    Some(v) => v,
+                    None => checked_amount(text).ok()?,
+                }
+            }
+            _ => {
+                let len = piece[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii_digit())
+                    .unwrap_or(piece.len() - at);
+                let digits = &piece[at..at + len];
+                at += len;
+                // JSON forbids leading zeros; longer numbers are serde_json's to refuse.
+                if digits.is_empty() || (digits.len() > 1 && digits[0] == b'0') {
+                    return None;
+                }
+                U256::from(std::str::from_utf8(digits).ok()?.parse::<u64>().ok()?)
+            }
+        };
+        let address = match parse_address_bytes(key.as_bytes()) {
+            Some(parsed) => parsed,
+            None => parse_address(key),
+        };
+        out.push(Entry {
+            address: address.ok()?,
+            amount,
+        });
+        at = skip_ws(piece, at);
+        if pairs {
+            at = expect(at, b']')?;
+        }
+        match piece.get(at) {
+            None if last => return Some(out),
+            Some(b',') if at + 1 == piece.len() && !last => return Some(out),
+            Some(b',') if at + 1 < piece.len() => at += 1,
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(piece: &[u8], at: usize) -> usize {
+    piece[at.min(piece.len())..]
+        .iter()
+        .position(|b| !is_ws(*b))
+        .map_or(piece.len(), |p| at + p)
+}
+
+/// A string without escapes or control characters, `at` on its opening quote.
+fn string<'a>(piece: &'a [u8], at: &mut usize) -> Option<&'a str> {
+    if piece.get(*at) != Some(&b'"') {
+        return None;
+    }
+    let len = memchr::memchr(b'"', &piece[*at + 1..])?;
+    let text = &piece[*at + 1..*at + 1 + len];
+    if text.iter().any(|&b| b < 0x20) {
+        return None;
+    }
+    *at += len + 2;
+    std::str::from_utf8(text).ok()
+}
+
+/// Whether no entry repeats an address, names the zero address or pays zero; shards of the
+/// addresses (by their last byte) are checked on all cores.
+fn distinct_and_paid(entries: &[Entry]) -> bool {
+    if !entries
+        .par_iter()
+        .all(|e| !e.address.is_zero() && !e.amount.is_zero())
+    {
+        return false;
+    }
+    let shards = rayon::current_num_threads() * 4;
+    (0..shards).into_par_iter().all(|s| {
+        let mut set = AddressSet::default();
+        entries
+            .iter()
+            .filter(|e| usize::from(e.address[19]) % shards == s)
+            .all(|e| set.insert(e.address))
+    })
+}
+
+#[cfg(test)]
+#[path = "fast_json_tests.rs"]
+mod tests;
