@@ -254,7 +254,7 @@ fn entry(bundle: &Path, who: Address) -> Value {
 
 #[test]
 fn sign_verify_and_check_catch_every_fake() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let addrs: Vec<Address> = (2..6).map(|i| dev(i).address()).collect();

@@ -12,79 +12,29 @@ use crate::snapshot_support;
 
 use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::{json, Value};
+use snapshot_support::chain::{hexu, mint, receipt, tokens, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::{fails, ok, state_file, state_of};
-use snapshot_support::{bytecode, Anvil, Driver};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-alloy::sol! {
-    interface IToken {
-        function mint(address to, uint256 amount) external;
-        function balanceOf(address a) external view returns (uint256);
-    }
-}
-
-const E18: u64 = 1_000_000_000_000_000_000;
 const KEY: &str = "PUSH_TEST_KEY";
 
 fn ledger_of(bundle: &Path) -> PathBuf {
     state_file(bundle, "push-ledger.sqlite")
 }
 
-struct Chain {
-    _anvil: Anvil,
-    url: String,
-    d: Driver,
-    token: Address,
-}
+type Chain = TokenChain;
 
 impl Chain {
-    fn start() -> Chain {
-        let anvil = Anvil::start(&[]);
-        let d = Driver::new(&anvil.url);
-        let deployer = dev(0).address();
-        let (token, _) = d.deploy(
-            deployer,
-            bytecode("TestToken"),
-            ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-        );
-        let h = d.send(
-            deployer,
-            Some(token),
-            IToken::mintCall {
-                to: deployer,
-                amount: U256::from(1_000_000u64) * U256::from(E18),
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-        Chain {
-            url: anvil.url.clone(),
-            _anvil: anvil,
-            d,
-            token,
-        }
-    }
-
-    fn balance(&self, who: Address) -> U256 {
-        let out: Bytes = self.d.call(
-            "eth_call",
-            json!([{ "to": self.token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
-        );
-        U256::abi_decode(&out).unwrap()
-    }
-
-    fn nonce(&self, who: Address) -> u64 {
-        self.d
-            .call::<U64>("eth_getTransactionCount", json!([who, "latest"]))
-            .to::<u64>()
+    /// `who`'s balance of the chain's token.
+    fn paid(&self, who: Address) -> U256 {
+        self.balance(self.token, who)
     }
 }
 
@@ -194,14 +144,6 @@ fn bundle_total(bundle: &Path) -> U256 {
     m["total"].as_str().unwrap().parse().unwrap()
 }
 
-fn receipt(c: &Chain, hash: &str) -> Value {
-    c.d.call("eth_getTransactionReceipt", json!([hash]))
-}
-
-fn hexu(v: &Value) -> u64 {
-    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
-}
-
 /// Every batch confirmed; each one's receipt succeeded and its Transfer logs pay exactly its
 /// recipients; the confirmed totals add up to the bundle's total. Returns gas used per batch.
 fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
@@ -219,7 +161,7 @@ fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
             nonces.insert(b.nonce.unwrap()),
             "nonce reused by two confirmed batches"
         );
-        let r = receipt(c, b.tx_hash.as_deref().unwrap());
+        let r = receipt(&c.d, b.tx_hash.as_deref().unwrap());
         assert_eq!(r["status"], json!("0x1"), "{r}");
         assert_eq!(hexu(&r["blockNumber"]), b.block.unwrap());
         let logs = r["logs"].as_array().unwrap();
@@ -257,13 +199,13 @@ fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
 
 fn balances_exact(c: &Chain, bundle: &Path) {
     for (who, amount) in allocations(bundle) {
-        assert_eq!(c.balance(who), amount, "balance of {who}");
+        assert_eq!(c.paid(who), amount, "balance of {who}");
     }
 }
 
 #[test]
 fn push_hundreds_status_and_rerun() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -348,7 +290,7 @@ fn push_hundreds_status_and_rerun() {
     // The chain shows this sender already sent them this token: a second campaign to the same
     // people is an explicit choice.
     let again = build_bundle(tmp.path(), "again", 31337, c.token, &who, 1500);
-    let before: Vec<U256> = who.iter().map(|w| c.balance(*w)).collect();
+    let before: Vec<U256> = who.iter().map(|w| c.paid(*w)).collect();
     let mut push_again = vec![
         "push",
         "--bundle",
@@ -371,7 +313,7 @@ fn push_hundreds_status_and_rerun() {
     ok(&push_again, &env);
     for ((w, amount), _) in allocations(&again).into_iter().zip(0..) {
         let i = who.iter().position(|x| *x == w).unwrap();
-        assert_eq!(c.balance(w), before[i] + amount);
+        assert_eq!(c.paid(w), before[i] + amount);
     }
     let gas = ledger_agrees_with_chain(&c, &again);
     let (n, g) = gas[0];
@@ -403,21 +345,17 @@ fn push_hundreds_status_and_rerun() {
 #[test]
 fn push_wide_amounts_take_the_wide_path() {
     use airdrop_chain::distribution::BatchSender;
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
-    let h = c.d.send(
+    mint(
+        &c.d,
+        c.token,
         sender.address(),
-        Some(c.token),
-        IToken::mintCall {
-            to: sender.address(),
-            amount: U256::from(1u8) << 110,
-        }
-        .abi_encode(),
-        U256::ZERO,
+        sender.address(),
+        U256::from(1u8) << 110,
     );
-    c.d.expect_success(&[h]);
     let input_selector = |bundle: &Path| {
         let l = PushLedger::open(&ledger_of(bundle)).unwrap();
         l.batches()
@@ -498,7 +436,7 @@ fn push_wide_amounts_take_the_wide_path() {
 
 #[test]
 fn push_bad_inputs_send_nothing() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let url = c.url.as_str();
     let who = recipients(20, 2);
@@ -562,7 +500,7 @@ fn push_bad_inputs_send_nothing() {
 /// no ledger at all (the chain's own logs show the payments).
 #[test]
 fn push_after_rebuild_pays_nothing() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -630,7 +568,7 @@ fn push_after_rebuild_pays_nothing() {
 /// window is deployed only with `--no-deadline`, and its dry run says clawback is impossible.
 #[test]
 fn deploy_and_push_refuse_each_other() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -684,7 +622,7 @@ fn deploy_and_push_refuse_each_other() {
     );
     fails(&push(d), &env, "this bundle is deployed: 0x");
     assert_eq!(c.nonce(sender.address()), n);
-    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+    assert!(who.iter().all(|w| c.paid(*w) == U256::ZERO));
 
     // Pushed, then deploy: refused by the ledger, then by the chain alone.
     let pushed = build_bundle(tmp.path(), "pushed", 31337, c.token, &recipients(8, 13), 80);
@@ -797,7 +735,7 @@ fn spawn_push(
 /// after the cause is fixed pays everyone exactly once.
 #[test]
 fn push_refused_batch_is_replanned() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let key = key_hex(&sender);
@@ -832,7 +770,7 @@ fn push_refused_batch_is_replanned() {
         batches.iter().all(|b| b.state == BatchState::Planned),
         "{batches:?}"
     );
-    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+    assert!(who.iter().all(|w| c.paid(*w) == U256::ZERO));
     drop(ledger);
 
     let _: Value =
@@ -867,7 +805,7 @@ fn test_seed() -> u64 {
 fn push_survives_sigkill() {
     // First, so a bad AIRDROP_TEST_SEED fails before anvil starts.
     let seed = test_seed();
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let key = key_hex(&sender);
@@ -948,7 +886,7 @@ fn push_survives_sigkill() {
 #[test]
 #[ignore = "benchmark: scripts/bench-distribution"]
 fn bench_push_rate() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let env = [(KEY, key_hex(&dev(0)))];
     let who = recipients(5000, 7);
@@ -1007,7 +945,7 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         }
     }
 
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let who = recipients(6, 7);
@@ -1044,10 +982,7 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         .into_iter()
         .map(|(_, a, v)| (a, v))
         .collect();
-    let paid = owed
-        .iter()
-        .filter(|(a, _)| c.balance(*a) > U256::ZERO)
-        .count();
+    let paid = owed.iter().filter(|(a, _)| c.paid(*a) > U256::ZERO).count();
     assert_eq!(paid, 2, "one batch of two, then the cancel");
     let events = first.events.lock().unwrap().clone();
     let stages: Vec<&str> = events
@@ -1076,6 +1011,6 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         .collect();
     assert_eq!(done, [2, 4, 6], "done rises from what the first run paid");
     for (a, v) in &owed {
-        assert_eq!(c.balance(*a), *v, "{a} paid exactly once");
+        assert_eq!(c.paid(*a), *v, "{a} paid exactly once");
     }
 }

@@ -7,52 +7,21 @@
 
 use crate::snapshot_support;
 
-use alloy::sol_types::{SolCall, SolValue};
+use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
+use snapshot_support::chain::{block_time, deploy_token, mint, rfc3339, tokens};
 use snapshot_support::cli::{dev, key_hex, ok};
-use snapshot_support::{bytecode, Anvil, Driver};
+use snapshot_support::{Anvil, Driver};
 use std::path::Path;
 
 alloy::sol! {
     interface ITT {
-        function mint(address to, uint256 amount) external;
         function transfer(address to, uint256 amount) external returns (bool);
     }
 }
 
 const E18: u64 = 1_000_000_000_000_000_000;
-
-fn now(d: &Driver) -> u64 {
-    let b: Value = d.call("eth_getBlockByNumber", json!(["latest", false]));
-    u64::from_str_radix(
-        b["timestamp"].as_str().unwrap().trim_start_matches("0x"),
-        16,
-    )
-    .unwrap()
-}
-
-/// Unix seconds → RFC 3339 UTC, computed here (civil from days) so the test does not trust
-/// the formatter under test.
-fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let rem = t % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
 
 fn transfer(d: &Driver, token: Address, from: Address, to: Address, amount: U256) {
     let h = d.send(
@@ -122,29 +91,16 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
     let d = Driver::new(&anvil.url);
     let url = anvil.url.as_str();
     let (deployer, bounty, recipient) = (dev(0), dev(1), dev(2));
-    let (token, _) = d.deploy(
-        deployer.address(),
-        bytecode("TestToken"),
-        ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-    );
-    let mint = |to: Address, n: u64| {
-        let h = d.send(
-            deployer.address(),
-            Some(token),
-            ITT::mintCall {
-                to,
-                amount: U256::from(n) * U256::from(E18),
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-    };
-    mint(deployer.address(), 1_000_000);
-    mint(bounty.address(), 100);
+    let token = deploy_token(&d, deployer.address(), tokens(1_000_000));
+    mint(&d, token, deployer.address(), bounty.address(), tokens(100));
     let tmp = tempfile::tempdir().unwrap();
     let recipients: Vec<Address> = (2..6).map(|i| dev(i).address()).collect();
-    let b = bundle(&tmp.path().join("c"), token, &recipients, now(&d) - 600);
+    let b = bundle(
+        &tmp.path().join("c"),
+        token,
+        &recipients,
+        block_time(&d) - 600,
+    );
     let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
     ok(
         &[
@@ -198,7 +154,7 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
     );
 
     // A price of 2 for every day the chain can have reached.
-    let start = now(&d) - 10 * 86_400;
+    let start = block_time(&d) - 10 * 86_400;
     let mut prices = String::from("date,token,price\n");
     for day in 0..20 {
         prices.push_str(&format!("{},TT,2\n", &rfc3339(start + day * 86_400)[..10]));
@@ -228,7 +184,7 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
         args.extend_from_slice(rules);
         ok(&args, &[])
     };
-    let year = rfc3339(now(&d))[..4].to_owned();
+    let year = rfc3339(block_time(&d))[..4].to_owned();
     let us = tmp.path().join("us");
     run(
         &["--jurisdiction", "us", "--method", "fifo", "--year", &year],
