@@ -16,7 +16,7 @@ use crate::snapshot_support;
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{hexu, rfc3339, TokenChain};
+use snapshot_support::chain::{build_flat, hexu, rfc3339, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::ok;
 use std::path::{Path, PathBuf};
@@ -78,44 +78,14 @@ fn build(
     budget: &str,
     extra: &str,
 ) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in who {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Cost Drop {name}"
-chain_id = 31337
-token = {{ address = "{token}", symbol = "TT", decimals = 18 }}
-budget = "{budget}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-{extra}"#
-    );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    let spec = dir.join("campaign.toml");
-    ok(
-        &[
-            "build",
-            spec.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        &format!("Cost Drop {name}"),
+        (31337, token),
+        who,
+        budget,
+        extra,
+    )
 }
 
 fn cost(bundle: &Path, extra: &[&str]) -> Value {

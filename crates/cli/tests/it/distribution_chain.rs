@@ -16,7 +16,7 @@ use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
 pub(crate) use snapshot_support::chain::tokens;
-use snapshot_support::chain::{rfc3339, TokenChain, E18};
+use snapshot_support::chain::{build_flat, rfc3339, TokenChain, E18};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::repo_root;
 use snapshot_support::state::{fails, ok, state_file};
@@ -66,60 +66,25 @@ pub(crate) struct Spec<'a> {
 
 /// Writes a campaign in a folder of `root` and builds it; returns the bundle folder.
 pub(crate) fn build_bundle(root: &Path, name: &str, s: &Spec) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in s.recipients {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
     let vesting = if s.vesting {
         "[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n"
     } else {
         ""
     };
-    let toml = format!(
-        r#"name = "Test Drop"
-chain_id = {}
-token = {{ address = "{}", symbol = "TT", decimals = 18 }}
-budget = "{}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-
-{vesting}
-[claim]
-start = "{}"
-deadline = "{}"
-clawback_to = "{}"
-"#,
-        s.chain_id,
-        s.token,
-        s.budget,
+    let claim = format!(
+        "\n{vesting}\n[claim]\nstart = \"{}\"\ndeadline = \"{}\"\nclawback_to = \"{}\"\n",
         rfc3339(s.start),
         rfc3339(s.deadline),
         s.clawback_to
     );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    ok(
-        &[
-            "build",
-            dir.join("campaign.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        "Test Drop",
+        (s.chain_id, s.token),
+        s.recipients,
+        &s.budget.to_string(),
+        &claim,
+    )
 }
 
 fn sha(path: &Path) -> Vec<u8> {

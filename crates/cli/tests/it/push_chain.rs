@@ -14,7 +14,7 @@ use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{hexu, mint, receipt, tokens, TokenChain};
+use snapshot_support::chain::{build_flat, hexu, mint, receipt, tokens, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::{fails, ok, state_file, state_of};
 use std::io::{BufRead, BufReader};
@@ -79,43 +79,14 @@ fn build_with(
     budget: u64,
     extra: &str,
 ) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in who {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Push Drop"
-chain_id = {chain_id}
-token = {{ address = "{token}", symbol = "TT", decimals = 18 }}
-budget = "{budget}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-{extra}"#
-    );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    ok(
-        &[
-            "build",
-            dir.join("campaign.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        "Push Drop",
+        (chain_id, token),
+        who,
+        &budget.to_string(),
+        extra,
+    )
 }
 
 /// (address, amount) of every claim of a bundle.

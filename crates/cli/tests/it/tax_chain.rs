@@ -10,7 +10,7 @@ use crate::snapshot_support;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{block_time, deploy_token, mint, rfc3339, tokens};
+use snapshot_support::chain::{block_time, build_flat, deploy_token, mint, rfc3339, tokens};
 use snapshot_support::cli::{dev, key_hex, ok};
 use snapshot_support::{Anvil, Driver};
 use std::path::Path;
@@ -34,48 +34,21 @@ fn transfer(d: &Driver, token: Address, from: Address, to: Address, amount: U256
 }
 
 fn bundle(dir: &Path, chain_token: Address, recipients: &[Address], start: u64) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in recipients {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Tax Drop"
-chain_id = 31337
-token = {{ address = "{chain_token}", symbol = "TT", decimals = 18 }}
-budget = "1000"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-
-[vesting]
-unlocked = "25%"
-cliff = "1d"
-duration = "10d"
-
-[claim]
-start = "{}"
-deadline = "{}"
-clawback_to = "{}"
-"#,
+    let extra = format!(
+        "\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n\n[claim]\nstart = \"{}\"\ndeadline = \"{}\"\nclawback_to = \"{}\"\n",
         rfc3339(start),
         rfc3339(start + 60 * 86_400),
         Address::repeat_byte(0x7e)
     );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    let (c, o) = (dir.join("campaign.toml"), out.to_str().unwrap().to_owned());
-    ok(&["build", c.to_str().unwrap(), "--out", &o], &[]);
-    o
+    let out = build_flat(
+        dir,
+        "Tax Drop",
+        (31337, chain_token),
+        recipients,
+        "1000",
+        &extra,
+    );
+    out.to_str().unwrap().to_owned()
 }
 
 /// The amount in parentheses of `airdrop claim`'s output: "claimed 62.5 TT (625…) for …".

@@ -148,3 +148,54 @@ impl TokenChain {
             .to::<u64>()
     }
 }
+
+/// Writes `dir/list.csv` (each of `who`, joined 2026-01-01) and `dir/campaign.toml`, a flat
+/// "uniswap" campaign `title` of `budget` TT (`token`, 18 decimals) on `chain_id` with `extra`
+/// appended (a `[claim]` window, `[vesting]`), builds it with `airdrop build` into
+/// `dir/bundle` and returns that folder.
+pub(crate) fn build_flat(
+    dir: &std::path::Path,
+    title: &str,
+    (chain_id, token): (u64, Address),
+    who: &[Address],
+    budget: &str,
+    extra: &str,
+) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut csv = "address,joined\n".to_string();
+    for r in who {
+        csv.push_str(&format!("{r},2026-01-01\n"));
+    }
+    std::fs::write(dir.join("list.csv"), csv).unwrap();
+    let toml = format!(
+        r#"name = "{title}"
+chain_id = {chain_id}
+token = {{ address = "{token}", symbol = "TT", decimals = 18 }}
+budget = "{budget}"
+format = "uniswap"
+
+[[source]]
+name = "list"
+kind = "list"
+file = "list.csv"
+
+[[pool]]
+source = "list"
+share = "rest"
+rule = "flat"
+{extra}"#
+    );
+    let spec = dir.join("campaign.toml");
+    std::fs::write(&spec, toml).unwrap();
+    let out = dir.join("bundle");
+    super::cli::ok(
+        &[
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    out
+}
