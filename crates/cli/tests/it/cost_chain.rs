@@ -16,7 +16,7 @@ use crate::snapshot_support;
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{build_flat, hexu, rfc3339, TokenChain};
+use snapshot_support::chain::{build_flat, deploy_args, hexu, rfc3339, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::ok;
 use std::path::{Path, PathBuf};
@@ -301,22 +301,7 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
         assert!(k["deploy_factory"].as_u64().unwrap() > 0);
     }
     let before = c.block();
-    ok(
-        &[
-            &[
-                "deploy",
-                "--bundle",
-                b,
-                "--rpc",
-                url,
-                "--key-env",
-                "DEPLOYER_KEY",
-            ],
-            contract,
-        ]
-        .concat(),
-        &dkey,
-    );
+    ok(&deploy_args(b, url, contract), &dkey);
     let txs = c.since(before);
     // The last transaction of `deploy` funds; before it the factory (the first clone on the
     // chain only) and the distributor.
@@ -341,22 +326,7 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
     assert_eq!(factory_gas(&vested), 0, "the factory is on chain now");
     let vb = vested.to_str().unwrap();
     let before = c.block();
-    ok(
-        &[
-            &[
-                "deploy",
-                "--bundle",
-                vb,
-                "--rpc",
-                url,
-                "--key-env",
-                "DEPLOYER_KEY",
-            ],
-            contract,
-        ]
-        .concat(),
-        &dkey,
-    );
+    ok(&deploy_args(vb, url, contract), &dkey);
     let txs = c.since(before);
     assert_eq!(
         txs.len(),

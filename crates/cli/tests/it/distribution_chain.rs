@@ -16,7 +16,7 @@ use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
 pub(crate) use snapshot_support::chain::tokens;
-use snapshot_support::chain::{build_flat, rfc3339, TokenChain, E18};
+use snapshot_support::chain::{build_flat, deploy_args, rfc3339, TokenChain, E18};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::repo_root;
 use snapshot_support::state::{fails, ok, state_file};
@@ -137,19 +137,7 @@ fn deploy_claim_vesting_gasless_clawback() {
 
     // Dry run: figures, nothing sent.
     let n0 = c.nonce(deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--dry-run",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &["--dry-run"]), &dkey);
     eprintln!("{out}");
     assert!(
         out.contains("deploy") && out.contains("gas") && out.contains("ETH"),
@@ -170,18 +158,7 @@ fn deploy_claim_vesting_gasless_clawback() {
 
     // Deploy + fund.
     let before = c.balance(c.token, deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &[]), &dkey);
     assert!(out.contains("distributor"), "{out}");
     let dist = distributor_of(&bundle);
     eprintln!(
@@ -219,37 +196,14 @@ fn deploy_claim_vesting_gasless_clawback() {
         "manifest.json changed"
     );
     // A second deploy is refused.
-    fails(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-        "already deployed",
-    );
+    fails(&deploy_args(b, url, &[]), &dkey, "already deployed");
     // Records lost (state folder and the bundle's copy): the clone is found at its address,
     // recorded again and not deployed a second time; it holds the total, so nothing is sent.
     let kept = std::fs::read_to_string(record_of(&bundle)).unwrap();
     std::fs::remove_file(record_of(&bundle)).unwrap();
     std::fs::remove_file(bundle.join("deployment.json")).unwrap();
     let n = c.nonce(deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &[]), &dkey);
     assert!(out.contains(&dist.to_string()), "{out}");
     assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
     let again: Value =
@@ -1128,15 +1082,7 @@ fn relay_through_two_servers(backend: airdrop_store::Backend) {
     let b = bundle.to_str().unwrap();
     let url = c.url.as_str();
     ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+        &deploy_args(b, url, &[]),
         &[("DEPLOYER_KEY", key_hex(&deployer))],
     );
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -673,7 +673,7 @@ fn until(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {
 #[test]
 fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
     use alloy_primitives::{Address, U256};
-    use snapshot_support::chain::{deploy_token, rfc3339, token_balance};
+    use snapshot_support::chain::{deploy_args, deploy_token, rfc3339, token_balance};
     use snapshot_support::cli::{dev, key_hex};
     use snapshot_support::state::ok;
     use snapshot_support::{Anvil, Driver};
@@ -761,15 +761,7 @@ fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
         &[],
     );
     let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b_str,
-            "--rpc",
-            &anvil.url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+        &deploy_args(b_str, &anvil.url, &[]),
         &[("DEPLOYER_KEY", key_hex(&deployer))],
     );
     let distributor = out

@@ -10,7 +10,9 @@ use crate::snapshot_support;
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{block_time, build_flat, deploy_token, mint, rfc3339, tokens};
+use snapshot_support::chain::{
+    block_time, build_flat, deploy_args, deploy_token, mint, rfc3339, tokens,
+};
 use snapshot_support::cli::{dev, key_hex, ok};
 use snapshot_support::{Anvil, Driver};
 use std::path::Path;
@@ -75,18 +77,7 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
         block_time(&d) - 600,
     );
     let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
-    ok(
-        &[
-            "deploy",
-            "--bundle",
-            &b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-    );
+    ok(&deploy_args(&b, url, &[]), &dkey);
     let record: Value = serde_json::from_str(
         &std::fs::read_to_string(Path::new(&b).join("deployment.json")).unwrap(),
     )

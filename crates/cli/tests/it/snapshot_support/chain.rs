@@ -199,3 +199,19 @@ rule = "flat"
     );
     out
 }
+
+/// The arguments of `airdrop deploy --bundle <bundle> --rpc <rpc> --key-env DEPLOYER_KEY`,
+/// then `more`.
+pub(crate) fn deploy_args<'a>(bundle: &'a str, rpc: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "deploy",
+        "--bundle",
+        bundle,
+        "--rpc",
+        rpc,
+        "--key-env",
+        "DEPLOYER_KEY",
+    ];
+    args.extend_from_slice(more);
+    args
+}
