@@ -16,7 +16,7 @@ use crate::snapshot_support;
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{build_flat, deploy_args, hexu, rfc3339, TokenChain};
+use snapshot_support::chain::{build_flat, deploy_args, hexu, push_args, rfc3339, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::ok;
 use std::path::{Path, PathBuf};
@@ -165,17 +165,7 @@ fn cost_matches_receipts() {
     let pc = cost(&packed, &["--batch-size", "50"]);
     let before = c.block();
     ok(
-        &[
-            "push",
-            "--bundle",
-            p,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--batch-size",
-            "50",
-        ],
+        &push_args(p, url, "DEPLOYER_KEY", &["--batch-size", "50"]),
         &dkey,
     );
     let txs = c.since(before);
@@ -217,17 +207,7 @@ fn cost_matches_receipts() {
     let before = c.block();
     let w = wide.to_str().unwrap();
     ok(
-        &[
-            "push",
-            "--bundle",
-            w,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--batch-sender",
-            &s,
-        ],
+        &push_args(w, url, "DEPLOYER_KEY", &["--batch-sender", &s]),
         &dkey,
     );
     let txs = c.since(before);

@@ -14,7 +14,7 @@ use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::{json, Value};
-use snapshot_support::chain::{build_flat, hexu, mint, receipt, tokens, TokenChain};
+use snapshot_support::chain::{build_flat, hexu, mint, push_args, receipt, tokens, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::{fails, ok, state_file, state_of};
 use std::io::{BufRead, BufReader};
@@ -187,19 +187,7 @@ fn push_hundreds_status_and_rerun() {
 
     // Dry run: figures, nothing sent, no ledger.
     let n0 = c.nonce(sender.address());
-    let out = ok(
-        &[
-            "push",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-            "--dry-run",
-        ],
-        &env,
-    );
+    let out = ok(&push_args(b, url, KEY, &["--dry-run"]), &env);
     assert!(
         out.contains("gas") && out.contains("ETH") && out.contains("300"),
         "{out}"
@@ -209,20 +197,7 @@ fn push_hundreds_status_and_rerun() {
     assert!(!ledger_of(&bundle).exists());
 
     let started = Instant::now();
-    let out = ok(
-        &[
-            "push",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "128",
-        ],
-        &env,
-    );
+    let out = ok(&push_args(b, url, KEY, &["--batch-size", "128"]), &env);
     let secs = started.elapsed().as_secs_f64();
     eprintln!("{out}");
     balances_exact(&c, &bundle);
@@ -295,17 +270,12 @@ fn push_hundreds_status_and_rerun() {
 
     // The ledger of one bundle is refused for another.
     fails(
-        &[
-            "push",
-            "--bundle",
+        &push_args(
             b,
-            "--rpc",
             url,
-            "--key-env",
             KEY,
-            "--ledger",
-            ledger_of(&again).to_str().unwrap(),
-        ],
+            &["--ledger", ledger_of(&again).to_str().unwrap()],
+        ),
         &env,
         "belongs to another push",
     );
@@ -355,20 +325,7 @@ fn push_wide_amounts_take_the_wide_path() {
         .iter()
         .all(|a| a.1 > U256::from(1u8) << 96));
     let w = wide.to_str().unwrap();
-    ok(
-        &[
-            "push",
-            "--bundle",
-            w,
-            "--rpc",
-            &c.url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "2",
-        ],
-        &env,
-    );
+    ok(&push_args(w, &c.url, KEY, &["--batch-size", "2"]), &env);
     balances_exact(&c, &wide);
     assert_eq!(ledger_agrees_with_chain(&c, &wide).len(), 3);
     assert!(input_selector(&wide)
@@ -384,20 +341,7 @@ fn push_wide_amounts_take_the_wide_path() {
         500,
     );
     let n = narrow.to_str().unwrap();
-    ok(
-        &[
-            "push",
-            "--bundle",
-            n,
-            "--rpc",
-            &c.url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "2",
-        ],
-        &env,
-    );
+    ok(&push_args(n, &c.url, KEY, &["--batch-size", "2"]), &env);
     balances_exact(&c, &narrow);
     assert_eq!(ledger_agrees_with_chain(&c, &narrow).len(), 3);
     assert!(input_selector(&narrow)
@@ -417,15 +361,7 @@ fn push_bad_inputs_send_nothing() {
     let bundle = build_bundle(tmp.path(), "poor", 31337, c.token, &who, 100);
     let n0 = c.nonce(poor.address());
     let err = fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-        ],
+        &push_args(bundle.to_str().unwrap(), url, KEY, &[]),
         &env,
         "underfunded",
     );
@@ -437,30 +373,14 @@ fn push_bad_inputs_send_nothing() {
     let bundle = build_bundle(tmp.path(), "mainnet", 1, c.token, &who, 100);
     let n0 = c.nonce(rich.address());
     fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-        ],
+        &push_args(bundle.to_str().unwrap(), url, KEY, &[]),
         &env,
         "chain id mismatch",
     );
     assert_eq!(c.nonce(rich.address()), n0);
     // Missing key.
     fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            "PUSH_TEST_NO_SUCH_VAR",
-        ],
+        &push_args(bundle.to_str().unwrap(), url, "PUSH_TEST_NO_SUCH_VAR", &[]),
         &[],
         "is not set",
     );

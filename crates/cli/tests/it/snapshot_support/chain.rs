@@ -215,3 +215,24 @@ pub(crate) fn deploy_args<'a>(bundle: &'a str, rpc: &'a str, more: &[&'a str]) -
     args.extend_from_slice(more);
     args
 }
+
+/// The arguments of `airdrop push --bundle <bundle> --rpc <rpc> --key-env <key_env>`, then
+/// `more`.
+pub(crate) fn push_args<'a>(
+    bundle: &'a str,
+    rpc: &'a str,
+    key_env: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "push",
+        "--bundle",
+        bundle,
+        "--rpc",
+        rpc,
+        "--key-env",
+        key_env,
+    ];
+    args.extend_from_slice(more);
+    args
+}
