@@ -249,16 +249,11 @@ impl Rpc {
         from: u64,
         to: u64,
     ) -> Result<Vec<RawLog>> {
-        let mut filter =
-            serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
-        if !addresses.is_empty() {
-            filter["address"] = serde_json::json!(addresses);
-        }
+        let mut filter = logs_filter(addresses, from, to);
         if !topic0.is_empty() {
             filter["topics"] = serde_json::json!([topic0]);
         }
-        self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
-            .await
+        self.get_logs(filter).await
     }
 
     /// As [`Rpc::logs`], with topics 1, 2, … required to equal the `Some` values of `topics`
@@ -271,11 +266,7 @@ impl Rpc {
         from: u64,
         to: u64,
     ) -> Result<Vec<RawLog>> {
-        let mut filter =
-            serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
-        if !addresses.is_empty() {
-            filter["address"] = serde_json::json!(addresses);
-        }
+        let mut filter = logs_filter(addresses, from, to);
         let first = if topic0.is_empty() {
             serde_json::Value::Null
         } else {
@@ -284,12 +275,26 @@ impl Rpc {
         let mut all = vec![first];
         all.extend(topics.iter().map(|t| serde_json::json!(t)));
         filter["topics"] = serde_json::Value::Array(all);
-        let mut logs: Vec<RawLog> = self
-            .call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
-            .await?;
+        let mut logs = self.get_logs(filter).await?;
         logs.retain(|l| super::client::topics_match(l, topics));
         Ok(logs)
     }
+
+    /// `eth_getLogs` with `filter`, retried on transport errors only: a node's refusal comes
+    /// back at once so the caller can split the range.
+    async fn get_logs(&self, filter: serde_json::Value) -> Result<Vec<RawLog>> {
+        self.call_with_retries("eth_getLogs", (filter,), self.config().retries, false)
+            .await
+    }
+}
+
+/// An `eth_getLogs` filter over blocks `[from, to]` for `addresses` (empty: any).
+fn logs_filter(addresses: &[Address], from: u64, to: u64) -> serde_json::Value {
+    let mut filter = serde_json::json!({ "fromBlock": quantity(from), "toBlock": quantity(to) });
+    if !addresses.is_empty() {
+        filter["address"] = serde_json::json!(addresses);
+    }
+    filter
 }
 
 fn address_at(v: &serde_json::Value) -> Option<Address> {

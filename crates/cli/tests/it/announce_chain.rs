@@ -9,6 +9,7 @@
 
 use crate::distribution_chain::{build_bundle, distributor_of, tokens, Chain, Spec};
 use crate::snapshot_support::bytecode;
+use crate::snapshot_support::chain::deploy_args;
 use crate::snapshot_support::cli::{airdrop, dev, http, http_raw, key_hex, serve};
 use crate::snapshot_support::state::{ok, with_state};
 use alloy::sol_types::{SolCall, SolValue};
@@ -254,7 +255,7 @@ fn entry(bundle: &Path, who: Address) -> Value {
 
 #[test]
 fn sign_verify_and_check_catch_every_fake() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let addrs: Vec<Address> = (2..6).map(|i| dev(i).address()).collect();
@@ -287,18 +288,7 @@ fn sign_verify_and_check_catch_every_fake() {
         "{out}"
     );
     for bundle in [sa, sb] {
-        ok(
-            &[
-                "deploy",
-                "--bundle",
-                bundle,
-                "--rpc",
-                url,
-                "--key-env",
-                "DEPLOYER_KEY",
-            ],
-            &dkey,
-        );
+        ok(&deploy_args(bundle, url, &[]), &dkey);
     }
     let (dist_a, dist_b) = (distributor_of(&a), distributor_of(&b));
     let manifest_before = std::fs::read(a.join("manifest.json")).unwrap();

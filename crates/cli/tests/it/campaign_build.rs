@@ -4,31 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::snapshot_support::cli::{run as airdrop, run_ok as ok};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn airdrop(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    out
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = airdrop(args);
-    assert!(
-        out.status.success(),
-        "airdrop {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn build(spec: &Path, out: &Path) -> String {

@@ -14,73 +14,22 @@
 use crate::snapshot_support;
 
 use alloy::sol_types::{SolCall, SolValue};
-use alloy_primitives::{keccak256, Address, U256, U64};
+use alloy_primitives::{keccak256, Address, U256};
 use serde_json::{json, Value};
+use snapshot_support::chain::{build_flat, deploy_args, hexu, push_args, rfc3339, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::ok;
-use snapshot_support::{bytecode, Anvil, Driver};
 use std::path::{Path, PathBuf};
 
-alloy::sol! {
-    interface IToken {
-        function mint(address to, uint256 amount) external;
-    }
+/// 20 dev accounts (each contract's claim side has claimers of its own) and a supply past 96
+/// bits (the wide path).
+fn start_chain() -> Chain {
+    Chain::start(&["--accounts", "20"], U256::from(1u8) << 110)
 }
 
-struct Chain {
-    _anvil: Anvil,
-    url: String,
-    d: Driver,
-    token: Address,
-}
+type Chain = TokenChain;
 
 impl Chain {
-    fn start() -> Chain {
-        // 20 dev accounts: each contract's claim side has claimers of its own.
-        let anvil = Anvil::start(&["--accounts", "20"]);
-        let d = Driver::new(&anvil.url);
-        let deployer = dev(0).address();
-        let (token, _) = d.deploy(
-            deployer,
-            bytecode("TestToken"),
-            ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-        );
-        // Enough for amounts past 96 bits (the wide path).
-        let h = d.send(
-            deployer,
-            Some(token),
-            IToken::mintCall {
-                to: deployer,
-                amount: U256::from(1u8) << 110,
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-        Chain {
-            url: anvil.url.clone(),
-            _anvil: anvil,
-            d,
-            token,
-        }
-    }
-
-    fn block(&self) -> u64 {
-        self.d.call::<U64>("eth_blockNumber", json!([])).to::<u64>()
-    }
-
-    fn now(&self) -> u64 {
-        let b: Value = self
-            .d
-            .call("eth_getBlockByNumber", json!(["latest", false]));
-        hexu(&b["timestamp"])
-    }
-
-    fn warp(&self, secs: u64) {
-        let _: Value = self.d.call("evm_increaseTime", json!([secs]));
-        self.d.mine();
-    }
-
     /// (transaction, receipt) of every transaction mined after block `since`.
     fn since(&self, since: u64) -> Vec<(Value, Value)> {
         let mut out = Vec::new();
@@ -109,10 +58,6 @@ impl Chain {
     }
 }
 
-fn hexu(v: &Value) -> u64 {
-    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
-}
-
 fn gas_used(r: &Value) -> u64 {
     hexu(&r["gasUsed"])
 }
@@ -121,27 +66,6 @@ fn recipients(n: u64, salt: u64) -> Vec<Address> {
     (0..n)
         .map(|i| Address::from_word(keccak256((salt, i).abi_encode())))
         .collect()
-}
-
-/// Unix seconds → RFC 3339 UTC (days from civil, Howard Hinnant's algorithm).
-fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let rem = t % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// A flat campaign over `who` of the chain's token, built with `airdrop build`; `extra` is
@@ -154,44 +78,14 @@ fn build(
     budget: &str,
     extra: &str,
 ) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in who {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Cost Drop {name}"
-chain_id = 31337
-token = {{ address = "{token}", symbol = "TT", decimals = 18 }}
-budget = "{budget}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-{extra}"#
-    );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    let spec = dir.join("campaign.toml");
-    ok(
-        &[
-            "build",
-            spec.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        &format!("Cost Drop {name}"),
+        (31337, token),
+        who,
+        budget,
+        extra,
+    )
 }
 
 fn cost(bundle: &Path, extra: &[&str]) -> Value {
@@ -251,7 +145,7 @@ fn selector(tx: &Value) -> [u8; 4] {
 #[test]
 fn cost_matches_receipts() {
     use airdrop_chain::distribution::BatchSender;
-    let c = Chain::start();
+    let c = start_chain();
     let tmp = tempfile::tempdir().unwrap();
     let url = c.url.as_str();
     let deployer = dev(0);
@@ -271,17 +165,7 @@ fn cost_matches_receipts() {
     let pc = cost(&packed, &["--batch-size", "50"]);
     let before = c.block();
     ok(
-        &[
-            "push",
-            "--bundle",
-            p,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--batch-size",
-            "50",
-        ],
+        &push_args(p, url, "DEPLOYER_KEY", &["--batch-size", "50"]),
         &dkey,
     );
     let txs = c.since(before);
@@ -323,17 +207,7 @@ fn cost_matches_receipts() {
     let before = c.block();
     let w = wide.to_str().unwrap();
     ok(
-        &[
-            "push",
-            "--bundle",
-            w,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--batch-sender",
-            &s,
-        ],
+        &push_args(w, url, "DEPLOYER_KEY", &["--batch-sender", &s]),
         &dkey,
     );
     let txs = c.since(before);
@@ -407,22 +281,7 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
         assert!(k["deploy_factory"].as_u64().unwrap() > 0);
     }
     let before = c.block();
-    ok(
-        &[
-            &[
-                "deploy",
-                "--bundle",
-                b,
-                "--rpc",
-                url,
-                "--key-env",
-                "DEPLOYER_KEY",
-            ],
-            contract,
-        ]
-        .concat(),
-        &dkey,
-    );
+    ok(&deploy_args(b, url, contract), &dkey);
     let txs = c.since(before);
     // The last transaction of `deploy` funds; before it the factory (the first clone on the
     // chain only) and the distributor.
@@ -447,22 +306,7 @@ fn claim_side(c: &Chain, tmp: &Path, rows: &mut Rows, full: bool) {
     assert_eq!(factory_gas(&vested), 0, "the factory is on chain now");
     let vb = vested.to_str().unwrap();
     let before = c.block();
-    ok(
-        &[
-            &[
-                "deploy",
-                "--bundle",
-                vb,
-                "--rpc",
-                url,
-                "--key-env",
-                "DEPLOYER_KEY",
-            ],
-            contract,
-        ]
-        .concat(),
-        &dkey,
-    );
+    ok(&deploy_args(vb, url, contract), &dkey);
     let txs = c.since(before);
     assert_eq!(
         txs.len(),
@@ -607,7 +451,7 @@ fn push_gas_packed_vs_wide() {
             function approve(address spender, uint256 amount) external returns (bool);
         }
     }
-    let c = Chain::start();
+    let c = start_chain();
     let from = dev(0).address();
     let code = creation_bytecode(BATCH_SENDER_ARTIFACT).unwrap();
     let (sender, _) = c.d.deploy(from, code.to_vec(), vec![]);

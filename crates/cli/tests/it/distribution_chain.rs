@@ -11,20 +11,20 @@
 use crate::snapshot_support;
 
 use alloy::sol_types::{SolCall, SolValue};
-use alloy_primitives::{Address, Bytes, B256, U256, U64};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
+pub(crate) use snapshot_support::chain::tokens;
+use snapshot_support::chain::{build_flat, deploy_args, rfc3339, TokenChain, E18};
 use snapshot_support::cli::{dev, key_hex};
+use snapshot_support::repo_root;
 use snapshot_support::state::{fails, ok, state_file};
-use snapshot_support::{bytecode, repo_root, Anvil, Driver};
 use std::path::{Path, PathBuf};
 
 alloy::sol! {
     interface IToken {
-        function mint(address to, uint256 amount) external;
         function transfer(address to, uint256 amount) external returns (bool);
-        function balanceOf(address a) external view returns (uint256);
     }
     interface IDist {
         function isClaimed(uint256 index) external view returns (bool);
@@ -32,84 +32,16 @@ alloy::sol! {
     }
 }
 
-const E18: u64 = 1_000_000_000_000_000_000;
-
 fn record_of(bundle: &Path) -> PathBuf {
     state_file(bundle, "deployment.json")
 }
 
-pub(crate) fn tokens(n: u64) -> U256 {
-    U256::from(n) * U256::from(E18)
-}
-
-pub(crate) struct Chain {
-    _anvil: Anvil,
-    pub(crate) url: String,
-    pub(crate) d: Driver,
-    pub(crate) token: Address,
-}
+/// The chain these tests run on.
+pub(crate) type Chain = TokenChain;
 
 impl Chain {
-    pub(crate) fn start() -> Chain {
-        let anvil = Anvil::start(&[]);
-        let d = Driver::new(&anvil.url);
-        let deployer = dev(0).address();
-        let (token, _) = d.deploy(
-            deployer,
-            bytecode("TestToken"),
-            ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-        );
-        let h = d.send(
-            deployer,
-            Some(token),
-            IToken::mintCall {
-                to: deployer,
-                amount: tokens(1_000_000),
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-        Chain {
-            url: anvil.url.clone(),
-            _anvil: anvil,
-            d,
-            token,
-        }
-    }
-
-    pub(crate) fn balance(&self, token: Address, who: Address) -> U256 {
-        let out: Bytes = self.d.call(
-            "eth_call",
-            json!([{ "to": token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
-        );
-        U256::abi_decode(&out).unwrap()
-    }
-
     fn eth(&self, who: Address) -> U256 {
         self.d.call("eth_getBalance", json!([who, "latest"]))
-    }
-
-    fn nonce(&self, who: Address) -> u64 {
-        self.d
-            .call::<U64>("eth_getTransactionCount", json!([who, "latest"]))
-            .to::<u64>()
-    }
-
-    pub(crate) fn now(&self) -> u64 {
-        let b: Value = self
-            .d
-            .call("eth_getBlockByNumber", json!(["latest", false]));
-        u64::from_str_radix(
-            b["timestamp"].as_str().unwrap().trim_start_matches("0x"),
-            16,
-        )
-        .unwrap()
-    }
-
-    pub(crate) fn warp(&self, secs: u64) {
-        let _: Value = self.d.call("evm_increaseTime", json!([secs]));
-        self.d.mine();
     }
 
     fn is_claimed(&self, dist: Address, index: u64) -> bool {
@@ -119,29 +51,6 @@ impl Chain {
         );
         bool::abi_decode(&out).unwrap()
     }
-}
-
-/// Unix seconds → RFC 3339 UTC.
-fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let rem = t % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 pub(crate) struct Spec<'a> {
@@ -157,60 +66,25 @@ pub(crate) struct Spec<'a> {
 
 /// Writes a campaign in a folder of `root` and builds it; returns the bundle folder.
 pub(crate) fn build_bundle(root: &Path, name: &str, s: &Spec) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in s.recipients {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
     let vesting = if s.vesting {
         "[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n"
     } else {
         ""
     };
-    let toml = format!(
-        r#"name = "Test Drop"
-chain_id = {}
-token = {{ address = "{}", symbol = "TT", decimals = 18 }}
-budget = "{}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-
-{vesting}
-[claim]
-start = "{}"
-deadline = "{}"
-clawback_to = "{}"
-"#,
-        s.chain_id,
-        s.token,
-        s.budget,
+    let claim = format!(
+        "\n{vesting}\n[claim]\nstart = \"{}\"\ndeadline = \"{}\"\nclawback_to = \"{}\"\n",
         rfc3339(s.start),
         rfc3339(s.deadline),
         s.clawback_to
     );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    ok(
-        &[
-            "build",
-            dir.join("campaign.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        "Test Drop",
+        (s.chain_id, s.token),
+        s.recipients,
+        &s.budget.to_string(),
+        &claim,
+    )
 }
 
 fn sha(path: &Path) -> Vec<u8> {
@@ -233,7 +107,7 @@ fn paid(stdout: &str) -> U256 {
 
 #[test]
 fn deploy_claim_vesting_gasless_clawback() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let relayer = dev(1);
@@ -263,19 +137,7 @@ fn deploy_claim_vesting_gasless_clawback() {
 
     // Dry run: figures, nothing sent.
     let n0 = c.nonce(deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-            "--dry-run",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &["--dry-run"]), &dkey);
     eprintln!("{out}");
     assert!(
         out.contains("deploy") && out.contains("gas") && out.contains("ETH"),
@@ -296,18 +158,7 @@ fn deploy_claim_vesting_gasless_clawback() {
 
     // Deploy + fund.
     let before = c.balance(c.token, deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &[]), &dkey);
     assert!(out.contains("distributor"), "{out}");
     let dist = distributor_of(&bundle);
     eprintln!(
@@ -345,37 +196,14 @@ fn deploy_claim_vesting_gasless_clawback() {
         "manifest.json changed"
     );
     // A second deploy is refused.
-    fails(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-        "already deployed",
-    );
+    fails(&deploy_args(b, url, &[]), &dkey, "already deployed");
     // Records lost (state folder and the bundle's copy): the clone is found at its address,
     // recorded again and not deployed a second time; it holds the total, so nothing is sent.
     let kept = std::fs::read_to_string(record_of(&bundle)).unwrap();
     std::fs::remove_file(record_of(&bundle)).unwrap();
     std::fs::remove_file(bundle.join("deployment.json")).unwrap();
     let n = c.nonce(deployer.address());
-    let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
-    );
+    let out = ok(&deploy_args(b, url, &[]), &dkey);
     assert!(out.contains(&dist.to_string()), "{out}");
     assert_eq!(c.nonce(deployer.address()), n, "nothing sent");
     let again: Value =
@@ -656,7 +484,7 @@ fn deploy_claim_vesting_gasless_clawback() {
 
 #[test]
 fn bad_inputs_are_refused_before_any_transaction() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let addrs: Vec<Address> = (2..5).map(|i| dev(i).address()).collect();
@@ -808,7 +636,7 @@ fn uniswap_merkle_distributor_claims_our_file() {
     let art: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let code = hex::decode(art["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
 
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let deployer = dev(0).address();
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = fastrand::Rng::with_seed(5);
@@ -890,7 +718,7 @@ fn uniswap_merkle_distributor_claims_our_file() {
 
 #[test]
 fn deploy_with_an_encrypted_keystore() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let (owner, _) = PrivateKeySigner::new_keystore(
         tmp.path(),
@@ -980,7 +808,7 @@ fn deploy_with_an_encrypted_keystore() {
 /// aside.
 #[test]
 fn clone_deployments_refused_without_the_deployer_and_salted_on_purpose() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let who: Vec<Address> = (2..5).map(|i| dev(i).address()).collect();
@@ -1103,7 +931,7 @@ fn bench_claim_gas_by_tree_size() {
     let ours_code = dist::creation_bytecode(dist::DISTRIBUTOR_ARTIFACT)
         .unwrap()
         .to_vec();
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let deployer = dev(0).address();
     let factory = dist::factory_address().unwrap();
     let (factory_gas, _) = tx_gas(
@@ -1231,7 +1059,7 @@ fn relay_through_two_servers_on_sqlite() {
 fn relay_through_two_servers(backend: airdrop_store::Backend) {
     use alloy::signers::SignerSync;
     use snapshot_support::cli::{http, serve};
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let deployer = dev(0);
     let recipients: Vec<PrivateKeySigner> = (0..6).map(|_| PrivateKeySigner::random()).collect();
@@ -1254,15 +1082,7 @@ fn relay_through_two_servers(backend: airdrop_store::Backend) {
     let b = bundle.to_str().unwrap();
     let url = c.url.as_str();
     ok(
-        &[
-            "deploy",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+        &deploy_args(b, url, &[]),
         &[("DEPLOYER_KEY", key_hex(&deployer))],
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -1457,7 +1277,7 @@ fn contract_wallet_signs_up_with_eip1271() {
             .trim_start_matches("0x"),
     )
     .unwrap();
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let owner = PrivateKeySigner::random();
     let (wallet, _) = c.d.deploy(
         dev(0).address(),
@@ -1527,7 +1347,7 @@ fn contract_wallet_signs_up_with_eip1271() {
 #[test]
 fn snapshot_job_over_the_servers_node() {
     use snapshot_support::cli::{admin_key, http, http_raw, serve, wait_job};
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let deployer = dev(0).address();
     let holders = [Address::repeat_byte(0x11), Address::repeat_byte(0x22)];
     for (i, h) in holders.iter().enumerate() {

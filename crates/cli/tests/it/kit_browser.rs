@@ -6,35 +6,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::snapshot_support::cli::{run as airdrop, run_ok as ok};
 use airdrop_engine::distribution::Bundle;
 use airdrop_engine::kit::claim_calldata;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
         .unwrap()
-}
-
-fn airdrop(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    out
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = airdrop(args);
-    assert!(
-        out.status.success(),
-        "airdrop {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The example campaign's bundle and its kit, in `dir`.

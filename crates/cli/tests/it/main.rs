@@ -1,6 +1,7 @@
 //! The CLI's integration tests, one test binary (one link) for all of them: each module runs the
 //! `airdrop` binary as a user would; `snapshot_support` is the shared harness (anvil, a JSON-RPC
-//! driver, the state-folder helpers).
+//! driver, the state-folder helpers, the binary's runners, and the chain fixtures: a minted test
+//! token, a flat campaign built with `airdrop build`, `deploy`/`push` argument lists).
 
 mod announce_chain;
 mod campaign_build;

@@ -12,79 +12,29 @@ use crate::snapshot_support;
 
 use airdrop_store::{BatchState, PushLedger};
 use alloy::sol_types::{SolCall, SolValue};
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use serde_json::{json, Value};
+use snapshot_support::chain::{build_flat, hexu, mint, push_args, receipt, tokens, TokenChain};
 use snapshot_support::cli::{dev, key_hex};
 use snapshot_support::state::{fails, ok, state_file, state_of};
-use snapshot_support::{bytecode, Anvil, Driver};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-alloy::sol! {
-    interface IToken {
-        function mint(address to, uint256 amount) external;
-        function balanceOf(address a) external view returns (uint256);
-    }
-}
-
-const E18: u64 = 1_000_000_000_000_000_000;
 const KEY: &str = "PUSH_TEST_KEY";
 
 fn ledger_of(bundle: &Path) -> PathBuf {
     state_file(bundle, "push-ledger.sqlite")
 }
 
-struct Chain {
-    _anvil: Anvil,
-    url: String,
-    d: Driver,
-    token: Address,
-}
+type Chain = TokenChain;
 
 impl Chain {
-    fn start() -> Chain {
-        let anvil = Anvil::start(&[]);
-        let d = Driver::new(&anvil.url);
-        let deployer = dev(0).address();
-        let (token, _) = d.deploy(
-            deployer,
-            bytecode("TestToken"),
-            ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-        );
-        let h = d.send(
-            deployer,
-            Some(token),
-            IToken::mintCall {
-                to: deployer,
-                amount: U256::from(1_000_000u64) * U256::from(E18),
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-        Chain {
-            url: anvil.url.clone(),
-            _anvil: anvil,
-            d,
-            token,
-        }
-    }
-
-    fn balance(&self, who: Address) -> U256 {
-        let out: Bytes = self.d.call(
-            "eth_call",
-            json!([{ "to": self.token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
-        );
-        U256::abi_decode(&out).unwrap()
-    }
-
-    fn nonce(&self, who: Address) -> u64 {
-        self.d
-            .call::<U64>("eth_getTransactionCount", json!([who, "latest"]))
-            .to::<u64>()
+    /// `who`'s balance of the chain's token.
+    fn paid(&self, who: Address) -> U256 {
+        self.balance(self.token, who)
     }
 }
 
@@ -129,43 +79,14 @@ fn build_with(
     budget: u64,
     extra: &str,
 ) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in who {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Push Drop"
-chain_id = {chain_id}
-token = {{ address = "{token}", symbol = "TT", decimals = 18 }}
-budget = "{budget}"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-{extra}"#
-    );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    ok(
-        &[
-            "build",
-            dir.join("campaign.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    out
+    build_flat(
+        &root.join(name),
+        "Push Drop",
+        (chain_id, token),
+        who,
+        &budget.to_string(),
+        extra,
+    )
 }
 
 /// (address, amount) of every claim of a bundle.
@@ -194,14 +115,6 @@ fn bundle_total(bundle: &Path) -> U256 {
     m["total"].as_str().unwrap().parse().unwrap()
 }
 
-fn receipt(c: &Chain, hash: &str) -> Value {
-    c.d.call("eth_getTransactionReceipt", json!([hash]))
-}
-
-fn hexu(v: &Value) -> u64 {
-    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
-}
-
 /// Every batch confirmed; each one's receipt succeeded and its Transfer logs pay exactly its
 /// recipients; the confirmed totals add up to the bundle's total. Returns gas used per batch.
 fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
@@ -219,7 +132,7 @@ fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
             nonces.insert(b.nonce.unwrap()),
             "nonce reused by two confirmed batches"
         );
-        let r = receipt(c, b.tx_hash.as_deref().unwrap());
+        let r = receipt(&c.d, b.tx_hash.as_deref().unwrap());
         assert_eq!(r["status"], json!("0x1"), "{r}");
         assert_eq!(hexu(&r["blockNumber"]), b.block.unwrap());
         let logs = r["logs"].as_array().unwrap();
@@ -257,13 +170,13 @@ fn ledger_agrees_with_chain(c: &Chain, bundle: &Path) -> Vec<(u64, u64)> {
 
 fn balances_exact(c: &Chain, bundle: &Path) {
     for (who, amount) in allocations(bundle) {
-        assert_eq!(c.balance(who), amount, "balance of {who}");
+        assert_eq!(c.paid(who), amount, "balance of {who}");
     }
 }
 
 #[test]
 fn push_hundreds_status_and_rerun() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -274,19 +187,7 @@ fn push_hundreds_status_and_rerun() {
 
     // Dry run: figures, nothing sent, no ledger.
     let n0 = c.nonce(sender.address());
-    let out = ok(
-        &[
-            "push",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-            "--dry-run",
-        ],
-        &env,
-    );
+    let out = ok(&push_args(b, url, KEY, &["--dry-run"]), &env);
     assert!(
         out.contains("gas") && out.contains("ETH") && out.contains("300"),
         "{out}"
@@ -296,20 +197,7 @@ fn push_hundreds_status_and_rerun() {
     assert!(!ledger_of(&bundle).exists());
 
     let started = Instant::now();
-    let out = ok(
-        &[
-            "push",
-            "--bundle",
-            b,
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "128",
-        ],
-        &env,
-    );
+    let out = ok(&push_args(b, url, KEY, &["--batch-size", "128"]), &env);
     let secs = started.elapsed().as_secs_f64();
     eprintln!("{out}");
     balances_exact(&c, &bundle);
@@ -348,7 +236,7 @@ fn push_hundreds_status_and_rerun() {
     // The chain shows this sender already sent them this token: a second campaign to the same
     // people is an explicit choice.
     let again = build_bundle(tmp.path(), "again", 31337, c.token, &who, 1500);
-    let before: Vec<U256> = who.iter().map(|w| c.balance(*w)).collect();
+    let before: Vec<U256> = who.iter().map(|w| c.paid(*w)).collect();
     let mut push_again = vec![
         "push",
         "--bundle",
@@ -371,7 +259,7 @@ fn push_hundreds_status_and_rerun() {
     ok(&push_again, &env);
     for ((w, amount), _) in allocations(&again).into_iter().zip(0..) {
         let i = who.iter().position(|x| *x == w).unwrap();
-        assert_eq!(c.balance(w), before[i] + amount);
+        assert_eq!(c.paid(w), before[i] + amount);
     }
     let gas = ledger_agrees_with_chain(&c, &again);
     let (n, g) = gas[0];
@@ -382,17 +270,12 @@ fn push_hundreds_status_and_rerun() {
 
     // The ledger of one bundle is refused for another.
     fails(
-        &[
-            "push",
-            "--bundle",
+        &push_args(
             b,
-            "--rpc",
             url,
-            "--key-env",
             KEY,
-            "--ledger",
-            ledger_of(&again).to_str().unwrap(),
-        ],
+            &["--ledger", ledger_of(&again).to_str().unwrap()],
+        ),
         &env,
         "belongs to another push",
     );
@@ -403,21 +286,17 @@ fn push_hundreds_status_and_rerun() {
 #[test]
 fn push_wide_amounts_take_the_wide_path() {
     use airdrop_chain::distribution::BatchSender;
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
-    let h = c.d.send(
+    mint(
+        &c.d,
+        c.token,
         sender.address(),
-        Some(c.token),
-        IToken::mintCall {
-            to: sender.address(),
-            amount: U256::from(1u8) << 110,
-        }
-        .abi_encode(),
-        U256::ZERO,
+        sender.address(),
+        U256::from(1u8) << 110,
     );
-    c.d.expect_success(&[h]);
     let input_selector = |bundle: &Path| {
         let l = PushLedger::open(&ledger_of(bundle)).unwrap();
         l.batches()
@@ -446,20 +325,7 @@ fn push_wide_amounts_take_the_wide_path() {
         .iter()
         .all(|a| a.1 > U256::from(1u8) << 96));
     let w = wide.to_str().unwrap();
-    ok(
-        &[
-            "push",
-            "--bundle",
-            w,
-            "--rpc",
-            &c.url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "2",
-        ],
-        &env,
-    );
+    ok(&push_args(w, &c.url, KEY, &["--batch-size", "2"]), &env);
     balances_exact(&c, &wide);
     assert_eq!(ledger_agrees_with_chain(&c, &wide).len(), 3);
     assert!(input_selector(&wide)
@@ -475,20 +341,7 @@ fn push_wide_amounts_take_the_wide_path() {
         500,
     );
     let n = narrow.to_str().unwrap();
-    ok(
-        &[
-            "push",
-            "--bundle",
-            n,
-            "--rpc",
-            &c.url,
-            "--key-env",
-            KEY,
-            "--batch-size",
-            "2",
-        ],
-        &env,
-    );
+    ok(&push_args(n, &c.url, KEY, &["--batch-size", "2"]), &env);
     balances_exact(&c, &narrow);
     assert_eq!(ledger_agrees_with_chain(&c, &narrow).len(), 3);
     assert!(input_selector(&narrow)
@@ -498,7 +351,7 @@ fn push_wide_amounts_take_the_wide_path() {
 
 #[test]
 fn push_bad_inputs_send_nothing() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let url = c.url.as_str();
     let who = recipients(20, 2);
@@ -508,15 +361,7 @@ fn push_bad_inputs_send_nothing() {
     let bundle = build_bundle(tmp.path(), "poor", 31337, c.token, &who, 100);
     let n0 = c.nonce(poor.address());
     let err = fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-        ],
+        &push_args(bundle.to_str().unwrap(), url, KEY, &[]),
         &env,
         "underfunded",
     );
@@ -528,30 +373,14 @@ fn push_bad_inputs_send_nothing() {
     let bundle = build_bundle(tmp.path(), "mainnet", 1, c.token, &who, 100);
     let n0 = c.nonce(rich.address());
     fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            KEY,
-        ],
+        &push_args(bundle.to_str().unwrap(), url, KEY, &[]),
         &env,
         "chain id mismatch",
     );
     assert_eq!(c.nonce(rich.address()), n0);
     // Missing key.
     fails(
-        &[
-            "push",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--rpc",
-            url,
-            "--key-env",
-            "PUSH_TEST_NO_SUCH_VAR",
-        ],
+        &push_args(bundle.to_str().unwrap(), url, "PUSH_TEST_NO_SUCH_VAR", &[]),
         &[],
         "is not set",
     );
@@ -562,7 +391,7 @@ fn push_bad_inputs_send_nothing() {
 /// no ledger at all (the chain's own logs show the payments).
 #[test]
 fn push_after_rebuild_pays_nothing() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -630,7 +459,7 @@ fn push_after_rebuild_pays_nothing() {
 /// window is deployed only with `--no-deadline`, and its dry run says clawback is impossible.
 #[test]
 fn deploy_and_push_refuse_each_other() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let env = [(KEY, key_hex(&sender))];
@@ -684,7 +513,7 @@ fn deploy_and_push_refuse_each_other() {
     );
     fails(&push(d), &env, "this bundle is deployed: 0x");
     assert_eq!(c.nonce(sender.address()), n);
-    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+    assert!(who.iter().all(|w| c.paid(*w) == U256::ZERO));
 
     // Pushed, then deploy: refused by the ledger, then by the chain alone.
     let pushed = build_bundle(tmp.path(), "pushed", 31337, c.token, &recipients(8, 13), 80);
@@ -797,7 +626,7 @@ fn spawn_push(
 /// after the cause is fixed pays everyone exactly once.
 #[test]
 fn push_refused_batch_is_replanned() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let key = key_hex(&sender);
@@ -832,7 +661,7 @@ fn push_refused_batch_is_replanned() {
         batches.iter().all(|b| b.state == BatchState::Planned),
         "{batches:?}"
     );
-    assert!(who.iter().all(|w| c.balance(*w) == U256::ZERO));
+    assert!(who.iter().all(|w| c.paid(*w) == U256::ZERO));
     drop(ledger);
 
     let _: Value =
@@ -867,7 +696,7 @@ fn test_seed() -> u64 {
 fn push_survives_sigkill() {
     // First, so a bad AIRDROP_TEST_SEED fails before anvil starts.
     let seed = test_seed();
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let key = key_hex(&sender);
@@ -948,7 +777,7 @@ fn push_survives_sigkill() {
 #[test]
 #[ignore = "benchmark: scripts/bench-distribution"]
 fn bench_push_rate() {
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let env = [(KEY, key_hex(&dev(0)))];
     let who = recipients(5000, 7);
@@ -1007,7 +836,7 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         }
     }
 
-    let c = Chain::start();
+    let c = Chain::start(&[], tokens(1_000_000));
     let tmp = tempfile::tempdir().unwrap();
     let sender = dev(0);
     let who = recipients(6, 7);
@@ -1044,10 +873,7 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         .into_iter()
         .map(|(_, a, v)| (a, v))
         .collect();
-    let paid = owed
-        .iter()
-        .filter(|(a, _)| c.balance(*a) > U256::ZERO)
-        .count();
+    let paid = owed.iter().filter(|(a, _)| c.paid(*a) > U256::ZERO).count();
     assert_eq!(paid, 2, "one batch of two, then the cancel");
     let events = first.events.lock().unwrap().clone();
     let stages: Vec<&str> = events
@@ -1076,6 +902,6 @@ fn engine_push_reports_progress_and_stops_when_cancelled() {
         .collect();
     assert_eq!(done, [2, 4, 6], "done rises from what the first run paid");
     for (a, v) in &owed {
-        assert_eq!(c.balance(*a), *v, "{a} paid exactly once");
+        assert_eq!(c.paid(*a), *v, "{a} paid exactly once");
     }
 }

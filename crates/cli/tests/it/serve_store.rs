@@ -652,34 +652,6 @@ fn every_preset_publishes(backend: Backend) {
     drop(db);
 }
 
-alloy::sol! {
-    interface IToken {
-        function mint(address to, uint256 amount) external;
-        function balanceOf(address a) external view returns (uint256);
-    }
-}
-
-/// Unix seconds → RFC 3339 UTC.
-fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let rem = t % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 fn until(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {
     let started = std::time::Instant::now();
     loop {
@@ -700,39 +672,18 @@ fn until(what: &str, mut f: impl FnMut() -> Option<Value>) -> Value {
 /// `claimableNow`, and both relay gasless claims.
 #[test]
 fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
-    use alloy::sol_types::{SolCall, SolValue};
-    use alloy_primitives::{Address, Bytes, U256};
+    use alloy_primitives::{Address, U256};
+    use snapshot_support::chain::{deploy_args, deploy_token, rfc3339, token_balance};
     use snapshot_support::cli::{dev, key_hex};
     use snapshot_support::state::ok;
-    use snapshot_support::{bytecode, Anvil, Driver};
+    use snapshot_support::{Anvil, Driver};
 
     let anvil = Anvil::start(&[]);
     let d = Driver::new(&anvil.url);
     let deployer = dev(0);
-    let (token, _) = d.deploy(
-        deployer.address(),
-        bytecode("TestToken"),
-        ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-    );
     let e18 = U256::from(1_000_000_000_000_000_000u64);
-    let h = d.send(
-        deployer.address(),
-        Some(token),
-        IToken::mintCall {
-            to: deployer.address(),
-            amount: U256::from(1_000_000u64) * e18,
-        }
-        .abi_encode(),
-        U256::ZERO,
-    );
-    d.expect_success(&[h]);
-    let balance = |who: Address| -> U256 {
-        let out: Bytes = d.call(
-            "eth_call",
-            json!([{ "to": token, "data": Bytes::from(IToken::balanceOfCall { a: who }.abi_encode()) }, "latest"]),
-        );
-        U256::abi_decode(&out).unwrap()
-    };
+    let token = deploy_token(&d, deployer.address(), U256::from(1_000_000u64) * e18);
+    let balance = |who: Address| -> U256 { token_balance(&d, token, who) };
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(test_db(Backend::Postgres)).unwrap();
@@ -810,15 +761,7 @@ fn two_instances_build_deploy_publish_claim_and_relay_postgres() {
         &[],
     );
     let out = ok(
-        &[
-            "deploy",
-            "--bundle",
-            b_str,
-            "--rpc",
-            &anvil.url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
+        &deploy_args(b_str, &anvil.url, &[]),
         &[("DEPLOYER_KEY", key_hex(&deployer))],
     );
     let distributor = out

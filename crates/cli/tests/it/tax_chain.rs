@@ -7,52 +7,23 @@
 
 use crate::snapshot_support;
 
-use alloy::sol_types::{SolCall, SolValue};
+use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
+use snapshot_support::chain::{
+    block_time, build_flat, deploy_args, deploy_token, mint, rfc3339, tokens,
+};
 use snapshot_support::cli::{dev, key_hex, ok};
-use snapshot_support::{bytecode, Anvil, Driver};
+use snapshot_support::{Anvil, Driver};
 use std::path::Path;
 
 alloy::sol! {
     interface ITT {
-        function mint(address to, uint256 amount) external;
         function transfer(address to, uint256 amount) external returns (bool);
     }
 }
 
 const E18: u64 = 1_000_000_000_000_000_000;
-
-fn now(d: &Driver) -> u64 {
-    let b: Value = d.call("eth_getBlockByNumber", json!(["latest", false]));
-    u64::from_str_radix(
-        b["timestamp"].as_str().unwrap().trim_start_matches("0x"),
-        16,
-    )
-    .unwrap()
-}
-
-/// Unix seconds → RFC 3339 UTC, computed here (civil from days) so the test does not trust
-/// the formatter under test.
-fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let rem = t % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
 
 fn transfer(d: &Driver, token: Address, from: Address, to: Address, amount: U256) {
     let h = d.send(
@@ -65,48 +36,21 @@ fn transfer(d: &Driver, token: Address, from: Address, to: Address, amount: U256
 }
 
 fn bundle(dir: &Path, chain_token: Address, recipients: &[Address], start: u64) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let mut csv = "address,joined\n".to_string();
-    for r in recipients {
-        csv.push_str(&format!("{r},2026-01-01\n"));
-    }
-    std::fs::write(dir.join("list.csv"), csv).unwrap();
-    let toml = format!(
-        r#"name = "Tax Drop"
-chain_id = 31337
-token = {{ address = "{chain_token}", symbol = "TT", decimals = 18 }}
-budget = "1000"
-format = "uniswap"
-
-[[source]]
-name = "list"
-kind = "list"
-file = "list.csv"
-
-[[pool]]
-source = "list"
-share = "rest"
-rule = "flat"
-
-[vesting]
-unlocked = "25%"
-cliff = "1d"
-duration = "10d"
-
-[claim]
-start = "{}"
-deadline = "{}"
-clawback_to = "{}"
-"#,
+    let extra = format!(
+        "\n[vesting]\nunlocked = \"25%\"\ncliff = \"1d\"\nduration = \"10d\"\n\n[claim]\nstart = \"{}\"\ndeadline = \"{}\"\nclawback_to = \"{}\"\n",
         rfc3339(start),
         rfc3339(start + 60 * 86_400),
         Address::repeat_byte(0x7e)
     );
-    std::fs::write(dir.join("campaign.toml"), toml).unwrap();
-    let out = dir.join("bundle");
-    let (c, o) = (dir.join("campaign.toml"), out.to_str().unwrap().to_owned());
-    ok(&["build", c.to_str().unwrap(), "--out", &o], &[]);
-    o
+    let out = build_flat(
+        dir,
+        "Tax Drop",
+        (31337, chain_token),
+        recipients,
+        "1000",
+        &extra,
+    );
+    out.to_str().unwrap().to_owned()
 }
 
 /// The amount in parentheses of `airdrop claim`'s output: "claimed 62.5 TT (625…) for …".
@@ -122,42 +66,18 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
     let d = Driver::new(&anvil.url);
     let url = anvil.url.as_str();
     let (deployer, bounty, recipient) = (dev(0), dev(1), dev(2));
-    let (token, _) = d.deploy(
-        deployer.address(),
-        bytecode("TestToken"),
-        ("Test Token".to_string(), "TT".to_string()).abi_encode_params(),
-    );
-    let mint = |to: Address, n: u64| {
-        let h = d.send(
-            deployer.address(),
-            Some(token),
-            ITT::mintCall {
-                to,
-                amount: U256::from(n) * U256::from(E18),
-            }
-            .abi_encode(),
-            U256::ZERO,
-        );
-        d.expect_success(&[h]);
-    };
-    mint(deployer.address(), 1_000_000);
-    mint(bounty.address(), 100);
+    let token = deploy_token(&d, deployer.address(), tokens(1_000_000));
+    mint(&d, token, deployer.address(), bounty.address(), tokens(100));
     let tmp = tempfile::tempdir().unwrap();
     let recipients: Vec<Address> = (2..6).map(|i| dev(i).address()).collect();
-    let b = bundle(&tmp.path().join("c"), token, &recipients, now(&d) - 600);
-    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
-    ok(
-        &[
-            "deploy",
-            "--bundle",
-            &b,
-            "--rpc",
-            url,
-            "--key-env",
-            "DEPLOYER_KEY",
-        ],
-        &dkey,
+    let b = bundle(
+        &tmp.path().join("c"),
+        token,
+        &recipients,
+        block_time(&d) - 600,
     );
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    ok(&deploy_args(&b, url, &[]), &dkey);
     let record: Value = serde_json::from_str(
         &std::fs::read_to_string(Path::new(&b).join("deployment.json")).unwrap(),
     )
@@ -198,7 +118,7 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
     );
 
     // A price of 2 for every day the chain can have reached.
-    let start = now(&d) - 10 * 86_400;
+    let start = block_time(&d) - 10 * 86_400;
     let mut prices = String::from("date,token,price\n");
     for day in 0..20 {
         prices.push_str(&format!("{},TT,2\n", &rfc3339(start + day * 86_400)[..10]));
@@ -228,7 +148,7 @@ fn receipts_from_a_distributor_and_a_bounty_sender_are_read_from_the_node() {
         args.extend_from_slice(rules);
         ok(&args, &[])
     };
-    let year = rfc3339(now(&d))[..4].to_owned();
+    let year = rfc3339(block_time(&d))[..4].to_owned();
     let us = tmp.path().join("us");
     run(
         &["--jurisdiction", "us", "--method", "fifo", "--year", &year],

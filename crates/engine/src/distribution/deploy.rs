@@ -16,7 +16,7 @@ use airdrop_chain::distribution::{
     deployed_for_root, AirdropDistributor, DEPLOY_SCAN_NONCES, DISTRIBUTOR_ARTIFACT, IERC20,
 };
 use airdrop_chain::distribution::{Chain, Sender};
-use airdrop_core::manifest::{GasUsed, ALREADY_FUNDED, DEPLOYMENT_FORMAT};
+use airdrop_core::manifest::{CloneOrigin, GasUsed, ALREADY_FUNDED, DEPLOYMENT_FORMAT};
 use airdrop_core::Deployment;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::{SolCall, SolConstructor};
@@ -153,29 +153,14 @@ pub async fn deploy(job: DeployInput<'_>, progress: &dyn Progress) -> Result<Dep
         deployed.hash, deployed.block, deployed.gas_used
     ));
     progress.done("deploy", 1, 1);
-    let record = Deployment {
-        format: DEPLOYMENT_FORMAT.to_owned(),
-        chain_id,
+    let record = new_record(
+        bundle,
+        (chain_id, token),
         distributor,
-        token,
-        root: bundle.root,
-        total: bundle.total,
-        owner: from,
-        clawback_to,
-        start: bundle.start,
-        deadline: bundle.deadline,
-        unlocked_bps: bundle.vesting.unlocked_bps,
-        cliff: bundle.vesting.cliff,
-        duration: bundle.vesting.duration,
-        block: deployed.block,
-        deploy_tx: deployed.hash,
-        fund_tx: None,
-        gas_used: GasUsed {
-            deploy: deployed.gas_used,
-            fund: None,
-        },
-        clone: None,
-    };
+        (from, clawback_to),
+        (deployed.block, deployed.hash, deployed.gas_used),
+        None,
+    );
     // Recorded before funding, so an interrupted run resumes with the funding only.
     job.state.create(chain_id, token, bundle.root)?;
     save_record(&path, bundle, &record)?;
@@ -279,6 +264,41 @@ async fn estimate(
         fund_gas,
         price: U256::from(fees.price_now),
     }))
+}
+
+/// The record of `bundle`'s distributor at `distributor` on `chain_id`, owned by `owner`, not
+/// funded yet; `tx` is its deployment's (block, hash, gas used), `clone` its factory origin.
+pub(crate) fn new_record(
+    bundle: &Bundle,
+    (chain_id, token): (u64, Address),
+    distributor: Address,
+    (owner, clawback_to): (Address, Address),
+    (block, deploy_tx, gas): (u64, B256, u64),
+    clone: Option<CloneOrigin>,
+) -> Deployment {
+    Deployment {
+        format: DEPLOYMENT_FORMAT.to_owned(),
+        chain_id,
+        distributor,
+        token,
+        root: bundle.root,
+        total: bundle.total,
+        owner,
+        clawback_to,
+        start: bundle.start,
+        deadline: bundle.deadline,
+        unlocked_bps: bundle.vesting.unlocked_bps,
+        cliff: bundle.vesting.cliff,
+        duration: bundle.vesting.duration,
+        block,
+        deploy_tx,
+        fund_tx: None,
+        gas_used: GasUsed {
+            deploy: gas,
+            fund: None,
+        },
+        clone,
+    }
 }
 
 /// Writes the record into the state folder and its copy into the bundle. A record of another

@@ -3,7 +3,9 @@
 //! known before anything is sent. Code already at that address is the bundle's distributor
 //! (its parameters are part of the address): it is recorded and funded, never deployed twice.
 
-use super::deploy::{fund_recorded, save_record, DeployEstimate, DeployInput, DeployOutcome};
+use super::deploy::{
+    fund_recorded, new_record, save_record, DeployEstimate, DeployInput, DeployOutcome,
+};
 use super::{connect, input, refused, Bundle};
 use crate::{Progress, Result};
 use airdrop_chain::distribution::{
@@ -11,8 +13,7 @@ use airdrop_chain::distribution::{
     AirdropDistributorFactory, Chain, CloneParams, Sender, CREATE2_DEPLOYER, DISTRIBUTOR_GAS,
     IERC20,
 };
-use airdrop_core::manifest::{CloneOrigin, GasUsed, ALREADY_FUNDED, DEPLOYMENT_FORMAT};
-use airdrop_core::Deployment;
+use airdrop_core::manifest::{CloneOrigin, ALREADY_FUNDED};
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, Bytes, B256, U256};
 use serde_json::json;
@@ -155,32 +156,17 @@ pub(crate) async fn deploy_clone(
         progress.done("deploy", 1, 1);
         (r.block, r.hash, r.gas_used, None)
     };
-    let record = Deployment {
-        format: DEPLOYMENT_FORMAT.to_owned(),
-        chain_id,
-        distributor: t.address,
-        token,
-        root: bundle.root,
-        total: bundle.total,
-        owner: from,
-        clawback_to,
-        start: bundle.start,
-        deadline: bundle.deadline,
-        unlocked_bps: bundle.vesting.unlocked_bps,
-        cliff: bundle.vesting.cliff,
-        duration: bundle.vesting.duration,
-        block,
-        deploy_tx,
-        fund_tx: None,
-        gas_used: GasUsed {
-            deploy: gas,
-            fund: None,
-        },
-        clone: Some(CloneOrigin {
+    let record = new_record(
+        bundle,
+        (chain_id, token),
+        t.address,
+        (from, clawback_to),
+        (block, deploy_tx, gas),
+        Some(CloneOrigin {
             factory: t.factory,
             salt: t.salt,
         }),
-    };
+    );
     job.state.create(chain_id, token, bundle.root)?;
     if let Some(why) = used {
         // Topping up a distributor that already paid claims would fund them a second time:

@@ -1,7 +1,7 @@
 //! Running the `airdrop` binary from chain tests, with anvil's dev keys derived at run time.
 
 use alloy_signer_local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// anvil's well-known development phrase (public; its keys hold no real funds).
 pub(crate) const MNEMONIC: &str = "test test test test test test test test test test test junk";
@@ -41,6 +41,28 @@ pub(crate) fn airdrop(args: &[&str], env: &[(&str, String)]) -> (bool, String, S
         String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr,
     )
+}
+
+/// Runs `airdrop` with `args` in the test's own environment; its output. A panic is always a
+/// failure.
+pub(crate) fn run(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    out
+}
+
+/// [`run`], which must succeed; its stdout.
+pub(crate) fn run_ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "airdrop {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Runs `airdrop`, which must succeed; its stdout.

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub(crate) mod chain;
 pub(crate) mod cli;
 pub(crate) mod state;
 
