@@ -211,17 +211,22 @@ fn kit_refuses_a_folder_it_did_not_write_and_replaces_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let (bundle, kit) = example_kit(dir.path());
     let b = bundle.to_str().unwrap();
-    // Its own kit: rewritten, a stray shard of an earlier kit removed with it.
-    std::fs::write(kit.join("shards/stray.js"), "x").unwrap();
+    // Its own kit: rewritten, a stray shard of an earlier kit (a prefix this kit does not use)
+    // removed with it; a name outside the kit's layout listed in the marker is left alone.
+    std::fs::write(kit.join("shards/ffff.js"), "x").unwrap();
+    std::fs::write(kit.join("notes.txt"), "mine").unwrap();
     let mut marker: serde_json::Value =
         serde_json::from_slice(&std::fs::read(kit.join("kit.json")).unwrap()).unwrap();
-    marker["files"]
-        .as_array_mut()
-        .unwrap()
-        .push("shards/stray.js".into());
+    let files = marker["files"].as_array_mut().unwrap();
+    files.push("shards/ffff.js".into());
+    files.push("notes.txt".into());
     std::fs::write(kit.join("kit.json"), marker.to_string()).unwrap();
     ok(&["kit", "--bundle", b, "--out", kit.to_str().unwrap()]);
-    assert!(!kit.join("shards/stray.js").exists());
+    assert!(!kit.join("shards/ffff.js").exists());
+    assert_eq!(
+        std::fs::read_to_string(kit.join("notes.txt")).unwrap(),
+        "mine"
+    );
     assert!(kit.join("index.html").is_file());
     // The staging folder the kit was written in is gone.
     let left: Vec<_> = std::fs::read_dir(dir.path())

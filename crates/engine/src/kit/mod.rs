@@ -231,6 +231,28 @@ fn root_json(bundle: &Bundle, digits: usize, shards: &[AddressShard]) -> Result<
 
 /// The files of the kit already in `out` (empty when `out` is new or empty); refuses anything
 /// else: the kit never deletes what it did not write.
+/// Whether `name` is a file this command writes: the fixed files, or a shard
+/// (`shards/<1–4 hex digits>.json|.js`).
+fn is_kit_file(name: &str) -> bool {
+    const FIXED: [&str; 5] = [
+        "index.html",
+        "root.json",
+        "manifest.json",
+        "announcement.json",
+        MARKER,
+    ];
+    if FIXED.contains(&name) {
+        return true;
+    }
+    let Some(shard) = name.strip_prefix("shards/") else {
+        return false;
+    };
+    let stem = shard
+        .strip_suffix(".json")
+        .or_else(|| shard.strip_suffix(".js"));
+    stem.is_some_and(|p| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn check_out(out: &Path) -> Result<Vec<String>> {
     if !out.exists() {
         return Ok(Vec::new());
@@ -263,12 +285,9 @@ fn check_out(out: &Path) -> Result<Vec<String>> {
         .ok_or_else(refuse)?
         .iter()
         .filter_map(|f| f.as_str())
-        // Only plain names inside the kit: a marker naming `../x` was not written by us.
-        .filter(|f| {
-            Path::new(f)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)))
-        })
+        // Only names of the kit's own layout: a marker naming `../x` or `notes.txt` (edited,
+        // or planted) does not make this command delete what it never writes.
+        .filter(|f| is_kit_file(f))
         .map(str::to_owned)
         .collect();
     Ok(files)

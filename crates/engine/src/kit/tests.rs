@@ -34,3 +34,28 @@ fn calldata_matches_the_selector_and_layout() {
     assert_eq!(data[4 + 31], 7);
     assert_eq!(data[4 + 32 * 3 + 31], 0x80);
 }
+
+#[test]
+fn only_the_kits_own_files_are_ever_replaced() {
+    for name in [
+        "index.html",
+        "kit.json",
+        "announcement.json",
+        "shards/a.json",
+        "shards/0f3c.js",
+    ] {
+        assert!(super::is_kit_file(name), "{name}");
+    }
+    for name in [
+        "../x",
+        "notes.txt",
+        "shards/../../x.json",
+        "shards/ab.txt",
+        "shards/12345.json",
+        "shards/zz.js",
+        "shards/",
+        "/etc/passwd",
+    ] {
+        assert!(!super::is_kit_file(name), "{name}");
+    }
+}
