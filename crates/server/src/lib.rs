@@ -20,6 +20,7 @@ pub mod indexer;
 pub mod jobs;
 pub mod metrics;
 mod middleware;
+mod pages;
 pub mod relay;
 mod shared;
 pub mod siwe;
@@ -45,6 +46,7 @@ pub fn router(state: Arc<AppState>, config: &Config) -> Router {
     let (routes, doc) = api::router(config).split_for_parts();
     let routes = routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .merge(pages::router())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
     middleware::wrap(routes, state, config)

@@ -4,5 +4,6 @@ mod api;
 mod community;
 mod jobs;
 mod key_guard;
+mod pages;
 mod routes;
 mod support;
