@@ -34,6 +34,8 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="referrer" content="no-referrer";
+                // No icon file: a browser would otherwise ask for /favicon.ico on every page.
+                link rel="icon" href="data:,";
                 title { (frame.title) " · airdrop" }
                 link rel="stylesheet" href=(STYLE.path());
                 @for script in frame.scripts {
