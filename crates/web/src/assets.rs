@@ -63,8 +63,16 @@ pub static STYLE: Asset = Asset::new(
     include_bytes!("../assets/style.css"),
 );
 
+/// The claim page's wallet script (`web/pages/src/claim.ts`).
+pub static CLAIM: Asset = Asset::new(
+    "claim",
+    "js",
+    "text/javascript; charset=utf-8",
+    include_bytes!("../assets/claim.js"),
+);
+
 /// Every asset served under `/assets/`.
-pub static ALL: [&Asset; 1] = [&STYLE];
+pub static ALL: [&Asset; 2] = [&STYLE, &CLAIM];
 
 #[cfg(test)]
 mod tests {

@@ -16,3 +16,5 @@ pub mod layout;
 
 pub use error::WebError;
 pub mod home;
+pub mod claim;
+mod vesting;

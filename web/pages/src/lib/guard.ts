@@ -1,0 +1,44 @@
+// The page's key guard: a private key, a recovery phrase or a keystore typed or pasted into a
+// field is refused in the page, before anything is sent. The rules follow the server's
+// (airdrop_merkle::guard) and the claim kit's: 64 hex digits standing alone, an encrypted
+// JSON keystore, or a run of 12 to 24 words of 3 to 8 letters (BIP-39 English words all have
+// that length). The page does not carry the BIP-39 word list, so it refuses any such run; the
+// server, which checks the list and the checksum, stays the last word on the rest.
+
+export type SecretKind = 'a private key' | 'a recovery phrase' | 'a keystore file';
+
+/** What kind of secret `text` holds, or null. */
+export function secretKind(text: string): SecretKind | null {
+  if (/"(crypto|Crypto)"\s*:/.test(text) || /"ciphertext"\s*:/i.test(text)) return 'a keystore file';
+  for (const m of text.matchAll(/[0-9A-Za-z]+/g)) {
+    const w = m[0];
+    const digits = /^0[xX]/.test(w) ? w.slice(2) : w;
+    if (digits.length === 64 && /^[0-9a-fA-F]+$/.test(digits) && !isData(text, m.index ?? 0, /^0[xX]/.test(w))) {
+      return 'a private key';
+    }
+  }
+  let run = 0;
+  for (const m of text.matchAll(/[A-Za-z]+|[^A-Za-z]+/g)) {
+    const part = m[0];
+    if (/^[A-Za-z]+$/.test(part)) {
+      run = part.length >= 3 && part.length <= 8 ? run + 1 : 0;
+      if (run >= 12) return 'a recovery phrase';
+    } else if (!/^\s+$/.test(part)) {
+      run = 0;
+    }
+  }
+  return null;
+}
+
+// A 0x hash inside a URL, or a digest in a URN / labelled sha256:, is data (as on the server).
+function isData(text: string, at: number, prefixed: boolean): boolean {
+  const before = text.slice(0, at);
+  const cut = Math.max(...[' ', '\n', '\t', '"', "'", '(', '[', '<'].map((c) => before.lastIndexOf(c)));
+  const token = before.slice(cut + 1).toLowerCase();
+  return (prefixed && token.includes('://')) || token.startsWith('urn:') || token.endsWith('sha256:');
+}
+
+/** The refusal every page shows: what it looked like and what to do; never the text itself. */
+export function refusal(kind: SecretKind): string {
+  return `That looks like ${kind}. Never type it into any page: no genuine airdrop needs it. Nothing was sent. If you shared it anywhere, move your funds to a new wallet.`;
+}
