@@ -8,7 +8,9 @@
 // development accounts are unlocked, so anvil signs with its development key — personal_sign,
 // eth_signTypedData_v4 and eth_sendTransaction are the real signatures and transactions a
 // wallet would make. `wallet.reject = true` makes the next prompt fail as a user closing it
-// does (EIP-1193 error 4001), and nothing reaches the node.
+// does (EIP-1193 error 4001), and nothing reaches the node. `wallet.tamper = true` alters the
+// next signature the node returns (one byte of r), as a broken or hostile wallet would: the
+// server must refuse it.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +54,7 @@ export async function launch() {
  */
 export async function openPage(context, { rpc = null, account = null, chainId = null } = {}) {
   const page = await context.newPage();
-  const wallet = { calls: [], reject: false, sent: [] };
+  const wallet = { calls: [], reject: false, tamper: false, sent: [] };
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -71,7 +73,13 @@ export async function openPage(context, { rpc = null, account = null, chainId = 
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }),
       });
       const body = await res.json();
-      return body.error ? { error: body.error } : { result: body.result };
+      if (body.error) return { error: body.error };
+      if (wallet.tamper && (method === 'personal_sign' || method === 'eth_signTypedData_v4')) {
+        wallet.tamper = false;
+        const flipped = ((parseInt(body.result.slice(2, 4), 16) ^ 1) & 255).toString(16).padStart(2, '0');
+        return { result: '0x' + flipped + body.result.slice(4) };
+      }
+      return { result: body.result };
     });
     await page.addInitScript(({ chainId: id }) => {
       const listeners = {};

@@ -17,6 +17,8 @@ interface Data {
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement | null;
 let busy = false;
+// Set when a secret was refused: the emptied field then keeps the warning in view.
+let refused = false;
 
 function say(text: string, tone: 'ok' | 'warn' | 'bad' | '' = '') {
   const s = $('status');
@@ -136,6 +138,7 @@ function guarded(run: () => Promise<void>) {
   return async () => {
     if (busy) return;
     busy = true;
+    say('');
     try { await run(); } catch (e) {
       if (isRefusal(e)) say('You closed the wallet prompt: nothing was signed or sent.', 'warn');
       else say(`The wallet did not complete the claim: ${walletError(e)}`, 'bad');
@@ -143,12 +146,23 @@ function guarded(run: () => Promise<void>) {
   };
 }
 
+function refuse(input: HTMLInputElement, kind: Parameters<typeof refusal>[0]) {
+  input.value = '';
+  refused = true;
+  say(refusal(kind), 'bad');
+}
+
 function onLookup(ev: Event) {
   const input = $('address') as HTMLInputElement;
   const text = input.value;
   const kind = secretKind(text);
-  if (kind) { ev.preventDefault(); input.value = ''; say(refusal(kind), 'bad'); return; }
-  if (!text.trim()) { ev.preventDefault(); say('Type your address (0x followed by 40 hex digits).', 'warn'); return; }
+  if (kind) { ev.preventDefault(); refuse(input, kind); return; }
+  if (!text.trim()) {
+    ev.preventDefault();
+    if (!refused) say('Type your address (0x followed by 40 hex digits).', 'warn');
+    return;
+  }
+  refused = false;
   try {
     input.value = parseAddress(text);
   } catch (e) {
@@ -167,7 +181,8 @@ function main() {
   // A pasted secret is cleared as it arrives, before any button is pressed.
   input?.addEventListener('input', () => {
     const kind = secretKind(input.value);
-    if (kind) { input.value = ''; say(refusal(kind), 'bad'); }
+    if (kind) refuse(input, kind);
+    else if (input.value) refused = false;
   });
   const connect = $('connect') as HTMLButtonElement | null;
   if (connect && provider()) {

@@ -1,0 +1,224 @@
+//! The recipient pages in headless Chromium (web/tests/recipient-claim.mjs, playwright-core)
+//! against a real `airdrop serve` (SQLite store, `--rpc-url`, a relayer) and a real anvil with
+//! a deployed, funded distributor. The page's test wallet signs with anvil's development keys.
+//! A recipient claims directly (their token balance rises by their amount) and another gaslessly
+//! through the relayer; every way a claim must stop — a pasted recovery phrase or key, a
+//! malformed or mistyped address, an ineligible address, a closed prompt, the wrong chain or
+//! account, a window not open yet, a tampered signature, an already paid claim — shows a clear
+//! message with nothing sent. Every page state has zero axe violations, no sideways scroll at
+//! 360 px, and screenshots at both widths; the claim page's first load stays under 100 KB.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::distribution_chain::{build_bundle, distributor_of, tokens, Chain, Spec};
+use crate::snapshot_support::chain::deploy_args;
+use crate::snapshot_support::cli::{dev, key_hex, serve};
+use crate::snapshot_support::repo_root;
+use crate::snapshot_support::state::ok;
+use alloy_primitives::{Address, U256};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `web/tests/<script>` with `cfg`; its JSON report. A missing browser is a failure that
+/// says how to install it.
+pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
+    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
+    );
+    let root = repo_root();
+    assert!(
+        root.join("node_modules/playwright-core").is_dir(),
+        "node_modules/playwright-core is missing: run `npm ci` at the repository root (scripts/test does)"
+    );
+    let out = Command::new("node")
+        .arg(root.join("web/tests").join(script))
+        .arg(cfg.to_string())
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{script} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// `address` checksummed with the case of one letter flipped: a typo EIP-55 catches.
+fn typo(address: &Address) -> String {
+    let s = address.to_checksum(None);
+    let at = s[2..].find(|c: char| c.is_ascii_alphabetic()).unwrap() + 2;
+    s.char_indices()
+        .map(|(i, c)| match (i == at, c.is_ascii_uppercase()) {
+            (true, true) => c.to_ascii_lowercase(),
+            (true, false) => c.to_ascii_uppercase(),
+            _ => c,
+        })
+        .collect()
+}
+
+fn wait_balance(c: &Chain, who: Address, want: U256) {
+    let started = std::time::Instant::now();
+    while c.balance(c.token, who) != want {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{who} never reached {want}: {}",
+            c.balance(c.token, who)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
+    let c = Chain::start(&[], tokens(1_000_000));
+    let tmp = tempfile::tempdir().unwrap();
+    let deployer = dev(0);
+    let (direct, gasless) = (dev(4).address(), dev(5).address());
+    let now = c.now();
+    let spec = |recipients: &[Address], budget: u64, start: u64| {
+        let s = Spec {
+            chain_id: 31337,
+            token: c.token,
+            recipients,
+            budget,
+            start,
+            deadline: now + 30 * 86_400,
+            vesting: false,
+            clawback_to: deployer.address(),
+        };
+        build_bundle(tmp.path(), &format!("b{start}"), &s)
+    };
+    let open = spec(&[direct, gasless, dev(6).address()], 300, now - 60);
+    let later = spec(&[direct], 10, now + 86_400);
+    let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
+    for b in [&open, &later] {
+        ok(&deploy_args(b.to_str().unwrap(), &c.url, &[]), &dkey);
+    }
+    let distributor = distributor_of(&open);
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt
+        .block_on(airdrop_store::testing::test_db(airdrop_store::Backend::Sqlite))
+        .unwrap();
+    let (drop_arg, later_arg) = (
+        format!("drop={}", open.display()),
+        format!("later={}", later.display()),
+    );
+    let server = serve(
+        &[
+            "--campaign",
+            &drop_arg,
+            "--campaign",
+            &later_arg,
+            "--rpc-url",
+            &c.url,
+            "--relayer-key-env",
+            "RELAYER_KEY",
+            "--rate-limit-per-ip",
+            "0",
+            "--database-url",
+            &db.url,
+        ],
+        &[("RELAYER_KEY", key_hex(&dev(2)))],
+    );
+    let (b_direct, b_gasless) = (c.balance(c.token, direct), c.balance(c.token, gasless));
+    let each = tokens(100);
+    let stranger = Address::repeat_byte(0x42);
+    let seen = scenario(
+        "recipient-claim.mjs",
+        &json!({
+            "base": format!("http://127.0.0.1:{}", server.port),
+            "rpc": c.url,
+            "campaign": "drop",
+            "later": "later",
+            "direct": direct.to_checksum(None),
+            "gasless": gasless.to_checksum(None),
+            "stranger": stranger.to_checksum(None),
+            "typo": typo(&direct),
+        }),
+    );
+    assert_eq!(seen["failure"], Value::Null, "{seen:#}");
+    assert_eq!(seen["errors"], json!([]), "console errors: {seen:#}");
+    let case = |name: &str| seen["cases"][name].clone();
+    let says = |name: &str, key: &str, needle: &str| {
+        let text = case(name)[key].as_str().unwrap_or_default().to_owned();
+        assert!(text.contains(needle), "{name}: {text:?} lacks {needle:?}");
+    };
+
+    // Without JavaScript the page already shows the claim and its chart.
+    assert!(seen["noJs"].as_str().unwrap().contains("100 TT"), "{seen}");
+    assert_eq!(seen["chart"], json!(1));
+    assert_eq!(seen["notFound"]["status"], json!(404));
+
+    // Refused in the page: no request to the server, nothing to the wallet, the field cleared.
+    for (name, needle) in [
+        ("phrase", "recovery phrase"),
+        ("key", "private key"),
+        ("malformed", "is not an address"),
+        ("checksum", "wrong checksum"),
+    ] {
+        says(name, "message", needle);
+        says(name, "message", "Nothing was");
+        assert_eq!(case(name)["requests"], json!([]), "{name}: {seen:#}");
+        assert_eq!(case(name)["walletCalls"], json!([]), "{name}");
+        assert!(!case(name)["url"].as_str().unwrap().contains('?'), "{name}");
+    }
+    assert_eq!(case("phrase")["field"], json!(""), "a secret is cleared");
+    says("ineligible", "message", "has no claim");
+    assert_eq!(case("ineligible")["walletCalls"], json!([]));
+
+    // Connecting looks up the wallet's own address.
+    says("connect", "url", &format!("address={}", direct.to_checksum(None)));
+    says("closedPrompt", "message", "closed the wallet prompt");
+    says("wrongChain", "message", "chain 1,");
+    says("wrongAccount", "message", "this claim is for");
+    says("closedWindow", "message", "Claims open on");
+    says("closedWindow", "window", "Claims open on");
+    assert_eq!(case("closedWindow")["walletCalls"], json!(0));
+    for name in ["closedPrompt", "wrongChain", "wrongAccount"] {
+        assert_eq!(case(name)["sent"], json!(0), "{name}: nothing sent");
+    }
+    assert_eq!(case("wrongAccount")["signed"], json!(0));
+
+    // The direct claim: one transaction to the distributor, the balance up by the amount.
+    says("direct", "message", "Confirmed");
+    let sent = case("direct")["sent"].as_array().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        sent[0]["to"].as_str().unwrap().to_lowercase(),
+        format!("{distributor:#x}")
+    );
+    wait_balance(&c, direct, b_direct + each);
+    says("alreadyClaimed", "page", "Already claimed");
+    says("alreadyClaimed", "message", "Already claimed");
+    assert_eq!(case("alreadyClaimed")["walletCalls"], json!(0));
+
+    // Gasless: the tampered signature is refused; the real one is paid, once, by the relayer.
+    says("badSignature", "message", "refused the signed claim");
+    says("gasless", "message", "Submitted by the relayer");
+    assert_eq!(case("gasless")["sent"], json!(0), "the recipient sends nothing");
+    assert_eq!(case("gasless")["signed"], json!(2));
+    wait_balance(&c, gasless, b_gasless + each);
+
+    for (state, violations) in seen["axe"].as_object().unwrap() {
+        assert_eq!(violations, &json!([]), "axe on {state}");
+    }
+    for (state, overflow) in seen["overflow"].as_object().unwrap() {
+        assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
+    }
+    assert!(seen["axe"].as_object().unwrap().len() >= 10, "{seen}");
+
+    // The first load, compressed, as the browser fetched it.
+    let total = seen["firstLoad"]["total"].as_u64().unwrap();
+    eprintln!("claim page first load: {}", seen["firstLoad"]);
+    assert!(total > 0 && total < 100_000, "first load {total} bytes");
+}
