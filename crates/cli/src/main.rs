@@ -51,6 +51,8 @@ enum Command {
     Push(commands::push::PushArgs),
     /// Compare the cost of pushing versus letting recipients claim.
     Cost(commands::cost::CostArgs),
+    /// Build the example campaign and serve it with its web pages; prints the claim page's URL.
+    Demo(commands::demo::DemoArgs),
     /// Serve the HTTP API: published campaigns (proofs), sign-ups, bounties, creator API.
     Serve(commands::serve::ServeArgs),
     /// Creator API keys of the server's store.
@@ -105,6 +107,7 @@ fn main() {
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Snapshot(args) => commands::snapshot::run(args),
+        Command::Demo(args) => commands::demo::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Keys(args) => commands::keys::run(args),
         Command::Deploy(args) => commands::deploy::run(args),

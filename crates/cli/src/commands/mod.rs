@@ -6,6 +6,7 @@ pub(crate) mod check;
 pub(crate) mod claim;
 pub(crate) mod clawback;
 pub(crate) mod cost;
+pub(crate) mod demo;
 pub(crate) mod deploy;
 pub(crate) mod diff;
 pub(crate) mod explain;

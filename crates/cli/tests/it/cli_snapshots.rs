@@ -148,6 +148,7 @@ fn help_of_every_command() {
         &["status"],
         &["push"],
         &["cost"],
+        &["demo"],
         &["serve"],
         &["keys"],
         &["keys", "create"],

@@ -222,3 +222,63 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     eprintln!("claim page first load: {}", seen["firstLoad"]);
     assert!(total > 0 && total < 100_000, "first load {total} bytes");
 }
+
+/// The README's first command: `airdrop demo` builds the example campaign, serves it and prints
+/// the claim page's URL, which answers with the page (and a recipient's claim on it), no chain.
+#[test]
+fn demo_builds_serves_and_prints_a_working_claim_url() {
+    use crate::snapshot_support::cli::http_raw;
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spec = repo_root().join("examples/genesis/campaign.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
+        .args(["demo", "--spec", spec.to_str().unwrap(), "--out"])
+        .arg(tmp.path().join("out/genesis"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url"])
+        .arg(format!("sqlite:{}", tmp.path().join("demo.db").display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Kill(child);
+    let lines: Vec<String> = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("Ctrl-C"))
+        .collect();
+    let url_of = |prefix: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} line in {lines:#?}"))
+            .to_owned()
+    };
+    let page = url_of("claim page: ");
+    assert_eq!(page, format!("http://127.0.0.1:{port}/claim/genesis"));
+    let claim = url_of("a recipient's claim: ");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the demo never listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let path = |url: &str| url.trim_start_matches(&format!("http://127.0.0.1:{port}")).to_owned();
+    let (status, body) = http_raw(port, "GET", &path(&page), None, "text/plain", b"");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Claim: Genesis Drop"), "{body}");
+    let (status, body) = http_raw(port, "GET", &path(&claim), None, "text/plain", b"");
+    assert_eq!(status, 200);
+    assert!(body.contains("GEN</dd>") && body.contains("vesting-chart"), "{body}");
+}
