@@ -31,6 +31,9 @@ pub(crate) struct DemoArgs {
     /// A node where the bundle is deployed (`airdrop deploy`): the pages then claim on it.
     #[arg(long)]
     pub rpc_url: Option<SecretUrl>,
+    /// With --rpc-url: the environment variable holding a relayer's key, for gasless claims.
+    #[arg(long, value_name = "VAR", requires = "rpc_url")]
+    pub relayer_key_env: Option<String>,
 }
 
 /// `serve`'s own parser, so the demo serves with exactly `serve`'s defaults.
@@ -64,6 +67,9 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
     ];
     if let Some(rpc) = &args.rpc_url {
         argv.extend(["--rpc-url".into(), rpc.0.clone()]);
+    }
+    if let Some(var) = &args.relayer_key_env {
+        argv.extend(["--relayer-key-env".into(), var.clone()]);
     }
     let serve_args = AsServe::try_parse_from(&argv)
         .context("the demo's serve settings")?
