@@ -112,8 +112,8 @@ pub struct ClaimView {
     pub lookup: Lookup,
 }
 
-/// Amount with the token's decimals and symbol, and the exact base units.
-pub(crate) fn amount_text(v: U256, token: Option<&TokenView>) -> String {
+/// An amount with the token's decimals and symbol (base units without a token).
+pub fn amount_text(v: U256, token: Option<&TokenView>) -> String {
     match token {
         Some(t) => format!("{} {}", format_units(v, t.decimals), t.symbol),
         None => format!("{v} base units"),

@@ -18,3 +18,4 @@ pub use error::WebError;
 pub mod home;
 pub mod claim;
 mod vesting;
+pub mod wallet;

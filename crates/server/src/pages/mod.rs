@@ -8,6 +8,7 @@
 
 mod admin;
 mod recipient;
+mod scan;
 
 use crate::error::ServerError;
 use crate::AppState;

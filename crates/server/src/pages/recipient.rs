@@ -9,6 +9,7 @@ use airdrop_web::claim::{
     self, AnnouncementView, ClaimFacts, ClaimView, Lookup, ScheduleView, TokenView,
 };
 use airdrop_web::home::{self, CampaignLink};
+use airdrop_web::wallet::{self, ScanView, WalletClaim, WalletView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,7 @@ pub(super) fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(index))
         .route("/claim/{campaign}", get(claim_page))
+        .route("/wallet/{address}", get(wallet_page))
 }
 
 async fn index(State(state): State<Arc<AppState>>) -> Response {
@@ -79,6 +81,51 @@ async fn claim_page(
         lookup: lookup(&c, q.address.as_deref(), now),
     };
     super::html(claim::render(&view))
+}
+
+async fn wallet_page(State(state): State<Arc<AppState>>, Path(text): Path<String>) -> Response {
+    let address = match airdrop_merkle::address::parse_address(&text) {
+        Ok(a) => a,
+        Err(e) => {
+            let view = WalletView {
+                address: Err(e.to_string()),
+                claims: Vec::new(),
+                scan: ScanView::NoNode,
+            };
+            return (StatusCode::BAD_REQUEST, super::html(wallet::render(&view))).into_response();
+        }
+    };
+    let mut claims: Vec<WalletClaim> = state
+        .campaigns
+        .all()
+        .iter()
+        .filter_map(|c| {
+            let (_, amount) = c.tree.lookup_into(&address, &mut Vec::new()).or_else(|| {
+                let p = c.tree.proof(&address)?;
+                Some((p.index, p.amount.parse().ok()?))
+            })?;
+            let token = c.manifest.as_ref().map(|m| TokenView {
+                symbol: m.token.symbol.clone(),
+                decimals: m.token.decimals,
+            });
+            Some(WalletClaim {
+                campaign: c.id.clone(),
+                name: c.manifest.as_ref().map_or_else(|| c.id.clone(), |m| m.name.clone()),
+                amount: claim::amount_text(amount, token.as_ref()),
+            })
+        })
+        .collect();
+    claims.sort_by(|a, b| a.campaign.cmp(&b.campaign));
+    let scan = match &state.rpc {
+        None => ScanView::NoNode,
+        Some(rpc) => super::scan::findings(rpc.url(), address).await,
+    };
+    let view = WalletView {
+        address: Ok(address.to_checksum(None)),
+        claims,
+        scan,
+    };
+    super::html(wallet::render(&view))
 }
 
 /// The 404 page of a campaign this server does not publish.
