@@ -71,8 +71,24 @@ pub static CLAIM: Asset = Asset::new(
     include_bytes!("../assets/claim.js"),
 );
 
+/// The sign-up page's script (`web/pages/src/signup.ts`).
+pub static SIGNUP: Asset = Asset::new(
+    "signup",
+    "js",
+    "text/javascript; charset=utf-8",
+    include_bytes!("../assets/signup.js"),
+);
+
+/// The task board's script (`web/pages/src/tasks.ts`).
+pub static TASKS: Asset = Asset::new(
+    "tasks",
+    "js",
+    "text/javascript; charset=utf-8",
+    include_bytes!("../assets/tasks.js"),
+);
+
 /// Every asset served under `/assets/`.
-pub static ALL: [&Asset; 2] = [&STYLE, &CLAIM];
+pub static ALL: [&Asset; 4] = [&STYLE, &CLAIM, &SIGNUP, &TASKS];
 
 #[cfg(test)]
 mod tests {

@@ -17,5 +17,6 @@ pub mod layout;
 pub use error::WebError;
 pub mod home;
 pub mod claim;
+pub mod community;
 mod vesting;
 pub mod wallet;

@@ -282,3 +282,150 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     assert_eq!(status, 200);
     assert!(body.contains("GEN</dd>") && body.contains("vesting-chart"), "{body}");
 }
+
+/// The reviewer's approval of `submission`. The story has a reviewer approve it in the
+/// dashboard; until the dashboard's pages are merged this goes through the API the dashboard
+/// calls. THE ONE STEP TO SWITCH to the dashboard (web/tests/admin-*.mjs) after the merge.
+fn reviewer_approves(port: u16, key: &str, campaign: &str, submission: i64) {
+    let (s, v) = crate::snapshot_support::cli::http(
+        port,
+        "POST",
+        &format!("/v1/campaigns/{campaign}/submissions/{submission}/review"),
+        Some(key),
+        Some(&json!({"decision": "approve", "reason": "checked the thread"})),
+    );
+    assert_eq!(s, 200, "{v}");
+}
+
+/// Sign-ups and the task board: Alice signs up (Sign-In with Ethereum, signed by anvil's dev
+/// key) and gets a referral code; Bob signs up through her link; a second sign-up, a closed
+/// prompt, the wrong chain and closed sign-ups are each told plainly with nothing sent; a
+/// recovery phrase as a referral code or as evidence is refused in the page. Alice submits
+/// evidence, a reviewer approves it, and the board shows it approved.
+#[test]
+fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
+    use crate::snapshot_support::cli::{admin_key, http};
+    let anvil = crate::snapshot_support::Anvil::start(&[]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt
+        .block_on(airdrop_store::testing::test_db(airdrop_store::Backend::Sqlite))
+        .unwrap();
+    let key = admin_key(&db.url);
+    let server = serve(
+        &["--rate-limit-per-ip", "0", "--database-url", &db.url],
+        &[],
+    );
+    let spec = std::fs::read_to_string(repo_root().join("examples/genesis/campaign.toml")).unwrap();
+    for (id, deadline) in [("community", "2099-01-01T00:00:00Z"), ("closed", "2021-01-01T00:00:00Z")] {
+        let (s, v) = http(
+            server.port,
+            "POST",
+            "/v1/campaigns",
+            Some(&key),
+            Some(&json!({"id": id, "spec": spec, "signupDeadline": deadline})),
+        );
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, v) = http(
+        server.port,
+        "POST",
+        "/v1/campaigns/community/tasks",
+        Some(&key),
+        Some(&json!({"id": "thread", "title": "Write a thread", "description": "Explain the drop in your own words.", "points": 10, "referralPoints": 2})),
+    );
+    assert!(s == 200 || s == 201, "{v}");
+    let (alice, bob, carol) = (dev(7).address(), dev(8).address(), dev(9).address());
+    let mut cfg = json!({
+        "base": format!("http://127.0.0.1:{}", server.port),
+        "rpc": anvil.url,
+        "campaign": "community",
+        "closed": "closed",
+        "alice": alice.to_checksum(None),
+        "bob": bob.to_checksum(None),
+        "carol": carol.to_checksum(None),
+        "phase": "before",
+    });
+    let seen = scenario("recipient-community.mjs", &cfg);
+    assert_eq!(seen["failure"], Value::Null, "{seen:#}");
+    assert_eq!(seen["errors"], json!([]), "console errors: {seen:#}");
+    let case = |name: &str, key: &str| seen["cases"][name][key].as_str().unwrap_or_default().to_owned();
+    assert!(seen["noJs"].as_str().unwrap().contains("Sign-ups are open"), "{seen}");
+
+    assert!(case("phrase", "message").contains("recovery phrase"), "{seen:#}");
+    assert_eq!(seen["cases"]["phrase"]["requests"], json!([]));
+    assert_eq!(seen["cases"]["phrase"]["walletCalls"], json!(0));
+    assert_eq!(case("phrase", "field"), "");
+
+    // Alice's sign-up is in the store, with the code the page showed.
+    assert!(case("alice", "message").contains("Signed up"), "{seen:#}");
+    let code = seen["code"].as_str().unwrap().to_owned();
+    let (s, v) = http(
+        server.port,
+        "GET",
+        &format!("/v1/campaigns/community/signups/{alice}"),
+        None,
+        None,
+    );
+    assert_eq!((s, v["referralCode"].as_str().unwrap()), (200, code.as_str()), "{v}");
+    assert!(case("again", "message").contains("already"), "{seen:#}");
+    assert_eq!(case("bob", "prefilled"), code);
+    assert!(case("bob", "message").contains("Signed up"), "{seen:#}");
+    let (_, v) = http(
+        server.port,
+        "GET",
+        &format!("/v1/campaigns/community/signups/{bob}"),
+        None,
+        None,
+    );
+    assert_eq!(v["referredBy"], json!(alice.to_checksum(None)), "{v}");
+
+    assert!(case("closedPrompt", "message").contains("closed the wallet prompt"));
+    assert_eq!(seen["cases"]["closedPrompt"]["posts"], json!([]));
+    assert!(case("wrongChain", "message").contains("chain 31337"), "{seen:#}");
+    assert_eq!(seen["cases"]["wrongChain"]["posts"], json!([]));
+    assert_eq!(seen["cases"]["wrongChain"]["signed"], json!(0));
+    let (s, _) = http(
+        server.port,
+        "GET",
+        &format!("/v1/campaigns/community/signups/{carol}"),
+        None,
+        None,
+    );
+    assert_eq!(s, 404, "carol never signed up");
+    assert!(case("closed", "state").contains("closed"), "{seen:#}");
+    assert_eq!(seen["cases"]["closed"]["button"], json!(0));
+    assert!(case("aliceState", "text").contains(&code));
+
+    assert!(case("evidencePhrase", "message").contains("recovery phrase"));
+    assert_eq!(seen["cases"]["evidencePhrase"]["requests"], json!([]));
+    assert_eq!(seen["cases"]["evidencePhrase"]["walletCalls"], json!(0));
+    assert!(case("submitted", "text").contains("pending"), "{seen:#}");
+
+    // The review, then the board again.
+    let (s, v) = http(
+        server.port,
+        "GET",
+        &format!("/v1/campaigns/community/wallets/{alice}/submissions"),
+        None,
+        None,
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    reviewer_approves(server.port, &key, "community", v[0]["id"].as_i64().unwrap());
+    cfg["phase"] = json!("after");
+    let after = scenario("recipient-community.mjs", &cfg);
+    assert_eq!(after["failure"], Value::Null, "{after:#}");
+    assert!(
+        after["cases"]["reviewed"]["text"].as_str().unwrap().contains("approved"),
+        "{after:#}"
+    );
+
+    for report in [&seen, &after] {
+        for (state, violations) in report["axe"].as_object().unwrap() {
+            assert_eq!(violations, &json!([]), "axe on {state}");
+        }
+        for (state, overflow) in report["overflow"].as_object().unwrap() {
+            assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
+        }
+    }
+}

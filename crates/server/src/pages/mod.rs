@@ -7,6 +7,7 @@
 //! costs more than it saves.
 
 mod admin;
+mod community;
 mod recipient;
 mod scan;
 

@@ -24,6 +24,8 @@ pub(super) fn router() -> Router<Arc<AppState>> {
         .route("/", get(index))
         .route("/claim/{campaign}", get(claim_page))
         .route("/wallet/{address}", get(wallet_page))
+        .route("/signup/{campaign}", get(super::community::signup_page))
+        .route("/tasks/{campaign}", get(super::community::tasks_page))
 }
 
 async fn index(State(state): State<Arc<AppState>>) -> Response {

@@ -2,13 +2,15 @@
 // field is refused in the page, before anything is sent. The rules follow the server's
 // (airdrop_merkle::guard) and the claim kit's: 64 hex digits standing alone, an encrypted
 // JSON keystore, or a run of 12 to 24 words of 3 to 8 letters (BIP-39 English words all have
-// that length). The page does not carry the BIP-39 word list, so it refuses any such run; the
-// server, which checks the list and the checksum, stays the last word on the rest.
+// that length). The page does not carry the BIP-39 word list: in an address or code field it
+// refuses any such run; in free text (evidence, a reason), where a sentence can hold twelve such
+// words, only a text that is nothing but 12 to 24 such words. The server, which checks the
+// word list and the checksum anywhere in a text, stays the last word on the rest.
 
 export type SecretKind = 'a private key' | 'a recovery phrase' | 'a keystore file';
 
-/** What kind of secret `text` holds, or null. */
-export function secretKind(text: string): SecretKind | null {
+/** What kind of secret `text` holds, or null; `freeText` for prose fields (see above). */
+export function secretKind(text: string, freeText = false): SecretKind | null {
   if (/"(crypto|Crypto)"\s*:/.test(text) || /"ciphertext"\s*:/i.test(text)) return 'a keystore file';
   for (const m of text.matchAll(/[0-9A-Za-z]+/g)) {
     const w = m[0];
@@ -16,6 +18,11 @@ export function secretKind(text: string): SecretKind | null {
     if (digits.length === 64 && /^[0-9a-fA-F]+$/.test(digits) && !isData(text, m.index ?? 0, /^0[xX]/.test(w))) {
       return 'a private key';
     }
+  }
+  if (freeText) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    const phrase = words.length >= 12 && words.length <= 24 && words.every((w) => /^[A-Za-z]{3,8}$/.test(w));
+    return phrase ? 'a recovery phrase' : null;
   }
   let run = 0;
   for (const m of text.matchAll(/[A-Za-z]+|[^A-Za-z]+/g)) {
