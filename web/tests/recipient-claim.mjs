@@ -156,6 +156,19 @@ try {
     out.errors.push(...errors);
     await page.close();
   }
+  // The wallet page: the campaigns with a claim for the address, and the scan over the node.
+  {
+    const { page, errors } = await openPage(context);
+    await page.goto(`${cfg.base}/wallet/${cfg.direct}`, { timeout: 60_000 });
+    out.wallet = { claims: await page.locator('#claims').textContent(), links: await page.locator('#claims a').count(),
+      scan: await page.locator('#scan').textContent() };
+    await check(page, 'wallet');
+    const bad = await page.goto(`${cfg.base}/wallet/0x1234`);
+    out.walletBad = { status: bad.status(), text: await page.locator('#result').textContent() };
+    await check(page, 'wallet-bad-address');
+    out.errors.push(...errors.filter((e) => !e.includes('status of 400')));
+    await page.close();
+  }
 } catch (e) {
   out.failure = String(e && e.stack || e);
 } finally {

@@ -209,13 +209,21 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     assert_eq!(case("gasless")["signed"], json!(2));
     wait_balance(&c, gasless, b_gasless + each);
 
+    // The wallet page lists the two campaigns with a claim for it and scans it over the node:
+    // the token it claimed came in through its own transaction.
+    assert_eq!(seen["wallet"]["links"], json!(2), "{seen:#}");
+    let scan = seen["wallet"]["scan"].as_str().unwrap();
+    assert!(scan.contains("TT") && scan.contains("OK:"), "{scan}");
+    assert_eq!(seen["walletBad"]["status"], json!(400));
+    assert!(seen["walletBad"]["text"].as_str().unwrap().contains("0x1234"));
+
     for (state, violations) in seen["axe"].as_object().unwrap() {
         assert_eq!(violations, &json!([]), "axe on {state}");
     }
     for (state, overflow) in seen["overflow"].as_object().unwrap() {
         assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
     }
-    assert!(seen["axe"].as_object().unwrap().len() >= 10, "{seen}");
+    assert!(seen["axe"].as_object().unwrap().len() >= 13, "{seen}");
 
     // The first load, compressed, as the browser fetched it.
     let total = seen["firstLoad"]["total"].as_u64().unwrap();
