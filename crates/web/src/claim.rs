@@ -242,7 +242,8 @@ fn state_line(v: &ClaimView, f: &ClaimFacts) -> Markup {
             None
         }
     });
-    let done = matches!((f.claimed, f.claimable_now), (Some(c), Some(n)) if !c.is_zero() && n.is_zero());
+    let done =
+        matches!((f.claimed, f.claimable_now), (Some(c), Some(n)) if !c.is_zero() && n.is_zero());
     html! {
         @if let Some(c) = closed { p.msg.warn #window { (c) } }
         @else if done { p.msg.ok #window { "Already claimed: everything vested so far is paid to this address." } }

@@ -15,8 +15,8 @@ mod error;
 pub mod layout;
 
 pub use error::WebError;
-pub mod home;
 pub mod claim;
 pub mod community;
+pub mod home;
 mod vesting;
 pub mod wallet;

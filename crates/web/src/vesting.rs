@@ -113,7 +113,9 @@ pub(crate) fn svg(t: &Timeline, token: Option<&TokenView>) -> Markup {
     let summary = format!(
         "Vesting from {} to {}; claims close {}. Claimed {}, claimable now {}, locked {}.",
         rfc3339(i64::try_from(t.start).unwrap_or(0)),
-        rfc3339(i64::try_from(t.curve.iter().find(|c| c.1 >= 1000).map_or(t.end, |c| c.0)).unwrap_or(0)),
+        rfc3339(
+            i64::try_from(t.curve.iter().find(|c| c.1 >= 1000).map_or(t.end, |c| c.0)).unwrap_or(0)
+        ),
         t.marks
             .iter()
             .find(|m| m.1 == "deadline")

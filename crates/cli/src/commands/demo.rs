@@ -63,7 +63,10 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         "--database-url".into(),
         args.database_url.0.clone(),
         "--data-dir".into(),
-        args.out.with_file_name("airdrop-data").display().to_string(),
+        args.out
+            .with_file_name("airdrop-data")
+            .display()
+            .to_string(),
     ];
     if let Some(rpc) = &args.rpc_url {
         argv.extend(["--rpc-url".into(), rpc.0.clone()]);

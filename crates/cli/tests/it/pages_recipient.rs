@@ -107,7 +107,9 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt
-        .block_on(airdrop_store::testing::test_db(airdrop_store::Backend::Sqlite))
+        .block_on(airdrop_store::testing::test_db(
+            airdrop_store::Backend::Sqlite,
+        ))
         .unwrap();
     let (drop_arg, later_arg) = (
         format!("drop={}", open.display()),
@@ -177,7 +179,11 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     assert_eq!(case("ineligible")["walletCalls"], json!([]));
 
     // Connecting looks up the wallet's own address.
-    says("connect", "url", &format!("address={}", direct.to_checksum(None)));
+    says(
+        "connect",
+        "url",
+        &format!("address={}", direct.to_checksum(None)),
+    );
     says("closedPrompt", "message", "closed the wallet prompt");
     says("wrongChain", "message", "chain 1,");
     says("wrongAccount", "message", "this claim is for");
@@ -205,7 +211,11 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     // Gasless: the tampered signature is refused; the real one is paid, once, by the relayer.
     says("badSignature", "message", "refused the signed claim");
     says("gasless", "message", "Submitted by the relayer");
-    assert_eq!(case("gasless")["sent"], json!(0), "the recipient sends nothing");
+    assert_eq!(
+        case("gasless")["sent"],
+        json!(0),
+        "the recipient sends nothing"
+    );
     assert_eq!(case("gasless")["signed"], json!(2));
     wait_balance(&c, gasless, b_gasless + each);
 
@@ -215,13 +225,20 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     let scan = seen["wallet"]["scan"].as_str().unwrap();
     assert!(scan.contains("TT") && scan.contains("OK:"), "{scan}");
     assert_eq!(seen["walletBad"]["status"], json!(400));
-    assert!(seen["walletBad"]["text"].as_str().unwrap().contains("0x1234"));
+    assert!(seen["walletBad"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("0x1234"));
 
     for (state, violations) in seen["axe"].as_object().unwrap() {
         assert_eq!(violations, &json!([]), "axe on {state}");
     }
     for (state, overflow) in seen["overflow"].as_object().unwrap() {
-        assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
+        assert_eq!(
+            overflow,
+            &json!(false),
+            "{state} scrolls sideways at 360 px"
+        );
     }
     assert!(seen["axe"].as_object().unwrap().len() >= 13, "{seen}");
 
@@ -279,16 +296,25 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     let claim = url_of("a recipient's claim: ");
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the demo never listened");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the demo never listened"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let path = |url: &str| url.trim_start_matches(&format!("http://127.0.0.1:{port}")).to_owned();
+    let path = |url: &str| {
+        url.trim_start_matches(&format!("http://127.0.0.1:{port}"))
+            .to_owned()
+    };
     let (status, body) = http_raw(port, "GET", &path(&page), None, "text/plain", b"");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Claim: Genesis Drop"), "{body}");
     let (status, body) = http_raw(port, "GET", &path(&claim), None, "text/plain", b"");
     assert_eq!(status, 200);
-    assert!(body.contains("GEN</dd>") && body.contains("vesting-chart"), "{body}");
+    assert!(
+        body.contains("GEN</dd>") && body.contains("vesting-chart"),
+        "{body}"
+    );
 }
 
 /// The reviewer's approval of `submission`. The story has a reviewer approve it in the
@@ -316,7 +342,9 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     let anvil = crate::snapshot_support::Anvil::start(&[]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt
-        .block_on(airdrop_store::testing::test_db(airdrop_store::Backend::Sqlite))
+        .block_on(airdrop_store::testing::test_db(
+            airdrop_store::Backend::Sqlite,
+        ))
         .unwrap();
     let key = admin_key(&db.url);
     let server = serve(
@@ -324,7 +352,10 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         &[],
     );
     let spec = std::fs::read_to_string(repo_root().join("examples/genesis/campaign.toml")).unwrap();
-    for (id, deadline) in [("community", "2099-01-01T00:00:00Z"), ("closed", "2021-01-01T00:00:00Z")] {
+    for (id, deadline) in [
+        ("community", "2099-01-01T00:00:00Z"),
+        ("closed", "2021-01-01T00:00:00Z"),
+    ] {
         let (s, v) = http(
             server.port,
             "POST",
@@ -339,7 +370,9 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         "POST",
         "/v1/campaigns/community/tasks",
         Some(&key),
-        Some(&json!({"id": "thread", "title": "Write a thread", "description": "Explain the drop in your own words.", "points": 10, "referralPoints": 2})),
+        Some(
+            &json!({"id": "thread", "title": "Write a thread", "description": "Explain the drop in your own words.", "points": 10, "referralPoints": 2}),
+        ),
     );
     assert!(s == 200 || s == 201, "{v}");
     let (alice, bob, carol) = (dev(7).address(), dev(8).address(), dev(9).address());
@@ -356,10 +389,21 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     let seen = scenario("recipient-community.mjs", &cfg);
     assert_eq!(seen["failure"], Value::Null, "{seen:#}");
     assert_eq!(seen["errors"], json!([]), "console errors: {seen:#}");
-    let case = |name: &str, key: &str| seen["cases"][name][key].as_str().unwrap_or_default().to_owned();
-    assert!(seen["noJs"].as_str().unwrap().contains("Sign-ups are open"), "{seen}");
+    let case = |name: &str, key: &str| {
+        seen["cases"][name][key]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        seen["noJs"].as_str().unwrap().contains("Sign-ups are open"),
+        "{seen}"
+    );
 
-    assert!(case("phrase", "message").contains("recovery phrase"), "{seen:#}");
+    assert!(
+        case("phrase", "message").contains("recovery phrase"),
+        "{seen:#}"
+    );
     assert_eq!(seen["cases"]["phrase"]["requests"], json!([]));
     assert_eq!(seen["cases"]["phrase"]["walletCalls"], json!(0));
     assert_eq!(case("phrase", "field"), "");
@@ -374,7 +418,11 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         None,
         None,
     );
-    assert_eq!((s, v["referralCode"].as_str().unwrap()), (200, code.as_str()), "{v}");
+    assert_eq!(
+        (s, v["referralCode"].as_str().unwrap()),
+        (200, code.as_str()),
+        "{v}"
+    );
     assert!(case("again", "message").contains("already"), "{seen:#}");
     assert_eq!(case("bob", "prefilled"), code);
     assert!(case("bob", "message").contains("Signed up"), "{seen:#}");
@@ -389,7 +437,10 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
 
     assert!(case("closedPrompt", "message").contains("closed the wallet prompt"));
     assert_eq!(seen["cases"]["closedPrompt"]["posts"], json!([]));
-    assert!(case("wrongChain", "message").contains("chain 31337"), "{seen:#}");
+    assert!(
+        case("wrongChain", "message").contains("chain 31337"),
+        "{seen:#}"
+    );
     assert_eq!(seen["cases"]["wrongChain"]["posts"], json!([]));
     assert_eq!(seen["cases"]["wrongChain"]["signed"], json!(0));
     let (s, _) = http(
@@ -424,7 +475,10 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     let after = scenario("recipient-community.mjs", &cfg);
     assert_eq!(after["failure"], Value::Null, "{after:#}");
     assert!(
-        after["cases"]["reviewed"]["text"].as_str().unwrap().contains("approved"),
+        after["cases"]["reviewed"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("approved"),
         "{after:#}"
     );
 
@@ -433,7 +487,11 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
             assert_eq!(violations, &json!([]), "axe on {state}");
         }
         for (state, overflow) in report["overflow"].as_object().unwrap() {
-            assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
+            assert_eq!(
+                overflow,
+                &json!(false),
+                "{state} scrolls sideways at 360 px"
+            );
         }
     }
 }

@@ -22,7 +22,11 @@ pub(super) struct CommunityQuery {
 }
 
 fn asked(q: &CommunityQuery) -> Option<Result<String, String>> {
-    let t = q.address.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    let t = q
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
     Some(
         airdrop_merkle::address::parse_address(t)
             .map(|a| a.to_checksum(None))

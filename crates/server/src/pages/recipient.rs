@@ -60,7 +60,10 @@ async fn claim_page(
     let deployment = c.deployment.load_full();
     let view = ClaimView {
         campaign: c.id.clone(),
-        name: c.manifest.as_ref().map_or_else(|| c.id.clone(), |m| m.name.clone()),
+        name: c
+            .manifest
+            .as_ref()
+            .map_or_else(|| c.id.clone(), |m| m.name.clone()),
         token: c.manifest.as_ref().map(|m| TokenView {
             symbol: m.token.symbol.clone(),
             decimals: m.token.decimals,
@@ -112,7 +115,10 @@ async fn wallet_page(State(state): State<Arc<AppState>>, Path(text): Path<String
             });
             Some(WalletClaim {
                 campaign: c.id.clone(),
-                name: c.manifest.as_ref().map_or_else(|| c.id.clone(), |m| m.name.clone()),
+                name: c
+                    .manifest
+                    .as_ref()
+                    .map_or_else(|| c.id.clone(), |m| m.name.clone()),
                 amount: claim::amount_text(amount, token.as_ref()),
             })
         })
