@@ -303,3 +303,72 @@ pub fn unknown(campaign: &str) -> Markup {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(lookup: Lookup) -> ClaimView {
+        ClaimView {
+            campaign: "drop".into(),
+            name: "A </script><b>drop".into(),
+            token: Some(TokenView {
+                symbol: "GEN".into(),
+                decimals: 18,
+            }),
+            distributor: Some("0x5FbDB2315678afecb367f032d93F642f64180aa3".into()),
+            chain_id: Some(31337),
+            relay: true,
+            announcement: AnnouncementView::NotSigned,
+            schedule: Some(ScheduleView {
+                start: 1_000,
+                deadline: 101_000,
+                cliff_end: 11_000,
+                vesting_end: 51_000,
+                unlocked_bps: 2_500,
+            }),
+            now: 31_000,
+            lookup,
+        }
+    }
+
+    #[test]
+    fn amounts_are_exact_with_the_tokens_decimals() {
+        let v = U256::from(17_857_142_857_142_857_142_858u128);
+        let t = TokenView {
+            symbol: "GEN".into(),
+            decimals: 18,
+        };
+        assert_eq!(amount_text(v, Some(&t)), "17857.142857142857142858 GEN");
+        assert_eq!(amount_text(v, None), "17857142857142857142858 base units");
+    }
+
+    #[test]
+    fn a_found_claim_shows_its_chart_and_hands_the_script_only_safe_json() {
+        let html = render(&view(Lookup::Found(ClaimFacts {
+            address: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65".into(),
+            index: 3,
+            amount: U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64)),
+            proof: vec![format!("0x{}", "ab".repeat(32))],
+            claimed: Some(U256::ZERO),
+            vested: Some(U256::from(625u64) * U256::from(10u64).pow(U256::from(18u64))),
+            claimable_now: Some(U256::from(625u64) * U256::from(10u64).pow(U256::from(18u64))),
+        })))
+        .into_string();
+        assert!(html.contains("id=\"vesting-chart\""), "{html}");
+        assert!(html.contains("Claimable now: 625 GEN"), "{html}");
+        assert!(html.contains("Locked: 375 GEN"), "{html}");
+        assert!(html.contains("claims close 1970-01-02T04:03:20Z"), "{html}");
+        // The campaign's name is escaped in the page and never reaches the data block.
+        assert!(!html.contains("</script><b>"), "{html}");
+        let data = html.split("id=\"claim-data\"").nth(1).unwrap_or_default();
+        assert!(data.contains("\"amount\":\"1000000000000000000000\""), "{data}");
+    }
+
+    #[test]
+    fn refusals_never_echo_the_secret() {
+        let html = render(&view(Lookup::Refused("a recovery phrase"))).into_string();
+        assert!(html.contains("That looks like a recovery phrase"), "{html}");
+        assert!(!html.contains("value=\"abandon"), "{html}");
+    }
+}

@@ -20,6 +20,9 @@ const SAMPLES: u64 = 48;
 pub(crate) struct Timeline {
     start: u64,
     end: u64,
+    /// Everything vested (`start` without vesting).
+    vesting_end: u64,
+    deadline: u64,
     /// (time, vested per mille) along the curve.
     curve: Vec<(u64, u64)>,
     /// (time, label, css class) vertical markers.
@@ -35,7 +38,12 @@ fn per_mille(part: U256, whole: U256) -> u64 {
     if whole.is_zero() {
         return 0;
     }
-    let v = part.saturating_mul(U256::from(1000u64)) / whole;
+    let thousand = U256::from(1000u64);
+    // Past U256::MAX / 1000 the product would overflow; `whole` is then so large that dividing
+    // it first loses nothing visible.
+    let v = part
+        .checked_mul(thousand)
+        .map_or_else(|| part / (whole / thousand).max(U256::from(1u64)), |p| p / whole);
     u64::try_from(v).unwrap_or(1000).min(1000)
 }
 
@@ -80,6 +88,8 @@ pub(crate) fn timeline(v: &ClaimView, s: ScheduleView, f: &ClaimFacts) -> Timeli
     Timeline {
         start,
         end,
+        vesting_end: s.vesting_end.max(start),
+        deadline: s.deadline,
         curve,
         marks,
         amount: f.amount,
@@ -110,16 +120,15 @@ pub(crate) fn svg(t: &Timeline, token: Option<&TokenView>) -> Markup {
     let w_claimed = per_mille(t.claimed, t.amount) * PLOT_W / 1000;
     let w_claimable = per_mille(t.claimable, t.amount) * PLOT_W / 1000;
     let w_locked = PLOT_W.saturating_sub(w_claimed + w_claimable);
+    let time = |t: u64| rfc3339(i64::try_from(t).unwrap_or(i64::MAX));
+    let vesting = if t.vesting_end > t.start {
+        format!("Vesting from {} to {}", time(t.start), time(t.vesting_end))
+    } else {
+        format!("No vesting: everything is claimable from {}", time(t.start))
+    };
     let summary = format!(
-        "Vesting from {} to {}; claims close {}. Claimed {}, claimable now {}, locked {}.",
-        rfc3339(i64::try_from(t.start).unwrap_or(0)),
-        rfc3339(
-            i64::try_from(t.curve.iter().find(|c| c.1 >= 1000).map_or(t.end, |c| c.0)).unwrap_or(0)
-        ),
-        t.marks
-            .iter()
-            .find(|m| m.1 == "deadline")
-            .map_or_else(String::new, |m| rfc3339(i64::try_from(m.0).unwrap_or(0))),
+        "{vesting}; claims close {}. Claimed {}, claimable now {}, locked {}.",
+        time(t.deadline),
         amount_text(t.claimed, token),
         amount_text(t.claimable, token),
         amount_text(t.locked, token),
@@ -148,5 +157,23 @@ pub(crate) fn svg(t: &Timeline, token: Option<&TokenView>) -> Markup {
                 p { (summary) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_are_integer_per_mille_and_never_exceed_the_whole() {
+        let whole = U256::from(3u64) * U256::from(10u64).pow(U256::from(24u64));
+        assert_eq!(per_mille(whole / U256::from(3u64), whole), 333);
+        assert_eq!(per_mille(whole, whole), 1000);
+        assert_eq!(per_mille(whole * U256::from(2u64), whole), 1000);
+        assert_eq!(per_mille(U256::from(1u64), U256::ZERO), 0);
+        // Amounts where part × 1000 overflows U256 do not saturate: a quarter is still a
+        // quarter, to within the one per mille a chart can show.
+        let quarter = per_mille(U256::MAX / U256::from(4u64), U256::MAX);
+        assert!((249..=250).contains(&quarter), "{quarter}");
     }
 }
