@@ -111,6 +111,10 @@ try {
       await page.fill(field, 'https://example.org/posts/42 (my thread about the drop)');
       await Promise.all([page.waitForURL(/address=/, { timeout: 30_000 }), page.click('form.submit-task button')]);
       out.cases.submitted = { url: page.url(), text: await page.locator('p.submission').textContent() };
+      // The second task, from the page that now shows the first submission.
+      await page.fill('form.submit-task textarea', 'https://example.org/videos/7');
+      await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.click('form.submit-task button')]);
+      out.cases.submitted.count = await page.locator('p.submission').count();
       await check(page, 'tasks-pending');
       out.errors.push(...errors);
       await page.close();
@@ -118,7 +122,8 @@ try {
   } else {
     const { page } = await openPage(context);
     await page.goto(tasksUrl(`?address=${cfg.alice}`));
-    out.cases.reviewed = { text: await page.locator('p.submission').textContent(), forms: await page.locator('form.submit-task').count() };
+    const shown = await page.locator('p.submission').allTextContents();
+    out.cases.reviewed = { texts: shown, forms: await page.locator('form.submit-task').count() };
     await check(page, 'tasks-approved');
     await page.close();
   }

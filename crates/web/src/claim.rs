@@ -362,7 +362,10 @@ mod tests {
         // The campaign's name is escaped in the page and never reaches the data block.
         assert!(!html.contains("</script><b>"), "{html}");
         let data = html.split("id=\"claim-data\"").nth(1).unwrap_or_default();
-        assert!(data.contains("\"amount\":\"1000000000000000000000\""), "{data}");
+        assert!(
+            data.contains("\"amount\":\"1000000000000000000000\""),
+            "{data}"
+        );
     }
 
     #[test]

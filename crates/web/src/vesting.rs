@@ -41,9 +41,10 @@ fn per_mille(part: U256, whole: U256) -> u64 {
     let thousand = U256::from(1000u64);
     // Past U256::MAX / 1000 the product would overflow; `whole` is then so large that dividing
     // it first loses nothing visible.
-    let v = part
-        .checked_mul(thousand)
-        .map_or_else(|| part / (whole / thousand).max(U256::from(1u64)), |p| p / whole);
+    let v = part.checked_mul(thousand).map_or_else(
+        || part / (whole / thousand).max(U256::from(1u64)),
+        |p| p / whole,
+    );
     u64::try_from(v).unwrap_or(1000).min(1000)
 }
 

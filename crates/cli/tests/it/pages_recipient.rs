@@ -317,16 +317,24 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     );
 }
 
-/// The reviewer's approval of `submission`. The story has a reviewer approve it in the
-/// dashboard; until the dashboard's pages are merged this goes through the API the dashboard
-/// calls. THE ONE STEP TO SWITCH to the dashboard (web/tests/admin-*.mjs) after the merge.
-fn reviewer_approves(port: u16, key: &str, campaign: &str, submission: i64) {
+/// The reviewer's decision on `submission` (`approve`, or `reject` with `reason`). The issue's
+/// story has a reviewer decide in the dashboard; until the dashboard's pages are merged this
+/// goes through the API the dashboard calls. THE ONE STEP TO SWITCH to the dashboard
+/// (web/tests/admin-*.mjs) after the merge.
+fn reviewer_decides(
+    port: u16,
+    key: &str,
+    campaign: &str,
+    submission: i64,
+    decision: &str,
+    reason: &str,
+) {
     let (s, v) = crate::snapshot_support::cli::http(
         port,
         "POST",
         &format!("/v1/campaigns/{campaign}/submissions/{submission}/review"),
         Some(key),
-        Some(&json!({"decision": "approve", "reason": "checked the thread"})),
+        Some(&json!({"decision": decision, "reason": reason})),
     );
     assert_eq!(s, 200, "{v}");
 }
@@ -335,7 +343,8 @@ fn reviewer_approves(port: u16, key: &str, campaign: &str, submission: i64) {
 /// key) and gets a referral code; Bob signs up through her link; a second sign-up, a closed
 /// prompt, the wrong chain and closed sign-ups are each told plainly with nothing sent; a
 /// recovery phrase as a referral code or as evidence is refused in the page. Alice submits
-/// evidence, a reviewer approves it, and the board shows it approved.
+/// evidence for two tasks; a reviewer approves one and rejects the other with a reason, and the
+/// board shows both decisions.
 #[test]
 fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     use crate::snapshot_support::cli::{admin_key, http};
@@ -372,6 +381,16 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         Some(&key),
         Some(
             &json!({"id": "thread", "title": "Write a thread", "description": "Explain the drop in your own words.", "points": 10, "referralPoints": 2}),
+        ),
+    );
+    assert!(s == 200 || s == 201, "{v}");
+    let (s, v) = http(
+        server.port,
+        "POST",
+        "/v1/campaigns/community/tasks",
+        Some(&key),
+        Some(
+            &json!({"id": "video", "title": "Record a video", "description": "Show a claim, start to end.", "points": 20, "referralPoints": 0}),
         ),
     );
     assert!(s == 200 || s == 201, "{v}");
@@ -469,18 +488,41 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         None,
     );
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
-    reviewer_approves(server.port, &key, "community", v[0]["id"].as_i64().unwrap());
+    let subs = v.as_array().unwrap();
+    assert_eq!(subs.len(), 2, "{v}");
+    let id_of = |task: &str| {
+        subs.iter()
+            .find(|s| s["task"] == json!(task))
+            .and_then(|s| s["id"].as_i64())
+            .unwrap()
+    };
+    reviewer_decides(
+        server.port,
+        &key,
+        "community",
+        id_of("thread"),
+        "approve",
+        "checked the thread",
+    );
+    reviewer_decides(
+        server.port,
+        &key,
+        "community",
+        id_of("video"),
+        "reject",
+        "no video at that link",
+    );
     cfg["phase"] = json!("after");
     let after = scenario("recipient-community.mjs", &cfg);
     assert_eq!(after["failure"], Value::Null, "{after:#}");
+    let texts = after["cases"]["reviewed"]["texts"].to_string();
     assert!(
-        after["cases"]["reviewed"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("approved"),
+        texts.contains("approved: https://example.org/posts/42")
+            && texts
+                .contains("rejected: https://example.org/videos/7. Reason: no video at that link"),
         "{after:#}"
     );
+    assert_eq!(after["cases"]["reviewed"]["forms"], json!(0));
 
     for report in [&seen, &after] {
         for (state, violations) in report["axe"].as_object().unwrap() {
