@@ -41,6 +41,7 @@ try {
     });
     out.noJs = await page.locator('#amount').textContent();
     out.chart = await page.locator('#vesting-chart').count();
+    out.announcement = await page.locator('#announcement').textContent();
     await check(page, 'claim-eligible');
     out.errors.push(...errors);
     await page.close();

@@ -369,6 +369,27 @@ mod tests {
     }
 
     #[test]
+    fn an_announcement_that_does_not_verify_is_a_plain_warning() {
+        let mut v = view(Lookup::None);
+        v.announcement = AnnouncementView::NotVerified {
+            signer: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into(),
+            reasons: vec!["claims.json: sha256 differs from the announcement".into()],
+        };
+        let html = render(&v).into_string();
+        assert!(html.contains("the announcement is NOT verified"), "{html}");
+        assert!(html.contains("Do not claim until"), "{html}");
+        assert!(html.contains("claims.json: sha256 differs"), "{html}");
+        v.announcement = AnnouncementView::Verified {
+            signer: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into(),
+        };
+        let html = render(&v).into_string();
+        assert!(
+            html.contains("Signed announcement verified: signed by"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn refusals_never_echo_the_secret() {
         let html = render(&view(Lookup::Refused("a recovery phrase"))).into_string();
         assert!(html.contains("That looks like a recovery phrase"), "{html}");

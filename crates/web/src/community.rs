@@ -181,7 +181,10 @@ pub fn tasks(v: &TasksView) -> Markup {
                     @for s in &mine {
                         p class={ "msg submission " (tone(&s.status)) } data-task=(t.id) {
                             "Your submission is " strong { (s.status) } ": " (s.evidence)
-                            @if let Some(r) = &s.reason { ". Reason: " (r) }
+                            @if let Some(r) = &s.reason {
+                                @if s.status == "rejected" { ". Reason: " } @else { ". Reviewer's note: " }
+                                (r)
+                            }
                         }
                     }
                     @if mine.is_empty() {

@@ -104,6 +104,19 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
         ok(&deploy_args(b.to_str().unwrap(), &c.url, &[]), &dkey);
     }
     let distributor = distributor_of(&open);
+    // The open campaign is signed: its page must say so and name the signer.
+    ok(
+        &[
+            "sign",
+            "--bundle",
+            open.to_str().unwrap(),
+            "--key-env",
+            "DEPLOYER_KEY",
+            "--uri",
+            "https://drop.test",
+        ],
+        &dkey,
+    );
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt
@@ -159,6 +172,12 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     // Without JavaScript the page already shows the claim and its chart.
     assert!(seen["noJs"].as_str().unwrap().contains("100 TT"), "{seen}");
     assert_eq!(seen["chart"], json!(1));
+    let verdict = seen["announcement"].as_str().unwrap();
+    assert!(
+        verdict.contains("verified: signed by")
+            && verdict.contains(&deployer.address().to_checksum(None)),
+        "{verdict}"
+    );
     assert_eq!(seen["notFound"]["status"], json!(404));
 
     // Refused in the page: no request to the server, nothing to the wallet, the field cleared.
