@@ -25,9 +25,10 @@ pub(crate) struct DemoArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The store (sign-ups, tasks, the relay queue); SQLite beside the bundle by default.
-    #[arg(long, default_value = "sqlite:out/demo.db")]
-    pub database_url: SecretUrl,
+    /// The store (sign-ups, tasks, the relay queue). Default: SQLite `demo.db` beside the
+    /// bundle directory (`out/demo.db`).
+    #[arg(long)]
+    pub database_url: Option<SecretUrl>,
     /// A node where the bundle is deployed (`airdrop deploy`): the pages then claim on it.
     #[arg(long)]
     pub rpc_url: Option<SecretUrl>,
@@ -61,7 +62,10 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         "--campaign".into(),
         format!("{}={out}", args.id),
         "--database-url".into(),
-        args.database_url.0.clone(),
+        args.database_url.as_ref().map_or_else(
+            || format!("sqlite:{}", args.out.with_file_name("demo.db").display()),
+            |u| u.0.clone(),
+        ),
         "--data-dir".into(),
         args.out
             .with_file_name("airdrop-data")

@@ -283,8 +283,7 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_airdrop"))
         .args(["demo", "--spec", spec.to_str().unwrap(), "--out"])
         .arg(tmp.path().join("out/genesis"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url"])
-        .arg(format!("sqlite:{}", tmp.path().join("demo.db").display()))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -333,6 +332,25 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     assert!(
         body.contains("GEN</dd>") && body.contains("vesting-chart"),
         "{body}"
+    );
+    // Without a node the wallet page lists the claim and says it cannot scan.
+    let who = claim.rsplit('=').next().unwrap();
+    let (status, body) = http_raw(
+        port,
+        "GET",
+        &format!("/wallet/{who}"),
+        None,
+        "text/plain",
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("/claim/genesis?address=") && body.contains("no node"),
+        "{body}"
+    );
+    assert!(
+        tmp.path().join("out/demo.db").exists(),
+        "the store sits beside the bundle"
     );
 }
 
