@@ -390,6 +390,26 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_window_is_said_before_and_after() {
+        let found = |now: u64| {
+            let mut v = view(Lookup::Found(ClaimFacts {
+                address: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65".into(),
+                index: 0,
+                amount: U256::from(10u64),
+                proof: Vec::new(),
+                claimed: None,
+                vested: None,
+                claimable_now: None,
+            }));
+            v.now = now;
+            render(&v).into_string()
+        };
+        assert!(found(500).contains("Claims open on 1970-01-01T00:16:40Z."));
+        assert!(found(200_000).contains("Claims closed on 1970-01-02T04:03:20Z."));
+        assert!(!found(31_000).contains("id=\"window\""));
+    }
+
+    #[test]
     fn refusals_never_echo_the_secret() {
         let html = render(&view(Lookup::Refused("a recovery phrase"))).into_string();
         assert!(html.contains("That looks like a recovery phrase"), "{html}");
