@@ -117,6 +117,12 @@ try {
     out.cases.closedWindow = { message: await waitStatus(page, 'open'), walletCalls: w.calls.length, window: await page.locator('#window').textContent() };
     await check(page, 'claim-not-open');
     await page.close();
+    // A window that has closed.
+    const ended = await openPage(context);
+    await ended.page.goto(claimUrl('ended', cfg.direct));
+    out.cases.ended = { window: await ended.page.locator('#window').textContent() };
+    await check(ended.page, 'claim-closed');
+    await ended.page.close();
   }
   // Direct claim on chain.
   {

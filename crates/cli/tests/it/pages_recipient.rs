@@ -99,6 +99,21 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     };
     let open = spec(&[direct, gasless, dev(6).address()], 300, now - 60);
     let later = spec(&[direct], 10, now + 86_400);
+    // A campaign whose window has closed (built, not deployed: the page still says so).
+    let ended = build_bundle(
+        tmp.path(),
+        "ended",
+        &Spec {
+            chain_id: 31337,
+            token: c.token,
+            recipients: &[direct],
+            budget: 10,
+            start: now - 10 * 86_400,
+            deadline: now - 86_400,
+            vesting: false,
+            clawback_to: deployer.address(),
+        },
+    );
     let dkey = [("DEPLOYER_KEY", key_hex(&deployer))];
     for b in [&open, &later] {
         ok(&deploy_args(b.to_str().unwrap(), &c.url, &[]), &dkey);
@@ -124,9 +139,10 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
             airdrop_store::Backend::Sqlite,
         ))
         .unwrap();
-    let (drop_arg, later_arg) = (
+    let (drop_arg, later_arg, ended_arg) = (
         format!("drop={}", open.display()),
         format!("later={}", later.display()),
+        format!("ended={}", ended.display()),
     );
     let server = serve(
         &[
@@ -134,6 +150,8 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
             &drop_arg,
             "--campaign",
             &later_arg,
+            "--campaign",
+            &ended_arg,
             "--rpc-url",
             &c.url,
             "--relayer-key-env",
@@ -209,6 +227,7 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     says("closedWindow", "message", "Claims open on");
     says("closedWindow", "window", "Claims open on");
     assert_eq!(case("closedWindow")["walletCalls"], json!(0));
+    says("ended", "window", "Claims closed on");
     for name in ["closedPrompt", "wrongChain", "wrongAccount"] {
         assert_eq!(case(name)["sent"], json!(0), "{name}: nothing sent");
     }
@@ -238,9 +257,9 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
     assert_eq!(case("gasless")["signed"], json!(2));
     wait_balance(&c, gasless, b_gasless + each);
 
-    // The wallet page lists the two campaigns with a claim for it and scans it over the node:
+    // The wallet page lists the three campaigns with a claim for it and scans it over the node:
     // the token it claimed came in through its own transaction.
-    assert_eq!(seen["wallet"]["links"], json!(2), "{seen:#}");
+    assert_eq!(seen["wallet"]["links"], json!(3), "{seen:#}");
     let scan = seen["wallet"]["scan"].as_str().unwrap();
     assert!(scan.contains("TT") && scan.contains("OK:"), "{scan}");
     assert_eq!(seen["walletBad"]["status"], json!(400));
