@@ -14,7 +14,9 @@ export function checksum(lowerBody: string): string {
 export function parseAddress(text: string): string {
   const t = text.trim();
   if (!/^0x[0-9a-fA-F]{40}$/.test(t)) {
-    throw new Error(`"${t.slice(0, 50)}" is not an address: type 0x followed by 40 hex digits.`);
+    // Only short text is quoted back: a long one may be a secret the guard did not recognise.
+    const shown = t.length <= 44 ? `"${t}"` : `That text (${t.length} characters)`;
+    throw new Error(`${shown} is not an address: type 0x followed by 40 hex digits.`);
   }
   const body = t.slice(2);
   const lower = body.toLowerCase();
