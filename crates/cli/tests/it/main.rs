@@ -14,6 +14,7 @@ mod formats_cli;
 mod key_guard;
 mod kit_browser;
 mod pages_recipient;
+mod pages_recipient_guard;
 mod push_chain;
 mod scan_chain;
 mod serve_cli;

@@ -20,14 +20,8 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `web/tests/<script>` with `cfg`; its JSON report. A missing browser is a failure that
-/// says how to install it.
-pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
-    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
-    );
+/// Runs `node web/tests/<script> <arg as JSON>`; its JSON output.
+pub(crate) fn node_script(script: &str, arg: &Value) -> Value {
     let root = repo_root();
     assert!(
         root.join("node_modules/playwright-core").is_dir(),
@@ -35,7 +29,7 @@ pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
     );
     let out = Command::new("node")
         .arg(root.join("web/tests").join(script))
-        .arg(cfg.to_string())
+        .arg(arg.to_string())
         .current_dir(&root)
         .output()
         .unwrap();
@@ -50,6 +44,17 @@ pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+/// Runs the browser scenario `web/tests/<script>` with `cfg`; its JSON report. A missing
+/// browser is a failure that says how to install it.
+pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
+    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
+    );
+    node_script(script, cfg)
 }
 
 /// `address` checksummed with the case of one letter flipped: a typo EIP-55 catches.

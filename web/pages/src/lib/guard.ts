@@ -24,15 +24,11 @@ export function secretKind(text: string, freeText = false): SecretKind | null {
     const phrase = words.length >= 12 && words.length <= 24 && words.every((w) => /^[A-Za-z]{3,8}$/.test(w));
     return phrase ? 'a recovery phrase' : null;
   }
+  // As on the server, words are runs of ASCII letters separated by anything else.
   let run = 0;
-  for (const m of text.matchAll(/[A-Za-z]+|[^A-Za-z]+/g)) {
-    const part = m[0];
-    if (/^[A-Za-z]+$/.test(part)) {
-      run = part.length >= 3 && part.length <= 8 ? run + 1 : 0;
-      if (run >= 12) return 'a recovery phrase';
-    } else if (!/^\s+$/.test(part)) {
-      run = 0;
-    }
+  for (const m of text.matchAll(/[A-Za-z]+/g)) {
+    run = m[0].length >= 3 && m[0].length <= 8 ? run + 1 : 0;
+    if (run >= 12) return 'a recovery phrase';
   }
   return null;
 }
