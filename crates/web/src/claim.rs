@@ -219,6 +219,7 @@ fn lookup(v: &ClaimView) -> Markup {
                         }
                         p.hint #js-hint { "Claiming needs a wallet and JavaScript; the figures above need neither." }
                     }
+                    p { a href={ "/wallet/" (f.address) } { "Every airdrop on this server for this address" } }
                 }
             }
         }
