@@ -63,8 +63,16 @@ pub static STYLE: Asset = Asset::new(
     include_bytes!("../assets/style.css"),
 );
 
+/// The creator dashboard's script (`web/pages/src/admin.ts`).
+pub static ADMIN: Asset = Asset::new(
+    "admin",
+    "js",
+    "text/javascript; charset=utf-8",
+    include_bytes!("../assets/admin.js"),
+);
+
 /// Every asset served under `/assets/`.
-pub static ALL: [&Asset; 1] = [&STYLE];
+pub static ALL: [&Asset; 2] = [&STYLE, &ADMIN];
 
 #[cfg(test)]
 mod tests {

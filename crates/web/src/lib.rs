@@ -16,3 +16,4 @@ pub mod layout;
 
 pub use error::WebError;
 pub mod home;
+pub mod admin;
