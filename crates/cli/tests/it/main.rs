@@ -13,6 +13,7 @@ mod distribution_chain;
 mod formats_cli;
 mod key_guard;
 mod kit_browser;
+mod pages_admin;
 mod push_chain;
 mod scan_chain;
 mod serve_cli;
