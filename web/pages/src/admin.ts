@@ -140,6 +140,8 @@ async function loadReport(c: Campaign): Promise<void> {
   $('histogram').replaceChildren();
   $('lorenz').replaceChildren();
   $('fairness').replaceChildren();
+  const charts = document.querySelector<HTMLElement>('#report .charts');
+  if (charts) charts.hidden = true;
   try {
     const r = await api<any>(`/v1/campaigns/${encodeURIComponent(c.id)}/report`);
     const rep = r.report;
@@ -149,10 +151,12 @@ async function loadReport(c: Campaign): Promise<void> {
     figures($('fairness'), [['Gini coefficient (0 = equal)', Number(f.gini).toFixed(3)],
       ['Nakamoto coefficient', String(f.nakamoto)], ['Median', amount(f.median)],
       ['Smallest', amount(f.min)], ['Largest', amount(f.max)]]);
+    if (charts) charts.hidden = false;
     showSvg($('histogram'), r.histogramSvg);
     showSvg($('lorenz'), r.lorenzSvg);
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 409 || e.status === 404)) msg.textContent = e.detail;
+    if (e instanceof ApiError && e.status === 409) msg.textContent = e.detail;
+    else if (e instanceof ApiError && e.status === 404) msg.textContent = 'No build report here: this campaign is served from a bundle folder, whose report.html has the same figures.';
     else failed('Could not read the build report', e);
   }
 }
@@ -169,6 +173,7 @@ async function loadClaims(c: Campaign): Promise<void> {
       ['Paid', amount(s.claimedAmount)], ['Unclaimed', amount(s.unclaimedAmount)], ['Total', amount(s.total)]]);
     msg.textContent = s.note ?? (s.distributor ? `Distributor ${s.distributor}, read up to block ${s.headBlock}.` : '');
     const series = s.series as ClaimPoint[];
+    if (s.claimedCount == null) return;
     claimsChart($('claims-chart'), series, BigInt(s.total), s.headBlock,
       `Amount claimed over time: ${amount(s.claimedAmount)} of ${amount(s.total)} in ${series.length} blocks with claims`);
   } catch (e) {

@@ -71,7 +71,7 @@ fn dashboard(mode: &str, env: &[(&str, String)]) -> Value {
         assert_eq!(violations, &json!([]), "axe on {state}: {violations}");
     }
     for (state, overflow) in seen["overflow"].as_object().unwrap() {
-        assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px");
+        assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px: {}", seen["wide"]);
     }
     seen
 }

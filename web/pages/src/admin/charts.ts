@@ -33,7 +33,8 @@ export function claimsChart(box: HTMLElement, series: ClaimPoint[], total: bigin
   const plotH = h - bottom - 10;
   svg.append(svgEl('line', { x1: left, y1: h - bottom, x2: w - 8, y2: h - bottom, stroke: '#4a4a4a' }));
   if (series.length > 0 && total > 0n) {
-    const first = series[0].block;
+    // One block before the first claim, so the first step shows.
+    const first = Math.max(series[0].block - 1, 0);
     const last = Math.max(head ?? series[series.length - 1].block, first + 1);
     const x = (b: number) => left + ((b - first) / (last - first)) * plotW;
     const y = (v: bigint) => h - bottom - Number((v * 1000n) / total) / 1000 * plotH;
