@@ -33,7 +33,9 @@ async function clearStatus(page) {
 export async function approve(page, base, campaign, submissionId) {
   await openCampaign(page, base, campaign);
   await clearStatus(page);
-  await page.click(`button[data-approve="${submissionId}"]`);
+  // By keyboard: focus the button and press Enter, as a keyboard-only reviewer does.
+  await page.focus(`button[data-approve="${submissionId}"]`);
+  await page.keyboard.press('Enter');
   await page.waitForFunction((id) => document.getElementById('status').textContent.includes(`Submission ${id}`), submissionId);
   return page.$eval('#status', (s) => s.textContent);
 }
@@ -42,11 +44,13 @@ export async function approve(page, base, campaign, submissionId) {
 export async function reject(page, base, campaign, submissionId, reason) {
   await openCampaign(page, base, campaign);
   await clearStatus(page);
-  if (reason) {
-    await page.focus(`#reason-${submissionId}`);
-    await page.keyboard.type(reason);
-  }
-  await page.click(`button[data-reject="${submissionId}"]`);
+  // By keyboard: type the reason, Tab to Reject (the next control), press Enter.
+  await page.focus(`#reason-${submissionId}`);
+  if (reason) await page.keyboard.type(reason);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.dataset?.reject ?? null);
+  if (focused !== String(submissionId)) throw new Error(`Tab from the reason went to ${focused}, not Reject`);
+  await page.keyboard.press('Enter');
   await page.waitForFunction((id) => document.getElementById('status').textContent.includes(`Submission ${id}`), submissionId);
   return page.$eval('#status', (s) => s.textContent);
 }
