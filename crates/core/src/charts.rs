@@ -81,11 +81,7 @@ pub fn lorenz_svg(d: &Distribution, attrs: &str) -> String {
     let (size, pad) = (240.0, 30.0);
     let span = size - 2.0 * pad;
     let pt = |x: f64, y: f64| format!("{:.1},{:.1}", pad + x * span, size - pad - y * span);
-    let points: Vec<String> = d
-        .lorenz
-        .iter()
-        .map(|p| pt(p[0], p[1]))
-        .collect();
+    let points: Vec<String> = d.lorenz.iter().map(|p| pt(p[0], p[1])).collect();
     format!(
         "<svg viewBox=\"0 0 {size} {size}\" width=\"100%\"{attrs} role=\"img\" aria-label=\"Lorenz curve\" xmlns=\"http://www.w3.org/2000/svg\">\
 <rect x=\"{pad}\" y=\"{pad}\" width=\"{span}\" height=\"{span}\" fill=\"none\" stroke=\"#d0d7de\"/>\

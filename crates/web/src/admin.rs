@@ -139,8 +139,14 @@ mod tests {
     fn the_page_holds_no_data_and_no_inline_style_or_script() {
         let html = render().into_string();
         assert!(html.contains("id=\"signin-form\""));
-        assert!(!html.contains(" style="), "CSP blocks inline style attributes");
+        assert!(
+            !html.contains(" style="),
+            "CSP blocks inline style attributes"
+        );
         assert!(!html.contains("<script>"), "CSP blocks inline scripts");
-        assert!(html.contains("type=\"password\""), "the key is not shown as typed");
+        assert!(
+            html.contains("type=\"password\""),
+            "the key is not shown as typed"
+        );
     }
 }

@@ -15,5 +15,5 @@ mod error;
 pub mod layout;
 
 pub use error::WebError;
-pub mod home;
 pub mod admin;
+pub mod home;

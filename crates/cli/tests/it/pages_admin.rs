@@ -42,7 +42,13 @@ fn submit(port: u16, wallet: &PrivateKeySigner, task: &str, evidence: &str) -> i
     );
     let sig = wallet.sign_message_sync(message.as_bytes()).unwrap();
     let body = json!({"evidence": evidence, "message": message, "signature": format!("0x{}", hex::encode(sig.as_bytes()))});
-    let (s, v) = http(port, "POST", &format!("/v1/campaigns/bounty/tasks/{task}/submissions"), None, Some(&body));
+    let (s, v) = http(
+        port,
+        "POST",
+        &format!("/v1/campaigns/bounty/tasks/{task}/submissions"),
+        None,
+        Some(&body),
+    );
     assert_eq!(s, 201, "{v}");
     v["id"].as_i64().unwrap()
 }
@@ -59,19 +65,30 @@ fn dashboard(mode: &str, env: &[(&str, String)]) -> Value {
         "node_modules/playwright-core is missing: run `npm ci` at the repository root (scripts/test does)"
     );
     let mut cmd = Command::new("node");
-    cmd.arg(repo_root().join("web/tests/admin-dashboard.mjs")).arg(mode).current_dir(repo_root());
+    cmd.arg(repo_root().join("web/tests/admin-dashboard.mjs"))
+        .arg(mode)
+        .current_dir(repo_root());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "admin-dashboard.mjs {mode} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "admin-dashboard.mjs {mode} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(seen["errors"], json!([]), "console errors: {seen}");
     for (state, violations) in seen["axe"].as_object().unwrap() {
         assert_eq!(violations, &json!([]), "axe on {state}: {violations}");
     }
     for (state, overflow) in seen["overflow"].as_object().unwrap() {
-        assert_eq!(overflow, &json!(false), "{state} scrolls sideways at 360 px: {}", seen["wide"]);
+        assert_eq!(
+            overflow,
+            &json!(false),
+            "{state} scrolls sideways at 360 px: {}",
+            seen["wide"]
+        );
     }
     seen
 }
@@ -100,12 +117,24 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
     );
     let b = bundle.to_str().unwrap();
     let url = c.url.as_str();
-    ok(&deploy_args(b, url, &[]), &[("DEPLOYER_KEY", key_hex(&dev(0)))]);
+    ok(
+        &deploy_args(b, url, &[]),
+        &[("DEPLOYER_KEY", key_hex(&dev(0)))],
+    );
 
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
     let admin = admin_key(&db);
     let (done, reviewer, err) = airdrop(
-        &["keys", "create", "--name", "rev", "--scope", "reviewer", "--database-url", &db],
+        &[
+            "keys",
+            "create",
+            "--name",
+            "rev",
+            "--scope",
+            "reviewer",
+            "--database-url",
+            &db,
+        ],
         &[],
     );
     assert!(done, "{err}");
@@ -113,29 +142,65 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
     let data = tmp.path().join("data");
     let server = serve(
         &[
-            "--public-url", "http://drop.test",
-            "--rate-limit-per-ip", "0",
-            "--rate-limit-per-key", "0",
-            "--database-url", &db,
-            "--data-dir", data.to_str().unwrap(),
-            "--rpc-url", url,
-            "--campaign", &format!("drop={b}"),
+            "--public-url",
+            "http://drop.test",
+            "--rate-limit-per-ip",
+            "0",
+            "--rate-limit-per-key",
+            "0",
+            "--database-url",
+            &db,
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--rpc-url",
+            url,
+            "--campaign",
+            &format!("drop={b}"),
         ],
         &[],
     );
     let port = server.port;
 
     // The store campaign "bounty": spec, list, a task and two submissions to review.
-    let (s, v) = http(port, "POST", "/v1/campaigns", Some(&admin), Some(&json!({"id": "bounty", "spec": SPEC})));
+    let (s, v) = http(
+        port,
+        "POST",
+        "/v1/campaigns",
+        Some(&admin),
+        Some(&json!({"id": "bounty", "spec": SPEC})),
+    );
     assert_eq!(s, 201, "{v}");
     let list = "address\n0x0000000000000000000000000000000000000001\n0x0000000000000000000000000000000000000002\n";
-    let (s, t) = http_raw(port, "PUT", "/v1/campaigns/bounty/files/list.csv", Some(&admin), "text/csv", list.as_bytes());
+    let (s, t) = http_raw(
+        port,
+        "PUT",
+        "/v1/campaigns/bounty/files/list.csv",
+        Some(&admin),
+        "text/csv",
+        list.as_bytes(),
+    );
     assert_eq!(s, 201, "{t}");
     let task = json!({"id": "tweet", "title": "Post about us", "description": "A public post", "points": 10});
-    let (s, v) = http(port, "POST", "/v1/campaigns/bounty/tasks", Some(&admin), Some(&task));
+    let (s, v) = http(
+        port,
+        "POST",
+        "/v1/campaigns/bounty/tasks",
+        Some(&admin),
+        Some(&task),
+    );
     assert!(s == 200 || s == 201, "{v}");
-    let good = submit(port, &PrivateKeySigner::random(), "tweet", "https://example.org/post/1");
-    let bad = submit(port, &PrivateKeySigner::random(), "tweet", "https://example.org/post/2");
+    let good = submit(
+        port,
+        &PrivateKeySigner::random(),
+        "tweet",
+        "https://example.org/post/1",
+    );
+    let bad = submit(
+        port,
+        &PrivateKeySigner::random(),
+        "tweet",
+        "https://example.org/post/2",
+    );
 
     let base = format!("http://127.0.0.1:{port}");
     let env = [
@@ -152,11 +217,24 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
 
     // Secrets refused in the page, nothing sent; a wrong key named as not accepted.
     let refused = seen["refused"].as_array().unwrap();
-    assert!(refused[0].as_str().unwrap().contains("recovery phrase"), "{seen}");
-    assert!(refused[1].as_str().unwrap().contains("private key"), "{seen}");
-    assert_eq!(seen["callsAfterSecrets"], json!(0), "a secret reached the API");
+    assert!(
+        refused[0].as_str().unwrap().contains("recovery phrase"),
+        "{seen}"
+    );
+    assert!(
+        refused[1].as_str().unwrap().contains("private key"),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["callsAfterSecrets"],
+        json!(0),
+        "a secret reached the API"
+    );
     assert_eq!(seen["fieldAfterSecret"], json!(""));
-    assert!(seen["wrong"].as_str().unwrap().contains("not accepted"), "{seen}");
+    assert!(
+        seen["wrong"].as_str().unwrap().contains("not accepted"),
+        "{seen}"
+    );
     // The reviewer: the key in this tab's session only.
     assert_eq!(seen["reviewer"]["ok"], json!(true), "{seen}");
     assert_eq!(seen["storage"]["session"], json!(["airdrop.admin.key"]));
@@ -165,21 +243,59 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
     assert_eq!(seen["storage"]["url"], json!(format!("{base}/admin")));
     assert_eq!(seen["campaigns"], json!(["bounty", "drop"]));
     assert_eq!(seen["reviewerJobsDisabled"], json!(true));
-    assert!(seen["rejectWithoutReason"].as_str().unwrap().contains("needs a reason"), "{seen}");
-    assert!(seen["rejectSecret"].as_str().unwrap().contains("not sent"), "{seen}");
-    assert!(seen["approved"].as_str().unwrap().contains("approved"), "{seen}");
-    assert!(seen["rejected"].as_str().unwrap().contains("rejected"), "{seen}");
+    assert!(
+        seen["rejectWithoutReason"]
+            .as_str()
+            .unwrap()
+            .contains("needs a reason"),
+        "{seen}"
+    );
+    assert!(
+        seen["rejectSecret"].as_str().unwrap().contains("not sent"),
+        "{seen}"
+    );
+    assert!(
+        seen["approved"].as_str().unwrap().contains("approved"),
+        "{seen}"
+    );
+    assert!(
+        seen["rejected"].as_str().unwrap().contains("rejected"),
+        "{seen}"
+    );
     assert_eq!(seen["afterSignOut"], json!({"session": 0, "dash": true}));
 
     // The reviews are recorded as the page said.
-    let (s, subs) = http(port, "GET", "/v1/campaigns/bounty/submissions", Some(&admin), None);
+    let (s, subs) = http(
+        port,
+        "GET",
+        "/v1/campaigns/bounty/submissions",
+        Some(&admin),
+        None,
+    );
     assert_eq!(s, 200, "{subs}");
-    let state_of = |id: i64| subs.as_array().unwrap().iter().find(|x| x["id"] == json!(id)).unwrap().clone();
+    let state_of = |id: i64| {
+        subs.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == json!(id))
+            .unwrap()
+            .clone()
+    };
     assert_eq!(state_of(good)["status"], json!("approved"));
     assert_eq!(state_of(bad)["status"], json!("rejected"));
-    assert_eq!(state_of(bad)["reason"], json!("the link shows another project"));
+    assert_eq!(
+        state_of(bad)["reason"],
+        json!("the link shows another project")
+    );
     // The download is the API's export, byte for byte.
-    let (_, points) = http_raw(port, "GET", "/v1/campaigns/bounty/exports/points.csv", Some(&admin), "text/plain", b"");
+    let (_, points) = http_raw(
+        port,
+        "GET",
+        "/v1/campaigns/bounty/exports/points.csv",
+        Some(&admin),
+        "text/plain",
+        b"",
+    );
     assert_eq!(seen["download"]["name"], json!("bounty-points.csv"));
     assert_eq!(seen["download"]["body"].as_str().unwrap(), points);
     assert!(points.lines().count() == 2, "{points}");
@@ -188,25 +304,50 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
     for kind in ["build", "publish"] {
         let job = &seen[kind];
         assert_eq!(job["state"], json!("done"), "{kind}: {job}");
-        assert!(job["seen"].as_array().unwrap().len() >= 2, "{kind}: no progress shown: {job}");
-        assert_eq!(job["progress"]["value"], job["progress"]["max"], "{kind}: {job}");
+        assert!(
+            job["seen"].as_array().unwrap().len() >= 2,
+            "{kind}: no progress shown: {job}"
+        );
+        assert_eq!(
+            job["progress"]["value"], job["progress"]["max"],
+            "{kind}: {job}"
+        );
     }
     let (_, v) = http(port, "GET", "/v1/campaigns/bounty", None, None);
     assert_eq!(v["claims"], json!(2), "published by the page's job: {v}");
     assert!(seen["report"]["histogram"].as_u64().unwrap() >= 1, "{seen}");
     assert_eq!(seen["report"]["lorenz"], json!(1));
-    assert!(seen["report"]["fairness"].as_str().unwrap().contains("Nakamoto"), "{seen}");
+    assert!(
+        seen["report"]["fairness"]
+            .as_str()
+            .unwrap()
+            .contains("Nakamoto"),
+        "{seen}"
+    );
 
     // Claims: none yet; then one on chain with `airdrop claim`, and the dashboard shows it.
     assert_eq!(seen["claimed"], json!(0), "{seen}");
     let r0 = &recipients[0];
     let a0 = r0.address().to_string();
     ok(
-        &["claim", "--bundle", b, "--address", &a0, "--rpc", url, "--key-env", "R0_KEY"],
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a0,
+            "--rpc",
+            url,
+            "--key-env",
+            "R0_KEY",
+        ],
         &[("R0_KEY", key_hex(r0))],
     );
     let after = dashboard("claims", &env);
     assert_eq!(after["claimed"], json!(1), "{after}");
-    assert!(after["claimsText"].as_str().unwrap().contains("1 of 3"), "{after}");
+    assert!(
+        after["claimsText"].as_str().unwrap().contains("1 of 3"),
+        "{after}"
+    );
     assert_eq!(after["claimsChart"], json!(1));
 }

@@ -15,7 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
-async fn call(app: &axum::Router, method: &str, uri: &str, key: &str, body: Option<Value>) -> (StatusCode, String) {
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, String) {
     let mut req = Request::builder().method(method).uri(uri);
     if !key.is_empty() {
         req = req.header("authorization", format!("Bearer {key}"));
@@ -29,7 +35,9 @@ async fn call(app: &axum::Router, method: &str, uri: &str, key: &str, body: Opti
     };
     let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
     let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -45,7 +53,9 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
     let data = tempfile::tempdir().unwrap();
     let mut state = AppState::new(Vec::new());
     state.store = Some(db.db.clone());
-    state.jobs = Some(airdrop_server::jobs::JobConfig::new(data.path().to_path_buf()));
+    state.jobs = Some(airdrop_server::jobs::JobConfig::new(
+        data.path().to_path_buf(),
+    ));
     let state = Arc::new(state);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 40001));
     let app = router(state.clone(), &Config::default())
@@ -55,7 +65,10 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
     // The page carries no data and needs no key.
     let (s, page) = call(&app, "GET", "/admin", "", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains("id=\"signin-form\"") && page.contains("/assets/admin."), "{page}");
+    assert!(
+        page.contains("id=\"signin-form\"") && page.contains("/assets/admin."),
+        "{page}"
+    );
 
     // Who a key is; a wrong one is a 401 naming only the key id.
     let (s, t) = call(&app, "GET", "/v1/auth/key", rev, None).await;
@@ -68,12 +81,22 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{t}");
     assert!(!t.contains(&"0".repeat(32)), "{t}");
 
-    let (s, t) = call(&app, "POST", "/v1/campaigns", key, Some(json!({"id": "dash", "spec": SPEC}))).await;
+    let (s, t) = call(
+        &app,
+        "POST",
+        "/v1/campaigns",
+        key,
+        Some(json!({"id": "dash", "spec": SPEC})),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     // Before a build: a 409 that says what to do.
     let (s, t) = call(&app, "GET", "/v1/campaigns/dash/report", rev, None).await;
     assert_eq!(s, StatusCode::CONFLICT, "{t}");
-    assert!(t.contains("no_report") && t.contains("run a build job"), "{t}");
+    assert!(
+        t.contains("no_report") && t.contains("run a build job"),
+        "{t}"
+    );
 
     let mut csv = String::from("address\n");
     for i in 1..=40u64 {
@@ -83,11 +106,24 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
         .header("authorization", format!("Bearer {key}"))
         .body(Body::from(csv))
         .unwrap();
-    assert_eq!(app.clone().oneshot(req).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(
+        app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::CREATED
+    );
     for kind in ["build", "publish"] {
-        let (s, t) = call(&app, "POST", "/v1/campaigns/dash/jobs", key, Some(json!({"kind": kind}))).await;
+        let (s, t) = call(
+            &app,
+            "POST",
+            "/v1/campaigns/dash/jobs",
+            key,
+            Some(json!({"kind": kind})),
+        )
+        .await;
         assert_eq!(s, StatusCode::ACCEPTED, "{t}");
-        let id = serde_json::from_str::<Value>(&t).unwrap()["id"].as_str().unwrap().to_owned();
+        let id = serde_json::from_str::<Value>(&t).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let mut done = false;
         for _ in 0..300 {
             let (_, t) = call(&app, "GET", &format!("/v1/jobs/{id}"), rev, None).await;
@@ -108,19 +144,42 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
     let r: Value = serde_json::from_str(&t).unwrap();
     assert_eq!(r["report"]["recipients"], json!(40));
     assert_eq!(r["report"]["distribution"]["fairness"]["gini"], json!(0.0));
-    assert_eq!(r["report"]["distribution"]["fairness"]["nakamoto"], json!(21));
+    assert_eq!(
+        r["report"]["distribution"]["fairness"]["nakamoto"],
+        json!(21)
+    );
     let report: airdrop_core::bundle::Report = serde_json::from_value(r["report"].clone()).unwrap();
     let html = airdrop_core::html::report_html(&report);
     let hist = r["histogramSvg"].as_str().unwrap();
     let lorenz = r["lorenzSvg"].as_str().unwrap();
     assert!(html.contains(hist), "the histogram is report.html's");
-    assert!(lorenz.starts_with("<svg") && !lorenz.contains("style="), "{lorenz}");
-    assert!(html.contains(&lorenz.replace("width=\"100%\" role", "width=\"100%\" style=\"max-width:320px\" role")));
+    assert!(
+        lorenz.starts_with("<svg") && !lorenz.contains("style="),
+        "{lorenz}"
+    );
+    assert!(html.contains(&lorenz.replace(
+        "width=\"100%\" role",
+        "width=\"100%\" style=\"max-width:320px\" role"
+    )));
 
     // The relay queue: empty, filtered by state, a bad state refused; reviewer scope.
-    let (s, t) = call(&app, "GET", "/v1/campaigns/dash/relay?state=queued", rev, None).await;
+    let (s, t) = call(
+        &app,
+        "GET",
+        "/v1/campaigns/dash/relay?state=queued",
+        rev,
+        None,
+    )
+    .await;
     assert_eq!((s, t.as_str()), (StatusCode::OK, "[]"));
-    let (s, t) = call(&app, "GET", "/v1/campaigns/dash/relay?state=sent", rev, None).await;
+    let (s, t) = call(
+        &app,
+        "GET",
+        "/v1/campaigns/dash/relay?state=sent",
+        rev,
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{t}");
     assert!(t.contains("invalid_state"), "{t}");
     let (s, _) = call(&app, "GET", "/v1/campaigns/dash/relay", "", None).await;
@@ -133,7 +192,13 @@ async fn dashboard_reads_key_report_relay_queue_and_claims() {
     assert_eq!(c["claims"], json!(40));
     assert_eq!(c["total"], json!("1000000000000000000000000"));
     assert_eq!(c["claimedCount"], Value::Null);
-    assert!(c["note"].as_str().unwrap().contains("no registered distributor"), "{c}");
+    assert!(
+        c["note"]
+            .as_str()
+            .unwrap()
+            .contains("no registered distributor"),
+        "{c}"
+    );
     let (s, _) = call(&app, "GET", "/v1/campaigns/nope/claims-summary", rev, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
