@@ -44,8 +44,17 @@ async fn call(
 const SPEC: &str = "name = \"Dash\"\nchain_id = 1\ntoken = { address = \"0x1f9840a85d5af5bf1d1762f925bdaddc4201f984\", symbol = \"GEN\", decimals = 18 }\nbudget = \"1000000\"\nformat = \"uniswap\"\n\n[[source]]\nname = \"list\"\nkind = \"list\"\nfile = \"list.csv\"\n\n[[pool]]\nsource = \"list\"\nshare = \"rest\"\nrule = \"flat\"\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_reads_key_report_relay_queue_and_claims() {
-    let db = test_db(Backend::Sqlite).await.unwrap();
+async fn dashboard_reads_key_report_relay_queue_and_claims_sqlite() {
+    dashboard_reads(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_reads_key_report_relay_queue_and_claims_postgres() {
+    dashboard_reads(Backend::Postgres).await;
+}
+
+async fn dashboard_reads(backend: Backend) {
+    let db = test_db(backend).await.unwrap();
     let admin = generate("admin", &["admin".into()], 1).unwrap();
     let reviewer = generate("rev", &["reviewer".into()], 1).unwrap();
     db.insert_api_key(&admin.row).await.unwrap();
