@@ -41,6 +41,7 @@ try {
     out.claimed = await claimedCount(page, base, env('ADMIN_DROP'));
     out.claimsText = await page.$eval('#claims-figures', (d) => d.textContent);
     out.claimsChart = await page.$$eval('#claims-chart polyline', (l) => l.length);
+    out.relayRows = await page.$$eval('#relay-rows tr', (rows) => rows.map((r) => r.textContent));
     await check('claims-after');
   } else {
     await page.goto(`${base}/admin`);

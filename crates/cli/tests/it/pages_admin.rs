@@ -4,7 +4,8 @@
 //! clear message, a reviewer signs in by keyboard, approves one submission and rejects another
 //! with a reason (recorded, checked over the API), downloads an export; an admin runs a build
 //! and a publish job and watches them reach done, and sees the report's charts; a claim made
-//! with `airdrop claim` then shows as claimed. axe-core finds nothing on any state, and no
+//! with `airdrop claim`, and a gasless one relayed by the server, then show as claimed, the
+//! relayed one in the relay queue. axe-core finds nothing on any state, and no
 //! state scrolls sideways at 360 px.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -156,8 +157,10 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
             url,
             "--campaign",
             &format!("drop={b}"),
+            "--relayer-key-env",
+            "RELAYER_KEY",
         ],
-        &[],
+        &[("RELAYER_KEY", key_hex(&dev(1)))],
     );
     let port = server.port;
 
@@ -343,11 +346,58 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
         ],
         &[("R0_KEY", key_hex(r0))],
     );
+    // And one gasless: recipient 1 signs, the server's relayer submits.
+    let sig = tmp.path().join("sig.json");
+    let a1 = recipients[1].address().to_string();
+    ok(
+        &[
+            "claim",
+            "--bundle",
+            b,
+            "--address",
+            &a1,
+            "--rpc",
+            url,
+            "--key-env",
+            "R1_KEY",
+            "--gasless-signature-out",
+            sig.to_str().unwrap(),
+        ],
+        &[("R1_KEY", key_hex(&recipients[1]))],
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&sig).unwrap()).unwrap();
+    let (s, v) = http(port, "POST", "/v1/campaigns/drop/relay", None, Some(&doc));
+    assert_eq!(s, 202, "{v}");
+    let request = v["id"].as_i64().unwrap();
+    let started = std::time::Instant::now();
+    while http(
+        port,
+        "GET",
+        &format!("/v1/campaigns/drop/relay/{request}"),
+        None,
+        None,
+    )
+    .1["state"]
+        != json!("submitted")
+    {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the relayer never submitted"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let after = dashboard("claims", &env);
-    assert_eq!(after["claimed"], json!(1), "{after}");
+    assert_eq!(after["claimed"], json!(2), "{after}");
+    let text = after["claimsText"].as_str().unwrap();
     assert!(
-        after["claimsText"].as_str().unwrap().contains("1 of 3"),
+        text.contains("2 of 3") && text.contains("Unclaimed100 TT"),
         "{after}"
     );
     assert_eq!(after["claimsChart"], json!(1));
+    // The relay queue shows the request, submitted, with its transaction.
+    let rows = after["relayRows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{after}");
+    let row = rows[0].as_str().unwrap();
+    assert!(row.contains("submitted") && row.contains("0x"), "{row}");
+    assert!(row.starts_with(&request.to_string()), "{row}");
 }
