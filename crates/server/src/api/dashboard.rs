@@ -278,3 +278,54 @@ pub(crate) fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(build_report))
         .routes(routes!(claims_summary))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use alloy_primitives::{Bytes, B256};
+
+    /// A `Claimed(index, account, amount)` log of `d` in `block`, its data as the contract
+    /// encodes it (three words, no indexed topic).
+    fn claimed(d: Address, index: u64, amount: u64, block: u64, removed: bool) -> RawLog {
+        let mut data = Vec::with_capacity(96);
+        data.extend_from_slice(&U256::from(index).to_be_bytes::<32>());
+        data.extend_from_slice(B256::left_padding_from(&[0x42; 20]).as_slice());
+        data.extend_from_slice(&U256::from(amount).to_be_bytes::<32>());
+        RawLog {
+            address: d,
+            topics: vec![airdrop_chain::distribution::claimed_topic()],
+            data: Bytes::from(data),
+            block_number: U64::from(block),
+            log_index: U64::ZERO,
+            transaction_hash: None,
+            removed,
+        }
+    }
+
+    #[test]
+    fn claims_are_counted_once_per_index_and_summed_per_block() {
+        let d = Address::with_last_byte(0xd1);
+        let logs = [
+            claimed(d, 0, 25, 10, false),
+            claimed(d, 1, 100, 10, false),
+            // A vesting claim paid again later: one claim, two payments.
+            claimed(d, 0, 75, 12, false),
+            // Dropped by a reorg, and another contract's: neither counts.
+            claimed(d, 2, 999, 13, true),
+            claimed(Address::with_last_byte(0xee), 3, 999, 13, false),
+        ];
+        let (count, paid, series) = summarize(&logs, d);
+        assert_eq!((count, paid), (2, U256::from(200)));
+        let point = |block, claims, amount: &str, cumulative: &str| ClaimPoint {
+            block,
+            claims,
+            amount: amount.into(),
+            cumulative_amount: cumulative.into(),
+        };
+        assert_eq!(
+            series,
+            [point(10, 2, "125", "125"), point(12, 1, "75", "200")]
+        );
+    }
+}
