@@ -20,6 +20,11 @@ let me: KeyInfo | null = null;
 let current: Campaign | null = null;
 let unit = { symbol: '', decimals: 0 };
 
+/** A point's time (UTC, to the minute) when the node gave it, else its block. */
+const when = (p: ClaimPoint) => (p.timestamp == null
+  ? `block ${p.block}`
+  : `${new Date(p.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC (block ${p.block})`);
+
 const amount = (base: string | null | undefined) => tokens(base, unit.decimals, unit.symbol);
 
 /** An API failure, said plainly; a key no longer accepted signs out. */
@@ -169,8 +174,10 @@ async function loadClaims(c: Campaign): Promise<void> {
   try {
     const s = await api<any>(`/v1/campaigns/${encodeURIComponent(c.id)}/claims-summary`);
     list.dataset.claimedCount = s.claimedCount == null ? '' : String(s.claimedCount);
+    const last = (s.series as ClaimPoint[]).at(-1);
     figures(list, [['Claims', String(s.claims)], ['Claimed', s.claimedCount == null ? '—' : `${s.claimedCount} of ${s.claims}`],
-      ['Paid', amount(s.claimedAmount)], ['Unclaimed', amount(s.unclaimedAmount)], ['Total', amount(s.total)]]);
+      ['Paid', amount(s.claimedAmount)], ['Unclaimed', amount(s.unclaimedAmount)], ['Total', amount(s.total)],
+      ['Last claim', last ? when(last) : '—']]);
     msg.textContent = s.note ?? (s.distributor ? `Distributor ${s.distributor}, read up to block ${s.headBlock}.` : '');
     const series = s.series as ClaimPoint[];
     if (s.claimedCount == null) return;

@@ -393,6 +393,11 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
         text.contains("2 of 3") && text.contains("Unclaimed100 TT"),
         "{after}"
     );
+    // anvil puts the block's time in its logs: the last claim is dated.
+    assert!(
+        text.contains("Last claim20") && text.contains(" UTC (block "),
+        "{after}"
+    );
     assert_eq!(after["claimsChart"], json!(1));
     // The relay queue shows the request, submitted, with its transaction.
     let rows = after["relayRows"].as_array().unwrap();

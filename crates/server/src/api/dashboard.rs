@@ -15,7 +15,7 @@ use alloy_primitives::U64;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -118,6 +118,9 @@ pub(crate) async fn build_report(
 pub(crate) struct ClaimPoint {
     /// Block number.
     pub(crate) block: u64,
+    /// The block's time, unix seconds, when the node says (`blockTimestamp` in its logs, as
+    /// anvil, geth and reth give it); null otherwise.
+    pub(crate) timestamp: Option<u64>,
     /// `Claimed` events in the block.
     pub(crate) claims: u64,
     /// Base units paid in the block, decimal.
@@ -214,18 +217,27 @@ fn node_down(e: airdrop_chain::ChainError) -> ServerError {
     }
 }
 
+/// A log with the block's time, which newer nodes add to `eth_getLogs` results.
+#[derive(Debug, Deserialize)]
+struct TimedLog {
+    #[serde(flatten)]
+    log: RawLog,
+    #[serde(rename = "blockTimestamp", default)]
+    time: Option<U64>,
+}
+
 /// Every `Claimed` log of `distributor` from block `from` to the head, and the head.
 async fn claimed_logs(
     rpc: &Rpc,
     distributor: Address,
     mut from: u64,
-) -> Result<(u64, Vec<RawLog>), airdrop_chain::ChainError> {
+) -> Result<(u64, Vec<TimedLog>), airdrop_chain::ChainError> {
     let head: U64 = rpc.call("eth_blockNumber", ()).await?;
     let head = head.to::<u64>();
     let mut logs = Vec::new();
     while from <= head {
         let to = head.min(from + WINDOW - 1);
-        let part: Vec<RawLog> = rpc
+        let part: Vec<TimedLog> = rpc
             .call(
                 "eth_getLogs",
                 (json!({
@@ -243,25 +255,27 @@ async fn claimed_logs(
 }
 
 /// Distinct claims paid, the sum paid, and the per-block series of `logs`.
-fn summarize(logs: &[RawLog], distributor: Address) -> (u64, U256, Vec<ClaimPoint>) {
+fn summarize(logs: &[TimedLog], distributor: Address) -> (u64, U256, Vec<ClaimPoint>) {
     let mut indexes = HashSet::new();
-    let mut by_block: BTreeMap<u64, (u64, U256)> = BTreeMap::new();
-    for log in logs.iter().filter(|l| !l.removed) {
-        let Ok(e) = airdrop_chain::ClaimedEvent::decode(log, distributor) else {
+    let mut by_block: BTreeMap<u64, (Option<u64>, u64, U256)> = BTreeMap::new();
+    for timed in logs.iter().filter(|l| !l.log.removed) {
+        let Ok(e) = airdrop_chain::ClaimedEvent::decode(&timed.log, distributor) else {
             continue;
         };
         indexes.insert(e.index);
         let slot = by_block.entry(e.block).or_default();
-        slot.0 += 1;
-        slot.1 = slot.1.saturating_add(e.amount);
+        slot.0 = slot.0.or(timed.time.map(|t| t.to::<u64>()));
+        slot.1 += 1;
+        slot.2 = slot.2.saturating_add(e.amount);
     }
     let mut cumulative = U256::ZERO;
     let series = by_block
         .into_iter()
-        .map(|(block, (claims, amount))| {
+        .map(|(block, (timestamp, claims, amount))| {
             cumulative = cumulative.saturating_add(amount);
             ClaimPoint {
                 block,
+                timestamp,
                 claims,
                 amount: amount.to_string(),
                 cumulative_amount: cumulative.to_string(),
@@ -287,20 +301,38 @@ mod tests {
 
     /// A `Claimed(index, account, amount)` log of `d` in `block`, its data as the contract
     /// encodes it (three words, no indexed topic).
-    fn claimed(d: Address, index: u64, amount: u64, block: u64, removed: bool) -> RawLog {
+    fn claimed(d: Address, index: u64, amount: u64, block: u64, removed: bool) -> TimedLog {
         let mut data = Vec::with_capacity(96);
         data.extend_from_slice(&U256::from(index).to_be_bytes::<32>());
         data.extend_from_slice(B256::left_padding_from(&[0x42; 20]).as_slice());
         data.extend_from_slice(&U256::from(amount).to_be_bytes::<32>());
-        RawLog {
-            address: d,
-            topics: vec![airdrop_chain::distribution::claimed_topic()],
-            data: Bytes::from(data),
-            block_number: U64::from(block),
-            log_index: U64::ZERO,
-            transaction_hash: None,
-            removed,
+        TimedLog {
+            log: RawLog {
+                address: d,
+                topics: vec![airdrop_chain::distribution::claimed_topic()],
+                data: Bytes::from(data),
+                block_number: U64::from(block),
+                log_index: U64::ZERO,
+                transaction_hash: None,
+                removed,
+            },
+            time: (block != 12).then(|| U64::from(1_000 + block)),
         }
+    }
+
+    #[test]
+    fn a_log_reads_with_or_without_the_block_time() {
+        let base = serde_json::json!({"address": "0x00000000000000000000000000000000000000d1",
+            "topics": [], "data": "0x", "blockNumber": "0x7"});
+        let mut timed = base.clone();
+        timed["blockTimestamp"] = serde_json::json!("0x65");
+        let t: TimedLog = serde_json::from_value(timed).unwrap();
+        assert_eq!(
+            (t.log.block_number, t.time),
+            (U64::from(7), Some(U64::from(101)))
+        );
+        let t: TimedLog = serde_json::from_value(base).unwrap();
+        assert_eq!(t.time, None);
     }
 
     #[test]
@@ -317,15 +349,20 @@ mod tests {
         ];
         let (count, paid, series) = summarize(&logs, d);
         assert_eq!((count, paid), (2, U256::from(200)));
-        let point = |block, claims, amount: &str, cumulative: &str| ClaimPoint {
+        let point = |block, timestamp, claims, amount: &str, cumulative: &str| ClaimPoint {
             block,
+            timestamp,
             claims,
             amount: amount.into(),
             cumulative_amount: cumulative.into(),
         };
         assert_eq!(
             series,
-            [point(10, 2, "125", "125"), point(12, 1, "75", "200")]
+            [
+                point(10, Some(1_010), 2, "125", "125"),
+                // A node that does not say the time: the point has none.
+                point(12, None, 1, "75", "200")
+            ]
         );
     }
 }

@@ -20,7 +20,7 @@ export function showSvg(box: HTMLElement, svg: string): void {
   box.replaceChildren(document.importNode(root, true));
 }
 
-export interface ClaimPoint { block: number; claims: number; amount: string; cumulativeAmount: string }
+export interface ClaimPoint { block: number; timestamp: number | null; claims: number; amount: string; cumulativeAmount: string }
 
 /**
  * Cumulative amount claimed by block, as a step line over the total. Positions are scaled
