@@ -23,7 +23,7 @@ pub fn render() -> Markup {
             (sign_in())
             div #dash hidden {
                 p.who {
-                    "Signed in with key " code #who {} " (" span #scopes {} "). "
+                    span { "Signed in with key " code #who {} " (" span #scopes {} ")." }
                     button #signout .secondary type="button" { "Sign out" }
                 }
                 (campaigns())
