@@ -51,7 +51,6 @@ pub(crate) async fn key_info(caller: Caller) -> Json<KeyInfo> {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct BuildReport {
     /// The build job that wrote it.
-    #[serde(rename = "job")]
     pub(crate) job: String,
     /// `report.json` of the bundle: totals, pools, exclusions, and `distribution` (fairness
     /// figures with `gini` and `nakamoto`, the histogram, the Lorenz curve).
