@@ -20,6 +20,7 @@ pub use source::{Facts, FileSource, Source};
 pub use spec::Campaign;
 pub use vesting::{percent_to_bps, vested, VestingTerms};
 pub mod bundle;
+pub mod charts;
 pub mod diff;
 pub mod explain;
 pub mod html;

@@ -87,8 +87,16 @@ pub static TASKS: Asset = Asset::new(
     include_bytes!("../assets/tasks.js"),
 );
 
+/// The creator dashboard's script (`web/pages/src/admin.ts`).
+pub static ADMIN: Asset = Asset::new(
+    "admin",
+    "js",
+    "text/javascript; charset=utf-8",
+    include_bytes!("../assets/admin.js"),
+);
+
 /// Every asset served under `/assets/`.
-pub static ALL: [&Asset; 4] = [&STYLE, &CLAIM, &SIGNUP, &TASKS];
+pub static ALL: [&Asset; 5] = [&STYLE, &CLAIM, &SIGNUP, &TASKS, &ADMIN];
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ mod error;
 pub mod layout;
 
 pub use error::WebError;
+pub mod admin;
 pub mod claim;
 pub mod community;
 pub mod home;

@@ -13,6 +13,7 @@ mod distribution_chain;
 mod formats_cli;
 mod key_guard;
 mod kit_browser;
+mod pages_admin;
 mod pages_recipient;
 mod pages_recipient_guard;
 mod push_chain;

@@ -5,6 +5,7 @@
 pub(crate) mod auth;
 pub(crate) mod campaigns;
 mod claims;
+mod dashboard;
 pub(crate) mod deployments;
 mod health;
 mod reports;
@@ -64,6 +65,7 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<Arc<AppState>> {
         .merge(tasks::router())
         .merge(submissions::router())
         .merge(reports::router())
+        .merge(dashboard::router())
         .merge(deployments::router())
         .merge(crate::relay::router())
         // Source files are large: the upload route sets its own limit, which, set closer to

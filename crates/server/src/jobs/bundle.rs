@@ -47,7 +47,7 @@ pub(super) async fn store_bundle(
         Err(_) => campaign.claims_csv(),
     };
     let mut files = vec![("claims.csv".to_owned(), claims)];
-    for name in ["manifest.json", "deployment.json"] {
+    for name in ["manifest.json", "deployment.json", "report.json"] {
         if let Ok(bytes) = tokio::fs::read(out.join(name)).await {
             files.push((name.to_owned(), bytes));
         }

@@ -210,9 +210,52 @@ pub async fn get_relay(
     }
 }
 
-/// Gasless claims: queue one, then follow it.
+/// Filter of the relay queue list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelayFilter {
+    /// `queued`, `submitting`, `submitted` or `failed`; all when absent.
+    pub state: Option<String>,
+}
+
+/// The campaign's relay queue, newest first, up to 500 requests (reviewer scope).
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}/relay", tag = "creators", security(("api_key" = [])),
+    params(("id" = String, Path, description = "Campaign id"), RelayFilter),
+    responses((status = 200, body = Vec<RelayStatus>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn list_relay(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<String>,
+    caller: crate::auth::Caller,
+    axum::extract::Query(filter): axum::extract::Query<RelayFilter>,
+) -> Result<Json<Vec<RelayStatus>>, ServerError> {
+    caller.require("reviewer")?;
+    if state.campaigns.get(&id).is_none() {
+        crate::shared::stored_campaign(&state, &id).await?;
+    }
+    let wanted = filter
+        .state
+        .as_deref()
+        .map(|s| {
+            s.parse::<RelayState>().map_err(|_| {
+                ServerError::bad_request(
+                    "invalid_state",
+                    format!(
+                        "state {:?} is not queued, submitting, submitted or failed",
+                        s.chars().take(20).collect::<String>()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let rows = state.store()?.relays(&id, wanted, 500).await?;
+    Ok(Json(rows.into_iter().map(RelayStatus::from).collect()))
+}
+
+/// Gasless claims: queue one, then follow it; the creators' list of the queue.
 pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     utoipa_axum::router::OpenApiRouter::new()
-        .routes(utoipa_axum::routes!(create_relay))
+        .routes(utoipa_axum::routes!(create_relay, list_relay))
         .routes(utoipa_axum::routes!(get_relay))
 }

@@ -2,6 +2,7 @@
 
 mod api;
 mod community;
+mod dashboard;
 mod jobs;
 mod key_guard;
 mod pages;

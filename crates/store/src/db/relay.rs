@@ -225,6 +225,28 @@ impl Db {
         RelayRow::from_opt(row)
     }
 
+    /// A campaign's relay requests, newest first, at most `limit`, optionally only those in
+    /// `state` (the dashboard's relay queue).
+    pub async fn relays(
+        &self,
+        campaign: &str,
+        state: Option<RelayState>,
+        limit: i64,
+    ) -> Result<Vec<RelayRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            relay_columns!(),
+            " FROM relay_requests WHERE campaign = $1 AND ($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(campaign)
+        .bind(state.map(RelayState::as_str).unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err("list relay requests"))?;
+        rows.iter().map(RelayRow::from_row).collect()
+    }
+
     /// Requests waiting in the queue (for `/metrics`).
     pub async fn relay_depth(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM relay_requests WHERE state = 'queued'")

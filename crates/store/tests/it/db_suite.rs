@@ -22,6 +22,7 @@ airdrop_store::on_both_backends!(setup = super::db;
     signups_and_referral_codes,
     tasks_submissions_review_points,
     relay_queue_is_idempotent_and_taken_once,
+    relay_queue_lists_a_campaigns_requests,
     jobs,
     files_and_publishing,
     migrations_rerun_and_readiness,
@@ -308,6 +309,41 @@ fn relay(index: i64) -> NewRelay {
         payload: "{}".into(),
         created: 10,
     }
+}
+
+/// The dashboard's relay list: one campaign's requests, newest first, by state, limited.
+async fn relay_queue_lists_a_campaigns_requests(t: TestDb) {
+    for i in 1..=3 {
+        t.enqueue_relay(&relay(i)).await.unwrap();
+    }
+    t.enqueue_relay(&NewRelay {
+        campaign: "other".into(),
+        ..relay(9)
+    })
+    .await
+    .unwrap();
+    let taken = t.take_relay("w", 20).await.unwrap().unwrap();
+    let ids =
+        |rows: Vec<airdrop_store::RelayRow>| rows.iter().map(|r| r.claim_index).collect::<Vec<_>>();
+    assert_eq!(ids(t.relays("c", None, 10).await.unwrap()), [3, 2, 1]);
+    assert_eq!(ids(t.relays("c", None, 2).await.unwrap()), [3, 2]);
+    assert_eq!(
+        ids(t
+            .relays("c", Some(RelayState::Submitting), 10)
+            .await
+            .unwrap()),
+        [taken.claim_index]
+    );
+    assert_eq!(
+        ids(t.relays("c", Some(RelayState::Queued), 10).await.unwrap()),
+        [3, 2]
+    );
+    assert!(t
+        .relays("c", Some(RelayState::Failed), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(ids(t.relays("other", None, 10).await.unwrap()), [9]);
 }
 
 async fn relay_queue_is_idempotent_and_taken_once(t: TestDb) {
