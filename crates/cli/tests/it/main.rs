@@ -16,6 +16,8 @@ mod kit_browser;
 mod pages_admin;
 mod pages_recipient;
 mod pages_recipient_guard;
+mod pages_story;
+mod pages_support;
 mod push_chain;
 mod scan_chain;
 mod serve_cli;

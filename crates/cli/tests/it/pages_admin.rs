@@ -56,15 +56,7 @@ fn submit(port: u16, wallet: &PrivateKeySigner, task: &str, evidence: &str) -> i
 
 /// Runs web/tests/admin-dashboard.mjs in `mode` with `env`; its JSON report.
 fn dashboard(mode: &str, env: &[(&str, String)]) -> Value {
-    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
-    );
-    assert!(
-        repo_root().join("node_modules/playwright-core").is_dir(),
-        "node_modules/playwright-core is missing: run `npm ci` at the repository root (scripts/test does)"
-    );
+    crate::pages_support::require_browser();
     let mut cmd = Command::new("node");
     cmd.arg(repo_root().join("web/tests/admin-dashboard.mjs"))
         .arg(mode)

@@ -11,51 +11,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::distribution_chain::{build_bundle, distributor_of, tokens, Chain, Spec};
+use crate::pages_support::{assert_pages_clean, scenario, wait_balance};
 use crate::snapshot_support::chain::deploy_args;
 use crate::snapshot_support::cli::{dev, key_hex, serve};
 use crate::snapshot_support::repo_root;
 use crate::snapshot_support::state::ok;
-use alloy_primitives::{Address, U256};
+use alloy_primitives::Address;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::process::Command;
-
-/// Runs `node web/tests/<script> <arg as JSON>`; its JSON output.
-pub(crate) fn node_script(script: &str, arg: &Value) -> Value {
-    let root = repo_root();
-    assert!(
-        root.join("node_modules/playwright-core").is_dir(),
-        "node_modules/playwright-core is missing: run `npm ci` at the repository root (scripts/test does)"
-    );
-    let out = Command::new("node")
-        .arg(root.join("web/tests").join(script))
-        .arg(arg.to_string())
-        .current_dir(&root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{script} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{script} printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
-
-/// Runs the browser scenario `web/tests/<script>` with `cfg`; its JSON report. A missing
-/// browser is a failure that says how to install it.
-pub(crate) fn scenario(script: &str, cfg: &Value) -> Value {
-    let chromium = std::env::var("AIRDROP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} is missing: install Debian's chromium (`apt-get install -y chromium`; scripts/test does)"
-    );
-    node_script(script, cfg)
-}
 
 /// `address` checksummed with the case of one letter flipped: a typo EIP-55 catches.
 fn typo(address: &Address) -> String {
@@ -68,18 +31,6 @@ fn typo(address: &Address) -> String {
             _ => c,
         })
         .collect()
-}
-
-fn wait_balance(c: &Chain, who: Address, want: U256) {
-    let started = std::time::Instant::now();
-    while c.balance(c.token, who) != want {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "{who} never reached {want}: {}",
-            c.balance(c.token, who)
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
 }
 
 #[test]
@@ -273,16 +224,7 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
         .unwrap()
         .contains("0x1234"));
 
-    for (state, violations) in seen["axe"].as_object().unwrap() {
-        assert_eq!(violations, &json!([]), "axe on {state}");
-    }
-    for (state, overflow) in seen["overflow"].as_object().unwrap() {
-        assert_eq!(
-            overflow,
-            &json!(false),
-            "{state} scrolls sideways at 360 px"
-        );
-    }
+    assert_pages_clean(&seen);
     assert!(seen["axe"].as_object().unwrap().len() >= 13, "{seen}");
 
     // The first load, compressed, as the browser fetched it.
@@ -585,16 +527,6 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     );
     assert_eq!(after["cases"]["reviewed"]["forms"], json!(0));
 
-    for report in [&seen, &after] {
-        for (state, violations) in report["axe"].as_object().unwrap() {
-            assert_eq!(violations, &json!([]), "axe on {state}");
-        }
-        for (state, overflow) in report["overflow"].as_object().unwrap() {
-            assert_eq!(
-                overflow,
-                &json!(false),
-                "{state} scrolls sideways at 360 px"
-            );
-        }
-    }
+    assert_pages_clean(&seen);
+    assert_pages_clean(&after);
 }

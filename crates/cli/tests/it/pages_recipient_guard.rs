@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::pages_recipient::node_script;
+use crate::pages_support::node_script;
 use airdrop_merkle::guard::looks_like_secret;
 use serde_json::{json, Value};
 
