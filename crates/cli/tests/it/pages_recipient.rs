@@ -320,34 +320,32 @@ fn demo_builds_serves_and_prints_a_working_claim_url() {
     );
 }
 
-/// The reviewer's decision on `submission` (`approve`, or `reject` with `reason`). The issue's
-/// story has a reviewer decide in the dashboard; until the dashboard's pages are merged this
-/// goes through the API the dashboard calls. THE ONE STEP TO SWITCH to the dashboard
-/// (web/tests/admin-*.mjs) after the merge.
-fn reviewer_decides(
-    port: u16,
-    key: &str,
-    campaign: &str,
-    submission: i64,
-    decision: &str,
-    reason: &str,
-) {
-    let (s, v) = crate::snapshot_support::cli::http(
-        port,
-        "POST",
-        &format!("/v1/campaigns/{campaign}/submissions/{submission}/review"),
-        Some(key),
-        Some(&json!({"decision": decision, "reason": reason})),
+/// The reviewer's decisions on submissions of `campaign` (`(id, "approve" | "reject", reason)`),
+/// made in the dashboard (web/tests/review.mjs), each confirmed by the page.
+fn reviewer_decides(port: u16, key: &str, campaign: &str, decisions: &[(i64, &str, &str)]) {
+    let decisions: Vec<Value> = decisions
+        .iter()
+        .map(|(id, decision, reason)| json!({"id": id, "decision": decision, "reason": reason}))
+        .collect();
+    let seen = scenario(
+        "review.mjs",
+        &json!({"base": format!("http://127.0.0.1:{port}"), "key": key, "campaign": campaign, "decisions": decisions}),
     );
-    assert_eq!(s, 200, "{v}");
+    assert_eq!(seen["failure"], Value::Null, "{seen:#}");
+    assert_eq!(seen["errors"], json!([]), "console errors: {seen:#}");
+    assert_pages_clean(&seen);
+    for (message, d) in seen["messages"].as_array().unwrap().iter().zip(&decisions) {
+        let past = if d["decision"] == "approve" { "approved" } else { "rejected" };
+        assert!(message.as_str().unwrap().contains(past), "{seen:#}");
+    }
 }
 
 /// Sign-ups and the task board: Alice signs up (Sign-In with Ethereum, signed by anvil's dev
 /// key) and gets a referral code; Bob signs up through her link; a second sign-up, a closed
 /// prompt, the wrong chain and closed sign-ups are each told plainly with nothing sent; a
 /// recovery phrase as a referral code or as evidence is refused in the page. Alice submits
-/// evidence for two tasks; a reviewer approves one and rejects the other with a reason, and the
-/// board shows both decisions.
+/// evidence for two tasks; a reviewer approves one and rejects the other with a reason in the
+/// dashboard, and the board shows both decisions.
 #[test]
 fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
     use crate::snapshot_support::cli::{admin_key, http};
@@ -503,17 +501,10 @@ fn signup_and_tasks_pages_sign_in_with_the_wallet_and_show_the_review() {
         server.port,
         &key,
         "community",
-        id_of("thread"),
-        "approve",
-        "checked the thread",
-    );
-    reviewer_decides(
-        server.port,
-        &key,
-        "community",
-        id_of("video"),
-        "reject",
-        "no video at that link",
+        &[
+            (id_of("thread"), "approve", ""),
+            (id_of("video"), "reject", "no video at that link"),
+        ],
     );
     cfg["phase"] = json!("after");
     let after = scenario("recipient-community.mjs", &cfg);
