@@ -335,7 +335,11 @@ fn reviewer_decides(port: u16, key: &str, campaign: &str, decisions: &[(i64, &st
     assert_eq!(seen["errors"], json!([]), "console errors: {seen:#}");
     assert_pages_clean(&seen);
     for (message, d) in seen["messages"].as_array().unwrap().iter().zip(&decisions) {
-        let past = if d["decision"] == "approve" { "approved" } else { "rejected" };
+        let past = if d["decision"] == "approve" {
+            "approved"
+        } else {
+            "rejected"
+        };
         assert!(message.as_str().unwrap().contains(past), "{seen:#}");
     }
 }

@@ -35,7 +35,11 @@ fn phase(cfg: &mut Value, name: &str) -> Value {
     cfg["phase"] = json!(name);
     let seen = scenario("story.mjs", cfg);
     assert_eq!(seen["failure"], Value::Null, "{name}: {seen:#}");
-    assert_eq!(seen["errors"], json!([]), "{name}: console errors: {seen:#}");
+    assert_eq!(
+        seen["errors"],
+        json!([]),
+        "{name}: console errors: {seen:#}"
+    );
     assert_pages_clean(&seen);
     seen
 }
@@ -188,7 +192,11 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
             .trim()
             .to_owned()
     };
-    assert_eq!((row(alice), row(bob)), ("10".into(), "10".into()), "{points}");
+    assert_eq!(
+        (row(alice), row(bob)),
+        ("10".into(), "10".into()),
+        "{points}"
+    );
     let (s, t) = http_raw(
         port,
         "PUT",
@@ -216,7 +224,12 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     let bundle = local.join("bundle");
     let b = bundle.to_str().unwrap();
     ok(
-        &["build", local.join("campaign.toml").to_str().unwrap(), "--out", b],
+        &[
+            "build",
+            local.join("campaign.toml").to_str().unwrap(),
+            "--out",
+            b,
+        ],
         &[],
     );
     let manifest: Value =
@@ -243,7 +256,10 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     assert_eq!(s, 200, "{v}");
     let started = std::time::Instant::now();
     while http(port, "GET", "/v1/campaigns/story/deployment", None, None).0 != 200 {
-        assert!(started.elapsed().as_secs() < 30, "the deployment never showed");
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the deployment never showed"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 
@@ -277,7 +293,21 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     wait_balance(&c, alice, a0 + tokens(100));
     wait_balance(&c, bob, b0 + tokens(100));
     assert_eq!(claimed["claimed"], json!(2), "{claimed:#}");
-    assert_eq!(claimed["figures"]["Claimed"], json!("2 of 2"), "{claimed:#}");
-    assert_eq!(claimed["figures"]["Unclaimed"], json!("0 TT"), "{claimed:#}");
+    assert_eq!(
+        claimed["figures"]["Claimed"],
+        json!("2 of 2"),
+        "{claimed:#}"
+    );
+    assert_eq!(
+        claimed["figures"]["Unclaimed"],
+        json!("0 TT"),
+        "{claimed:#}"
+    );
     assert_eq!(claimed["figures"]["Paid"], json!("200 TT"), "{claimed:#}");
+    // Every step's states were visited, checked and screenshotted (9 + 3 + 5).
+    let states = |r: &Value| r["axe"].as_object().unwrap().len();
+    assert_eq!(
+        (states(&join), states(&published), states(&claimed)),
+        (9, 3, 5)
+    );
 }

@@ -2,6 +2,8 @@
 //! there, running a `web/tests/*.mjs` scenario and reading its JSON, the page checks every report
 //! carries (axe, sideways scroll at 360 px), and waiting for a balance on chain.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crate::distribution_chain::Chain;
 use crate::snapshot_support::repo_root;
 use alloy_primitives::{Address, U256};
