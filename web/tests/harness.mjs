@@ -127,3 +127,14 @@ export async function screenshots(page, name) {
   await page.setViewportSize(DESKTOP);
   return { overflow };
 }
+
+/** The text of the page's `#status` live region ('' when empty). */
+export async function status(page) {
+  return (await page.locator('#status').textContent()) || '';
+}
+
+/** Waits (up to `ms`) until the page's `#status` matches the regular expression `re`; its text. */
+export async function waitStatus(page, re, ms = 60_000) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent || ''), re, { timeout: ms });
+  return status(page);
+}

@@ -4,17 +4,12 @@
 // stranger (an ineligible address)). Prints one JSON object: for each case the page's message,
 // the wallet calls and the requests the page made; axe violations and overflow per page state;
 // the first load's transferred bytes.
-import { launch, openPage, axe, screenshots } from './harness.mjs';
+import { launch, openPage, axe, screenshots, status, waitStatus } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const out = { cases: {}, axe: {}, overflow: {}, errors: [] };
 const { context, close } = await launch();
 
-const status = async (page) => (await page.locator('#status').textContent()) || '';
-async function waitStatus(page, re, ms = 60_000) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent || ''), re, { timeout: ms });
-  return status(page);
-}
 async function check(page, name) {
   out.axe[name] = await axe(page);
   out.overflow[name] = (await screenshots(page, name)).overflow;

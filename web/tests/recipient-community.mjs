@@ -3,7 +3,7 @@
 // campaign whose sign-ups closed), alice, bob, carol (anvil dev accounts), phase ("before" the
 // review or "after" it)). Prints one JSON object: each case's message, wallet calls and the
 // requests the page made; axe violations and overflow per page state.
-import { launch, openPage, axe, screenshots } from './harness.mjs';
+import { launch, openPage, axe, screenshots, status, waitStatus } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const out = { cases: {}, axe: {}, overflow: {}, errors: [] };
@@ -11,11 +11,6 @@ const { context, close } = await launch();
 const CHAIN = '0x1';
 const PHRASE = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
-const status = async (page) => (await page.locator('#status').textContent()) || '';
-async function waitStatus(page, re, ms = 30_000) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent || ''), re, { timeout: ms });
-  return status(page);
-}
 async function check(page, name) {
   out.axe[name] = await axe(page);
   out.overflow[name] = (await screenshots(page, name)).overflow;

@@ -10,18 +10,13 @@
 // Every state visited is checked with axe and screenshotted at desktop and phone width
 // (story-<step>-desktop.png / -phone.png in the artifacts folder).
 import { readFileSync } from 'node:fs';
-import { axe, launch, openPage, screenshots } from './harness.mjs';
+import { axe, launch, openPage, screenshots, waitStatus } from './harness.mjs';
 import { approve, claimedCount, openCampaign, runJob, signIn } from './admin-steps.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const out = { phase: cfg.phase, axe: {}, overflow: {}, errors: [] };
 const { context, close } = await launch();
 
-const status = async (page) => (await page.locator('#status').textContent()) || '';
-async function waitStatus(page, re, ms = 60_000) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent || ''), re, { timeout: ms });
-  return status(page);
-}
 async function check(page, name) {
   out.axe[name] = await axe(page);
   out.overflow[name] = (await screenshots(page, `story-${name}`)).overflow;
