@@ -88,9 +88,9 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     );
     let port = server.port;
 
-    // 1. The creator: the campaign (10 points each for Alice and Bob at 10 TT a point: 200 TT)
-    //    and its bounty task.
-    let spec = spec(&c, 200, deployer.address());
+    // 1. The creator: the campaign (10 points each for Alice and Bob, and 2 referral points for
+    //    Alice, who referred Bob, at 10 TT a point: 220 TT) and its bounty task.
+    let spec = spec(&c, 220, deployer.address());
     let (s, v) = http(
         port,
         "POST",
@@ -168,9 +168,9 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
         .collect();
     assert_eq!(states, vec![json!("approved"); 2], "{subs}");
 
-    // 4. The export the page downloaded is the API's: each approved submission's points. (The
-    //    task board sends no referral code with a submission, so Alice's referral points for Bob
-    //    are not in it: referral points count only for submissions that name a code.)
+    // 4. The export the page downloaded is the API's: each approved submission's points, and
+    //    the referral points of Bob's, whose sign-up named Alice's code (the task board sends no
+    //    code: a submission inherits its wallet's referrer).
     let points = join["points"]["body"].as_str().unwrap().to_owned();
     let (_, api_points) = http_raw(
         port,
@@ -194,7 +194,7 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     };
     assert_eq!(
         (row(alice), row(bob)),
-        ("10".into(), "10".into()),
+        ("12".into(), "10".into()),
         "{points}"
     );
     let (s, t) = http_raw(
@@ -266,7 +266,7 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     // 5. Alice claims directly, Bob gasless; 6. the dashboard shows both claimed.
     let (a0, b0) = (c.balance(c.token, alice), c.balance(c.token, bob));
     let claimed = phase(&mut cfg, "claim");
-    assert_eq!(claimed["aliceAmount"], json!("100 TT"), "{claimed:#}");
+    assert_eq!(claimed["aliceAmount"], json!("120 TT"), "{claimed:#}");
     assert_eq!(claimed["bobAmount"], json!("100 TT"), "{claimed:#}");
     assert!(
         claimed["direct"]["message"]
@@ -290,7 +290,7 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     );
     assert_eq!(claimed["gasless"]["sent"], json!(0), "Bob sends nothing");
     assert_eq!(claimed["gasless"]["signed"], json!(1), "{claimed:#}");
-    wait_balance(&c, alice, a0 + tokens(100));
+    wait_balance(&c, alice, a0 + tokens(120));
     wait_balance(&c, bob, b0 + tokens(100));
     assert_eq!(claimed["claimed"], json!(2), "{claimed:#}");
     assert_eq!(
@@ -303,7 +303,7 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
         json!("0 TT"),
         "{claimed:#}"
     );
-    assert_eq!(claimed["figures"]["Paid"], json!("200 TT"), "{claimed:#}");
+    assert_eq!(claimed["figures"]["Paid"], json!("220 TT"), "{claimed:#}");
     // Every step's states were visited, checked and screenshotted (9 + 3 + 5).
     let states = |r: &Value| r["axe"].as_object().unwrap().len();
     assert_eq!(

@@ -124,7 +124,12 @@ pub(crate) async fn create_submission(
     }
     let msg = signed_in(&state, &campaign, &req.message, &req.signature).await?;
     let address = msg.address.to_checksum(None);
-    let referred_by = referrer(&state, &id, req.referral_code.as_deref(), &address).await?;
+    let referred_by = match referrer(&state, &id, req.referral_code.as_deref(), &address).await? {
+        Some(named) => Some(named),
+        // A wallet that signed up through a referral link keeps that referrer for its tasks:
+        // a task page need not carry the code again for the referrer's points to count.
+        None => db.signup(&id, &address).await?.and_then(|s| s.referred_by),
+    };
     let row = db
         .insert_submission(&NewSubmission {
             campaign: id.clone(),
