@@ -125,6 +125,14 @@ try {
     await page.goto(claimUrl(cfg.campaign, cfg.direct));
     await page.click('#claim-direct');
     out.cases.direct = { message: await waitStatus(page, 'Confirmed|Reverted|refuse|did not'), sent: w.sent };
+    // The figures follow in place, without a reload, once the server has seen the claim.
+    let shown = '';
+    for (let i = 0; i < 60 && !/^[1-9]/.test(shown); i++) {
+      await page.waitForTimeout(500);
+      shown = (await page.locator('#claimed').textContent()) || '';
+    }
+    out.cases.direct.claimedShown = shown;
+    out.cases.direct.claimableShown = (await page.locator('#claimable').textContent()) || '';
     await check(page, 'claim-confirmed');
     // Once the server has seen the claim, the page says so and a second claim sends nothing.
     let already = '';

@@ -45,6 +45,29 @@ function blocked(d: Data): string | null {
   return null;
 }
 
+/**
+ * After a claim is on chain, waits (up to a minute) for the server to see it — it follows the
+ * distributor's events every few seconds — and then shows the new figures, so the page never
+ * keeps offering a claim that is paid. The status message stays as it is.
+ */
+async function follow(d: Data) {
+  const c = d.claim;
+  if (!c) return;
+  const before = c.claimed;
+  for (let i = 0; i < 30; i++) {
+    await sleep(2000);
+    const r = await getJson(`/v1/campaigns/${d.campaign}/claims/${c.address}`);
+    if (r.status !== 200 || !r.body || r.body.claimed == null || r.body.claimed === before) continue;
+    c.claimed = String(r.body.claimed);
+    c.claimableNow = r.body.claimableNow == null ? null : String(r.body.claimableNow);
+    const claimed = $('claimed');
+    if (claimed) claimed.textContent = amount(d, BigInt(c.claimed));
+    const claimable = $('claimable');
+    if (claimable && c.claimableNow != null) claimable.textContent = amount(d, BigInt(c.claimableNow));
+    return;
+  }
+}
+
 /** The wallet, on the right account and chain, or a message and null. */
 async function ready(d: Data): Promise<{ p: Provider; from: string } | null> {
   const p = provider();
@@ -83,6 +106,7 @@ async function claimDirect(d: Data) {
   if (!r) { say(`Transaction ${hash} is not mined yet; check it in your wallet.`, 'warn'); return; }
   if (BigInt(r.status) === 1n) {
     say(`Confirmed: ${amount(d, BigInt(c.claimableNow ?? c.amount))} claimed in transaction ${hash}.`, 'ok');
+    void follow(d);
     return;
   }
   let why = 'the contract refused it';
@@ -125,7 +149,11 @@ async function claimGasless(d: Data) {
   for (let i = 0; i < 120; i++) {
     const st = await getJson(`/v1/campaigns/${d.campaign}/relay/${id}`);
     const s = st.body || {};
-    if (s.state === 'submitted') { say(`Submitted by the relayer: transaction ${s.txHash}. ${amount(d, BigInt(s.amount))} goes to ${c.address}.`, 'ok'); return; }
+    if (s.state === 'submitted') {
+      say(`Submitted by the relayer: transaction ${s.txHash}. ${amount(d, BigInt(s.amount))} goes to ${c.address}.`, 'ok');
+      void follow(d);
+      return;
+    }
     if (s.state === 'failed') { say(`The relayer could not send the claim: ${s.error ?? 'unknown reason'}.`, 'bad'); return; }
     say(`Queued at the relayer (request ${id}, ${s.state ?? 'waiting'})…`);
     await sleep(1000);

@@ -198,6 +198,9 @@ fn claim_page_claims_directly_and_gasless_and_refuses_every_mistake() {
         format!("{distributor:#x}")
     );
     wait_balance(&c, direct, b_direct + each);
+    // The page's figures follow the claim without a reload.
+    assert_eq!(case("direct")["claimedShown"], json!("100 TT"));
+    assert_eq!(case("direct")["claimableShown"], json!("0 TT"));
     says("alreadyClaimed", "page", "Already claimed");
     says("alreadyClaimed", "message", "Already claimed");
     assert_eq!(case("alreadyClaimed")["walletCalls"], json!(0));
