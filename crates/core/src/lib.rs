@@ -25,5 +25,6 @@ pub mod explain;
 pub mod html;
 pub mod manifest;
 pub mod metrics;
+pub mod sybil;
 pub mod tax;
 pub mod vesting;

@@ -45,6 +45,19 @@ pub enum EvidenceKind {
     SameBlock,
 }
 
+impl EvidenceKind {
+    /// The name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::FirstFunding => "first-funding",
+            EvidenceKind::Sweep => "sweep",
+            EvidenceKind::FirstCall => "first-call",
+            EvidenceKind::Timeline => "timeline",
+            EvidenceKind::SameBlock => "same-block",
+        }
+    }
+}
+
 /// A cluster found, by node ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {

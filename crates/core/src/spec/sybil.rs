@@ -1,0 +1,123 @@
+//! `[sybil]`: sybil detection before allocation — the edges files, hub list and appeals file,
+//! the detectors and their thresholds, and what happens to a cluster (`policy`). The detectors
+//! themselves are in the `airdrop-sybil` crate; this file only checks the settings.
+
+use super::raw::RawSybil;
+use super::Ctx;
+use crate::error::Result;
+use crate::units::parse_duration;
+
+/// What a flagged cluster gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SybilPolicy {
+    /// Every member that a source lists gets nothing.
+    Exclude,
+    /// One member per cluster stays (the lowest address among those a source lists); the
+    /// others get nothing.
+    Collapse,
+}
+
+impl SybilPolicy {
+    /// The name used in the spec and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SybilPolicy::Exclude => "exclude",
+            SybilPolicy::Collapse => "collapse",
+        }
+    }
+}
+
+/// The checked `[sybil]` section. Thresholds default to the values in docs/sybil.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SybilSpec {
+    /// Edges files (CSV or Parquet), relative to the spec.
+    pub edges: Vec<String>,
+    /// Hub list (exchanges, bridges): CSV with an `address` column, relative to the spec.
+    pub hubs: Option<String>,
+    /// Appeals: CSV `address,reason` of addresses cleared on review, relative to the spec.
+    pub overrides: Option<String>,
+    /// Exclude or collapse.
+    pub policy: SybilPolicy,
+    /// Funding clusters on.
+    pub funding: bool,
+    /// Behaviour fingerprints on.
+    pub behaviour: bool,
+    /// Same-block bursts on.
+    pub burst: bool,
+    /// Smallest cluster flagged.
+    pub min_cluster_size: u32,
+    /// Detectors that must flag an address.
+    pub min_signals: u32,
+    /// Hub degree threshold.
+    pub max_degree: u32,
+    /// Louvain splits components above this size.
+    pub split_above: u32,
+    /// k of the k-core trim (1: none).
+    pub k_core: u32,
+    /// Funding window, seconds.
+    pub funding_window: u64,
+    /// Timeline bucket, seconds.
+    pub timeline_bucket: u64,
+    /// Coinciding timeline buckets needed.
+    pub timeline_min: u32,
+    /// Coinciding blocks needed.
+    pub burst_blocks: u32,
+}
+
+const DETECTORS: [&str; 3] = ["funding", "behaviour", "burst"];
+
+pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilSpec>> {
+    let Some(r) = raw else { return Ok(None) };
+    if r.edges.is_empty() {
+        return Err(cx.err(
+            "sybil.edges",
+            "no edges files; list one or more, e.g. edges = [\"transfers.csv\"] (columns in docs/sybil.md)",
+        ));
+    }
+    let policy = match r.policy.as_deref().unwrap_or("exclude") {
+        "exclude" => SybilPolicy::Exclude,
+        "collapse" => SybilPolicy::Collapse,
+        other => {
+            return Err(cx.err(
+                "sybil.policy",
+                format!("{other:?} is not a policy; use \"exclude\" or \"collapse\""),
+            ))
+        }
+    };
+    let detectors = r
+        .detectors
+        .unwrap_or_else(|| DETECTORS.iter().map(|d| (*d).to_owned()).collect());
+    for d in &detectors {
+        if !DETECTORS.contains(&d.as_str()) {
+            return Err(cx.err(
+                "sybil.detectors",
+                format!("{d:?} is not a detector; use any of \"funding\", \"behaviour\", \"burst\""),
+            ));
+        }
+    }
+    let on = |d: &str| detectors.iter().any(|x| x == d);
+    let secs = |key: &str, v: Option<String>, default: u64| -> Result<u64> {
+        match v {
+            None => Ok(default),
+            Some(t) => parse_duration(&t).map_err(|e| cx.err(format!("sybil.{key}"), e)),
+        }
+    };
+    Ok(Some(SybilSpec {
+        edges: r.edges,
+        hubs: r.hubs,
+        overrides: r.overrides,
+        policy,
+        funding: on("funding"),
+        behaviour: on("behaviour"),
+        burst: on("burst"),
+        min_cluster_size: r.min_cluster_size.unwrap_or(20),
+        min_signals: r.min_signals.unwrap_or(1),
+        max_degree: r.max_degree.unwrap_or(1000),
+        split_above: r.split_above.unwrap_or(500),
+        k_core: r.k_core.unwrap_or(1),
+        funding_window: secs("funding_window", r.funding_window, 120)?,
+        timeline_bucket: secs("timeline_bucket", r.timeline_bucket, 600)?,
+        timeline_min: r.timeline_min.unwrap_or(3),
+        burst_blocks: r.burst_blocks.unwrap_or(3),
+    }))
+}
