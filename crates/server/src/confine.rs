@@ -78,6 +78,17 @@ pub fn spec_files(spec: &Campaign) -> Vec<(String, String)> {
             out.push((format!("exclude {:?}.file", e.name), f.clone()));
         }
     }
+    if let Some(sy) = &spec.sybil {
+        for (i, f) in sy.edges.iter().enumerate() {
+            out.push((format!("sybil.edges[{i}]"), f.clone()));
+        }
+        if let Some(f) = &sy.hubs {
+            out.push(("sybil.hubs".into(), f.clone()));
+        }
+        if let Some(f) = &sy.overrides {
+            out.push(("sybil.overrides".into(), f.clone()));
+        }
+    }
     if let Some(f) = spec
         .exclude_contracts
         .as_ref()
