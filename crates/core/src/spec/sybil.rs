@@ -121,3 +121,48 @@ pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilS
         burst_blocks: r.burst_blocks.unwrap_or(3),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::spec::{Campaign, SybilPolicy};
+
+    fn spec(sybil: &str) -> String {
+        format!(
+            "name = \"S\"\nchain_id = 1\ntoken = {{ address = \"0x1111111111111111111111111111111111111111\", symbol = \"T\", decimals = 0 }}\nbudget = \"100\"\n\n[[source]]\nname = \"u\"\nkind = \"list\"\nfile = \"u.csv\"\n\n[[pool]]\nsource = \"u\"\nshare = \"100%\"\nrule = \"flat\"\n\n[sybil]\n{sybil}\n"
+        )
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Campaign::parse(&spec("edges = [\"e.csv\"]"), "c.toml").unwrap();
+        let s = c.sybil.unwrap();
+        assert_eq!(s.policy, SybilPolicy::Exclude);
+        assert_eq!((s.min_cluster_size, s.min_signals, s.max_degree), (20, 1, 1000));
+        assert_eq!((s.funding_window, s.timeline_bucket), (120, 600));
+        assert!(s.funding && s.behaviour && s.burst);
+        let c = Campaign::parse(
+            &spec("edges = [\"e.csv\"]\npolicy = \"collapse\"\ndetectors = [\"burst\"]\nfunding_window = \"5m\""),
+            "c.toml",
+        )
+        .unwrap();
+        let s = c.sybil.unwrap();
+        assert_eq!(s.policy, SybilPolicy::Collapse);
+        assert!(!s.funding && !s.behaviour && s.burst);
+        assert_eq!(s.funding_window, 300);
+    }
+
+    #[test]
+    fn bad_settings_name_their_key() {
+        for (text, key) in [
+            ("edges = []", "sybil.edges"),
+            ("edges = [\"e.csv\"]\npolicy = \"ban\"", "sybil.policy"),
+            ("edges = [\"e.csv\"]\ndetectors = [\"vibes\"]", "sybil.detectors"),
+            ("edges = [\"e.csv\"]\nfunding_window = \"soon\"", "sybil.funding_window"),
+            ("edges = [\"e.csv\"]\nmin_cluster = 3", "min_cluster"),
+        ] {
+            let e = Campaign::parse(&spec(text), "c.toml").unwrap_err().to_string();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+}
