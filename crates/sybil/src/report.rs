@@ -206,8 +206,8 @@ impl Outputs {
             for e in ev.iter().take(200) {
                 let _ = write!(
                     h,
-                    "<tr><td>{:?}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-                    e.kind, e.from, e.to, e.amount, e.block, e.timestamp, e.tx
+                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                    e.kind.name(), e.from, e.to, e.amount, e.block, e.timestamp, e.tx
                 );
             }
             h.push_str("</table></details>");
