@@ -45,6 +45,12 @@ pub(super) struct RawSybil {
     pub(super) timeline_bucket: Option<String>,
     pub(super) timeline_min: Option<u32>,
     pub(super) burst_blocks: Option<u32>,
+    pub(super) rpc: Option<String>,
+    pub(super) rpc_env: Option<String>,
+    pub(super) from_block: Option<u64>,
+    pub(super) to_block: Option<u64>,
+    pub(super) tokens: Option<Vec<String>>,
+    pub(super) first_funding: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

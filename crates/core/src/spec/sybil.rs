@@ -3,7 +3,8 @@
 //! themselves are in the `airdrop-sybil` crate; this file only checks the settings.
 
 use super::raw::RawSybil;
-use super::Ctx;
+use super::{Ctx, RpcRef};
+use airdrop_merkle::Address;
 use crate::error::Result;
 use crate::units::parse_duration;
 
@@ -62,16 +63,34 @@ pub struct SybilSpec {
     pub timeline_min: u32,
     /// Coinciding blocks needed.
     pub burst_blocks: u32,
+    /// Edges read from a node as well, if set.
+    pub chain: Option<SybilChain>,
+}
+
+/// `[sybil] rpc = …`: the transfers among the candidates read from a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SybilChain {
+    /// The node.
+    pub rpc: RpcRef,
+    /// First block scanned.
+    pub from_block: u64,
+    /// Last block scanned.
+    pub to_block: u64,
+    /// Tokens whose `Transfer` logs count.
+    pub tokens: Vec<Address>,
+    /// Look up the first funding of candidates funded before `from_block`.
+    pub first_funding: bool,
 }
 
 const DETECTORS: [&str; 3] = ["funding", "behaviour", "burst"];
 
 pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilSpec>> {
     let Some(r) = raw else { return Ok(None) };
-    if r.edges.is_empty() {
+    let chain = chain(&r, cx)?;
+    if r.edges.is_empty() && chain.is_none() {
         return Err(cx.err(
             "sybil.edges",
-            "no edges files; list one or more, e.g. edges = [\"transfers.csv\"] (columns in docs/sybil.md)",
+            "no edges files and no node; list files, e.g. edges = [\"transfers.csv\"] (columns in docs/sybil.md), or read them from a node with rpc, from_block and to_block",
         ));
     }
     let policy = match r.policy.as_deref().unwrap_or("exclude") {
@@ -119,6 +138,51 @@ pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilS
         timeline_bucket: secs("timeline_bucket", r.timeline_bucket, 600)?,
         timeline_min: r.timeline_min.unwrap_or(3),
         burst_blocks: r.burst_blocks.unwrap_or(3),
+        chain,
+    }))
+}
+
+fn chain(r: &RawSybil, cx: &Ctx<'_>) -> Result<Option<SybilChain>> {
+    let rpc = match (&r.rpc, &r.rpc_env) {
+        (None, None) => {
+            if r.from_block.is_some() || r.to_block.is_some() || r.tokens.is_some() {
+                return Err(cx.err("sybil.rpc", "from_block, to_block and tokens read a node; add rpc = \"http://…\" or rpc_env = \"VAR\""));
+            }
+            return Ok(None);
+        }
+        (Some(_), Some(_)) => return Err(cx.err("sybil.rpc", "give rpc or rpc_env, not both")),
+        (Some(url), None) => {
+            let url = url.trim().to_owned();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(cx.err("sybil.rpc", format!("{url:?} is not an http(s) url")));
+            }
+            RpcRef::Url(url)
+        }
+        (None, Some(env)) => {
+            if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(cx.err("sybil.rpc_env", format!("{env:?} is not an environment variable name; e.g. rpc_env = \"MAINNET_RPC\"")));
+            }
+            RpcRef::Env(env.clone())
+        }
+    };
+    let (Some(from_block), Some(to_block)) = (r.from_block, r.to_block) else {
+        return Err(cx.err("sybil.from_block", "a node is read over a bounded range; give from_block and to_block"));
+    };
+    if to_block < from_block {
+        return Err(cx.err("sybil.to_block", format!("{to_block} is before from_block {from_block}")));
+    }
+    let mut tokens = Vec::new();
+    for (i, t) in r.tokens.iter().flatten().enumerate() {
+        tokens.push(cx.address(&format!("sybil.tokens[{i}]"), t)?);
+    }
+    tokens.sort_unstable();
+    tokens.dedup();
+    Ok(Some(SybilChain {
+        rpc,
+        from_block,
+        to_block,
+        tokens,
+        first_funding: r.first_funding.unwrap_or(true),
     }))
 }
 

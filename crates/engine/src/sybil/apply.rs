@@ -53,17 +53,24 @@ pub(crate) fn apply(
     let Some(spec) = &campaign.sybil else {
         return Ok(None);
     };
-    let Detected {
-        graph,
-        detection,
-        settings,
-        overrides,
-        inputs,
-        ..
-    } = detect_files(spec, base, progress, cancel)?;
-    let mut candidates: Vec<Address> = facts.iter().flat_map(|f| f.addresses.iter().copied()).collect();
-    candidates.sort_unstable();
-    candidates.dedup();
+    let (
+        Detected {
+            graph,
+            detection,
+            settings,
+            overrides,
+            inputs,
+            ..
+        },
+        candidates,
+    ) = {
+        let mut candidates: Vec<Address> =
+            facts.iter().flat_map(|f| f.addresses.iter().copied()).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let d = detect_files(spec, base, &candidates, progress, cancel)?;
+        (d, candidates)
+    };
     let listed = |a: &Address| candidates.binary_search(a).is_ok();
     let cleared_reason = |a: &Address| {
         overrides

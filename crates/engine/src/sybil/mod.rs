@@ -4,6 +4,7 @@
 //! applies the result.
 
 mod apply;
+mod chain;
 mod generate;
 
 pub(crate) use apply::{apply, report};
@@ -87,6 +88,7 @@ fn sybil_err(e: airdrop_sybil::SybilError) -> EngineError {
 pub(crate) fn detect_files(
     spec: &SybilSpec,
     base: &Path,
+    candidates: &[Address],
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<Detected> {
@@ -109,6 +111,9 @@ pub(crate) fn detect_files(
         raw.extend(airdrop_sybil::edges::read_edges(&data, name).map_err(sybil_err)?);
         progress.done("sybil-read", i as u64 + 1, spec.edges.len() as u64);
         cancel.check()?;
+    }
+    if let Some(c) = &spec.chain {
+        raw.extend(chain::read(c, candidates, progress, cancel)?);
     }
     let mut list = |name: &Option<String>| -> Result<Option<Vec<u8>>> {
         let Some(name) = name else { return Ok(None) };
@@ -181,7 +186,12 @@ pub fn run(input: &SybilInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
             )));
         }
     }
-    let mut d = detect_files(&spec, &base, progress, cancel)?;
+    let candidates = if spec.chain.is_some() {
+        file_candidates(&campaign, &base)?
+    } else {
+        Vec::new()
+    };
+    let mut d = detect_files(&spec, &base, &candidates, progress, cancel)?;
     cancel.check()?;
     let lap = std::time::Instant::now();
     let out: Outputs = outputs(&d.graph, &d.detection, &d.settings);
@@ -221,4 +231,25 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
+}
+
+/// The addresses of the campaign's file sources, ascending: whose transfers a node is asked
+/// for. Chain sources are the build's (`airdrop build` reads them, then the node).
+fn file_candidates(campaign: &Campaign, base: &Path) -> Result<Vec<Address>> {
+    use airdrop_core::source::{FileSource, Source};
+    let mut out = Vec::new();
+    for s in campaign.sources.iter().filter(|s| s.chain.is_none()) {
+        let data = read_lines_file(&base.join(&s.file))
+            .map_err(|e| e.context(format!("source {:?}", s.name)))?;
+        let facts = FileSource { spec: s, data: &data }.facts()?;
+        out.extend(facts.addresses);
+    }
+    if out.is_empty() {
+        return Err(EngineError::input(
+            "[sybil] reads a node for the campaign's candidates, and the campaign has no file source to take them from; airdrop build reads chain sources first",
+        ));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
