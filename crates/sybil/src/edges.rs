@@ -192,13 +192,13 @@ impl Columns {
             Some(address(5)?)
         };
         let amount_text = self.get(6, cells);
-        let amount = if amount_text.is_empty() {
-            U256::ZERO
-        } else {
-            U256::from_str_radix(amount_text, 10).map_err(|_| {
-                format!("column amount: {amount_text:?} is not a whole number of base units")
-            })?
-        };
+        // Decimal in CSV; a 32-byte big-endian binary in Parquet exports arrives as 0x hex.
+        let amount = match amount_text.strip_prefix("0x") {
+            _ if amount_text.is_empty() => Some(U256::ZERO),
+            Some(hex) => U256::from_str_radix(hex, 16).ok(),
+            None => U256::from_str_radix(amount_text, 10).ok(),
+        }
+        .ok_or_else(|| format!("column amount: {amount_text:?} is not a whole number of base units"))?;
         let sel_text = self.get(7, cells);
         let selector = if sel_text.is_empty() {
             None
@@ -480,6 +480,57 @@ mod tests {
         let text = format!("{HEAD}{}0xzz,0x01,native,1,1,1,0x00,\n", row(1, 2, 3));
         let e = read_csv(text.as_bytes(), "e.csv").unwrap_err().to_string();
         assert!(e.starts_with("e.csv:3: column"), "{e}");
+    }
+
+    #[test]
+    fn parquet_with_binary_columns_reads_like_csv() {
+        use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+        use parquet::file::properties::WriterProperties;
+        use parquet::file::writer::SerializedFileWriter;
+        let schema = std::sync::Arc::new(
+            parquet::schema::parser::parse_message_type(
+                "message t { REQUIRED BINARY from; REQUIRED BINARY to; REQUIRED INT64 block; REQUIRED INT64 timestamp; REQUIRED BINARY tx; REQUIRED BINARY amount; }",
+            )
+            .unwrap(),
+        );
+        let mut out = Vec::new();
+        let mut w = SerializedFileWriter::new(&mut out, schema, std::sync::Arc::new(WriterProperties::builder().build())).unwrap();
+        let mut rg = w.next_row_group().unwrap();
+        let bin = |v: Vec<u8>| ByteArray::from(v);
+        let cols: Vec<Vec<ByteArray>> = vec![
+            vec![bin(vec![1u8; 20]), bin(vec![2u8; 20])],
+            vec![bin(vec![3u8; 20]), bin(vec![1u8; 20])],
+        ];
+        for c in &cols {
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<ByteArrayType>().write_batch(c, None, None).unwrap();
+            col.close().unwrap();
+        }
+        for c in [vec![7i64, 8], vec![1_700_000_000i64, 1_700_000_012]] {
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<Int64Type>().write_batch(&c, None, None).unwrap();
+            col.close().unwrap();
+        }
+        for c in [
+            vec![bin(vec![9u8; 32]), bin(vec![10u8; 32])],
+            vec![bin(U256::from(5u8).to_be_bytes::<32>().to_vec()), bin(U256::ZERO.to_be_bytes::<32>().to_vec())],
+        ] {
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<ByteArrayType>().write_batch(&c, None, None).unwrap();
+            col.close().unwrap();
+        }
+        rg.close().unwrap();
+        w.close().unwrap();
+        let got = read_edges(&out, "e.parquet").unwrap();
+        let csv = format!(
+            "from,to,block,timestamp,tx,amount\n0x{a},0x{c},7,1700000000,0x{t9},5\n0x{b},0x{a},8,1700000012,0x{t10},0\n",
+            a = "01".repeat(20),
+            b = "02".repeat(20),
+            c = "03".repeat(20),
+            t9 = "09".repeat(32),
+            t10 = "0a".repeat(32)
+        );
+        assert_eq!(got, read_edges(csv.as_bytes(), "e.csv").unwrap());
     }
 
     #[test]

@@ -79,3 +79,45 @@ fn same_input_in_any_order_gives_the_same_bytes() {
     let d = detect(&g, &s, &syn.hubs).unwrap();
     assert_eq!(outputs(&g, &d, &s).clusters_json().unwrap(), bytes);
 }
+
+#[test]
+fn a_large_component_is_split_by_louvain_and_trimmed_by_k_core() {
+    use airdrop_sybil::RawEdge;
+    use alloy_primitives::{B256, U256};
+    let a = |i: u32| Address::from_word(B256::from(U256::from(i + 1000)));
+    let mut edges = Vec::new();
+    let mut tx = 0u64;
+    let mut pay = |from: Address, to: Address, block: u64| {
+        tx += 1;
+        edges.push(RawEdge {
+            block,
+            timestamp: block * 12,
+            tx: B256::from(U256::from(tx)),
+            from,
+            to,
+            asset: None,
+            amount: U256::from(10u8),
+            selector: None,
+        });
+    };
+    // Two stars of 30 members, their funders linked by one payment: one component of 62.
+    for star in 0..2u32 {
+        let funder = a(star * 100);
+        for m in 1..=30 {
+            pay(funder, a(star * 100 + m), 100 + m as u64);
+        }
+    }
+    pay(a(0), a(100), 1);
+    let g = Graph::build(edges).unwrap();
+    let mut s = Settings::default();
+    assert_eq!(detect(&g, &s, &[]).unwrap().clusters.len(), 1);
+    s.split_above = 40;
+    s.behaviour = false;
+    s.burst = false;
+    let d = detect(&g, &s, &[]).unwrap();
+    assert_eq!(d.clusters.len(), 2, "Louvain splits the two stars");
+    assert!(d.clusters.iter().all(|c| (30..=32).contains(&c.members.len())));
+    // A star's 2-core is empty: trimming removes it.
+    s.k_core = 2;
+    assert!(detect(&g, &s, &[]).unwrap().clusters.is_empty());
+}
