@@ -1,6 +1,6 @@
 //! The detectors and how their findings merge into clusters with evidence.
 //!
-//! Each detector builds its own groups of node ids (of two or more); a node in groups of at
+//! Each detector builds its own groups of node ids (of at least half `min_cluster_size`); a node in groups of at
 //! least `min_signals` detectors is a member, and members linked through any detector's groups
 //! form a cluster, kept when it has `min_cluster_size` members. The size threshold applies to
 //! the merged cluster, so a ring that two detectors each see most of is still whole.
@@ -184,20 +184,45 @@ impl Facts {
     }
 }
 
+/// The smallest group a detector passes on: half a cluster, so a ring that two detectors each
+/// see half of is still found whole, while the chance pairs every detector makes at scale
+/// cannot chain into a cluster.
+fn part(s: &Settings) -> usize {
+    (s.min_cluster_size / 2).max(2)
+}
+
 /// Funding clusters: components over first-funding and sweep edges between non-hubs; large
 /// components split by Louvain, communities trimmed to their k-core.
 fn funding(g: &Graph, f: &Facts, s: &Settings) -> Vec<Vec<u32>> {
     let n = g.len();
+    // How many addresses each one first funded: a funding link counts when its funder fans
+    // out (a star) or when it is also the funder's sweep (a chain passing everything on), the
+    // shapes of operator funding; one friend paying another's first gas is neither.
+    let mut fanout = vec![0u32; n];
+    for v in 0..n {
+        let e = f.funded_by[v];
+        if e != NONE {
+            fanout[g.edges[e as usize].from as usize] += 1;
+        }
+    }
     let mut links: Vec<(u32, u32)> = Vec::new();
     for v in 0..n {
-        for e in [f.funded_by[v], f.swept_by[v]] {
+        for (e, funding) in [(f.funded_by[v], true), (f.swept_by[v], false)] {
             if e == NONE {
                 continue;
             }
+            let i = e;
             let e = &g.edges[e as usize];
-            if !f.hub[e.from as usize] && !f.hub[e.to as usize] {
-                links.push((e.from.min(e.to), e.from.max(e.to)));
+            if f.hub[e.from as usize] || f.hub[e.to as usize] {
+                continue;
             }
+            if funding
+                && (fanout[e.from as usize] as usize) < s.min_fanout
+                && f.swept_by[e.from as usize] != i
+            {
+                continue;
+            }
+            links.push((e.from.min(e.to), e.from.max(e.to)));
         }
     }
     links.sort_unstable();
@@ -213,13 +238,13 @@ fn funding(g: &Graph, f: &Facts, s: &Settings) -> Vec<Vec<u32>> {
         t
     };
     let mut out = Vec::new();
-    for comp in uf.groups(touched.into_iter(), 2) {
+    for comp in uf.groups(touched.into_iter(), part(s)) {
         let parts = if comp.len() > s.split_above {
             split(&comp, &links, s)
         } else {
             vec![comp]
         };
-        out.extend(parts.into_iter().filter(|p| p.len() >= 2));
+        out.extend(parts.into_iter().filter(|p| p.len() >= part(s)));
     }
     out
 }
@@ -338,7 +363,7 @@ fn behaviour(g: &Graph, f: &Facts, s: &Settings) -> Vec<Vec<u32>> {
         buckets.dedup();
         bands(&mut keys, v, &buckets, s.timeline_min);
     }
-    join_keys(n, keys, 2)
+    join_keys(n, keys, part(s))
 }
 
 /// Same-block bursts: nodes whose sets of blocks sent in are near identical.
@@ -353,7 +378,7 @@ fn burst(g: &Graph, f: &Facts, s: &Settings) -> Vec<Vec<u32>> {
         blocks.dedup();
         bands(&mut keys, v, &blocks, s.burst_blocks);
     }
-    join_keys(n, keys, 2)
+    join_keys(n, keys, part(s))
 }
 
 /// Runs the enabled detectors over `g` (detectors in parallel) and merges their groups.

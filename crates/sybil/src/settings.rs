@@ -18,6 +18,9 @@ pub struct Settings {
     pub burst: bool,
     /// An address with more first-funding/sweep edges than this is a hub (exchange, bridge).
     pub max_degree: usize,
+    /// A first-funding link counts when its funder first funded at least this many addresses
+    /// (or when it is the funder's sweep).
+    pub min_fanout: usize,
     /// Funding components larger than this are split by Louvain.
     pub split_above: usize,
     /// Communities are trimmed to their k-core (1: no trimming).
@@ -41,11 +44,12 @@ impl Default for Settings {
             behaviour: true,
             burst: true,
             max_degree: 1000,
+            min_fanout: 5,
             split_above: 500,
             k_core: 1,
             funding_window: 120,
-            timeline_bucket: 600,
-            timeline_min: 3,
+            timeline_bucket: 60,
+            timeline_min: 4,
             burst_blocks: 3,
         }
     }
@@ -84,6 +88,9 @@ impl Settings {
         }
         if self.max_degree < 2 {
             return bad("max_degree", format!("{} is below 2; hubs fund thousands (default 1000)", self.max_degree));
+        }
+        if self.min_fanout == 0 {
+            return bad("min_fanout", "0 counts every funding; use 1 for Arbitrum's plain graph, 5 by default".into());
         }
         if self.split_above < self.min_cluster_size {
             return bad(

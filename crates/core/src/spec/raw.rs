@@ -39,6 +39,7 @@ pub(super) struct RawSybil {
     pub(super) min_cluster_size: Option<u32>,
     pub(super) min_signals: Option<u32>,
     pub(super) max_degree: Option<u32>,
+    pub(super) min_fanout: Option<u32>,
     pub(super) split_above: Option<u32>,
     pub(super) k_core: Option<u32>,
     pub(super) funding_window: Option<String>,

@@ -51,6 +51,8 @@ pub struct SybilSpec {
     pub min_signals: u32,
     /// Hub degree threshold.
     pub max_degree: u32,
+    /// Fan-out from which a first-funding link counts.
+    pub min_fanout: u32,
     /// Louvain splits components above this size.
     pub split_above: u32,
     /// k of the k-core trim (1: none).
@@ -132,11 +134,12 @@ pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilS
         min_cluster_size: r.min_cluster_size.unwrap_or(20),
         min_signals: r.min_signals.unwrap_or(1),
         max_degree: r.max_degree.unwrap_or(1000),
+        min_fanout: r.min_fanout.unwrap_or(5),
         split_above: r.split_above.unwrap_or(500),
         k_core: r.k_core.unwrap_or(1),
         funding_window: secs("funding_window", r.funding_window, 120)?,
-        timeline_bucket: secs("timeline_bucket", r.timeline_bucket, 600)?,
-        timeline_min: r.timeline_min.unwrap_or(3),
+        timeline_bucket: secs("timeline_bucket", r.timeline_bucket, 60)?,
+        timeline_min: r.timeline_min.unwrap_or(4),
         burst_blocks: r.burst_blocks.unwrap_or(3),
         chain,
     }))
@@ -203,7 +206,7 @@ mod tests {
         let s = c.sybil.unwrap();
         assert_eq!(s.policy, SybilPolicy::Exclude);
         assert_eq!((s.min_cluster_size, s.min_signals, s.max_degree), (20, 1, 1000));
-        assert_eq!((s.funding_window, s.timeline_bucket), (120, 600));
+        assert_eq!((s.funding_window, s.timeline_bucket, s.timeline_min, s.min_fanout), (120, 60, 4, 5));
         assert!(s.funding && s.behaviour && s.burst);
         let c = Campaign::parse(
             &spec("edges = [\"e.csv\"]\npolicy = \"collapse\"\ndetectors = [\"burst\"]\nfunding_window = \"5m\""),

@@ -59,6 +59,7 @@ pub fn settings(s: &SybilSpec) -> Settings {
         behaviour: s.behaviour,
         burst: s.burst,
         max_degree: s.max_degree as usize,
+        min_fanout: s.min_fanout as usize,
         split_above: s.split_above as usize,
         k_core: s.k_core as usize,
         funding_window: s.funding_window,
