@@ -107,7 +107,14 @@ impl SybilEvidence {
     pub fn line(&self) -> String {
         let mut s = format!(
             "{} {} → {} {} ({}) block {} time {} tx {}",
-            self.kind, self.from, self.to, self.amount, self.asset, self.block, self.timestamp, self.tx
+            self.kind,
+            self.from,
+            self.to,
+            self.amount,
+            self.asset,
+            self.block,
+            self.timestamp,
+            self.tx
         );
         if let Some(sel) = &self.selector {
             let _ = write!(s, " call {sel}");
@@ -131,10 +138,12 @@ pub fn explain_line(r: &SybilReport, address: &str) -> Option<String> {
             .unwrap_or_default();
         return Some(format!("cleared on appeal: {}{was}", c.reason));
     }
-    let (cluster, member) = r
-        .clusters
-        .iter()
-        .find_map(|c| c.members.iter().find(|m| m.address == address).map(|m| (c, m)))?;
+    let (cluster, member) = r.clusters.iter().find_map(|c| {
+        c.members
+            .iter()
+            .find(|m| m.address == address)
+            .map(|m| (c, m))
+    })?;
     let mut own: Vec<&SybilEvidence> = cluster
         .evidence
         .iter()

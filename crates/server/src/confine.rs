@@ -124,7 +124,7 @@ pub fn check_spec(spec: &Campaign, node: Option<&str>) -> Result<(), ServerError
             ))
         }
         Some(RpcRef::Url(url))
-            if !node.is_some_and(|n| n.trim_end_matches('/') == url.trim_end_matches('/')) =>
+            if node.is_none_or(|n| n.trim_end_matches('/') != url.trim_end_matches('/')) =>
         {
             return Err(ServerError::bad_request(
                 "rpc_not_allowed",

@@ -19,11 +19,15 @@ pub(crate) const BURST: u8 = 4;
 
 /// Names of the signals in a mask, in a fixed order.
 pub fn signal_names(mask: u8) -> Vec<&'static str> {
-    [(FUNDING, "funding"), (BEHAVIOUR, "behaviour"), (BURST, "burst")]
-        .iter()
-        .filter(|(b, _)| mask & b != 0)
-        .map(|(_, n)| *n)
-        .collect()
+    [
+        (FUNDING, "funding"),
+        (BEHAVIOUR, "behaviour"),
+        (BURST, "burst"),
+    ]
+    .iter()
+    .filter(|(b, _)| mask & b != 0)
+    .map(|(_, n)| *n)
+    .collect()
 }
 
 /// The most evidence edges kept per cluster (the first in canonical order).
@@ -374,7 +378,11 @@ fn burst(g: &Graph, f: &Facts, s: &Settings) -> Vec<Vec<u32>> {
         if f.hub[v as usize] {
             continue;
         }
-        let mut blocks: Vec<u64> = f.sent(v).iter().map(|&e| g.edges[e as usize].block).collect();
+        let mut blocks: Vec<u64> = f
+            .sent(v)
+            .iter()
+            .map(|&e| g.edges[e as usize].block)
+            .collect();
         blocks.dedup();
         bands(&mut keys, v, &blocks, s.burst_blocks);
     }
@@ -394,12 +402,7 @@ pub fn detect(g: &Graph, s: &Settings, listed_hubs: &[Address]) -> Result<Detect
     };
     let (fund, (beh, bur)) = rayon::join(
         || run(s.funding, funding),
-        || {
-            rayon::join(
-                || run(s.behaviour, behaviour),
-                || run(s.burst, burst),
-            )
-        },
+        || rayon::join(|| run(s.behaviour, behaviour), || run(s.burst, burst)),
     );
     let n = g.len();
     let mut mask = vec![0u8; n];
@@ -465,7 +468,10 @@ fn evidence(g: &Graph, f: &Facts, members: &[u32], s: &Settings) -> Vec<(u32, Ev
         }
     }
     // Blocks and buckets where at least three members acted: the repeated co-activity.
-    for (list, kind) in [(&mut blocks, EvidenceKind::SameBlock), (&mut buckets, EvidenceKind::Timeline)] {
+    for (list, kind) in [
+        (&mut blocks, EvidenceKind::SameBlock),
+        (&mut buckets, EvidenceKind::Timeline),
+    ] {
         list.sort_unstable();
         let mut i = 0;
         while i < list.len() {

@@ -136,7 +136,10 @@ impl Columns {
     fn from_header(names: &[String], file: &str) -> Result<Columns> {
         let mut at = [ABSENT; 8];
         for (slot, want) in REQUIRED.iter().chain(OPTIONAL.iter()).enumerate() {
-            if let Some(i) = names.iter().position(|n| n.trim().eq_ignore_ascii_case(want)) {
+            if let Some(i) = names
+                .iter()
+                .position(|n| n.trim().eq_ignore_ascii_case(want))
+            {
                 at[slot] = i;
             }
         }
@@ -198,7 +201,9 @@ impl Columns {
             Some(hex) => U256::from_str_radix(hex, 16).ok(),
             None => U256::from_str_radix(amount_text, 10).ok(),
         }
-        .ok_or_else(|| format!("column amount: {amount_text:?} is not a whole number of base units"))?;
+        .ok_or_else(|| {
+            format!("column amount: {amount_text:?} is not a whole number of base units")
+        })?;
         let sel_text = self.get(7, cells);
         let selector = if sel_text.is_empty() {
             None
@@ -230,7 +235,9 @@ fn column_name(slot: usize) -> &'static str {
 }
 
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
     let mut out = [0u8; N];
     alloy_primitives::hex::decode_to_slice(digits, &mut out).ok()?;
     Some(out)
@@ -261,7 +268,10 @@ pub fn read_csv(data: &[u8], file: &str) -> Result<Vec<RawEdge>> {
 }
 
 fn memchr_newline(data: &[u8], from: usize) -> Option<usize> {
-    data[from..].iter().position(|&b| b == b'\n').map(|i| i + from)
+    data[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| i + from)
 }
 
 /// `[start, end)` ranges of about `size` bytes, each ending after a newline (or at the end).
@@ -296,7 +306,9 @@ fn parse_chunk(
         let line_at = offset + pos;
         pos = end + 1;
         let line = std::str::from_utf8(raw_line)
-            .map_err(|_| SybilError::input(format!("{file}:{}", line_of(line_at)), "not UTF-8 text"))?
+            .map_err(|_| {
+                SybilError::input(format!("{file}:{}", line_of(line_at)), "not UTF-8 text")
+            })?
             .trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
@@ -410,7 +422,11 @@ fn read_reasoned(data: &[u8], file: &str, need_reason: bool) -> Result<Vec<(Addr
     let Some(ai) = col("address") else {
         return Err(SybilError::input(
             format!("{file}:1"),
-            format!("no address column; the header is {:?}, write address{}", header.join(","), if need_reason { ",reason" } else { "" }),
+            format!(
+                "no address column; the header is {:?}, write address{}",
+                header.join(","),
+                if need_reason { ",reason" } else { "" }
+            ),
         ));
     };
     let ri = col("reason");
@@ -471,7 +487,9 @@ mod tests {
 
     #[test]
     fn a_missing_column_names_the_header() {
-        let e = read_csv(b"from,to,block\n", "e.csv").unwrap_err().to_string();
+        let e = read_csv(b"from,to,block\n", "e.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("e.csv:1") && e.contains("timestamp, tx"), "{e}");
     }
 
@@ -494,7 +512,12 @@ mod tests {
             .unwrap(),
         );
         let mut out = Vec::new();
-        let mut w = SerializedFileWriter::new(&mut out, schema, std::sync::Arc::new(WriterProperties::builder().build())).unwrap();
+        let mut w = SerializedFileWriter::new(
+            &mut out,
+            schema,
+            std::sync::Arc::new(WriterProperties::builder().build()),
+        )
+        .unwrap();
         let mut rg = w.next_row_group().unwrap();
         let bin = |v: Vec<u8>| ByteArray::from(v);
         let cols: Vec<Vec<ByteArray>> = vec![
@@ -503,20 +526,29 @@ mod tests {
         ];
         for c in &cols {
             let mut col = rg.next_column().unwrap().unwrap();
-            col.typed::<ByteArrayType>().write_batch(c, None, None).unwrap();
+            col.typed::<ByteArrayType>()
+                .write_batch(c, None, None)
+                .unwrap();
             col.close().unwrap();
         }
         for c in [vec![7i64, 8], vec![1_700_000_000i64, 1_700_000_012]] {
             let mut col = rg.next_column().unwrap().unwrap();
-            col.typed::<Int64Type>().write_batch(&c, None, None).unwrap();
+            col.typed::<Int64Type>()
+                .write_batch(&c, None, None)
+                .unwrap();
             col.close().unwrap();
         }
         for c in [
             vec![bin(vec![9u8; 32]), bin(vec![10u8; 32])],
-            vec![bin(U256::from(5u8).to_be_bytes::<32>().to_vec()), bin(U256::ZERO.to_be_bytes::<32>().to_vec())],
+            vec![
+                bin(U256::from(5u8).to_be_bytes::<32>().to_vec()),
+                bin(U256::ZERO.to_be_bytes::<32>().to_vec()),
+            ],
         ] {
             let mut col = rg.next_column().unwrap().unwrap();
-            col.typed::<ByteArrayType>().write_batch(&c, None, None).unwrap();
+            col.typed::<ByteArrayType>()
+                .write_batch(&c, None, None)
+                .unwrap();
             col.close().unwrap();
         }
         rg.close().unwrap();
@@ -535,9 +567,14 @@ mod tests {
 
     #[test]
     fn overrides_refuse_a_pasted_key() {
-        let key = format!("0x{}", "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+        let key = format!(
+            "0x{}",
+            "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+        );
         let text = format!("address,reason\n{key},appeal\n");
-        let e = read_overrides(text.as_bytes(), "o.csv").unwrap_err().to_string();
+        let e = read_overrides(text.as_bytes(), "o.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("o.csv:2"), "{e}");
         assert!(!e.contains("4c0883a6"), "{e}");
     }

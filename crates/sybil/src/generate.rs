@@ -75,7 +75,14 @@ impl Gen {
         Address::from(b)
     }
 
-    fn edge(&mut self, from: Address, to: Address, amount: U256, ts: u64, selector: Option<[u8; 4]>) {
+    fn edge(
+        &mut self,
+        from: Address,
+        to: Address,
+        amount: U256,
+        ts: u64,
+        selector: Option<[u8; 4]>,
+    ) {
         let mut tx = [0u8; 32];
         self.rng.fill(&mut tx);
         self.edges.push(RawEdge {
@@ -164,7 +171,11 @@ pub fn generate(plan: &Plan) -> Synthetic {
                     // People pay wallets already in use: a payment is never a wallet's
                     // first funding.
                     let j = g.rng.usize(0..organic.len());
-                    let to = if funded_at[j] < ts { organic[j] } else { g.exchange() };
+                    let to = if funded_at[j] < ts {
+                        organic[j]
+                    } else {
+                        g.exchange()
+                    };
                     let amount = g.eth(100_000, 5_000_000);
                     g.edge(who, to, amount, ts, None);
                 }
@@ -288,10 +299,12 @@ pub fn write_csv(edges: &[RawEdge], out: &mut dyn std::io::Write) -> std::io::Re
     let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
     writeln!(w, "from,to,asset,amount,block,timestamp,tx,selector")?;
     for e in edges {
-        let asset = e.asset.map_or_else(|| "native".to_owned(), |a| format!("{a:#x}"));
-        let sel = e
-            .selector
-            .map_or_else(String::new, |s| format!("0x{}", alloy_primitives::hex::encode(s)));
+        let asset = e
+            .asset
+            .map_or_else(|| "native".to_owned(), |a| format!("{a:#x}"));
+        let sel = e.selector.map_or_else(String::new, |s| {
+            format!("0x{}", alloy_primitives::hex::encode(s))
+        });
         writeln!(
             w,
             "{:#x},{:#x},{asset},{},{},{},{:#x},{sel}",

@@ -83,7 +83,7 @@ impl Csr {
                 arcs.push((b, a, w));
             }
         }
-        arcs.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        arcs.sort_unstable_by_key(|x| (x.0, x.1));
         let mut offsets = vec![0usize; n + 1];
         let mut targets = Vec::with_capacity(arcs.len());
         let mut weights: Vec<f64> = Vec::with_capacity(arcs.len());
@@ -143,7 +143,10 @@ impl Csr {
 
     /// Total edge weight `m` (each undirected edge once).
     fn total_weight(&self) -> f64 {
-        (0..self.len() as u32).map(|v| self.strength(v)).sum::<f64>() / 2.0
+        (0..self.len() as u32)
+            .map(|v| self.strength(v))
+            .sum::<f64>()
+            / 2.0
     }
 }
 

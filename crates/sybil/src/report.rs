@@ -146,10 +146,11 @@ pub fn outputs(g: &Graph, d: &Detection, settings: &Settings) -> Outputs {
 impl Outputs {
     /// `clusters.json` bytes (pretty, trailing newline).
     pub fn clusters_json(&self) -> Result<Vec<u8>> {
-        let mut out = serde_json::to_vec_pretty(&self.clusters).map_err(|source| SybilError::Json {
-            what: "clusters.json",
-            source,
-        })?;
+        let mut out =
+            serde_json::to_vec_pretty(&self.clusters).map_err(|source| SybilError::Json {
+                what: "clusters.json",
+                source,
+            })?;
         out.push(b'\n');
         Ok(out)
     }
@@ -182,7 +183,9 @@ impl Outputs {
             "<p>{} addresses, {} edges, {} hubs removed; <b>{} clusters</b> holding <b>{} addresses</b> (min size {}, min signals {}).</p>",
             c.nodes, c.edges, c.hubs, c.clusters.len(), c.flagged, c.settings.min_cluster_size, c.settings.min_signals
         );
-        h.push_str("<table><tr><th>cluster</th><th>size</th><th>signals</th><th>evidence edges</th></tr>");
+        h.push_str(
+            "<table><tr><th>cluster</th><th>size</th><th>signals</th><th>evidence edges</th></tr>",
+        );
         for cl in &c.clusters {
             let _ = write!(
                 h,
@@ -195,12 +198,27 @@ impl Outputs {
         }
         h.push_str("</table>");
         for cl in c.clusters.iter().take(DRAWN) {
-            let ev: Vec<&EvidenceOut> = self.evidence.iter().filter(|e| e.cluster == cl.id).collect();
-            let _ = write!(h, "<h2 id=\"c{0}\">Cluster {0}: {1} addresses ({2})</h2>", cl.id, cl.size, cl.signals.join(", "));
+            let ev: Vec<&EvidenceOut> = self
+                .evidence
+                .iter()
+                .filter(|e| e.cluster == cl.id)
+                .collect();
+            let _ = write!(
+                h,
+                "<h2 id=\"c{0}\">Cluster {0}: {1} addresses ({2})</h2>",
+                cl.id,
+                cl.size,
+                cl.signals.join(", ")
+            );
             h.push_str(&svg(cl, &ev));
             h.push_str("<details><summary>members and evidence</summary><ul>");
             for m in &cl.members {
-                let _ = write!(h, "<li><code>{}</code> {}</li>", m.address, m.signals.join(", "));
+                let _ = write!(
+                    h,
+                    "<li><code>{}</code> {}</li>",
+                    m.address,
+                    m.signals.join(", ")
+                );
             }
             h.push_str("</ul><table><tr><th>kind</th><th>from</th><th>to</th><th>amount</th><th>block</th><th>time</th><th>tx</th></tr>");
             for e in ev.iter().take(200) {
@@ -223,7 +241,10 @@ pub const DRAWN: usize = 100;
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}svg{border:1px solid #ddd;background:#fafafa}code{font-size:11px}";
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Members on a circle in address order (so the drawing depends only on the cluster); outside
@@ -236,7 +257,11 @@ fn svg(cl: &ClusterOut, ev: &[&EvidenceOut]) -> String {
         let a = std::f64::consts::TAU * i as f64 / n;
         (W / 2.0 + r * a.cos(), W / 2.0 + r * a.sin())
     };
-    let index = |a: &str| cl.members.binary_search_by(|m| m.address.as_str().cmp(a)).ok();
+    let index = |a: &str| {
+        cl.members
+            .binary_search_by(|m| m.address.as_str().cmp(a))
+            .ok()
+    };
     let mut outside: Vec<&str> = ev
         .iter()
         .flat_map(|e| [e.from.as_str(), e.to.as_str()])
@@ -255,7 +280,13 @@ fn svg(cl: &ClusterOut, ev: &[&EvidenceOut]) -> String {
     };
     let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{W}\" viewBox=\"0 0 {W} {W}\">");
     for e in ev {
-        if !matches!(e.kind, EvidenceKind::FirstFunding | EvidenceKind::Sweep | EvidenceKind::FirstCall | EvidenceKind::SameBlock) {
+        if !matches!(
+            e.kind,
+            EvidenceKind::FirstFunding
+                | EvidenceKind::Sweep
+                | EvidenceKind::FirstCall
+                | EvidenceKind::SameBlock
+        ) {
             continue;
         }
         let color = match e.kind {
@@ -269,7 +300,11 @@ fn svg(cl: &ClusterOut, ev: &[&EvidenceOut]) -> String {
     }
     for (i, m) in cl.members.iter().enumerate() {
         let (x, y) = pos(i);
-        let _ = write!(s, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"#333\"><title>{}</title></circle>", m.address);
+        let _ = write!(
+            s,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"#333\"><title>{}</title></circle>",
+            m.address
+        );
     }
     for (i, a) in outside.iter().enumerate() {
         let (x, y) = inner(i);

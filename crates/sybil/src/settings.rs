@@ -77,35 +77,62 @@ impl Settings {
         if self.min_cluster_size < 2 {
             return bad(
                 "min_cluster_size",
-                format!("{} is below 2; a cluster has at least two addresses (Arbitrum used 20)", self.min_cluster_size),
+                format!(
+                    "{} is below 2; a cluster has at least two addresses (Arbitrum used 20)",
+                    self.min_cluster_size
+                ),
             );
         }
         if self.min_signals == 0 || self.min_signals > enabled {
             return bad(
                 "min_signals",
-                format!("{} is outside 1..={enabled} (the number of enabled detectors)", self.min_signals),
+                format!(
+                    "{} is outside 1..={enabled} (the number of enabled detectors)",
+                    self.min_signals
+                ),
             );
         }
         if self.max_degree < 2 {
-            return bad("max_degree", format!("{} is below 2; hubs fund thousands (default 1000)", self.max_degree));
+            return bad(
+                "max_degree",
+                format!(
+                    "{} is below 2; hubs fund thousands (default 1000)",
+                    self.max_degree
+                ),
+            );
         }
         if self.min_fanout == 0 {
-            return bad("min_fanout", "0 counts every funding; use 1 for Arbitrum's plain graph, 5 by default".into());
+            return bad(
+                "min_fanout",
+                "0 counts every funding; use 1 for Arbitrum's plain graph, 5 by default".into(),
+            );
         }
         if self.split_above < self.min_cluster_size {
             return bad(
                 "split_above",
-                format!("{} is below min_cluster_size {}; split only components larger than a cluster", self.split_above, self.min_cluster_size),
+                format!(
+                    "{} is below min_cluster_size {}; split only components larger than a cluster",
+                    self.split_above, self.min_cluster_size
+                ),
             );
         }
         if self.funding_window == 0 || self.timeline_bucket == 0 {
-            return bad("funding_window / timeline_bucket", "a window of 0 seconds matches nothing; use e.g. \"2m\" and \"10m\"".into());
+            return bad(
+                "funding_window / timeline_bucket",
+                "a window of 0 seconds matches nothing; use e.g. \"2m\" and \"10m\"".into(),
+            );
         }
         if !(2..=16).contains(&self.timeline_min) {
-            return bad("timeline_min", format!("{} is outside 2..=16 (default 3)", self.timeline_min));
+            return bad(
+                "timeline_min",
+                format!("{} is outside 2..=16 (default 3)", self.timeline_min),
+            );
         }
         if !(2..=16).contains(&self.burst_blocks) {
-            return bad("burst_blocks", format!("{} is outside 2..=16 (default 3)", self.burst_blocks));
+            return bad(
+                "burst_blocks",
+                format!("{} is outside 2..=16 (default 3)", self.burst_blocks),
+            );
         }
         Ok(())
     }

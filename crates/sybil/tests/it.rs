@@ -1,5 +1,7 @@
 //! Detection measured on planted rings, and the determinism of its outputs.
 
+#![allow(clippy::unwrap_used)]
+
 use airdrop_sybil::generate::{generate, score, Plan, SHAPES};
 use airdrop_sybil::report::outputs;
 use airdrop_sybil::{detect, Graph, Settings};
@@ -36,9 +38,17 @@ fn planted_rings_are_found_with_high_precision_and_recall() {
         assert!(sc.recall >= 0.9, "seed {seed}: {sc:?}");
         // Every shape is found, not just the easy ones.
         for shape in SHAPES {
-            let of: Vec<Address> = syn.planted.iter().filter(|p| p.2 == shape).map(|p| p.0).collect();
+            let of: Vec<Address> = syn
+                .planted
+                .iter()
+                .filter(|p| p.2 == shape)
+                .map(|p| p.0)
+                .collect();
             let s = score(&flagged, &of);
-            assert!(s.true_positives * 10 >= of.len() * 8, "seed {seed} shape {shape}: {s:?}");
+            assert!(
+                s.true_positives * 10 >= of.len() * 8,
+                "seed {seed} shape {shape}: {s:?}"
+            );
         }
     }
 }
@@ -116,7 +126,10 @@ fn a_large_component_is_split_by_louvain_and_trimmed_by_k_core() {
     s.burst = false;
     let d = detect(&g, &s, &[]).unwrap();
     assert_eq!(d.clusters.len(), 2, "Louvain splits the two stars");
-    assert!(d.clusters.iter().all(|c| (30..=32).contains(&c.members.len())));
+    assert!(d
+        .clusters
+        .iter()
+        .all(|c| (30..=32).contains(&c.members.len())));
     // A star's 2-core is empty: trimming removes it.
     s.k_core = 2;
     assert!(detect(&g, &s, &[]).unwrap().clusters.is_empty());

@@ -74,7 +74,8 @@ const BLOCKS_PER_CALL: u64 = 100;
 
 fn row_of(tx: &FullTx, block: u64, timestamp: u64) -> Option<TransferRow> {
     let to = tx.to?;
-    let selector = (tx.input.len() >= 4).then(|| [tx.input[0], tx.input[1], tx.input[2], tx.input[3]]);
+    let selector =
+        (tx.input.len() >= 4).then(|| [tx.input[0], tx.input[1], tx.input[2], tx.input[3]]);
     Some(TransferRow {
         from: tx.from,
         to,
@@ -102,7 +103,11 @@ async fn blocks(rpc: &Rpc, numbers: &[u64]) -> Result<Vec<FullBlock>> {
 }
 
 /// Reads the rows of `q` from `rpc`.
-pub async fn transfers(rpc: &Rpc, q: &TransferQuery<'_>, progress: &dyn Progress) -> Result<Vec<TransferRow>> {
+pub async fn transfers(
+    rpc: &Rpc,
+    q: &TransferQuery<'_>,
+    progress: &dyn Progress,
+) -> Result<Vec<TransferRow>> {
     if q.to < q.from || q.to - q.from >= MAX_BLOCKS {
         return Err(ChainError::BadResponse {
             method: "sybil".into(),

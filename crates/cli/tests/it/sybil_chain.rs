@@ -41,7 +41,12 @@ fn a_ring_on_a_real_node_is_found_and_excluded() {
     // pay each other a little.
     let mut sent = Vec::new();
     for m in &members {
-        sent.push(d.send(*m, Some(collector), vec![], eth * U256::from(9u8) / U256::from(10u8)));
+        sent.push(d.send(
+            *m,
+            Some(collector),
+            vec![],
+            eth * U256::from(9u8) / U256::from(10u8),
+        ));
     }
     for w in organic.windows(2) {
         sent.push(d.send(w[0], Some(w[1]), vec![], eth / U256::from(100u8)));
@@ -56,7 +61,11 @@ fn a_ring_on_a_real_node_is_found_and_excluded() {
         .map(|a| format!("{a:#x}\n"))
         .collect();
     std::fs::write(dir.path().join("users.csv"), format!("address\n{users}")).unwrap();
-    std::fs::write(dir.path().join("hubs.csv"), format!("address\n{:#x}\n", dev[0])).unwrap();
+    std::fs::write(
+        dir.path().join("hubs.csv"),
+        format!("address\n{:#x}\n", dev[0]),
+    )
+    .unwrap();
     let spec = format!(
         "name = \"Chain ring\"\nchain_id = 31337\ntoken = {{ address = \"0x00000000000000000000000000000000000000aa\", symbol = \"SYN\", decimals = 18 }}\nbudget = \"1200\"\n\n[[source]]\nname = \"users\"\nkind = \"list\"\nfile = \"users.csv\"\n\n[[pool]]\nsource = \"users\"\nshare = \"100%\"\nrule = \"flat\"\n\n[sybil]\nrpc = \"{}\"\nfrom_block = {from_block}\nto_block = {to_block}\nhubs = \"hubs.csv\"\nmin_cluster_size = 5\n",
         anvil.url
@@ -65,10 +74,20 @@ fn a_ring_on_a_real_node_is_found_and_excluded() {
     std::fs::write(&campaign, spec).unwrap();
     let out = dir.path().join("review");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(["sybil", "--campaign", campaign.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "sybil",
+            "--campaign",
+            campaign.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let c: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("clusters.json")).unwrap()).unwrap();
     let clusters = c["clusters"].as_array().unwrap();
@@ -92,16 +111,27 @@ fn a_ring_on_a_real_node_is_found_and_excluded() {
     let early = evidence
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|e| e["kind"] == json!("first-funding") && e["block"].as_u64().unwrap() < from_block)
+        .filter(|e| {
+            e["kind"] == json!("first-funding") && e["block"].as_u64().unwrap() < from_block
+        })
         .count();
     assert_eq!(early, members.len(), "{evidence}");
 
     let bundle = dir.path().join("bundle");
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_airdrop"))
-        .args(["build", campaign.to_str().unwrap(), "--out", bundle.to_str().unwrap()])
+        .args([
+            "build",
+            campaign.to_str().unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["recipients"], organic.len());

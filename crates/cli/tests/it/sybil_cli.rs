@@ -40,7 +40,18 @@ fn s(p: &Path) -> &str {
 /// A generated folder (seed 7, 2000 organic users, one ring of each shape).
 fn generated(dir: &Path) -> PathBuf {
     let g = dir.join("g");
-    ok(&["sybil", "generate", "--seed", "7", "--organic", "2000", "--rings", "1", "--out", s(&g)]);
+    ok(&[
+        "sybil",
+        "generate",
+        "--seed",
+        "7",
+        "--organic",
+        "2000",
+        "--rings",
+        "1",
+        "--out",
+        s(&g),
+    ]);
     g
 }
 
@@ -70,7 +81,11 @@ fn rings_are_found_and_the_same_input_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let g = generated(dir.path());
     let spec = g.join("campaign.toml");
-    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     let said = ok(&["sybil", "--campaign", s(&spec), "--out", s(&a)]);
     assert!(said.starts_with("5 clusters holding"), "{said}");
     ok(&["sybil", "--campaign", s(&spec), "--out", s(&b)]);
@@ -79,12 +94,24 @@ fn rings_are_found_and_the_same_input_gives_the_same_bytes() {
     let mut lines: Vec<&str> = edges.lines().collect();
     let header = lines.remove(0);
     lines.reverse();
-    std::fs::write(g.join("edges.csv"), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    std::fs::write(
+        g.join("edges.csv"),
+        format!("{header}\n{}\n", lines.join("\n")),
+    )
+    .unwrap();
     ok(&["sybil", "--campaign", s(&spec), "--out", s(&c)]);
     for f in ["clusters.json", "evidence.jsonl", "report.html"] {
         let x = std::fs::read(a.join(f)).unwrap();
-        assert_eq!(x, std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
-        assert_eq!(x, std::fs::read(c.join(f)).unwrap(), "{f} differs with reordered rows");
+        assert_eq!(
+            x,
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+        assert_eq!(
+            x,
+            std::fs::read(c.join(f)).unwrap(),
+            "{f} differs with reordered rows"
+        );
     }
     // The planted addresses are found (precision ≥ 0.95, recall ≥ 0.9).
     let (t, f) = (truth(&g), flagged(&a));
@@ -94,7 +121,10 @@ fn rings_are_found_and_the_same_input_gives_the_same_bytes() {
     // Self-contained: drawings inline, nothing fetched.
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     assert!(html.contains("<svg"), "no drawing");
-    assert!(!html.contains("<script") && !html.contains("src=\"http"), "fetches something");
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http"),
+        "fetches something"
+    );
 }
 
 #[test]
@@ -108,28 +138,46 @@ fn the_build_excludes_members_explains_them_and_honours_appeals() {
     let who = &planted[0];
     let said = ok(&["explain", "--bundle", s(&bundle), who]);
     assert!(said.contains("gets 0 SYN"), "{said}");
-    assert!(said.contains("excluded as a member of sybil cluster"), "{said}");
+    assert!(
+        said.contains("excluded as a member of sybil cluster"),
+        "{said}"
+    );
     assert!(said.contains("evidence: "), "{said}");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("report.json")).unwrap()).unwrap();
     let excluded = report["sybil"]["excluded"].as_u64().unwrap();
-    let users = std::fs::read_to_string(g.join("users.csv")).unwrap().lines().count() as u64 - 1;
+    let users = std::fs::read_to_string(g.join("users.csv"))
+        .unwrap()
+        .lines()
+        .count() as u64
+        - 1;
     assert!(excluded >= planted.len() as u64 * 9 / 10, "{excluded}");
     assert_eq!(report["recipients"].as_u64().unwrap(), users - excluded);
     assert_ne!(report["sybil"]["withheld"], "0");
 
     // An appeal clears one address: the next build pays it, and explain says why.
-    std::fs::write(g.join("appeals.csv"), format!("address,reason\n{who},reviewed: a real user\n")).unwrap();
+    std::fs::write(
+        g.join("appeals.csv"),
+        format!("address,reason\n{who},reviewed: a real user\n"),
+    )
+    .unwrap();
     let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(&spec, format!("{text}overrides = \"appeals.csv\"\n")).unwrap();
     ok(&["build", s(&spec), "--out", s(&bundle)]);
     let said = ok(&["explain", "--bundle", s(&bundle), who]);
-    assert!(said.contains("cleared on appeal: reviewed: a real user"), "{said}");
+    assert!(
+        said.contains("cleared on appeal: reviewed: a real user"),
+        "{said}"
+    );
     assert!(!said.contains("gets 0 SYN"), "{said}");
 
     // Collapse: one recipient per cluster, the lowest listed address.
     let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(&spec, text.replace("policy = \"exclude\"", "policy = \"collapse\"")).unwrap();
+    std::fs::write(
+        &spec,
+        text.replace("policy = \"exclude\"", "policy = \"collapse\""),
+    )
+    .unwrap();
     ok(&["build", s(&spec), "--out", s(&bundle)]);
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("report.json")).unwrap()).unwrap();
@@ -144,7 +192,10 @@ fn the_build_excludes_members_explains_them_and_honours_appeals() {
         let lowest = c["members"][0]["address"].as_str().unwrap();
         assert_eq!(kept, lowest);
         let said = ok(&["explain", "--bundle", s(&bundle), kept]);
-        assert!(said.contains("kept as the one recipient of sybil cluster"), "{said}");
+        assert!(
+            said.contains("kept as the one recipient of sybil cluster"),
+            "{said}"
+        );
     }
 }
 
@@ -167,11 +218,18 @@ fn user_errors_are_refused_with_one_clear_line() {
     // A header without the tx column.
     std::fs::write(g.join("bad.csv"), "from,to,block,timestamp\n").unwrap();
     let err = run(&text.replace("\"edges.csv\"", "\"bad.csv\""));
-    assert!(err.contains("bad.csv:1") && err.contains("lacks column(s) tx"), "{err}");
+    assert!(
+        err.contains("bad.csv:1") && err.contains("lacks column(s) tx"),
+        "{err}"
+    );
 
     // A private key pasted into the appeals file: refused, never echoed.
     let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-    std::fs::write(g.join("appeals.csv"), format!("address,reason\n0x{key},oops\n")).unwrap();
+    std::fs::write(
+        g.join("appeals.csv"),
+        format!("address,reason\n0x{key},oops\n"),
+    )
+    .unwrap();
     let err = run(&format!("{text}overrides = \"appeals.csv\"\n"));
     assert!(err.contains("appeals.csv:2"), "{err}");
     assert!(!err.contains(&key[..16]), "the key was echoed: {err}");
@@ -185,7 +243,10 @@ fn user_errors_are_refused_with_one_clear_line() {
 
     // A bad policy, and a spec without [sybil].
     let err = run(&text.replace("\"exclude\"", "\"ban\""));
-    assert!(err.contains("sybil.policy") && err.contains("\"collapse\""), "{err}");
+    assert!(
+        err.contains("sybil.policy") && err.contains("\"collapse\""),
+        "{err}"
+    );
     let cut = text.split("[sybil]").next().unwrap().to_owned();
     let err = run(&cut);
     assert!(err.contains("no [sybil] section"), "{err}");

@@ -19,8 +19,8 @@ pub use chain::{ChainKind, ChainSourceSpec, RpcRef};
 pub use claim::{ClaimWindow, Vesting};
 pub use exclude::{ContractExclusion, ExcludeSpec};
 pub use pool::{Multiplier, PoolSpec, Rule, Share, Tier, Weighting, FACTOR_DECIMALS};
-pub use sybil::{SybilChain, SybilPolicy, SybilSpec};
 pub use source::{source_scale, ColumnKind, ColumnSpec, FileFormat, SourceKind, SourceSpec};
+pub use sybil::{SybilChain, SybilPolicy, SybilSpec};
 pub use text::{MAX_SPEC_LINE, MAX_SPEC_VALUE};
 
 use crate::error::{CoreError, Result};

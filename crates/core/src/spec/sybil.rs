@@ -4,9 +4,9 @@
 
 use super::raw::RawSybil;
 use super::{Ctx, RpcRef};
-use airdrop_merkle::Address;
 use crate::error::Result;
 use crate::units::parse_duration;
+use airdrop_merkle::Address;
 
 /// What a flagged cluster gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,9 @@ pub(super) fn sybil(raw: Option<RawSybil>, cx: &Ctx<'_>) -> Result<Option<SybilS
         if !DETECTORS.contains(&d.as_str()) {
             return Err(cx.err(
                 "sybil.detectors",
-                format!("{d:?} is not a detector; use any of \"funding\", \"behaviour\", \"burst\""),
+                format!(
+                    "{d:?} is not a detector; use any of \"funding\", \"behaviour\", \"burst\""
+                ),
             ));
         }
     }
@@ -169,10 +171,16 @@ fn chain(r: &RawSybil, cx: &Ctx<'_>) -> Result<Option<SybilChain>> {
         }
     };
     let (Some(from_block), Some(to_block)) = (r.from_block, r.to_block) else {
-        return Err(cx.err("sybil.from_block", "a node is read over a bounded range; give from_block and to_block"));
+        return Err(cx.err(
+            "sybil.from_block",
+            "a node is read over a bounded range; give from_block and to_block",
+        ));
     };
     if to_block < from_block {
-        return Err(cx.err("sybil.to_block", format!("{to_block} is before from_block {from_block}")));
+        return Err(cx.err(
+            "sybil.to_block",
+            format!("{to_block} is before from_block {from_block}"),
+        ));
     }
     let mut tokens = Vec::new();
     for (i, t) in r.tokens.iter().flatten().enumerate() {
@@ -205,8 +213,19 @@ mod tests {
         let c = Campaign::parse(&spec("edges = [\"e.csv\"]"), "c.toml").unwrap();
         let s = c.sybil.unwrap();
         assert_eq!(s.policy, SybilPolicy::Exclude);
-        assert_eq!((s.min_cluster_size, s.min_signals, s.max_degree), (20, 1, 1000));
-        assert_eq!((s.funding_window, s.timeline_bucket, s.timeline_min, s.min_fanout), (120, 60, 4, 5));
+        assert_eq!(
+            (s.min_cluster_size, s.min_signals, s.max_degree),
+            (20, 1, 1000)
+        );
+        assert_eq!(
+            (
+                s.funding_window,
+                s.timeline_bucket,
+                s.timeline_min,
+                s.min_fanout
+            ),
+            (120, 60, 4, 5)
+        );
         assert!(s.funding && s.behaviour && s.burst);
         let c = Campaign::parse(
             &spec("edges = [\"e.csv\"]\npolicy = \"collapse\"\ndetectors = [\"burst\"]\nfunding_window = \"5m\""),
@@ -224,11 +243,19 @@ mod tests {
         for (text, key) in [
             ("edges = []", "sybil.edges"),
             ("edges = [\"e.csv\"]\npolicy = \"ban\"", "sybil.policy"),
-            ("edges = [\"e.csv\"]\ndetectors = [\"vibes\"]", "sybil.detectors"),
-            ("edges = [\"e.csv\"]\nfunding_window = \"soon\"", "sybil.funding_window"),
+            (
+                "edges = [\"e.csv\"]\ndetectors = [\"vibes\"]",
+                "sybil.detectors",
+            ),
+            (
+                "edges = [\"e.csv\"]\nfunding_window = \"soon\"",
+                "sybil.funding_window",
+            ),
             ("edges = [\"e.csv\"]\nmin_cluster = 3", "min_cluster"),
         ] {
-            let e = Campaign::parse(&spec(text), "c.toml").unwrap_err().to_string();
+            let e = Campaign::parse(&spec(text), "c.toml")
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(key), "{text}: {e}");
         }
     }

@@ -6,7 +6,9 @@ use super::{detect_files, Detected};
 use crate::{Cancel, Progress, Result};
 use airdrop_core::allocate::Allocation;
 use airdrop_core::spec::{ExcludeSpec, SybilPolicy};
-use airdrop_core::sybil::{list_name, ClearedAddress, SybilCluster, SybilEvidence, SybilMember, SybilReport};
+use airdrop_core::sybil::{
+    list_name, ClearedAddress, SybilCluster, SybilEvidence, SybilMember, SybilReport,
+};
 use airdrop_core::{Campaign, Facts};
 use airdrop_sybil::detect::signal_names;
 use airdrop_sybil::report::outputs;
@@ -64,8 +66,10 @@ pub(crate) fn apply(
         },
         candidates,
     ) = {
-        let mut candidates: Vec<Address> =
-            facts.iter().flat_map(|f| f.addresses.iter().copied()).collect();
+        let mut candidates: Vec<Address> = facts
+            .iter()
+            .flat_map(|f| f.addresses.iter().copied())
+            .collect();
         candidates.sort_unstable();
         candidates.dedup();
         let d = detect_files(spec, base, &candidates, progress, cancel)?;
@@ -112,7 +116,10 @@ pub(crate) fn apply(
                     cluster: Some(id),
                 });
             } else if listed(&a) {
-                members.push((a, signal_names(mask).iter().map(|s| (*s).to_owned()).collect()));
+                members.push((
+                    a,
+                    signal_names(mask).iter().map(|s| (*s).to_owned()).collect(),
+                ));
             }
         }
         if members.is_empty() {
@@ -166,11 +173,15 @@ pub(crate) fn apply(
             (spec, addresses)
         })
         .collect();
-    let detectors = [("funding", spec.funding), ("behaviour", spec.behaviour), ("burst", spec.burst)]
-        .iter()
-        .filter(|d| d.1)
-        .map(|d| d.0.to_owned())
-        .collect();
+    let detectors = [
+        ("funding", spec.funding),
+        ("behaviour", spec.behaviour),
+        ("burst", spec.burst),
+    ]
+    .iter()
+    .filter(|d| d.1)
+    .map(|d| d.0.to_owned())
+    .collect();
     let head = SybilReport {
         policy: spec.policy.name().to_owned(),
         detectors,

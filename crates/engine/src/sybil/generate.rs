@@ -47,7 +47,11 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<Generated> {
         }
         Ok(())
     })?;
-    let mut users: Vec<_> = s.organic.iter().chain(s.planted.iter().map(|p| &p.0)).collect();
+    let mut users: Vec<_> = s
+        .organic
+        .iter()
+        .chain(s.planted.iter().map(|p| &p.0))
+        .collect();
     users.sort_unstable();
     users.dedup();
     write("users.csv", &|w| {
@@ -75,6 +79,12 @@ budget = \"1000000\"\n\n\
         edges: s.edges.len(),
         organic: s.organic.len(),
         planted: s.planted.len(),
-        files: vec!["edges.csv", "hubs.csv", "truth.csv", "users.csv", "campaign.toml"],
+        files: vec![
+            "edges.csv",
+            "hubs.csv",
+            "truth.csv",
+            "users.csv",
+            "campaign.toml",
+        ],
     })
 }

@@ -7,8 +7,8 @@ mod apply;
 mod chain;
 mod generate;
 
-pub(crate) use apply::{apply, report};
 pub use airdrop_sybil::generate::Plan;
+pub(crate) use apply::{apply, report};
 pub use generate::{generate, Generated};
 
 use crate::input::{read_input_file, read_lines_file, sha256_hex};
@@ -180,7 +180,9 @@ pub fn run(input: &SybilInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
         .collect();
     for f in OUTPUT_FILES {
         let target = input.out.join(f);
-        if names.iter().any(|n| same_file(&base.join(n), &target)) || same_file(&input.campaign, &target) {
+        if names.iter().any(|n| same_file(&base.join(n), &target))
+            || same_file(&input.campaign, &target)
+        {
             return Err(EngineError::input(format!(
                 "--out {}: writing {f} there would replace an input of the campaign; choose another folder",
                 input.out.display()
@@ -197,9 +199,8 @@ pub fn run(input: &SybilInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
     let lap = std::time::Instant::now();
     let out: Outputs = outputs(&d.graph, &d.detection, &d.settings);
     progress.stage("write", OUTPUT_FILES.len() as u64);
-    std::fs::create_dir_all(&input.out).map_err(|e| {
-        EngineError::file(format!("cannot create {}", input.out.display()), e)
-    })?;
+    std::fs::create_dir_all(&input.out)
+        .map_err(|e| EngineError::file(format!("cannot create {}", input.out.display()), e))?;
     let html = out.html(&campaign.name);
     let contents: [(&str, Vec<u8>); 3] = [
         ("clusters.json", out.clusters_json().map_err(sybil_err)?),
@@ -242,7 +243,11 @@ fn file_candidates(campaign: &Campaign, base: &Path) -> Result<Vec<Address>> {
     for s in campaign.sources.iter().filter(|s| s.chain.is_none()) {
         let data = read_lines_file(&base.join(&s.file))
             .map_err(|e| e.context(format!("source {:?}", s.name)))?;
-        let facts = FileSource { spec: s, data: &data }.facts()?;
+        let facts = FileSource {
+            spec: s,
+            data: &data,
+        }
+        .facts()?;
         out.extend(facts.addresses);
     }
     if out.is_empty() {
