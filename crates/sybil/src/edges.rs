@@ -260,9 +260,15 @@ pub fn read_csv(data: &[u8], file: &str) -> Result<Vec<RawEdge>> {
         .par_iter()
         .map(|&(start, end)| parse_chunk(&data[start..end], start, data, columns, file))
         .collect();
-    let mut out = Vec::new();
+    // Sized once and filled chunk by chunk, each chunk freed as it is moved: the rows are held
+    // about once, not twice (10M rows are 1.6 GB).
+    let mut chunks_out = Vec::with_capacity(parsed.len());
     for p in parsed {
-        out.extend(p?);
+        chunks_out.push(p?);
+    }
+    let mut out = Vec::with_capacity(chunks_out.iter().map(Vec::len).sum());
+    for chunk in chunks_out {
+        out.extend(chunk);
     }
     Ok(out)
 }

@@ -109,7 +109,14 @@ pub(crate) fn detect_files(
             read_lines_file(&path)?
         };
         inputs.insert(name.clone(), sha256_hex(&data));
-        raw.extend(airdrop_sybil::edges::read_edges(&data, name).map_err(sybil_err)?);
+        let rows = airdrop_sybil::edges::read_edges(&data, name).map_err(sybil_err)?;
+        // The file's bytes go before the rows are merged: at most one copy of each is held.
+        drop(data);
+        if raw.is_empty() {
+            raw = rows;
+        } else {
+            raw.extend(rows);
+        }
         progress.done("sybil-read", i as u64 + 1, spec.edges.len() as u64);
         cancel.check()?;
     }
