@@ -37,6 +37,9 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Compare two bundles: who gained, lost, appeared or disappeared.
     Diff(commands::diff::DiffArgs),
+    /// Find sybil clusters (addresses farmed by one party) with evidence, before a build;
+    /// or generate synthetic activity with planted rings.
+    Sybil(commands::sybil::SybilArgs),
     /// Deploy and fund the distributor contract for a bundle.
     Deploy(commands::deploy::DeployArgs),
     /// Claim an allocation from a deployed distributor (directly or through a relayer signature).
@@ -106,6 +109,7 @@ fn main() {
         Command::Build(args) => commands::build::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Sybil(args) => commands::sybil::run(args),
         Command::Snapshot(args) => commands::snapshot::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Serve(args) => commands::serve::run(args),

@@ -373,6 +373,10 @@ pub struct Report {
     pub exclusions: Vec<ExclusionReport>,
     /// Fairness over recipients (dust excluded).
     pub distribution: Distribution,
+    /// Sybil clusters, when the campaign has `[sybil]` (absent otherwise, so bundles of
+    /// campaigns without it are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sybil: Option<crate::sybil::SybilReport>,
 }
 
 fn describe_rule(c: &Campaign, pool: &crate::spec::PoolSpec) -> String {
@@ -539,6 +543,7 @@ pub fn report(c: &Campaign, a: &Allocation, root: B256) -> Report {
         pools,
         exclusions,
         distribution: distribution(&amounts, c.token.decimals),
+        sybil: None,
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Explanation {
     pub global_cap: Option<String>,
     /// Dust received, in words.
     pub dust: Option<String>,
+    /// Sybil clusters: excluded as a member, kept by `collapse`, or cleared on appeal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sybil: Option<String>,
 }
 
 /// One pool's part of an explanation.
@@ -83,6 +86,10 @@ pub fn explain(report: &Report, record: Option<&DecisionRecord>, address: &Addre
             excluded: None,
             global_cap: None,
             dust: None,
+            sybil: report
+                .sybil
+                .as_ref()
+                .and_then(|s| crate::sybil::explain_line(s, &format!("{address:#x}"))),
         };
     };
     let mut pools = Vec::new();
@@ -150,6 +157,10 @@ pub fn explain(report: &Report, record: Option<&DecisionRecord>, address: &Addre
                 tok(x)
             )
         }),
+        sybil: report
+            .sybil
+            .as_ref()
+            .and_then(|s| crate::sybil::explain_line(s, &rec.address)),
     }
 }
 
@@ -161,14 +172,20 @@ pub fn render(e: &Explanation) -> String {
             "{} gets nothing: it is in none of this campaign's sources or exclusion lists\n",
             e.address
         ));
+        if let Some(x) = &e.sybil {
+            out.push_str(&format!("  {x}\n"));
+        }
         return out;
     }
     out.push_str(&format!(
         "{} gets {} {} ({} base units)\n",
         e.address, e.amount_tokens, e.symbol, e.amount
     ));
-    if let Some(x) = &e.excluded {
-        out.push_str(&format!("  {x}\n"));
+    // A sybil member's line says more than the exclusion list it became.
+    match (&e.sybil, &e.excluded) {
+        (Some(x), _) => out.push_str(&format!("  {x}\n")),
+        (None, Some(x)) => out.push_str(&format!("  {x}\n")),
+        (None, None) => {}
     }
     for p in &e.pools {
         out.push_str(&format!(

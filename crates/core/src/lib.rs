@@ -26,5 +26,6 @@ pub mod explain;
 pub mod html;
 pub mod manifest;
 pub mod metrics;
+pub mod sybil;
 pub mod tax;
 pub mod vesting;

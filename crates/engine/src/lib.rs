@@ -24,6 +24,8 @@ pub mod input;
 pub mod kit;
 pub mod scan;
 pub mod snapshot;
+/// Sybil detection (`airdrop sybil`, and the build's `[sybil]` step).
+pub mod sybil;
 /// Taxes of received tokens (`airdrop tax`).
 pub mod tax;
 mod tax_chain;

@@ -78,6 +78,17 @@ pub fn spec_files(spec: &Campaign) -> Vec<(String, String)> {
             out.push((format!("exclude {:?}.file", e.name), f.clone()));
         }
     }
+    if let Some(sy) = &spec.sybil {
+        for (i, f) in sy.edges.iter().enumerate() {
+            out.push((format!("sybil.edges[{i}]"), f.clone()));
+        }
+        if let Some(f) = &sy.hubs {
+            out.push(("sybil.hubs".into(), f.clone()));
+        }
+        if let Some(f) = &sy.overrides {
+            out.push(("sybil.overrides".into(), f.clone()));
+        }
+    }
     if let Some(f) = spec
         .exclude_contracts
         .as_ref()
@@ -103,6 +114,24 @@ pub fn check_spec(spec: &Campaign, node: Option<&str>) -> Result<(), ServerError
                 ),
             ));
         }
+    }
+    // [sybil] reads a node too: the same rules as a chain source's.
+    match spec.sybil.as_ref().and_then(|s| s.chain.as_ref()).map(|c| &c.rpc) {
+        Some(RpcRef::Env(_)) => {
+            return Err(ServerError::bad_request(
+                "rpc_env_not_allowed",
+                "sybil.rpc_env: a spec sent to the API may not read the server's environment; use rpc = the server's own node".to_owned(),
+            ))
+        }
+        Some(RpcRef::Url(url))
+            if node.is_none_or(|n| n.trim_end_matches('/') != url.trim_end_matches('/')) =>
+        {
+            return Err(ServerError::bad_request(
+                "rpc_not_allowed",
+                "sybil.rpc: a spec sent to the API may use only this server's own node (the --rpc-url it was started with); other hosts are refused so that a build cannot reach into the server's network".to_owned(),
+            ))
+        }
+        _ => {}
     }
     for s in &spec.sources {
         if let Some(RpcRef::Url(url)) = s.chain.as_ref().map(|c| &c.rpc) {

@@ -21,6 +21,8 @@ mod result;
 mod resume;
 mod source;
 mod tokens;
+/// Transfers among sybil candidates and their funders, from a node.
+pub mod transfers;
 mod users;
 mod verify;
 

@@ -18,6 +18,7 @@ pub(crate) mod serve;
 pub(crate) mod sign;
 pub(crate) mod snapshot;
 pub(crate) mod status;
+pub(crate) mod sybil;
 pub(crate) mod tax;
 pub(crate) mod tree;
 pub(crate) mod verify;

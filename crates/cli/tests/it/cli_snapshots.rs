@@ -141,6 +141,8 @@ fn help_of_every_command() {
         &["build"],
         &["explain"],
         &["diff"],
+        &["sybil"],
+        &["sybil", "generate"],
         &["deploy"],
         &["claim"],
         &["kit"],

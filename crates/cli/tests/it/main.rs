@@ -24,6 +24,8 @@ mod serve_cli;
 mod serve_store;
 mod snapshot_chain;
 mod snapshot_support;
+mod sybil_chain;
+mod sybil_cli;
 mod tax_chain;
 mod tax_cli;
 mod tree_cli;

@@ -3,7 +3,7 @@
 //! allocation code never sees a string it has to interpret.
 //!
 //! One file per part of the spec: `raw` (the TOML shapes), `text` (checks on the text
-//! before parsing), `source` and `chain` (sources), `pool`, `exclude`, `claim`; this file holds
+//! before parsing), `source` and `chain` (sources), `pool`, `exclude`, `claim`, `sybil`; this file holds
 //! the checked [`Campaign`] and the order in which its parts are checked.
 
 mod chain;
@@ -12,6 +12,7 @@ mod exclude;
 mod pool;
 mod raw;
 mod source;
+mod sybil;
 mod text;
 
 pub use chain::{ChainKind, ChainSourceSpec, RpcRef};
@@ -19,6 +20,7 @@ pub use claim::{ClaimWindow, Vesting};
 pub use exclude::{ContractExclusion, ExcludeSpec};
 pub use pool::{Multiplier, PoolSpec, Rule, Share, Tier, Weighting, FACTOR_DECIMALS};
 pub use source::{source_scale, ColumnKind, ColumnSpec, FileFormat, SourceKind, SourceSpec};
+pub use sybil::{SybilChain, SybilPolicy, SybilSpec};
 pub use text::{MAX_SPEC_LINE, MAX_SPEC_VALUE};
 
 use crate::error::{CoreError, Result};
@@ -74,6 +76,8 @@ pub struct Campaign {
     pub vesting: Option<Vesting>,
     /// Claim window, if any.
     pub claim: Option<ClaimWindow>,
+    /// `[sybil]`, if any: clusters found before allocation.
+    pub sybil: Option<SybilSpec>,
 }
 
 struct Ctx<'a> {
@@ -139,6 +143,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
     let pools = pools(raw.pools, &sources, &token, cx)?;
     let (excludes, exclude_contracts) = exclude::exclusions(raw.excludes, &sources, cx)?;
     let (vesting, claim) = claim::vesting_and_claim(raw.vesting, raw.claim, cx)?;
+    let sybil = sybil::sybil(raw.sybil, cx)?;
 
     let campaign = Campaign {
         file: cx.file.to_owned(),
@@ -157,6 +162,7 @@ fn validate(raw: RawCampaign, cx: &Ctx<'_>) -> Result<Campaign> {
         exclude_contracts,
         vesting,
         claim,
+        sybil,
     };
     campaign.pool_amounts()?;
     Ok(campaign)

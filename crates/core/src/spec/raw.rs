@@ -24,6 +24,34 @@ pub(super) struct RawCampaign {
     pub(super) excludes: Vec<RawExclude>,
     pub(super) vesting: Option<RawVesting>,
     pub(super) claim: Option<RawClaim>,
+    pub(super) sybil: Option<RawSybil>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSybil {
+    #[serde(default)]
+    pub(super) edges: Vec<String>,
+    pub(super) hubs: Option<String>,
+    pub(super) overrides: Option<String>,
+    pub(super) policy: Option<String>,
+    pub(super) detectors: Option<Vec<String>>,
+    pub(super) min_cluster_size: Option<u32>,
+    pub(super) min_signals: Option<u32>,
+    pub(super) max_degree: Option<u32>,
+    pub(super) min_fanout: Option<u32>,
+    pub(super) split_above: Option<u32>,
+    pub(super) k_core: Option<u32>,
+    pub(super) funding_window: Option<String>,
+    pub(super) timeline_bucket: Option<String>,
+    pub(super) timeline_min: Option<u32>,
+    pub(super) burst_blocks: Option<u32>,
+    pub(super) rpc: Option<String>,
+    pub(super) rpc_env: Option<String>,
+    pub(super) from_block: Option<u64>,
+    pub(super) to_block: Option<u64>,
+    pub(super) tokens: Option<Vec<String>>,
+    pub(super) first_funding: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,8 @@
 //! everything is written, so a failed or cancelled build leaves the previous bundle as it was.
 //!
 //! Stages, in order: `read` (file sources), each chain source's own (`logs`, `balances`, …),
-//! `exclusions`, `allocate`, `tree`, `write` (one unit per file), `commit`.
+//! `exclusions`, `sybil-read` and `sybil-detect` (with `[sybil]`), `allocate`, `tree`, `write`
+//! (one unit per file), `commit`.
 
 pub(crate) mod bundle_dir;
 mod chain;
@@ -112,13 +113,37 @@ pub fn run(input: &BuildInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
         progress,
         cancel,
     };
-    let (facts, exclusions, pins) = sources::read_all(&mut spec, &chain_run)?;
+    let (facts, mut exclusions, pins) = sources::read_all(&mut spec, &chain_run)?;
     mark("read_sources", &mut timings);
+    cancel.check()?;
+
+    let applied = crate::sybil::apply(&spec.campaign, &base, &facts, progress, cancel)?;
+    // Without [sybil] nothing below runs, so such bundles stay byte-identical.
+    let without = match &applied {
+        Some(a) => {
+            let before = allocate(&spec.campaign, &facts, &exclusions)?;
+            for (file, hash) in &a.inputs {
+                spec.hashes.inputs.insert(file.clone(), hash.clone());
+            }
+            for (list, addresses) in &a.lists {
+                spec.campaign.excludes.push(list.clone());
+                exclusions.push(addresses.clone());
+            }
+            mark("sybil", &mut timings);
+            Some(before)
+        }
+        None => None,
+    };
     cancel.check()?;
 
     progress.stage("allocate", 1);
     let allocation = allocate(&spec.campaign, &facts, &exclusions)?;
     progress.done("allocate", 1, 1);
+    let sybil = match (applied, &without) {
+        (Some(a), Some(w)) => Some(crate::sybil::report(a, w)),
+        _ => None,
+    };
+    drop(without);
     mark("allocate", &mut timings);
     cancel.check()?;
 
@@ -144,6 +169,7 @@ pub fn run(input: &BuildInput, progress: &dyn Progress, cancel: &Cancel) -> Resu
         facts: &facts,
         built,
         root,
+        sybil,
     };
     let (mut dir, (claims_ms, rest_ms)) =
         write::write_bundle(&input.out, &spec.protected, parts, progress)?;
@@ -253,6 +279,15 @@ fn protected_paths(spec: &Path, base: &Path, c: &Campaign) -> Vec<PathBuf> {
             .iter()
             .filter_map(|e| e.file.as_ref().map(|f| base.join(f))),
     );
+    if let Some(s) = &c.sybil {
+        out.extend(
+            s.edges
+                .iter()
+                .chain(s.hubs.iter())
+                .chain(s.overrides.iter())
+                .map(|f| base.join(f)),
+        );
+    }
     out
 }
 

@@ -20,6 +20,7 @@ pub(super) struct Parts<'a> {
     pub(super) facts: &'a [Facts],
     pub(super) built: airdrop_merkle::Built,
     pub(super) root: B256,
+    pub(super) sybil: Option<airdrop_core::sybil::SybilReport>,
 }
 
 /// Counts finished files from two threads; `done` is sent under the lock, so it never falls.
@@ -58,6 +59,7 @@ pub(super) fn write_bundle(
         facts,
         built,
         root,
+        sybil,
     } = parts;
     let (claims, rest) = std::thread::scope(|scope| {
         let claims = scope.spawn(|| {
@@ -78,7 +80,8 @@ pub(super) fn write_bundle(
                 bundle::write_decisions(campaign, allocation, facts, w)
             })?;
             counter.tick();
-            let report = bundle::report(campaign, allocation, root);
+            let mut report = bundle::report(campaign, allocation, root);
+            report.sybil = sybil;
             dir.write_bytes("report.json", &bundle::to_pretty_bytes(&report)?)?;
             counter.tick();
             dir.write_bytes(

@@ -1148,6 +1148,12 @@ async fn spec_paths_are_confined_to_uploads(backend: Backend) {
         (spec_with("kind = \"list\"\nfile = \"campaign.toml\"", ""), "file_not_allowed", "source \"list\".file"),
         (spec_with("kind = \"list\"\nfile = \"list.csv\"\naddress_column = \"anything\"", "\n[[exclude]]\nname = \"cex\"\nreason = \"exchanges\"\nfile = \"/etc/passwd\"\n"), "file_not_allowed", "exclude"),
         (spec_with("kind = \"native-balances\"\nrpc = \"http://127.0.0.1:9\"\nblock = 5\ncandidates = \"/etc/hosts\"", ""), "file_not_allowed", "candidates"),
+        // [sybil]'s files are uploads like any other (issue 14).
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"", "\n[sybil]\nedges = [\"../other/edges.csv\"]\n"), "file_not_allowed", "sybil.edges[0]"),
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"", "\n[sybil]\nedges = [\"edges.csv\"]\nhubs = \"/etc/passwd\"\n"), "file_not_allowed", "sybil.hubs"),
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"", "\n[sybil]\nedges = [\"edges.csv\"]\noverrides = \"sub/appeals.csv\"\n"), "file_not_allowed", "sybil.overrides"),
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"", "\n[sybil]\nrpc = \"http://169.254.169.254/\"\nfrom_block = 1\nto_block = 2\n"), "rpc_not_allowed", "sybil.rpc"),
+        (spec_with("kind = \"list\"\nfile = \"list.csv\"", "\n[sybil]\nrpc_env = \"AIRDROP_DATABASE_URL\"\nfrom_block = 1\nto_block = 2\n"), "rpc_env_not_allowed", "sybil.rpc_env"),
         (spec_with("kind = \"native-balances\"\nrpc_env = \"AIRDROP_DATABASE_URL\"\nblock = 5\ncandidates = \"c.csv\"", ""), "rpc_env_not_allowed", "rpc_env"),
         // A node of the caller's choosing would have the build connect into the server's network.
         (spec_with("kind = \"native-balances\"\nrpc = \"http://169.254.169.254/latest\"\nblock = 5\ncandidates = \"c.csv\"", ""), "rpc_not_allowed", "source \"list\".rpc"),
