@@ -2,6 +2,7 @@
 
 mod api;
 mod community;
+mod fast_path;
 mod jobs;
 mod key_guard;
 mod routes;
