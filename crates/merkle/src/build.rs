@@ -172,20 +172,24 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
         }
         (LeafEncoding::Standard(items), records) => {
             let (_, types) = values::parse_encoding(&items).map_err(MerkleError::Options)?;
-            let (rows, leaves): (OzRows, Vec<B256>) = match records {
+            // Each leaf is hashed straight into its (hash, input position) pair for placing:
+            // no separate array of leaves to allocate, fill and copy again.
+            let (rows, order): (OzRows, Vec<(B256, u32)>) = match records {
                 Records::Accounts(entries) => {
-                    let leaves = entries
+                    let order = entries
                         .par_iter()
-                        .map(|e| hash::oz_address_amount_leaf(&e.address, &e.amount))
+                        .enumerate()
+                        .map(|(i, e)| (hash::oz_address_amount_leaf(&e.address, &e.amount), i as u32))
                         .collect();
-                    (OzRows::Accounts(entries), leaves)
+                    (OzRows::Accounts(entries), order)
                 }
                 Records::Values { rows, .. } => {
-                    let leaves = rows
+                    let order = rows
                         .par_iter()
-                        .map(|r| hash::oz_leaf_from_encoded(&values::abi_encode(r)))
+                        .enumerate()
+                        .map(|(i, r)| (hash::oz_leaf_from_encoded(&values::abi_encode(r)), i as u32))
                         .collect();
-                    (OzRows::Values(rows), leaves)
+                    (OzRows::Values(rows), order)
                 }
                 Records::Solana(_) => {
                     return Err(MerkleError::Options(
@@ -193,7 +197,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
                     ))
                 }
             };
-            let (tree, tree_index) = oz_layout(&leaves, options.sort)?;
+            let (tree, tree_index) = oz_layout(order, options.sort)?;
             Kind::Oz {
                 types,
                 rows,
@@ -397,20 +401,15 @@ fn sharded(
     })
 }
 
-fn oz_layout(leaves: &[B256], sort: bool) -> Result<(OzTree, Vec<usize>)> {
-    // (hash, input position) pairs: sorting them unstably is still stable for equal hashes,
-    // because the position breaks the tie — as OpenZeppelin's stable sort orders duplicates.
-    let mut order: Vec<(B256, u32)> = leaves
-        .par_iter()
-        .enumerate()
-        .map(|(i, h)| (*h, i as u32))
-        .collect();
+/// Places `(leaf hash, input position)` pairs in the tree: sorted when asked, then laid out.
+fn oz_layout(mut order: Vec<(B256, u32)>, sort: bool) -> Result<(OzTree, Vec<usize>)> {
+    // Sorting the pairs unstably is still stable for equal hashes, because the position
+    // breaks the tie — as OpenZeppelin's stable sort orders duplicates.
     if sort {
         order.par_sort_unstable();
     }
-    let placed: Vec<B256> = order.par_iter().map(|(h, _)| *h).collect();
-    let tree = OzTree::build(&placed)?;
-    let mut tree_index = vec![0usize; leaves.len()];
+    let tree = OzTree::build_with(order.len(), |pos| order[pos].0)?;
+    let mut tree_index = vec![0usize; order.len()];
     for (pos, (_, value_index)) in order.iter().enumerate() {
         tree_index[*value_index as usize] = tree.tree_index(pos);
     }
