@@ -123,6 +123,9 @@ pub(crate) enum Kind {
         rows: OzRows,
         tree: OzTree,
         tree_index: Vec<usize>,
+        /// The address of each `address,uint256` row, EIP-55 checksummed as the dump prints it
+        /// (empty for other encodings).
+        checksums: Vec<[u8; 42]>,
         /// Rows by their first address column, built on the first lookup.
         by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
     },
@@ -172,39 +175,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
         }
         (LeafEncoding::Standard(items), records) => {
             let (_, types) = values::parse_encoding(&items).map_err(MerkleError::Options)?;
-            // Each leaf is hashed straight into its (hash, input position) pair for placing:
-            // no separate array of leaves to allocate, fill and copy again.
-            let (rows, order): (OzRows, Vec<(B256, u32)>) = match records {
-                Records::Accounts(entries) => {
-                    let order = entries
-                        .par_iter()
-                        .enumerate()
-                        .map(|(i, e)| (hash::oz_address_amount_leaf(&e.address, &e.amount), i as u32))
-                        .collect();
-                    (OzRows::Accounts(entries), order)
-                }
-                Records::Values { rows, .. } => {
-                    let order = rows
-                        .par_iter()
-                        .enumerate()
-                        .map(|(i, r)| (hash::oz_leaf_from_encoded(&values::abi_encode(r)), i as u32))
-                        .collect();
-                    (OzRows::Values(rows), order)
-                }
-                Records::Solana(_) => {
-                    return Err(MerkleError::Options(
-                        "Solana claimants need the jito preset".into(),
-                    ))
-                }
-            };
-            let (tree, tree_index) = oz_layout(order, options.sort)?;
-            Kind::Oz {
-                types,
-                rows,
-                tree,
-                tree_index,
-                by_address: std::sync::OnceLock::new(),
-            }
+            crate::oz_build::kind(types, records, options.sort)?
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
             // Without a sort, the file's order is the tree's order (merkletreejs with only
@@ -399,21 +370,6 @@ fn sharded(
         top,
         digits,
     })
-}
-
-/// Places `(leaf hash, input position)` pairs in the tree: sorted when asked, then laid out.
-fn oz_layout(mut order: Vec<(B256, u32)>, sort: bool) -> Result<(OzTree, Vec<usize>)> {
-    // Sorting the pairs unstably is still stable for equal hashes, because the position
-    // breaks the tie — as OpenZeppelin's stable sort orders duplicates.
-    if sort {
-        order.par_sort_unstable();
-    }
-    let tree = OzTree::build_with(order.len(), |pos| order[pos].0)?;
-    let mut tree_index = vec![0usize; order.len()];
-    for (pos, (_, value_index)) in order.iter().enumerate() {
-        tree_index[*value_index as usize] = tree.tree_index(pos);
-    }
-    Ok((tree, tree_index))
 }
 
 impl AccountTree {
@@ -616,6 +572,7 @@ impl Built {
                 tree_index,
                 types,
                 by_address,
+                ..
             } => {
                 let table = by_address.get_or_init(|| {
                     let col = types.iter().position(|t| *t == DynSolType::Address);
