@@ -25,7 +25,12 @@ impl airdrop_merkle::Sink for File {
 /// User + system CPU seconds of this process so far.
 fn cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
     let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
     ticks / 100.0
 }
@@ -49,7 +54,10 @@ fn main() {
     let phase = |name: &str, t: Instant, c: f64| {
         let wall = t.elapsed().as_secs_f64();
         let busy = cpu() - c;
-        println!("{name:6} wall {wall:.3} s  cpu {busy:.2} s  cores {:.2}", busy / wall);
+        println!(
+            "{name:6} wall {wall:.3} s  cpu {busy:.2} s  cores {:.2}",
+            busy / wall
+        );
     };
     let (t, c) = (Instant::now(), cpu());
     let (records, _) = read_records_with(

@@ -86,4 +86,3 @@ fn layout(mut order: Vec<(B256, u32)>, sort: bool) -> Result<(OzTree, Vec<usize>
     }
     Ok((tree, tree_index))
 }
-

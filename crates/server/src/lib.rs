@@ -86,7 +86,10 @@ pub async fn serve_on(
     // the router (`fast`); everything else goes through the router and its layers.
     let governor = middleware::ip_governor(&config);
     let router = router_with(state.clone(), &config, governor.clone());
-    axum::serve(listener, fast::MakeService::new(router, state, &config, governor))
+    axum::serve(
+        listener,
+        fast::MakeService::new(router, state, &config, governor),
+    )
     .with_graceful_shutdown(shutdown)
     .await?;
     Ok(())

@@ -132,7 +132,7 @@ pub(crate) fn claim(
     state: &AppState,
     id: &str,
     address: &str,
-) -> Result<([(header::HeaderName, &'static str); 1], Vec<u8>), ServerError> {
+) -> Result<axum::response::Response, ServerError> {
     let address = parse_address(address)?;
     let published = state.campaigns.load();
     let c = published.get(id).ok_or_else(|| unknown_campaign(id))?;
@@ -150,7 +150,7 @@ pub(crate) fn claim(
             ),
         )
     })?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The campaign's signed announcement, byte for byte as signed, for recipients to verify

@@ -148,7 +148,10 @@ async fn the_fast_path_answers_what_the_router_answers() {
     assert!(ok.contains("\r\nx-request-id: id-1\r\n"), "{ok}");
     assert!(ok.contains("\"amount\":\"10000\""), "{ok}");
     assert!(ok.contains("\"announcement\":null"), "{ok}");
-    assert!(ok.contains("\r\naccess-control-allow-origin: *\r\n"), "{ok}");
+    assert!(
+        ok.contains("\r\naccess-control-allow-origin: *\r\n"),
+        "{ok}"
+    );
 
     // The metrics count the same requests under the same labels (four 200s: two hits, the
     // query and the last one).
@@ -205,16 +208,25 @@ async fn configured_origins_and_a_tiny_rate_limit_answer_alike() {
     let p = pair(config).await;
     let hit = format!("{}", Address::repeat_byte(5));
     let allowed = p
-        .same(&format!("{}\r\nx-request-id: a\r\nOrigin: https://dapp.example", claim(&hit)))
+        .same(&format!(
+            "{}\r\nx-request-id: a\r\nOrigin: https://dapp.example",
+            claim(&hit)
+        ))
         .await;
     assert!(allowed.contains("\r\naccess-control-allow-origin: https://dapp.example\r\n"));
     let other = p
-        .same(&format!("{}\r\nx-request-id: b\r\nOrigin: https://evil.example", claim(&hit)))
+        .same(&format!(
+            "{}\r\nx-request-id: b\r\nOrigin: https://evil.example",
+            claim(&hit)
+        ))
         .await;
     assert!(!other.contains("access-control-allow-origin"), "{other}");
     // Two tokens in the burst, both spent: the third request is refused by both servers.
     let refused = p.same(&format!("{}\r\nx-request-id: c", claim(&hit))).await;
-    assert!(refused.starts_with("HTTP/1.1 429 Too Many Requests\r\n"), "{refused}");
+    assert!(
+        refused.starts_with("HTTP/1.1 429 Too Many Requests\r\n"),
+        "{refused}"
+    );
     assert!(refused.contains("\r\nretry-after: 1\r\n"), "{refused}");
     assert!(refused.contains("\"code\":\"rate_limited\""), "{refused}");
     // The budget is one for the whole API: another route is refused too.
