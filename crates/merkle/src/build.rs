@@ -123,9 +123,6 @@ pub(crate) enum Kind {
         rows: OzRows,
         tree: OzTree,
         tree_index: Vec<usize>,
-        /// The address of each `address,uint256` row, EIP-55 checksummed as the dump prints it
-        /// (empty for other encodings).
-        checksums: Vec<[u8; 42]>,
         /// Rows by their first address column, built on the first lookup.
         by_address: std::sync::OnceLock<Vec<(Address, u32)>>,
     },
@@ -572,7 +569,6 @@ impl Built {
                 tree_index,
                 types,
                 by_address,
-                ..
             } => {
                 let table = by_address.get_or_init(|| {
                     let col = types.iter().position(|t| *t == DynSolType::Address);

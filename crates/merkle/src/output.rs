@@ -198,13 +198,11 @@ impl Built {
                 rows,
                 tree,
                 tree_index,
-                checksums,
                 ..
             } => {
                 let path = "claims.json";
                 let mut w = sink.create(path).map_err(io(path))?;
-                write_oz_dump(&mut *w, types, rows, tree.nodes(), tree_index, checksums)
-                    .map_err(io(path))?;
+                write_oz_dump(&mut *w, types, rows, tree.nodes(), tree_index).map_err(io(path))?;
                 w.flush().map_err(io(path))
             }
             Kind::Jito { entries, layers } => {
@@ -368,7 +366,6 @@ fn write_oz_dump(
     rows: &OzRows,
     nodes: &[B256],
     tree_index: &[usize],
-    checksums: &[[u8; 42]],
 ) -> std::io::Result<()> {
     let enc = serde_json::to_string(&values::type_names(types)).map_err(std::io::Error::other)?;
     writeln!(
@@ -390,15 +387,9 @@ fn write_oz_dump(
         match rows {
             OzRows::Accounts(e) => {
                 let mut addr = [0u8; 42];
-                let spelled = match checksums.get(k) {
-                    Some(done) => done,
-                    None => {
-                        let _ = e[k].address.to_checksum_raw(&mut addr, None);
-                        &addr
-                    }
-                };
+                let _ = e[k].address.to_checksum_raw(&mut addr, None);
                 buf.extend_from_slice(b"[\"");
-                buf.extend_from_slice(spelled);
+                buf.extend_from_slice(&addr);
                 buf.extend_from_slice(b"\",\"");
                 push_decimal(buf, &e[k].amount);
                 buf.extend_from_slice(b"\"]");

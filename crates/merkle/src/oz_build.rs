@@ -1,5 +1,4 @@
-//! Building an OpenZeppelin tree (`oz-standard`): leaves, their placing and the array, with
-//! the EIP-55 spellings the dump prints computed alongside.
+//! Building an OpenZeppelin tree (`oz-standard`): leaves, their placing and the array.
 
 use crate::build::{Kind, OzRows};
 use crate::error::{MerkleError, Result};
@@ -13,46 +12,25 @@ use rayon::prelude::*;
 pub(crate) fn kind(types: Vec<DynSolType>, records: Records, sort: bool) -> Result<Kind> {
     // Each leaf is hashed straight into its (hash, input position) pair for placing: no
     // separate array of leaves to allocate, fill and copy again.
-    let (layout, checksums) = match &records {
-        Records::Accounts(entries) => {
-            // The dump prints every address EIP-55 checksummed, a keccak each: a third as much
-            // hashing again as the tree's. Joined with the tree's build, that work fills the
-            // cores the sort and the tree's top levels leave idle, and writing only copies it.
-            rayon::join(
-                || {
-                    let order = entries
-                        .par_iter()
-                        .enumerate()
-                        .map(|(i, e)| {
-                            let leaf = hash::oz_address_amount_leaf(&e.address, &e.amount);
-                            (leaf, i as u32)
-                        })
-                        .collect();
-                    layout(order, sort)
-                },
-                || {
-                    entries
-                        .par_iter()
-                        .map(|e| {
-                            let mut spelled = [0u8; 42];
-                            let _ = e.address.to_checksum_raw(&mut spelled, None);
-                            spelled
-                        })
-                        .collect()
-                },
-            )
-        }
-        Records::Values { rows, .. } => {
-            let order = rows
-                .par_iter()
-                .enumerate()
-                .map(|(i, r)| (hash::oz_leaf_from_encoded(&values::abi_encode(r)), i as u32))
-                .collect();
-            (layout(order, sort), Vec::new())
-        }
+    let order = match &records {
+        Records::Accounts(entries) => entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                (
+                    hash::oz_address_amount_leaf(&e.address, &e.amount),
+                    i as u32,
+                )
+            })
+            .collect(),
+        Records::Values { rows, .. } => rows
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| (hash::oz_leaf_from_encoded(&values::abi_encode(r)), i as u32))
+            .collect(),
         Records::Solana(_) => return Err(solana()),
     };
-    let (tree, tree_index) = layout?;
+    let (tree, tree_index) = layout(order, sort)?;
     let rows = match records {
         Records::Accounts(entries) => OzRows::Accounts(entries),
         Records::Values { rows, .. } => OzRows::Values(rows),
@@ -63,7 +41,6 @@ pub(crate) fn kind(types: Vec<DynSolType>, records: Records, sort: bool) -> Resu
         rows,
         tree,
         tree_index,
-        checksums,
         by_address: std::sync::OnceLock::new(),
     })
 }
