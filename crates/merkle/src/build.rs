@@ -172,35 +172,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
         }
         (LeafEncoding::Standard(items), records) => {
             let (_, types) = values::parse_encoding(&items).map_err(MerkleError::Options)?;
-            let (rows, leaves): (OzRows, Vec<B256>) = match records {
-                Records::Accounts(entries) => {
-                    let leaves = entries
-                        .par_iter()
-                        .map(|e| hash::oz_address_amount_leaf(&e.address, &e.amount))
-                        .collect();
-                    (OzRows::Accounts(entries), leaves)
-                }
-                Records::Values { rows, .. } => {
-                    let leaves = rows
-                        .par_iter()
-                        .map(|r| hash::oz_leaf_from_encoded(&values::abi_encode(r)))
-                        .collect();
-                    (OzRows::Values(rows), leaves)
-                }
-                Records::Solana(_) => {
-                    return Err(MerkleError::Options(
-                        "Solana claimants need the jito preset".into(),
-                    ))
-                }
-            };
-            let (tree, tree_index) = oz_layout(&leaves, options.sort)?;
-            Kind::Oz {
-                types,
-                rows,
-                tree,
-                tree_index,
-                by_address: std::sync::OnceLock::new(),
-            }
+            crate::oz_build::kind(types, records, options.sort)?
         }
         (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
             // Without a sort, the file's order is the tree's order (merkletreejs with only
@@ -395,26 +367,6 @@ fn sharded(
         top,
         digits,
     })
-}
-
-fn oz_layout(leaves: &[B256], sort: bool) -> Result<(OzTree, Vec<usize>)> {
-    // (hash, input position) pairs: sorting them unstably is still stable for equal hashes,
-    // because the position breaks the tie — as OpenZeppelin's stable sort orders duplicates.
-    let mut order: Vec<(B256, u32)> = leaves
-        .par_iter()
-        .enumerate()
-        .map(|(i, h)| (*h, i as u32))
-        .collect();
-    if sort {
-        order.par_sort_unstable();
-    }
-    let placed: Vec<B256> = order.par_iter().map(|(h, _)| *h).collect();
-    let tree = OzTree::build(&placed)?;
-    let mut tree_index = vec![0usize; leaves.len()];
-    for (pos, (_, value_index)) in order.iter().enumerate() {
-        tree_index[*value_index as usize] = tree.tree_index(pos);
-    }
-    Ok((tree, tree_index))
 }
 
 impl AccountTree {

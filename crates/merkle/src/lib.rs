@@ -22,6 +22,7 @@ pub mod layers;
 pub mod limits;
 mod output;
 pub mod oz;
+mod oz_build;
 pub mod published;
 mod read;
 mod report;

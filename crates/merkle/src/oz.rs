@@ -30,17 +30,25 @@ pub struct MultiProof {
 impl OzTree {
     /// Builds the array from leaves in placement order (sort them first for `sortLeaves`).
     pub fn build(leaves: &[B256]) -> Result<Self> {
-        if leaves.is_empty() {
+        Self::build_with(leaves.len(), |i| leaves[i])
+    }
+
+    /// Builds the array from `n` leaves, the one placed at `position` given by `leaf(position)`.
+    pub(crate) fn build_with(n: usize, leaf: impl Fn(usize) -> B256 + Sync) -> Result<Self> {
+        if n == 0 {
             return Err(MerkleError::Options(
                 "cannot build a tree with no leaves".into(),
             ));
         }
-        let n = leaves.len();
         let size = 2 * n - 1;
+        // Zeroed memory comes from the system untouched; filling the leaves on every core
+        // spreads its first touch (the page faults) too.
         let mut tree = vec![B256::ZERO; size];
-        for (i, leaf) in leaves.iter().enumerate() {
-            tree[size - 1 - i] = *leaf;
-        }
+        // Leaves sit at the tail in reverse order: slot `n - 1 + j` holds position `n - 1 - j`.
+        tree[n - 1..]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(j, slot)| *slot = leaf(n - 1 - j));
         // Level by level from the bottom: the parents of one level never overlap their children,
         // so each level can be hashed in parallel.
         let internal = n - 1;

@@ -16,6 +16,7 @@ pub mod confine;
 mod conn;
 pub mod error;
 pub mod extract;
+mod fast;
 pub mod indexer;
 pub mod jobs;
 pub mod metrics;
@@ -43,13 +44,22 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The router with every layer, ready to serve or to test with `oneshot`.
 pub fn router(state: Arc<AppState>, config: &Config) -> Router {
+    router_with(state, config, middleware::ip_governor(config))
+}
+
+/// [`router`] with the per-IP limiter given, so the fast path can share its buckets.
+fn router_with(
+    state: Arc<AppState>,
+    config: &Config,
+    governor: Option<middleware::IpGovernor>,
+) -> Router {
     let (routes, doc) = api::router(config).split_for_parts();
     let routes = routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", doc))
         .merge(pages::router())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
-    middleware::wrap(routes, state, config)
+    middleware::wrap(routes, state, config, governor)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -74,9 +84,13 @@ pub async fn serve_on(
     // `ConnectInfo<SocketAddr>`: no per-request layer has to translate it.
     let listener = conn::GuardedListener::new(listener, config.header_timeout, config.idle_timeout)
         .tap_io(|_| {});
+    // The claim look-up, the one request served millions of times, is answered in front of
+    // the router (`fast`); everything else goes through the router and its layers.
+    let governor = middleware::ip_governor(&config);
+    let router = router_with(state.clone(), &config, governor.clone());
     axum::serve(
         listener,
-        router(state, &config).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        fast::MakeService::new(router, state, &config, governor),
     )
     .with_graceful_shutdown(shutdown)
     .await?;

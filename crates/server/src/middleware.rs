@@ -18,11 +18,11 @@ use tower_http::request_id::{
 /// a fresh UUID takes): each thread draws 64 random bits once and counts in the other 64, so
 /// ids stay unique across threads and restarts.
 #[derive(Clone, Copy, Debug, Default)]
-struct RequestIds;
+pub(crate) struct RequestIds;
 
 impl RequestIds {
     /// The next id of this thread, as 36 bytes of hyphenated lowercase hex.
-    fn next() -> [u8; 36] {
+    pub(crate) fn next() -> [u8; 36] {
         thread_local! {
             static STATE: std::cell::Cell<(u64, u64)> = std::cell::Cell::new((seed(), seed()));
         }
@@ -102,7 +102,7 @@ const MAX_HEADERS: usize = 32 * 1024;
 
 /// Answers an oversized target (414) or header block (431) with `{code, detail}`, well below
 /// the sizes at which hyper answers by itself with an empty body.
-fn head_limits(req: &Request) -> Option<Response> {
+pub(crate) fn head_limits(req: &Request) -> Option<Response> {
     use axum::response::IntoResponse;
     let uri = uri_len(req.uri());
     if uri > MAX_URI {
@@ -137,7 +137,7 @@ fn head_limits(req: &Request) -> Option<Response> {
 /// segment (`/claims/{address}`) or a query string is refused here, before any handler, log
 /// line or store sees it. No route takes a hash in its path or query, so nothing legitimate
 /// looks like a key there.
-fn guard_target(uri: &axum::http::Uri) -> Option<Response> {
+pub(crate) fn guard_target(uri: &axum::http::Uri) -> Option<Response> {
     use axum::response::IntoResponse;
     let parts = [
         ("path", uri.path()),
@@ -188,15 +188,18 @@ fn uri_len(uri: &axum::http::Uri) -> usize {
     scheme + authority + uri.path().len() + query
 }
 
-type IpLimiter = tower_governor::GovernorLayer<
-    tower_governor::key_extractor::PeerIpKeyExtractor,
-    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
-    axum::body::Body,
+/// The per-IP limiter's settings and token buckets, shared by the router's layer and the
+/// claim look-up's fast path (`crate::fast`), so a client has one budget for both.
+pub(crate) type IpGovernor = Arc<
+    tower_governor::governor::GovernorConfig<
+        tower_governor::key_extractor::PeerIpKeyExtractor,
+        governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    >,
 >;
 
-/// Per-client-IP token buckets; a client over its budget gets a 429 `{code, detail}` with
-/// `Retry-After`. Keys come from the socket's peer address, never from headers a client sets.
-fn rate_limit(config: &Config) -> Option<IpLimiter> {
+/// Per-client-IP token buckets, or `None` when the limit is off. Keys come from the socket's
+/// peer address, never from headers a client sets.
+pub(crate) fn ip_governor(config: &Config) -> Option<IpGovernor> {
     if config.rate_limit_per_ip == 0 {
         return None;
     }
@@ -212,47 +215,69 @@ fn rate_limit(config: &Config) -> Option<IpLimiter> {
         std::thread::sleep(Duration::from_secs(60));
         limiter.retain_recent();
     });
-    Some(
-        tower_governor::GovernorLayer::new(governor).error_handler(|e| {
-            use axum::response::IntoResponse;
-            match e {
-                tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
-                    // Whole seconds, rounded down by the limiter: 0 would invite a retry storm.
-                    let wait_time = wait_time.max(1);
-                    let mut res = ServerError::Api {
-                        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
-                        code: "rate_limited",
-                        detail: format!(
-                            "too many requests from this address; retry in {wait_time} s"
-                        ),
-                    }
-                    .into_response();
-                    if let Ok(v) = axum::http::HeaderValue::from_str(&wait_time.to_string()) {
-                        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-                    }
-                    res
-                }
-                _ => ServerError::bad_request(
-                    "no_client_address",
-                    "cannot tell which address this request came from",
-                )
-                .into_response(),
+    Some(governor)
+}
+
+/// The answer to a client over its budget: 429 `{code, detail}` with `Retry-After`.
+pub(crate) fn rate_limited(wait_time: u64) -> Response {
+    use axum::response::IntoResponse;
+    // Whole seconds, rounded down by the limiter: 0 would invite a retry storm.
+    let wait_time = wait_time.max(1);
+    let mut res = ServerError::Api {
+        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+        code: "rate_limited",
+        detail: format!("too many requests from this address; retry in {wait_time} s"),
+    }
+    .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait_time.to_string()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// The limiter as a layer: a client over its budget gets [`rate_limited`].
+fn rate_limit(
+    governor: IpGovernor,
+) -> tower_governor::GovernorLayer<
+    tower_governor::key_extractor::PeerIpKeyExtractor,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+> {
+    tower_governor::GovernorLayer::new(governor).error_handler(|e| {
+        use axum::response::IntoResponse;
+        match e {
+            tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                rate_limited(wait_time)
             }
-        }),
+            _ => ServerError::bad_request(
+                "no_client_address",
+                "cannot tell which address this request came from",
+            )
+            .into_response(),
+        }
+    })
+}
+
+/// The origins allowed to read responses: `None` for any (the public read-only default),
+/// else the configured ones that parse as header values.
+pub(crate) fn cors_origins(config: &Config) -> Option<Vec<axum::http::HeaderValue>> {
+    if config.cors_origins.is_empty() {
+        return None;
+    }
+    Some(
+        config
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect(),
     )
 }
 
 /// Which origins may call the API from a browser, and with what.
 fn cors(config: &Config) -> CorsLayer {
-    let cors = if config.cors_origins.is_empty() {
-        CorsLayer::new().allow_origin(AllowOrigin::any())
-    } else {
-        let origins = config
-            .cors_origins
-            .iter()
-            .filter_map(|o| o.parse().ok())
-            .collect::<Vec<_>>();
-        CorsLayer::new().allow_origin(origins)
+    let cors = match cors_origins(config) {
+        None => CorsLayer::new().allow_origin(AllowOrigin::any()),
+        Some(origins) => CorsLayer::new().allow_origin(origins),
     };
     // What a dApp on another origin sends: JSON bodies (sign-ups, submissions, relay) and, for
     // a creator dashboard, an API key.
@@ -269,9 +294,14 @@ fn cors(config: &Config) -> CorsLayer {
 }
 
 /// `router` inside every layer, in the order a request meets them from the last to the first.
-pub(crate) fn wrap(router: Router<Arc<AppState>>, state: Arc<AppState>, config: &Config) -> Router {
-    let router = match rate_limit(config) {
-        Some(layer) => router.layer(layer),
+pub(crate) fn wrap(
+    router: Router<Arc<AppState>>,
+    state: Arc<AppState>,
+    config: &Config,
+    governor: Option<IpGovernor>,
+) -> Router {
+    let router = match governor {
+        Some(governor) => router.layer(rate_limit(governor)),
         None => router,
     };
     router

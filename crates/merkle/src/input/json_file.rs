@@ -3,6 +3,7 @@
 use super::accounts::Accounts;
 use super::csv_file::checked_amount;
 use super::fast_json;
+use super::typed_json;
 use crate::amount::{parse_amount, parse_json_amount};
 use crate::error::{MerkleError, Result};
 use crate::limits::MAX_JSON_BYTES;
@@ -10,8 +11,9 @@ use crate::values;
 use alloy_dyn_abi::{DynSolType, DynSolValue};
 use std::io::Read;
 
-/// Reads address/amount entries: balance maps and `[address, amount]` pairs on all cores where [`fast_json`] can, else the
-/// document parsed whole by `serde_json`.
+/// Reads address/amount entries: balance maps and `[address, amount]` pairs on all cores where
+/// [`fast_json`] can, Uniswap's `[{address, earnings}]` through typed structs where
+/// [`typed_json`] can, else the document parsed whole into a `serde_json::Value`.
 pub(super) fn read_accounts_json(
     mut reader: impl Read,
     file: &str,
@@ -29,6 +31,9 @@ pub(super) fn read_accounts_json(
     if data.len() as u64 <= MAX_JSON_BYTES {
         if let Some(entries) = fast_json::accounts(&data, fast_json::CHUNK) {
             acc.entries = entries;
+            return Ok(());
+        }
+        if typed_json::read_uniswap_items(&data, acc)? {
             return Ok(());
         }
     }

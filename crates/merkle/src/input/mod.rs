@@ -17,6 +17,7 @@ mod fast_csv;
 mod fast_json;
 mod json_file;
 mod solana;
+mod typed_json;
 
 pub use csv_file::column_name;
 pub use solana::parse_pubkey;

@@ -123,9 +123,19 @@ pub(crate) async fn get_claim(
     State(state): State<Arc<AppState>>,
     PathParams((id, address)): PathParams<(String, String)>,
 ) -> Result<impl IntoResponse, ServerError> {
-    let address = parse_address(&address)?;
+    claim(&state, &id, &address)
+}
+
+/// The look-up behind [`get_claim`], shared with the fast path in front of the router
+/// (`crate::fast`), so both answer the same bytes.
+pub(crate) fn claim(
+    state: &AppState,
+    id: &str,
+    address: &str,
+) -> Result<axum::response::Response, ServerError> {
+    let address = parse_address(address)?;
     let published = state.campaigns.load();
-    let c = published.get(&id).ok_or_else(|| unknown_campaign(&id))?;
+    let c = published.get(id).ok_or_else(|| unknown_campaign(id))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -140,7 +150,7 @@ pub(crate) async fn get_claim(
             ),
         )
     })?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The campaign's signed announcement, byte for byte as signed, for recipients to verify

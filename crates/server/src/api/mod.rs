@@ -4,7 +4,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod campaigns;
-mod claims;
+pub(crate) mod claims;
 mod dashboard;
 pub(crate) mod deployments;
 mod health;

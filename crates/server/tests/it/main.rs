@@ -3,6 +3,7 @@
 mod api;
 mod community;
 mod dashboard;
+mod fast_path;
 mod jobs;
 mod key_guard;
 mod pages;
