@@ -83,7 +83,16 @@ fn dashboard_lists_sybil_clusters_with_members_evidence_and_appeals() {
     let gs = g.to_str().unwrap();
     ok(
         &[
-            "sybil", "generate", "--seed", "7", "--organic", "300", "--rings", "1", "--out", gs,
+            "sybil",
+            "generate",
+            "--seed",
+            "7",
+            "--organic",
+            "300",
+            "--rings",
+            "1",
+            "--out",
+            gs,
         ],
         &[],
     );
@@ -213,12 +222,19 @@ fn dashboard_lists_sybil_clusters_with_members_evidence_and_appeals() {
     assert!(!evidence.is_empty());
     for (row, e) in evidence.iter().zip(c["evidence"].as_array().unwrap()) {
         assert!(
-            row[0].as_str().unwrap().starts_with(e["kind"].as_str().unwrap()),
+            row[0]
+                .as_str()
+                .unwrap()
+                .starts_with(e["kind"].as_str().unwrap()),
             "{row}"
         );
         assert_eq!(
             row[1].as_str().unwrap(),
-            format!("{} → {}", e["from"].as_str().unwrap(), e["to"].as_str().unwrap())
+            format!(
+                "{} → {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap()
+            )
         );
         assert_eq!(row[2], e["amount"]);
         assert_eq!(row[3], e["asset"]);

@@ -568,10 +568,13 @@ mod tests {
 
     #[test]
     fn an_edges_file_keeps_its_transaction_hashes_and_nothing_else() {
-        let edges = format!("from,to,asset,amount,block,timestamp,tx\n{ADDR},{ADDR},native,1,9,100,{KEY}\n");
+        let edges = format!(
+            "from,to,asset,amount,block,timestamp,tx\n{ADDR},{ADDR},native,1,9,100,{KEY}\n"
+        );
         assert!(guard_upload(&edges).is_ok());
         // The same value in any other column, or in a file without the edges header, is refused.
-        let from = format!("from,to,asset,amount,block,timestamp,tx\n{KEY},{ADDR},native,1,9,100,{KEY}\n");
+        let from =
+            format!("from,to,asset,amount,block,timestamp,tx\n{KEY},{ADDR},native,1,9,100,{KEY}\n");
         assert_eq!(guard_upload(&from).map_err(|(line, _)| line), Err(2));
         let list = format!("address,tx\n{ADDR},{KEY}\n");
         assert_eq!(guard_upload(&list).map_err(|(line, _)| line), Err(2));
