@@ -80,6 +80,7 @@ fn campaign() -> Markup {
                     figure { figcaption { "Lorenz curve" } div #lorenz .lorenz {} }
                 }
             }
+            (sybil())
             section #jobs aria-labelledby="jobs-title" {
                 h3 #jobs-title { "Build and publish" }
                 p #jobs-help .hint {}
@@ -126,6 +127,37 @@ fn campaign() -> Markup {
                     button #export-signups type="button" .secondary { "Download signups.csv" }
                     button #export-points type="button" .secondary { "Download points.csv" }
                 }
+            }
+        }
+    }
+}
+
+/// The last build's sybil clusters, for review; the script fills it when the report has `sybil`.
+fn sybil() -> Markup {
+    html! {
+        section #sybil aria-labelledby="sybil-title" hidden {
+            h3 #sybil-title { "Sybil clusters" }
+            p #sybil-msg .hint {}
+            dl #sybil-figures .figures {}
+            div #sybil-cleared-box hidden {
+                h4 #sybil-cleared-title { "Cleared on appeal" }
+                div.table-wrap tabindex="0" role="region" aria-labelledby="sybil-cleared-title" {
+                    table {
+                        thead { tr { th scope="col" { "Address" } th scope="col" { "Reason" } th scope="col" { "Was in cluster" } } }
+                        tbody #sybil-cleared-rows {}
+                    }
+                }
+            }
+            div #sybil-clusters {}
+            h4 { "Clearing an address on appeal" }
+            p { "This view only reads the build report: an appeal is decided in the overrides file, so that every build honours it and the decision is kept with the campaign's inputs." }
+            ol.steps {
+                li { "Add a row " code { "address,reason" } " to a CSV file whose first line is " code { "address,reason" }
+                     " (a reason on every row; it is shown here and by " code { "airdrop explain" } ")." }
+                li { "Upload it as a campaign file: " code { "PUT /v1/campaigns/{id}/files/appeals.csv" } "." }
+                li { "Name it in the spec's " code { "[sybil]" } " section, " code { "overrides = \"appeals.csv\"" }
+                     ", and send the spec again (" code { "PUT /v1/campaigns/{id}" } ") if it does not name it yet." }
+                li { "Start a build: the address is taken out of its cluster, paid, and listed above under " em { "Cleared on appeal" } "." }
             }
         }
     }

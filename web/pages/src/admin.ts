@@ -6,6 +6,7 @@ import { claimsChart, showSvg, type ClaimPoint } from './admin/charts';
 import { $, el, figures, row, say } from './admin/dom';
 import { tokens } from './admin/format';
 import { keyProblem, secretKind } from './admin/secret';
+import { showSybil } from './admin/sybil';
 
 interface KeyInfo { id: string; scopes: string[] }
 interface Campaign {
@@ -147,6 +148,7 @@ async function loadReport(c: Campaign): Promise<void> {
   $('fairness').replaceChildren();
   const charts = document.querySelector<HTMLElement>('#report .charts');
   if (charts) charts.hidden = true;
+  showSybil(null, amount);
   try {
     const r = await api<any>(`/v1/campaigns/${encodeURIComponent(c.id)}/report`);
     const rep = r.report;
@@ -159,6 +161,7 @@ async function loadReport(c: Campaign): Promise<void> {
     if (charts) charts.hidden = false;
     showSvg($('histogram'), r.histogramSvg);
     showSvg($('lorenz'), r.lorenzSvg);
+    showSybil(rep.sybil, amount);
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) msg.textContent = e.detail;
     else if (e instanceof ApiError && e.status === 404) msg.textContent = 'No build report here: this campaign is served from a bundle folder, whose report.html has the same figures.';

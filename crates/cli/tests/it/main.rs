@@ -14,6 +14,7 @@ mod formats_cli;
 mod key_guard;
 mod kit_browser;
 mod pages_admin;
+mod pages_admin_sybil;
 mod pages_recipient;
 mod pages_recipient_guard;
 mod pages_story;

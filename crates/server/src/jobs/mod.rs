@@ -125,7 +125,7 @@ pub async fn upload_file(
     }
     // Secrets in a data file: a keystore anywhere in it, a key or a phrase within a line.
     if let Ok(text) = std::str::from_utf8(&body) {
-        airdrop_merkle::guard::guard_lines(text).map_err(|(line, e)| match line {
+        guard_upload(text).map_err(|(line, e)| match line {
             0 => refused(&name, &e),
             n => refused(&format!("{name} line {n}"), &e),
         })?;
@@ -143,6 +143,37 @@ pub async fn upload_file(
             size: body.len() as i64,
         }),
     ))
+}
+
+/// The key guard over an uploaded text file. A `[sybil]` edges file (a CSV whose header has
+/// `from`, `to` and `tx`) holds transaction hashes, 64 hex digits shaped like a private key, so
+/// its `tx` column is left out, as the CLI leaves edges files out; every other cell is guarded.
+fn guard_upload(text: &str) -> Result<(), (usize, airdrop_merkle::guard::SecretRefused)> {
+    use airdrop_merkle::guard::{guard, guard_keystore};
+    let header: Vec<String> = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let has = |c: &str| header.iter().any(|h| h == c);
+    let Some(tx) = header.iter().position(|h| h == "tx") else {
+        return airdrop_merkle::guard::guard_lines(text);
+    };
+    if !(has("from") && has("to")) {
+        return airdrop_merkle::guard::guard_lines(text);
+    }
+    guard_keystore(text).map_err(|e| (0, e))?;
+    for (i, line) in text.lines().enumerate() {
+        let kept: Vec<&str> = line
+            .split(',')
+            .enumerate()
+            .map(|(j, cell)| if j == tx { "" } else { cell })
+            .collect();
+        guard(&kept.join(",")).map_err(|e| (i + 1, e))?;
+    }
+    Ok(())
 }
 
 /// The campaign's source files.
@@ -526,4 +557,26 @@ pub(crate) fn router(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<
         .routes(utoipa_axum::routes!(get_job))
         .routes(utoipa_axum::routes!(job_events))
         .merge(uploads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard_upload;
+
+    const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    const ADDR: &str = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+
+    #[test]
+    fn an_edges_file_keeps_its_transaction_hashes_and_nothing_else() {
+        let edges = format!(
+            "from,to,asset,amount,block,timestamp,tx\n{ADDR},{ADDR},native,1,9,100,{KEY}\n"
+        );
+        assert!(guard_upload(&edges).is_ok());
+        // The same value in any other column, or in a file without the edges header, is refused.
+        let from =
+            format!("from,to,asset,amount,block,timestamp,tx\n{KEY},{ADDR},native,1,9,100,{KEY}\n");
+        assert_eq!(guard_upload(&from).map_err(|(line, _)| line), Err(2));
+        let list = format!("address,tx\n{ADDR},{KEY}\n");
+        assert_eq!(guard_upload(&list).map_err(|(line, _)| line), Err(2));
+    }
 }
