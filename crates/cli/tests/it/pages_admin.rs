@@ -17,7 +17,7 @@ use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
 use snapshot_support::chain::{deploy_args, TokenChain};
-use snapshot_support::cli::{admin_key, airdrop, dev, http, http_raw, key_hex, serve};
+use snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex, serve};
 use snapshot_support::repo_root;
 use snapshot_support::state::ok;
 use std::process::Command;
@@ -117,21 +117,7 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
 
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
     let admin = admin_key(&db);
-    let (done, reviewer, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "rev",
-            "--scope",
-            "reviewer",
-            "--database-url",
-            &db,
-        ],
-        &[],
-    );
-    assert!(done, "{err}");
-    let reviewer = reviewer.trim().to_owned();
+    let reviewer = api_key(&db, "rev", "reviewer");
     let data = tmp.path().join("data");
     let server = serve(
         &[

@@ -14,7 +14,7 @@
 use crate::distribution_chain::{tokens, Chain};
 use crate::pages_support::{assert_pages_clean, scenario, wait_balance};
 use crate::snapshot_support::chain::{deploy_args, rfc3339};
-use crate::snapshot_support::cli::{admin_key, airdrop, dev, http, http_raw, key_hex, serve};
+use crate::snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex, serve};
 use crate::snapshot_support::state::ok;
 use serde_json::{json, Value};
 
@@ -53,21 +53,7 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
 
     let db = format!("sqlite:{}", tmp.path().join("store.db").display());
     let admin = admin_key(&db);
-    let (done, reviewer, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "reviewer",
-            "--scope",
-            "reviewer",
-            "--database-url",
-            &db,
-        ],
-        &[],
-    );
-    assert!(done, "{err}");
-    let reviewer = reviewer.trim().to_owned();
+    let reviewer = api_key(&db, "reviewer", "reviewer");
     let data = tmp.path().join("data");
     let server = serve(
         &[

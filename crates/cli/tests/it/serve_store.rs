@@ -12,7 +12,7 @@ use airdrop_store::Backend;
 use alloy::signers::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
-use snapshot_support::cli::{admin_key, airdrop, http, http_raw, serve, wait_job, Server};
+use snapshot_support::cli::{admin_key, airdrop, api_key, http, http_raw, serve, wait_job, Server};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn serve_on(url: &str, data: &std::path::Path) -> Server {
@@ -454,21 +454,7 @@ fn build_failures_never_quote_files_or_paths(backend: Backend) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(test_db(backend)).unwrap();
     let key = admin_key(&db.url);
-    let (ok, reviewer, err) = airdrop(
-        &[
-            "keys",
-            "create",
-            "--name",
-            "r",
-            "--scope",
-            "reviewer",
-            "--database-url",
-            &db.url,
-        ],
-        &[],
-    );
-    assert!(ok, "{err}");
-    let reviewer = reviewer.trim().to_owned();
+    let reviewer = api_key(&db.url, "r", "reviewer");
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
     let a = serve_on(&db.url, data.path());

@@ -180,14 +180,19 @@ pub(crate) fn serve(args: &[&str], env: &[(&str, String)]) -> Server {
 
 /// A new admin API key in the store at `database_url` (`airdrop keys create`).
 pub(crate) fn admin_key(database_url: &str) -> String {
+    api_key(database_url, "test", "admin")
+}
+
+/// A new API key named `name` with `scope` in the store at `database_url`.
+pub(crate) fn api_key(database_url: &str, name: &str, scope: &str) -> String {
     let (ok, key, err) = airdrop(
         &[
             "keys",
             "create",
             "--name",
-            "test",
+            name,
             "--scope",
-            "admin",
+            scope,
             "--database-url",
             database_url,
         ],
