@@ -79,7 +79,13 @@ async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> 
         return refused;
     }
     if let Some(refused) = guard_target(req.uri()) {
-        return refused;
+        // A browser that sent the secret from a page's form without JavaScript gets a page
+        // saying what happened, not the API's JSON.
+        return if crate::pages::wants_page(&req) {
+            crate::pages::secret_refused()
+        } else {
+            refused
+        };
     }
     // The template is shared with the router; holding it costs a reference count, not a copy.
     let route = req.extensions().get::<MatchedPath>().cloned();

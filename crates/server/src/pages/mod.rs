@@ -66,6 +66,39 @@ async fn asset(Path(file): Path<String>) -> Result<Response, ServerError> {
         .into_response())
 }
 
+/// Whether a refused request came from a browser opening a page (a form sent without
+/// JavaScript) rather than from an API client: a navigation that accepts HTML, outside `/v1/`.
+pub(crate) fn wants_page(req: &axum::extract::Request) -> bool {
+    req.method() == axum::http::Method::GET
+        && !req.uri().path().starts_with("/v1/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+}
+
+/// The 400 page for a secret in a page's address (the key guard refused it before the
+/// router), with the pages' own security headers: it is answered outside their router.
+pub(crate) fn secret_refused() -> Response {
+    let mut res = html(airdrop_web::home::secret_refused());
+    *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
 /// An HTML page, never cached: it shows live state (claimed, reviews, queues).
 pub(crate) fn html(markup: maud::Markup) -> Response {
     (

@@ -262,6 +262,11 @@ async fn every_api_path_refuses_secrets_without_logging_or_storing_them() {
         .with_writer(log.clone())
         .finish();
     let _log = tracing::subscriber::set_default(subscriber);
+    // While exactly one dispatcher exists, tracing decides a call site's interest from the
+    // subscriber of whichever thread hits it first: another test's thread (no subscriber)
+    // logging a refusal first would switch the line off here too. A second, unused dispatcher
+    // makes it ask every registered one instead.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
 
     let db = test_db(Backend::Sqlite).await.unwrap();
     let admin = generate("admin", &["admin".into()], 1).unwrap();

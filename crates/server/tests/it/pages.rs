@@ -80,3 +80,57 @@ async fn assets_are_served_by_hashed_name_only() {
         assert_eq!(v["code"], "not_found");
     }
 }
+
+#[tokio::test]
+async fn a_secret_sent_from_a_page_without_javascript_gets_a_page_not_json() {
+    // A recovery phrase typed into the claim page's address field, the form sent as a browser
+    // without JavaScript sends it: refused before any handler, answered with a page.
+    // Entropy made at run time (random key bytes), so no phrase is written in the source.
+    let entropy = alloy_signer_local::PrivateKeySigner::random().to_bytes();
+    let phrase = bip39::Mnemonic::from_entropy(&entropy[..16])
+        .unwrap()
+        .to_string();
+    let target = format!("/claim/demo?address={}", phrase.replace(' ', "+"));
+    let page = app()
+        .oneshot(
+            Request::get(target.as_str())
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        page.headers()[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    assert!(page.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    let body = axum::body::to_bytes(page.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let body = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        body.contains("looks like a private key or a recovery phrase"),
+        "{body}"
+    );
+    let words: Vec<&str> = phrase.split(' ').collect();
+    for pair in words.windows(2) {
+        assert!(
+            !body.contains(&pair.join(" ")),
+            "the page quotes the phrase"
+        );
+    }
+
+    // The same request from an API client (no HTML accepted) keeps the API's JSON refusal.
+    let api = get(&target, false).await;
+    assert_eq!(api.status(), StatusCode::BAD_REQUEST);
+    let body = axum::body::to_bytes(api.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["code"], "secret_refused");
+}
