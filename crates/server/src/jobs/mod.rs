@@ -454,12 +454,24 @@ async fn find_job(state: &AppState, job: &str) -> Result<JobRow, ServerError> {
     read_job(state.store()?, job).await?.ok_or_else(unknown)
 }
 
+/// One Server-Sent Event of a job's stream, as a client reads it off the wire: the event's
+/// name and its data line. Documentation only: the stream is written by axum's `Sse`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct JobEvent {
+    /// `progress` for each change, then `done` or `failed` once.
+    #[schema(example = "progress")]
+    event: String,
+    /// The job as JSON (the body of `GET /v1/jobs/{job}`).
+    data: String,
+}
+
 /// A job's progress as Server-Sent Events: one `progress` event per change (data: the job as
 /// JSON), ending with a `done` or `failed` event.
 #[utoipa::path(
     get, path = "/v1/jobs/{job}/events", tag = "creators", security(("api_key" = [])),
     params(("job" = String, Path, description = "Job id")),
-    responses((status = 200, content_type = "text/event-stream", body = String), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, content_type = "text/event-stream", body = JobEvent, description = "One schema per event: its name and its data line"), (status = 400, description = "A path parameter that does not parse", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn job_events(
     State(state): State<Arc<AppState>>,
