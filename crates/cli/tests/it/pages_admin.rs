@@ -11,13 +11,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::distribution_chain::{build_bundle, tokens, Spec};
+use crate::pages_support::{serve_store, store_db};
 use crate::snapshot_support;
 use alloy::signers::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
 use sha2::Digest;
 use snapshot_support::chain::{deploy_args, TokenChain};
-use snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex, serve};
+use snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex};
 use snapshot_support::repo_root;
 use snapshot_support::state::ok;
 use std::process::Command;
@@ -115,22 +116,15 @@ fn dashboard_reviews_builds_publishes_and_shows_claims() {
         &[("DEPLOYER_KEY", key_hex(&dev(0)))],
     );
 
-    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let db = store_db(tmp.path());
     let admin = admin_key(&db);
     let reviewer = api_key(&db, "rev", "reviewer");
-    let data = tmp.path().join("data");
-    let server = serve(
+    let server = serve_store(
+        tmp.path(),
+        &db,
         &[
             "--public-url",
             "http://drop.test",
-            "--rate-limit-per-ip",
-            "0",
-            "--rate-limit-per-key",
-            "0",
-            "--database-url",
-            &db,
-            "--data-dir",
-            data.to_str().unwrap(),
             "--rpc-url",
             url,
             "--campaign",

@@ -9,8 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::pages_support::{assert_pages_clean, require_browser};
-use crate::snapshot_support::cli::{admin_key, http, http_raw, ok, serve};
+use crate::pages_support::{assert_pages_clean, require_browser, serve_store, store_db};
+use crate::snapshot_support::cli::{admin_key, http, http_raw, ok};
 use crate::snapshot_support::repo_root;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -110,22 +110,9 @@ fn dashboard_lists_sybil_clusters_with_members_evidence_and_appeals() {
         std::fs::read_to_string(g.join("campaign.toml")).unwrap()
     );
 
-    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let db = store_db(tmp.path());
     let admin = admin_key(&db);
-    let data = tmp.path().join("data");
-    let server = serve(
-        &[
-            "--rate-limit-per-ip",
-            "0",
-            "--rate-limit-per-key",
-            "0",
-            "--database-url",
-            &db,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = serve_store(tmp.path(), &db, &[], &[]);
     let port = server.port;
     let (s, v) = http(
         port,

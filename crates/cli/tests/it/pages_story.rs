@@ -12,9 +12,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::distribution_chain::{tokens, Chain};
-use crate::pages_support::{assert_pages_clean, scenario, wait_balance};
+use crate::pages_support::{assert_pages_clean, scenario, serve_store, store_db, wait_balance};
 use crate::snapshot_support::chain::{deploy_args, rfc3339};
-use crate::snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex, serve};
+use crate::snapshot_support::cli::{admin_key, api_key, dev, http, http_raw, key_hex};
 use crate::snapshot_support::state::ok;
 use serde_json::{json, Value};
 
@@ -51,25 +51,13 @@ fn story_sign_up_review_publish_deploy_claim_and_watch() {
     let deployer = dev(0);
     let (alice, bob) = (dev(2).address(), dev(3).address());
 
-    let db = format!("sqlite:{}", tmp.path().join("store.db").display());
+    let db = store_db(tmp.path());
     let admin = admin_key(&db);
     let reviewer = api_key(&db, "reviewer", "reviewer");
-    let data = tmp.path().join("data");
-    let server = serve(
-        &[
-            "--rate-limit-per-ip",
-            "0",
-            "--rate-limit-per-key",
-            "0",
-            "--database-url",
-            &db,
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--rpc-url",
-            &c.url,
-            "--relayer-key-env",
-            "RELAYER_KEY",
-        ],
+    let server = serve_store(
+        tmp.path(),
+        &db,
+        &["--rpc-url", &c.url, "--relayer-key-env", "RELAYER_KEY"],
         &[("RELAYER_KEY", key_hex(&dev(1)))],
     );
     let port = server.port;

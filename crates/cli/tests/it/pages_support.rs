@@ -84,3 +84,31 @@ pub(crate) fn wait_balance(c: &Chain, who: Address, want: U256) {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// The SQLite store of a pages test, in `dir`.
+pub(crate) fn store_db(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("store.db").display())
+}
+
+/// `airdrop serve` on the store `db`, jobs in `dir/data`, without rate limits (a browser test
+/// sends bursts); `extra` adds flags and `env` the variables they name.
+pub(crate) fn serve_store(
+    dir: &Path,
+    db: &str,
+    extra: &[&str],
+    env: &[(&str, String)],
+) -> crate::snapshot_support::cli::Server {
+    let data = dir.join("data");
+    let mut args = vec![
+        "--rate-limit-per-ip",
+        "0",
+        "--rate-limit-per-key",
+        "0",
+        "--database-url",
+        db,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    crate::snapshot_support::cli::serve(&args, env)
+}

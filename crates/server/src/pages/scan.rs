@@ -17,8 +17,18 @@ const LIMIT: Duration = Duration::from_secs(20);
 const KEEP: Duration = Duration::from_secs(30);
 /// Scans kept at most (the oldest go first).
 const KEPT: usize = 256;
+/// Scans running at once, for all visitors together: the page needs no key, so without a
+/// bound anyone could turn requests for many addresses into many scans against the node.
+const RUNNING: usize = 2;
+/// How long a request waits for a free scan before the page says the server is busy.
+const WAIT: Duration = Duration::from_secs(2);
 
 type Kept = HashMap<Address, (Instant, ScanView)>;
+
+fn running() -> &'static tokio::sync::Semaphore {
+    static RUNNING_SCANS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    RUNNING_SCANS.get_or_init(|| tokio::sync::Semaphore::new(RUNNING))
+}
 
 fn kept() -> &'static Mutex<Kept> {
     static KEPT_SCANS: OnceLock<Mutex<Kept>> = OnceLock::new();
@@ -34,6 +44,13 @@ pub(super) async fn findings(rpc_url: &str, wallet: Address) -> ScanView {
             }
         }
     }
+    // Held until the scan ends (or is abandoned at the time limit): the blocking task keeps
+    // the node busy until then either way.
+    let Ok(Ok(permit)) = tokio::time::timeout(WAIT, running().acquire()).await else {
+        return ScanView::Failed(
+            "the server is scanning other wallets; try again in a moment".into(),
+        );
+    };
     let input = ScanInput {
         address: wallet.to_checksum(None),
         rpc_url: rpc_url.to_owned(),
@@ -49,7 +66,11 @@ pub(super) async fn findings(rpc_url: &str, wallet: Address) -> ScanView {
     };
     let cancel = Cancel::new();
     let stop = cancel.clone();
-    let job = tokio::task::spawn_blocking(move || run(&input, &NoProgress, &cancel));
+    let job = tokio::task::spawn_blocking(move || {
+        let report = run(&input, &NoProgress, &cancel);
+        drop(permit);
+        report
+    });
     let view = match tokio::time::timeout(LIMIT, job).await {
         Ok(Ok(Ok(report))) => ScanView::Done(report.findings.iter().map(plain).collect()),
         Ok(Ok(Err(e))) => {
@@ -109,5 +130,25 @@ fn plain(f: &Finding) -> FindingView {
         },
         subject,
         reasons: f.reasons.iter().map(|r| r.text.clone()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_busy_server_says_so_instead_of_starting_another_scan() {
+        // Every scan slot taken: the page answers within the wait, without a node (the URL
+        // below would refuse a connection if it were ever asked).
+        let held = running().acquire_many(RUNNING as u32).await;
+        let started = Instant::now();
+        let view = findings("http://127.0.0.1:9", Address::repeat_byte(7)).await;
+        assert!(
+            matches!(&view, ScanView::Failed(why) if why.contains("scanning other wallets")),
+            "{view:?}"
+        );
+        assert!(started.elapsed() < WAIT + Duration::from_secs(1));
+        drop(held);
     }
 }
