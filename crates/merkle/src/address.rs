@@ -101,21 +101,63 @@ pub(crate) fn parse_address_bytes(t: &[u8]) -> Option<Result<Address, AddressErr
     Some(Ok(address))
 }
 
+/// How an accepted address was written: bit `i` set where hex digit `i` (from the left) is an
+/// upper-case letter, 0 for all lower case. With [`push_cased`] it writes the digits back
+/// exactly as given, which is what an OpenZeppelin dump of the same values holds — and costs
+/// no keccak, where writing EIP-55 costs one per address.
+pub(crate) fn spelling(text: &[u8]) -> u64 {
+    let hex = text.trim_ascii();
+    let hex = hex
+        .strip_prefix(b"0x")
+        .or_else(|| hex.strip_prefix(b"0X"))
+        .unwrap_or(hex);
+    hex.iter().take(40).enumerate().fold(0, |mask, (i, c)| {
+        mask | (u64::from(c.is_ascii_uppercase()) << i)
+    })
+}
+
 /// EIP-55: a letter is upper case exactly where the matching nibble of the keccak of the
 /// lowercase hex is 8 or more. Checked in place, so a checksummed row costs one hash and no
 /// allocation.
 fn checksum_matches(address: &Address, hex: &[u8]) -> bool {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mask = checksum_mask(address);
+    hex.iter()
+        .enumerate()
+        .all(|(i, &c)| !c.is_ascii_alphabetic() || c.is_ascii_uppercase() == (mask >> i & 1 == 1))
+}
+
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The EIP-55 case of `address`: bit `i` is set where hex digit `i` (from the left) is upper
+/// case if it is a letter. One keccak; kept apart from the text so a writer can hash every
+/// address ahead, on idle cores, and spell them out later.
+pub(crate) fn checksum_mask(address: &Address) -> u64 {
     let mut lower = [0u8; 40];
     for (i, b) in address.iter().enumerate() {
         lower[2 * i] = DIGITS[usize::from(b >> 4)];
         lower[2 * i + 1] = DIGITS[usize::from(b & 15)];
     }
     let hash = alloy_primitives::keccak256(lower);
-    hex.iter().enumerate().all(|(i, &c)| {
+    (0..40).fold(0u64, |mask, i| {
         let nib = (hash[i / 2] >> (4 * (1 - i % 2))) & 15;
-        !c.is_ascii_alphabetic() || c.is_ascii_uppercase() == (nib >= 8)
+        mask | (u64::from(nib >= 8) << i)
     })
+}
+
+/// Appends `0x` and the address, its letters upper case where `mask` says: the EIP-55 case
+/// given its [`checksum_mask`], or the input's own given its [`spelling`].
+pub(crate) fn push_cased(buf: &mut Vec<u8>, address: &Address, mask: u64) {
+    let mut hex = [0u8; 40];
+    // Cannot fail: the output is exactly twice the input.
+    let _ = alloy_primitives::hex::encode_to_slice(address, &mut hex);
+    // Without branches, so the loop vectorises: a letter (above '9') with its bit set loses
+    // the 0x20 that makes it lower case.
+    for (i, c) in hex.iter_mut().enumerate() {
+        let up = (mask >> i) as u8 & 1 & u8::from(*c > b'9');
+        *c -= up << 5;
+    }
+    buf.extend_from_slice(b"0x");
+    buf.extend_from_slice(&hex);
 }
 
 /// Flags of [`HEX`] above the digit's value (low four bits).
@@ -143,6 +185,33 @@ const HEX: [u8; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn checksum_spelled_from_its_mask_is_eip55(bytes in proptest::array::uniform20(0u8..)) {
+            let address = Address::from(bytes);
+            let mut buf = Vec::new();
+            push_cased(&mut buf, &address, checksum_mask(&address));
+            proptest::prop_assert_eq!(String::from_utf8(buf).unwrap(), address.to_checksum(None));
+        }
+
+        #[test]
+        fn any_accepted_spelling_is_written_back_as_given(
+            bytes in proptest::array::uniform20(0u8..),
+            case in 0u8..3,
+        ) {
+            let address = Address::from(bytes);
+            let text = match case {
+                0 => format!("0x{}", alloy_primitives::hex::encode(bytes)),
+                1 => format!("0x{}", alloy_primitives::hex::encode_upper(bytes)),
+                _ => address.to_checksum(None),
+            };
+            proptest::prop_assert_eq!(parse_address(&text).unwrap(), address);
+            let mut buf = Vec::new();
+            push_cased(&mut buf, &address, spelling(text.as_bytes()));
+            proptest::prop_assert_eq!(String::from_utf8(buf).unwrap(), text);
+        }
+    }
 
     #[test]
     fn accepts_lower_upper_and_checksummed() {

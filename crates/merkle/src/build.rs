@@ -134,7 +134,8 @@ pub(crate) enum Kind {
 
 #[derive(Debug)]
 pub(crate) enum OzRows {
-    Accounts(Vec<Entry>),
+    /// Entries and how their addresses were written (see [`Records::Accounts`]).
+    Accounts(Vec<Entry>, Option<Vec<u64>>),
     Values(Vec<Vec<DynSolValue>>),
 }
 
@@ -174,7 +175,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
             let (_, types) = values::parse_encoding(&items).map_err(MerkleError::Options)?;
             crate::oz_build::kind(types, records, options.sort)?
         }
-        (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries)) => {
+        (enc @ (LeafEncoding::Uniswap | LeafEncoding::Packed), Records::Accounts(entries, _)) => {
             // Without a sort, the file's order is the tree's order (merkletreejs with only
             // `sortPairs`): indices and leaf positions follow the input, never the checksums.
             let (entries, indices, checksums) = if options.sort {
@@ -209,7 +210,7 @@ pub fn build(options: &TreeOptions, records: Records) -> Result<Built> {
 
 /// Builds an address/amount tree with a preset's defaults: the entry point campaigns use.
 pub fn build_claims(options: &TreeOptions, entries: Vec<Entry>) -> Result<Built> {
-    build(options, Records::Accounts(entries))
+    build(options, Records::Accounts(entries, None))
 }
 
 fn total_of(kind: &Kind) -> Result<U256> {
@@ -229,7 +230,7 @@ fn total_of(kind: &Kind) -> Result<U256> {
             })
             .ok_or_else(overflow),
         Kind::Oz {
-            rows: OzRows::Accounts(e),
+            rows: OzRows::Accounts(e, _),
             ..
         } => sum(e),
         Kind::Oz { .. } => Ok(U256::ZERO),
@@ -573,7 +574,7 @@ impl Built {
                 let table = by_address.get_or_init(|| {
                     let col = types.iter().position(|t| *t == DynSolType::Address);
                     let mut t: Vec<(Address, u32)> = match rows {
-                        OzRows::Accounts(e) => e
+                        OzRows::Accounts(e, _) => e
                             .iter()
                             .enumerate()
                             .map(|(k, e)| (e.address, k as u32))
@@ -598,7 +599,7 @@ impl Built {
                 };
                 let ti = tree_index[k];
                 let amount = match rows {
-                    OzRows::Accounts(e) => e[k].amount.to_string(),
+                    OzRows::Accounts(e, _) => e[k].amount.to_string(),
                     OzRows::Values(rows) => rows[k]
                         .iter()
                         .find_map(|v| match v {

@@ -2,6 +2,7 @@
 //! parallel in chunks and written in order, so output runs at disk speed and memory stays
 //! bounded by one window of chunks.
 
+use crate::address::{checksum_mask, push_cased};
 use crate::amount::to_even_hex;
 use crate::build::{AccountTree, Built, Kind, OzRows};
 use crate::error::{MerkleError, Result};
@@ -22,29 +23,35 @@ where
     F: Fn(usize, &mut Vec<u8>, &mut Vec<B256>) + Sync,
 {
     let chunks = count.div_ceil(CHUNK);
-    let format_window = |start: usize| -> Vec<Vec<u8>> {
+    // Written windows come back to be filled again: a fresh buffer per window would fault in
+    // (and zero) new pages for every byte of the output, a third of this phase's CPU on a
+    // 250 MB dump. At most three windows are alive: formatting, queued, being written.
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<u8>>>();
+    let format_window = |start: usize, mut bufs: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
         let end = (start + WINDOW).min(chunks);
-        (start..end)
-            .into_par_iter()
-            .map(|c| {
-                // Sized for the whole chunk up front: growing a multi-megabyte buffer by
-                // doubling would copy it several times.
-                let mut buf = Vec::with_capacity(CHUNK * item_bytes);
-                let mut scratch = Vec::with_capacity(64);
-                for i in c * CHUNK..((c + 1) * CHUNK).min(count) {
-                    f(i, &mut buf, &mut scratch);
-                }
-                buf
-            })
-            .collect()
+        bufs.resize_with(end - start, Vec::new);
+        bufs.truncate(end - start);
+        bufs.par_iter_mut().enumerate().for_each(|(k, buf)| {
+            let c = start + k;
+            buf.clear();
+            // Sized for the whole chunk up front: growing a multi-megabyte buffer by
+            // doubling would copy it several times.
+            buf.reserve(CHUNK * item_bytes);
+            let mut scratch = Vec::with_capacity(64);
+            for i in c * CHUNK..((c + 1) * CHUNK).min(count) {
+                f(i, buf, &mut scratch);
+            }
+        });
+        bufs
     };
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
         let producer = scope.spawn(move || {
             let mut start = 0;
             while start < chunks {
+                let bufs = back_rx.try_recv().unwrap_or_default();
                 // The receiver stops early only after a write error; stop formatting then too.
-                if tx.send(format_window(start)).is_err() {
+                if tx.send(format_window(start, bufs)).is_err() {
                     break;
                 }
                 start += WINDOW;
@@ -63,6 +70,8 @@ where
             if result.is_err() {
                 break;
             }
+            // The producer may have finished; a window nobody takes back is simply dropped.
+            let _ = back_tx.send(window);
         }
         if producer.join().is_err() {
             result = Err(std::io::Error::other("output formatting thread panicked"));
@@ -373,23 +382,53 @@ fn write_oz_dump(
         "{{\"format\":\"standard-v1\",\"leafEncoding\":{enc},\"tree\":["
     )?;
     let n = nodes.len();
-    write_items(w, n, 70, |i, buf, _| {
-        push_hash(buf, &nodes[i]);
-        if i + 1 < n {
-            buf.push(b',');
+    let tree = |w: &mut dyn Write| {
+        write_items(w, n, 70, |i, buf, _| {
+            push_hash(buf, &nodes[i]);
+            if i + 1 < n {
+                buf.push(b',');
+            }
+            buf.push(b'\n');
+        })
+    };
+    // Addresses read from a file are written as the file wrote them, as OpenZeppelin's dump
+    // of the same values would hold them. Others are written EIP-55: the tree's lines cost
+    // little to format and a lot to write, so while they are written the idle cores hash every
+    // address's case for the values below.
+    let computed;
+    let masks: &[u64] = match rows {
+        OzRows::Accounts(_, Some(spellings)) => {
+            tree(w)?;
+            spellings
         }
-        buf.push(b'\n');
-    })?;
+        OzRows::Accounts(e, None) => {
+            computed = std::thread::scope(|scope| {
+                let masks = scope.spawn(|| {
+                    e.par_iter()
+                        .map(|e| checksum_mask(&e.address))
+                        .collect::<Vec<_>>()
+                });
+                let written = tree(w);
+                let masks = masks
+                    .join()
+                    .map_err(|_| std::io::Error::other("address checksum thread panicked"));
+                written.and(masks)
+            })?;
+            &computed
+        }
+        OzRows::Values(_) => {
+            tree(w)?;
+            &[]
+        }
+    };
     w.write_all(b"],\"values\":[\n")?;
     let m = tree_index.len();
     write_items(w, m, 140, |k, buf, _| {
         buf.extend_from_slice(b"{\"value\":");
         match rows {
-            OzRows::Accounts(e) => {
-                let mut addr = [0u8; 42];
-                let _ = e[k].address.to_checksum_raw(&mut addr, None);
+            OzRows::Accounts(e, _) => {
                 buf.extend_from_slice(b"[\"");
-                buf.extend_from_slice(&addr);
+                push_cased(buf, &e[k].address, masks[k]);
                 buf.extend_from_slice(b"\",\"");
                 push_decimal(buf, &e[k].amount);
                 buf.extend_from_slice(b"\"]");

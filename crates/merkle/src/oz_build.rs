@@ -13,7 +13,7 @@ pub(crate) fn kind(types: Vec<DynSolType>, records: Records, sort: bool) -> Resu
     // Each leaf is hashed straight into its (hash, input position) pair for placing: no
     // separate array of leaves to allocate, fill and copy again.
     let order = match &records {
-        Records::Accounts(entries) => entries
+        Records::Accounts(entries, _) => entries
             .par_iter()
             .enumerate()
             .map(|(i, e)| {
@@ -32,7 +32,7 @@ pub(crate) fn kind(types: Vec<DynSolType>, records: Records, sort: bool) -> Resu
     };
     let (tree, tree_index) = layout(order, sort)?;
     let rows = match records {
-        Records::Accounts(entries) => OzRows::Accounts(entries),
+        Records::Accounts(entries, spellings) => OzRows::Accounts(entries, spellings),
         Records::Values { rows, .. } => OzRows::Values(rows),
         Records::Solana(_) => return Err(solana()),
     };

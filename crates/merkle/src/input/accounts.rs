@@ -17,6 +17,8 @@ pub(super) struct Accounts<'a> {
     pub(super) file: &'a str,
     pub(super) merge: bool,
     pub(super) entries: Vec<Entry>,
+    /// How each entry's address was written ([`crate::address::spelling`]), beside `entries`.
+    pub(super) spellings: Vec<u64>,
     // foldhash over the address bytes, randomly seeded: several times faster than SipHash on a
     // million rows, and a crafted input still cannot predict collisions.
     pub(super) seen: AddressMap<(usize, u64)>,
@@ -31,11 +33,21 @@ impl<'a> Accounts<'a> {
             file,
             merge,
             entries: Vec::new(),
+            spellings: Vec::new(),
             seen: AddressMap::default(),
             merged: 0,
             allow_zero: false,
             zero_rows: Vec::new(),
         }
+    }
+
+    /// The entries collected, with their spellings when every entry has one (a reader that
+    /// fills `entries` without them leaves the dump to write EIP-55 rather than guess).
+    pub(super) fn take_records(&mut self) -> super::Records {
+        let entries = std::mem::take(&mut self.entries);
+        let spellings = std::mem::take(&mut self.spellings);
+        let spellings = (spellings.len() == entries.len()).then_some(spellings);
+        super::Records::Accounts(entries, spellings)
     }
 
     fn loc(&self, line: u64) -> Location {
@@ -51,7 +63,8 @@ impl<'a> Accounts<'a> {
         address_text: &str,
         amount: std::result::Result<U256, String>,
     ) -> Result<()> {
-        self.add(line, parse_address(address_text), amount)
+        let spelling = crate::address::spelling(address_text.as_bytes());
+        self.add(line, parse_address(address_text), amount, spelling)
     }
 
     /// Takes one row whose fields were parsed already (in parallel, by the CSV reader).
@@ -60,6 +73,7 @@ impl<'a> Accounts<'a> {
         line: u64,
         address: std::result::Result<Address, AddressError>,
         amount: std::result::Result<U256, String>,
+        spelling: u64,
     ) -> Result<()> {
         let address = address.map_err(|error| MerkleError::Address {
             location: self.loc(line),
@@ -101,6 +115,7 @@ impl<'a> Accounts<'a> {
             None => {
                 self.seen.insert(address, (self.entries.len(), line));
                 self.entries.push(Entry { address, amount });
+                self.spellings.push(spelling);
             }
         }
         Ok(())

@@ -172,8 +172,11 @@ pub(super) fn read_accounts_stream(
                 rows.par_iter()
                     .map(|r| {
                         let line = r.position().map(|p| p.line()).unwrap_or(0);
-                        let address = parse_address(r.get(a).unwrap_or_default());
-                        (line, address, checked_amount(r.get(b).unwrap_or_default()))
+                        let text = r.get(a).unwrap_or_default();
+                        let spelling = crate::address::spelling(text.as_bytes());
+                        let address = parse_address(text);
+                        let amount = checked_amount(r.get(b).unwrap_or_default());
+                        (line, address, amount, spelling)
                     })
                     .collect::<Vec<_>>()
             },
@@ -185,8 +188,8 @@ pub(super) fn read_accounts_stream(
                 }
             },
         );
-        for (line, address, amount) in parsed {
-            acc.add(line, address, amount)?;
+        for (line, address, amount, spelling) in parsed {
+            acc.add(line, address, amount, spelling)?;
         }
         // A malformed record is reported after the rows before it, never before.
         if let Some(e) = pending {

@@ -11,7 +11,7 @@
 
 use super::accounts::Accounts;
 use super::csv_file::{check_header, checked_amount, csv_error, csv_reader};
-use crate::address::{parse_address, parse_address_bytes, AddressError};
+use crate::address::{parse_address, parse_address_bytes, spelling, AddressError};
 use crate::error::{MerkleError, Result};
 use crate::limits::{too_large, MAX_INPUT_BYTES, MAX_LINE_BYTES};
 use crate::Entry;
@@ -73,7 +73,8 @@ enum Stop {
 /// One parsed chunk. Row lines are the lines the `csv` crate gives, counted from the chunk's
 /// first line (0), or [`OUTSIDE`] for the chunk's first record (see [`csv_line`]).
 struct Chunk {
-    rows: Vec<(u64, Address, U256)>,
+    /// Line, address, amount and the address's [`crate::address::spelling`].
+    rows: Vec<(u64, Address, U256, u64)>,
     newlines: u64,
     stop: Option<Stop>,
     /// The chunk's last record: its line (from 0) and whether it ended with a bare `\n`.
@@ -219,21 +220,19 @@ pub(super) fn read_accounts(
     let header_lf = head.lf;
     let rows: usize = parsed.iter().map(|c| c.rows.len()).sum();
     if parsed.iter().all(|c| c.stop.is_none()) && all_distinct_and_paid(&parsed, rows) {
-        acc.entries = parsed
-            .par_iter()
-            .flat_map_iter(|c| {
-                c.rows
-                    .iter()
-                    .map(|&(_, address, amount)| Entry { address, amount })
-            })
-            .collect();
-        return match &buf.tail_error {
+        (acc.entries, acc.spellings) = concat_entries(&parsed, rows);
+        let result = match &buf.tail_error {
             Some(e) => Err(MerkleError::Read {
                 file: file.to_owned(),
                 detail: e.to_string(),
             }),
             None => Ok(None),
         };
+        // Handing ~130 MB of parsed rows and read blocks back to the system takes tens of
+        // milliseconds on one core: done on the pool, it overlaps the build instead of
+        // delaying it.
+        rayon::spawn(move || drop((parsed, buf)));
+        return result;
     }
     // Something to report, merge or warn about: rows go through `Accounts` one by one, in
     // file order, which words every error exactly as the csv reader's path does.
@@ -246,12 +245,12 @@ pub(super) fn read_accounts(
             OUTSIDE => before.0 + u64::from(before.1),
             local => first_line + local,
         };
-        for (line, address, amount) in chunk.rows {
-            acc.add(at(line), Ok(address), Ok(amount))?;
+        for (line, address, amount, spelling) in chunk.rows {
+            acc.add(at(line), Ok(address), Ok(amount), spelling)?;
         }
         match chunk.stop {
             Some(Stop::Bad(line, address, amount)) => {
-                acc.add(at(line), address, amount)?;
+                acc.add(at(line), address, amount, 0)?;
                 // A row that failed to parse always fails `add`; never accept it silently.
                 return Err(MerkleError::format(file, at(line), "invalid row"));
             }
@@ -286,14 +285,55 @@ pub(super) fn read_accounts(
     Ok(None)
 }
 
+/// Every chunk's rows as entries and their addresses' spellings, in file order, written on all
+/// cores straight into the results (a collected `flat_map` would append the chunks' pieces on
+/// one core).
+fn concat_entries(parsed: &[Chunk], rows: usize) -> (Vec<Entry>, Vec<u64>) {
+    // Where each chunk's rows start in the result; a row finds its chunk by binary search.
+    let starts: Vec<usize> = parsed
+        .iter()
+        .scan(0, |at, c| {
+            let start = *at;
+            *at += c.rows.len();
+            Some(start)
+        })
+        .collect();
+    let row = |i: usize| {
+        let k = starts.partition_point(|&s| s <= i) - 1;
+        &parsed[k].rows[i - starts[k]]
+    };
+    let mut entries = Vec::with_capacity(rows);
+    let mut spellings = Vec::with_capacity(rows);
+    rayon::join(
+        || {
+            (0..rows)
+                .into_par_iter()
+                .map(|i| {
+                    let &(_, address, amount, _) = row(i);
+                    Entry { address, amount }
+                })
+                .collect_into_vec(&mut entries)
+        },
+        || {
+            (0..rows)
+                .into_par_iter()
+                .map(|i| row(i).3)
+                .collect_into_vec(&mut spellings)
+        },
+    );
+    (entries, spellings)
+}
+
 /// Whether no row repeats an address, names the zero address or pays zero — the common case,
 /// checked on all cores: addresses are split into shards by their last byte and each shard's
 /// set is built in parallel.
 fn all_distinct_and_paid(parsed: &[Chunk], rows: usize) -> bool {
     let all_rows = || parsed.iter().flat_map(|c| &c.rows);
-    let paid = parsed
-        .par_iter()
-        .all(|c| c.rows.iter().all(|(_, a, m)| !a.is_zero() && !m.is_zero()));
+    let paid = parsed.par_iter().all(|c| {
+        c.rows
+            .iter()
+            .all(|(_, a, m, _)| !a.is_zero() && !m.is_zero())
+    });
     if !paid {
         return false;
     }
@@ -362,7 +402,7 @@ fn parse_chunk(chunk: &[u8], width: usize, (a, m): (usize, usize)) -> Chunk {
         }
         let at = csv_line(last);
         match parse_row(row, width, a, m) {
-            Ok(Some((address, amount))) => rows.push((at, address, amount)),
+            Ok(Some((address, amount, spelling))) => rows.push((at, address, amount, spelling)),
             Ok(None) => {
                 stop = Some(Stop::Unsupported);
                 break;
@@ -407,7 +447,7 @@ fn parse_row(
     width: usize,
     a: usize,
     m: usize,
-) -> std::result::Result<Option<(Address, U256)>, RowError> {
+) -> std::result::Result<Option<(Address, U256, u64)>, RowError> {
     let mut fields = [&row[..0]; 2];
     let mut n = 0;
     for f in row.split(|&b| b == b',') {
@@ -427,7 +467,7 @@ fn parse_row(
         return Ok(None);
     };
     if let (Some(Ok(address)), Some(amount)) = (parse_address_bytes(at), parse_decimal(mt)) {
-        return Ok(Some((address, amount)));
+        return Ok(Some((address, amount, spelling(at))));
     }
     // The exact parsers take what the fast ones leave (long amounts) and word the errors
     // (finding secrets) as the csv reader's path did.
@@ -441,7 +481,7 @@ fn parse_row(
         None => checked_amount(&text(mt)),
     };
     match (address, amount) {
-        (Ok(address), Ok(amount)) => Ok(Some((address, amount))),
+        (Ok(address), Ok(amount)) => Ok(Some((address, amount, spelling(at)))),
         _ if unusual(row) => Ok(None),
         (address, amount) => Err(RowError::Bad(address, amount)),
     }

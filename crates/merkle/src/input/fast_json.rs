@@ -12,7 +12,7 @@
 
 use super::csv_file::checked_amount;
 use super::fast_csv::parse_decimal;
-use crate::address::{parse_address, parse_address_bytes};
+use crate::address::{parse_address, parse_address_bytes, spelling};
 use crate::Entry;
 use alloy_primitives::map::AddressSet;
 use alloy_primitives::U256;
@@ -23,7 +23,13 @@ pub(super) const CHUNK: usize = 1 << 20;
 
 /// The entries of a balance map or of an array of `[address, amount]` pairs, in file order,
 /// or `None` when `serde_json` must read it.
+#[cfg(test)]
 pub(super) fn accounts(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
+    accounts_spelled(data, chunk).map(|(entries, _)| entries)
+}
+
+/// [`accounts`] and how each address was written ([`crate::address::spelling`]).
+pub(super) fn accounts_spelled(data: &[u8], chunk: usize) -> Option<(Vec<Entry>, Vec<u64>)> {
     let start = data.iter().position(|b| !is_ws(*b))?;
     let end = data.iter().rposition(|b| !is_ws(*b))?;
     let pairs = match (data[start], data[end]) {
@@ -43,13 +49,13 @@ pub(super) fn accounts(data: &[u8], chunk: usize) -> Option<Vec<Entry>> {
     }
     let pieces = split(inner, chunk.max(1), pairs);
     let last = pieces.len() - 1;
-    let parsed: Vec<Vec<Entry>> = pieces
+    let parsed: Vec<Vec<(Entry, u64)>> = pieces
         .par_iter()
         .enumerate()
         .map(|(i, piece)| entries(piece, i == last, pairs))
         .collect::<Option<_>>()?;
-    let entries: Vec<Entry> = parsed.into_iter().flatten().collect();
-    distinct_and_paid(&entries).then_some(entries)
+    let (entries, spellings): (Vec<Entry>, Vec<u64>) = parsed.into_iter().flatten().unzip();
+    distinct_and_paid(&entries).then_some((entries, spellings))
 }
 
 fn is_ws(b: u8) -> bool {
@@ -94,7 +100,7 @@ fn split(inner: &[u8], chunk: usize, pairs: bool) -> Vec<&[u8]> {
 
 /// A piece's entries — `"key": value`, or `["address", value]` for pairs — separated by
 /// commas, the piece ending after a comma unless it is the last.
-fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<Entry>> {
+fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<(Entry, u64)>> {
     let mut out = Vec::with_capacity(piece.len() / 72 + 1);
     let mut at = 0usize;
     let expect = |at: usize, b: u8| (piece.get(at) == Some(&b)).then_some(skip_ws(piece, at + 1));
@@ -135,10 +141,11 @@ fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<Entry>> {
             Some(parsed) => parsed,
             None => parse_address(key),
         };
-        out.push(Entry {
+        let entry = Entry {
             address: address.ok()?,
             amount,
-        });
+        };
+        out.push((entry, spelling(key.as_bytes())));
         at = skip_ws(piece, at);
         if pairs {
             at = expect(at, b']')?;

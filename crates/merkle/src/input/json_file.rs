@@ -29,8 +29,9 @@ pub(super) fn read_accounts_json(
             detail: e.to_string(),
         })?;
     if data.len() as u64 <= MAX_JSON_BYTES {
-        if let Some(entries) = fast_json::accounts(&data, fast_json::CHUNK) {
+        if let Some((entries, spellings)) = fast_json::accounts_spelled(&data, fast_json::CHUNK) {
             acc.entries = entries;
+            acc.spellings = spellings;
             return Ok(());
         }
         if typed_json::read_uniswap_items(&data, acc)? {

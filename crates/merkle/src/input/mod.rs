@@ -36,8 +36,11 @@ pub struct SolanaEntry {
 /// Parsed, validated input rows.
 #[derive(Debug, Clone)]
 pub enum Records {
-    /// Address and amount per recipient (Uniswap, packed, OpenZeppelin `address,uint256`).
-    Accounts(Vec<Entry>),
+    /// Address and amount per recipient (Uniswap, packed, OpenZeppelin `address,uint256`), and,
+    /// when read from a file, how each address was written there (bit `i` set where hex digit
+    /// `i` is an upper-case letter): an OpenZeppelin dump writes them back as given, as
+    /// `StandardMerkleTree.dump()` does. `None` writes EIP-55.
+    Accounts(Vec<Entry>, Option<Vec<u64>>),
     /// OpenZeppelin rows of any leaf encoding.
     Values {
         /// Column names (the type where unnamed).
@@ -55,7 +58,7 @@ impl Records {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
-            Records::Accounts(v) => v.len(),
+            Records::Accounts(v, _) => v.len(),
             Records::Values { rows, .. } => rows.len(),
             Records::Solana(v) => v.len(),
         }
@@ -166,7 +169,7 @@ pub fn read_records_with(
                     InputFormat::Csv => read_accounts_csv(reader, file, &names, &mut acc)?,
                     InputFormat::Json => read_accounts_json(reader, file, &mut acc)?,
                 }
-                Records::Accounts(acc.entries)
+                acc.take_records()
             } else {
                 let rows = match format {
                     InputFormat::Csv => read_values_csv(reader, file, &names, &types)?,
@@ -177,11 +180,11 @@ pub fn read_records_with(
         }
         (_, InputFormat::Csv) => {
             read_accounts_csv(reader, file, &["address".into(), "amount".into()], &mut acc)?;
-            Records::Accounts(acc.entries)
+            acc.take_records()
         }
         (_, InputFormat::Json) => {
             read_accounts_json(reader, file, &mut acc)?;
-            Records::Accounts(acc.entries)
+            acc.take_records()
         }
     };
     if records.is_empty() {
@@ -233,7 +236,7 @@ mod tests {
     fn rows_across_chunks_keep_their_order_and_lines() {
         for n in [ROWS_PER_CHUNK - 1, ROWS_PER_CHUNK, 2 * ROWS_PER_CHUNK + 7] {
             let (records, report) = read(&csv(n, |_, row| row), false).unwrap();
-            let Records::Accounts(entries) = records else {
+            let Records::Accounts(entries, _) = records else {
                 panic!("accounts expected")
             };
             assert_eq!((entries.len(), report.rows), (n, n));
@@ -281,7 +284,7 @@ mod tests {
             "{e}"
         );
         let (records, report) = read(&text, true).unwrap();
-        let Records::Accounts(entries) = records else {
+        let Records::Accounts(entries, _) = records else {
             panic!("accounts expected")
         };
         assert_eq!((report.rows, report.merged, entries.len()), (n, 1, n - 1));

@@ -5,5 +5,6 @@ mod formats;
 mod lookup;
 mod order_and_zero;
 mod properties;
+mod spelling;
 mod support;
 mod vectors;

@@ -125,6 +125,9 @@ pub(crate) fn run(args: TreeBuildArgs) -> Result<()> {
         );
     }
     println!("{}", built.root());
+    // The process ends here: handing a tree of hundreds of megabytes back to the allocator page
+    // by page only delays the exit, which returns all of it at once.
+    std::mem::forget(built);
     Ok(())
 }
 
