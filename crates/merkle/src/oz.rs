@@ -27,6 +27,12 @@ pub struct MultiProof {
     pub proof_flags: Vec<bool>,
 }
 
+/// The array slot of the leaf placed at `position` in a tree of `leaves` leaves: known before
+/// the tree is hashed.
+pub(crate) fn leaf_slot(leaves: usize, position: usize) -> usize {
+    2 * leaves - 2 - position
+}
+
 impl OzTree {
     /// Builds the array from leaves in placement order (sort them first for `sortLeaves`).
     pub fn build(leaves: &[B256]) -> Result<Self> {
@@ -41,14 +47,20 @@ impl OzTree {
             ));
         }
         let size = 2 * n - 1;
-        // Zeroed memory comes from the system untouched; filling the leaves on every core
-        // spreads its first touch (the page faults) too.
-        let mut tree = vec![B256::ZERO; size];
-        // Leaves sit at the tail in reverse order: slot `n - 1 + j` holds position `n - 1 - j`.
-        tree[n - 1..]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(j, slot)| *slot = leaf(n - 1 - j));
+        // Every slot is first written on the pool, so the page faults of a large array are
+        // spread over the cores (`vec![B256::ZERO; size]` would fill it on one). Leaves sit at
+        // the tail in reverse order: slot `n - 1 + j` holds position `n - 1 - j`.
+        let mut tree = Vec::with_capacity(size);
+        (0..size)
+            .into_par_iter()
+            .map(|i| {
+                if i < n - 1 {
+                    B256::ZERO
+                } else {
+                    leaf(size - 1 - i)
+                }
+            })
+            .collect_into_vec(&mut tree);
         // Level by level from the bottom: the parents of one level never overlap their children,
         // so each level can be hashed in parallel.
         let internal = n - 1;
@@ -120,7 +132,7 @@ impl OzTree {
 
     /// The tree index of the leaf placed at `position`.
     pub fn tree_index(&self, position: usize) -> usize {
-        self.tree.len() - 1 - position
+        leaf_slot(self.leaf_count(), position)
     }
 
     fn check_leaf(&self, index: usize) -> Result<()> {

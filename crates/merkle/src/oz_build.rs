@@ -56,10 +56,18 @@ fn layout(mut order: Vec<(B256, u32)>, sort: bool) -> Result<(OzTree, Vec<usize>
     if sort {
         order.par_sort_unstable();
     }
-    let tree = OzTree::build_with(order.len(), |pos| order[pos].0)?;
-    let mut tree_index = vec![0usize; order.len()];
-    for (pos, (_, value_index)) in order.iter().enumerate() {
-        tree_index[*value_index as usize] = tree.tree_index(pos);
-    }
-    Ok((tree, tree_index))
+    // Placing values is a scatter, one core's work: it runs beside the hashing, whose top
+    // levels leave a core idle anyway. A leaf's tree index follows from its position alone.
+    let n = order.len();
+    let (tree, tree_index) = rayon::join(
+        || OzTree::build_with(n, |pos| order[pos].0),
+        || {
+            let mut tree_index = vec![0usize; n];
+            for (pos, (_, value_index)) in order.iter().enumerate() {
+                tree_index[*value_index as usize] = crate::oz::leaf_slot(n, pos);
+            }
+            tree_index
+        },
+    );
+    Ok((tree?, tree_index))
 }
