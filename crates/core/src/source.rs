@@ -13,6 +13,8 @@ use rayon::slice::ParallelSliceMut;
 
 #[path = "source_fast.rs"]
 mod fast;
+#[path = "source_json.rs"]
+mod json;
 
 /// Something that can produce the facts a pool allocates from.
 pub trait Source {
@@ -418,6 +420,20 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
             ),
         });
     }
+    match json::table(data, json::CHUNK) {
+        Some((header, rows)) => Ok(Table {
+            file: file.to_owned(),
+            json: true,
+            header,
+            rows,
+        }),
+        None => read_json_value(data, file),
+    }
+}
+
+/// Reads a JSON source through a whole `serde_json::Value` tree: the reference the typed reader
+/// matches, and the path that words every error.
+fn read_json_value(data: &[u8], file: &str) -> Result<Table> {
     let doc = airdrop_merkle::json::from_slice(data).map_err(|e| CoreError::Source {
         location: format!("{file}:{}", e.line()),
         detail: format!("invalid JSON: {e}"),
