@@ -184,3 +184,52 @@ fn generated_documents_are_both_accepted_and_refused() {
     }
     assert!(ok > total / 5 && ok < total * 4 / 5, "{ok} of {total} accepted");
 }
+
+/// Rows are checked on all cores, yet the error named is the first in file order: the first
+/// bad address of two, and the first secret of two (secrets are looked for before addresses).
+#[test]
+fn the_first_bad_row_is_named() {
+    use crate::source::{FileSource, Source};
+    use crate::spec::{ColumnKind, ColumnSpec, FileFormat, SourceKind, SourceSpec};
+    let spec = SourceSpec {
+        name: "s".into(),
+        kind: SourceKind::Balances,
+        file: "s.json".into(),
+        format: FileFormat::Json,
+        address_column: "address".into(),
+        columns: vec![ColumnSpec {
+            name: "balance".into(),
+            kind: ColumnKind::Number,
+        }],
+        decimals: 0,
+        base_units: false,
+        chain: None,
+    };
+    let key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+    let doc = |bad: &[(usize, &str)]| {
+        let items: Vec<String> = (1..=20_000usize)
+            .map(|i| {
+                let address = bad
+                    .iter()
+                    .find(|b| b.0 == i)
+                    .map_or(format!("0x{i:040x}"), |b| b.1.to_owned());
+                format!("{{\"address\":\"{address}\",\"balance\":{i}}}")
+            })
+            .collect();
+        format!("[{}]", items.join(",\n"))
+    };
+    let facts = |d: &str| {
+        FileSource {
+            spec: &spec,
+            data: d.as_bytes(),
+        }
+        .facts()
+        .map(|f| f.len())
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(facts(&doc(&[])), Ok(20_000));
+    let err = facts(&doc(&[(7_001, "0x12"), (19_000, "0x34")])).unwrap_err();
+    assert!(err.starts_with("s.json: entry 7001:"), "{err}");
+    let err = facts(&doc(&[(900, "0x12"), (7_001, key), (19_000, key)])).unwrap_err();
+    assert!(err.starts_with("s.json: entry 7001: column 1:"), "{err}");
+}
