@@ -8,7 +8,7 @@
 //! a nested value, a float, a negative number, a syntax error — returns `None`, and the caller
 //! reads the same bytes with the reference path, which words every error as it always did.
 
-use airdrop_merkle::json::items::array_items;
+use airdrop_merkle::json::items::{array_items, Text};
 use rayon::prelude::*;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -23,7 +23,7 @@ type Row = (u64, csv::StringRecord);
 /// The header (keys in first-seen order) and rows of `data`, or `None` when the reference path
 /// must read it.
 pub(super) fn table(data: &[u8], chunk: usize) -> Option<(Vec<String>, Vec<Row>)> {
-    let pieces: Vec<Vec<Item<'_>>> = array_items(data, chunk)?;
+    let pieces: Vec<Vec<Item<'_>>> = array_items(data, chunk, b'}')?;
     let locals: Vec<Vec<&str>> = pieces.par_iter().map(|p| keys_of(p)).collect();
     let mut header: Vec<&str> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
@@ -160,34 +160,6 @@ impl<'de> Visitor<'de> for ItemVisitor {
             fields.push((key, cell));
         }
         Ok(Item(fields))
-    }
-}
-
-/// A string, borrowed from the input unless an escape made the parser copy it.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> de::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TextVisitor)
-    }
-}
-
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(v)))
     }
 }
 

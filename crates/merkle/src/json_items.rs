@@ -13,7 +13,10 @@
 //! caller reads the text with its reference path, which words every error.
 
 use rayon::prelude::*;
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
 
 /// Bytes per chunk: large enough that a chunk's overhead is nothing, small enough to spread a
 /// few megabytes over every core.
@@ -21,8 +24,9 @@ pub const CHUNK: usize = 1 << 20;
 
 /// The items of `data` (a JSON array, surrounding whitespace allowed), in file order and
 /// grouped by piece, or `None` when an item does not deserialise as `T` or the text is not a
-/// plain JSON array of such items (the caller's reference path then words the error).
-pub fn array_items<'de, T>(data: &'de [u8], chunk: usize) -> Option<Vec<Vec<T>>>
+/// plain JSON array of such items (the caller's reference path then words the error). Items
+/// are objects (`closer` `}`) or arrays (`]`) holding no object or array.
+pub fn array_items<'de, T>(data: &'de [u8], chunk: usize, closer: u8) -> Option<Vec<Vec<T>>>
 where
     T: Deserialize<'de> + Send,
 {
@@ -38,7 +42,7 @@ where
     let pieces = if memchr::memchr(b'\\', inner).is_some() {
         vec![inner]
     } else {
-        split(inner, chunk.max(1), Some(b'}'))
+        split(inner, chunk.max(1), Some(closer))
     };
     let last = pieces.len() - 1;
     pieces
@@ -117,12 +121,42 @@ fn skip_ws(piece: &[u8], at: usize) -> usize {
         .map_or(piece.len(), |p| at + p)
 }
 
+/// A JSON string borrowed from the input unless an escape made the parser copy it (serde's own
+/// `Cow<str>` always copies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn read(text: &str, chunk: usize) -> Option<Vec<u64>> {
-        array_items::<serde_json::Map<String, serde_json::Value>>(text.as_bytes(), chunk).map(
+        array_items::<serde_json::Map<String, serde_json::Value>>(text.as_bytes(), chunk, b'}').map(
             |pieces| {
                 pieces
                     .into_iter()
@@ -160,6 +194,13 @@ mod tests {
                 assert_eq!(read(bad, chunk), None, "{bad} chunk {chunk}");
             }
         }
+    }
+
+    #[test]
+    fn text_borrows_unless_escaped() {
+        let t: Vec<Text<'_>> = serde_json::from_str(r#"["plain","esc\u0061ped"]"#).unwrap();
+        assert!(matches!(t[0].0, Cow::Borrowed("plain")));
+        assert!(matches!(&t[1].0, Cow::Owned(s) if s == "escaped"));
     }
 
     #[test]
