@@ -116,7 +116,8 @@ fn item() -> impl Strategy<Value = String> {
 
 fn document() -> impl Strategy<Value = String> {
     let any_items = prop::collection::vec((item().boxed(), ws()), 0..12);
-    let good_items = prop::collection::vec((object(good_value().boxed(), true).boxed(), ws()), 0..12);
+    let good_items =
+        prop::collection::vec((object(good_value().boxed(), true).boxed(), ws()), 0..12);
     let items = prop_oneof![any_items, good_items].prop_map(|items| {
         let inner: Vec<String> = items.iter().map(|(i, w)| format!("{w}{i}{w}")).collect();
         inner.join(",")
@@ -182,7 +183,10 @@ fn generated_documents_are_both_accepted_and_refused() {
         let doc = document().new_tree(&mut runner).unwrap().current();
         ok += usize::from(read_json_value(doc.as_bytes(), "s.json").is_ok());
     }
-    assert!(ok > total / 5 && ok < total * 4 / 5, "{ok} of {total} accepted");
+    assert!(
+        ok > total / 5 && ok < total * 4 / 5,
+        "{ok} of {total} accepted"
+    );
 }
 
 /// Rows are checked on all cores, yet the error named is the first in file order: the first

@@ -135,7 +135,8 @@ pub(super) fn read_values_value(
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
-    let serde_json::Value::Array(items) = crate::read::read_json_capped(data, file, MAX_JSON_BYTES)?
+    let serde_json::Value::Array(items) =
+        crate::read::read_json_capped(data, file, MAX_JSON_BYTES)?
     else {
         return Err(MerkleError::format(
             file,

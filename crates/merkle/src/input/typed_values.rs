@@ -111,7 +111,9 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(Cell::Scalar(Value::Number(v.into())))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Cell<'de>, E> {
-        Ok(Cell::Scalar(Number::from_f64(v).map_or(Value::Null, Value::Number)))
+        Ok(Cell::Scalar(
+            Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
     }
     fn visit_unit<E>(self) -> Result<Cell<'de>, E> {
         Ok(Cell::Scalar(Value::Null))
@@ -126,7 +128,6 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(Cell::Text(Cow::Owned(v)))
     }
 }
-
 
 #[cfg(test)]
 #[path = "typed_values_tests.rs"]

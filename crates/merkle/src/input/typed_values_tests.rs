@@ -74,17 +74,20 @@ fn document() -> impl Strategy<Value = (usize, String)> {
             .map(|t| prop_oneof![40 => good(t), 1 => cell().boxed()])
             .collect::<Vec<_>>()
             .prop_map(|c| format!("[{}]", c.join(", ")));
-        let any_row = prop::collection::vec(cell(), 1..5).prop_map(|c| format!("[{}]", c.join(",")));
+        let any_row =
+            prop::collection::vec(cell(), 1..5).prop_map(|c| format!("[{}]", c.join(",")));
         let row = prop_oneof![40 => good_row.boxed(), 1 => any_row.boxed()];
-        (Just(which), prop::collection::vec(row, 0..20), 0u8..20).prop_map(|(which, rows, shape)| {
-            let inner = rows.join(",\n");
-            let doc = match shape {
-                0 => format!("[{inner},]"),
-                1 => format!("{{\"a\":[{inner}]}}"),
-                _ => format!(" [{inner}]\n"),
-            };
-            (which, doc)
-        })
+        (Just(which), prop::collection::vec(row, 0..20), 0u8..20).prop_map(
+            |(which, rows, shape)| {
+                let inner = rows.join(",\n");
+                let doc = match shape {
+                    0 => format!("[{inner},]"),
+                    1 => format!("{{\"a\":[{inner}]}}"),
+                    _ => format!(" [{inner}]\n"),
+                };
+                (which, doc)
+            },
+        )
     })
 }
 
@@ -134,5 +137,8 @@ fn generated_documents_are_both_accepted_and_refused() {
         let (_, types) = parse_encoding(&encodings()[which]).unwrap();
         ok += usize::from(read_values_value(doc.as_bytes(), "in.json", &types).is_ok());
     }
-    assert!(ok > total / 5 && ok < total * 4 / 5, "{ok} of {total} accepted");
+    assert!(
+        ok > total / 5 && ok < total * 4 / 5,
+        "{ok} of {total} accepted"
+    );
 }
