@@ -141,12 +141,18 @@ impl Source for FileSource<'_> {
         self.spec.kind
     }
     fn facts(&self) -> Result<Facts> {
-        if self.spec.format == FileFormat::Csv {
-            if let Some(facts) = fast::facts(self.spec, self.data, fast::CHUNK) {
-                return Ok(facts);
+        let fast = match self.spec.format {
+            FileFormat::Csv => fast::facts(self.spec, self.data, fast::CHUNK),
+            // Beyond the bound the table path words the refusal.
+            FileFormat::Json if self.data.len() as u64 <= MAX_JSON_BYTES => {
+                json::facts(self.spec, self.data, json::CHUNK)
             }
+            FileFormat::Json => None,
+        };
+        match fast {
+            Some(facts) => Ok(facts),
+            None => self.read_whole(),
         }
-        self.read_whole()
     }
 }
 

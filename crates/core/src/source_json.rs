@@ -204,6 +204,10 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 }
 
+#[path = "source_json_facts.rs"]
+mod facts;
+pub(super) use facts::facts;
+
 #[cfg(test)]
 #[path = "source_json_tests.rs"]
 mod tests;

@@ -1,7 +1,10 @@
 use super::super::{read_json, read_json_value, Table};
 use proptest::prelude::*;
 
-type Shown = Result<(Vec<String>, Vec<(u64, Vec<String>)>), String>;
+/// A table as plain values: header and numbered rows of cells.
+type Plain = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+type Shown = Result<Plain, String>;
 
 fn shown(t: crate::error::Result<Table>) -> Shown {
     t.map(|t| {
@@ -15,7 +18,7 @@ fn shown(t: crate::error::Result<Table>) -> Shown {
     .map_err(|e| e.to_string())
 }
 
-fn typed(data: &[u8], chunk: usize) -> Option<(Vec<String>, Vec<(u64, Vec<String>)>)> {
+fn typed(data: &[u8], chunk: usize) -> Option<Plain> {
     super::table(data, chunk).map(|(h, rows)| {
         let rows = rows
             .iter()
@@ -236,4 +239,105 @@ fn the_first_bad_row_is_named() {
     assert!(err.starts_with("s.json: entry 7001:"), "{err}");
     let err = facts(&doc(&[(900, "0x12"), (7_001, key), (19_000, key)])).unwrap_err();
     assert!(err.starts_with("s.json: entry 7001: column 1:"), "{err}");
+}
+
+fn source_spec(decimals: u8) -> crate::spec::SourceSpec {
+    use crate::spec::{ColumnKind, ColumnSpec, FileFormat, SourceKind, SourceSpec};
+    SourceSpec {
+        name: "s".into(),
+        kind: SourceKind::Balances,
+        file: "s.json".into(),
+        format: FileFormat::Json,
+        address_column: "address".into(),
+        columns: vec![
+            ColumnSpec {
+                name: "balance".into(),
+                kind: ColumnKind::Number,
+            },
+            ColumnSpec {
+                name: "og".into(),
+                kind: ColumnKind::Flag,
+            },
+        ],
+        decimals,
+        base_units: false,
+        chain: None,
+    }
+}
+
+/// A source row: mostly valid, sometimes with an error the table path words.
+fn source_item() -> impl Strategy<Value = String> {
+    let address = prop_oneof![
+        30 => (1u32..400).prop_map(|i| format!("\"0x{i:040x}\"")),
+        1 => Just("\"0x12\"".to_owned()),
+        1 => Just(format!("\"0x{}\"", "0".repeat(40))),
+        1 => Just("\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"".to_owned()),
+        1 => Just("\"0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"".to_owned()),
+        1 => Just("null".to_owned()),
+    ];
+    let balance = prop_oneof![
+        8 => (0u64..10_000).prop_map(|v| format!("\"{v}.{}\"", v % 100)),
+        8 => any::<u64>().prop_map(|v| v.to_string()),
+        1 => Just("\"1.234\"".to_owned()),
+        1 => Just("\"x\"".to_owned()),
+        1 => Just("1.5".to_owned()),
+        1 => Just("null".to_owned()),
+        1 => Just("\" 12 \"".to_owned()),
+    ];
+    let og = prop_oneof![
+        6 => any::<bool>().prop_map(|b| b.to_string()),
+        2 => Just("\"yes\"".to_owned()),
+        1 => Just("\"maybe\"".to_owned()),
+        1 => Just("null".to_owned()),
+        1 => Just("1".to_owned()),
+    ];
+    let extra = prop_oneof![
+        12 => Just(String::new()),
+        2 => Just(",\"note\":\"LP, {x} é\"".to_owned()),
+        1 => Just(
+            ",\"note\":\"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\""
+                .to_owned()
+        ),
+        1 => Just(",\"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\":1".to_owned()),
+        1 => Just(",\"note\":\"say \\\"hi\\\"\"".to_owned()),
+    ];
+    (address, balance, og, extra, 0u8..10).prop_map(|(a, b, o, x, shape)| match shape {
+        0 => format!("{{\"address\":{a}{x}}}"),
+        1 => format!("{{\"og\":{o},\"balance\":{b},\"address\":{a}{x}}}"),
+        _ => format!("{{\"address\":{a},\"balance\":{b},\"og\":{o}{x}}}"),
+    })
+}
+
+/// A row the table path takes (but for a rare repeated address).
+fn clean_item() -> impl Strategy<Value = String> {
+    (1u32..1_000_000, any::<u64>(), any::<bool>(), any::<bool>()).prop_map(|(i, b, o, note)| {
+        let note = if note { ",\"note\":\"LP, {x} é\"" } else { "" };
+        format!("{{\"address\":\"0x{i:040x}\",\"balance\":{b},\"og\":{o}{note}}}")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// Facts read straight from the items are the table path's facts, and the fast reader
+    /// takes exactly the files the table path reads without error.
+    #[test]
+    fn facts_from_items_match_the_table_path(
+        items in prop_oneof![
+            prop::collection::vec(source_item().boxed(), 0..25),
+            prop::collection::vec(clean_item().boxed(), 1..60),
+        ],
+        chunk in 1usize..80,
+        decimals in 0u8..3,
+    ) {
+        let spec = source_spec(decimals);
+        let doc = format!("[{}]", items.join(",\n"));
+        let source = crate::source::FileSource { spec: &spec, data: doc.as_bytes() };
+        let reference = source.read_whole();
+        let fast = super::facts(&spec, doc.as_bytes(), chunk);
+        prop_assert_eq!(fast.is_some(), reference.is_ok(), "{} -> {:?}", doc, reference);
+        if let (Some(fast), Ok(reference)) = (fast, reference) {
+            prop_assert_eq!(fast, reference, "{}", doc);
+        }
+    }
 }
