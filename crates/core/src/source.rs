@@ -9,10 +9,12 @@ use crate::units::{parse_decimal, parse_integer};
 use airdrop_merkle::address::{parse_address, refuse_secret, shown, ZERO_RECIPIENT};
 use airdrop_merkle::limits::{size, Bounded, MAX_JSON_BYTES};
 use airdrop_merkle::{Address, U256};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 #[path = "source_fast.rs"]
 mod fast;
+#[path = "source_json.rs"]
+mod json;
 
 /// Something that can produce the facts a pool allocates from.
 pub trait Source {
@@ -139,12 +141,18 @@ impl Source for FileSource<'_> {
         self.spec.kind
     }
     fn facts(&self) -> Result<Facts> {
-        if self.spec.format == FileFormat::Csv {
-            if let Some(facts) = fast::facts(self.spec, self.data, fast::CHUNK) {
-                return Ok(facts);
+        let fast = match self.spec.format {
+            FileFormat::Csv => fast::facts(self.spec, self.data, fast::CHUNK),
+            // Beyond the bound the table path words the refusal.
+            FileFormat::Json if self.data.len() as u64 <= MAX_JSON_BYTES => {
+                json::facts(self.spec, self.data, json::CHUNK)
             }
+            FileFormat::Json => None,
+        };
+        match fast {
+            Some(facts) => Ok(facts),
+            None => self.read_whole(),
         }
-        self.read_whole()
     }
 }
 
@@ -160,13 +168,17 @@ impl FileSource<'_> {
             .iter()
             .map(|c| table.column(&c.name))
             .collect::<Result<_>>()?;
-        let mut rows = Vec::with_capacity(table.rows.len());
-        for (line, cells) in &table.rows {
+        let row = |(line, cells): &(u64, csv::StringRecord)| {
             let cell = |i: usize| cells.get(i).unwrap_or_default();
-            let (address, values) =
-                row_facts(self.spec, cell, addr_col, &cols, || table.location(*line))?;
-            rows.push((address, values, *line));
-        }
+            row_facts(self.spec, cell, addr_col, &cols, || table.location(*line))
+                .map(|(address, values)| (address, values, *line))
+        };
+        // On all cores; rayon reports any error, not the first, so an error is looked for
+        // again in file order (errors cost a second pass, successes never do).
+        let rows = match table.rows.par_iter().map(row).collect::<Result<Vec<_>>>() {
+            Ok(rows) => rows,
+            Err(_) => table.rows.iter().map(row).collect::<Result<Vec<_>>>()?,
+        };
         Facts::from_numbered_rows(&self.spec.name, cols.len(), rows, &|l| table.location(l))
     }
 }
@@ -298,13 +310,18 @@ fn read_table(data: &[u8], file: &str, format: FileFormat) -> Result<Table> {
             reason,
         })?;
     }
-    for (line, cells) in &table.rows {
-        for (i, cell) in cells.iter().enumerate() {
-            refuse_secret(cell).map_err(|reason| CoreError::Address {
-                location: format!("{}: column {}", table.location(*line), i + 1),
-                reason,
-            })?;
-        }
+    // The first refused cell in file order, looked for on all cores.
+    let refused = table.rows.par_iter().find_map_first(|(line, cells)| {
+        cells
+            .iter()
+            .enumerate()
+            .find_map(|(i, cell)| refuse_secret(cell).err().map(|reason| (*line, i, reason)))
+    });
+    if let Some((line, i, reason)) = refused {
+        return Err(CoreError::Address {
+            location: format!("{}: column {}", table.location(line), i + 1),
+            reason,
+        });
     }
     Ok(table)
 }
@@ -418,6 +435,20 @@ fn read_json(data: &[u8], file: &str) -> Result<Table> {
             ),
         });
     }
+    match json::table(data, json::CHUNK) {
+        Some((header, rows)) => Ok(Table {
+            file: file.to_owned(),
+            json: true,
+            header,
+            rows,
+        }),
+        None => read_json_value(data, file),
+    }
+}
+
+/// Reads a JSON source through a whole `serde_json::Value` tree: the reference the typed reader
+/// matches, and the path that words every error.
+fn read_json_value(data: &[u8], file: &str) -> Result<Table> {
     let doc = airdrop_merkle::json::from_slice(data).map_err(|e| CoreError::Source {
         location: format!("{file}:{}", e.line()),
         detail: format!("invalid JSON: {e}"),

@@ -7,6 +7,9 @@ use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor}
 use serde_json::{Map, Number, Value};
 use std::io::Read;
 
+#[path = "json_items.rs"]
+pub mod items;
+
 /// Parses JSON from a reader, refusing duplicate keys.
 pub fn from_reader(reader: impl Read) -> serde_json::Result<Value> {
     let mut de = serde_json::Deserializer::from_reader(reader);

@@ -13,6 +13,7 @@
 use super::csv_file::checked_amount;
 use super::fast_csv::parse_decimal;
 use crate::address::{parse_address, parse_address_bytes, spelling};
+use crate::json::items::{is_ws, split};
 use crate::Entry;
 use alloy_primitives::map::AddressSet;
 use alloy_primitives::U256;
@@ -47,7 +48,7 @@ pub(super) fn accounts_spelled(data: &[u8], chunk: usize) -> Option<(Vec<Entry>,
     {
         return None;
     }
-    let pieces = split(inner, chunk.max(1), pairs);
+    let pieces = split(inner, chunk.max(1), pairs.then_some(b']'));
     let last = pieces.len() - 1;
     let parsed: Vec<Vec<(Entry, u64)>> = pieces
         .par_iter()
@@ -56,46 +57,6 @@ pub(super) fn accounts_spelled(data: &[u8], chunk: usize) -> Option<(Vec<Entry>,
         .collect::<Option<_>>()?;
     let (entries, spellings): (Vec<Entry>, Vec<u64>) = parsed.into_iter().flatten().unzip();
     distinct_and_paid(&entries).then_some((entries, spellings))
-}
-
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// `inner` cut just after a comma between entries, near every multiple of `chunk`: a comma
-/// outside a string, and for pairs one after a pair's closing bracket (pairs do not nest, so
-/// the first comma after any closing bracket outside a string separates two pairs).
-fn split(inner: &[u8], chunk: usize, pairs: bool) -> Vec<&[u8]> {
-    let starts: Vec<usize> = (0..inner.len().div_ceil(chunk))
-        .map(|i| i * chunk)
-        .collect();
-    // Quotes before each chunk's start, counted in parallel: an odd count means inside a string.
-    let quotes: Vec<usize> = starts
-        .par_iter()
-        .map(|&s| memchr::memchr_iter(b'"', &inner[s..(s + chunk).min(inner.len())]).count())
-        .collect();
-    let mut before = 0usize;
-    let mut cuts = vec![0usize];
-    for (&s, q) in starts.iter().zip(quotes) {
-        if s > 0 {
-            let mut inside = before % 2 == 1;
-            let mut closed = !pairs;
-            let found = inner[s..].iter().position(|&b| {
-                inside ^= b == b'"';
-                closed |= b == b']' && !inside;
-                b == b',' && !inside && closed
-            });
-            if let Some(p) = found {
-                let cut = s + p + 1;
-                if cut > *cuts.last().unwrap_or(&0) && cut < inner.len() {
-                    cuts.push(cut);
-                }
-            }
-        }
-        before += q;
-    }
-    cuts.push(inner.len());
-    cuts.windows(2).map(|w| &inner[w[0]..w[1]]).collect()
 }
 
 /// A piece's entries — `"key": value`, or `["address", value]` for pairs — separated by

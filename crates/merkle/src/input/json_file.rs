@@ -4,6 +4,7 @@ use super::accounts::Accounts;
 use super::csv_file::checked_amount;
 use super::fast_json;
 use super::typed_json;
+use super::typed_values;
 use crate::amount::{parse_amount, parse_json_amount};
 use crate::error::{MerkleError, Result};
 use crate::limits::MAX_JSON_BYTES;
@@ -105,13 +106,38 @@ pub(super) fn read_accounts_value(data: &[u8], file: &str, acc: &mut Accounts<'_
     Ok(())
 }
 
+/// Reads OpenZeppelin values arrays: typed and on all cores where [`typed_values`] can, else
+/// through a whole `serde_json::Value` tree.
 pub(super) fn read_values_json(
-    reader: impl Read,
+    mut reader: impl Read,
+    file: &str,
+    types: &[DynSolType],
+) -> Result<Vec<Vec<DynSolValue>>> {
+    let mut data = Vec::new();
+    // One byte past the bound, so that the exact path below reports an input too large.
+    (&mut reader)
+        .take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| MerkleError::Read {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+    if data.len() as u64 <= MAX_JSON_BYTES {
+        if let Some(rows) = typed_values::read_values(&data, types, crate::json::items::CHUNK) {
+            return Ok(rows);
+        }
+    }
+    read_values_value(&data, file, types)
+}
+
+/// The reference path for values arrays: the whole document parsed by `serde_json`.
+pub(super) fn read_values_value(
+    data: &[u8],
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
     let serde_json::Value::Array(items) =
-        crate::read::read_json_capped(reader, file, MAX_JSON_BYTES)?
+        crate::read::read_json_capped(data, file, MAX_JSON_BYTES)?
     else {
         return Err(MerkleError::format(
             file,

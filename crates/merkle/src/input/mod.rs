@@ -18,6 +18,7 @@ mod fast_json;
 mod json_file;
 mod solana;
 mod typed_json;
+mod typed_values;
 
 pub use csv_file::column_name;
 pub use solana::parse_pubkey;

@@ -1,6 +1,7 @@
 //! Uniswap's newer input format, `[{"address": "0x…", "earnings": "0x…", "reasons": "…"}]`,
 //! read with typed serde structs over borrowed text instead of a `serde_json::Value` tree (an
-//! object map and strings allocated per entry).
+//! object map and strings allocated per entry), on all cores where the text allows a split (see
+//! [`crate::json::items`]; a text with a backslash is read on one core).
 //!
 //! Only the plain shape is taken: every item an object with string `address` and `earnings`,
 //! any other keys holding scalars, no key twice, nothing a keystore check would refuse. Any
@@ -8,8 +9,11 @@
 //! agree on what they accept and on every message.
 
 use super::accounts::Accounts;
+use crate::address::parse_address;
 use crate::amount::parse_amount;
 use crate::error::Result;
+use crate::json::items::{array_items, Text, CHUNK};
+use rayon::prelude::*;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -17,17 +21,48 @@ use std::fmt;
 /// Reads `data` into `acc` when it has the plain shape: `Ok(true)` when read (or refused with
 /// the error the reference path gives), `Ok(false)` when the reference path must read it.
 pub(super) fn read_uniswap_items(data: &[u8], acc: &mut Accounts<'_>) -> Result<bool> {
+    read_items(data, acc, CHUNK)
+}
+
+/// [`read_uniswap_items`] with pieces of about `chunk` bytes: items are read and their fields
+/// parsed on all cores, then taken in file order (duplicates, merges and the first error are
+/// decided there, as on the reference path).
+fn read_items(data: &[u8], acc: &mut Accounts<'_>, chunk: usize) -> Result<bool> {
     // The reference path refuses a keystore over the first 64 KiB it reads: let it.
     let head = &data[..data.len().min(64 * 1024)];
     if crate::guard::guard_keystore(&String::from_utf8_lossy(head)).is_err() {
         return Ok(false);
     }
-    let Ok(items) = serde_json::from_slice::<Vec<Item<'_>>>(data) else {
+    let Some(pieces) = array_items::<Item<'_>>(data, chunk, b'}') else {
         return Ok(false);
     };
-    for (i, item) in items.iter().enumerate() {
-        let amount = parse_amount(&item.earnings).map_err(|d| format!("item {i}: {d}"));
-        acc.push(0, &item.address, amount)?;
+    let mut first = 0usize;
+    let jobs: Vec<(usize, &[Item<'_>])> = pieces
+        .iter()
+        .map(|p| {
+            let job = (first, p.as_slice());
+            first += p.len();
+            job
+        })
+        .collect();
+    let parsed: Vec<Vec<_>> = jobs
+        .par_iter()
+        .map(|&(first, items)| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let i = first + i;
+                    let amount = parse_amount(&item.earnings).map_err(|d| format!("item {i}: {d}"));
+                    let spelling = crate::address::spelling(item.address.as_bytes());
+                    (parse_address(&item.address), amount, spelling)
+                })
+                .collect()
+        })
+        .collect();
+    drop(pieces);
+    for (address, amount, spelling) in parsed.into_iter().flatten() {
+        acc.add(0, address, amount, spelling)?;
     }
     Ok(true)
 }
@@ -58,13 +93,13 @@ impl<'de> Visitor<'de> for ItemVisitor {
         // Keys seen, to refuse one given twice (as the reference parser does); items have a
         // handful, so a list is cheaper than a set.
         let mut seen: Vec<Cow<'de, str>> = Vec::new();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             if seen.contains(&key) {
                 return Err(de::Error::custom("duplicate key"));
             }
             match key.as_ref() {
-                "address" => address = Some(map.next_value::<Cow<'de, str>>()?),
-                "earnings" => earnings = Some(map.next_value::<Cow<'de, str>>()?),
+                "address" => address = Some(map.next_value::<Text<'de>>()?.0),
+                "earnings" => earnings = Some(map.next_value::<Text<'de>>()?.0),
                 _ => {
                     map.next_value::<Scalar>()?;
                 }
@@ -160,6 +195,9 @@ mod tests {
         let extra = prop_oneof![
             6 => Just(String::new()),
             3 => Just(",\"reasons\":\"LP, airdrop\"".to_owned()),
+            2 => Just(",\"reasons\":\"LP}, {x: [é 🚀 ],\"".to_owned()),
+            1 => Just(",\"reasons\":\"say \\\"hi\\\", },{\"".to_owned()),
+            1 => Just(",\"reasons\":null,\"n\":12".to_owned()),
             1 => Just(",\"reasons\":{\"a\":1,\"a\":2}".to_owned()),
             1 => Just(",\"reasons\":[1]".to_owned()),
             1 => Just(",\"x\":1,\"x\":2".to_owned()),
@@ -184,6 +222,26 @@ mod tests {
         fn typed_items_read_as_the_value_path(items in prop::collection::vec(item(), 0..30)) {
             let doc = format!("[{}]", items.join(","));
             prop_assert_eq!(read(doc.as_bytes(), false), read(doc.as_bytes(), true), "{}", doc);
+        }
+
+        /// Read in pieces of any size, the items give the entries or the error of the `Value`
+        /// path, whenever the typed reader takes the document.
+        #[test]
+        fn typed_items_in_pieces_read_as_the_value_path(
+            items in prop::collection::vec(item(), 0..30),
+            chunk in 1usize..200,
+        ) {
+            let doc = format!("[\n{}\n]", items.join(",\n"));
+            let mut acc = Accounts::new("in.json", false);
+            let typed = super::read_items(doc.as_bytes(), &mut acc, chunk)
+                .map(|taken| taken.then_some(acc.entries))
+                .map_err(|e| e.to_string());
+            let reference = read(doc.as_bytes(), true);
+            match typed {
+                Ok(None) => {}
+                Ok(Some(entries)) => prop_assert_eq!(Ok(entries), reference, "{}", doc),
+                Err(e) => prop_assert_eq!(Err(e), reference, "{}", doc),
+            }
         }
     }
 

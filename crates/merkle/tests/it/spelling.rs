@@ -70,7 +70,20 @@ fn every_file_path_writes_addresses_as_the_file_wrote_them() {
     // An escape puts the map outside the parallel reader's subset: serde_json reads it.
     let escaped = map.replacen("\":\"1\"", "\":\"\\u0031\"", 1);
     assert_ne!(escaped, map);
+    let items = format!(
+        "[{}]",
+        given
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!(
+                "{{\"address\":\"{a}\",\"earnings\":\"{}\",\"reasons\":\"\"}}",
+                i + 1
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for (format, text) in [
+        (InputFormat::Json, &items),
         (InputFormat::Csv, &csv),
         (InputFormat::Csv, &quoted),
         (InputFormat::Json, &map),
