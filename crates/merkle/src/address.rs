@@ -74,6 +74,12 @@ pub fn parse_address(text: &str) -> Result<Address, AddressError> {
 /// the text is not `0x` and 40 hex digits (the caller words that error, after the secret
 /// guard). The EIP-55 checksum is hashed only where the case is mixed.
 pub(crate) fn parse_address_bytes(t: &[u8]) -> Option<Result<Address, AddressError>> {
+    parse_address_spelled(t).map(|r| r.map(|(address, _)| address))
+}
+
+/// [`parse_address_bytes`] and the address's [`spelling`], which costs nothing more for an
+/// address without upper-case letters (the common case) — the parse has seen there are none.
+pub(crate) fn parse_address_spelled(t: &[u8]) -> Option<Result<(Address, u64), AddressError>> {
     let hex = t.strip_prefix(b"0x").or_else(|| t.strip_prefix(b"0X"))?;
     if hex.len() != 40 {
         return None;
@@ -98,7 +104,7 @@ pub(crate) fn parse_address_bytes(t: &[u8]) -> Option<Result<Address, AddressErr
             expected: address.to_checksum(None),
         }));
     }
-    Some(Ok(address))
+    Some(Ok((address, if upper { spelling(t) } else { 0 })))
 }
 
 /// How an accepted address was written: bit `i` set where hex digit `i` (from the left) is an
@@ -207,6 +213,8 @@ mod tests {
                 _ => address.to_checksum(None),
             };
             proptest::prop_assert_eq!(parse_address(&text).unwrap(), address);
+            let spelled = parse_address_spelled(text.as_bytes()).unwrap().unwrap();
+            proptest::prop_assert_eq!(spelled, (address, spelling(text.as_bytes())));
             let mut buf = Vec::new();
             push_cased(&mut buf, &address, spelling(text.as_bytes()));
             proptest::prop_assert_eq!(String::from_utf8(buf).unwrap(), text);

@@ -11,7 +11,9 @@
 
 use super::accounts::Accounts;
 use super::csv_file::{check_header, checked_amount, csv_error, csv_reader};
-use crate::address::{parse_address, parse_address_bytes, spelling, AddressError};
+use crate::address::{
+    parse_address, parse_address_bytes, parse_address_spelled, spelling, AddressError,
+};
 use crate::error::{MerkleError, Result};
 use crate::limits::{too_large, MAX_INPUT_BYTES, MAX_LINE_BYTES};
 use crate::Entry;
@@ -466,8 +468,10 @@ fn parse_row(
     let (Some(at), Some(mt)) = (trim(fields[a]), trim(fields[m])) else {
         return Ok(None);
     };
-    if let (Some(Ok(address)), Some(amount)) = (parse_address_bytes(at), parse_decimal(mt)) {
-        return Ok(Some((address, amount, spelling(at))));
+    if let (Some(Ok((address, spelling))), Some(amount)) =
+        (parse_address_spelled(at), parse_decimal(mt))
+    {
+        return Ok(Some((address, amount, spelling)));
     }
     // The exact parsers take what the fast ones leave (long amounts) and word the errors
     // (finding secrets) as the csv reader's path did.
