@@ -49,6 +49,7 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
     ("rate_limit_per_key", "AIRDROP_RATE_LIMIT_PER_KEY"),
     ("rate_limit_key_burst", "AIRDROP_RATE_LIMIT_KEY_BURST"),
     ("workers", "AIRDROP_WORKERS"),
+    ("yield_every", "AIRDROP_YIELD_EVERY"),
     ("relayer_key_env", "AIRDROP_RELAYER_KEY_ENV"),
     ("data_dir", "AIRDROP_DATA_DIR"),
     ("upload_limit_mb", "AIRDROP_UPLOAD_LIMIT_MB"),
@@ -179,6 +180,11 @@ pub(crate) struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "AIRDROP_WORKERS")]
     pub workers: Option<usize>,
+    /// A worker yields its core to other runnable threads after this many claim look-ups
+    /// (0: never). A tuning knob for cores shared with other processes, kept out of the help
+    /// (docs/api.md describes it).
+    #[arg(long, env = "AIRDROP_YIELD_EVERY", hide = true, default_value_t = airdrop_server::DEFAULT_YIELD_EVERY)]
+    pub yield_every: u32,
 }
 
 /// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
@@ -245,6 +251,7 @@ fn server_config(args: &ServeArgs) -> Config {
         idle_timeout: Duration::from_secs(60),
         rate_limit_per_ip: args.rate_limit_per_ip,
         rate_limit_burst: args.rate_limit_burst,
+        yield_every: args.yield_every,
     }
 }
 
@@ -253,6 +260,18 @@ fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime> {
     rt.enable_all();
     if let Some(n) = workers {
         rt.worker_threads(n.max(1));
+    }
+    if let Some(n) = std::env::var("AIRDROP_EXP_EVI")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        rt.event_interval(n);
+    }
+    if let Some(n) = std::env::var("AIRDROP_EXP_GQI")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        rt.global_queue_interval(n);
     }
     rt.build().context("starting the async runtime")
 }
