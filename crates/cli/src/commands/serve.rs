@@ -261,18 +261,6 @@ fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime> {
     if let Some(n) = workers {
         rt.worker_threads(n.max(1));
     }
-    if let Some(n) = std::env::var("AIRDROP_EXP_EVI")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        rt.event_interval(n);
-    }
-    if let Some(n) = std::env::var("AIRDROP_EXP_GQI")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        rt.global_queue_interval(n);
-    }
     rt.build().context("starting the async runtime")
 }
 
