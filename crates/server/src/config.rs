@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// [`Config::yield_every`] by default: the value measured in docs/performance.md.
-pub const DEFAULT_YIELD_EVERY: u32 = 16;
+pub const DEFAULT_YIELD_EVERY: u32 = 32;
 
 /// Server settings (defaults → file → environment → flags are merged by the CLI).
 #[derive(Debug, Clone)]
