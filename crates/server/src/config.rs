@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// [`Config::yield_every`] by default: the value measured in docs/performance.md.
+pub const DEFAULT_YIELD_EVERY: u32 = 32;
+
 /// Server settings (defaults → file → environment → flags are merged by the CLI).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -24,6 +27,11 @@ pub struct Config {
     pub rate_limit_per_ip: u32,
     /// How many requests a client IP may make in a burst above the average.
     pub rate_limit_burst: u32,
+    /// A worker thread hands its core to the operating system's other runnable threads after
+    /// answering this many claim look-ups on the fast path; 0 never does. Without it a worker
+    /// kept busy by one client holds its core for a whole scheduler slice (≈ 3 ms) while
+    /// another client's thread on that core waits: the slow tail of docs/performance.md.
+    pub yield_every: u32,
 }
 
 impl Default for Config {
@@ -38,6 +46,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             rate_limit_per_ip: 50,
             rate_limit_burst: 100,
+            yield_every: DEFAULT_YIELD_EVERY,
         }
     }
 }

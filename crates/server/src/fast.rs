@@ -18,6 +18,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use futures::future::{ready, Either, Ready};
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +31,29 @@ const ROUTE: &str = "/v1/campaigns/{id}/claims/{address}";
 /// The `Vary` value the CORS layer adds to every response.
 const VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
+thread_local! {
+    /// Look-ups this thread has answered since it last yielded its core.
+    static ANSWERED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether this thread has answered `every` look-ups since it last yielded (and resets the
+/// count if so). A tokio worker serving a client that keeps it busy never parks, so the
+/// operating system only preempts it at the end of a scheduler slice; a client thread
+/// sharing its core waits all that time with responses unread. Yielding every few
+/// look-ups costs one `sched_yield` (returning at once when nothing else waits) and gives
+/// the core to a waiting thread within microseconds instead.
+fn due_to_yield(every: u32) -> bool {
+    if every == 0 {
+        return false;
+    }
+    ANSWERED.with(|n| {
+        let k = n.get() + 1;
+        let due = k >= every;
+        n.set(if due { 0 } else { k });
+        due
+    })
+}
+
 /// What every connection's service shares.
 #[derive(Debug)]
 struct Shared {
@@ -37,6 +61,8 @@ struct Shared {
     governor: Option<IpGovernor>,
     /// `None`: any origin (`*`); else the origins echoed back when a request names one.
     origins: Option<Vec<HeaderValue>>,
+    /// [`Config::yield_every`].
+    yield_every: u32,
 }
 
 /// Makes one [`Service`] per accepted connection, knowing its peer (for the limiter, and as
@@ -59,6 +85,7 @@ impl MakeService {
             state,
             governor,
             origins: middleware::cors_origins(config),
+            yield_every: config.yield_every,
         };
         MakeService {
             router,
@@ -108,6 +135,9 @@ impl tower::Service<Request> for Service {
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         if let Some(res) = self.shared.answer(&req, self.peer) {
+            if due_to_yield(self.shared.yield_every) {
+                std::thread::yield_now();
+            }
             return Either::Left(ready(Ok(res)));
         }
         req.extensions_mut().insert(ConnectInfo(self.peer));
@@ -228,6 +258,7 @@ mod tests {
             state: Arc::new(AppState::new(Vec::new())),
             governor: None,
             origins: None,
+            yield_every: 0,
         };
         let peer = SocketAddr::from(([127, 0, 0, 1], 1));
         let res = shared
@@ -259,6 +290,17 @@ mod tests {
                 "{method} {target}"
             );
         }
+    }
+
+    /// Every `every`-th answer on a thread yields; 0 never does; threads count apart.
+    #[test]
+    fn a_worker_yields_after_every_nth_answer() {
+        let seen: Vec<bool> = (0..7).map(|_| due_to_yield(3)).collect();
+        assert_eq!(seen, [false, false, true, false, false, true, false]);
+        assert!((0..10).all(|_| !due_to_yield(0)));
+        assert!(due_to_yield(1) && due_to_yield(1));
+        let other = std::thread::spawn(|| (0..2).map(|_| due_to_yield(3)).collect::<Vec<_>>());
+        assert_eq!(other.join().unwrap(), [false, false]);
     }
 
     #[test]

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use campaign::Campaign;
-pub use config::Config;
+pub use config::{Config, DEFAULT_YIELD_EVERY};
 pub use error::ServerError;
 pub use state::{AppState, Published, SignIn};
 

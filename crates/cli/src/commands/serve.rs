@@ -49,6 +49,7 @@ const CONFIG_KEYS: &[(&str, &str)] = &[
     ("rate_limit_per_key", "AIRDROP_RATE_LIMIT_PER_KEY"),
     ("rate_limit_key_burst", "AIRDROP_RATE_LIMIT_KEY_BURST"),
     ("workers", "AIRDROP_WORKERS"),
+    ("yield_every", "AIRDROP_YIELD_EVERY"),
     ("relayer_key_env", "AIRDROP_RELAYER_KEY_ENV"),
     ("data_dir", "AIRDROP_DATA_DIR"),
     ("upload_limit_mb", "AIRDROP_UPLOAD_LIMIT_MB"),
@@ -179,6 +180,10 @@ pub(crate) struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "AIRDROP_WORKERS")]
     pub workers: Option<usize>,
+    /// Claim look-ups a worker answers before it yields its core to other runnable threads
+    /// (0: never); keeps the latency tail short when the cores are shared (docs/api.md).
+    #[arg(long, env = "AIRDROP_YIELD_EVERY", default_value_t = airdrop_server::DEFAULT_YIELD_EVERY)]
+    pub yield_every: u32,
 }
 
 /// Runs the command until SIGINT or SIGTERM, then drains in-flight requests.
@@ -245,6 +250,7 @@ fn server_config(args: &ServeArgs) -> Config {
         idle_timeout: Duration::from_secs(60),
         rate_limit_per_ip: args.rate_limit_per_ip,
         rate_limit_burst: args.rate_limit_burst,
+        yield_every: args.yield_every,
     }
 }
 
