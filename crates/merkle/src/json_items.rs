@@ -104,17 +104,27 @@ fn items<'de, T: Deserialize<'de>>(piece: &'de [u8], last: bool) -> Option<Vec<T
         // nothing.
         let mut stream = serde_json::Deserializer::from_slice(&piece[at..]).into_iter::<T>();
         out.push(stream.next()?.ok()?);
-        at = skip_ws(piece, at + stream.byte_offset());
-        match piece.get(at) {
-            None if last => return Some(out),
-            Some(b',') if at + 1 == piece.len() && !last => return Some(out),
-            Some(b',') if at + 1 < piece.len() => at += 1,
-            _ => return None,
+        match after_item(piece, skip_ws(piece, at + stream.byte_offset()), last)? {
+            Some(next) => at = next,
+            None => return Some(out),
         }
     }
 }
 
-fn skip_ws(piece: &[u8], at: usize) -> usize {
+/// What follows an item of a piece, `at` past it and its whitespace: `Some(None)` at the
+/// piece's end (after the separating comma unless the piece is the last), `Some(Some(next))`
+/// for the next item's start, `None` for anything a piece of an array cannot hold there.
+pub(crate) fn after_item(piece: &[u8], at: usize, last: bool) -> Option<Option<usize>> {
+    match piece.get(at) {
+        None if last => Some(None),
+        Some(b',') if at + 1 == piece.len() && !last => Some(None),
+        Some(b',') if at + 1 < piece.len() => Some(Some(at + 1)),
+        _ => None,
+    }
+}
+
+/// The first position from `at` that is not JSON whitespace (the piece's length if none).
+pub(crate) fn skip_ws(piece: &[u8], at: usize) -> usize {
     piece[at.min(piece.len())..]
         .iter()
         .position(|b| !is_ws(*b))

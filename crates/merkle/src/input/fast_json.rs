@@ -13,7 +13,7 @@
 use super::csv_file::checked_amount;
 use super::fast_csv::parse_decimal;
 use crate::address::{parse_address, parse_address_bytes, spelling};
-use crate::json::items::{is_ws, split};
+use crate::json::items::{after_item, is_ws, skip_ws, split};
 use crate::Entry;
 use alloy_primitives::map::AddressSet;
 use alloy_primitives::U256;
@@ -111,20 +111,11 @@ fn entries(piece: &[u8], last: bool, pairs: bool) -> Option<Vec<(Entry, u64)>> {
         if pairs {
             at = expect(at, b']')?;
         }
-        match piece.get(at) {
-            None if last => return Some(out),
-            Some(b',') if at + 1 == piece.len() && !last => return Some(out),
-            Some(b',') if at + 1 < piece.len() => at += 1,
-            _ => return None,
+        match after_item(piece, at, last)? {
+            Some(next) => at = next,
+            None => return Some(out),
         }
     }
-}
-
-fn skip_ws(piece: &[u8], at: usize) -> usize {
-    piece[at.min(piece.len())..]
-        .iter()
-        .position(|b| !is_ws(*b))
-        .map_or(piece.len(), |p| at + p)
 }
 
 /// A string without escapes or control characters, `at` on its opening quote.

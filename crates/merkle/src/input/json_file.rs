@@ -15,20 +15,26 @@ use std::io::Read;
 /// Reads address/amount entries: balance maps and `[address, amount]` pairs on all cores where
 /// [`fast_json`] can, Uniswap's `[{address, earnings}]` through typed structs where
 /// [`typed_json`] can, else the document parsed whole into a `serde_json::Value`.
-pub(super) fn read_accounts_json(
-    mut reader: impl Read,
-    file: &str,
-    acc: &mut Accounts<'_>,
-) -> Result<()> {
+/// The whole input, read to one byte past the JSON bound, so that the exact path reports an
+/// input too large.
+fn read_bounded(reader: &mut impl Read, file: &str) -> Result<Vec<u8>> {
     let mut data = Vec::new();
-    // One byte past the bound, so that the exact path below reports an input too large.
-    (&mut reader)
+    reader
         .take(MAX_JSON_BYTES + 1)
         .read_to_end(&mut data)
         .map_err(|e| MerkleError::Read {
             file: file.to_owned(),
             detail: e.to_string(),
         })?;
+    Ok(data)
+}
+
+pub(super) fn read_accounts_json(
+    mut reader: impl Read,
+    file: &str,
+    acc: &mut Accounts<'_>,
+) -> Result<()> {
+    let data = read_bounded(&mut reader, file)?;
     if data.len() as u64 <= MAX_JSON_BYTES {
         if let Some((entries, spellings)) = fast_json::accounts_spelled(&data, fast_json::CHUNK) {
             acc.entries = entries;
@@ -113,15 +119,7 @@ pub(super) fn read_values_json(
     file: &str,
     types: &[DynSolType],
 ) -> Result<Vec<Vec<DynSolValue>>> {
-    let mut data = Vec::new();
-    // One byte past the bound, so that the exact path below reports an input too large.
-    (&mut reader)
-        .take(MAX_JSON_BYTES + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| MerkleError::Read {
-            file: file.to_owned(),
-            detail: e.to_string(),
-        })?;
+    let data = read_bounded(&mut reader, file)?;
     if data.len() as u64 <= MAX_JSON_BYTES {
         if let Some(rows) = typed_values::read_values(&data, types, crate::json::items::CHUNK) {
             return Ok(rows);
