@@ -8,7 +8,7 @@
 //! a nested value, a float, a negative number, a syntax error — returns `None`, and the caller
 //! reads the same bytes with the reference path, which words every error as it always did.
 
-use airdrop_merkle::json::items::{array_items, Text};
+use airdrop_merkle::json::items::{array_items, numbered, Text};
 use rayon::prelude::*;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -33,18 +33,10 @@ pub(super) fn table(data: &[u8], chunk: usize) -> Option<(Vec<String>, Vec<Row>)
             header.len() - 1
         });
     }
-    let mut first = 1u64;
-    let jobs: Vec<(u64, &[Item<'_>])> = pieces
-        .iter()
-        .map(|p| {
-            let job = (first, p.as_slice());
-            first += p.len() as u64;
-            job
-        })
-        .collect();
+    let jobs = numbered(&pieces, 1);
     let rows: Vec<Vec<Row>> = jobs
         .par_iter()
-        .map(|&(first, items)| records(items, first, &index, header.len()))
+        .map(|&(first, items)| records(items, first as u64, &index, header.len()))
         .collect();
     let header = header.iter().map(|h| (*h).to_owned()).collect();
     Some((header, rows.into_iter().flatten().collect()))

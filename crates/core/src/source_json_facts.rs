@@ -11,7 +11,7 @@ use super::{Cell, Item};
 use crate::source::{row_facts, Facts};
 use crate::spec::SourceSpec;
 use airdrop_merkle::address::refuse_secret;
-use airdrop_merkle::json::items::array_items;
+use airdrop_merkle::json::items::{array_items, numbered};
 use airdrop_merkle::{Address, U256};
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -26,18 +26,10 @@ pub(in crate::source) fn facts(spec: &SourceSpec, data: &[u8], chunk: usize) -> 
     let names: Vec<&str> = std::iter::once(spec.address_column.as_str())
         .chain(spec.columns.iter().map(|c| c.name.as_str()))
         .collect();
-    let mut first = 1u64;
-    let jobs: Vec<(u64, &[Item<'_>])> = pieces
-        .iter()
-        .map(|p| {
-            let job = (first, p.as_slice());
-            first += p.len() as u64;
-            job
-        })
-        .collect();
+    let jobs = numbered(&pieces, 1);
     let parsed: Vec<(Vec<Row>, Vec<bool>)> = jobs
         .par_iter()
-        .map(|&(first, items)| piece_rows(spec, &names, items, first))
+        .map(|&(first, items)| piece_rows(spec, &names, items, first as u64))
         .collect::<Option<_>>()?;
     // A column no item has is the table path's "no column" error.
     let found = (0..names.len()).all(|j| parsed.iter().any(|(_, seen)| seen[j]));

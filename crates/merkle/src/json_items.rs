@@ -53,6 +53,20 @@ where
 }
 
 /// JSON whitespace.
+/// Each piece with the number of its first item, counting from `first` over the pieces before:
+/// what a piece read on its own needs to name an item by its place in the whole array.
+pub fn numbered<T>(pieces: &[Vec<T>], first: usize) -> Vec<(usize, &[T])> {
+    let mut next = first;
+    pieces
+        .iter()
+        .map(|p| {
+            let job = (next, p.as_slice());
+            next += p.len();
+            job
+        })
+        .collect()
+}
+
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }

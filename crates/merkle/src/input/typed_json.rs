@@ -36,15 +36,7 @@ fn read_items(data: &[u8], acc: &mut Accounts<'_>, chunk: usize) -> Result<bool>
     let Some(pieces) = array_items::<Item<'_>>(data, chunk, b'}') else {
         return Ok(false);
     };
-    let mut first = 0usize;
-    let jobs: Vec<(usize, &[Item<'_>])> = pieces
-        .iter()
-        .map(|p| {
-            let job = (first, p.as_slice());
-            first += p.len();
-            job
-        })
-        .collect();
+    let jobs = crate::json::items::numbered(&pieces, 0);
     let parsed: Vec<Vec<_>> = jobs
         .par_iter()
         .map(|&(first, items)| {
